@@ -1,0 +1,37 @@
+// A typed event bus for the contract's push events.
+import type { EventName, Events } from '../../src-shared/index.js';
+
+export type Listener<K extends EventName> = (data: Events[K]) => void;
+export type AnyListener = <K extends EventName>(event: K, data: Events[K]) => void;
+
+export class EventBus {
+  readonly #listeners = new Map<EventName, Set<Listener<EventName>>>();
+  readonly #any = new Set<AnyListener>();
+
+  on<K extends EventName>(event: K, listener: Listener<K>): () => void {
+    let set = this.#listeners.get(event);
+    if (!set) this.#listeners.set(event, (set = new Set()));
+    set.add(listener as Listener<EventName>);
+    return () => set.delete(listener as Listener<EventName>);
+  }
+
+  /** Every event, for bindings that forward all of them (IPC, WebSocket). */
+  onAny(listener: AnyListener): () => void {
+    this.#any.add(listener);
+    return () => this.#any.delete(listener);
+  }
+
+  emit<K extends EventName>(event: K, data: Events[K]): void {
+    for (const l of this.#listeners.get(event) ?? []) safeCall(() => l(data));
+    for (const l of this.#any) safeCall(() => l(event, data));
+  }
+}
+
+function safeCall(fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    // A broken subscriber must not stop delivery to the others, nor the ingest path that emitted.
+    console.error('[events] listener failed:', err);
+  }
+}

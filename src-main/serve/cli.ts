@@ -1,0 +1,2 @@
+import { Core } from '../core/core.js';
+void Core;

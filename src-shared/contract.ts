@@ -1,0 +1,139 @@
+// The one typed contract: every call the UI can make and every event it receives.
+// Electron IPC, the HTTP API and the renderer are bindings of this file.
+// Must not import electron, node or DOM modules.
+import { z } from 'zod';
+import type {
+  ImportResult,
+  MessageDetail,
+  MessageId,
+  MessagePage,
+  MessageSummary,
+  ServerStatus,
+  Settings,
+} from './types.js';
+
+/** Budget for one page of the inbox; the virtualized list asks for pages, never for everything. */
+export const MAX_PAGE_SIZE = 1000;
+/** A search longer than this is a mistake or an attack, not a query. */
+export const MAX_QUERY_LENGTH = 2000;
+/** One import call carries at most this much (base64 is 4/3 of it on the wire). */
+export const MAX_IMPORT_BYTES = 256 * 1024 * 1024;
+
+const id = z.number().int().positive();
+const ids = z.array(id).min(1).max(MAX_PAGE_SIZE);
+
+/** Argument schemas: validated at the one choke point of each binding before the core sees them. */
+export const callArgs = {
+  'messages.list': z
+    .object({
+      query: z.string().max(MAX_QUERY_LENGTH).optional(),
+      limit: z.number().int().min(1).max(MAX_PAGE_SIZE).optional(),
+      offset: z.number().int().min(0).optional(),
+    })
+    .strict(),
+  'messages.get': z.object({ id }).strict(),
+  'messages.source': z.object({ id }).strict(),
+  'messages.markRead': z.object({ ids, read: z.boolean() }).strict(),
+  'messages.delete': z.object({ ids }).strict(),
+  'messages.deleteAll': z.object({}).strict(),
+  'messages.import': z
+    .object({
+      filename: z.string().min(1).max(1024),
+      /** File content, base64-encoded. */
+      data: z.string().max(Math.ceil(MAX_IMPORT_BYTES / 3) * 4),
+    })
+    .strict(),
+  'messages.reindex': z.object({}).strict(),
+  'settings.get': z.object({}).strict(),
+  'settings.update': z
+    .object({
+      retention: z
+        .object({
+          maxMessages: z.number().int().min(0).optional(),
+          maxBytes: z.number().int().min(0).optional(),
+        })
+        .strict()
+        .optional(),
+    })
+    .strict(),
+  'server.status': z.object({}).strict(),
+} as const;
+
+/** Result type of every call. */
+export interface CallResults {
+  'messages.list': MessagePage;
+  'messages.get': MessageDetail;
+  /** The raw message decoded for display (the byte-exact download is a separate route). */
+  'messages.source': { source: string; size: number };
+  'messages.markRead': { updated: number };
+  'messages.delete': { deleted: number };
+  'messages.deleteAll': { deleted: number };
+  'messages.import': ImportResult;
+  'messages.reindex': { reindexed: number };
+  'settings.get': Settings;
+  'settings.update': Settings;
+  'server.status': ServerStatus;
+}
+
+export type CallName = keyof typeof callArgs;
+export type CallArgs<K extends CallName> = z.input<(typeof callArgs)[K]>;
+export type ParsedCallArgs<K extends CallName> = z.output<(typeof callArgs)[K]>;
+export type CallResult<K extends CallName> = CallResults[K];
+
+export const CALL_NAMES = Object.keys(callArgs) as CallName[];
+
+export function isCallName(name: unknown): name is CallName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(callArgs, name);
+}
+
+/** Push events. They say what changed; the renderer re-fetches and coalesces bursts. */
+export interface Events {
+  /** New messages were committed (by SMTP or import). */
+  'messages.added': { messages: MessageSummary[] };
+  /** Derived data or read state changed for these messages. */
+  'messages.updated': { ids: MessageId[] };
+  'messages.deleted': { ids: MessageId[] };
+  'messages.cleared': { deleted: number };
+  /** Retention removed messages: the UI must say so. */
+  'messages.pruned': { ids: MessageId[]; reason: 'maxMessages' | 'maxBytes'; totalPruned: number };
+  'server.status': ServerStatus;
+}
+
+export type EventName = keyof Events;
+export const EVENT_NAMES: EventName[] = [
+  'messages.added',
+  'messages.updated',
+  'messages.deleted',
+  'messages.cleared',
+  'messages.pruned',
+  'server.status',
+];
+
+export interface EventEnvelope<K extends EventName = EventName> {
+  event: K;
+  data: Events[K];
+}
+
+/** IPC channel names, derived from the contract so no binding spells them by hand. */
+export const IPC_INVOKE_CHANNEL = 'mailwright:invoke';
+export const IPC_EVENT_CHANNEL = 'mailwright:event';
+
+/** Desktop-only verbs: they open native dialogs, so only the Electron binding has them. */
+export const desktopCallArgs = {
+  'desktop.saveRaw': z.object({ id }).strict(),
+  'desktop.saveAttachments': z
+    .object({ id, partIds: z.array(z.string().max(64)).min(1).max(1000) })
+    .strict(),
+  'desktop.importFiles': z.object({}).strict(),
+  'desktop.openExternal': z.object({ url: z.string().max(8192) }).strict(),
+} as const;
+
+export interface DesktopCallResults {
+  'desktop.saveRaw': { path: string | null };
+  'desktop.saveAttachments': { folder: string | null; written: string[] };
+  'desktop.importFiles': ImportResult | null;
+  'desktop.openExternal': { opened: boolean };
+}
+
+export type DesktopCallName = keyof typeof desktopCallArgs;
+export type DesktopCallArgs<K extends DesktopCallName> = z.input<(typeof desktopCallArgs)[K]>;

@@ -1,0 +1,4 @@
+// Entry point of the typed contract shared by the core, the bindings and the renderer.
+export * from './types.js';
+export * from './errors.js';
+export * from './contract.js';

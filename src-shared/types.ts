@@ -1,0 +1,153 @@
+// Data types that travel between the core and every UI binding (IPC, HTTP, WebSocket).
+// Owns: plain data shapes only. Must not import electron, node or DOM modules.
+
+export type MessageId = number;
+
+export interface Address {
+  name: string;
+  address: string;
+}
+
+/** What the SMTP client said, as opposed to what the headers claim. */
+export interface Envelope {
+  /** MAIL FROM; '' for the null sender `<>`. */
+  mailFrom: string;
+  /** Every RCPT TO, in order. */
+  rcptTo: string[];
+  /** The name the client gave in HELO/EHLO. */
+  heloName: string;
+  clientAddress: string;
+  clientPort: number;
+  /** Null when the session was plaintext. */
+  tls: { protocol: string; cipher: string } | null;
+  /** The username of a successful AUTH, or null. */
+  authUser: string | null;
+  /** Id of the listener that took the message; 'import' for imported mail. */
+  listener: string;
+}
+
+export interface MessageSummary {
+  id: MessageId;
+  /** ISO time the message was committed to the store. */
+  receivedAt: string;
+  from: Address | null;
+  to: Address[];
+  cc: Address[];
+  /** Envelope recipients that appear in no To/Cc header (Bcc). */
+  bcc: string[];
+  subject: string;
+  /** ISO form of the Date header, or null when absent or unparseable. */
+  date: string | null;
+  /** Size of the raw message in bytes. */
+  size: number;
+  read: boolean;
+  hasAttachments: boolean;
+  snippet: string;
+  /** False until the parsed summary and full-text index are derived from the raw bytes. */
+  indexed: boolean;
+  /** Set when the raw bytes could not be parsed; the raw message is still kept. */
+  parseError: string | null;
+}
+
+export interface HeaderField {
+  key: string;
+  value: string;
+}
+
+export interface AttachmentInfo {
+  /** Stable id of the MIME part inside the message, e.g. "1.2". */
+  partId: string;
+  /** The file name as the message gives it (may be hostile; display only). */
+  filename: string;
+  /** A name safe to write into a folder: no separators, no traversal, no reserved names. */
+  safeFilename: string;
+  contentType: string;
+  size: number;
+  contentId: string | null;
+  inline: boolean;
+}
+
+export interface MimeNode {
+  partId: string;
+  contentType: string;
+  disposition: string | null;
+  filename: string | null;
+  charset: string | null;
+  encoding: string | null;
+  size: number;
+  children: MimeNode[];
+}
+
+export interface MessageDetail extends MessageSummary {
+  envelope: Envelope;
+  headers: HeaderField[];
+  text: string | null;
+  hasHtml: boolean;
+  attachments: AttachmentInfo[];
+  mimeTree: MimeNode | null;
+  /** Remote URLs (images, CSS, fonts) found in the HTML; they stay blocked until allowed. */
+  remoteResources: number;
+}
+
+export interface MessagePage {
+  total: number;
+  unread: number;
+  messages: MessageSummary[];
+}
+
+export interface ListQuery {
+  /** Search syntax: free text, "phrases", from: to: subject: has:attachment is:unread before: after: */
+  query?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface ImportResult {
+  imported: number;
+  ids: MessageId[];
+  failed: { index: number; error: string }[];
+}
+
+export interface RetentionSettings {
+  /** 0 means no limit. */
+  maxMessages: number;
+  /** 0 means no limit. */
+  maxBytes: number;
+}
+
+export interface Settings {
+  retention: RetentionSettings;
+}
+
+export type ListenerState = 'starting' | 'listening' | 'stopped' | 'error';
+
+export interface ListenerStatus {
+  id: string;
+  host: string;
+  port: number;
+  /** 'starttls': plaintext that offers STARTTLS; 'implicit': TLS from the first byte. */
+  tls: 'starttls' | 'implicit';
+  state: ListenerState;
+  error: string | null;
+}
+
+export interface CertificateInfo {
+  subject: string;
+  validFrom: string;
+  validTo: string;
+  fingerprint256: string;
+}
+
+export interface ServerStatus {
+  version: string;
+  listeners: ListenerStatus[];
+  certificate: CertificateInfo | null;
+  messageCount: number;
+  totalBytes: number;
+  /** How many messages retention has removed since start-up. */
+  prunedSinceStart: number;
+}
+
+export interface PreviewOptions {
+  allowRemote: boolean;
+}
