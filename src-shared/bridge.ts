@@ -1,0 +1,44 @@
+// What the renderer sees of the back end, whichever transport carries it.
+// The Electron preload exposes exactly this object as `window.mailwright`; in a browser the
+// renderer's API module builds the same shape over HTTP + WebSocket.
+// Must not import electron, node or DOM modules.
+import type {
+  CallArgs, CallName, CallResult, DesktopCallArgs, DesktopCallName, DesktopCallResults, EventEnvelope,
+} from './contract.js';
+import type { Result } from './errors.js';
+
+export type ContractVerbs = { [K in CallName]: (args: CallArgs<K>) => Promise<Result<CallResult<K>>> };
+export type DesktopVerbs = { [K in DesktopCallName]: (args: DesktopCallArgs<K>) => Promise<Result<DesktopCallResults[K]>> };
+
+export interface MailwrightBridge {
+  readonly kind: 'desktop';
+  readonly verbs: ContractVerbs;
+  readonly desktop: DesktopVerbs;
+  /** Subscribes to every push event; returns the unsubscribe function. */
+  onEvent(listener: (event: EventEnvelope) => void): () => void;
+}
+
+/** URL scheme the desktop shell serves message previews from (each response carries its own CSP). */
+export const PREVIEW_SCHEME = 'mailwright-preview';
+
+export function desktopPreviewUrl(id: number, allowRemote: boolean): string {
+  return `${PREVIEW_SCHEME}://message/${id}?remote=${allowRemote ? 1 : 0}`;
+}
+
+/** HTTP routes the renderer uses in a browser; the serve binding implements them. */
+export const httpRoutes = {
+  call: (name: string) => `/api/call/${encodeURIComponent(name)}`,
+  events: '/api/events',
+  raw: (id: number) => `/api/messages/${id}/raw`,
+  attachment: (id: number, partId: string) => `/api/messages/${id}/attachments/${encodeURIComponent(partId)}`,
+  preview: (id: number, allowRemote: boolean) => `/api/messages/${id}/preview?remote=${allowRemote ? 1 : 0}`,
+  import: (filename: string) => `/api/messages/import?filename=${encodeURIComponent(filename)}`,
+} as const;
+
+/** The line `serve` prints once every listener is up; tests and scripts parse it. */
+export const READY_PREFIX = 'MAILWRIGHT_READY ';
+export interface ReadyInfo {
+  http: string;
+  smtp: { id: string; host: string; port: number; tls: 'starttls' | 'implicit' }[];
+  dataDir: string;
+}
