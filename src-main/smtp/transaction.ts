@@ -1,0 +1,118 @@
+// One mail transaction: DATA bytes in, the envelope built from the session, the sink's verdict out as the reply.
+// The 250 goes out only after the sink resolved (the message is durably stored). Must not import the store.
+import type tls from 'node:tls';
+import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
+import type { Envelope } from '../../src-shared/index.js';
+import type { CaptureLogger } from './log.js';
+
+export interface MessageSink {
+  ingest(raw: Buffer, envelope: Envelope): Promise<{ id: number }>;
+}
+
+type TlsInfo = NonNullable<Envelope['tls']>;
+
+/** An error that carries its own SMTP reply code; smtp-server sends `responseCode message`. */
+export class SmtpReply extends Error {
+  constructor(readonly responseCode: number, message: string) {
+    super(message);
+  }
+}
+
+/** The reason text in a 451 is for a person reading a transcript; one short line is enough. */
+const MAX_REASON_CHARS = 160;
+
+/** TLS details per session, recorded in onSecure when the socket is at hand. */
+export class TlsRegistry {
+  readonly #bySession = new WeakMap<SMTPServerSession, TlsInfo>();
+
+  record(session: SMTPServerSession, socket: tls.TLSSocket): void {
+    const protocol = typeof socket.getProtocol === 'function' ? socket.getProtocol() : null;
+    const cipher = typeof socket.getCipher === 'function' ? socket.getCipher()?.name : undefined;
+    this.#bySession.set(session, { protocol: protocol ?? 'unknown', cipher: cipher ?? 'unknown' });
+  }
+
+  get(session: SMTPServerSession): TlsInfo | null {
+    return session.secure ? (this.#bySession.get(session) ?? null) : null;
+  }
+}
+
+export function toEnvelope(session: SMTPServerSession, listener: string, tlsInfo: TlsInfo | null): Envelope {
+  const { mailFrom, rcptTo } = session.envelope;
+  // acceptAnyone in listener.ts stores { username }; anything else means no AUTH happened.
+  const user = session.user as { username?: unknown } | false | undefined;
+  return {
+    mailFrom: mailFrom ? mailFrom.address : '',
+    rcptTo: rcptTo.map((r) => r.address),
+    heloName: typeof session.hostNameAppearsAs === 'string' ? session.hostNameAppearsAs : '',
+    clientAddress: session.remoteAddress,
+    clientPort: session.remotePort,
+    tls: tlsInfo,
+    authUser: user && typeof user.username === 'string' ? user.username : null,
+    listener,
+  };
+}
+
+export interface DataHandlerOptions {
+  listener: string;
+  maxMessageBytes: number;
+  sink: MessageSink;
+  tls: TlsRegistry;
+  logger: CaptureLogger;
+}
+
+type DataCallback = (err?: Error | null, message?: string) => void;
+
+/**
+ * The onData handler. Chunks go into an array and are joined once: no per-chunk copies, no string
+ * conversion, no per-message logging (the throughput budget is thousands of messages a second).
+ */
+export function createDataHandler(o: DataHandlerOptions) {
+  return function onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback: DataCallback): void {
+    let chunks: Buffer[] = [];
+    let bytes = 0;
+    let oversized = false;
+    stream.on('data', (chunk: Buffer) => {
+      if (oversized) return; // keep draining so the client reaches the final dot and reads the 552
+      bytes += chunk.length;
+      if (bytes > o.maxMessageBytes) {
+        oversized = true;
+        chunks = [];
+      } else {
+        chunks.push(chunk);
+      }
+    });
+    // The client went away mid-DATA: smtp-server destroys the stream, nothing is stored, memory is let go.
+    stream.on('error', () => {
+      chunks = [];
+    });
+    stream.once('end', () => {
+      if (oversized || stream.sizeExceeded) {
+        callback(new SmtpReply(552, `Error: message exceeds fixed maximum message size ${o.maxMessageBytes}`));
+        return;
+      }
+      const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes);
+      chunks = [];
+      const envelope = toEnvelope(session, o.listener, o.tls.get(session));
+      let ingest: Promise<{ id: number }>;
+      try {
+        ingest = o.sink.ingest(raw, envelope);
+      } catch (err) {
+        ingest = Promise.reject(err);
+      }
+      ingest.then(
+        (stored) => callback(null, `OK: queued as ${stored.id}`),
+        (err: unknown) => {
+          const reason = shortReason(err);
+          o.logger.warn(`listener "${o.listener}": message from ${envelope.clientAddress} not stored: ${reason}`);
+          callback(new SmtpReply(451, `Error: message not stored: ${reason}`));
+        },
+      );
+    });
+  };
+}
+
+function shortReason(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  const line = (text.split(/\r?\n/, 1)[0] ?? '').trim() || 'storage failed';
+  return line.length > MAX_REASON_CHARS ? `${line.slice(0, MAX_REASON_CHARS - 1)}…` : line;
+}
