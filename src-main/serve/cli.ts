@@ -1,2 +1,120 @@
+// Entry of `mailwright serve` (built to out/main/serve.js): the core plus the HTTP/WebSocket binding, no Electron.
+// Owns start-up, the ready line and shutdown. Must not import electron.
+import { mkdirSync } from 'node:fs';
+import { READY_PREFIX, type ListenerStatus, type ReadyInfo } from '../../src-shared/index.js';
 import { Core } from '../core/core.js';
-void Core;
+import { VERSION } from '../core/version.js';
+import { USAGE, UsageError, parseServeArgs, type ServeConfig } from './args.js';
+import { startHttpBinding, type HttpBinding } from './http.js';
+
+/** Closing sockets and the database takes well under a second; past this something hangs and we exit anyway. */
+const SHUTDOWN_CEILING_MS = 10_000;
+
+async function main(): Promise<void> {
+  let config: ServeConfig;
+  try {
+    const parsed = parseServeArgs(process.argv.slice(2));
+    if (parsed.help) {
+      process.stdout.write(USAGE);
+      return;
+    }
+    config = parsed.config;
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`mailwright serve: ${err.message}\nRun with --help to see the options.\n`);
+    process.exit(2);
+  }
+
+  mkdirSync(config.dataDir, { recursive: true });
+  let core: Core;
+  try {
+    core = await Core.start({
+      dataDir: config.dataDir,
+      listeners: config.listeners,
+      ...(config.maxMessageBytes !== undefined ? { maxMessageBytes: config.maxMessageBytes } : {}),
+    });
+  } catch (err) {
+    fail(`[core] cannot start with data folder ${config.dataDir}: ${(err as Error).message}`);
+  }
+
+  const failed = core.status().listeners.filter((l) => l.state !== 'listening');
+  if (failed.length > 0) {
+    for (const l of failed) process.stderr.write(`${describeListenerFailure(l)}\n`);
+    await core.stop().catch(() => undefined);
+    process.exit(1);
+  }
+
+  let binding: HttpBinding;
+  try {
+    binding = await startHttpBinding(core, {
+      host: config.http.host,
+      port: config.http.port,
+      token: config.token,
+      allowedHosts: config.allowedHosts,
+    });
+  } catch (err) {
+    await core.stop().catch(() => undefined);
+    fail((err as Error).message);
+  }
+
+  const listeners = core.status().listeners;
+  const out: string[] = [`Mailwright ${VERSION}`];
+  for (const l of listeners) {
+    const label = l.tls === 'implicit' ? 'SMTPS' : 'SMTP ';
+    out.push(`${label} listening on ${hostPort(l.host, l.port)} (${l.tls === 'implicit' ? 'implicit TLS' : 'STARTTLS'})`);
+  }
+  const boundNote = binding.host === new URL(binding.url).hostname.replace(/^\[|\]$/g, '') ? '' : ` (bound to ${binding.host})`;
+  out.push(`HTTP  ${binding.url}${boundNote}`);
+  if (config.token) out.push(`      access token required: open ${binding.url}?token=YOUR_TOKEN once, or send "Authorization: Bearer YOUR_TOKEN"`);
+  out.push(`Data  ${config.dataDir}`);
+  const ready: ReadyInfo = {
+    http: binding.url,
+    smtp: listeners.map((l) => ({ id: l.id, host: l.host, port: l.port, tls: l.tls })),
+    dataDir: config.dataDir,
+  };
+  out.push(`${READY_PREFIX}${JSON.stringify(ready)}`);
+  process.stdout.write(`${out.join('\n')}\n`);
+
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      process.stderr.write(`[serve] ${signal} again: exiting without a clean shutdown\n`);
+      process.exit(1);
+    }
+    stopping = true;
+    setTimeout(() => fail('[serve] shutdown took too long; exiting'), SHUTDOWN_CEILING_MS).unref();
+    binding
+      .close()
+      .then(() => core.stop())
+      .then(
+        () => {
+          process.stdout.write('Mailwright stopped\n');
+          process.exit(0);
+        },
+        (err: unknown) => fail(`[serve] shutdown failed: ${(err as Error).message}`),
+      );
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+function describeListenerFailure(l: ListenerStatus): string {
+  const where = hostPort(l.host, l.port);
+  const error = l.error ?? `state ${l.state}`;
+  const flag = `--${l.id === 'smtps' ? 'smtps' : 'smtp'}`;
+  if (/EADDRINUSE|in use/i.test(error)) return `[${l.id}] ${where} is in use: pass ${flag} ${hostPort(l.host, 0)} or another port`;
+  if (/EACCES|permission/i.test(error)) return `[${l.id}] ${where} needs privileges: pick a port above 1023 (${flag})`;
+  if (/EADDRNOTAVAIL/i.test(error)) return `[${l.id}] ${l.host} is not an address of this machine (${flag})`;
+  return `[${l.id}] cannot listen on ${where}: ${error}`;
+}
+
+function hostPort(host: string, port: number): string {
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+main().catch((err: unknown) => fail(`[serve] ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));

@@ -1,0 +1,205 @@
+// The OpenAPI 3.1 description of the REST routes in routes.ts (a test keeps the two in step).
+// Call argument schemas are generated from the contract's zod schemas, so they cannot drift from what the core accepts.
+import { z } from 'zod';
+import { CALL_NAMES, ERROR_CODES, MAX_PAGE_SIZE, callArgs } from '../../src-shared/index.js';
+import { VERSION } from '../core/version.js';
+
+type Schema = Record<string, unknown>;
+interface Parameter { name: string; in: 'path' | 'query'; required?: boolean; description?: string; schema: Schema }
+interface MediaType { schema: Schema }
+interface Response { description: string; content?: Record<string, MediaType>; headers?: Record<string, { schema: Schema; description?: string }> }
+interface Operation {
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  parameters?: Parameter[];
+  requestBody?: { required?: boolean; content: Record<string, MediaType> };
+  responses: Record<string, Response>;
+}
+type PathItem = Partial<Record<'get' | 'post' | 'put' | 'patch' | 'delete', Operation>>;
+export interface OpenApiDocument {
+  openapi: '3.1.0';
+  info: { title: string; version: string; description: string };
+  servers: { url: string }[];
+  paths: Record<string, PathItem>;
+  components: { schemas: Record<string, Schema>; securitySchemes: Record<string, Schema> };
+  security: Record<string, string[]>[];
+}
+
+const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+const jsonBody = (schema: Schema): Record<string, MediaType> => ({ 'application/json': { schema } });
+const ok = (schema: Schema, description = 'Success'): Record<string, Response> => ({
+  '200': { description, content: jsonBody(schema) },
+  default: { description: 'Error ({error:{code,message,field?}})', content: jsonBody(ref('ErrorResponse')) },
+});
+const idParam: Parameter = { name: 'id', in: 'path', required: true, description: 'Message id', schema: { type: 'integer', minimum: 1 } };
+const idOp = (operationId: string, summary: string, responses: Record<string, Response>, extra: Partial<Operation> = {}): Operation => ({
+  operationId, summary, tags: ['messages'], parameters: [idParam], responses, ...extra,
+});
+
+const address: Schema = { type: 'object', required: ['name', 'address'], properties: { name: { type: 'string' }, address: { type: 'string' } } };
+const summary: Schema = {
+  type: 'object',
+  required: ['id', 'receivedAt', 'from', 'to', 'subject', 'date', 'size', 'read', 'hasAttachments'],
+  properties: {
+    id: { type: 'integer' }, receivedAt: { type: 'string', format: 'date-time' },
+    from: { oneOf: [ref('Address'), { type: 'null' }] }, to: { type: 'array', items: ref('Address') },
+    cc: { type: 'array', items: ref('Address') }, bcc: { type: 'array', items: { type: 'string' } },
+    subject: { type: 'string' }, date: { type: ['string', 'null'], format: 'date-time' }, size: { type: 'integer' },
+    read: { type: 'boolean' }, hasAttachments: { type: 'boolean' }, snippet: { type: 'string' },
+    indexed: { type: 'boolean' }, parseError: { type: ['string', 'null'] },
+  },
+};
+
+function callArgSchemas(): Record<string, Schema> {
+  const out: Record<string, Schema> = {};
+  for (const name of CALL_NAMES) {
+    const { $schema: _ignored, ...schema } = z.toJSONSchema(callArgs[name]) as Schema;
+    out[`CallArgs.${name}`] = schema;
+  }
+  return out;
+}
+
+export const OPENAPI: OpenApiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Mailwright API',
+    version: VERSION,
+    description:
+      'REST, generic call and WebSocket API of `mailwright serve`. With an access token, send `Authorization: Bearer TOKEN` ' +
+      '(browsers: open `/?token=TOKEN` once to get the session cookie).',
+  },
+  servers: [{ url: '/' }],
+  security: [{}, { bearer: [] }, { cookie: [] }],
+  paths: {
+    '/api/messages': {
+      get: {
+        operationId: 'listMessages', summary: 'List messages, newest first', tags: ['messages'],
+        parameters: [
+          { name: 'query', in: 'query', description: 'Search: free text, "phrases", from: to: subject: has:attachment is:unread before: after:', schema: { type: 'string' } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE } },
+          { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0 } },
+        ],
+        responses: ok(ref('MessagePage')),
+      },
+      delete: { operationId: 'deleteAllMessages', summary: 'Delete every message', tags: ['messages'], responses: ok(ref('Deleted')) },
+    },
+    '/api/messages/import': {
+      post: {
+        operationId: 'importMessages', summary: 'Import an .eml or mbox file (the request body is the file)', tags: ['messages'],
+        parameters: [{ name: 'filename', in: 'query', description: 'Name of the file, used to tell .eml from mbox', schema: { type: 'string' } }],
+        requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } },
+        responses: { ...ok(ref('ImportResult')), '413': { description: 'Body too large', content: jsonBody(ref('ErrorResponse')) } },
+      },
+    },
+    '/api/messages/{id}': {
+      get: idOp('getMessage', 'One message, parsed', ok(ref('MessageDetail'))),
+      delete: idOp('deleteMessage', 'Delete one message', ok(ref('Deleted'))),
+    },
+    '/api/messages/{id}/raw': {
+      get: idOp('getMessageRaw', 'The exact bytes received, as an .eml download', {
+        '200': { description: 'The raw message', content: { 'message/rfc822': { schema: { type: 'string' } } } },
+        default: { description: 'Error', content: jsonBody(ref('ErrorResponse')) },
+      }),
+    },
+    '/api/messages/{id}/source': {
+      get: idOp('getMessageSource', 'The raw message decoded for display', ok({ type: 'object', required: ['source', 'size'], properties: { source: { type: 'string' }, size: { type: 'integer' } } })),
+    },
+    '/api/messages/{id}/attachments/{partId}': {
+      get: idOp('getAttachment', 'One attachment, as a download under a safe file name', {
+        '200': { description: 'The attachment content, with its own content type', content: { '*/*': { schema: { type: 'string' } } } },
+        default: { description: 'Error', content: jsonBody(ref('ErrorResponse')) },
+      }, { parameters: [idParam, { name: 'partId', in: 'path', required: true, description: 'MIME part id, e.g. 1.2', schema: { type: 'string' } }] }),
+    },
+    '/api/messages/{id}/preview': {
+      get: idOp('getMessagePreview', 'The HTML body as a sandboxed document (scripts never run; CSP in the header)', {
+        '200': { description: 'HTML document', content: { 'text/html': { schema: { type: 'string' } } }, headers: { 'Content-Security-Policy': { schema: { type: 'string' }, description: 'Always includes sandbox' } } },
+        default: { description: 'Error', content: jsonBody(ref('ErrorResponse')) },
+      }, { parameters: [idParam, { name: 'remote', in: 'query', description: '1 loads remote images, CSS and fonts', schema: { type: 'string', enum: ['0', '1'] } }] }),
+    },
+    '/api/messages/{id}/read': {
+      post: idOp('markMessageRead', 'Mark read (empty body) or unread ({"read": false})', ok({ type: 'object', properties: { updated: { type: 'integer' } } }), {
+        requestBody: { required: false, content: jsonBody({ type: 'object', properties: { read: { type: 'boolean', default: true } } }) },
+      }),
+    },
+    '/api/status': { get: { operationId: 'getStatus', summary: 'Listeners, certificate and store figures', tags: ['server'], responses: ok(ref('ServerStatus')) } },
+    '/api/settings': {
+      get: { operationId: 'getSettings', summary: 'Current settings', tags: ['server'], responses: ok(ref('Settings')) },
+      put: {
+        operationId: 'updateSettings', summary: 'Change settings (only the fields given)', tags: ['server'],
+        requestBody: { required: true, content: jsonBody(ref('CallArgs.settings.update')) }, responses: ok(ref('Settings')),
+      },
+    },
+    '/api/call/{name}': {
+      post: {
+        operationId: 'call', summary: 'Any contract verb: JSON arguments in, a Result out', tags: ['contract'],
+        description: 'Errors come back as {ok:false,error} with the HTTP status of the error code.',
+        parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string', enum: [...CALL_NAMES] } }],
+        requestBody: { required: false, content: jsonBody({ oneOf: CALL_NAMES.map((n) => ref(`CallArgs.${n}`)) }) },
+        responses: {
+          '200': { description: '{ok:true,value}', content: jsonBody(ref('Result')) },
+          default: { description: '{ok:false,error}', content: jsonBody(ref('Result')) },
+        },
+      },
+    },
+    '/api/openapi.json': { get: { operationId: 'getOpenApi', summary: 'This document', tags: ['server'], responses: { '200': { description: 'OpenAPI 3.1', content: jsonBody({ type: 'object' }) } } } },
+    '/api/events': {
+      get: {
+        operationId: 'events', summary: 'WebSocket: every push event as {event, data}', tags: ['events'],
+        description: 'Upgrade to a WebSocket. Events: messages.added, messages.updated, messages.deleted, messages.cleared, messages.pruned, server.status.',
+        responses: { '101': { description: 'Switching protocols' }, '426': { description: 'Not a WebSocket request', content: jsonBody(ref('ErrorResponse')) } },
+      },
+    },
+  },
+  components: {
+    securitySchemes: {
+      bearer: { type: 'http', scheme: 'bearer' },
+      cookie: { type: 'apiKey', in: 'cookie', name: 'mailwright_token' },
+    },
+    schemas: {
+      ...callArgSchemas(),
+      ApiError: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string', enum: [...ERROR_CODES] }, message: { type: 'string' }, field: { type: 'string' } } },
+      ErrorResponse: { type: 'object', required: ['error'], properties: { error: ref('ApiError') } },
+      Result: {
+        oneOf: [
+          { type: 'object', required: ['ok', 'value'], properties: { ok: { const: true }, value: {} } },
+          { type: 'object', required: ['ok', 'error'], properties: { ok: { const: false }, error: ref('ApiError') } },
+        ],
+      },
+      Address: address,
+      MessageSummary: summary,
+      MessagePage: { type: 'object', required: ['total', 'unread', 'messages'], properties: { total: { type: 'integer' }, unread: { type: 'integer' }, messages: { type: 'array', items: ref('MessageSummary') } } },
+      MessageDetail: {
+        allOf: [ref('MessageSummary'), {
+          type: 'object',
+          properties: {
+            envelope: { type: 'object' }, headers: { type: 'array', items: { type: 'object', properties: { key: { type: 'string' }, value: { type: 'string' } } } },
+            text: { type: ['string', 'null'] }, hasHtml: { type: 'boolean' }, attachments: { type: 'array', items: ref('AttachmentInfo') },
+            mimeTree: { type: ['object', 'null'] }, remoteResources: { type: 'integer' },
+          },
+        }],
+      },
+      AttachmentInfo: {
+        type: 'object',
+        properties: {
+          partId: { type: 'string' }, filename: { type: 'string' }, safeFilename: { type: 'string' }, contentType: { type: 'string' },
+          size: { type: 'integer' }, contentId: { type: ['string', 'null'] }, inline: { type: 'boolean' },
+        },
+      },
+      Deleted: { type: 'object', required: ['deleted'], properties: { deleted: { type: 'integer' } } },
+      ImportResult: {
+        type: 'object', required: ['imported', 'ids', 'failed'],
+        properties: { imported: { type: 'integer' }, ids: { type: 'array', items: { type: 'integer' } }, failed: { type: 'array', items: { type: 'object', properties: { index: { type: 'integer' }, error: { type: 'string' } } } } },
+      },
+      Settings: { type: 'object', properties: { retention: { type: 'object', properties: { maxMessages: { type: 'integer' }, maxBytes: { type: 'integer' } } } } },
+      ServerStatus: {
+        type: 'object',
+        properties: {
+          version: { type: 'string' }, listeners: { type: 'array', items: { type: 'object' } }, certificate: { type: ['object', 'null'] },
+          messageCount: { type: 'integer' }, totalBytes: { type: 'integer' }, prunedSinceStart: { type: 'integer' },
+        },
+      },
+    },
+  },
+};

@@ -1,0 +1,107 @@
+// Replies and request bodies for the HTTP binding: JSON, errors as data, bounded body reads.
+// Owns no contract logic; every verb's meaning lives in the core.
+import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { ApiError, Result } from '../../src-shared/index.js';
+import { HTTP_STATUS, MailwrightError, toApiError } from '../../src-shared/index.js';
+
+/** What a route hands back; http.ts writes it with the security headers. */
+export interface Reply {
+  status: number;
+  headers?: OutgoingHttpHeaders;
+  body?: Buffer | string;
+}
+
+/**
+ * A JSON body for anything but an import is a handful of ids or settings;
+ * 1 MB leaves room for a full page of ids and refuses anything that is only there to eat memory.
+ */
+export const MAX_JSON_BODY_BYTES = 1024 * 1024;
+
+export function json(value: unknown, status = 200): Reply {
+  return {
+    status,
+    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' },
+    body: JSON.stringify(value),
+  };
+}
+
+export function errorReply(error: ApiError): Reply {
+  return json({ error }, HTTP_STATUS[error.code] ?? 500);
+}
+
+export function thrownReply(err: unknown): Reply {
+  return errorReply(toApiError(err));
+}
+
+/** REST routes answer with the bare value, or {error} with the mapped status. */
+export function restReply<T>(result: Result<T>): Reply {
+  return result.ok ? json(result.value) : errorReply(result.error);
+}
+
+/** The generic call route answers with the Result itself, so the browser transport sees the same data as IPC. */
+export function resultReply<T>(result: Result<T>): Reply {
+  return json(result, result.ok ? 200 : (HTTP_STATUS[result.error.code] ?? 500));
+}
+
+/** Reads the whole body, refusing (too_large) as soon as it passes `limit` bytes, before buffering more. */
+export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    total += chunk.length;
+    if (total > limit) throw tooLarge(limit);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/** An empty body means "no arguments"; anything else must be a JSON object. */
+export async function readJson(req: IncomingMessage, limit = MAX_JSON_BODY_BYTES): Promise<unknown> {
+  const body = await readBody(req, limit);
+  if (body.length === 0) return {};
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown;
+  } catch {
+    throw new MailwrightError('invalid_argument', 'request body is not valid JSON');
+  }
+}
+
+function tooLarge(limit: number): MailwrightError {
+  return new MailwrightError('too_large', `request body is larger than ${limit} bytes`);
+}
+
+/** Path ids are positive integers; anything else is the caller's mistake (400), not a missing message (404). */
+export function parseId(value: string | undefined, field = 'id'): number {
+  const n = value !== undefined && /^[1-9]\d{0,15}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n)) throw new MailwrightError('invalid_argument', `${field} must be a positive integer`, field);
+  return n;
+}
+
+/** Optional non-negative integer query parameter; range checks stay with the contract's schema. */
+export function parseIntParam(query: URLSearchParams, name: string): number | undefined {
+  const value = query.get(name);
+  if (value === null || value === '') return undefined;
+  if (!/^\d{1,15}$/.test(value)) throw new MailwrightError('invalid_argument', `${name} must be a non-negative integer`, name);
+  return Number(value);
+}
+
+/**
+ * RFC 6266 Content-Disposition: an ASCII fallback for old clients plus the exact UTF-8 name in filename*.
+ * The name given is already the core's safe name; this only makes it survive the header.
+ */
+export function contentDisposition(filename: string, kind: 'attachment' | 'inline' = 'attachment'): string {
+  const ascii = filename.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_') || 'download';
+  return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeExtValue(filename)}`;
+}
+
+/** RFC 5987 attr-chars stay as they are; every other UTF-8 byte is percent-encoded (lone surrogates become U+FFFD, never a throw). */
+function encodeExtValue(value: string): string {
+  let out = '';
+  for (const byte of Buffer.from(value, 'utf8')) {
+    const c = String.fromCharCode(byte);
+    out += /[A-Za-z0-9!#$&+\-.^_`|~]/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}

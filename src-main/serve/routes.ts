@@ -1,0 +1,158 @@
+// The whole REST API on one screen: each route maps a URL onto one core call and shapes the reply.
+// No contract logic here: arguments go to core.invoke (which validates them) or to the core's byte accessors.
+import type { IncomingMessage } from 'node:http';
+import type { CallName } from '../../src-shared/index.js';
+import { MAX_IMPORT_BYTES, MailwrightError, toApiError } from '../../src-shared/index.js';
+import type { Core } from '../core/core.js';
+import { OPENAPI } from './openapi.js';
+import {
+  MAX_JSON_BODY_BYTES, contentDisposition, json, parseId, parseIntParam, readBody, readJson, restReply, resultReply,
+  type Reply,
+} from './respond.js';
+import { BASE_HEADERS, DOWNLOAD_CSP, previewCsp } from './security.js';
+
+/** What the binding needs of the core: its one call entry point, the byte accessors and the event bus. */
+export type CoreApi = Pick<Core, 'invoke' | 'raw' | 'attachment' | 'preview' | 'events'>;
+
+export interface RouteContext {
+  core: CoreApi;
+  req: IncomingMessage;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  maxImportBytes: number;
+}
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export interface Route {
+  method: Method;
+  /** OpenAPI-style template; openapi.ts documents exactly these. */
+  path: string;
+  handler: (c: RouteContext) => Promise<Reply> | Reply;
+}
+
+const r = (method: Method, path: string, handler: Route['handler']): Route => ({ method, path, handler });
+
+export const ROUTES: readonly Route[] = [
+  r('GET', '/api/messages', (c) => rest(c, 'messages.list', listArgs(c.query))),
+  r('DELETE', '/api/messages', (c) => rest(c, 'messages.deleteAll', {})),
+  r('POST', '/api/messages/import', importMessage),
+  r('GET', '/api/messages/{id}', (c) => rest(c, 'messages.get', { id: idOf(c) })),
+  r('DELETE', '/api/messages/{id}', (c) => rest(c, 'messages.delete', { ids: [idOf(c)] })),
+  r('GET', '/api/messages/{id}/raw', raw),
+  r('GET', '/api/messages/{id}/source', (c) => rest(c, 'messages.source', { id: idOf(c) })),
+  r('GET', '/api/messages/{id}/attachments/{partId}', attachment),
+  r('GET', '/api/messages/{id}/preview', preview),
+  r('POST', '/api/messages/{id}/read', markRead),
+  r('GET', '/api/status', (c) => rest(c, 'server.status', {})),
+  r('GET', '/api/settings', (c) => rest(c, 'settings.get', {})),
+  r('PUT', '/api/settings', async (c) => rest(c, 'settings.update', await readJson(c.req))),
+  r('POST', '/api/call/{name}', call),
+  r('GET', '/api/openapi.json', () => json(OPENAPI)),
+  r('GET', '/api/events', () => json({ error: { code: 'invalid_argument', message: 'this route is a WebSocket' } }, 426)),
+];
+
+async function rest(c: RouteContext, name: CallName, args: unknown): Promise<Reply> {
+  return restReply(await c.core.invoke(name, args));
+}
+
+function idOf(c: RouteContext): number {
+  return parseId(c.params.id);
+}
+
+function listArgs(query: URLSearchParams): Record<string, unknown> {
+  const q = query.get('query');
+  const limit = parseIntParam(query, 'limit');
+  const offset = parseIntParam(query, 'offset');
+  return {
+    ...(q !== null && q !== '' ? { query: q } : {}),
+    ...(limit !== undefined ? { limit } : {}),
+    ...(offset !== undefined ? { offset } : {}),
+  };
+}
+
+/** The exact bytes received, for saving as .eml. */
+function raw(c: RouteContext): Reply {
+  const id = idOf(c);
+  const bytes = c.core.raw(id);
+  return {
+    status: 200,
+    headers: {
+      'Content-Type': 'message/rfc822',
+      'Content-Disposition': `attachment; filename="message-${id}.eml"`,
+      'Content-Security-Policy': DOWNLOAD_CSP,
+      'Cache-Control': 'no-store',
+    },
+    body: bytes,
+  };
+}
+
+async function attachment(c: RouteContext): Promise<Reply> {
+  const id = idOf(c);
+  const part = await c.core.attachment(id, c.params.partId ?? '');
+  return {
+    status: 200,
+    headers: {
+      'Content-Type': mimeTypeOnly(part.contentType),
+      'Content-Disposition': contentDisposition(part.safeFilename || `attachment-${id}-${part.partId}`),
+      'Content-Security-Policy': DOWNLOAD_CSP,
+      'Cache-Control': 'no-store',
+    },
+    body: part.content,
+  };
+}
+
+/** The sandboxed HTML preview; its CSP comes from the core and travels as a header, where the page cannot undo it. */
+async function preview(c: RouteContext): Promise<Reply> {
+  const id = idOf(c);
+  const remote = c.query.get('remote') ?? '0';
+  if (remote !== '0' && remote !== '1') throw new MailwrightError('invalid_argument', 'remote must be 0 or 1', 'remote');
+  const doc = await c.core.preview(id, { allowRemote: remote === '1' });
+  return {
+    status: 200,
+    headers: {
+      ...BASE_HEADERS,
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Security-Policy': previewCsp(doc.csp),
+      'X-Frame-Options': 'SAMEORIGIN',
+      'Cross-Origin-Opener-Policy': 'unsafe-none',
+      'Cache-Control': 'no-store',
+    },
+    body: doc.html,
+  };
+}
+
+/** Body `{ "read": false }` marks unread; an empty body marks read. */
+async function markRead(c: RouteContext): Promise<Reply> {
+  const ids = [idOf(c)];
+  const body = await readJson(c.req);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new MailwrightError('invalid_argument', 'body must be a JSON object');
+  }
+  const read = (body as { read?: unknown }).read ?? true;
+  return rest(c, 'messages.markRead', { ids, read });
+}
+
+/** The file itself is the body (.eml or mbox), so curl --data-binary @file works. */
+async function importMessage(c: RouteContext): Promise<Reply> {
+  const filename = c.query.get('filename') || 'import.eml';
+  const body = await readBody(c.req, c.maxImportBytes);
+  return rest(c, 'messages.import', { filename, data: body.toString('base64') });
+}
+
+/** The browser transport's one door: args in, Result out, for every contract verb. */
+async function call(c: RouteContext): Promise<Reply> {
+  const name = c.params.name ?? '';
+  try {
+    const limit = name === 'messages.import' ? Math.ceil(MAX_IMPORT_BYTES / 3) * 4 + MAX_JSON_BODY_BYTES : MAX_JSON_BODY_BYTES;
+    const args = await readJson(c.req, limit);
+    return resultReply(await c.core.invoke(name as CallName, args));
+  } catch (err) {
+    return resultReply({ ok: false, error: toApiError(err) });
+  }
+}
+
+/** A hostile Content-Type must not become a hostile header: keep type/subtype or fall back to bytes. */
+function mimeTypeOnly(contentType: string): string {
+  const m = /^\s*([a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126})\s*(?:;|$)/i.exec(contentType);
+  return m?.[1]?.toLowerCase() ?? 'application/octet-stream';
+}

@@ -1,0 +1,161 @@
+// Who may talk to the HTTP binding: Host allow-list (DNS rebinding), Origin checks (CSRF, cross-site WebSocket),
+// the access token, and the security headers every response carries.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import { isIP } from 'node:net';
+
+/** The app's own pages: only our scripts, no plugins, no framing by anyone, and no forms posting anywhere. */
+export const APP_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
+  "font-src 'self' data:; connect-src 'self'; frame-src 'self'; object-src 'none'; base-uri 'none'; " +
+  "form-action 'none'; frame-ancestors 'none'";
+
+/** Downloads (raw .eml, attachments) must never run as a page of this origin, even if a browser renders them. */
+export const DOWNLOAD_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'";
+
+export const TOKEN_COOKIE = 'mailwright_token';
+
+export const BASE_HEADERS: OutgoingHttpHeaders = {
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+/** Headers for app pages and API answers (anything but a preview). */
+export const APP_HEADERS: OutgoingHttpHeaders = {
+  ...BASE_HEADERS,
+  'Content-Security-Policy': APP_CSP,
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'X-Frame-Options': 'DENY',
+};
+
+/**
+ * The preview comes with the core's CSP (which carries `sandbox`). The app frames it, so whatever the core
+ * said about frame-ancestors is replaced by 'self'.
+ */
+export function previewCsp(coreCsp: string): string {
+  const directives = coreCsp
+    .split(';')
+    .map((d) => d.trim())
+    .filter((d) => d !== '' && !/^frame-ancestors(\s|$)/i.test(d));
+  return [...directives, "frame-ancestors 'self'"].join('; ');
+}
+
+export interface AccessPolicy {
+  /** The address the server is bound to. */
+  boundHost: string;
+  /** Extra host names the user allowed (a reverse proxy's name, a LAN name). */
+  allowedHosts: readonly string[];
+  token?: string | undefined;
+}
+
+/** 127.0.0.0/8, ::1 and the name localhost: the only binds that need no token. */
+export function isLoopbackHost(host: string): boolean {
+  const h = stripBrackets(host.toLowerCase());
+  if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  return h.startsWith('::ffff:127.');
+}
+
+export function isWildcardHost(host: string): boolean {
+  const h = stripBrackets(host);
+  return h === '0.0.0.0' || h === '::' || h === '';
+}
+
+/** The host name part of a Host header (`name`, `name:port`, `[v6]:port`), lower-cased; null when malformed. */
+export function hostnameOf(hostHeader: string | undefined): string | null {
+  if (!hostHeader) return null;
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s/@]+))(?::(\d{1,5}))?$/.exec(hostHeader.trim());
+  if (!m) return null;
+  return (m[1] ?? m[2] ?? '').toLowerCase().replace(/\.$/, '');
+}
+
+/**
+ * A DNS-rebinding page reaches us under the attacker's name, so names are allow-listed: localhost
+ * (and *.localhost, which browsers pin to loopback), the bound address and the user's --allowed-host names.
+ * IP literals are allowed too (as Vite does): a browser only sends one when the page's own origin is that address,
+ * which is not a rebinding, and it lets a token-protected 0.0.0.0 bind be reached by its LAN address.
+ */
+export function isAllowedHostname(hostname: string, policy: AccessPolicy): boolean {
+  const h = stripBrackets(hostname.toLowerCase()).replace(/\.$/, '');
+  if (h === '') return false;
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  if (isIP(h) !== 0) return true;
+  if (h === stripBrackets(policy.boundHost.toLowerCase())) return true;
+  return policy.allowedHosts.some((a) => stripBrackets(a.toLowerCase()).replace(/\.$/, '') === h);
+}
+
+export function checkHost(req: IncomingMessage, policy: AccessPolicy): string | null {
+  const hostname = hostnameOf(req.headers.host);
+  if (hostname === null) return 'missing or malformed Host header';
+  if (!isAllowedHostname(hostname, policy)) {
+    return `host "${hostname}" is not allowed (DNS rebinding protection); start with --allowed-host ${hostname} if you trust it`;
+  }
+  return null;
+}
+
+/**
+ * When a browser says where a request comes from, it must be this server: the exact Host it asked for,
+ * or another allowed name on the same port (localhost vs 127.0.0.1). `null` origins (sandboxed frames) never pass.
+ */
+export function checkOrigin(req: IncomingMessage, policy: AccessPolicy): string | null {
+  const origin = req.headers.origin;
+  if (origin === undefined) return null;
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return `origin ${JSON.stringify(origin)} is not allowed`;
+  }
+  const host = req.headers.host ?? '';
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `origin ${JSON.stringify(origin)} is not allowed`;
+  if (url.host === host.toLowerCase()) return null;
+  const requestPort = /:(\d{1,5})$/.exec(host)?.[1] ?? '80';
+  const originPort = url.port || (url.protocol === 'https:' ? '443' : '80');
+  if (originPort === requestPort && isAllowedHostname(url.hostname, policy)) return null;
+  return `origin ${JSON.stringify(origin)} is not allowed (cross-site request)`;
+}
+
+/** The token from `Authorization: Bearer` or the session cookie, or null. */
+export function presentedToken(req: IncomingMessage): string | null {
+  const auth = req.headers.authorization;
+  if (auth) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    if (m?.[1]) return m[1];
+  }
+  return parseCookies(req.headers.cookie)[TOKEN_COOKIE] ?? null;
+}
+
+/** Constant-time compare: hashing first makes both sides the same length, so length does not leak either. */
+export function tokenMatches(presented: string | null | undefined, expected: string): boolean {
+  if (typeof presented !== 'string') return false;
+  const a = createHash('sha256').update(presented, 'utf8').digest();
+  const b = createHash('sha256').update(expected, 'utf8').digest();
+  return timingSafeEqual(a, b);
+}
+
+export function tokenCookie(token: string): string {
+  return `${TOKEN_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict`;
+}
+
+/** A cookie header is client input: malformed pairs and bad escapes are skipped, never thrown. */
+export function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  if (!header) return out;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) continue;
+    const name = part.slice(0, eq).trim();
+    const raw = part.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+    try {
+      out[name] = decodeURIComponent(raw);
+    } catch {
+      out[name] = raw;
+    }
+  }
+  return out;
+}
+
+function stripBrackets(host: string): string {
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}

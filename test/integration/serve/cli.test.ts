@@ -1,0 +1,124 @@
+// `serve` as a user runs it: a child process on port 0, its ready line, real mail in, HTTP out, SIGTERM.
+// Runs the TypeScript entry through tsx (plus a hook for Vite `?raw` imports), so no build is needed.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { READY_PREFIX, type MessagePage, type ReadyInfo } from '../../../src-shared/index.js';
+import { request, sendRaw, sendSimple } from './helpers.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const HOOK = fileURLToPath(new URL('./raw-import-hook.mjs', import.meta.url));
+const NODE_ARGS = ['--import', 'tsx', '--import', HOOK, path.join(ROOT, 'src-main/serve/cli.ts')];
+
+const children: ChildProcess[] = [];
+const tmpDirs: string[] = [];
+afterAll(() => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const dir of tmpDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function tmpDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailwright-cli-'));
+  tmpDirs.push(dir);
+  return dir;
+}
+
+function runSync(args: string[]) {
+  return spawnSync(process.execPath, [...NODE_ARGS, ...args], { cwd: ROOT, encoding: 'utf8', env: cleanEnv(), timeout: 60_000 });
+}
+
+/** The environment without any MAILWRIGHT_* the developer may have set. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MAILWRIGHT_')));
+}
+
+interface Running { child: ChildProcess; ready: ReadyInfo; stdout: () => string; exited: Promise<number | null> }
+
+function start(args: string[]): Promise<Running> {
+  const child = spawn(process.execPath, [...NODE_ARGS, ...args], { cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  let err = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString('utf8');
+      const line = out.split('\n').find((l) => l.startsWith(READY_PREFIX));
+      if (line && out.includes(`${line}\n`)) {
+        resolve({ child, ready: JSON.parse(line.slice(READY_PREFIX.length)) as ReadyInfo, stdout: () => out, exited });
+      }
+    });
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString('utf8')));
+    void exited.then((code) => reject(new Error(`serve exited (${code}) before ready:\n${out}\n${err}`)));
+  });
+}
+
+describe('serve CLI', () => {
+  it('starts on port 0, prints the ready line, serves mail over HTTP and stops cleanly on SIGTERM', async () => {
+    const data = tmpDir();
+    const run = await start(['--smtp', '127.0.0.1:0', '--smtps', '127.0.0.1:0', '--http', '127.0.0.1:0', '--data', data, '--max-message-size', '20000']);
+    const { ready } = run;
+    expect(ready.dataDir).toBe(data);
+    expect(ready.http).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(ready.smtp.map((l) => [l.id, l.tls])).toEqual([['smtp', 'starttls'], ['smtps', 'implicit']]);
+    for (const l of ready.smtp) expect(l.port).toBeGreaterThan(0);
+
+    const lines = run.stdout().trimEnd().split('\n');
+    expect(lines).toContain(`SMTP  listening on 127.0.0.1:${ready.smtp[0]!.port} (STARTTLS)`);
+    expect(lines).toContain(`SMTPS listening on 127.0.0.1:${ready.smtp[1]!.port} (implicit TLS)`);
+    expect(lines).toContain(`HTTP  ${ready.http}`);
+    expect(lines).toContain(`Data  ${data}`);
+    expect(lines.filter((l) => l.startsWith(READY_PREFIX))).toHaveLength(1);
+
+    await sendSimple(ready.smtp[0]!.port, 'via the cli');
+    const page = (await request(ready.http, '/api/messages')).json<MessagePage>();
+    expect(page.messages.map((m) => m.subject)).toContain('via the cli');
+    const id = page.messages.find((m) => m.subject === 'via the cli')!.id;
+    expect((await request(ready.http, `/api/messages/${id}/raw`)).text()).toContain('Subject: via the cli');
+
+    // --max-message-size reached the capture server: a bigger message is refused, not stored.
+    await expect(sendRaw(ready.smtp[0]!.port, `Subject: too big\r\n\r\n${'x'.repeat(70)}\r\n`.repeat(400))).rejects.toThrow(/552|size/i);
+
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    expect(run.stdout()).toContain('Mailwright stopped');
+  });
+
+  it('exits 2 with a clear message on bad flags', () => {
+    const unknown = runSync(['--bogus']);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('--bogus');
+    expect(unknown.stderr).toContain('--help');
+    const badPort = runSync(['--smtp', 'nonsense']);
+    expect(badPort.status).toBe(2);
+    expect(badPort.stderr).toContain('[smtp]');
+    const exposed = runSync(['--http', '0.0.0.0:0', '--data', tmpDir()]);
+    expect(exposed.status).toBe(2);
+    expect(exposed.stderr).toContain('--token');
+  });
+
+  it('prints help and exits 0', () => {
+    const help = runSync(['--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('--smtp HOST:PORT');
+    expect(help.stdout).toContain('MAILWRIGHT_TOKEN');
+  });
+
+  it('exits non-zero and names the flag when the SMTP port is taken', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      const res = runSync(['--smtp', `127.0.0.1:${port}`, '--http', '127.0.0.1:0', '--data', tmpDir()]);
+      expect(res.status).toBe(1);
+      expect(res.stderr).toContain(`[smtp] 127.0.0.1:${port} is in use: pass --smtp 127.0.0.1:0 or another port`);
+      expect(res.stdout).not.toContain(READY_PREFIX);
+    } finally {
+      blocker.close();
+    }
+  });
+});
