@@ -1,0 +1,75 @@
+// Desktop-only verbs: native dialogs (save raw, save attachments, import files) and opening links
+// outside the app after the user agrees. The file work itself is in desktop-files.ts.
+import { dialog, shell, type BrowserWindow, type MessageBoxOptions, type OpenDialogOptions } from 'electron';
+import { MailwrightError } from '../../src-shared/index.js';
+import type { Core } from '../core/core.js';
+import { importMailFiles, saveAttachments, saveRaw } from './desktop-files.js';
+import type { DesktopHandlers } from './dispatch.js';
+import { externalUrl, openExternalQuestion } from './security.js';
+
+// One confirm at a time: a hostile preview that keeps trying to navigate must not stack up dialogs.
+let confirmOpen = false;
+
+/** Asks "Open … in your browser?" and opens it only on yes. Returns whether it was opened. */
+export async function openExternalWithConsent(win: BrowserWindow | null, rawUrl: string): Promise<boolean> {
+  const url = externalUrl(rawUrl);
+  if (!url || confirmOpen) return false;
+  confirmOpen = true;
+  try {
+    const options: MessageBoxOptions = {
+      type: 'question',
+      buttons: ['Open', 'Cancel'],
+      defaultId: 1,
+      cancelId: 1,
+      noLink: true,
+      message: openExternalQuestion(url),
+    };
+    const { response } = win ? await dialog.showMessageBox(win, options) : await dialog.showMessageBox(options);
+    if (response !== 0) return false;
+    await shell.openExternal(url.href);
+    return true;
+  } finally {
+    confirmOpen = false;
+  }
+}
+
+function showOpen(win: BrowserWindow | null, options: OpenDialogOptions) {
+  return win ? dialog.showOpenDialog(win, options) : dialog.showOpenDialog(options);
+}
+
+export function createDesktopHandlers(core: Core): DesktopHandlers<BrowserWindow | null> {
+  return {
+    'desktop.saveRaw': async ({ id }, win) => {
+      const raw = core.raw(id); // not_found before any dialog opens
+      const options = { defaultPath: `message-${id}.eml`, filters: [{ name: 'Email message', extensions: ['eml'] }] };
+      const picked = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
+      if (picked.canceled || !picked.filePath) return { path: null };
+      await saveRaw(picked.filePath, raw);
+      return { path: picked.filePath };
+    },
+    'desktop.saveAttachments': async ({ id, partIds }, win) => {
+      core.raw(id); // not_found before any dialog opens
+      const picked = await showOpen(win, {
+        title: 'Save attachments to folder',
+        buttonLabel: 'Save here',
+        properties: ['openDirectory', 'createDirectory'],
+      });
+      const folder = picked.canceled ? undefined : picked.filePaths[0];
+      if (!folder) return { folder: null, written: [] };
+      return { folder, written: await saveAttachments(folder, id, partIds, core) };
+    },
+    'desktop.importFiles': async (_args, win) => {
+      const picked = await showOpen(win, {
+        title: 'Import messages',
+        properties: ['openFile', 'multiSelections'],
+        filters: [{ name: 'Email (.eml, .mbox)', extensions: ['eml', 'mbox'] }],
+      });
+      if (picked.canceled || picked.filePaths.length === 0) return null;
+      return importMailFiles(picked.filePaths, (args) => core.invoke('messages.import', args));
+    },
+    'desktop.openExternal': async ({ url }, win) => {
+      if (!externalUrl(url)) throw new MailwrightError('invalid_argument', 'only http, https and mailto links open outside the app', 'url');
+      return { opened: await openExternalWithConsent(win, url) };
+    },
+  };
+}
