@@ -11,6 +11,10 @@ import type {
   ServerStatus,
   Settings,
 } from './types.js';
+import type { CallName, DesktopCallName } from './names.js';
+
+export { CALL_NAMES, DESKTOP_CALL_NAMES, IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from './names.js';
+export type { CallName, DesktopCallName } from './names.js';
 
 /** Budget for one page of the inbox; the virtualized list asks for pages, never for everything. */
 export const MAX_PAGE_SIZE = 1000;
@@ -57,7 +61,7 @@ export const callArgs = {
     })
     .strict(),
   'server.status': z.object({}).strict(),
-} as const;
+} as const satisfies Record<CallName, z.ZodType>;
 
 /** Result type of every call. */
 export interface CallResults {
@@ -75,12 +79,9 @@ export interface CallResults {
   'server.status': ServerStatus;
 }
 
-export type CallName = keyof typeof callArgs;
 export type CallArgs<K extends CallName> = z.input<(typeof callArgs)[K]>;
 export type ParsedCallArgs<K extends CallName> = z.output<(typeof callArgs)[K]>;
 export type CallResult<K extends CallName> = CallResults[K];
-
-export const CALL_NAMES = Object.keys(callArgs) as CallName[];
 
 export function isCallName(name: unknown): name is CallName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(callArgs, name);
@@ -114,11 +115,7 @@ export interface EventEnvelope<K extends EventName = EventName> {
   data: Events[K];
 }
 
-/** IPC channel names, derived from the contract so no binding spells them by hand. */
-export const IPC_INVOKE_CHANNEL = 'mailwright:invoke';
-export const IPC_EVENT_CHANNEL = 'mailwright:event';
-
-/** Desktop-only verbs: they open native dialogs, so only the Electron binding has them. */
+/** Argument schemas of the desktop-only verbs. */
 export const desktopCallArgs = {
   'desktop.saveRaw': z.object({ id }).strict(),
   'desktop.saveAttachments': z
@@ -126,7 +123,7 @@ export const desktopCallArgs = {
     .strict(),
   'desktop.importFiles': z.object({}).strict(),
   'desktop.openExternal': z.object({ url: z.string().max(8192) }).strict(),
-} as const;
+} as const satisfies Record<DesktopCallName, z.ZodType>;
 
 export interface DesktopCallResults {
   'desktop.saveRaw': { path: string | null };
@@ -135,5 +132,4 @@ export interface DesktopCallResults {
   'desktop.openExternal': { opened: boolean };
 }
 
-export type DesktopCallName = keyof typeof desktopCallArgs;
 export type DesktopCallArgs<K extends DesktopCallName> = z.input<(typeof desktopCallArgs)[K]>;

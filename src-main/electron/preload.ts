@@ -2,7 +2,12 @@
 // no ipcRenderer, no channel names, no IPC event objects. Bundled as CommonJS; may require only 'electron'.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { ContractVerbs, DesktopVerbs, EventEnvelope, MailwrightBridge, Result } from '../../src-shared/index.js';
-import { CONTRACT_VERBS, DESKTOP_VERBS, EVENT_CHANNEL, INVOKE_CHANNEL } from './bridge-names.js';
+import {
+  CALL_NAMES as CONTRACT_VERBS,
+  DESKTOP_CALL_NAMES as DESKTOP_VERBS,
+  IPC_EVENT_CHANNEL as EVENT_CHANNEL,
+  IPC_INVOKE_CHANNEL as INVOKE_CHANNEL,
+} from '../../src-shared/names.js';
 
 async function invoke(name: string, args: unknown): Promise<Result<unknown>> {
   try {
