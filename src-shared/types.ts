@@ -67,6 +67,9 @@ export interface AttachmentInfo {
   inline: boolean;
 }
 
+/** Content type of the placeholder child that marks where a depth or part-count budget cut the MIME tree. */
+export const MIME_TRUNCATED_TYPE = 'x-mailwright/truncated';
+
 export interface MimeNode {
   partId: string;
   contentType: string;

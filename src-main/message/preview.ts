@@ -1,6 +1,10 @@
 // The HTML preview document and the Content-Security-Policy that must travel with it.
+// The defence is the CSP (with `sandbox`) plus the frame's sandbox attribute, not markup cleaning:
+// the document stays as the sender wrote it, apart from cid: links and the few tags that fetch outside CSP.
 import type { PreviewOptions } from '../../src-shared/index.js';
-import { MailwrightError } from '../../src-shared/index.js';
+import { parseBodies } from './bodies.js';
+import { scanHtml, type HtmlTag } from './html-scan.js';
+import { walkMime, type MimePart } from './mime.js';
 
 export interface PreviewDocument {
   /** A complete HTML document; cid: references are rewritten to data: URLs. */
@@ -9,8 +13,181 @@ export interface PreviewDocument {
   csp: string;
 }
 
+/**
+ * Total size of data: URLs written for cid: references, in characters. A small message can reference one
+ * large image thousands of times; past 20 MiB (mailparser's own default for this) references stay cid: links.
+ */
+export const MAX_INLINED_CHARS = 20 * 1024 * 1024;
+
+/** How far into the HTML we look for a doctype to insert our head after; a doctype is the first thing or nothing. */
+const DOCTYPE_SEARCH_CHARS = 4096;
+
+// Link relations that open connections or resolve names without a CSP check (dns-prefetch, preconnect).
+const PREFETCH_RELS = new Set(['dns-prefetch', 'preconnect', 'prefetch', 'prerender', 'preload', 'modulepreload']);
+
+/** The policy for a preview. Remote http(s) images, fonts, styles and media are allowed only when asked. */
+export function previewPolicy(allowRemote: boolean): string {
+  const remote = allowRemote ? ' http: https:' : '';
+  return [
+    // Enforced as a response header: scripts never run even if the document is opened outside the frame.
+    'sandbox allow-popups allow-popups-to-escape-sandbox',
+    "default-src 'none'",
+    "script-src 'none'",
+    `style-src 'unsafe-inline' data:${remote}`,
+    `img-src data:${remote}`,
+    `font-src data:${remote}`,
+    `media-src data:${remote}`,
+    "object-src 'none'",
+    "frame-src 'none'",
+    "connect-src 'none'",
+    "form-action 'none'",
+    "base-uri 'none'",
+  ].join('; ');
+}
+
 /** The HTML body prepared for the sandboxed preview frame. */
 export async function renderPreview(raw: Buffer, options: PreviewOptions): Promise<PreviewDocument> {
-  void raw; void options;
-  throw new MailwrightError('internal', 'not implemented');
+  const allowRemote = options.allowRemote === true;
+  const csp = previewPolicy(allowRemote);
+  const [bodies, walk] = await Promise.all([parseBodies(raw), walkMime(raw, (p) => p.isLeaf && p.contentId !== null)]);
+  const head = headBlock(csp);
+  if (bodies.html === null) return { html: textDocument(head, bodies.text ?? ''), csp };
+  const withImages = inlineCidReferences(bodies.html, walk.parts);
+  return { html: insertHead(neutralise(blockHttpEquiv(withImages), allowRemote), head), csp };
+}
+
+function headBlock(csp: string): string {
+  // The policy first, so it covers everything after it; the charset still falls in the first 1024 bytes.
+  return (
+    `<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">` +
+    '<meta charset="utf-8">' +
+    // DNS prefetching of link targets is not covered by CSP.
+    '<meta http-equiv="x-dns-prefetch-control" content="off">' +
+    '<base target="_blank">'
+  );
+}
+
+/**
+ * Puts our head elements first. They go right after a leading doctype (before it they would switch the page
+ * to quirks mode) and otherwise at the very start: the HTML parser then opens <head> for them, so they precede
+ * anything the sender wrote, and the sender's own <html>/<head> tags merge into the ones already open.
+ */
+function insertHead(html: string, head: string): string {
+  const at = doctypeEnd(html);
+  return html.slice(0, at) + head + html.slice(at);
+}
+
+/** Offset just past a doctype that only a BOM, whitespace and comments precede; 0 when there is none. */
+function doctypeEnd(html: string): number {
+  let i = html.charCodeAt(0) === 0xfeff ? 1 : 0;
+  // A loop rather than one regex: `(?:<!--.*?-->\s*)*` backtracks exponentially on many unclosed comments.
+  while (i < DOCTYPE_SEARCH_CHARS) {
+    while (/\s/.test(html.charAt(i))) i++;
+    if (!html.startsWith('<!--', i)) break;
+    if (html.startsWith('<!-->', i)) i += 5;
+    else if (html.startsWith('<!--->', i)) i += 6;
+    else {
+      const close = html.indexOf('-->', i + 4);
+      if (close < 0 || close > DOCTYPE_SEARCH_CHARS) return 0;
+      i = close + 3;
+    }
+  }
+  const doctype = /^<!doctype[^>]*>/i.exec(html.slice(i, i + DOCTYPE_SEARCH_CHARS));
+  return doctype ? i + doctype[0].length : 0;
+}
+
+/** Rewrites cid: references (src, background, srcset, CSS url()) to data: URLs of the parts they name. */
+function inlineCidReferences(html: string, parts: readonly MimePart[]): string {
+  const byCid = new Map<string, MimePart>();
+  for (const part of parts) {
+    if (!part.contentId || !part.content) continue;
+    if (!byCid.has(part.contentId)) byCid.set(part.contentId, part);
+    const lower = part.contentId.toLowerCase();
+    if (!byCid.has(lower)) byCid.set(lower, part);
+  }
+  if (byCid.size === 0) return html;
+  const urls = new Map<MimePart, string>();
+  let written = 0;
+  return html.replace(/\bcid:([^\s'"()<>&;,]{1,256})/gi, (match, ref: string) => {
+    const id = safeDecodeURIComponent(ref);
+    const part = byCid.get(id) ?? byCid.get(id.toLowerCase());
+    if (!part?.content) return match;
+    let url = urls.get(part);
+    if (url === undefined) {
+      url = `data:${dataUrlType(part.contentType)};base64,${part.content.toString('base64')}`;
+      urls.set(part, url);
+    }
+    if (written + url.length > MAX_INLINED_CHARS) return match;
+    written += url.length;
+    return url;
+  });
+}
+
+/**
+ * Renames every http-equiv attribute of the sender's markup. <meta http-equiv=refresh> would load a remote
+ * page into the frame, and CSP does not govern navigation. This is a plain text rename rather than a tag
+ * scan because browsers and htmlparser2 disagree on edge cases (`--!>` ends a comment, <svg><title><meta>
+ * breaks out of foreign content) and an attribute name cannot be entity-encoded, so no spelling escapes it.
+ * Nothing else the sender can say with http-equiv matters here: our charset and CSP come first.
+ */
+function blockHttpEquiv(html: string): string {
+  return html.replace(/http-equiv(?=\s*=)/gi, 'data-mailwright-http-equiv');
+}
+
+/**
+ * Replaces prefetch-style <link> tags when remote content is not allowed: dns-prefetch and preconnect open
+ * lookups and connections that CSP does not check. Best effort on top of x-dns-prefetch-control.
+ */
+function neutralise(html: string, allowRemote: boolean): string {
+  if (allowRemote) return html;
+  const edits: { start: number; end: number; text: string }[] = [];
+  // Same length, so offsets stay valid: the scan then ends comments at `--!>` as browsers do.
+  scanHtml(html.replaceAll('--!>', '--->'), {
+    tag(tag: HtmlTag) {
+      const replacement = neutralTag(tag);
+      if (replacement !== null) edits.push({ start: tag.start, end: tag.end, text: replacement });
+    },
+  });
+  if (edits.length === 0) return html;
+  let out = '';
+  let pos = 0;
+  for (const edit of edits) {
+    if (edit.start < pos || html[edit.start] !== '<') continue;
+    out += html.slice(pos, edit.start) + edit.text;
+    pos = edit.end;
+  }
+  return out + html.slice(pos);
+}
+
+function neutralTag(tag: HtmlTag): string | null {
+  if (tag.name === 'link') {
+    const rels = (tag.attribs.get('rel') ?? '').toLowerCase().split(/\s+/);
+    if (rels.some((r) => PREFETCH_RELS.has(r))) return '<link data-mailwright-blocked="prefetch">';
+  }
+  return null;
+}
+
+function textDocument(head: string, text: string): string {
+  return (
+    `<!DOCTYPE html><html><head>${head}` +
+    '<style>pre{white-space:pre-wrap;overflow-wrap:anywhere;font-family:ui-monospace,monospace;margin:0}</style>' +
+    `</head><body><pre>${escapeHtml(text)}</pre></body></html>`
+  );
+}
+
+/** A media type safe to put in a data: URL; anything odd becomes application/octet-stream. */
+function dataUrlType(contentType: string): string {
+  return /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i.test(contentType) ? contentType : 'application/octet-stream';
+}
+
+function safeDecodeURIComponent(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
