@@ -93,7 +93,9 @@ export interface MessageDetail extends MessageSummary {
 }
 
 export interface MessagePage {
+  /** Messages matching the query. */
   total: number;
+  /** Unread messages in the whole inbox (the badge), whatever the query. */
   unread: number;
   messages: MessageSummary[];
 }

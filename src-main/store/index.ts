@@ -1,9 +1,21 @@
 // The message store: raw bytes as the truth, derived summary and FTS5 index, retention, import/export.
 // Owns: the SQLite database in the data folder. Must not import electron, smtp or any binding.
+import type Database from 'better-sqlite3';
 import type {
   Envelope, ImportResult, ListQuery, MessageDetail, MessageId, MessagePage, MessageSummary, RetentionSettings,
 } from '../../src-shared/index.js';
 import type { Events } from '../../src-shared/index.js';
+import { MAX_PAGE_SIZE, MailwrightError } from '../../src-shared/index.js';
+import { parseDetail } from '../message/index.js';
+import { openDatabase } from './db.js';
+import { Indexer } from './indexer.js';
+import { importFile } from './import.js';
+import { loadRetention, saveRetention, selectPrunable } from './retention.js';
+import { rowEnvelope, rowToSummary, SUMMARY_COLUMNS, type MessageRow } from './rows.js';
+import { compileQuery } from './search.js';
+import { Writer, type CommitResult } from './writer.js';
+
+export { DEFAULT_RETENTION } from './retention.js';
 
 export type StoreEvent =
   | { event: 'messages.added'; data: Events['messages.added'] }
@@ -21,25 +33,260 @@ export interface StoreOptions {
   onEvent?: (e: StoreEvent) => void;
 }
 
+const DEFAULT_PAGE_SIZE = 50;
+/** A commit this recent (ms) means mail is arriving, and the indexer takes smaller slices of the loop. */
+const INGEST_BUSY_MS = 100;
+/** Distinct list query shapes kept prepared; shapes repeat (the values are bound parameters). */
+const STATEMENT_CACHE_SIZE = 64;
+
 export class Store {
-  static open(options: StoreOptions): Store {
-    void options;
-    throw new Error('not implemented');
+  readonly #db: Database.Database;
+  readonly #onEvent: (e: StoreEvent) => void;
+  readonly #writer: Writer;
+  readonly #indexer: Indexer;
+  readonly #statements = new Map<string, Database.Statement>();
+  #retention: RetentionSettings;
+  #count: number;
+  #bytes: number;
+  #totalPruned = 0;
+  #closed = false;
+
+  private constructor(db: Database.Database, options: StoreOptions) {
+    this.#db = db;
+    this.#onEvent = options.onEvent ?? (() => {});
+    this.#retention = options.retention ? saveRetention(db, options.retention) : loadRetention(db);
+    const totals = db.prepare('SELECT count(*) AS n, coalesce(sum(size), 0) AS b FROM messages').get() as { n: number; b: number };
+    this.#count = totals.n;
+    this.#bytes = totals.b;
+    this.#writer = new Writer(db, (r) => this.#committed(r));
+    this.#indexer = new Indexer(
+      db,
+      (ids) => this.#emit({ event: 'messages.updated', data: { ids } }),
+      () => this.#writer.queued > 0,
+      () => this.#writer.activeWithin(INGEST_BUSY_MS),
+    );
   }
+
+  static open(options: StoreOptions): Store {
+    const db = openDatabase(options.dataDir, options.nativeBinding);
+    let store: Store;
+    try {
+      store = new Store(db, options);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    store.#prune();
+    // Messages committed before the last shutdown but not yet derived resume here.
+    store.#indexer.wake();
+    return store;
+  }
+
   /** Resolves once the raw bytes are durably committed. Derivation (parse + index) happens after. */
-  ingest(raw: Buffer, envelope: Envelope): Promise<MessageSummary> { void raw; void envelope; throw new Error('not implemented'); }
-  list(query: ListQuery): MessagePage { void query; throw new Error('not implemented'); }
-  get(id: MessageId): Promise<MessageDetail> { void id; throw new Error('not implemented'); }
-  raw(id: MessageId): Buffer { void id; throw new Error('not implemented'); }
-  markRead(ids: MessageId[], read: boolean): number { void ids; void read; throw new Error('not implemented'); }
-  delete(ids: MessageId[]): number { void ids; throw new Error('not implemented'); }
-  deleteAll(): number { throw new Error('not implemented'); }
-  importFile(data: Buffer, filename: string): Promise<ImportResult> { void data; void filename; throw new Error('not implemented'); }
-  reindex(): Promise<number> { throw new Error('not implemented'); }
-  get retention(): RetentionSettings { throw new Error('not implemented'); }
-  setRetention(r: RetentionSettings): void { void r; throw new Error('not implemented'); }
-  stats(): { count: number; bytes: number; pending: number } { throw new Error('not implemented'); }
+  ingest(raw: Buffer, envelope: Envelope): Promise<MessageSummary> {
+    if (this.#closed) return Promise.reject(new MailwrightError('unavailable', '[store] the store is closed'));
+    return this.#writer.enqueue(raw, envelope);
+  }
+
+  /**
+   * One page, newest first. `total` counts the matches; `unread` is the whole inbox's unread count
+   * (the badge, as in Mailpit), so it stays cheap whatever the query matches.
+   */
+  list(query: ListQuery): MessagePage {
+    this.#open();
+    const limit = clampInt(query.limit, 1, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE);
+    const offset = clampInt(query.offset, 0, Number.MAX_SAFE_INTEGER, 0);
+    const { match, where, params } = compileQuery(query.query);
+    const and = where ? ` AND ${where}` : '';
+    let rows: MessageRow[];
+    let total: number;
+    if (match === null) {
+      const cond = where ? `WHERE ${where}` : '';
+      rows = this.#statement(`SELECT ${SUMMARY_COLUMNS} FROM messages m ${cond} ORDER BY m.id DESC LIMIT ? OFFSET ?`)
+        .all(...params, limit, offset) as MessageRow[];
+      total = where ? this.#count1(`SELECT count(*) FROM messages m ${cond}`, params) : this.#count;
+    } else {
+      // FTS5 walks its doclists in rowid order, so the newest page stops after `limit` matches.
+      // CROSS JOIN keeps the index as the outer loop: probing FTS once per message row is far slower.
+      const from = 'FROM messages_fts CROSS JOIN messages m ON m.id = messages_fts.rowid WHERE messages_fts MATCH ?';
+      rows = this.#statement(`SELECT ${SUMMARY_COLUMNS} ${from}${and} ORDER BY messages_fts.rowid DESC LIMIT ? OFFSET ?`)
+        .all(match, ...params, limit, offset) as MessageRow[];
+      // Every indexed row is a live message (delete removes both), so text alone is counted in the index.
+      total = where
+        ? this.#count1(`SELECT count(*) ${from}${and}`, [match, ...params])
+        : this.#count1('SELECT count(*) FROM messages_fts WHERE messages_fts MATCH ?', [match]);
+    }
+    const unread = this.#count1('SELECT count(*) FROM messages m WHERE m.read = 0', []);
+    return { total, unread, messages: rows.map(rowToSummary) };
+  }
+
+  async get(id: MessageId): Promise<MessageDetail> {
+    this.#open();
+    const row = this.#statement(`SELECT ${SUMMARY_COLUMNS} FROM messages m WHERE m.id = ?`).get(id) as MessageRow | undefined;
+    if (!row) throw notFound(id);
+    return parseDetail(this.raw(id), rowToSummary(row), rowEnvelope(row));
+  }
+
+  /** The exact bytes received. */
+  raw(id: MessageId): Buffer {
+    this.#open();
+    const row = this.#statement('SELECT data FROM message_raw WHERE id = ?').get(id) as { data: Buffer } | undefined;
+    if (!row) throw notFound(id);
+    return row.data;
+  }
+
+  markRead(ids: MessageId[], read: boolean): number {
+    this.#open();
+    const rows = this.#statement('UPDATE messages SET read = ? WHERE id IN (SELECT value FROM json_each(?)) RETURNING id')
+      .all(read ? 1 : 0, JSON.stringify(ids)) as { id: number }[];
+    if (rows.length) this.#emit({ event: 'messages.updated', data: { ids: rows.map((r) => r.id) } });
+    return rows.length;
+  }
+
+  delete(ids: MessageId[]): number {
+    this.#open();
+    this.#writer.flush();
+    const deleted = this.#deleteIds(ids);
+    if (deleted.length) this.#emit({ event: 'messages.deleted', data: { ids: deleted } });
+    return deleted.length;
+  }
+
+  deleteAll(): number {
+    this.#open();
+    this.#writer.flush();
+    const deleted = this.#db.transaction(() => {
+      const n = (this.#db.prepare('SELECT count(*) AS n FROM messages').get() as { n: number }).n;
+      // Whole-table deletes take SQLite's truncate path; 'delete-all' empties the contentless index.
+      this.#db.exec("DELETE FROM messages; DELETE FROM message_raw; INSERT INTO messages_fts (messages_fts) VALUES ('delete-all');");
+      return n;
+    })();
+    this.#count = 0;
+    this.#bytes = 0;
+    this.#emit({ event: 'messages.cleared', data: { deleted } });
+    return deleted;
+  }
+
+  /** Imports a single .eml or an mbox file; each message goes through the normal commit path. */
+  async importFile(data: Buffer, filename: string): Promise<ImportResult> {
+    this.#open();
+    return importFile(data, filename, (raw, envelope) => this.ingest(raw, envelope));
+  }
+
+  /** Rebuilds every summary and index row from the raw bytes; resolves with the count when done. */
+  async reindex(): Promise<number> {
+    this.#open();
+    this.#writer.flush();
+    const n = this.#db.prepare('UPDATE messages SET indexed = 0').run().changes;
+    this.#indexer.wake();
+    await this.#indexer.idle();
+    return n;
+  }
+
+  get retention(): RetentionSettings {
+    return { ...this.#retention };
+  }
+
+  setRetention(r: RetentionSettings): void {
+    this.#open();
+    this.#retention = saveRetention(this.#db, r);
+    this.#prune();
+  }
+
+  stats(): { count: number; bytes: number; pending: number } {
+    if (this.#closed) return { count: this.#count, bytes: this.#bytes, pending: 0 };
+    return { count: this.#count, bytes: this.#bytes, pending: this.#indexer.pending() + this.#writer.queued };
+  }
+
   /** Resolves when every committed message is derived and indexed. */
-  idle(): Promise<void> { throw new Error('not implemented'); }
-  close(): Promise<void> { throw new Error('not implemented'); }
+  idle(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return this.#indexer.idle();
+  }
+
+  /** Commits what is queued, lets the batch being indexed finish, and closes the database. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#writer.flush();
+    this.#closed = true;
+    await this.#indexer.stop();
+    this.#writer.failAll(new MailwrightError('unavailable', '[store] the store is closed'));
+    this.#statements.clear();
+    this.#db.close();
+  }
+
+  #committed({ summaries, bytes }: CommitResult): void {
+    if (summaries.length) {
+      this.#count += summaries.length;
+      this.#bytes += bytes;
+      this.#emit({ event: 'messages.added', data: { messages: summaries } });
+      try {
+        this.#prune();
+      } catch (err) {
+        // Runs from a timer after the commit: a failed prune is retried after the next batch, never fatal.
+        console.error('[store] retention prune failed:', err);
+      }
+    }
+    this.#indexer.wake();
+  }
+
+  #prune(): void {
+    for (const p of selectPrunable(this.#db, this.#retention, this.#count, this.#bytes)) {
+      const ids = this.#deleteIds(p.ids);
+      this.#totalPruned += ids.length;
+      if (ids.length) this.#emit({ event: 'messages.pruned', data: { ids, reason: p.reason, totalPruned: this.#totalPruned } });
+    }
+  }
+
+  #deleteIds(ids: MessageId[]): MessageId[] {
+    if (ids.length === 0) return [];
+    const json = JSON.stringify(ids);
+    const rows = this.#db.transaction(() => {
+      const gone = this.#statement('DELETE FROM messages WHERE id IN (SELECT value FROM json_each(?)) RETURNING id, size').all(json) as {
+        id: number;
+        size: number;
+      }[];
+      this.#statement('DELETE FROM message_raw WHERE id IN (SELECT value FROM json_each(?))').run(json);
+      this.#statement('DELETE FROM messages_fts WHERE rowid IN (SELECT value FROM json_each(?))').run(json);
+      return gone;
+    })();
+    this.#count -= rows.length;
+    this.#bytes -= rows.reduce((n, r) => n + r.size, 0);
+    return rows.map((r) => r.id).sort((a, b) => a - b);
+  }
+
+  #count1(sql: string, params: unknown[]): number {
+    return this.#statement(sql).pluck().get(...params) as number;
+  }
+
+  #statement(sql: string): Database.Statement {
+    let stmt = this.#statements.get(sql);
+    if (!stmt) {
+      if (this.#statements.size >= STATEMENT_CACHE_SIZE) this.#statements.clear();
+      stmt = this.#db.prepare(sql);
+      this.#statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  #emit(e: StoreEvent): void {
+    try {
+      this.#onEvent(e);
+    } catch (err) {
+      // A failing subscriber must not undo a commit that already happened.
+      console.error('[store] event listener failed:', err);
+    }
+  }
+
+  #open(): void {
+    if (this.#closed) throw new MailwrightError('unavailable', '[store] the store is closed');
+  }
+}
+
+function notFound(id: MessageId): MailwrightError {
+  return new MailwrightError('not_found', `message ${id} does not exist`, 'id');
+}
+
+function clampInt(n: number | undefined, min: number, max: number, fallback: number): number {
+  if (typeof n !== 'number' || !Number.isFinite(n)) return fallback;
+  return Math.min(max, Math.max(min, Math.trunc(n)));
 }

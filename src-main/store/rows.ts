@@ -1,0 +1,64 @@
+// The messages table row and its mapping to the contract's MessageSummary.
+import type { Address, Envelope, MessageSummary } from '../../src-shared/index.js';
+
+export interface MessageRow {
+  id: number;
+  received_at: string;
+  size: number;
+  read: number;
+  envelope: string;
+  sender: string | null;
+  recipients_to: string;
+  recipients_cc: string;
+  subject: string;
+  date: string | null;
+  has_attachments: number;
+  snippet: string;
+  indexed: number;
+  parse_error: string | null;
+}
+
+export const SUMMARY_COLUMNS =
+  'm.id, m.received_at, m.size, m.read, m.envelope, m.sender, m.recipients_to, m.recipients_cc, m.subject, m.date, m.has_attachments, m.snippet, m.indexed, m.parse_error';
+
+export function rowToSummary(row: MessageRow): MessageSummary {
+  const to = parseJson<Address[]>(row.recipients_to, []);
+  const cc = parseJson<Address[]>(row.recipients_cc, []);
+  return {
+    id: row.id,
+    receivedAt: row.received_at,
+    from: parseJson<Address | null>(row.sender, null),
+    to,
+    cc,
+    bcc: bccOf(rowEnvelope(row), to, cc),
+    subject: row.subject,
+    date: row.date,
+    size: row.size,
+    read: row.read === 1,
+    hasAttachments: row.has_attachments === 1,
+    snippet: row.snippet,
+    indexed: row.indexed === 1,
+    parseError: row.parse_error,
+  };
+}
+
+export function rowEnvelope(row: Pick<MessageRow, 'envelope'>): Envelope {
+  return parseJson<Envelope>(row.envelope, {
+    mailFrom: '', rcptTo: [], heloName: '', clientAddress: '', clientPort: 0, tls: null, authUser: null, listener: '',
+  });
+}
+
+/** Envelope recipients that no To/Cc header names: the Bcc of this message. */
+export function bccOf(envelope: Envelope, to: Address[], cc: Address[]): string[] {
+  const named = new Set([...to, ...cc].map((a) => a.address.toLowerCase()));
+  return envelope.rcptTo.filter((r) => !named.has(r.toLowerCase()));
+}
+
+function parseJson<T>(text: string | null, fallback: T): T {
+  if (text === null) return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}

@@ -1,0 +1,137 @@
+// The search syntax: turns a user's query into an SQL condition on `messages m` and FTS5 MATCH strings.
+// Every user string becomes a quoted FTS5 phrase, so no input can be an FTS or SQL syntax error.
+
+/** Terms read from one query: more is an accident or an attack, and each term costs an index lookup. */
+const MAX_TERMS = 32;
+/** Longest single term; FTS tokens past this length do not occur in real mail. */
+const MAX_TERM_CHARS = 256;
+
+export interface CompiledQuery {
+  /** The FTS5 MATCH expression every result must satisfy, or null when the query has no text. */
+  match: string | null;
+  /** An SQL boolean expression over `m` (the messages table), or '' for none. */
+  where: string;
+  /** Bound parameters of `where`, in order. */
+  params: (string | number)[];
+}
+
+type Column = 'sender' | 'recipients' | 'subject' | null;
+
+interface Term {
+  negated: boolean;
+  /** The operator name, or null for free text. */
+  op: string | null;
+  value: string;
+  quoted: boolean;
+}
+
+const TEXT_OPS: Record<string, Column> = { from: 'sender', to: 'recipients', subject: 'subject' };
+const ALL_OPS = new Set(['from', 'to', 'subject', 'has', 'is', 'before', 'after']);
+
+/** Splits a query into terms: `-op:"quoted value"`, `op:value`, `"phrase"`, `word`. Never throws. */
+export function tokenize(query: string): Term[] {
+  const terms: Term[] = [];
+  const q = query.slice(0, 4 * MAX_TERMS * MAX_TERM_CHARS);
+  let i = 0;
+  while (i < q.length && terms.length < MAX_TERMS) {
+    while (i < q.length && /\s/.test(q[i]!)) i++;
+    if (i >= q.length) break;
+    let negated = false;
+    if (q[i] === '-' && i + 1 < q.length && !/\s/.test(q[i + 1]!)) {
+      negated = true;
+      i++;
+    }
+    let op: string | null = null;
+    const opMatch = /^([a-zA-Z]+):/.exec(q.slice(i, i + 12));
+    if (opMatch && ALL_OPS.has(opMatch[1]!.toLowerCase())) {
+      op = opMatch[1]!.toLowerCase();
+      i += opMatch[0].length;
+    }
+    let value: string;
+    let quoted = false;
+    if (q[i] === '"') {
+      // An unbalanced quote runs to the end of the query rather than failing it.
+      const close = q.indexOf('"', i + 1);
+      value = q.slice(i + 1, close < 0 ? q.length : close);
+      i = close < 0 ? q.length : close + 1;
+      quoted = true;
+    } else {
+      const start = i;
+      while (i < q.length && !/\s/.test(q[i]!)) i++;
+      value = q.slice(start, i);
+    }
+    value = value.slice(0, MAX_TERM_CHARS);
+    if (value.trim() === '' && op === null) continue;
+    if (value.trim() === '') {
+      // "from:" with nothing after it: the user is still typing; search the word itself.
+      terms.push({ negated, op: null, value: op!, quoted: false });
+      continue;
+    }
+    terms.push({ negated, op, value, quoted });
+  }
+  return terms;
+}
+
+/** A term as an FTS5 phrase: doubled quotes make any string a literal phrase. */
+function phrase(value: string, column: Column, prefix: boolean): string | null {
+  // A term with no letter or digit yields no token; FTS5 would match nothing (or everything) with it.
+  if (!/[\p{L}\p{N}]/u.test(value)) return null;
+  const quotedValue = `"${value.replace(/"/g, '""')}"${prefix ? ' *' : ''}`;
+  return column ? `{${column}} : ${quotedValue}` : quotedValue;
+}
+
+/** Start of a YYYY-MM-DD day in UTC, as the ISO prefix stored in received_at; null if not a real date. */
+function dayStart(value: string, plusDays = 0): string | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return null;
+  const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + plusDays);
+  const d = new Date(t);
+  if (plusDays === 0 && (d.getUTCMonth() !== Number(m[2]) - 1 || d.getUTCDate() !== Number(m[3]))) return null;
+  return Number.isFinite(t) ? d.toISOString() : null;
+}
+
+const FTS_SUBQUERY = 'SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?';
+
+/**
+ * Compiles a query. Dates are UTC days on receivedAt: `after:D` includes day D, `before:D` excludes it.
+ * Words match whole tokens; a trailing `*` after 3+ letters asks for a prefix ("inv*" finds "invoice").
+ * Prefixes are opt-in and 3+ long because a short one merges thousands of index terms (seconds at 100k).
+ */
+export function compileQuery(query: string | undefined): CompiledQuery {
+  const positive: string[] = [];
+  const negative: string[] = [];
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  for (const t of tokenize(query ?? '')) {
+    const not = t.negated;
+    if (t.op === 'is' && /^(unread|read)$/i.test(t.value)) {
+      const wantRead = (t.value.toLowerCase() === 'read') !== not;
+      where.push(wantRead ? 'm.read = 1' : 'm.read = 0');
+      continue;
+    }
+    if (t.op === 'has' && /^attachments?$/i.test(t.value)) {
+      where.push(not ? 'm.has_attachments = 0' : 'm.has_attachments = 1');
+      continue;
+    }
+    if (t.op === 'before' || t.op === 'after') {
+      const day = dayStart(t.value);
+      if (day) {
+        const isBefore = (t.op === 'before') !== not;
+        where.push(isBefore ? 'm.received_at < ?' : 'm.received_at >= ?');
+        params.push(day);
+        continue;
+      }
+    }
+    // Unknown values of is:/has:/before:/after: are searched as text rather than rejected.
+    const column = t.op !== null && t.op in TEXT_OPS ? TEXT_OPS[t.op]! : null;
+    const text = column || t.op === null ? t.value : `${t.op} ${t.value}`;
+    const prefix = !t.quoted && /[\p{L}\p{N}]{3}\*$/u.test(text);
+    const p = phrase(prefix ? text.slice(0, -1) : text, column, prefix);
+    if (p) (not ? negative : positive).push(p);
+  }
+  if (negative.length) {
+    where.push(`m.id NOT IN (${FTS_SUBQUERY})`);
+    params.push(negative.join(' OR '));
+  }
+  return { match: positive.length ? positive.join(' AND ') : null, where: where.join(' AND '), params };
+}

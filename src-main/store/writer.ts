@@ -1,0 +1,137 @@
+// Group commit: messages that arrive in the same event-loop turn share one transaction, and every
+// ingest() promise resolves only after that COMMIT. Nothing here parses MIME (see the indexer).
+import type Database from 'better-sqlite3';
+import type { Envelope, MessageSummary } from '../../src-shared/index.js';
+import { MailwrightError } from '../../src-shared/index.js';
+import { quickSummary, type QuickSummary } from '../message/derive.js';
+import { bccOf } from './rows.js';
+
+/** Messages per transaction: large enough to amortize the commit, small enough that one batch never blocks the loop for long. */
+const MAX_BATCH_MESSAGES = 256;
+/** Bytes per transaction: a burst of large messages commits in pieces rather than one huge write. */
+const MAX_BATCH_BYTES = 64 * 1024 * 1024;
+
+interface Pending {
+  raw: Buffer;
+  envelope: Envelope;
+  quick: QuickSummary;
+  resolve: (s: MessageSummary) => void;
+  reject: (e: Error) => void;
+}
+
+/** What one flush committed; empty when the transaction failed (the callers were rejected). */
+export interface CommitResult {
+  summaries: MessageSummary[];
+  bytes: number;
+}
+
+export class Writer {
+  readonly #db: Database.Database;
+  readonly #onCommit: (r: CommitResult) => void;
+  readonly #insertMessage: Database.Statement;
+  readonly #insertRaw: Database.Statement;
+  #queue: Pending[] = [];
+  #queuedBytes = 0;
+  #scheduled: NodeJS.Immediate | null = null;
+  #lastCommit = -Infinity;
+
+  constructor(db: Database.Database, onCommit: (r: CommitResult) => void) {
+    this.#db = db;
+    this.#onCommit = onCommit;
+    this.#insertMessage = db.prepare(
+      `INSERT INTO messages (received_at, size, envelope, sender, recipients_to, recipients_cc, subject, date)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.#insertRaw = db.prepare('INSERT INTO message_raw (id, data) VALUES (?, ?)');
+  }
+
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  /** Whether a message was queued or committed within the last `ms` milliseconds. */
+  activeWithin(ms: number): boolean {
+    return this.#queue.length > 0 || performance.now() - this.#lastCommit < ms;
+  }
+
+  enqueue(raw: Buffer, envelope: Envelope): Promise<MessageSummary> {
+    // The header-only parse happens before the batch so the transaction itself stays short.
+    let quick: QuickSummary;
+    try {
+      quick = quickSummary(raw);
+    } catch {
+      quick = { from: null, to: [], cc: [], subject: '', date: null };
+    }
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ raw, envelope, quick, resolve, reject });
+      this.#queuedBytes += raw.length;
+      if (this.#queue.length >= MAX_BATCH_MESSAGES || this.#queuedBytes >= MAX_BATCH_BYTES) this.flush();
+      else this.#scheduled ??= setImmediate(() => this.flush());
+    });
+  }
+
+  /** Commits everything queued now. Safe to call at any time (close, delete, tests). */
+  flush(): void {
+    if (this.#scheduled) clearImmediate(this.#scheduled);
+    this.#scheduled = null;
+    const batch = this.#queue;
+    if (batch.length === 0) return;
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    const receivedAt = new Date().toISOString();
+    let summaries: MessageSummary[];
+    try {
+      summaries = this.#db.transaction(() => batch.map((p) => this.#insert(p, receivedAt)))();
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      const error = new MailwrightError('unavailable', `[store] could not save the message: ${reason}`);
+      for (const p of batch) p.reject(error);
+      this.#onCommit({ summaries: [], bytes: 0 });
+      return;
+    }
+    this.#lastCommit = performance.now();
+    // Resolve after COMMIT: the caller may now answer 250.
+    batch.forEach((p, i) => p.resolve(summaries[i]!));
+    this.#onCommit({ summaries, bytes: batch.reduce((n, p) => n + p.raw.length, 0) });
+  }
+
+  /** Rejects everything still queued (used only when the database is gone). */
+  failAll(error: Error): void {
+    if (this.#scheduled) clearImmediate(this.#scheduled);
+    this.#scheduled = null;
+    for (const p of this.#queue.splice(0)) p.reject(error);
+    this.#queuedBytes = 0;
+  }
+
+  #insert(p: Pending, receivedAt: string): MessageSummary {
+    const { quick, envelope, raw } = p;
+    const info = this.#insertMessage.run(
+      receivedAt,
+      raw.length,
+      JSON.stringify(envelope),
+      quick.from ? JSON.stringify(quick.from) : null,
+      JSON.stringify(quick.to),
+      JSON.stringify(quick.cc),
+      quick.subject,
+      quick.date,
+    );
+    const id = Number(info.lastInsertRowid);
+    this.#insertRaw.run(id, raw);
+    return {
+      id,
+      receivedAt,
+      from: quick.from,
+      to: quick.to,
+      cc: quick.cc,
+      bcc: bccOf(envelope, quick.to, quick.cc),
+      subject: quick.subject,
+      date: quick.date,
+      size: raw.length,
+      read: false,
+      hasAttachments: false,
+      snippet: '',
+      indexed: false,
+      parseError: null,
+    };
+  }
+}

@@ -1,0 +1,79 @@
+// Shared set-up for the store tests: a real SQLite store in a temp dir, and the shared corpus.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Envelope } from '../../../src-shared/index.js';
+import { Store, type StoreEvent, type StoreOptions } from '../../../src-main/store/index.js';
+
+export const CORPUS = path.resolve(new URL('../../../..', import.meta.url).pathname, 'shared/corpus');
+export const FIXTURES = path.resolve(new URL('../../fixtures/store', import.meta.url).pathname);
+
+export function corpusFiles(): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.eml')) out.push(p);
+    }
+  };
+  walk(CORPUS);
+  return out.sort();
+}
+
+export function envelope(over: Partial<Envelope> = {}): Envelope {
+  return {
+    mailFrom: 'sender@example.test',
+    rcptTo: ['rcpt@example.test'],
+    heloName: 'client.example.test',
+    clientAddress: '127.0.0.1',
+    clientPort: 40000,
+    tls: null,
+    authUser: null,
+    listener: 'smtp',
+    ...over,
+  };
+}
+
+export function message(opts: { from?: string; to?: string; subject?: string; body?: string; headers?: string[] } = {}): Buffer {
+  const lines = [
+    `From: ${opts.from ?? 'Alice <alice@example.test>'}`,
+    `To: ${opts.to ?? 'Bob <bob@example.test>'}`,
+    `Subject: ${opts.subject ?? 'hello'}`,
+    'Date: Mon, 02 Nov 2026 10:00:00 +0000',
+    ...(opts.headers ?? []),
+    '',
+    opts.body ?? 'body text',
+    '',
+  ];
+  return Buffer.from(lines.join('\r\n'));
+}
+
+export interface Harness {
+  dir: string;
+  store: Store;
+  events: StoreEvent[];
+  reopen(options?: Partial<StoreOptions>): Promise<Store>;
+  cleanup(): Promise<void>;
+}
+
+export function openTemp(options: Partial<StoreOptions> = {}): Harness {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailwright-store-'));
+  const events: StoreEvent[] = [];
+  const open = (o: Partial<StoreOptions>): Store => Store.open({ dataDir: dir, onEvent: (e) => events.push(e), ...o });
+  const h: Harness = {
+    dir,
+    events,
+    store: open(options),
+    async reopen(o = {}) {
+      await h.store.close();
+      h.store = open({ ...options, ...o });
+      return h.store;
+    },
+    async cleanup() {
+      await h.store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return h;
+}
