@@ -1,5 +1,5 @@
 // `serve` as a user runs it: a child process on port 0, its ready line, real mail in, HTTP out, SIGTERM.
-// Runs the TypeScript entry through tsx (plus a hook for Vite `?raw` imports), so no build is needed.
+// Runs the TypeScript entry through tsx, so no build is needed.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -11,8 +11,7 @@ import { READY_PREFIX, type MessagePage, type ReadyInfo } from '../../../src-sha
 import { request, sendRaw, sendSimple } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const HOOK = fileURLToPath(new URL('./raw-import-hook.mjs', import.meta.url));
-const NODE_ARGS = ['--import', 'tsx', '--import', HOOK, path.join(ROOT, 'src-main/serve/cli.ts')];
+const NODE_ARGS = ['--import', 'tsx', path.join(ROOT, 'src-main/serve/cli.ts')];
 
 const children: ChildProcess[] = [];
 const tmpDirs: string[] = [];
