@@ -3,12 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImportResult, MessageDetail } from '../../../src-shared/index.js';
+import { corpusFiles } from '../../helpers/corpus.js';
 import { CORPUS, request, startStack, type Stack } from './helpers.js';
 
-const FILES = fs
-  .readdirSync(CORPUS, { withFileTypes: true })
-  .filter((d) => d.isDirectory())
-  .flatMap((d) => fs.readdirSync(path.join(CORPUS, d.name)).filter((f) => f.endsWith('.eml')).map((f) => `${d.name}/${f}`));
+const FILES = corpusFiles().map((f) => path.relative(CORPUS, f));
 
 let stack: Stack;
 beforeAll(async () => {

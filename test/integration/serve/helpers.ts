@@ -9,7 +9,8 @@ import nodemailer from 'nodemailer';
 import { Core } from '../../../src-main/core/core.js';
 import { startHttpBinding, type HttpBinding, type HttpBindingOptions } from '../../../src-main/serve/http.js';
 
-export const CORPUS = fileURLToPath(new URL('../../../../shared/corpus/', import.meta.url));
+export { CORPUS_DIR as CORPUS } from '../../helpers/corpus.js';
+import { CORPUS_DIR as CORPUS } from '../../helpers/corpus.js';
 
 export interface Stack {
   core: Core;

@@ -5,9 +5,8 @@ import net from 'node:net';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { corpusFiles } from '../../helpers/corpus.js';
 import { RawClient, dotStuff, expectCode, openData, startCapture, toCrlf, type Harness } from './helpers.js';
-
-const CORPUS = path.resolve(import.meta.dirname, '../../../../shared/corpus');
 
 let h: Harness;
 beforeAll(async () => {
@@ -110,9 +109,7 @@ describe('hostile clients', () => {
 });
 
 describe('corpus messages', () => {
-  const files = fs.existsSync(CORPUS)
-    ? fs.readdirSync(CORPUS, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.eml')).map((e) => path.join(e.parentPath, e.name))
-    : [];
+  const files = corpusFiles();
 
   it('finds the corpus', () => {
     expect(files.length).toBeGreaterThan(10);

@@ -5,21 +5,8 @@ import path from 'node:path';
 import type { Envelope } from '../../../src-shared/index.js';
 import { Store, type StoreEvent, type StoreOptions } from '../../../src-main/store/index.js';
 
-export const CORPUS = path.resolve(new URL('../../../..', import.meta.url).pathname, 'shared/corpus');
+export { CORPUS_DIR as CORPUS, corpusFiles } from '../../helpers/corpus.js';
 export const FIXTURES = path.resolve(new URL('../../fixtures/store', import.meta.url).pathname);
-
-export function corpusFiles(): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.eml')) out.push(p);
-    }
-  };
-  walk(CORPUS);
-  return out.sort();
-}
 
 export function envelope(over: Partial<Envelope> = {}): Envelope {
   return {
