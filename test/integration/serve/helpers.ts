@@ -4,7 +4,6 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import nodemailer from 'nodemailer';
 import { Core } from '../../../src-main/core/core.js';
 import { startHttpBinding, type HttpBinding, type HttpBindingOptions } from '../../../src-main/serve/http.js';

@@ -2,7 +2,6 @@
 // (../shared/corpus) must arrive byte for byte.
 import fs from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { corpusFiles } from '../../helpers/corpus.js';
