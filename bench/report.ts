@@ -1,0 +1,147 @@
+// Turns benchmark runs into the printed tables (medians), the Mailwright ratios and the
+// PASS/FAIL lines for the issue's targets. Pure functions of the results; no I/O but `print`.
+import { CLIENT_LABEL, type ClientName } from './clients.js';
+import type { IngestRun } from './ingest.js';
+import type { InboxResult } from './inbox.js';
+import type { LatencyResult } from './latency.js';
+import type { MemoryResult } from './memory.js';
+import type { SizeName } from './messages.js';
+import type { ServerName } from './servers.js';
+import { fmt, median } from './stats.js';
+
+export interface IngestSummary {
+  workload: string;
+  size: SizeName;
+  client: ClientName;
+  concurrency: number;
+  server: ServerName;
+  n: number;
+  okRuns: number;
+  runs: number;
+  msgPerSec: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  timeToIndexedMs: number | null;
+  maxRssMB: number | null;
+}
+
+export interface Target { name: string; detail: string; pass: boolean | null }
+
+const nullableMedian = (v: (number | null)[]): number | null => {
+  const m = median(v.filter((x): x is number => x !== null));
+  return Number.isFinite(m) ? m : null;
+};
+
+export function summarize(runs: IngestRun[]): IngestSummary[] {
+  const groups = new Map<string, IngestRun[]>();
+  for (const r of runs) {
+    const key = `${r.workload}|${r.server}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.values()].map((g) => {
+    const first = g[0] as IngestRun;
+    const ok = g.filter((r) => r.ok);
+    const rss = ok.flatMap((r) => [r.rssAfterRunMB, r.rssAfterIndexMB]).filter((x): x is number => x !== null);
+    return {
+      workload: first.workload, size: first.size, client: first.client, concurrency: first.concurrency, server: first.server, n: first.n,
+      okRuns: ok.length, runs: g.length,
+      // A failed run counts as 0 msg/s: a server that loses mail is not fast.
+      msgPerSec: median(g.map((r) => (r.ok ? r.msgPerSec : 0))),
+      p50Ms: nullableMedian(ok.map((r) => r.p50Ms)),
+      p99Ms: nullableMedian(ok.map((r) => r.p99Ms)),
+      timeToIndexedMs: nullableMedian(ok.map((r) => r.timeToIndexedMs)),
+      maxRssMB: rss.length ? Math.max(...rss) : null,
+    };
+  });
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+export function ingestTable(summary: IngestSummary[]): string {
+  return table(
+    ['workload', 'server', 'N', 'msg/s', 'p50 ms', 'p99 ms', 'indexed +ms', 'RSS MB', 'ok'],
+    summary.map((s) => [
+      s.workload, s.server, String(s.n), fmt(s.msgPerSec, 0), fmt(s.p50Ms, 2), fmt(s.p99Ms, 2),
+      s.server === 'mailwright' ? fmt(s.timeToIndexedMs, 0) : '', fmt(s.maxRssMB, 0), `${s.okRuns}/${s.runs}`,
+    ]),
+  );
+}
+
+function find(summary: IngestSummary[], workload: string, server: ServerName): IngestSummary | undefined {
+  return summary.find((s) => s.workload === workload && s.server === server);
+}
+
+export function ratioTable(summary: IngestSummary[]): string {
+  const workloads = [...new Set(summary.map((s) => s.workload))];
+  const rows = workloads.flatMap((w) => {
+    const mw = find(summary, w, 'mailwright');
+    if (!mw) return [];
+    const bare = find(summary, w, 'bare');
+    const md = find(summary, w, 'maildev');
+    const sink = find(summary, w, 'smtp-sink');
+    const ratio = (o?: IngestSummary): string => (o && o.msgPerSec > 0 ? `${fmt(mw.msgPerSec / o.msgPerSec, 2)}x` : 'n/a');
+    return [[w, fmt(mw.msgPerSec, 0), ratio(bare), ratio(md), ratio(sink)]];
+  });
+  return table(['workload', 'Mailwright msg/s', 'vs bare', 'vs MailDev', 'vs smtp-sink'], rows);
+}
+
+export function ingestTargets(summary: IngestSummary[]): Target[] {
+  const targets: Target[] = [];
+  const ratio = (w: string, other: ServerName): number | null => {
+    const mw = find(summary, w, 'mailwright');
+    const o = find(summary, w, other);
+    return mw && o && o.msgPerSec > 0 ? mw.msgPerSec / o.msgPerSec : null;
+  };
+  const check = (name: string, w: string, other: ServerName, min: number): void => {
+    const r = ratio(w, other);
+    targets.push({ name, detail: `${w}: Mailwright/${other} = ${r === null ? 'n/a' : r.toFixed(2)} (need >= ${min})`, pass: r === null ? null : r >= min });
+  };
+  // Both reused-session clients are judged: smtp-source -d is the protocol figure, nodemailer the everyday one.
+  for (const client of ['source-reuse', 'nodemailer'] as ClientName[]) {
+    const label = CLIENT_LABEL[client];
+    check(`5 KB c=4 reused sessions >= 50% of bare smtp-server [${label}]`, `5k ${client} c=4`, 'bare', 0.5);
+    check(`5 KB c=4 reused sessions >= 4x MailDev [${label}]`, `5k ${client} c=4`, 'maildev', 4);
+    check(`100 KB c=4 >= 3x MailDev [${label}]`, `100k ${client} c=4`, 'maildev', 3);
+  }
+  check('5 KB one connection per message c=4 >= 20x MailDev', '5k source-conn c=4', 'maildev', 20);
+  return targets;
+}
+
+/** Memory target: both the after-run and after-indexing RSS must be within the budget. */
+export const RSS_BUDGET_MB = 250;
+export function memoryTargets(m: MemoryResult): Target[] {
+  const worst = Math.max(m.rssAfterRunMB ?? Infinity, m.rssAfterIndexMB ?? Infinity);
+  return [{
+    name: `RSS after ${m.n} x 100 KB <= ${RSS_BUDGET_MB} MB`,
+    detail: `after run ${fmt(m.rssAfterRunMB, 0)} MB (private ${fmt(m.anonAfterRunMB, 0)}), after indexing ${fmt(m.rssAfterIndexMB, 0)} MB `
+      + `(private ${fmt(m.anonAfterIndexMB, 0)}, file-backed ${fmt(m.fileAfterIndexMB, 0)}), peak VmHWM ${fmt(m.hwmMB, 0)} MB, at start ${fmt(m.startRssMB, 0)} MB`,
+    pass: Number.isFinite(worst) ? worst <= RSS_BUDGET_MB : null,
+  }];
+}
+
+export const INBOX_BUDGET_MS = 50;
+export function inboxTargets(r: InboxResult): Target[] {
+  const t = (name: string, f: { medianMs: number; p90Ms: number }): Target => ({
+    name: `${name} with ${r.messages} messages < ${INBOX_BUDGET_MS} ms (median)`,
+    detail: `median ${fmt(f.medianMs, 1)} ms, p90 ${fmt(f.p90Ms, 1)} ms`,
+    pass: f.medianMs < INBOX_BUDGET_MS,
+  });
+  return [t('first page (limit 50)', r.firstPage), t('search, unique token', r.tokenSearch), t('search, common word', r.wordSearch)];
+}
+
+export const LATENCY_BUDGET_MS = 200;
+export function latencyTargets(r: LatencyResult): Target[] {
+  return [{
+    name: `250 -> messages.added event < ${LATENCY_BUDGET_MS} ms (median)`,
+    detail: `median ${fmt(r.medianMs, 1)} ms, p99 ${fmt(r.p99Ms, 1)} ms, max ${fmt(r.maxMs, 1)} ms over ${r.samples}, lost ${r.lost}`,
+    pass: r.lost === 0 && r.medianMs < LATENCY_BUDGET_MS,
+  }];
+}
+
+export function targetLines(targets: Target[]): string {
+  return targets.map((t) => `${t.pass === null ? 'N/A ' : t.pass ? 'PASS' : 'FAIL'}  ${t.name}\n      ${t.detail}`).join('\n');
+}

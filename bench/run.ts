@@ -1,0 +1,181 @@
+// `npm run bench`: the benchmark suite's entry. Parses flags, pins itself to the client core,
+// runs the chosen parts, prints tables with PASS/FAIL per target and writes bench/results/<ts>.json.
+// Never part of `npm test`: it prints figures, it asserts only that mail was stored and indexed.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildHelpers } from './build.js';
+import { ALL_CLIENTS, cleanupClientFiles, type ClientName } from './clients.js';
+import { runInbox, type InboxResult } from './inbox.js';
+import { runIngest, type IngestRun } from './ingest.js';
+import { runLatency, type LatencyResult } from './latency.js';
+import { runMemory, type MemoryResult } from './memory.js';
+import type { SizeName } from './messages.js';
+import { killChildrenOnExit, pinSelf } from './proc.js';
+import {
+  inboxTargets, ingestTable, ingestTargets, latencyTargets, memoryTargets, ratioTable, summarize, targetLines, type Target,
+} from './report.js';
+import { ALL_SERVERS, ensureMaildev, ensurePostfixStopped, mailwrightBuilt, MAILDEV_VERSION, ROOT, startServer, type ServerName } from './servers.js';
+
+type Part = 'ingest' | 'memory' | 'inbox' | 'latency';
+const ALL_PARTS: Part[] = ['ingest', 'latency', 'inbox', 'memory'];
+/** The memory run (10,000 x 100 KB) alone takes minutes: it is its own mode, outside the ~15 min default. */
+const DEFAULT_PARTS: Part[] = ['ingest', 'latency', 'inbox'];
+
+const USAGE = `Usage: npm run bench -- [options]
+  --only PARTS        comma list of ingest,memory,inbox,latency (default: ingest,latency,inbox)
+  --all               every part, memory included
+  --n N               messages per ingest run, both sizes (default 500 for 5 KB, 150 for 100 KB;
+                      one-connection-per-message runs send at most 25 per connection)
+  --rounds R          rounds over the servers, quoted as medians (default 3)
+  --servers LIST      comma list of mailwright,maildev,bare,smtp-sink (default: all)
+  --clients LIST      comma list of nodemailer,source-reuse,source-conn (default: all)
+  --concurrency LIST  comma list (default 1,4,16)
+  --memory-n N        100 KB messages for the memory run (default 10000)
+  --inbox-n N         stored messages for the inbox figures (default 100000)
+  --quick             smoke run: small N, one round
+`;
+
+function list<T extends string>(value: string | undefined, all: readonly T[], what: string): T[] {
+  if (!value) return [...all];
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const i of items) if (!all.includes(i as T)) throw new Error(`unknown ${what} "${i}" (one of ${all.join(', ')})`);
+  return items as T[];
+}
+
+function positiveInt(value: string | undefined, fallback: number, what: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${what} must be a positive integer`);
+  return n;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      only: { type: 'string' }, n: { type: 'string' }, rounds: { type: 'string' }, servers: { type: 'string' },
+      clients: { type: 'string' }, concurrency: { type: 'string' }, 'memory-n': { type: 'string' }, 'inbox-n': { type: 'string' },
+      quick: { type: 'boolean' }, all: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const quick = values.quick ?? false;
+  const parts = values.all ? ALL_PARTS : values.only ? list<Part>(values.only, ALL_PARTS, 'part') : DEFAULT_PARTS;
+  const nFlag = values.n === undefined ? null : positiveInt(values.n, 1, 'n');
+  const n: Record<SizeName, number> = nFlag ? { '5k': nFlag, '100k': nFlag } : quick ? { '5k': 100, '100k': 30 } : { '5k': 500, '100k': 150 };
+  const rounds = positiveInt(values.rounds, quick ? 1 : 3, 'rounds');
+  const concurrencies = (values.concurrency ?? '1,4,16').split(',').map((c) => positiveInt(c, 1, 'concurrency'));
+  const memoryN = positiveInt(values['memory-n'], quick ? 500 : 10_000, 'memory-n');
+  const inboxN = positiveInt(values['inbox-n'], quick ? 5000 : 100_000, 'inbox-n');
+  let servers = list<ServerName>(values.servers, ALL_SERVERS, 'server');
+  const clients = list<ClientName>(values.clients, ALL_CLIENTS, 'client');
+
+  const log = (line: string): void => console.log(line);
+  const started = new Date();
+  killChildrenOnExit();
+  const pinned = pinSelf();
+  log(`[bench] ${started.toISOString()}  node ${process.version}  ${os.cpus().length} cores  runner pinned to core 1: ${pinned ? 'yes' : 'NO'}`);
+  ensurePostfixStopped();
+  await buildHelpers();
+  if (servers.includes('maildev')) ensureMaildev();
+
+  // Mailwright is probed once: if serve mode is missing or broken, the baselines still run.
+  let mailwright: { available: boolean; reason: string | null } = { available: false, reason: 'not requested' };
+  if (servers.includes('mailwright') || parts.some((p) => p !== 'ingest')) {
+    if (!mailwrightBuilt()) mailwright = { available: false, reason: 'out/main/serve.js is missing (run `npx electron-vite build`)' };
+    else {
+      try {
+        const h = await startServer('mailwright');
+        await h.stop();
+        mailwright = { available: true, reason: null };
+      } catch (err) {
+        mailwright = { available: false, reason: (err as Error).message.split('\n')[0] ?? 'unknown' };
+      }
+    }
+    if (!mailwright.available) {
+      log(`\n!!! Mailwright is NOT measured: ${mailwright.reason}\n`);
+      servers = servers.filter((s) => s !== 'mailwright');
+    }
+  }
+
+  const targets: Target[] = [];
+  const errors: string[] = [];
+  let ingest: IngestRun[] = [];
+  let memory: MemoryResult | null = null;
+  let inbox: InboxResult | null = null;
+  let latency: LatencyResult | null = null;
+  const timings: Record<string, number> = {};
+  const part = async (name: Part, needsMailwright: boolean, fn: () => Promise<void>): Promise<void> => {
+    if (!parts.includes(name)) return;
+    if (needsMailwright && !mailwright.available) {
+      log(`\n== ${name}: skipped (Mailwright unavailable)`);
+      return;
+    }
+    const t0 = performance.now();
+    try {
+      await fn();
+    } catch (err) {
+      errors.push(`${name}: ${(err as Error).message}`);
+      log(`!!! ${name} FAILED: ${(err as Error).message}`);
+    }
+    timings[name] = (performance.now() - t0) / 1000;
+  };
+
+  await part('ingest', false, async () => {
+    log(`\n== ingest: servers ${servers.join(', ')}; N ${n['5k']} (5 KB) / ${n['100k']} (100 KB); ${rounds} round(s); concurrency ${concurrencies.join(',')}`);
+    ingest = await runIngest({ servers, sizes: ['5k', '100k'], clients, concurrencies, rounds, n, log });
+    for (const r of ingest.filter((x) => !x.ok)) errors.push(`ingest ${r.workload} ${r.server} r${r.round}: ${r.error}`);
+  });
+  await part('latency', true, async () => {
+    const samples = quick ? 10 : 50;
+    log(`\n== latency: ${samples} messages, 250 -> messages.added over WebSocket`);
+    latency = await runLatency(samples, log);
+    targets.push(...latencyTargets(latency));
+  });
+  await part('inbox', true, async () => {
+    log(`\n== inbox: ${inboxN} stored messages (mbox import), ${quick ? 10 : 30} timed requests each`);
+    inbox = await runInbox(inboxN, quick ? 10 : 30, log);
+    targets.push(...inboxTargets(inbox));
+  });
+  await part('memory', true, async () => {
+    log(`\n== memory: ${memoryN} x 100 KB into Mailwright (nodemailer pool, c=4)`);
+    memory = await runMemory(memoryN, 4);
+    log(`  ${memory.msgPerSec.toFixed(0)} msg/s, indexed +${memory.timeToIndexedMs.toFixed(0)} ms`);
+    targets.push(...memoryTargets(memory));
+  });
+  cleanupClientFiles();
+
+  const summary = summarize(ingest);
+  if (summary.length) {
+    log('\n== Ingestion (medians over rounds; p50/p99 = per-message accept latency, nodemailer only; "indexed +ms" = time from the last 250 until count and search agree)');
+    log(ingestTable(summary));
+    if (mailwright.available && servers.includes('mailwright')) {
+      log('\n== Mailwright throughput ratios (median msg/s)');
+      log(ratioTable(summary));
+      targets.unshift(...ingestTargets(summary));
+    }
+  }
+  if (latency) log(`\n== 250 -> UI event: see targets below`);
+  if (targets.length) log(`\n== Targets\n${targetLines(targets)}`);
+  if (errors.length) log(`\n!!! ${errors.length} FAILURE(S):\n${errors.map((e) => `  - ${e}`).join('\n')}`);
+
+  const resultsDir = path.join(ROOT, 'bench/results');
+  fs.mkdirSync(resultsDir, { recursive: true });
+  const file = path.join(resultsDir, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
+  fs.writeFileSync(file, JSON.stringify({
+    startedAt: started.toISOString(), finishedAt: new Date().toISOString(), node: process.version, cpus: os.cpus().length,
+    options: { parts, n, rounds, concurrencies, servers, clients, memoryN, inboxN, quick }, maildevVersion: MAILDEV_VERSION,
+    mailwright, timingsSec: timings, ingest: { summary, runs: ingest }, latency, inbox, memory, targets, errors,
+  }, null, 2));
+  log(`\nResults written to ${path.relative(ROOT, file)}  (parts took ${Object.entries(timings).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')})`);
+  return errors.length ? 1 : 0;
+}
+
+main().then((code) => process.exit(code), (err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,117 @@
+// The servers under test, each started fresh (own temp data dir) and pinned to the server core:
+// Mailwright serve mode, MailDev, a bare smtp-server and Postfix's smtp-sink.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { READY_PREFIX, type ReadyInfo } from '../src-shared/bridge.js';
+import { helperArgs } from './build.js';
+import { freePort, killProc, ROOT, readMem, SERVER_CORE, spawnPinned, waitForBanner, waitForLine, type MemInfo, type Proc } from './proc.js';
+
+export { ROOT };
+export type ServerName = 'mailwright' | 'maildev' | 'bare' | 'smtp-sink';
+export const ALL_SERVERS: ServerName[] = ['mailwright', 'maildev', 'bare', 'smtp-sink'];
+
+export const SERVE_JS = path.join(ROOT, 'out/main/serve.js');
+const MAILDEV_DIR = path.join(ROOT, 'bench/.maildev');
+const MAILDEV_BIN = path.join(MAILDEV_DIR, 'node_modules/maildev/dist/bin/maildev.js');
+export const MAILDEV_VERSION = '3.0.0';
+const SMTP_SINK = '/usr/sbin/smtp-sink';
+/** A cold start (bundle load, SQLite open, migrations) well under this; more means it is broken. */
+const START_TIMEOUT_MS = 20_000;
+
+export interface ServerHandle {
+  name: ServerName;
+  port: number;
+  pid: number;
+  /** Mailwright only: base URL of its HTTP API. */
+  http: string | null;
+  dataDir: string;
+  proc: Proc;
+  mem(): MemInfo | null;
+  stop(): Promise<void>;
+}
+
+export function ensureMaildev(): void {
+  if (fs.existsSync(MAILDEV_BIN)) return;
+  console.log(`[bench] installing maildev@${MAILDEV_VERSION} into bench/.maildev (one-off)…`);
+  execFileSync('npm', ['install', '--prefix', MAILDEV_DIR, '--no-audit', '--no-fund', `maildev@${MAILDEV_VERSION}`], {
+    stdio: 'inherit',
+    timeout: 300_000,
+    env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' },
+  });
+  if (!fs.existsSync(MAILDEV_BIN)) throw new Error('maildev install finished but its bin is missing');
+}
+
+/** Postfix's own daemon would compete for the cores; the tools we use need no daemon. */
+export function ensurePostfixStopped(): void {
+  try {
+    const out = execFileSync('pgrep', ['-a', 'master'], { encoding: 'utf8' });
+    if (/postfix/.test(out)) {
+      console.log('[bench] stopping the running postfix daemon');
+      execFileSync('postfix', ['stop'], { stdio: 'ignore', timeout: 30_000 });
+    }
+  } catch {
+    // pgrep exits 1 when nothing matches: nothing to stop.
+  }
+}
+
+export function mailwrightBuilt(): boolean {
+  return fs.existsSync(SERVE_JS);
+}
+
+export async function startServer(name: ServerName): Promise<ServerHandle> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `wrbench-${name}-`));
+  let proc: Proc | null = null;
+  try {
+    let port: number;
+    let http: string | null = null;
+    switch (name) {
+      case 'mailwright': {
+        proc = spawnPinned(SERVER_CORE, process.execPath, [SERVE_JS, '--smtp', '127.0.0.1:0', '--http', '127.0.0.1:0', '--data', dataDir], { cwd: ROOT });
+        const info = JSON.parse(await waitForLine(proc, READY_PREFIX, START_TIMEOUT_MS)) as ReadyInfo;
+        const smtp = info.smtp.find((l) => l.tls === 'starttls') ?? info.smtp[0];
+        if (!smtp) throw new Error('Mailwright ready line lists no SMTP listener');
+        port = smtp.port;
+        http = info.http.startsWith('http') ? info.http.replace(/\/$/, '') : `http://${info.http}`;
+        break;
+      }
+      case 'maildev': {
+        port = await freePort();
+        const web = await freePort();
+        proc = spawnPinned(SERVER_CORE, process.execPath, [
+          MAILDEV_BIN, '--smtp', String(port), '--ip', '127.0.0.1', '--web', String(web), '--web-ip', '127.0.0.1',
+          '--disable-web', '--mail-directory', dataDir, '--silent',
+        ], { cwd: dataDir });
+        await waitForBanner(port, START_TIMEOUT_MS);
+        break;
+      }
+      case 'bare': {
+        proc = spawnPinned(SERVER_CORE, process.execPath, [...helperArgs('bare-smtp-server'), '0'], { cwd: ROOT });
+        port = (JSON.parse(await waitForLine(proc, 'BARE_READY ', START_TIMEOUT_MS)) as { port: number }).port;
+        break;
+      }
+      case 'smtp-sink': {
+        port = await freePort();
+        // -u: smtp-sink refuses to run as root without a user to drop to; 1000 is the listen backlog.
+        proc = spawnPinned(SERVER_CORE, SMTP_SINK, ['-u', 'nobody', `127.0.0.1:${port}`, '1000'], { cwd: dataDir });
+        await waitForBanner(port, START_TIMEOUT_MS);
+        break;
+      }
+    }
+    const p = proc;
+    return {
+      name, port, pid: p.pid, http, dataDir, proc: p,
+      mem: () => readMem(p.pid),
+      stop: async () => {
+        await killProc(p);
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    if (proc) await killProc(proc, 1000);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    const exited = proc && proc.child.exitCode !== null ? ` (exited ${proc.child.exitCode}: ${proc.stderr().slice(-500).trim()})` : '';
+    throw new Error(`[${name}] failed to start: ${(err as Error).message}${exited}`);
+  }
+}
