@@ -9,20 +9,22 @@ import { migrate } from './migrate.js';
 export const DB_FILENAME = 'mailwright.db';
 
 /**
- * WAL pages between checkpoints: each checkpoint copies pages and fsyncs the database file, so at
- * thousands of 5 KB messages a second 10,000 pages (40 MB) instead of SQLite's 1,000 measured ~13%
- * faster commits here.
+ * WAL pages before SQLite checkpoints inside a commit. Checkpoints normally run when ingest is quiet
+ * (checkpoint.ts): one inside a commit cost ~15% of throughput in a 5 KB flood. This is only the
+ * ceiling for a flood that never pauses: 100,000 pages is a WAL of about 400 MB.
  */
-const WAL_CHECKPOINT_PAGES = 10_000;
+const WAL_CHECKPOINT_PAGES = 100_000;
 /** Keeps the WAL file from staying at its high-water mark after a burst (bytes). */
 const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
 /** Page cache (KiB, negative per SQLite's convention): holds the hot list pages and FTS segments of 100k messages. */
 const CACHE_KIB = 32 * 1024;
 /**
- * Address space for memory-mapped reads (bytes): a search that joins 100k index hits to their rows
- * is about three times faster without a read() per page. Virtual, not resident, memory.
+ * Memory-mapped reads (bytes): the hot tables and FTS segments of 100k messages fit, so list and search
+ * avoid a read() per page. Kept small because every mapped page a read touches counts towards the
+ * process's RSS: a 1 GiB window over a store of 100 KB messages pushed RSS past 1 GB once the indexer
+ * had read every raw message (bench --only memory).
  */
-const MMAP_BYTES = 1024 * 1024 * 1024;
+const MMAP_BYTES = 64 * 1024 * 1024;
 
 export function openDatabase(dataDir: string, nativeBinding?: string): Database.Database {
   let db: Database.Database;

@@ -8,6 +8,7 @@ import type { Events } from '../../src-shared/index.js';
 import { MAX_PAGE_SIZE, MailwrightError } from '../../src-shared/index.js';
 import { parseDetail } from '../message/index.js';
 import { openDatabase } from './db.js';
+import { IdleCheckpointer } from './checkpoint.js';
 import { Indexer } from './indexer.js';
 import { importFile } from './import.js';
 import { loadRetention, saveRetention, selectPrunable } from './retention.js';
@@ -44,6 +45,7 @@ export class Store {
   readonly #onEvent: (e: StoreEvent) => void;
   readonly #writer: Writer;
   readonly #indexer: Indexer;
+  readonly #checkpointer: IdleCheckpointer;
   readonly #statements = new Map<string, Database.Statement>();
   #retention: RetentionSettings;
   #count: number;
@@ -58,6 +60,7 @@ export class Store {
     const totals = db.prepare('SELECT count(*) AS n, coalesce(sum(size), 0) AS b FROM messages').get() as { n: number; b: number };
     this.#count = totals.n;
     this.#bytes = totals.b;
+    this.#checkpointer = new IdleCheckpointer(db);
     this.#writer = new Writer(db, (r) => this.#committed(r));
     this.#indexer = new Indexer(
       db,
@@ -210,12 +213,15 @@ export class Store {
     this.#closed = true;
     await this.#indexer.stop();
     this.#writer.failAll(new MailwrightError('unavailable', '[store] the store is closed'));
+    this.#checkpointer.stop();
     this.#statements.clear();
+    // Closing the last connection checkpoints the WAL into the database file.
     this.#db.close();
   }
 
   #committed({ summaries, bytes }: CommitResult): void {
     if (summaries.length) {
+      this.#checkpointer.noteCommit();
       this.#count += summaries.length;
       this.#bytes += bytes;
       this.#emit({ event: 'messages.added', data: { messages: summaries } });

@@ -11,6 +11,13 @@ const BATCH_MESSAGES = 50;
 const BATCH_MS = 10;
 /** The same while mail is arriving: the SMTP flood comes first, indexing catches up when it ebbs. */
 const BUSY_BATCH_MS = 2;
+/**
+ * Pause after each batch while mail is arriving. With BUSY_BATCH_MS this caps indexing at about a twentieth
+ * of the core during a flood (parsing costs far more than committing: ~0.7 ms against ~0.1 ms for 5 KB),
+ * so accepting mail keeps its pace; new mail is listed at once from its header summary and becomes
+ * searchable as the flood ebbs (bench reports that lag as "indexed +ms").
+ */
+const BUSY_PAUSE_MS = 40;
 
 interface Derived {
   id: MessageId;
@@ -112,7 +119,8 @@ export class Indexer {
       const ids = this.#selectPending.all(BATCH_MESSAGES).map((r) => r.id);
       if (ids.length === 0) return;
       const started = performance.now();
-      const budget = this.#ingestBusy() ? BUSY_BATCH_MS : BATCH_MS;
+      const busy = this.#ingestBusy();
+      const budget = busy ? BUSY_BATCH_MS : BATCH_MS;
       const results: Derived[] = [];
       for (const id of ids) {
         const row = this.#load.get(id);
@@ -134,7 +142,7 @@ export class Indexer {
         updated = results.map((r) => r.id).filter((id) => this.#markFailed.run(reason, id).changes === 1);
       }
       if (updated.length) this.#onUpdated(updated);
-      await yieldToLoop();
+      await (busy ? pause(BUSY_PAUSE_MS) : yieldToLoop());
     }
   }
 
@@ -167,4 +175,8 @@ export class Indexer {
 
 function yieldToLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

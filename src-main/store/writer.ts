@@ -10,6 +10,14 @@ import { bccOf } from './rows.js';
 const MAX_BATCH_MESSAGES = 256;
 /** Bytes per transaction: a burst of large messages commits in pieces rather than one huge write. */
 const MAX_BATCH_BYTES = 64 * 1024 * 1024;
+/**
+ * Event-loop turns a commit waits after the first queued message. Each turn polls the sockets once
+ * more (without blocking), so messages from other sessions that finish meanwhile share the COMMIT.
+ * A commit costs about as much as the rest of storing a message; with 4 concurrent 5 KB senders,
+ * 3 turns took the batch from 1.2 to 2 messages and throughput up ~10%, for microseconds of latency.
+ * A timer instead (even 1 ms) made batches bigger but throughput lower: each sender waits for its 250.
+ */
+const COMMIT_DEFER_TURNS = 3;
 
 interface Pending {
   raw: Buffer;
@@ -66,8 +74,12 @@ export class Writer {
       this.#queue.push({ raw, envelope, quick, resolve, reject });
       this.#queuedBytes += raw.length;
       if (this.#queue.length >= MAX_BATCH_MESSAGES || this.#queuedBytes >= MAX_BATCH_BYTES) this.flush();
-      else this.#scheduled ??= setImmediate(() => this.flush());
+      else if (!this.#scheduled) this.#deferFlush(COMMIT_DEFER_TURNS);
     });
+  }
+
+  #deferFlush(turns: number): void {
+    this.#scheduled = setImmediate(() => (turns > 1 ? this.#deferFlush(turns - 1) : this.flush()));
   }
 
   /** Commits everything queued now. Safe to call at any time (close, delete, tests). */
