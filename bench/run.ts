@@ -26,8 +26,9 @@ const DEFAULT_PARTS: Part[] = ['ingest', 'latency', 'inbox'];
 const USAGE = `Usage: npm run bench -- [options]
   --only PARTS        comma list of ingest,memory,inbox,latency (default: ingest,latency,inbox)
   --all               every part, memory included
-  --n N               messages per ingest run, both sizes (default 500 for 5 KB, 150 for 100 KB;
-                      one-connection-per-message runs send at most 25 per connection)
+  --n N               messages per ingest run, both sizes (default 2000 for 5 KB, 400 for 100 KB;
+                      one-connection-per-message runs against servers with the stock
+                      100 ms greeting send at most 25 per connection)
   --rounds R          rounds over the servers, quoted as medians (default 3)
   --servers LIST      comma list of mailwright,maildev,bare,smtp-sink (default: all)
   --clients LIST      comma list of nodemailer,source-reuse,source-conn (default: all)
@@ -66,7 +67,7 @@ async function main(): Promise<number> {
   const quick = values.quick ?? false;
   const parts = values.all ? ALL_PARTS : values.only ? list<Part>(values.only, ALL_PARTS, 'part') : DEFAULT_PARTS;
   const nFlag = values.n === undefined ? null : positiveInt(values.n, 1, 'n');
-  const n: Record<SizeName, number> = nFlag ? { '5k': nFlag, '100k': nFlag } : quick ? { '5k': 100, '100k': 30 } : { '5k': 500, '100k': 150 };
+  const n: Record<SizeName, number> = nFlag ? { '5k': nFlag, '100k': nFlag } : quick ? { '5k': 100, '100k': 30 } : { '5k': 2000, '100k': 400 };
   const rounds = positiveInt(values.rounds, quick ? 1 : 3, 'rounds');
   const concurrencies = (values.concurrency ?? '1,4,16').split(',').map((c) => positiveInt(c, 1, 'concurrency'));
   const memoryN = positiveInt(values['memory-n'], quick ? 500 : 10_000, 'memory-n');
