@@ -1,0 +1,147 @@
+// The renderer's only door to the back end. It picks the transport (Electron preload bridge, or
+// HTTP + WebSocket in a browser) and exposes typed verbs that resolve to values or throw ApiCallError.
+// Components and state classes import this module only; nothing else touches fetch, WebSocket or window.mailwright.
+import type {
+  CallArgs, CallName, CallResult, DesktopCallArgs, DesktopCallName, DesktopCallResults, EventEnvelope, EventName, Events,
+} from '../../../src-shared/contract.js';
+import type { ImportResult } from '../../../src-shared/types.js';
+import type { Result } from '../../../src-shared/errors.js';
+import { desktopPreviewUrl, httpRoutes, type MailwrightBridge } from '../../../src-shared/bridge.js';
+import { ApiCallError } from './api-error.js';
+import { EventSocket, httpCall, postJson, type ConnectionState } from './api-http.js';
+
+export { ApiCallError, errorText } from './api-error.js';
+export type { ConnectionState } from './api-http.js';
+
+const bridge: MailwrightBridge | undefined = typeof window !== 'undefined' ? window.mailwright : undefined;
+const socket = bridge ? null : new EventSocket();
+
+/** 'desktop' inside Electron (native dialogs available), 'browser' in serve mode. */
+export const mode: 'desktop' | 'browser' = bridge ? 'desktop' : 'browser';
+
+function unwrap<T>(result: Result<T>): T {
+  if (result.ok) return result.value;
+  throw new ApiCallError(result.error);
+}
+
+async function call<K extends CallName>(name: K, args: CallArgs<K>): Promise<CallResult<K>> {
+  if (bridge) {
+    const verb = bridge.verbs[name] as (a: CallArgs<K>) => Promise<Result<CallResult<K>>>;
+    return unwrap(await verb(args));
+  }
+  return unwrap(await httpCall<CallResult<K>>(name, args));
+}
+
+async function desktopCall<K extends DesktopCallName>(name: K, args: DesktopCallArgs<K>): Promise<DesktopCallResults[K]> {
+  if (!bridge) throw new ApiCallError({ code: 'unsupported', message: `${name} needs the desktop app` });
+  const verb = bridge.desktop[name] as (a: DesktopCallArgs<K>) => Promise<Result<DesktopCallResults[K]>>;
+  return unwrap(await verb(args));
+}
+
+export const api = {
+  messages: {
+    list: (args: CallArgs<'messages.list'>) => call('messages.list', args),
+    get: (id: number) => call('messages.get', { id }),
+    source: (id: number) => call('messages.source', { id }),
+    markRead: (ids: number[], read: boolean) => call('messages.markRead', { ids, read }),
+    delete: (ids: number[]) => call('messages.delete', { ids }),
+    deleteAll: () => call('messages.deleteAll', {}),
+  },
+  settings: {
+    get: () => call('settings.get', {}),
+  },
+  server: {
+    status: () => call('server.status', {}),
+  },
+};
+
+type Handler<K extends EventName> = (data: Events[K]) => void;
+
+/** Subscribes to one push event; returns the unsubscribe function. */
+export function onEvent<K extends EventName>(name: K, handler: Handler<K>): () => void {
+  const listener = (e: EventEnvelope) => {
+    if (e.event === name) handler(e.data as Events[K]);
+  };
+  if (bridge) return bridge.onEvent(listener);
+  socket!.start();
+  return socket!.onEvent(listener);
+}
+
+/** Connection state of the event stream; `reconnected` is true when events may have been missed. */
+export function onConnection(handler: (state: ConnectionState, reconnected: boolean) => void): () => void {
+  if (!socket) {
+    handler('open', false);
+    return () => {};
+  }
+  const off = socket.onState(handler);
+  socket.start();
+  return off;
+}
+
+export function previewUrl(id: number, allowRemote: boolean): string {
+  return bridge ? desktopPreviewUrl(id, allowRemote) : httpRoutes.preview(id, allowRemote);
+}
+
+export function rawUrl(id: number): string | null {
+  return bridge ? null : httpRoutes.raw(id);
+}
+
+export function attachmentUrl(id: number, partId: string): string | null {
+  return bridge ? null : httpRoutes.attachment(id, partId);
+}
+
+function clickDownload(href: string, filename: string): void {
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = filename;
+  a.rel = 'noopener';
+  document.body.append(a);
+  a.click();
+  a.remove();
+}
+
+/** Saves the byte-exact .eml. Desktop: a native save dialog. Browser: a download. */
+export async function downloadRaw(id: number): Promise<void> {
+  if (bridge) {
+    await desktopCall('desktop.saveRaw', { id });
+    return;
+  }
+  clickDownload(httpRoutes.raw(id), `message-${id}.eml`);
+}
+
+/** Desktop: the user picks one folder for all parts. Browser: one download per part. */
+export async function saveAttachments(id: number, parts: { partId: string; safeFilename: string }[]): Promise<void> {
+  if (parts.length === 0) return;
+  if (bridge) {
+    await desktopCall('desktop.saveAttachments', { id, partIds: parts.map((p) => p.partId) });
+    return;
+  }
+  for (const part of parts) clickDownload(httpRoutes.attachment(id, part.partId), part.safeFilename);
+}
+
+/** Asks the user for .eml / mbox files and imports them; null when the user cancelled. */
+export async function importFiles(): Promise<ImportResult | null> {
+  if (bridge) return desktopCall('desktop.importFiles', {});
+  const files = await pickFiles('.eml,.mbox,.mbx,message/rfc822,application/mbox');
+  if (files.length === 0) return null;
+  const total: ImportResult = { imported: 0, ids: [], failed: [] };
+  for (const file of files) {
+    const result = unwrap(await postJson<ImportResult>(httpRoutes.import(file.name), file, 'application/octet-stream', 'rest'));
+    total.imported += result.imported;
+    total.ids.push(...result.ids);
+    total.failed.push(...result.failed);
+  }
+  return total;
+}
+
+function pickFiles(accept: string): Promise<File[]> {
+  return new Promise((resolve) => {
+    const input = document.createElement('input');
+    input.type = 'file';
+    input.multiple = true;
+    input.accept = accept;
+    input.addEventListener('change', () => resolve(Array.from(input.files ?? [])), { once: true });
+    input.addEventListener('cancel', () => resolve([]), { once: true });
+    input.click();
+  });
+}

@@ -1,0 +1,62 @@
+// Banners the user must see and dismiss: retention prunes (nothing disappears silently) and failed actions.
+import type { Events } from '../../../src-shared/contract.js';
+import { api, errorText, onEvent } from './api.js';
+import { formatBytes } from './format.js';
+
+export interface Notice {
+  id: number;
+  kind: 'info' | 'warning' | 'error';
+  text: string;
+}
+
+/** More banners than this is noise; the oldest go first. */
+const MAX_NOTICES = 5;
+
+export class Notices {
+  #items = $state<Notice[]>([]);
+  #nextId = 1;
+  /** Prunes accumulate into one banner until it is dismissed. */
+  #prune: { id: number; count: number } | null = null;
+
+  get items(): Notice[] { return this.#items; }
+
+  start(): () => void {
+    return onEvent('messages.pruned', (d) => void this.#pruned(d));
+  }
+
+  push(kind: Notice['kind'], text: string): number {
+    const id = this.#nextId++;
+    this.#items = [...this.#items, { id, kind, text }].slice(-MAX_NOTICES);
+    return id;
+  }
+
+  error(action: string, err: unknown): void {
+    this.push('error', `${action} failed: ${errorText(err)}`);
+  }
+
+  dismiss(id: number): void {
+    this.#items = this.#items.filter((n) => n.id !== id);
+    if (this.#prune?.id === id) this.#prune = null;
+  }
+
+  async #pruned(data: Events['messages.pruned']): Promise<void> {
+    let limit = data.reason === 'maxMessages' ? 'message count' : 'total size';
+    try {
+      const { retention } = await api.settings.get();
+      limit = data.reason === 'maxMessages'
+        ? `${retention.maxMessages.toLocaleString()} messages`
+        : formatBytes(retention.maxBytes);
+    } catch {
+      // The banner still says what happened; only the limit's value is missing.
+    }
+    const live = this.#prune && this.#items.some((n) => n.id === this.#prune?.id) ? this.#prune : null;
+    const count = (live?.count ?? 0) + data.ids.length;
+    const text = `Retention removed ${count.toLocaleString()} old message${count === 1 ? '' : 's'} (limit: ${limit}).`;
+    if (live) {
+      this.#items = this.#items.map((n) => (n.id === live.id ? { ...n, text } : n));
+      this.#prune = { id: live.id, count };
+    } else {
+      this.#prune = { id: this.push('warning', text), count };
+    }
+  }
+}

@@ -1,0 +1,102 @@
+// The HTML preview is safe: hostile scripts never run, and remote content stays blocked until the user asks.
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Page } from '@playwright/test';
+import { CORPUS_DIR } from '../helpers/corpus.js';
+import { expect, rowSelector, test } from './fixtures.js';
+
+const XSS_EML = `${CORPUS_DIR}/hostile/xss-script.eml`;
+const XSS_SUBJECT = 'Script, handlers and javascript: links';
+const SANDBOX = 'allow-popups allow-popups-to-escape-sandbox';
+/** A 1x1 transparent PNG, so the canary answers like a real tracking pixel. */
+const PIXEL = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+
+/** Records every postMessage the app's own window receives, from any frame, from the very first script. */
+async function recordParentMessages(page: Page): Promise<string[]> {
+  const received: string[] = [];
+  await page.exposeFunction('mwRecordMessage', (data: string) => received.push(data));
+  await page.addInitScript(`window.addEventListener('message', (e) => {
+    window.mwRecordMessage(typeof e.data === 'string' ? e.data : JSON.stringify(e.data));
+  });`);
+  return received;
+}
+
+/** A round trip through the parent's own message queue: everything posted before it has been delivered. */
+async function drainMessages(page: Page, received: string[], marker: string): Promise<void> {
+  await page.evaluate(`window.postMessage(${JSON.stringify(marker)}, '*')`);
+  await expect.poll(() => received.includes(marker)).toBe(true);
+}
+
+/** Waits until the preview iframe's document has fired its load event (scripts, onload and onerror done). */
+async function previewLoaded(page: Page) {
+  const handle = await page.locator('iframe[title="HTML preview"]').elementHandle();
+  const frame = await handle!.contentFrame();
+  await frame!.waitForLoadState('load');
+  return frame!;
+}
+
+test('the preview of xss-script.eml runs no script, handler or javascript: link', async ({ page, mw }) => {
+  const received = await recordParentMessages(page);
+  await mw.sendRaw(readFileSync(XSS_EML), { from: 'attacker@example.test', to: ['qa@example.test'] });
+  await mw.send({ subject: 'Harmless follow-up', html: '<p>Nothing to see</p>' });
+  await page.goto(mw.http);
+
+  await page.locator(rowSelector(XSS_SUBJECT)).click();
+  const iframe = page.locator('iframe[title="HTML preview"]');
+  await expect(iframe).toHaveAttribute('sandbox', SANDBOX);
+  const preview = page.frameLocator('iframe[title="HTML preview"]');
+  await expect(preview.getByText('Hello')).toBeVisible();
+  const frame = await previewLoaded(page);
+
+  // The javascript: link is the one side effect that needs a user; give it one.
+  await preview.getByText('click').click();
+  await drainMessages(page, received, 'mw-marker-1');
+
+  // A second navigation of the preview frame: the first document is gone, anything it queued is delivered.
+  await page.locator(rowSelector('Harmless follow-up')).click();
+  await expect(preview.getByText('Nothing to see')).toBeVisible();
+  await previewLoaded(page);
+  await drainMessages(page, received, 'mw-marker-2');
+
+  expect(received.filter((m) => m.startsWith('pwned'))).toEqual([]);
+  expect(received).toEqual(['mw-marker-1', 'mw-marker-2']);
+  expect(await page.title()).toBe('Mailwright');
+  expect(await frame.title().catch(() => '')).not.toBe('pwned');
+});
+
+test('a remote image is fetched only after "Load remote content" for that message', async ({ page, mw }) => {
+  const requests: string[] = [];
+  let onRequest: (req: IncomingMessage) => void = () => {};
+  const canary: Server = createServer((req, res) => {
+    requests.push(req.url ?? '');
+    onRequest(req);
+    res.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'no-store' });
+    res.end(PIXEL);
+  });
+  await new Promise<void>((resolve) => canary.listen(0, '127.0.0.1', resolve));
+  const port = (canary.address() as AddressInfo).port;
+  try {
+    await mw.send({
+      subject: 'Tracking pixel inside',
+      html: `<p>Newsletter</p><img src="http://127.0.0.1:${port}/pixel.png" width="1" height="1" alt="">`,
+    });
+    await page.goto(mw.http);
+    await page.locator(rowSelector('Tracking pixel inside')).click();
+    const preview = page.frameLocator('iframe[title="HTML preview"]');
+    await expect(preview.getByText('Newsletter')).toBeVisible();
+    await previewLoaded(page);
+    // The load event waits for every image the document may fetch: none reached the canary.
+    expect(requests).toEqual([]);
+    await expect(page.getByText('1 remote resource blocked')).toBeVisible();
+
+    const fetched = new Promise<IncomingMessage>((resolve) => (onRequest = resolve));
+    await page.getByRole('button', { name: 'Load remote content' }).click();
+    const req = await fetched;
+    expect(req.url).toBe('/pixel.png');
+    await expect(page.getByText('Remote content loaded (1)')).toBeVisible();
+  } finally {
+    canary.closeAllConnections();
+    await new Promise<void>((resolve) => canary.close(() => resolve()));
+  }
+});
