@@ -19,6 +19,8 @@ Options (flags override environment variables):
   --allowed-host NAME       extra Host name to accept (reverse proxy, LAN name); repeatable
                                                           [MAILWRIGHT_ALLOWED_HOSTS, comma-separated]
   --max-message-size BYTES  largest message SMTP accepts  [MAILWRIGHT_MAX_MESSAGE_SIZE, default 50 MB]
+  --early-talker-delay MS   wait before the SMTP greeting and refuse clients that talk first, as
+                            real servers do                [MAILWRIGHT_EARLY_TALKER_DELAY, default 0: greet at once]
   -h, --help                show this help
 
 Port 0 picks a free port. Once every listener is up, one line starting with "MAILWRIGHT_READY " carries
@@ -32,6 +34,7 @@ export interface ServeConfig {
   token: string | undefined;
   allowedHosts: string[];
   maxMessageBytes: number | undefined;
+  earlyTalkerDelayMs: number | undefined;
 }
 
 /** A mistake in flags or environment: `serve` prints it and exits 2. */
@@ -56,6 +59,7 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
         token: { type: 'string' },
         'allowed-host': { type: 'string', multiple: true },
         'max-message-size': { type: 'string' },
+        'early-talker-delay': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -105,19 +109,24 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
   }
 
   const size = pick('max-message-size', 'MAILWRIGHT_MAX_MESSAGE_SIZE', values['max-message-size']);
-  let maxMessageBytes: number | undefined;
-  if (size) {
-    maxMessageBytes = /^\d{1,15}$/.test(size.value) ? Number(size.value) : NaN;
-    if (!(maxMessageBytes > 0)) throw new UsageError(`[smtp] ${size.source}: expected a number of bytes, got ${JSON.stringify(size.value)}`);
-  }
+  const maxMessageBytes = size && wholeNumber(size, 'a number of bytes', 1);
+  const delay = pick('early-talker-delay', 'MAILWRIGHT_EARLY_TALKER_DELAY', values['early-talker-delay']);
+  // Real servers wait seconds at most; a longer delay would only look like a hang to the client.
+  const earlyTalkerDelayMs = delay && wholeNumber(delay, 'milliseconds from 0 to 30000', 0, 30_000);
 
   const listeners: ListenerConfig[] = [{ id: 'smtp', host: smtp.host, port: smtp.port, tls: 'starttls' }];
   if (smtps) listeners.push({ id: 'smtps', host: smtps.host, port: smtps.port, tls: 'implicit' });
 
   return {
     help: false,
-    config: { listeners, http, dataDir, token: token?.value, allowedHosts, maxMessageBytes },
+    config: { listeners, http, dataDir, token: token?.value, allowedHosts, maxMessageBytes, earlyTalkerDelayMs },
   };
+}
+
+function wholeNumber(picked: { value: string; source: string }, expected: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const n = /^\d{1,15}$/.test(picked.value) ? Number(picked.value) : NaN;
+  if (!(n >= min && n <= max)) throw new UsageError(`[smtp] ${picked.source}: expected ${expected}, got ${JSON.stringify(picked.value)}`);
+  return n;
 }
 
 function splitList(value: string | undefined): string[] {

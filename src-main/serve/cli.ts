@@ -32,6 +32,7 @@ async function main(): Promise<void> {
       dataDir: config.dataDir,
       listeners: config.listeners,
       ...(config.maxMessageBytes !== undefined ? { maxMessageBytes: config.maxMessageBytes } : {}),
+      ...(config.earlyTalkerDelayMs !== undefined ? { earlyTalkerDelayMs: config.earlyTalkerDelayMs } : {}),
     });
   } catch (err) {
     fail(`[core] cannot start with data folder ${config.dataDir}: ${(err as Error).message}`);

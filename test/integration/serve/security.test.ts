@@ -98,8 +98,10 @@ describe('serve flags', () => {
       allowedHosts: ['a.test', 'b.test'],
       maxMessageBytes: 1000,
     });
-    const c = parseServeArgs([], { MAILWRIGHT_HTTP: '127.0.0.1:9', MAILWRIGHT_ALLOWED_HOSTS: 'x.test, y.test', MAILWRIGHT_TOKEN: 'tok' });
-    expect(c.help ? null : c.config).toMatchObject({ http: { port: 9 }, allowedHosts: ['x.test', 'y.test'], token: 'tok' });
+    const c = parseServeArgs([], { MAILWRIGHT_HTTP: '127.0.0.1:9', MAILWRIGHT_ALLOWED_HOSTS: 'x.test, y.test', MAILWRIGHT_TOKEN: 'tok', MAILWRIGHT_EARLY_TALKER_DELAY: '100' });
+    expect(c.help ? null : c.config).toMatchObject({ http: { port: 9 }, allowedHosts: ['x.test', 'y.test'], token: 'tok', earlyTalkerDelayMs: 100 });
+    const d = parseServeArgs(['--early-talker-delay', '0'], { MAILWRIGHT_EARLY_TALKER_DELAY: '100' });
+    expect(d.help ? null : d.config.earlyTalkerDelayMs).toBe(0);
     expect(parseServeArgs(['-h'], {})).toEqual({ help: true });
   });
 
@@ -113,6 +115,9 @@ describe('serve flags', () => {
       [['--http', '0.0.0.0:8025'], {}, /\[http\].*--token/],
       [['--token', 'has space', '--http', '0.0.0.0:0'], {}, /printable/],
       [['--max-message-size', '10MB'], {}, /\[smtp\].*bytes/],
+      [['--max-message-size', '0'], {}, /\[smtp\].*bytes/],
+      [['--early-talker-delay', '1s'], {}, /\[smtp\].*milliseconds/],
+      [['--early-talker-delay', '60000'], {}, /\[smtp\].*milliseconds/],
       [['--allowed-host', 'a.test:80'], {}, /allowed-host/],
       [['--smtp', '127.0.0.1:2525', '--smtps', '127.0.0.1:2525'], {}, /\[smtps\]/],
     ];
