@@ -6,7 +6,7 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: 1,
-  reporter: [['list']],
+  reporter: [['list'], ['./test/reporters/skip-reasons.ts']],
   projects: [
     { name: 'browser', testDir: 'test/e2e' },
     { name: 'electron', testDir: 'test/electron' },
