@@ -2,25 +2,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Envelope } from '../../../src-shared/index.js';
 import { Store, type StoreEvent, type StoreOptions } from '../../../src-main/store/index.js';
 
 export { CORPUS_DIR as CORPUS, corpusFiles } from '../../helpers/corpus.js';
 export const FIXTURES = path.resolve(new URL('../../fixtures/store', import.meta.url).pathname);
 
-export function envelope(over: Partial<Envelope> = {}): Envelope {
-  return {
-    mailFrom: 'sender@example.test',
-    rcptTo: ['rcpt@example.test'],
-    heloName: 'client.example.test',
-    clientAddress: '127.0.0.1',
-    clientPort: 40000,
-    tls: null,
-    authUser: null,
-    listener: 'smtp',
-    ...over,
-  };
-}
+export { testEnvelope as envelope } from '../../helpers/envelope.js';
 
 export function message(opts: { from?: string; to?: string; subject?: string; body?: string; headers?: string[] } = {}): Buffer {
   const lines = [

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Envelope, MessageSummary } from '../../../src-shared/index.js';
 import { CORPUS_DIR, corpusFiles as corpusPaths } from '../../helpers/corpus.js';
+import { testEnvelope } from '../../helpers/envelope.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const FIXTURES = path.resolve(here, '../../fixtures/message');
@@ -38,13 +39,4 @@ export const base: MessageSummary = {
   parseError: null,
 };
 
-export const envelope: Envelope = {
-  mailFrom: 'a@example.test',
-  rcptTo: ['b@example.test'],
-  heloName: 'client.example.test',
-  clientAddress: '127.0.0.1',
-  clientPort: 40000,
-  tls: null,
-  authUser: null,
-  listener: 'smtp',
-};
+export const envelope: Envelope = testEnvelope({ mailFrom: 'a@example.test', rcptTo: ['b@example.test'] });
