@@ -45,8 +45,8 @@ export function missingBinaryMessage(reason) {
   return [
     `The Electron binary is not installed (${reason}).`,
     'To get it, do one of:',
-    '  - node node_modules/electron/install.js   (downloads it; needs internet access)',
-    '  - reinstall without ELECTRON_SKIP_BINARY_DOWNLOAD set (rm -rf node_modules/electron && npm install)',
+    '  - node node_modules/electron/install.js   (downloads it; needs internet access; npm install does not,',
+    '    because package.json leaves Electron\'s install script out of allowScripts so installs work offline)',
     '  - set ELECTRON_OVERRIDE_DIST_PATH to a folder that holds an Electron build of the same version',
     'Meanwhile `npm run serve` runs the same UI in a browser at http://127.0.0.1:8025',
   ].join('\n');
