@@ -31,7 +31,7 @@ describe('scripts/start.mjs', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('The Electron binary is not installed');
     expect(r.stderr).toContain('node node_modules/electron/install.js');
-    expect(r.stderr).toContain('ELECTRON_SKIP_BINARY_DOWNLOAD');
+    expect(r.stderr).toContain('allowScripts');
     expect(r.stderr).toContain('ELECTRON_OVERRIDE_DIST_PATH');
     expect(r.stderr).toContain('npm run serve');
     expect(r.stderr).toContain('http://127.0.0.1:8025');
