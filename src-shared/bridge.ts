@@ -6,6 +6,7 @@ import type {
   CallArgs, CallName, CallResult, DesktopCallArgs, DesktopCallName, DesktopCallResults, EventEnvelope,
 } from './contract.js';
 import type { Result } from './errors.js';
+import type { TlsMode } from './types.js';
 
 export type ContractVerbs = { [K in CallName]: (args: CallArgs<K>) => Promise<Result<CallResult<K>>> };
 export type DesktopVerbs = { [K in DesktopCallName]: (args: DesktopCallArgs<K>) => Promise<Result<DesktopCallResults[K]>> };
@@ -39,6 +40,6 @@ export const httpRoutes = {
 export const READY_PREFIX = 'MAILWRIGHT_READY ';
 export interface ReadyInfo {
   http: string;
-  smtp: { id: string; host: string; port: number; tls: 'starttls' | 'implicit' }[];
+  smtp: { id: string; host: string; port: number; tls: TlsMode }[];
   dataDir: string;
 }

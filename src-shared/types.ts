@@ -126,12 +126,14 @@ export interface Settings {
 
 export type ListenerState = 'starting' | 'listening' | 'stopped' | 'error';
 
+/** 'none': no TLS; 'starttls': offers STARTTLS; 'starttls-required': insists on it before MAIL/AUTH; 'implicit': TLS from the first byte. */
+export type TlsMode = 'none' | 'starttls' | 'starttls-required' | 'implicit';
+
 export interface ListenerStatus {
   id: string;
   host: string;
   port: number;
-  /** 'starttls': plaintext that offers STARTTLS; 'implicit': TLS from the first byte. */
-  tls: 'starttls' | 'implicit';
+  tls: TlsMode;
   state: ListenerState;
   error: string | null;
 }

@@ -4,6 +4,7 @@
 import type {
   CallName,
   CallResult,
+  ListenerStatus,
   ParsedCallArgs,
   PreviewOptions,
   Result,
@@ -11,7 +12,7 @@ import type {
 } from '../../src-shared/index.js';
 import { MailwrightError, callArgs, isCallName, toApiError } from '../../src-shared/index.js';
 import { extractAttachment, renderPreview, type AttachmentContent, type PreviewDocument } from '../message/index.js';
-import { CaptureServer, type ListenerConfig } from '../smtp/index.js';
+import { CaptureServer, type FaultEvaluator, type ListenerConfig } from '../smtp/index.js';
 import { Store } from '../store/index.js';
 import { EventBus } from './events.js';
 import { VERSION } from './version.js';
@@ -24,6 +25,8 @@ export interface CoreOptions {
   hostname?: string;
   /** better-sqlite3 native binding path (the desktop app's Electron-ABI build). */
   nativeBinding?: string;
+  /** Fault rules the listeners consult (a FaultEngine). Default: none. */
+  faults?: FaultEvaluator;
 }
 
 type Handlers = { [K in CallName]: (args: ParsedCallArgs<K>) => Promise<CallResult<K>> | CallResult<K> };
@@ -50,6 +53,7 @@ export class Core {
       ...(options.maxMessageBytes !== undefined ? { maxMessageBytes: options.maxMessageBytes } : {}),
       ...(options.earlyTalkerDelayMs !== undefined ? { earlyTalkerDelayMs: options.earlyTalkerDelayMs } : {}),
       ...(options.hostname !== undefined ? { hostname: options.hostname } : {}),
+      ...(options.faults !== undefined ? { faults: options.faults } : {}),
       sink: { ingest: async (raw, envelope) => ({ id: (await this.#store.ingest(raw, envelope)).id }) },
       onStatus: () => this.events.emit('server.status', this.status()),
     });
@@ -61,6 +65,11 @@ export class Core {
     const core = new Core(options);
     await core.#capture.start();
     return core;
+  }
+
+  /** Restarts only the listeners that changed; throws MailwrightError (field named) and keeps the old set if invalid. */
+  applyListeners(listeners: ListenerConfig[]): Promise<ListenerStatus[]> {
+    return this.#capture.apply(listeners);
   }
 
   async stop(): Promise<void> {

@@ -2,6 +2,7 @@
 // Never falls back to smtp-server's built-in certificate (its private key is public).
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import fs from 'node:fs';
+import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { generate } from 'selfsigned';
@@ -30,11 +31,32 @@ export function tlsPaths(dataDir: string): { dir: string; cert: string; key: str
 
 /** Loads <dataDir>/tls/{cert,key}.pem, or generates and stores a new pair when missing, broken or expiring. */
 export async function loadOrCreateCertificate(dataDir: string, hostnames: string[] = []): Promise<TlsMaterial> {
-  const paths = tlsPaths(dataDir);
+  const names = dnsNames(hostnames);
+  return loadOrCreateAt(tlsPaths(dataDir), [...names.map((value) => ({ type: 2 as const, value })), { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }]);
+}
+
+/**
+ * A listener's own generated certificate with exactly the SANs the user listed, kept in
+ * <dataDir>/tls/generated-<key>/ so clients that trusted it keep trusting it across restarts.
+ * A different SAN list has a different key, hence a fresh certificate.
+ */
+export async function loadOrCreateWithSans(dataDir: string, key: string, sans: string[]): Promise<TlsMaterial> {
+  const dir = path.join(tlsPaths(dataDir).dir, key.replace(/[^a-z0-9-]/gi, '-'));
+  const altNames = [...new Set(sans.map((s) => s.trim().toLowerCase()))].map((s) => (isIP(s) ? { type: 7 as const, ip: s } : { type: 2 as const, value: s }));
+  return loadOrCreateAt({ dir, cert: path.join(dir, 'cert.pem'), key: path.join(dir, 'key.pem') }, altNames);
+}
+
+/** A supplied PEM pair, already validated by listener-config. */
+export function pemMaterial(cert: string, key: string): TlsMaterial {
+  return { cert, key, info: describeCertificate(new X509Certificate(cert)) };
+}
+
+type AltName = { type: 2; value: string } | { type: 7; ip: string };
+
+async function loadOrCreateAt(paths: { dir: string; cert: string; key: string }, altNames: AltName[]): Promise<TlsMaterial> {
   const existing = readExisting(paths.cert, paths.key);
   if (existing) return existing;
 
-  const names = dnsNames(hostnames);
   const notBefore = new Date(Date.now() - 60_000); // a minute back tolerates small clock skew between client and server
   const notAfter = new Date(notBefore.getTime() + VALIDITY_DAYS * 24 * 60 * 60 * 1000);
   const pems = await generate([{ name: 'commonName', value: 'Mailwright local capture' }], {
@@ -47,10 +69,7 @@ export async function loadOrCreateCertificate(dataDir: string, hostnames: string
       { name: 'basicConstraints', cA: false, critical: true },
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
       { name: 'extKeyUsage', serverAuth: true },
-      {
-        name: 'subjectAltName',
-        altNames: [...names.map((value) => ({ type: 2 as const, value })), { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }],
-      },
+      { name: 'subjectAltName', altNames },
     ],
   });
 

@@ -13,6 +13,8 @@ export interface FastGreetingHooks {
   /** Called for every TLS session (implicit or after STARTTLS) once the handshake is done. */
   onTls(session: SMTPServerSession, socket: tls.TLSSocket): void;
   onConnection(connection: SMTPConnection): void;
+  /** smtp-server's onConnect; an error with responseCode is sent and the connection closed. */
+  onConnect?(session: SMTPServerSession, callback: (err?: Error | null) => void): void;
 }
 
 // Checked once: if a future smtp-server drops these, connections fall back to the stock init()
@@ -45,7 +47,7 @@ export class FastGreetingServer extends SMTPServer {
     // The body of SMTPConnection.init() in 3.21.6, with the 100 ms replaced by `delay`.
     connection._setListeners(() => {
       if (this.options.maxClients && this.connections.size > this.options.maxClients) {
-        return connection.send(421, connection.name + ' Too many connected clients, try again in a moment', false);
+        return connection.send(421, '4.7.0 ' + connection.name + ' Too many connected clients, try again in a moment', false);
       }
       if (delay <= 0) return connection.connectionReady();
       // Until the timer fires _ready is false and any command gets "421 You talk too soon".
@@ -57,8 +59,9 @@ export class FastGreetingServer extends SMTPServer {
    * Synchronous, unlike the default setImmediate: with no delay the connection is ready (and greets) in the
    * same tick the socket is accepted, so no client byte can be read before _ready is set.
    */
-  override onConnect(_session: SMTPServerSession, callback: (err?: Error | null) => void): void {
-    callback();
+  override onConnect(session: SMTPServerSession, callback: (err?: Error | null) => void): void {
+    if (this.#hooks.onConnect) this.#hooks.onConnect(session, callback);
+    else callback();
   }
 
   override onSecure(socket: net.Socket | tls.TLSSocket, session: SMTPServerSession, callback: (err?: Error | null) => void): void {

@@ -1,16 +1,22 @@
 // The capture server: SMTP listeners that accept mail from the app under test and hand it to a sink.
 // Owns: smtp-server setup, TLS material, the fast greeting. Must not import electron, the store or any binding.
 import type { CertificateInfo, ListenerStatus } from '../../src-shared/index.js';
-import { loadOrCreateCertificate, type TlsMaterial } from './certificate.js';
-import { Listener, type ListenerConfig } from './listener.js';
+import { MailwrightError } from '../../src-shared/index.js';
+import { loadOrCreateCertificate, loadOrCreateWithSans, pemMaterial, type TlsMaterial } from './certificate.js';
+import { FaultEngine } from './faults/index.js';
+import type { FaultEvaluator } from './gate.js';
+import { Listener, type ListenerSettings } from './listener.js';
+import { canonicalJson, certificateKey, validateListener, type ListenerConfig } from './listener-config.js';
 import { stderrLogger, type CaptureLogger } from './log.js';
 import type { MessageSink } from './transaction.js';
 
-export type { ListenerConfig } from './listener.js';
+export type { AuthConfig, AuthMechanism, CertificateConfig, Credential, LimitsConfig, ListenerConfig, TlsMode } from './listener-config.js';
+export type { FaultEvaluator } from './gate.js';
 export type { MessageSink } from './transaction.js';
 export type { CaptureLogger } from './log.js';
 export { silentLogger, stderrLogger } from './log.js';
 export { tlsPaths } from './certificate.js';
+export { canBindLowPorts, listenerPresets, type ListenerPreset } from './presets.js';
 
 /** SIZE default: 50 MB, what large-attachment test mail needs and well under what a desktop can buffer. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 50 * 1024 * 1024;
@@ -49,49 +55,101 @@ export interface CaptureOptions {
   traceProtocol?: boolean;
   sink: MessageSink;
   onStatus?: (listeners: ListenerStatus[]) => void;
+  /** Fault rules evaluated at every stage (a FaultEngine). Default: an engine with no rules. */
+  faults?: FaultEvaluator;
 }
 
 export class CaptureServer {
   readonly #options: CaptureOptions;
-  readonly #listeners: Listener[];
-  #tls: TlsMaterial | null = null;
+  #listeners: Listener[];
+  /** TLS material by certificateKey(): listeners with the same certificate settings share one. */
+  readonly #certs = new Map<string, TlsMaterial>();
+  readonly #faults: FaultEvaluator;
   #running = false;
   #queue: Promise<void> = Promise.resolve();
 
   constructor(options: CaptureOptions) {
     validate(options);
     this.#options = options;
-    this.#listeners = options.listeners.map((config) => new Listener({ ...config }));
+    this.#faults = options.faults ?? new FaultEngine([]);
+    this.#listeners = buildListeners(options.listeners);
   }
 
   /**
    * Starts every listener. A listener that cannot bind is reported in status() with its error; it does not throw.
-   * Throws only when the certificate cannot be stored in dataDir.
+   * Throws only when a certificate cannot be stored in dataDir.
    */
   start(): Promise<ListenerStatus[]> {
-    // Start and stop run one after the other, so a stop() issued mid-start closes what start() opened.
-    const run = this.#queue.then(() => this.#start());
-    this.#queue = run.then(() => undefined, () => undefined);
-    return run;
+    // Start, stop and apply run one after the other, so a stop() issued mid-start closes what start() opened.
+    return this.#enqueue(() => this.#start());
   }
 
   /** Closes every listener and session; bounded by closeTimeoutMs, then sockets are destroyed. */
   stop(): Promise<void> {
-    const run = this.#queue.then(() => this.#stop());
-    this.#queue = run.catch(() => undefined);
+    return this.#enqueue(() => this.#stop());
+  }
+
+  /**
+   * Replaces the listener set. Everything is validated first: an invalid config throws
+   * MailwrightError('invalid_argument', …, field) and the running listeners stay as they are. Then only
+   * listeners whose config changed are restarted, new ones started and removed ones stopped; an unchanged
+   * listener keeps its open sessions. A bind failure leaves that one listener in 'error'.
+   */
+  apply(listeners: ListenerConfig[]): Promise<ListenerStatus[]> {
+    let next: Listener[];
+    try {
+      validateIds(listeners);
+      next = buildListeners(listeners);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.#enqueue(async () => {
+      const old = new Map(this.#listeners.map((l) => [l.config.id, l]));
+      const kept = next.map((l) => {
+        const prev = old.get(l.config.id);
+        return prev && prev.canonical === l.canonical ? prev : l;
+      });
+      const keptSet = new Set(kept);
+      const grace = this.#options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
+      const retired = this.#listeners.filter((l) => !keptSet.has(l));
+      this.#listeners = kept;
+      if (!this.#running) return this.status();
+      // Stop first: a changed listener usually wants its own port back.
+      await Promise.all(retired.map((l) => l.stop(grace)));
+      const settings = this.#settings();
+      await Promise.all(kept.filter((l) => l.status().state === 'stopped' || l.status().state === 'error').map(async (l) => l.start(settings, await this.#material(l.config))));
+      // Certificates no listener presents any more are let go; each applied PEM or SAN list would pile up otherwise.
+      const inUse = new Set(['default', ...kept.map((l) => certificateKey(l.config.certificate))]);
+      for (const key of this.#certs.keys()) if (!inUse.has(key)) this.#certs.delete(key);
+      this.#emitStatus();
+      return this.status();
+    });
+  }
+
+  #enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task);
+    this.#queue = run.then(() => undefined, () => undefined);
     return run;
   }
 
   async #start(): Promise<ListenerStatus[]> {
     if (this.#running) return this.status();
-    const o = this.#options;
-    const hostname = o.hostname ?? 'mailwright';
-    this.#tls ??= await loadOrCreateCertificate(o.dataDir, [hostname]);
+    const materials: TlsMaterial[] = [];
+    for (const l of this.#listeners) materials.push(await this.#material(l.config));
+    await this.#material(undefined); // the shared certificate is reported in certificate() even with no TLS listener
     this.#running = true;
-    const settings = {
-      hostname,
-      key: this.#tls.key,
-      cert: this.#tls.cert,
+    const settings = this.#settings();
+    const started = this.#listeners.map((l, i) => l.start(settings, materials[i]!));
+    this.#emitStatus();
+    await Promise.all(started);
+    this.#emitStatus();
+    return this.status();
+  }
+
+  #settings(): ListenerSettings {
+    const o = this.#options;
+    return {
+      hostname: o.hostname ?? 'mailwright',
       minTlsVersion: o.minTlsVersion ?? 'TLSv1.2',
       maxMessageBytes: o.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
       earlyTalkerDelayMs: o.earlyTalkerDelayMs ?? 0,
@@ -102,12 +160,21 @@ export class CaptureServer {
       traceProtocol: o.traceProtocol ?? false,
       sink: o.sink,
       logger: o.logger ?? stderrLogger,
-    } as const;
-    const started = this.#listeners.map((l) => l.start(settings));
-    this.#emitStatus();
-    await Promise.all(started);
-    this.#emitStatus();
-    return this.status();
+      faults: this.#faults,
+    };
+  }
+
+  /** The certificate a listener presents: shared generated, its own generated (by SANs) or supplied PEM. */
+  async #material(config: ListenerConfig | undefined): Promise<TlsMaterial> {
+    const c = config?.certificate;
+    const key = certificateKey(c);
+    let m = this.#certs.get(key);
+    if (m) return m;
+    if (key === 'default') m = await loadOrCreateCertificate(this.#options.dataDir, [this.#options.hostname ?? 'mailwright']);
+    else if (c?.mode === 'pem') m = pemMaterial(c.cert, c.key);
+    else m = await loadOrCreateWithSans(this.#options.dataDir, key, c?.mode === 'generated' ? (c.sans ?? []) : []);
+    this.#certs.set(key, m);
+    return m;
   }
 
   async #stop(): Promise<void> {
@@ -122,9 +189,18 @@ export class CaptureServer {
     return this.#listeners.map((l) => l.status());
   }
 
-  /** The certificate every TLS listener presents; null until start() has loaded or made it. */
-  certificate(): CertificateInfo | null {
-    return this.#tls ? { ...this.#tls.info } : null;
+  /**
+   * Without an id: the shared generated certificate (null until start() has loaded or made it). With an id:
+   * the certificate that listener presents, null if it is unknown or not started yet.
+   */
+  certificate(listenerId?: string): CertificateInfo | null {
+    const m = listenerId === undefined ? this.#certs.get('default') : this.#listeners.find((l) => l.config.id === listenerId)?.tls;
+    return m ? { ...m.info } : null;
+  }
+
+  /** The PEM certificate (never the key) a listener presents, for clients to trust; null if not started. */
+  certificatePem(listenerId: string): string | null {
+    return this.#listeners.find((l) => l.config.id === listenerId)?.tls?.cert ?? null;
   }
 
   #emitStatus(): void {
@@ -137,25 +213,30 @@ export class CaptureServer {
   }
 }
 
+function buildListeners(configs: ListenerConfig[]): Listener[] {
+  return configs.map((config, i) => {
+    const copy = structuredClone(config);
+    return new Listener(copy, validateListener(copy, i), canonicalJson(copy));
+  });
+}
+
+function validateIds(listeners: ListenerConfig[]): void {
+  if (!Array.isArray(listeners)) throw new MailwrightError('invalid_argument', '[smtp] listeners must be a list', 'listeners');
+  const ids = new Set<string>();
+  listeners.forEach((l, i) => {
+    if (l && typeof l.id === 'string' && ids.has(l.id)) throw new MailwrightError('invalid_argument', `[smtp] two listeners share the id "${l.id}"`, `listeners.${i}.id`);
+    if (l && typeof l.id === 'string') ids.add(l.id);
+  });
+}
+
 /** Configuration is checked once, here; each error names the area and the listener. */
 function validate(o: CaptureOptions): void {
-  const ids = new Set<string>();
-  for (const l of o.listeners) {
-    if (!l.id) throw new Error('[smtp] every listener needs an id');
-    if (ids.has(l.id)) throw new Error(`[smtp] two listeners share the id "${l.id}"`);
-    ids.add(l.id);
-    if (!Number.isInteger(l.port) || l.port < 0 || l.port > 65535) {
-      throw new Error(`[smtp] listener "${l.id}": port must be 0-65535, got ${String(l.port)}`);
-    }
-    if (l.tls !== 'starttls' && l.tls !== 'implicit') {
-      throw new Error(`[smtp] listener "${l.id}": tls must be 'starttls' or 'implicit', got ${String(l.tls)}`);
-    }
-  }
+  validateIds(o.listeners);
   const positive = { maxMessageBytes: o.maxMessageBytes, socketTimeoutMs: o.socketTimeoutMs, maxClients: o.maxClients, maxRecipients: o.maxRecipients };
   for (const [name, value] of Object.entries(positive)) {
-    if (value !== undefined && !(Number.isInteger(value) && value > 0)) throw new Error(`[smtp] ${name} must be a positive integer, got ${String(value)}`);
+    if (value !== undefined && !(Number.isInteger(value) && value > 0)) throw new MailwrightError('invalid_argument', `[smtp] ${name} must be a positive integer, got ${String(value)}`, name);
   }
   for (const [name, value] of Object.entries({ earlyTalkerDelayMs: o.earlyTalkerDelayMs, closeTimeoutMs: o.closeTimeoutMs })) {
-    if (value !== undefined && !(Number.isFinite(value) && value >= 0)) throw new Error(`[smtp] ${name} must be 0 or more, got ${String(value)}`);
+    if (value !== undefined && !(Number.isFinite(value) && value >= 0)) throw new MailwrightError('invalid_argument', `[smtp] ${name} must be 0 or more, got ${String(value)}`, name);
   }
 }

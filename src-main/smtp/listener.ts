@@ -1,24 +1,19 @@
 // One capture listener: an smtp-server instance bound to one address, with its state for status().
 // A bind failure becomes state 'error' with a text naming the address; it never throws.
 import type { ListenerStatus } from '../../src-shared/index.js';
-import type { SMTPServerAuthentication, SMTPServerAuthenticationResponse, SMTPServerSession } from 'smtp-server';
+import type { SMTPServerSession } from 'smtp-server';
 import type { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
+import { AuthPolicy } from './auth.js';
 import { FastGreetingServer } from './fast-greeting.js';
+import { ListenerGate, type FaultEvaluator } from './gate.js';
+import type { CompiledPolicy, ListenerConfig } from './listener-config.js';
 import type { CaptureLogger } from './log.js';
+import type { TlsMaterial } from './certificate.js';
 import { TlsRegistry, createDataHandler, type MessageSink } from './transaction.js';
 
-export interface ListenerConfig {
-  id: string;
-  host: string;
-  /** 0 picks a free port; the bound port is reported in status(). */
-  port: number;
-  tls: 'starttls' | 'implicit';
-}
-
+/** What every listener shares; a listener's own `limits` override the numbers here. */
 export interface ListenerSettings {
   hostname: string;
-  key: string;
-  cert: string;
   minTlsVersion: 'TLSv1.2' | 'TLSv1.3';
   maxMessageBytes: number;
   earlyTalkerDelayMs: number;
@@ -29,18 +24,30 @@ export interface ListenerSettings {
   traceProtocol: boolean;
   sink: MessageSink;
   logger: CaptureLogger;
+  faults: FaultEvaluator;
 }
+
+/** The listener status plus the full TLS mode (the shared ListenerStatus only knows starttls/implicit). */
+
+/** Today's AUTH for a listener without an auth block: optional, PLAIN and LOGIN, anyone, also in plaintext. */
+const DEFAULT_MECHANISMS = ['PLAIN', 'LOGIN'];
 
 export class Listener {
   readonly config: ListenerConfig;
+  /** canonicalJson(config): apply() restarts the listener only when this changes. */
+  readonly canonical: string;
+  readonly #policy: CompiledPolicy;
   #state: ListenerStatus['state'] = 'stopped';
   #error: string | null = null;
   #port: number;
   #server: FastGreetingServer | null = null;
-  readonly #open = new Set<SMTPConnection>();
+  #tls: TlsMaterial | null = null;
+  readonly #open = new Map<string, SMTPConnection>();
 
-  constructor(config: ListenerConfig) {
+  constructor(config: ListenerConfig, policy: CompiledPolicy, canonical: string) {
     this.config = config;
+    this.#policy = policy;
+    this.canonical = canonical;
     this.#port = config.port;
   }
 
@@ -49,46 +56,74 @@ export class Listener {
     return { id, host, port: this.#port, tls, state: this.#state, error: this.#error };
   }
 
+  get tls(): TlsMaterial | null {
+    return this.#tls;
+  }
+
   /** Resolves once listening or failed; the outcome is in status(). */
-  start(s: ListenerSettings): Promise<void> {
+  start(s: ListenerSettings, tlsMaterial: TlsMaterial): Promise<void> {
     this.#state = 'starting';
     this.#error = null;
+    this.#tls = tlsMaterial;
+    const c = this.config;
+    const lim = c.limits ?? {};
+    const maxMessageBytes = lim.maxMessageBytes ?? s.maxMessageBytes;
+    const auth = new AuthPolicy(c.auth);
+    const gate = new ListenerGate({
+      config: c,
+      policy: this.#policy,
+      auth,
+      faults: s.faults,
+      logger: s.logger,
+      connectionOf: (session: SMTPServerSession) => this.#open.get(session.id),
+    });
     const tlsSessions = new TlsRegistry();
+    const authOff = c.auth?.policy === 'off';
+    const disabled = [...(c.tls === 'none' ? ['STARTTLS'] : []), ...(authOff ? ['AUTH'] : [])];
     const server = new FastGreetingServer(
       {
         name: s.hostname,
-        secure: this.config.tls === 'implicit',
-        key: s.key,
-        cert: s.cert,
-        minVersion: s.minTlsVersion,
-        size: s.maxMessageBytes,
+        secure: c.tls === 'implicit',
+        key: tlsMaterial.key,
+        cert: tlsMaterial.cert,
+        minVersion: c.minTlsVersion ?? s.minTlsVersion,
+        size: maxMessageBytes,
         rejectOversized: true,
-        // Capture accepts AUTH but never requires it, also in plaintext: a local test server, and the
-        // app under test may not do STARTTLS. Per-listener policy comes later.
-        authMethods: ['PLAIN', 'LOGIN'],
+        authMethods: authOff ? [] : (c.auth?.mechanisms ?? DEFAULT_MECHANISMS),
+        // AUTH required / STARTTLS required and plaintext AUTH are enforced by the gate, with the replies
+        // real servers use (530 5.7.0, 538 5.7.11) and in the order they check them.
         authOptional: true,
         allowInsecureAuth: true,
+        hideSTARTTLS: c.tls === 'none',
+        disabledCommands: disabled,
         // Advertise ENHANCEDSTATUSCODES so a 451 reads "451 4.3.0 ..." and a 552 "552 5.3.4 ...".
         hideENHANCEDSTATUSCODES: false,
         // 8BITMIME, SMTPUTF8 and PIPELINING are advertised by smtp-server's defaults (hide* unset).
-        socketTimeout: s.socketTimeoutMs,
+        socketTimeout: lim.idleTimeoutSeconds ? lim.idleTimeoutSeconds * 1000 : s.socketTimeoutMs,
         closeTimeout: s.closeTimeoutMs,
-        maxClients: s.maxClients,
-        maxRecipients: s.maxRecipients,
+        maxClients: lim.maxConnections ?? s.maxClients,
+        maxRecipients: lim.maxRecipients ?? s.maxRecipients,
         logger: s.traceProtocol,
-        onAuth: acceptAnyone,
+        onAuth: auth.onAuth,
+        onMailFrom: gate.onMailFrom,
+        onRcptTo: gate.onRcptTo,
         onData: createDataHandler({
-          listener: this.config.id,
-          maxMessageBytes: s.maxMessageBytes,
+          listener: c.id,
+          maxMessageBytes,
           sink: s.sink,
           tls: tlsSessions,
           logger: s.logger,
+          beforeStore: gate.afterData,
         }),
       },
       {
         earlyTalkerDelayMs: s.earlyTalkerDelayMs,
         onTls: (session, socket) => tlsSessions.record(session, socket),
-        onConnection: (connection) => this.#track(connection),
+        onConnection: (connection) => {
+          this.#track(connection);
+          gate.instrument(connection);
+        },
+        onConnect: gate.onConnect,
       },
     );
     this.#server = server;
@@ -96,16 +131,16 @@ export class Listener {
     return new Promise((resolve) => {
       const onBindError = (err: NodeJS.ErrnoException) => {
         this.#state = 'error';
-        this.#error = describeBindError(this.config, err);
+        this.#error = describeBindError(c, err);
         this.#server = null;
         s.logger.error(this.#error);
         resolve();
       };
       server.once('error', onBindError);
-      server.listen(this.config.port, this.config.host, () => {
+      server.listen(c.port, c.host, () => {
         server.off('error', onBindError);
         // From here on 'error' means one client misbehaved (reset, bad TLS); it must never crash the process.
-        server.on('error', (err: Error) => s.logger.info(`listener "${this.config.id}": client error: ${err.message}`));
+        server.on('error', (err: Error) => s.logger.info(`listener "${c.id}": client error: ${err.message}`));
         const address = server.server.address();
         if (address && typeof address === 'object') this.#port = address.port;
         this.#state = 'listening';
@@ -127,7 +162,7 @@ export class Listener {
     }
     const closed = new Promise<void>((resolve) => server.server.once('close', () => resolve()));
     server.close();
-    for (const connection of this.#open) {
+    for (const connection of this.#open.values()) {
       if (!connection._dataStream && !connection._handlerPending) connection.send(421, 'Server shutting down');
     }
     let timer: NodeJS.Timeout | undefined;
@@ -136,26 +171,17 @@ export class Listener {
     });
     await Promise.race([closed, deadline]);
     clearTimeout(timer);
-    for (const connection of this.#open) connection._socket.destroy();
+    for (const connection of this.#open.values()) connection._socket.destroy();
     this.#open.clear();
     await closed;
     this.#state = 'stopped';
   }
 
   #track(connection: SMTPConnection): void {
-    this.#open.add(connection);
+    this.#open.set(connection.id, connection);
     // The accepted socket closes last (a TLS socket on top of it closes first), so this catches every end.
-    connection._socket.once('close', () => this.#open.delete(connection));
+    connection._socket.once('close', () => this.#open.delete(connection.id));
   }
-}
-
-function acceptAnyone(
-  auth: SMTPServerAuthentication,
-  _session: SMTPServerSession,
-  callback: (err: Error | null | undefined, response?: SMTPServerAuthenticationResponse) => void,
-): void {
-  // An object, so that an empty username still counts as logged in (smtp-server treats a falsy user as failure).
-  callback(null, { user: { username: auth.username ?? '' } });
 }
 
 function describeBindError(config: ListenerConfig, err: NodeJS.ErrnoException): string {

@@ -38,7 +38,7 @@ export class TlsRegistry {
 
 export function toEnvelope(session: SMTPServerSession, listener: string, tlsInfo: TlsInfo | null): Envelope {
   const { mailFrom, rcptTo } = session.envelope;
-  // acceptAnyone in listener.ts stores { username }; anything else means no AUTH happened.
+  // AuthPolicy.onAuth in auth.ts stores { username }; anything else means no AUTH happened.
   const user = session.user as { username?: unknown } | false | undefined;
   return {
     mailFrom: mailFrom ? mailFrom.address : '',
@@ -58,6 +58,8 @@ export interface DataHandlerOptions {
   sink: MessageSink;
   tls: TlsRegistry;
   logger: CaptureLogger;
+  /** Last word before storing (fault rules at 'afterData'); an error is the reply and nothing is stored. */
+  beforeStore?: (session: SMTPServerSession, next: (err?: Error | null) => void) => void;
 }
 
 type DataCallback = (err?: Error | null, message?: string) => void;
@@ -90,6 +92,18 @@ export function createDataHandler(o: DataHandlerOptions) {
         callback(new SmtpReply(552, `Error: message exceeds fixed maximum message size ${o.maxMessageBytes}`));
         return;
       }
+      if (!o.beforeStore) return store();
+      o.beforeStore(session, (err) => {
+        if (err) {
+          chunks = [];
+          callback(err);
+        } else {
+          store();
+        }
+      });
+    });
+
+    function store(): void {
       const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes);
       chunks = [];
       const envelope = toEnvelope(session, o.listener, o.tls.get(session));
@@ -107,7 +121,7 @@ export function createDataHandler(o: DataHandlerOptions) {
           callback(new SmtpReply(451, `Error: message not stored: ${reason}`));
         },
       );
-    });
+    }
   };
 }
 

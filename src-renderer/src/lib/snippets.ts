@@ -19,9 +19,16 @@ export function endpointOf(l: ListenerStatus, pageHost: string): Endpoint {
   return { host: wildcard ? pageHost || '127.0.0.1' : l.host, port: l.port, tls: l.tls };
 }
 
+/** How each TLS mode reads to someone configuring a client. */
+export const TLS_LABELS: Record<ListenerStatus['tls'], string> = {
+  none: 'no TLS',
+  starttls: 'STARTTLS optional',
+  'starttls-required': 'STARTTLS required',
+  implicit: 'implicit TLS (SMTPS)',
+};
+
 export function describeEndpoint(e: Endpoint): string {
-  const tls = e.tls === 'implicit' ? 'implicit TLS (SMTPS)' : 'STARTTLS optional';
-  return `SMTP ${e.host}:${e.port}, ${tls}, any AUTH accepted`;
+  return `SMTP ${e.host}:${e.port}, ${TLS_LABELS[e.tls]}, any AUTH accepted`;
 }
 
 export function snippets(e: Endpoint): Snippet[] {
@@ -97,7 +104,11 @@ props.put("mail.smtp.port", "${e.port}");
 ${implicit
   ? `props.put("mail.smtp.ssl.enable", "true");
 props.put("mail.smtp.ssl.trust", "*"); // Mailwright's certificate is self-signed`
-  : `props.put("mail.smtp.starttls.enable", "false");`}
+  : e.tls === 'starttls-required'
+    ? `props.put("mail.smtp.starttls.enable", "true");
+props.put("mail.smtp.starttls.required", "true");
+props.put("mail.smtp.ssl.trust", "*"); // Mailwright's certificate is self-signed`
+    : `props.put("mail.smtp.starttls.enable", "false");`}
 
 Session session = Session.getInstance(props);
 MimeMessage msg = new MimeMessage(session);
