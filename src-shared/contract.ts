@@ -4,11 +4,14 @@
 import { z } from 'zod';
 import type {
   ImportResult,
+  LiveFigures,
   MessageDetail,
   MessageId,
   MessagePage,
   MessageSummary,
   ServerStatus,
+  SessionDetail,
+  SessionPage,
   Settings,
 } from './types.js';
 import type { CallName, DesktopCallName } from './names.js';
@@ -22,6 +25,9 @@ export const MAX_PAGE_SIZE = 1000;
 export const MAX_QUERY_LENGTH = 2000;
 /** One import call carries at most this much (base64 is 4/3 of it on the wire). */
 export const MAX_IMPORT_BYTES = 256 * 1024 * 1024;
+
+/** An IPv6 address with zone is under 64 characters and a listener id is typed by hand; 256 is past both. */
+export const MAX_ADDRESS_LENGTH = 256;
 
 const id = z.number().int().positive();
 const ids = z.array(id).min(1).max(MAX_PAGE_SIZE);
@@ -61,6 +67,18 @@ export const callArgs = {
     })
     .strict(),
   'server.status': z.object({}).strict(),
+  'sessions.list': z
+    .object({
+      filter: z.enum(['all', 'authFailures', 'rejected']).optional(),
+      /** Exact client address (IPv4 also matches its ::ffff: form). */
+      clientAddress: z.string().max(MAX_ADDRESS_LENGTH).optional(),
+      listener: z.string().max(MAX_ADDRESS_LENGTH).optional(),
+      limit: z.number().int().min(1).max(MAX_PAGE_SIZE).optional(),
+      offset: z.number().int().min(0).optional(),
+    })
+    .strict(),
+  'sessions.get': z.object({ id }).strict(),
+  'metrics.get': z.object({}).strict(),
 } as const satisfies Record<CallName, z.ZodType>;
 
 /** Result type of every call. */
@@ -77,6 +95,9 @@ export interface CallResults {
   'settings.get': Settings;
   'settings.update': Settings;
   'server.status': ServerStatus;
+  'sessions.list': SessionPage;
+  'sessions.get': SessionDetail;
+  'metrics.get': LiveFigures;
 }
 
 export type CallArgs<K extends CallName> = z.input<(typeof callArgs)[K]>;
@@ -98,6 +119,8 @@ export interface Events {
   /** Retention removed messages: the UI must say so. */
   'messages.pruned': { ids: MessageId[]; reason: 'maxMessages' | 'maxBytes'; totalPruned: number };
   'server.status': ServerStatus;
+  /** SMTP sessions ended and were recorded (coalesced: one event per write batch). */
+  'sessions.added': { ids: number[] };
 }
 
 export type EventName = keyof Events;
@@ -108,6 +131,7 @@ export const EVENT_NAMES: EventName[] = [
   'messages.cleared',
   'messages.pruned',
   'server.status',
+  'sessions.added',
 ];
 
 export interface EventEnvelope<K extends EventName = EventName> {

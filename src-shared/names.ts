@@ -14,6 +14,9 @@ export const CALL_NAMES = [
   'settings.get',
   'settings.update',
   'server.status',
+  'sessions.list',
+  'sessions.get',
+  'metrics.get',
 ] as const;
 export type CallName = (typeof CALL_NAMES)[number];
 

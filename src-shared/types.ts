@@ -158,3 +158,75 @@ export interface ServerStatus {
 export interface PreviewOptions {
   allowRemote: boolean;
 }
+
+/** How an SMTP session ended. 'delivered' wins when any message was stored, even if others were refused. */
+export type SessionOutcome = 'delivered' | 'rejected' | 'authFailed' | 'dropped' | 'timedOut' | 'quit';
+
+export interface SessionTls {
+  protocol: string;
+  cipher: string;
+}
+
+export interface SessionSummary {
+  id: number;
+  listener: string;
+  clientAddress: string;
+  clientPort: number;
+  tls: SessionTls | null;
+  helo: string;
+  authUser: string | null;
+  startedAt: string;
+  endedAt: string;
+  outcome: SessionOutcome;
+  /** The reply code behind 'rejected' / 'authFailed' / 'timedOut' (the last refusal); null otherwise. */
+  outcomeCode: number | null;
+  authFailures: number;
+  /** Refusals (4xx/5xx replies) other than AUTH failures. */
+  rejected: number;
+  messageIds: MessageId[];
+}
+
+export interface TranscriptLine {
+  /** C: what the client sent (secrets and message data elided), S: what the server replied. */
+  dir: 'C' | 'S';
+  text: string;
+  /** Milliseconds after startedAt. */
+  at: number;
+}
+
+export interface SessionDetail extends SessionSummary {
+  transcript: TranscriptLine[];
+  /** Lines left out once the session passed the recording budget; 0 for a complete transcript. */
+  truncatedLines: number;
+}
+
+export interface SessionPage {
+  total: number;
+  sessions: SessionSummary[];
+}
+
+/** One minute of the live figures; `minute` is the start of the minute (ISO). */
+export interface MetricsBucket {
+  minute: string;
+  sessions: number;
+  accepted: number;
+  rejected: number;
+  authFailures: number;
+  bytes: number;
+}
+
+/** Counters since the server started, plus the last 15 minutes for a rate. */
+export interface LiveFigures {
+  startedAt: string;
+  sessions: number;
+  messagesAccepted: number;
+  /** Refusals by reply code ("552": 3). */
+  rejectedByCode: Record<string, number>;
+  authFailures: number;
+  bytesReceived: number;
+  activeConnections: number;
+  /** Hits per fault-rule id, from the fault engine. */
+  faultRuleHits: Record<string, number>;
+  /** Oldest first, one per minute, the current minute last. */
+  perMinute: MetricsBucket[];
+}

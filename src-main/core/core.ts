@@ -15,6 +15,7 @@ import { extractAttachment, renderPreview, type AttachmentContent, type PreviewD
 import { CaptureServer, type FaultEvaluator, type ListenerConfig } from '../smtp/index.js';
 import { Store } from '../store/index.js';
 import { EventBus } from './events.js';
+import { LiveMetrics } from './metrics.js';
 import { VERSION } from './version.js';
 
 export interface CoreOptions {
@@ -36,6 +37,7 @@ export class Core {
   readonly #store: Store;
   readonly #capture: CaptureServer;
   readonly #handlers: Handlers;
+  readonly #metrics: LiveMetrics;
   #prunedSinceStart = 0;
 
   private constructor(options: CoreOptions) {
@@ -44,9 +46,18 @@ export class Core {
       ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
       onEvent: (e) => {
         if (e.event === 'messages.pruned') this.#prunedSinceStart += e.data.ids.length;
+        if (e.event === 'messages.added') {
+          // Reading the headers of every new message costs real throughput in a flood; do it only for listeners.
+          if (this.events.hasListeners('messages.added')) this.events.emit('messages.added', e.data());
+          return;
+        }
         this.events.emit(e.event, e.data as never);
       },
     });
+    const faults = options.faults as (FaultEvaluator & { hits?: () => Record<string, number> }) | undefined;
+    this.#metrics = new LiveMetrics(typeof faults?.hits === 'function' ? () => faults.hits!() : undefined);
+    const metrics = this.#metrics;
+    const sessions = this.#store.sessions;
     this.#capture = new CaptureServer({
       dataDir: options.dataDir,
       listeners: options.listeners,
@@ -56,6 +67,16 @@ export class Core {
       ...(options.faults !== undefined ? { faults: options.faults } : {}),
       sink: { ingest: async (raw, envelope) => ({ id: (await this.#store.ingest(raw, envelope)).id }) },
       onStatus: () => this.events.emit('server.status', this.status()),
+      sessions: {
+        opened: metrics.opened,
+        rejected: metrics.rejected,
+        authFailed: metrics.authFailed,
+        accepted: metrics.accepted,
+        ended: (record) => {
+          metrics.ended(record);
+          sessions.add(record);
+        },
+      },
     });
     this.#handlers = this.#createHandlers();
   }
@@ -119,6 +140,11 @@ export class Core {
     return renderPreview(this.#store.raw(id), options);
   }
 
+  /** Writes the sessions that ended but wait for their batch (tests read them right after a client hung up). */
+  flushSessions(): void {
+    this.#store.sessions.flush();
+  }
+
   /** Resolves when every stored message is parsed and indexed (tests and benchmarks wait on this). */
   idle(): Promise<void> {
     return this.#store.idle();
@@ -145,6 +171,9 @@ export class Core {
         return { retention: store.retention };
       },
       'server.status': () => this.status(),
+      'sessions.list': (a) => store.sessions.list(a),
+      'sessions.get': (a) => store.sessions.get(a.id),
+      'metrics.get': () => this.#metrics.figures(),
     };
   }
 }

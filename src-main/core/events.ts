@@ -21,6 +21,11 @@ export class EventBus {
     return () => this.#any.delete(listener);
   }
 
+  /** Whether anyone would receive this event, so an expensive payload can be skipped. */
+  hasListeners(event: EventName): boolean {
+    return this.#any.size > 0 || (this.#listeners.get(event)?.size ?? 0) > 0;
+  }
+
   emit<K extends EventName>(event: K, data: Events[K]): void {
     for (const l of this.#listeners.get(event) ?? []) safeCall(() => l(data));
     for (const l of this.#any) safeCall(() => l(event, data));

@@ -66,7 +66,8 @@ export async function startHttpBinding(core: CoreApi, options: HttpBindingOption
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = parseUrl(req.url);
-    const isApi = url !== null && (url.pathname === '/api' || url.pathname.startsWith('/api/'));
+    // /metrics sits beside the API (where Prometheus looks by default) and passes the same Host and token checks.
+    const isApi = url !== null && (url.pathname === '/api' || url.pathname.startsWith('/api/') || url.pathname === '/metrics');
     if (url === null) return write(res, denial(400, 'invalid_argument', 'malformed request target', true));
 
     const hostProblem = checkHost(req, policy);

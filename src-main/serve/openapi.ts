@@ -52,6 +52,20 @@ const summary: Schema = {
   },
 };
 
+const sessionSummary: Schema = {
+  type: 'object',
+  required: ['id', 'listener', 'clientAddress', 'clientPort', 'startedAt', 'endedAt', 'outcome', 'authFailures', 'rejected', 'messageIds'],
+  properties: {
+    id: { type: 'integer' }, listener: { type: 'string' }, clientAddress: { type: 'string' }, clientPort: { type: 'integer' },
+    tls: { oneOf: [{ type: 'object', properties: { protocol: { type: 'string' }, cipher: { type: 'string' } } }, { type: 'null' }] },
+    helo: { type: 'string' }, authUser: { type: ['string', 'null'] },
+    startedAt: { type: 'string', format: 'date-time' }, endedAt: { type: 'string', format: 'date-time' },
+    outcome: { type: 'string', enum: ['delivered', 'rejected', 'authFailed', 'dropped', 'timedOut', 'quit'] },
+    outcomeCode: { type: ['integer', 'null'] }, authFailures: { type: 'integer' }, rejected: { type: 'integer' },
+    messageIds: { type: 'array', items: { type: 'integer' } },
+  },
+};
+
 function callArgSchemas(): Record<string, Schema> {
   const out: Record<string, Schema> = {};
   for (const name of CALL_NAMES) {
@@ -143,11 +157,40 @@ export const OPENAPI: OpenApiDocument = {
         },
       },
     },
+    '/api/sessions': {
+      get: {
+        operationId: 'listSessions', summary: 'Recorded SMTP sessions, newest first', tags: ['sessions'],
+        parameters: [
+          { name: 'filter', in: 'query', description: 'authFailures is the AUTH audit log', schema: { type: 'string', enum: ['all', 'authFailures', 'rejected'] } },
+          { name: 'clientAddress', in: 'query', schema: { type: 'string' } },
+          { name: 'listener', in: 'query', schema: { type: 'string' } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE } },
+          { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0 } },
+        ],
+        responses: ok(ref('SessionPage')),
+      },
+    },
+    '/api/sessions/{id}': {
+      get: {
+        operationId: 'getSession', summary: 'One session with its transcript (AUTH secrets and message data elided)', tags: ['sessions'],
+        parameters: [{ ...idParam, description: 'Session id' }], responses: ok(ref('SessionDetail')),
+      },
+    },
+    '/api/metrics': { get: { operationId: 'getMetrics', summary: 'Live figures since start, with the last 15 minutes per minute', tags: ['server'], responses: ok(ref('LiveFigures')) } },
+    '/metrics': {
+      get: {
+        operationId: 'getPrometheusMetrics', summary: 'The live figures in Prometheus text format 0.0.4', tags: ['server'],
+        responses: {
+          '200': { description: 'Prometheus exposition', content: { 'text/plain; version=0.0.4': { schema: { type: 'string' } } } },
+          default: { description: 'Error', content: jsonBody(ref('ErrorResponse')) },
+        },
+      },
+    },
     '/api/openapi.json': { get: { operationId: 'getOpenApi', summary: 'This document', tags: ['server'], responses: { '200': { description: 'OpenAPI 3.1', content: jsonBody({ type: 'object' }) } } } },
     '/api/events': {
       get: {
         operationId: 'events', summary: 'WebSocket: every push event as {event, data}', tags: ['events'],
-        description: 'Upgrade to a WebSocket. Events: messages.added, messages.updated, messages.deleted, messages.cleared, messages.pruned, server.status.',
+        description: 'Upgrade to a WebSocket. Events: messages.added, messages.updated, messages.deleted, messages.cleared, messages.pruned, server.status, sessions.added.',
         responses: { '101': { description: 'Switching protocols' }, '426': { description: 'Not a WebSocket request', content: jsonBody(ref('ErrorResponse')) } },
       },
     },
@@ -193,6 +236,27 @@ export const OPENAPI: OpenApiDocument = {
         properties: { imported: { type: 'integer' }, ids: { type: 'array', items: { type: 'integer' } }, failed: { type: 'array', items: { type: 'object', properties: { index: { type: 'integer' }, error: { type: 'string' } } } } },
       },
       Settings: { type: 'object', properties: { retention: { type: 'object', properties: { maxMessages: { type: 'integer' }, maxBytes: { type: 'integer' } } } } },
+      SessionSummary: sessionSummary,
+      SessionPage: { type: 'object', required: ['total', 'sessions'], properties: { total: { type: 'integer' }, sessions: { type: 'array', items: ref('SessionSummary') } } },
+      SessionDetail: {
+        allOf: [ref('SessionSummary'), {
+          type: 'object', required: ['transcript', 'truncatedLines'],
+          properties: {
+            transcript: { type: 'array', items: { type: 'object', required: ['dir', 'text', 'at'], properties: { dir: { type: 'string', enum: ['C', 'S'] }, text: { type: 'string' }, at: { type: 'integer', description: 'ms after startedAt' } } } },
+            truncatedLines: { type: 'integer' },
+          },
+        }],
+      },
+      LiveFigures: {
+        type: 'object',
+        properties: {
+          startedAt: { type: 'string', format: 'date-time' }, sessions: { type: 'integer' }, messagesAccepted: { type: 'integer' },
+          rejectedByCode: { type: 'object', additionalProperties: { type: 'integer' } }, authFailures: { type: 'integer' },
+          bytesReceived: { type: 'integer' }, activeConnections: { type: 'integer' },
+          faultRuleHits: { type: 'object', additionalProperties: { type: 'integer' } },
+          perMinute: { type: 'array', items: { type: 'object', properties: { minute: { type: 'string', format: 'date-time' }, sessions: { type: 'integer' }, accepted: { type: 'integer' }, rejected: { type: 'integer' }, authFailures: { type: 'integer' }, bytes: { type: 'integer' } } } },
+        },
+      },
       ServerStatus: {
         type: 'object',
         properties: {

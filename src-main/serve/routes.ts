@@ -4,9 +4,10 @@ import type { IncomingMessage } from 'node:http';
 import type { CallName } from '../../src-shared/index.js';
 import { MAX_IMPORT_BYTES, MailwrightError, toApiError } from '../../src-shared/index.js';
 import type { Core } from '../core/core.js';
+import { PROMETHEUS_CONTENT_TYPE, toPrometheus } from '../core/prometheus.js';
 import { OPENAPI } from './openapi.js';
 import {
-  MAX_JSON_BODY_BYTES, contentDisposition, json, parseId, parseIntParam, readBody, readJson, restReply, resultReply,
+  MAX_JSON_BODY_BYTES, contentDisposition, errorReply, json, parseId, parseIntParam, readBody, readJson, restReply, resultReply,
   type Reply,
 } from './respond.js';
 import { BASE_HEADERS, DOWNLOAD_CSP, previewCsp } from './security.js';
@@ -46,6 +47,10 @@ export const ROUTES: readonly Route[] = [
   r('GET', '/api/status', (c) => rest(c, 'server.status', {})),
   r('GET', '/api/settings', (c) => rest(c, 'settings.get', {})),
   r('PUT', '/api/settings', async (c) => rest(c, 'settings.update', await readJson(c.req))),
+  r('GET', '/api/sessions', (c) => rest(c, 'sessions.list', sessionArgs(c.query))),
+  r('GET', '/api/sessions/{id}', (c) => rest(c, 'sessions.get', { id: idOf(c) })),
+  r('GET', '/api/metrics', (c) => rest(c, 'metrics.get', {})),
+  r('GET', '/metrics', prometheus),
   r('POST', '/api/call/{name}', call),
   r('GET', '/api/openapi.json', () => json(OPENAPI)),
   r('GET', '/api/events', () => json({ error: { code: 'invalid_argument', message: 'this route is a WebSocket' } }, 426)),
@@ -68,6 +73,23 @@ function listArgs(query: URLSearchParams): Record<string, unknown> {
     ...(limit !== undefined ? { limit } : {}),
     ...(offset !== undefined ? { offset } : {}),
   };
+}
+
+function sessionArgs(query: URLSearchParams): Record<string, unknown> {
+  const out: Record<string, unknown> = listArgs(query);
+  delete out.query;
+  for (const key of ['filter', 'clientAddress', 'listener']) {
+    const v = query.get(key);
+    if (v !== null && v !== '') out[key] = v;
+  }
+  return out;
+}
+
+/** Prometheus scrapes text, not JSON; the figures are the same as GET /api/metrics. */
+async function prometheus(c: RouteContext): Promise<Reply> {
+  const result = await c.core.invoke('metrics.get', {});
+  if (!result.ok) return errorReply(result.error);
+  return { status: 200, headers: { 'Content-Type': PROMETHEUS_CONTENT_TYPE, 'Cache-Control': 'no-store' }, body: toPrometheus(result.value) };
 }
 
 /** The exact bytes received, for saving as .eml. */

@@ -8,12 +8,15 @@ import type { FaultEvaluator } from './gate.js';
 import { Listener, type ListenerSettings } from './listener.js';
 import { canonicalJson, certificateKey, validateListener, type ListenerConfig } from './listener-config.js';
 import { stderrLogger, type CaptureLogger } from './log.js';
+import type { SessionObserver } from './session-log.js';
 import type { MessageSink } from './transaction.js';
 
 export type { AuthConfig, AuthMechanism, CertificateConfig, Credential, LimitsConfig, ListenerConfig, TlsMode } from './listener-config.js';
 export type { FaultEvaluator } from './gate.js';
 export type { MessageSink } from './transaction.js';
 export type { CaptureLogger } from './log.js';
+export type { RecordedLine, SessionObserver, SessionRecord } from './session-log.js';
+export { MAX_LINE_CHARS, MAX_TRANSCRIPT_CHARS, MAX_TRANSCRIPT_LINES } from './session-log.js';
 export { silentLogger, stderrLogger } from './log.js';
 export { tlsPaths } from './certificate.js';
 export { canBindLowPorts, listenerPresets, type ListenerPreset } from './presets.js';
@@ -57,6 +60,8 @@ export interface CaptureOptions {
   onStatus?: (listeners: ListenerStatus[]) => void;
   /** Fault rules evaluated at every stage (a FaultEngine). Default: an engine with no rules. */
   faults?: FaultEvaluator;
+  /** Session recording and live counts: called on the SMTP path, so every hook must be cheap. */
+  sessions?: SessionObserver;
 }
 
 export class CaptureServer {
@@ -161,6 +166,7 @@ export class CaptureServer {
       sink: o.sink,
       logger: o.logger ?? stderrLogger,
       faults: this.#faults,
+      sessions: o.sessions,
     };
   }
 

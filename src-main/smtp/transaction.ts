@@ -25,10 +25,12 @@ const MAX_REASON_CHARS = 160;
 export class TlsRegistry {
   readonly #bySession = new WeakMap<SMTPServerSession, TlsInfo>();
 
-  record(session: SMTPServerSession, socket: tls.TLSSocket): void {
+  record(session: SMTPServerSession, socket: tls.TLSSocket): TlsInfo {
     const protocol = typeof socket.getProtocol === 'function' ? socket.getProtocol() : null;
     const cipher = typeof socket.getCipher === 'function' ? socket.getCipher()?.name : undefined;
-    this.#bySession.set(session, { protocol: protocol ?? 'unknown', cipher: cipher ?? 'unknown' });
+    const info = { protocol: protocol ?? 'unknown', cipher: cipher ?? 'unknown' };
+    this.#bySession.set(session, info);
+    return info;
   }
 
   get(session: SMTPServerSession): TlsInfo | null {
@@ -60,6 +62,8 @@ export interface DataHandlerOptions {
   logger: CaptureLogger;
   /** Last word before storing (fault rules at 'afterData'); an error is the reply and nothing is stored. */
   beforeStore?: (session: SMTPServerSession, next: (err?: Error | null) => void) => void;
+  /** A store starts; the function it returns hears how it ended: the message id, or null when it failed. */
+  onStore?: (session: SMTPServerSession) => ((id: number | null, bytes: number) => void) | undefined;
 }
 
 type DataCallback = (err?: Error | null, message?: string) => void;
@@ -108,14 +112,19 @@ export function createDataHandler(o: DataHandlerOptions) {
       chunks = [];
       const envelope = toEnvelope(session, o.listener, o.tls.get(session));
       let ingest: Promise<{ id: number }>;
+      const stored = o.onStore?.(session);
       try {
         ingest = o.sink.ingest(raw, envelope);
       } catch (err) {
         ingest = Promise.reject(err);
       }
       ingest.then(
-        (stored) => callback(null, `OK: queued as ${stored.id}`),
+        (message) => {
+          stored?.(message.id, raw.length);
+          callback(null, `OK: queued as ${message.id}`);
+        },
         (err: unknown) => {
+          stored?.(null, 0);
           const reason = shortReason(err);
           o.logger.warn(`listener "${o.listener}": message from ${envelope.clientAddress} not stored: ${reason}`);
           callback(new SmtpReply(451, `Error: message not stored: ${reason}`));

@@ -1,5 +1,5 @@
 // Import of .eml and mbox files: split, then each message through the normal ingest path.
-import type { Envelope, ImportResult, MessageSummary } from '../../src-shared/index.js';
+import type { Envelope, ImportResult, MessageId } from '../../src-shared/index.js';
 import { MailwrightError } from '../../src-shared/index.js';
 import { isMessage, NOT_A_MESSAGE, splitImport } from './mbox.js';
 
@@ -9,7 +9,7 @@ const IMPORT_STEP = 256;
 export async function importFile(
   data: Buffer,
   filename: string,
-  ingest: (raw: Buffer, envelope: Envelope) => Promise<MessageSummary>,
+  ingest: (raw: Buffer, envelope: Envelope) => Promise<{ id: MessageId }>,
 ): Promise<ImportResult> {
   const parts = splitImport(data, filename);
   const result: ImportResult = { imported: 0, ids: [], failed: [] };

@@ -12,18 +12,22 @@ import { IdleCheckpointer } from './checkpoint.js';
 import { Indexer } from './indexer.js';
 import { importFile } from './import.js';
 import { loadRetention, saveRetention, selectPrunable } from './retention.js';
-import { rowEnvelope, rowToSummary, SUMMARY_COLUMNS, type MessageRow } from './rows.js';
+import { headerSummary, rowEnvelope, rowToSummary, SUMMARY_COLUMNS, type MessageRow } from './rows.js';
 import { compileQuery } from './search.js';
-import { Writer, type CommitResult } from './writer.js';
+import { SessionStore } from './sessions.js';
+import { Writer, type CommitResult, type StoredMessage } from './writer.js';
 
 export { DEFAULT_RETENTION } from './retention.js';
+export type { SessionInput, SessionQuery, SessionStore } from './sessions.js';
 
 export type StoreEvent =
-  | { event: 'messages.added'; data: Events['messages.added'] }
+  /** Lazy: the summaries are read from the headers only if someone listens (see headerSummary). */
+  | { event: 'messages.added'; data: () => Events['messages.added'] }
   | { event: 'messages.updated'; data: Events['messages.updated'] }
   | { event: 'messages.deleted'; data: Events['messages.deleted'] }
   | { event: 'messages.cleared'; data: Events['messages.cleared'] }
-  | { event: 'messages.pruned'; data: Events['messages.pruned'] };
+  | { event: 'messages.pruned'; data: Events['messages.pruned'] }
+  | { event: 'sessions.added'; data: Events['sessions.added'] };
 
 export interface StoreOptions {
   /** Folder that holds mailwright.db. Created if missing. */
@@ -41,6 +45,8 @@ const INGEST_BUSY_MS = 100;
 const STATEMENT_CACHE_SIZE = 64;
 
 export class Store {
+  /** Recorded SMTP sessions; they share the message retention (maxMessages caps their count too). */
+  readonly sessions: SessionStore;
   readonly #db: Database.Database;
   readonly #onEvent: (e: StoreEvent) => void;
   readonly #writer: Writer;
@@ -61,6 +67,7 @@ export class Store {
     this.#count = totals.n;
     this.#bytes = totals.b;
     this.#checkpointer = new IdleCheckpointer(db);
+    this.sessions = new SessionStore(db, () => this.#retention.maxMessages, (ids) => this.#emit({ event: 'sessions.added', data: { ids } }));
     this.#writer = new Writer(db, (r) => this.#committed(r));
     this.#indexer = new Indexer(
       db,
@@ -86,7 +93,7 @@ export class Store {
   }
 
   /** Resolves once the raw bytes are durably committed. Derivation (parse + index) happens after. */
-  ingest(raw: Buffer, envelope: Envelope): Promise<MessageSummary> {
+  ingest(raw: Buffer, envelope: Envelope): Promise<StoredMessage> {
     if (this.#closed) return Promise.reject(new MailwrightError('unavailable', '[store] the store is closed'));
     return this.#writer.enqueue(raw, envelope);
   }
@@ -120,14 +127,14 @@ export class Store {
         : this.#count1('SELECT count(*) FROM messages_fts WHERE messages_fts MATCH ?', [match]);
     }
     const unread = this.#count1('SELECT count(*) FROM messages m WHERE m.read = 0', []);
-    return { total, unread, messages: rows.map(rowToSummary) };
+    return { total, unread, messages: rows.map((row) => this.#summary(row)) };
   }
 
   async get(id: MessageId): Promise<MessageDetail> {
     this.#open();
     const row = this.#statement(`SELECT ${SUMMARY_COLUMNS} FROM messages m WHERE m.id = ?`).get(id) as MessageRow | undefined;
     if (!row) throw notFound(id);
-    return parseDetail(this.raw(id), rowToSummary(row), rowEnvelope(row));
+    return parseDetail(this.raw(id), this.#summary(row), rowEnvelope(row));
   }
 
   /** The exact bytes received. */
@@ -193,6 +200,7 @@ export class Store {
     this.#open();
     this.#retention = saveRetention(this.#db, r);
     this.#prune();
+    this.sessions.prune();
   }
 
   stats(): { count: number; bytes: number; pending: number } {
@@ -210,6 +218,7 @@ export class Store {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#writer.flush();
+    this.sessions.close();
     this.#closed = true;
     await this.#indexer.stop();
     this.#writer.failAll(new MailwrightError('unavailable', '[store] the store is closed'));
@@ -219,12 +228,15 @@ export class Store {
     this.#db.close();
   }
 
-  #committed({ summaries, bytes }: CommitResult): void {
-    if (summaries.length) {
+  #committed({ committed, bytes }: CommitResult): void {
+    if (committed.length) {
       this.#checkpointer.noteCommit();
-      this.#count += summaries.length;
+      this.#count += committed.length;
       this.#bytes += bytes;
-      this.#emit({ event: 'messages.added', data: { messages: summaries } });
+      const data = (): Events['messages.added'] => ({
+        messages: committed.map(({ id, receivedAt, size, raw, envelope }) => headerSummary(unindexed(id, receivedAt, size), raw, envelope)),
+      });
+      this.#emit({ event: 'messages.added', data });
       try {
         this.#prune();
       } catch (err) {
@@ -233,6 +245,13 @@ export class Store {
       }
     }
     this.#indexer.wake();
+  }
+
+  /** A row's summary; one the indexer has not reached yet is read from the message's headers. */
+  #summary(row: MessageRow): MessageSummary {
+    const summary = rowToSummary(row);
+    if (summary.indexed) return summary;
+    return headerSummary(summary, this.raw(row.id), rowEnvelope(row));
   }
 
   #prune(): void {
@@ -295,4 +314,8 @@ function notFound(id: MessageId): MailwrightError {
 function clampInt(n: number | undefined, min: number, max: number, fallback: number): number {
   if (typeof n !== 'number' || !Number.isFinite(n)) return fallback;
   return Math.min(max, Math.max(min, Math.trunc(n)));
+}
+
+function unindexed(id: MessageId, receivedAt: string, size: number): Omit<MessageSummary, 'from' | 'to' | 'cc' | 'bcc' | 'subject' | 'date'> {
+  return { id, receivedAt, size, read: false, hasAttachments: false, snippet: '', indexed: false, parseError: null };
 }

@@ -3,6 +3,7 @@
 import type Database from 'better-sqlite3';
 import { MailwrightError } from '../../src-shared/index.js';
 import m001 from './migrations/001_initial.js';
+import m002 from './migrations/002_sessions.js';
 
 export interface Migration {
   /** 1, 2, 3…: the user_version the database has once this migration is applied. */
@@ -12,7 +13,10 @@ export interface Migration {
 }
 
 /** Every migration, in order. Append only: a released migration is never edited or removed. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: '001_initial', sql: m001 }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: '001_initial', sql: m001 },
+  { version: 2, name: '002_sessions', sql: m002 },
+];
 
 /**
  * Brings the database up to the last migration. Each migration runs in its own transaction together

@@ -1,5 +1,6 @@
 // The messages table row and its mapping to the contract's MessageSummary.
 import type { Address, Envelope, MessageSummary } from '../../src-shared/index.js';
+import { quickSummary, type QuickSummary } from '../message/derive.js';
 
 export interface MessageRow {
   id: number;
@@ -61,4 +62,19 @@ function parseJson<T>(text: string | null, fallback: T): T {
   } catch {
     return fallback;
   }
+}
+
+/**
+ * The summary of a message the indexer has not reached yet, read from its headers alone. Done when
+ * someone looks (a list page, an event listener), never on the commit path: during a flood it cost
+ * ~15% of throughput (bench: 5 KB at concurrency 4).
+ */
+export function headerSummary(base: Omit<MessageSummary, 'from' | 'to' | 'cc' | 'bcc' | 'subject' | 'date'>, raw: Buffer, envelope: Envelope): MessageSummary {
+  let quick: QuickSummary;
+  try {
+    quick = quickSummary(raw);
+  } catch {
+    quick = { from: null, to: [], cc: [], subject: '', date: null };
+  }
+  return { ...base, ...quick, bcc: bccOf(envelope, quick.to, quick.cc) };
 }

@@ -1,10 +1,9 @@
 // Group commit: messages that arrive in the same event-loop turn share one transaction, and every
-// ingest() promise resolves only after that COMMIT. Nothing here parses MIME (see the indexer).
+// ingest() promise resolves only after that COMMIT. Nothing here parses the message, not even its
+// headers: the summary is derived by the indexer, or read from the headers when someone looks first.
 import type Database from 'better-sqlite3';
-import type { Envelope, MessageSummary } from '../../src-shared/index.js';
+import type { Envelope, MessageId } from '../../src-shared/index.js';
 import { MailwrightError } from '../../src-shared/index.js';
-import { quickSummary, type QuickSummary } from '../message/derive.js';
-import { bccOf } from './rows.js';
 
 /** Messages per transaction: large enough to amortize the commit, small enough that one batch never blocks the loop for long. */
 const MAX_BATCH_MESSAGES = 256;
@@ -19,17 +18,23 @@ const MAX_BATCH_BYTES = 64 * 1024 * 1024;
  */
 const COMMIT_DEFER_TURNS = 3;
 
+/** What a commit knows of a message: enough for the caller's 250, nothing parsed. */
+export interface StoredMessage {
+  id: MessageId;
+  receivedAt: string;
+  size: number;
+}
+
 interface Pending {
   raw: Buffer;
   envelope: Envelope;
-  quick: QuickSummary;
-  resolve: (s: MessageSummary) => void;
+  resolve: (s: StoredMessage) => void;
   reject: (e: Error) => void;
 }
 
 /** What one flush committed; empty when the transaction failed (the callers were rejected). */
 export interface CommitResult {
-  summaries: MessageSummary[];
+  committed: (StoredMessage & { raw: Buffer; envelope: Envelope })[];
   bytes: number;
 }
 
@@ -47,8 +52,7 @@ export class Writer {
     this.#db = db;
     this.#onCommit = onCommit;
     this.#insertMessage = db.prepare(
-      `INSERT INTO messages (received_at, size, envelope, sender, recipients_to, recipients_cc, subject, date)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      'INSERT INTO messages (received_at, size, envelope) VALUES (?, ?, ?)',
     );
     this.#insertRaw = db.prepare('INSERT INTO message_raw (id, data) VALUES (?, ?)');
   }
@@ -62,16 +66,9 @@ export class Writer {
     return this.#queue.length > 0 || performance.now() - this.#lastCommit < ms;
   }
 
-  enqueue(raw: Buffer, envelope: Envelope): Promise<MessageSummary> {
-    // The header-only parse happens before the batch so the transaction itself stays short.
-    let quick: QuickSummary;
-    try {
-      quick = quickSummary(raw);
-    } catch {
-      quick = { from: null, to: [], cc: [], subject: '', date: null };
-    }
+  enqueue(raw: Buffer, envelope: Envelope): Promise<StoredMessage> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ raw, envelope, quick, resolve, reject });
+      this.#queue.push({ raw, envelope, resolve, reject });
       this.#queuedBytes += raw.length;
       if (this.#queue.length >= MAX_BATCH_MESSAGES || this.#queuedBytes >= MAX_BATCH_BYTES) this.flush();
       else if (!this.#scheduled) this.#deferFlush(COMMIT_DEFER_TURNS);
@@ -91,20 +88,23 @@ export class Writer {
     this.#queue = [];
     this.#queuedBytes = 0;
     const receivedAt = new Date().toISOString();
-    let summaries: MessageSummary[];
+    let stored: StoredMessage[];
     try {
-      summaries = this.#db.transaction(() => batch.map((p) => this.#insert(p, receivedAt)))();
+      stored = this.#db.transaction(() => batch.map((p) => this.#insert(p, receivedAt)))();
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       const error = new MailwrightError('unavailable', `[store] could not save the message: ${reason}`);
       for (const p of batch) p.reject(error);
-      this.#onCommit({ summaries: [], bytes: 0 });
+      this.#onCommit({ committed: [], bytes: 0 });
       return;
     }
     this.#lastCommit = performance.now();
     // Resolve after COMMIT: the caller may now answer 250.
-    batch.forEach((p, i) => p.resolve(summaries[i]!));
-    this.#onCommit({ summaries, bytes: batch.reduce((n, p) => n + p.raw.length, 0) });
+    batch.forEach((p, i) => p.resolve(stored[i]!));
+    this.#onCommit({
+      committed: batch.map((p, i) => ({ ...stored[i]!, raw: p.raw, envelope: p.envelope })),
+      bytes: batch.reduce((n, p) => n + p.raw.length, 0),
+    });
   }
 
   /** Rejects everything still queued (used only when the database is gone). */
@@ -115,35 +115,10 @@ export class Writer {
     this.#queuedBytes = 0;
   }
 
-  #insert(p: Pending, receivedAt: string): MessageSummary {
-    const { quick, envelope, raw } = p;
-    const info = this.#insertMessage.run(
-      receivedAt,
-      raw.length,
-      JSON.stringify(envelope),
-      quick.from ? JSON.stringify(quick.from) : null,
-      JSON.stringify(quick.to),
-      JSON.stringify(quick.cc),
-      quick.subject,
-      quick.date,
-    );
+  #insert(p: Pending, receivedAt: string): StoredMessage {
+    const info = this.#insertMessage.run(receivedAt, p.raw.length, JSON.stringify(p.envelope));
     const id = Number(info.lastInsertRowid);
-    this.#insertRaw.run(id, raw);
-    return {
-      id,
-      receivedAt,
-      from: quick.from,
-      to: quick.to,
-      cc: quick.cc,
-      bcc: bccOf(envelope, quick.to, quick.cc),
-      subject: quick.subject,
-      date: quick.date,
-      size: raw.length,
-      read: false,
-      hasAttachments: false,
-      snippet: '',
-      indexed: false,
-      parseError: null,
-    };
+    this.#insertRaw.run(id, p.raw);
+    return { id, receivedAt, size: p.raw.length };
   }
 }

@@ -53,6 +53,13 @@ export const api = {
   server: {
     status: () => call('server.status', {}),
   },
+  sessions: {
+    list: (args: CallArgs<'sessions.list'>) => call('sessions.list', args),
+    get: (id: number) => call('sessions.get', { id }),
+  },
+  metrics: {
+    get: () => call('metrics.get', {}),
+  },
 };
 
 type Handler<K extends EventName> = (data: Events[K]) => void;

@@ -14,15 +14,18 @@ afterEach(async () => {
 });
 
 function eventsOf<K extends StoreEvent['event']>(events: StoreEvent[], name: K): Events[K][] {
-  return events.filter((e) => e.event === name).map((e) => e.data as Events[K]);
+  // messages.added carries its summaries lazily (read from the headers only when someone listens).
+  return events.filter((e) => e.event === name).map((e) => (typeof e.data === 'function' ? e.data() : e.data) as Events[K]);
 }
 
 describe('store life cycle', () => {
-  it('ingest resolves with a header summary and emits added, then updated once derived', async () => {
+  it('ingest resolves once stored; added carries a header summary; updated follows once derived', async () => {
     h = openTemp();
     const s = await h.store.ingest(message({ subject: '=?UTF-8?Q?Gr=C3=BC=C3=9Fe?=' }), envelope());
-    expect(s).toMatchObject({ subject: 'Grüße', from: { name: 'Alice', address: 'alice@example.test' }, read: false });
-    expect(eventsOf(h.events, 'messages.added')[0]!.messages[0]!.id).toBe(s.id);
+    expect(s.id).toBeGreaterThan(0);
+    expect(eventsOf(h.events, 'messages.added')[0]!.messages[0]).toMatchObject({
+      id: s.id, subject: 'Grüße', from: { name: 'Alice', address: 'alice@example.test' }, read: false, indexed: false,
+    });
     await h.store.idle();
     expect(eventsOf(h.events, 'messages.updated').flatMap((e) => e.ids)).toContain(s.id);
     expect(h.store.list({}).messages[0]).toMatchObject({ id: s.id, indexed: true, snippet: 'body text' });
@@ -119,7 +122,7 @@ describe('store life cycle', () => {
     expect(() => h!.store.list({})).toThrow(expect.objectContaining({ code: 'unavailable' }));
     await h.reopen();
     expect(h.store.list({}).messages.map((m) => m.subject)).toEqual(['queued at close']);
-    expect(s.subject).toBe('queued at close');
+    expect(h.store.list({}).messages.map((m) => m.id)).toEqual([s.id]);
   });
 
   it('a message with unparseable parts is kept and listed', async () => {

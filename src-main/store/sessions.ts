@@ -1,0 +1,234 @@
+// Recorded SMTP sessions: batched writes when sessions end, the filtered listing, one session's transcript,
+// and retention (the newest maxMessages sessions are kept). Must not import smtp, electron or any binding.
+import type Database from 'better-sqlite3';
+import type { SessionDetail, SessionOutcome, SessionPage, SessionSummary, SessionTls, TranscriptLine } from '../../src-shared/index.js';
+import { MAX_PAGE_SIZE, MailwrightError } from '../../src-shared/index.js';
+
+/** What the capture server hands over when a session ends (the smtp layer's SessionRecord has this shape). */
+export interface SessionInput {
+  listener: string;
+  clientAddress: string;
+  clientPort: number;
+  tls: SessionTls | null;
+  helo: string;
+  authUser: string | null;
+  startedAt: number;
+  endedAt: number;
+  outcome: SessionOutcome;
+  outcomeCode: number | null;
+  authFailures: number;
+  rejected: number;
+  messageIds: number[];
+  lines: [dir: 'C' | 'S', at: number, text: string][];
+  truncatedLines: number;
+}
+
+export interface SessionQuery {
+  filter?: 'all' | 'authFailures' | 'rejected' | undefined;
+  clientAddress?: string | undefined;
+  listener?: string | undefined;
+  limit?: number | undefined;
+  offset?: number | undefined;
+}
+
+/**
+ * How long ended sessions wait to be written. Nobody waits on a session row the way a client waits on its
+ * 250, so a short timer lets a flood of one-message sessions share a transaction instead of paying a
+ * commit each (the message writer already pays one per batch on the same path).
+ */
+const FLUSH_DELAY_MS = 20;
+/** Sessions per transaction: a flood commits in slices that never block the event loop for long. */
+const MAX_BATCH_SESSIONS = 500;
+const DEFAULT_PAGE_SIZE = 50;
+
+interface SessionRow {
+  id: number;
+  listener: string;
+  client_address: string;
+  client_port: number;
+  tls: string | null;
+  helo: string;
+  auth_user: string | null;
+  started_at: string;
+  ended_at: string;
+  outcome: SessionOutcome;
+  outcome_code: number | null;
+  auth_failures: number;
+  rejected: number;
+  message_ids: string;
+}
+
+const SUMMARY = `id, listener, client_address, client_port, tls, helo, auth_user, started_at, ended_at, outcome, outcome_code,
+  auth_failures, rejected, message_ids`;
+
+export class SessionStore {
+  readonly #db: Database.Database;
+  readonly #onAdded: (ids: number[]) => void;
+  /** The cap: retention's maxMessages, read at each prune so a settings change applies at once. */
+  readonly #cap: () => number;
+  readonly #insert: Database.Statement;
+  #queue: SessionInput[] = [];
+  #timer: NodeJS.Timeout | null = null;
+  #count: number;
+  #closed = false;
+
+  constructor(db: Database.Database, cap: () => number, onAdded: (ids: number[]) => void) {
+    this.#db = db;
+    this.#cap = cap;
+    this.#onAdded = onAdded;
+    this.#insert = db.prepare(
+      `INSERT INTO sessions (listener, client_address, client_port, tls, helo, auth_user, started_at, ended_at, outcome,
+         outcome_code, auth_failures, rejected, message_ids, transcript, truncated)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.#count = db.prepare('SELECT count(*) FROM sessions').pluck().get() as number;
+  }
+
+  get count(): number {
+    return this.#count;
+  }
+
+  /** Queues an ended session; it is written with the others that end within FLUSH_DELAY_MS. */
+  add(s: SessionInput): void {
+    // Sessions still closing while the app quits have no database left to go to.
+    if (this.#closed) return;
+    this.#queue.push(s);
+    if (this.#queue.length >= MAX_BATCH_SESSIONS) this.flush();
+    else if (!this.#timer) {
+      this.#timer = setTimeout(() => this.flush(), FLUSH_DELAY_MS);
+      this.#timer.unref();
+    }
+  }
+
+  /** Writes everything queued now (close, tests). A failed write is logged and dropped: sessions are diagnostics. */
+  flush(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    const batch = this.#queue;
+    if (batch.length === 0) return;
+    this.#queue = [];
+    let ids: number[];
+    try {
+      ids = this.#db.transaction(() => batch.map((s) => this.#write(s)))();
+    } catch (err) {
+      console.error('[store] could not save SMTP sessions:', err);
+      return;
+    }
+    this.#count += ids.length;
+    this.prune();
+    this.#onAdded(ids);
+  }
+
+  /** Writes what is queued; later sessions are ignored. Called by Store.close() before the database closes. */
+  close(): void {
+    this.flush();
+    this.#closed = true;
+  }
+
+  /** Drops the oldest sessions past the cap; returns how many went. */
+  prune(): number {
+    const cap = this.#cap();
+    if (cap <= 0 || this.#count <= cap) return 0;
+    const removed = this.#db
+      .prepare('DELETE FROM sessions WHERE id IN (SELECT id FROM sessions ORDER BY id LIMIT ?)')
+      .run(this.#count - cap).changes;
+    this.#count -= removed;
+    return removed;
+  }
+
+  list(q: SessionQuery): SessionPage {
+    const limit = clamp(q.limit, 1, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE);
+    const offset = clamp(q.offset, 0, Number.MAX_SAFE_INTEGER, 0);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (q.filter === 'authFailures') where.push('auth_failures > 0');
+    if (q.filter === 'rejected') where.push('rejected > 0');
+    if (q.clientAddress) {
+      // smtp-server may report an IPv4 client of a dual-stack socket as ::ffff:a.b.c.d; both spellings match.
+      const bare = q.clientAddress.trim().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
+      where.push('client_address IN (?, ?)');
+      params.push(bare, `::ffff:${bare}`);
+    }
+    if (q.listener) {
+      where.push('listener = ?');
+      params.push(q.listener);
+    }
+    const cond = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const rows = this.#db.prepare(`SELECT ${SUMMARY} FROM sessions ${cond} ORDER BY id DESC LIMIT ? OFFSET ?`).all(...params, limit, offset) as SessionRow[];
+    const total = cond ? (this.#db.prepare(`SELECT count(*) FROM sessions ${cond}`).pluck().get(...params) as number) : this.#count;
+    return { total, sessions: rows.map(toSummary) };
+  }
+
+  get(id: number): SessionDetail {
+    const row = this.#db.prepare(`SELECT ${SUMMARY}, transcript, truncated FROM sessions WHERE id = ?`).get(id) as
+      | (SessionRow & { transcript: string; truncated: number })
+      | undefined;
+    if (!row) throw new MailwrightError('not_found', `session ${id} does not exist`, 'id');
+    return { ...toSummary(row), transcript: parseTranscript(row.transcript), truncatedLines: row.truncated };
+  }
+
+  #write(s: SessionInput): number {
+    const info = this.#insert.run(
+      s.listener,
+      s.clientAddress,
+      s.clientPort,
+      s.tls ? JSON.stringify(s.tls) : null,
+      s.helo,
+      s.authUser,
+      new Date(s.startedAt).toISOString(),
+      new Date(s.endedAt).toISOString(),
+      s.outcome,
+      s.outcomeCode,
+      s.authFailures,
+      s.rejected,
+      JSON.stringify(s.messageIds),
+      JSON.stringify(s.lines),
+      s.truncatedLines,
+    );
+    return Number(info.lastInsertRowid);
+  }
+}
+
+function toSummary(r: SessionRow): SessionSummary {
+  return {
+    id: r.id,
+    listener: r.listener,
+    clientAddress: r.client_address,
+    clientPort: r.client_port,
+    tls: parseJson<SessionTls | null>(r.tls, null),
+    helo: r.helo,
+    authUser: r.auth_user,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    outcome: r.outcome,
+    outcomeCode: r.outcome_code,
+    authFailures: r.auth_failures,
+    rejected: r.rejected,
+    messageIds: parseJson<number[]>(r.message_ids, []),
+  };
+}
+
+function parseTranscript(text: string): TranscriptLine[] {
+  const raw = parseJson<unknown>(text, []);
+  if (!Array.isArray(raw)) return [];
+  const out: TranscriptLine[] = [];
+  for (const line of raw) {
+    if (Array.isArray(line) && (line[0] === 'C' || line[0] === 'S')) out.push({ dir: line[0], at: Number(line[1]) || 0, text: String(line[2] ?? '') });
+  }
+  return out;
+}
+
+/** A damaged column reads as its empty value rather than failing the whole page. */
+function parseJson<T>(text: string | null, fallback: T): T {
+  if (text === null) return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+function clamp(n: number | undefined, min: number, max: number, fallback: number): number {
+  if (typeof n !== 'number' || !Number.isFinite(n)) return fallback;
+  return Math.min(max, Math.max(min, Math.trunc(n)));
+}
