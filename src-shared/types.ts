@@ -167,6 +167,28 @@ export interface SessionTls {
   cipher: string;
 }
 
+/** [direction, ms after start, text]: compact while buffered and stored, expanded only when a UI asks. */
+export type RecordedLine = [dir: 'C' | 'S', at: number, text: string];
+
+/** One finished SMTP session as the capture server hands it to the store (times in epoch ms). */
+export interface SessionRecord {
+  listener: string;
+  clientAddress: string;
+  clientPort: number;
+  tls: SessionTls | null;
+  helo: string;
+  authUser: string | null;
+  startedAt: number;
+  endedAt: number;
+  outcome: SessionOutcome;
+  outcomeCode: number | null;
+  authFailures: number;
+  rejected: number;
+  messageIds: number[];
+  lines: RecordedLine[];
+  truncatedLines: number;
+}
+
 export interface SessionSummary {
   id: number;
   listener: string;

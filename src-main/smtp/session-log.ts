@@ -2,7 +2,7 @@
 // its outcome and the messages it delivered, handed to an observer once the connection closes.
 // Fed by smtp-server's protocol log (the `logger` option). Must not import the store or electron.
 import { format } from 'node:util';
-import type { SessionOutcome, SessionTls } from '../../src-shared/index.js';
+import type { SessionRecord, SessionTls } from '../../src-shared/index.js';
 
 /**
  * Transcript lines kept per session. A normal session is 10-20 lines; a client pipelining thousands of
@@ -21,27 +21,7 @@ export const MAX_TRANSCRIPT_CHARS = 64 * 1024;
 const SECURED = '/* secured */';
 const TIMEOUT_TEXT = /timeout|time limit/i;
 
-/** [direction, ms after start, text]: compact while buffered, expanded only when a UI asks. */
-export type RecordedLine = [dir: 'C' | 'S', at: number, text: string];
-
-export interface SessionRecord {
-  listener: string;
-  clientAddress: string;
-  clientPort: number;
-  tls: SessionTls | null;
-  helo: string;
-  authUser: string | null;
-  /** Epoch milliseconds. */
-  startedAt: number;
-  endedAt: number;
-  outcome: SessionOutcome;
-  outcomeCode: number | null;
-  authFailures: number;
-  rejected: number;
-  messageIds: number[];
-  lines: RecordedLine[];
-  truncatedLines: number;
-}
+export type { RecordedLine, SessionRecord } from '../../src-shared/index.js';
 
 /** Hooks the capture server's owner gives; each is cheap and called synchronously on the SMTP path. */
 export interface SessionObserver {

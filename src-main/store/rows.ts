@@ -55,7 +55,8 @@ export function bccOf(envelope: Envelope, to: Address[], cc: Address[]): string[
   return envelope.rcptTo.filter((r) => !named.has(r.toLowerCase()));
 }
 
-function parseJson<T>(text: string | null, fallback: T): T {
+/** A damaged JSON column reads as its empty value rather than failing the whole page. */
+export function parseJson<T>(text: string | null, fallback: T): T {
   if (text === null) return fallback;
   try {
     return JSON.parse(text) as T;

@@ -1,27 +1,12 @@
 // Recorded SMTP sessions: batched writes when sessions end, the filtered listing, one session's transcript,
 // and retention (the newest maxMessages sessions are kept). Must not import smtp, electron or any binding.
 import type Database from 'better-sqlite3';
-import type { SessionDetail, SessionOutcome, SessionPage, SessionSummary, SessionTls, TranscriptLine } from '../../src-shared/index.js';
+import type { SessionDetail, SessionOutcome, SessionPage, SessionRecord, SessionSummary, SessionTls, TranscriptLine } from '../../src-shared/index.js';
 import { MAX_PAGE_SIZE, MailwrightError } from '../../src-shared/index.js';
+import { parseJson } from './rows.js';
 
-/** What the capture server hands over when a session ends (the smtp layer's SessionRecord has this shape). */
-export interface SessionInput {
-  listener: string;
-  clientAddress: string;
-  clientPort: number;
-  tls: SessionTls | null;
-  helo: string;
-  authUser: string | null;
-  startedAt: number;
-  endedAt: number;
-  outcome: SessionOutcome;
-  outcomeCode: number | null;
-  authFailures: number;
-  rejected: number;
-  messageIds: number[];
-  lines: [dir: 'C' | 'S', at: number, text: string][];
-  truncatedLines: number;
-}
+/** What the capture server hands over when a session ends. */
+export type SessionInput = SessionRecord;
 
 export interface SessionQuery {
   filter?: 'all' | 'authFailures' | 'rejected' | undefined;
@@ -218,15 +203,6 @@ function parseTranscript(text: string): TranscriptLine[] {
   return out;
 }
 
-/** A damaged column reads as its empty value rather than failing the whole page. */
-function parseJson<T>(text: string | null, fallback: T): T {
-  if (text === null) return fallback;
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return fallback;
-  }
-}
 
 function clamp(n: number | undefined, min: number, max: number, fallback: number): number {
   if (typeof n !== 'number' || !Number.isFinite(n)) return fallback;
