@@ -1,6 +1,7 @@
 // Deterministic, realistic test messages for the benchmarks: multipart/alternative (text + HTML),
 // each carrying a unique token word in subject and body so a run can prove it was indexed.
 // Built once per (size, variant) as a template; per-message cost is one buffer copy + a token write.
+import { seededRandom } from '../src-main/smtp/faults/random.js';
 
 export type SizeName = '5k' | '100k';
 export const SIZE_BYTES: Record<SizeName, number> = { '5k': 5 * 1024, '100k': 100 * 1024 };
@@ -39,17 +40,8 @@ const WORDS = (
   'track travel update upgrade usually value various version weekly welcome window winter world'
 ).split(' ');
 
-function prng(seed: number): () => number {
-  // mulberry32: tiny, fast and fully deterministic across Node versions.
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// mulberry32, the fault-rule engine's generator: tiny, fast and deterministic across Node versions.
+const prng = seededRandom;
 
 function sentence(rand: () => number): string {
   const n = 6 + Math.floor(rand() * 12);
