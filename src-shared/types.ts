@@ -170,21 +170,10 @@ export interface SessionTls {
 /** [direction, ms after start, text]: compact while buffered and stored, expanded only when a UI asks. */
 export type RecordedLine = [dir: 'C' | 'S', at: number, text: string];
 
-/** One finished SMTP session as the capture server hands it to the store (times in epoch ms). */
-export interface SessionRecord {
-  listener: string;
-  clientAddress: string;
-  clientPort: number;
-  tls: SessionTls | null;
-  helo: string;
-  authUser: string | null;
+/** One finished SMTP session as the capture server hands it to the store: a summary before it has an id, times in epoch ms, plus its lines. */
+export interface SessionRecord extends Omit<SessionSummary, 'id' | 'startedAt' | 'endedAt'> {
   startedAt: number;
   endedAt: number;
-  outcome: SessionOutcome;
-  outcomeCode: number | null;
-  authFailures: number;
-  rejected: number;
-  messageIds: number[];
   lines: RecordedLine[];
   truncatedLines: number;
 }
