@@ -6,7 +6,7 @@ import type {
   CallArgs, CallName, CallResult, DesktopCallArgs, DesktopCallName, DesktopCallResults, EventEnvelope,
 } from './contract.js';
 import type { Result } from './errors.js';
-import type { TlsMode } from './types.js';
+import type { TlsMode } from './settings.js';
 
 export type ContractVerbs = { [K in CallName]: (args: CallArgs<K>) => Promise<Result<CallResult<K>>> };
 export type DesktopVerbs = { [K in DesktopCallName]: (args: DesktopCallArgs<K>) => Promise<Result<DesktopCallResults[K]>> };

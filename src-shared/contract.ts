@@ -12,8 +12,9 @@ import type {
   ServerStatus,
   SessionDetail,
   SessionPage,
-  Settings,
+  CertificateInfo,
 } from './types.js';
+import { settingsUpdateSchema, type Settings, type SettingsPresets } from './settings.js';
 import type { CallName, DesktopCallName } from './names.js';
 
 export { CALL_NAMES, DESKTOP_CALL_NAMES, IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from './names.js';
@@ -55,17 +56,9 @@ export const callArgs = {
     .strict(),
   'messages.reindex': z.object({}).strict(),
   'settings.get': z.object({}).strict(),
-  'settings.update': z
-    .object({
-      retention: z
-        .object({
-          maxMessages: z.number().int().min(0).optional(),
-          maxBytes: z.number().int().min(0).optional(),
-        })
-        .strict()
-        .optional(),
-    })
-    .strict(),
+  'settings.update': settingsUpdateSchema,
+  'settings.presets': z.object({}).strict(),
+  'listeners.certificate': z.object({ id: z.string().min(1).max(64) }).strict(),
   'server.status': z.object({}).strict(),
   'sessions.list': z
     .object({
@@ -93,7 +86,11 @@ export interface CallResults {
   'messages.import': ImportResult;
   'messages.reindex': { reindexed: number };
   'settings.get': Settings;
+  /** Validates every section, applies it (restarting only listeners that changed) and saves it; on error nothing changes. */
   'settings.update': Settings;
+  'settings.presets': SettingsPresets;
+  /** The certificate a listener presents, for clients to trust (never the key). */
+  'listeners.certificate': { pem: string; info: CertificateInfo; filename: string };
   'server.status': ServerStatus;
   'sessions.list': SessionPage;
   'sessions.get': SessionDetail;
@@ -119,6 +116,8 @@ export interface Events {
   /** Retention removed messages: the UI must say so. */
   'messages.pruned': { ids: MessageId[]; reason: 'maxMessages' | 'maxBytes'; totalPruned: number };
   'server.status': ServerStatus;
+  /** Settings were applied (from any window, the API or another tab). */
+  'settings.changed': Settings;
   /** SMTP sessions ended and were recorded (coalesced: one event per write batch). */
   'sessions.added': { ids: number[] };
 }
@@ -131,6 +130,7 @@ export const EVENT_NAMES: EventName[] = [
   'messages.cleared',
   'messages.pruned',
   'server.status',
+  'settings.changed',
   'sessions.added',
 ];
 
@@ -147,6 +147,7 @@ export const desktopCallArgs = {
     .strict(),
   'desktop.importFiles': z.object({}).strict(),
   'desktop.openExternal': z.object({ url: z.string().max(8192) }).strict(),
+  'desktop.saveCertificate': z.object({ id: z.string().min(1).max(64) }).strict(),
 } as const satisfies Record<DesktopCallName, z.ZodType>;
 
 export interface DesktopCallResults {
@@ -154,6 +155,7 @@ export interface DesktopCallResults {
   'desktop.saveAttachments': { folder: string | null; written: string[] };
   'desktop.importFiles': ImportResult | null;
   'desktop.openExternal': { opened: boolean };
+  'desktop.saveCertificate': { path: string | null };
 }
 
 export type DesktopCallArgs<K extends DesktopCallName> = z.input<(typeof desktopCallArgs)[K]>;

@@ -13,6 +13,8 @@ export const CALL_NAMES = [
   'messages.reindex',
   'settings.get',
   'settings.update',
+  'settings.presets',
+  'listeners.certificate',
   'server.status',
   'sessions.list',
   'sessions.get',
@@ -26,6 +28,7 @@ export const DESKTOP_CALL_NAMES = [
   'desktop.saveAttachments',
   'desktop.importFiles',
   'desktop.openExternal',
+  'desktop.saveCertificate',
 ] as const;
 export type DesktopCallName = (typeof DESKTOP_CALL_NAMES)[number];
 

@@ -1,6 +1,8 @@
 // Data types that travel between the core and every UI binding (IPC, HTTP, WebSocket).
 // Owns: plain data shapes only. Must not import electron, node or DOM modules.
 
+import type { AuthMechanism, AuthPolicyName, TlsMode } from './settings.js';
+
 export type MessageId = number;
 
 export interface Address {
@@ -113,21 +115,8 @@ export interface ImportResult {
   failed: { index: number; error: string }[];
 }
 
-export interface RetentionSettings {
-  /** 0 means no limit. */
-  maxMessages: number;
-  /** 0 means no limit. */
-  maxBytes: number;
-}
-
-export interface Settings {
-  retention: RetentionSettings;
-}
-
 export type ListenerState = 'starting' | 'listening' | 'stopped' | 'error';
 
-/** 'none': no TLS; 'starttls': offers STARTTLS; 'starttls-required': insists on it before MAIL/AUTH; 'implicit': TLS from the first byte. */
-export type TlsMode = 'none' | 'starttls' | 'starttls-required' | 'implicit';
 
 export interface ListenerStatus {
   id: string;
@@ -136,6 +125,10 @@ export interface ListenerStatus {
   tls: TlsMode;
   state: ListenerState;
   error: string | null;
+  /** AUTH policy and the mechanisms offered. */
+  auth: { policy: AuthPolicyName; mechanisms: AuthMechanism[]; anyCredentials: boolean };
+  /** The certificate this listener presents (null until started, or with TLS 'none'). */
+  certificate: CertificateInfo | null;
 }
 
 export interface CertificateInfo {

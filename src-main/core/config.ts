@@ -2,12 +2,23 @@
 // Must not import electron: the desktop shell passes app.getPath('userData') in.
 import os from 'node:os';
 import path from 'node:path';
-import type { ListenerConfig } from '../smtp/index.js';
+import type { RetentionSettings, SettingsDocument } from '../../src-shared/index.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, type ListenerConfig } from '../smtp/index.js';
 
 export const APP_NAME = 'Mailwright';
 
 export const DEFAULT_SMTP: ListenerConfig = { id: 'smtp', host: '127.0.0.1', port: 1025, tls: 'starttls' };
 export const DEFAULT_HTTP = { host: '127.0.0.1', port: 8025 };
+
+/** What runs with no saved settings, config file or flags: one loopback STARTTLS listener, no fault rules. */
+export function defaultSettings(retention: RetentionSettings): SettingsDocument {
+  return {
+    retention: { ...retention },
+    smtp: { hostname: 'mailwright', maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, earlyTalkerDelayMs: 0 },
+    listeners: [structuredClone(DEFAULT_SMTP)],
+    faults: [],
+  };
+}
 
 /**
  * The per-user data folder, the same one Electron's `userData` resolves to,

@@ -12,22 +12,35 @@ import type {
 } from '../../src-shared/index.js';
 import { MailwrightError, callArgs, isCallName, toApiError } from '../../src-shared/index.js';
 import { extractAttachment, renderPreview, type AttachmentContent, type PreviewDocument } from '../message/index.js';
-import { CaptureServer, type FaultEvaluator, type ListenerConfig } from '../smtp/index.js';
+import { CaptureServer, canBindLowPorts, listenerPresets, type ListenerConfig } from '../smtp/index.js';
+import { FAULT_PRESETS, FaultEngine, ruleFromPreset } from '../smtp/faults/index.js';
 import { Store } from '../store/index.js';
+import { defaultSettings } from './config.js';
 import { EventBus } from './events.js';
 import { LiveMetrics } from './metrics.js';
+import { SecretBox, loadOrCreateKeyFile } from './secrets.js';
+import { SAVED_SETTINGS_KEY, SettingsService } from './settings.js';
+import type { SettingsLayer } from './settings-layers.js';
 import { VERSION } from './version.js';
 
 export interface CoreOptions {
   dataDir: string;
-  listeners: ListenerConfig[];
+  /** better-sqlite3 native binding path (the desktop app's Electron-ABI build). */
+  nativeBinding?: string;
+  /**
+   * Settings above the ones the Settings page saved, lowest first: a config file, then environment variables and
+   * flags. An invalid layer makes start() throw MailwrightError naming the field.
+   */
+  layers?: SettingsLayer[];
+  /** Shorthands for one more layer on top ("start options"): what tests and benchmarks run exactly. */
+  listeners?: ListenerConfig[];
   maxMessageBytes?: number;
   earlyTalkerDelayMs?: number;
   hostname?: string;
-  /** better-sqlite3 native binding path (the desktop app's Electron-ABI build). */
-  nativeBinding?: string;
-  /** Fault rules the listeners consult (a FaultEngine). Default: none. */
-  faults?: FaultEvaluator;
+  /** The fault engine (tests pass one with a seeded random or clock); rules it holds are a layer too. Default: a new one. */
+  faults?: FaultEngine;
+  /** 32 bytes that seal saved secrets (the desktop app's keychain-protected key). Default: <dataDir>/secret.key. */
+  secretKey?: Buffer;
 }
 
 type Handlers = { [K in CallName]: (args: ParsedCallArgs<K>) => Promise<CallResult<K>> | CallResult<K> };
@@ -38,6 +51,8 @@ export class Core {
   readonly #capture: CaptureServer;
   readonly #handlers: Handlers;
   readonly #metrics: LiveMetrics;
+  readonly #faults: FaultEngine;
+  readonly #settings: SettingsService;
   #prunedSinceStart = 0;
 
   private constructor(options: CoreOptions) {
@@ -54,30 +69,63 @@ export class Core {
         this.events.emit(e.event, e.data as never);
       },
     });
-    const faults = options.faults as (FaultEvaluator & { hits?: () => Record<string, number> }) | undefined;
-    this.#metrics = new LiveMetrics(typeof faults?.hits === 'function' ? () => faults.hits!() : undefined);
-    const metrics = this.#metrics;
-    const sessions = this.#store.sessions;
-    this.#capture = new CaptureServer({
-      dataDir: options.dataDir,
-      listeners: options.listeners,
-      ...(options.maxMessageBytes !== undefined ? { maxMessageBytes: options.maxMessageBytes } : {}),
-      ...(options.earlyTalkerDelayMs !== undefined ? { earlyTalkerDelayMs: options.earlyTalkerDelayMs } : {}),
-      ...(options.hostname !== undefined ? { hostname: options.hostname } : {}),
-      ...(options.faults !== undefined ? { faults: options.faults } : {}),
-      sink: { ingest: async (raw, envelope) => ({ id: (await this.#store.ingest(raw, envelope)).id }) },
-      onStatus: () => this.events.emit('server.status', this.status()),
-      sessions: {
-        opened: metrics.opened,
-        rejected: metrics.rejected,
-        authFailed: metrics.authFailed,
-        accepted: metrics.accepted,
-        ended: (record) => {
-          metrics.ended(record);
-          sessions.add(record);
+    const store = this.#store;
+    try {
+      const box = new SecretBox(options.secretKey ?? loadOrCreateKeyFile(options.dataDir));
+      const resolved = SettingsService.resolve(
+        defaultSettings(store.retention),
+        [...(options.layers ?? []), ...startOptionsLayer(options)],
+        store.readSetting(SAVED_SETTINGS_KEY),
+        box,
+      );
+      for (const w of resolved.warnings) console.warn(`[settings] ${w}`);
+      const doc = resolved.document;
+      if (doc.retention.maxMessages !== store.retention.maxMessages || doc.retention.maxBytes !== store.retention.maxBytes) {
+        store.setRetention(doc.retention);
+      }
+      this.#faults = options.faults ?? new FaultEngine([]);
+      this.#faults.setRules(doc.faults);
+      const faults = this.#faults;
+      this.#metrics = new LiveMetrics(() => faults.hits());
+      const metrics = this.#metrics;
+      this.#capture = new CaptureServer({
+        dataDir: options.dataDir,
+        listeners: doc.listeners,
+        hostname: doc.smtp.hostname,
+        maxMessageBytes: doc.smtp.maxMessageBytes,
+        earlyTalkerDelayMs: doc.smtp.earlyTalkerDelayMs,
+        faults,
+        sink: { ingest: async (raw, envelope) => ({ id: (await store.ingest(raw, envelope)).id }) },
+        onStatus: () => this.events.emit('server.status', this.status()),
+        sessions: {
+          opened: metrics.opened,
+          rejected: metrics.rejected,
+          authFailed: metrics.authFailed,
+          accepted: metrics.accepted,
+          ended: (record) => {
+            metrics.ended(record);
+            store.sessions.add(record);
+          },
         },
-      },
-    });
+      });
+      const capture = this.#capture;
+      this.#settings = SettingsService.create(
+        {
+          readSaved: () => store.readSetting(SAVED_SETTINGS_KEY),
+          writeSaved: (value) => store.writeSetting(SAVED_SETTINGS_KEY, value),
+          retention: () => store.retention,
+          setRetention: (r) => store.setRetention(r),
+          applyListeners: (listeners, smtp) => capture.apply(listeners, smtp),
+          setFaultRules: (rules) => faults.setRules(rules),
+          changed: (settings) => this.events.emit('settings.changed', settings),
+        },
+        box,
+        resolved,
+      );
+    } catch (err) {
+      void store.close();
+      throw err;
+    }
     this.#handlers = this.#createHandlers();
   }
 
@@ -89,8 +137,9 @@ export class Core {
   }
 
   /** Restarts only the listeners that changed; throws MailwrightError (field named) and keeps the old set if invalid. */
-  applyListeners(listeners: ListenerConfig[]): Promise<ListenerStatus[]> {
-    return this.#capture.apply(listeners);
+  async applyListeners(listeners: ListenerConfig[]): Promise<ListenerStatus[]> {
+    await this.#settings.update({ listeners });
+    return this.#capture.status();
   }
 
   async stop(): Promise<void> {
@@ -165,10 +214,21 @@ export class Core {
       'messages.deleteAll': () => ({ deleted: store.deleteAll() }),
       'messages.import': (a) => store.importFile(Buffer.from(a.data, 'base64'), a.filename),
       'messages.reindex': async () => ({ reindexed: await store.reindex() }),
-      'settings.get': () => ({ retention: store.retention }),
-      'settings.update': (a) => {
-        if (a.retention) store.setRetention({ ...store.retention, ...definedOnly(a.retention) });
-        return { retention: store.retention };
+      'settings.get': () => this.#settings.view(),
+      'settings.update': (a) => this.#settings.update(a),
+      'settings.presets': () => {
+        const lowPorts = canBindLowPorts();
+        return {
+          lowPorts,
+          listeners: listenerPresets(lowPorts),
+          faults: Object.entries(FAULT_PRESETS).map(([id, p]) => ({ id, name: p.name, description: p.description, rule: ruleFromPreset(id) })),
+        };
+      },
+      'listeners.certificate': (a) => {
+        const pem = this.#capture.certificatePem(a.id);
+        const info = this.#capture.certificate(a.id);
+        if (!pem || !info) throw new MailwrightError('not_found', `no running listener "${a.id}" presents a certificate`, 'id');
+        return { pem, info, filename: `mailwright-${a.id}.pem` };
       },
       'server.status': () => this.status(),
       'sessions.list': (a) => store.sessions.list(a),
@@ -187,6 +247,23 @@ function decodeForDisplay(raw: Buffer): string {
   }
 }
 
-function definedOnly<T extends object>(o: T): { [K in keyof T]-?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as never;
+/** The shorthand options as the topmost layer, so tests and benchmarks run exactly what they pass. */
+function startOptionsLayer(o: CoreOptions): SettingsLayer[] {
+  const smtp = {
+    ...(o.hostname !== undefined ? { hostname: o.hostname } : {}),
+    ...(o.maxMessageBytes !== undefined ? { maxMessageBytes: o.maxMessageBytes } : {}),
+    ...(o.earlyTalkerDelayMs !== undefined ? { earlyTalkerDelayMs: o.earlyTalkerDelayMs } : {}),
+  };
+  const faults = o.faults?.rules();
+  if (!o.listeners && Object.keys(smtp).length === 0 && !faults?.length) return [];
+  return [
+    {
+      source: 'start options',
+      settings: {
+        ...(o.listeners ? { listeners: o.listeners } : {}),
+        ...(Object.keys(smtp).length > 0 ? { smtp } : {}),
+        ...(faults?.length ? { faults } : {}),
+      },
+    },
+  ];
 }

@@ -1,5 +1,6 @@
-// Desktop-only verbs: native dialogs (save raw, save attachments, import files) and opening links
+// Desktop-only verbs: native dialogs (save raw, save attachments, save a listener's certificate, import files) and opening links
 // outside the app after the user agrees. The file work itself is in desktop-files.ts.
+import { writeFile } from 'node:fs/promises';
 import { dialog, shell, type BrowserWindow, type MessageBoxOptions, type OpenDialogOptions } from 'electron';
 import { MailwrightError } from '../../src-shared/index.js';
 import type { Core } from '../core/core.js';
@@ -66,6 +67,15 @@ export function createDesktopHandlers(core: Core): DesktopHandlers<BrowserWindow
       });
       if (picked.canceled || picked.filePaths.length === 0) return null;
       return importMailFiles(picked.filePaths, (args) => core.invoke('messages.import', args));
+    },
+    'desktop.saveCertificate': async ({ id }, win) => {
+      const cert = await core.invoke('listeners.certificate', { id }); // not_found before any dialog opens
+      if (!cert.ok) throw new MailwrightError(cert.error.code, cert.error.message, cert.error.field);
+      const options = { defaultPath: cert.value.filename, filters: [{ name: 'PEM certificate', extensions: ['pem', 'crt'] }] };
+      const picked = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
+      if (picked.canceled || !picked.filePath) return { path: null };
+      await writeFile(picked.filePath, cert.value.pem, { mode: 0o644 });
+      return { path: picked.filePath };
     },
     'desktop.openExternal': async ({ url }, win) => {
       if (!externalUrl(url)) throw new MailwrightError('invalid_argument', 'only http, https and mailto links open outside the app', 'url');

@@ -3,13 +3,14 @@
 // do (main, preload, window, ipc, protocol, desktop); the rest are pure and tested under plain Node.
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, session } from 'electron';
+import { app, BrowserWindow, dialog, safeStorage, session } from 'electron';
 import { APP_NAME } from '../core/config.js';
 import { Core } from '../core/core.js';
 import { importMailFiles } from './desktop-files.js';
 import { setupEventForwarding, setupIpc } from './ipc.js';
 import { locateNativeBinding } from './native.js';
 import { registerPreviewScheme, setupPreviewProtocol } from './protocol.js';
+import { loadDesktopSecretKey } from './secret-key.js';
 import type { RendererLocation } from './security.js';
 import { mailFilesFromArgv, readShellConfig, type ShellConfig } from './shell-config.js';
 import { createMainWindow, setupNavigationGuards, setupSessionHardening } from './window.js';
@@ -74,9 +75,13 @@ async function start(cfg: ShellConfig): Promise<void> {
   let core: Core;
   try {
     // A listener that cannot bind (port in use) does not throw: core.status() carries the error to the UI.
+    const dataDir = app.getPath('userData');
+    const secret = loadDesktopSecretKey(dataDir, safeStorage);
+    if (secret.warning) console.warn(`[${APP_NAME}] ${secret.warning}`);
     core = await Core.start({
-      dataDir: app.getPath('userData'),
-      listeners: cfg.listeners,
+      dataDir,
+      layers: cfg.layers,
+      secretKey: secret.key,
       ...(native.ok ? { nativeBinding: native.path } : {}),
     });
   } catch (err) {

@@ -2,19 +2,24 @@
 // Validated once here; each error names the variable. Must not import electron.
 import path from 'node:path';
 import { DEFAULT_SMTP, parseHostPort } from '../core/config.js';
-import type { ListenerConfig } from '../smtp/index.js';
+import { readSettingsFile } from '../core/config-file.js';
+import type { SettingsLayer } from '../core/settings-layers.js';
 
 export interface ShellConfig {
   /** Overrides Electron's userData folder (tests use a temp dir so they never touch the real profile). */
   dataDir: string | null;
-  listeners: ListenerConfig[];
+  /** MAILWRIGHT_CONFIG (a settings file) then MAILWRIGHT_SMTP, over what the Settings page saved. */
+  layers: SettingsLayer[];
 }
 
 export function readShellConfig(env: NodeJS.ProcessEnv): ShellConfig {
   const data = env.MAILWRIGHT_DATA?.trim();
+  const file = env.MAILWRIGHT_CONFIG?.trim();
   const smtp = env.MAILWRIGHT_SMTP?.trim();
-  const listener = smtp ? { ...DEFAULT_SMTP, ...parseHostPort(smtp, 'MAILWRIGHT_SMTP') } : DEFAULT_SMTP;
-  return { dataDir: data ? path.resolve(data) : null, listeners: [listener] };
+  const layers: SettingsLayer[] = [];
+  if (file) layers.push(readSettingsFile(file));
+  if (smtp) layers.push({ source: 'MAILWRIGHT_SMTP', listenerAddress: { ...parseHostPort(smtp, 'MAILWRIGHT_SMTP'), template: DEFAULT_SMTP } });
+  return { dataDir: data ? path.resolve(data) : null, layers };
 }
 
 /** A double-click passes one path and a multi-select a few dozen; the cap bounds a hostile or runaway command line. */

@@ -1,17 +1,21 @@
 // `serve` configuration from flags and environment, validated once at start-up; each error names its area.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { MailwrightError } from '../../src-shared/index.js';
 import { DEFAULT_HTTP, DEFAULT_SMTP, defaultDataDir, parseHostPort } from '../core/config.js';
-import type { ListenerConfig } from '../smtp/index.js';
+import { readSettingsFile } from '../core/config-file.js';
+import type { SettingsLayer } from '../core/settings-layers.js';
 import { hostnameOf, isLoopbackHost } from './security.js';
 
 export const USAGE = `Usage: mailwright serve [options]
 
 Runs the capture server and the web UI + API without the desktop app.
 
-Options (flags override environment variables):
-  --smtp HOST:PORT          SMTP listener with STARTTLS   [MAILWRIGHT_SMTP, default ${DEFAULT_SMTP.host}:${DEFAULT_SMTP.port}]
-  --smtps HOST:PORT         extra implicit-TLS listener   [MAILWRIGHT_SMTPS, default off]
+Options (flags override environment variables, and both override the config file):
+  --config FILE             settings file, JSON or YAML (.yaml/.yml): listeners, TLS, AUTH, limits, fault
+                            rules, retention; see docs/configuration.md   [MAILWRIGHT_CONFIG]
+  --smtp HOST:PORT          address of the listener "smtp" (STARTTLS)  [MAILWRIGHT_SMTP, default ${DEFAULT_SMTP.host}:${DEFAULT_SMTP.port}]
+  --smtps HOST:PORT         address of the listener "smtps" (implicit TLS), added if missing  [MAILWRIGHT_SMTPS]
   --http HOST:PORT          web UI, REST API, WebSocket   [MAILWRIGHT_HTTP, default ${DEFAULT_HTTP.host}:${DEFAULT_HTTP.port}]
   --data DIR                where mail is stored          [MAILWRIGHT_DATA, default ${defaultDataDir()}]
   --token TOKEN             access token for the web UI and API; required when --http is not loopback
@@ -23,18 +27,18 @@ Options (flags override environment variables):
                             real servers do                [MAILWRIGHT_EARLY_TALKER_DELAY, default 0: greet at once]
   -h, --help                show this help
 
+Without a config file, the settings saved from the Settings page apply (they live in the data folder).
 Port 0 picks a free port. Once every listener is up, one line starting with "MAILWRIGHT_READY " carries
 the bound addresses as JSON.
 `;
 
 export interface ServeConfig {
-  listeners: ListenerConfig[];
+  /** Config file, then environment variables and flags: each a settings layer over the saved settings. */
+  layers: SettingsLayer[];
   http: { host: string; port: number };
   dataDir: string;
   token: string | undefined;
   allowedHosts: string[];
-  maxMessageBytes: number | undefined;
-  earlyTalkerDelayMs: number | undefined;
 }
 
 /** A mistake in flags or environment: `serve` prints it and exits 2. */
@@ -52,6 +56,7 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
       strict: true,
       allowPositionals: false,
       options: {
+        config: { type: 'string' },
         smtp: { type: 'string' },
         smtps: { type: 'string' },
         http: { type: 'string' },
@@ -83,11 +88,27 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     }
   };
 
-  const smtp = hostPort('smtp', 'MAILWRIGHT_SMTP', values.smtp) ?? { host: DEFAULT_SMTP.host, port: DEFAULT_SMTP.port };
+  const layers: SettingsLayer[] = [];
+  const configFile = pick('config', 'MAILWRIGHT_CONFIG', values.config);
+  if (configFile) {
+    try {
+      layers.push(readSettingsFile(configFile.value));
+    } catch (err) {
+      if (err instanceof MailwrightError) throw new UsageError(err.field && !err.message.includes(err.field) ? `${err.message} (${err.field})` : err.message);
+      throw err;
+    }
+  }
+  const smtpPick = pick('smtp', 'MAILWRIGHT_SMTP', values.smtp);
+  const smtp = hostPort('smtp', 'MAILWRIGHT_SMTP', values.smtp);
+  const smtpsPick = pick('smtps', 'MAILWRIGHT_SMTPS', values.smtps);
   const smtps = hostPort('smtps', 'MAILWRIGHT_SMTPS', values.smtps);
   const http = hostPort('http', 'MAILWRIGHT_HTTP', values.http) ?? { ...DEFAULT_HTTP };
-  if (smtps && smtps.port !== 0 && smtps.port === smtp.port && smtps.host === smtp.host) {
+  if (smtp && smtps && smtps.port !== 0 && smtps.port === smtp.port && smtps.host === smtp.host) {
     throw new UsageError(`[smtps] ${smtps.host}:${smtps.port} is already the --smtp listener: pick another port`);
+  }
+  if (smtp && smtpPick) layers.push({ source: smtpPick.source, listenerAddress: { ...smtp, template: DEFAULT_SMTP } });
+  if (smtps && smtpsPick) {
+    layers.push({ source: smtpsPick.source, listenerAddress: { ...smtps, template: { id: 'smtps', host: smtps.host, port: smtps.port, tls: 'implicit' } } });
   }
 
   const dataDir = path.resolve(pick('data', 'MAILWRIGHT_DATA', values.data)?.value ?? defaultDataDir(env));
@@ -109,18 +130,12 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
   }
 
   const size = pick('max-message-size', 'MAILWRIGHT_MAX_MESSAGE_SIZE', values['max-message-size']);
-  const maxMessageBytes = size && wholeNumber(size, 'a number of bytes', 1);
+  if (size) layers.push({ source: size.source, settings: { smtp: { maxMessageBytes: wholeNumber(size, 'a number of bytes', 1) } } });
   const delay = pick('early-talker-delay', 'MAILWRIGHT_EARLY_TALKER_DELAY', values['early-talker-delay']);
   // Real servers wait seconds at most; a longer delay would only look like a hang to the client.
-  const earlyTalkerDelayMs = delay && wholeNumber(delay, 'milliseconds from 0 to 30000', 0, 30_000);
+  if (delay) layers.push({ source: delay.source, settings: { smtp: { earlyTalkerDelayMs: wholeNumber(delay, 'milliseconds from 0 to 30000', 0, 30_000) } } });
 
-  const listeners: ListenerConfig[] = [{ id: 'smtp', host: smtp.host, port: smtp.port, tls: 'starttls' }];
-  if (smtps) listeners.push({ id: 'smtps', host: smtps.host, port: smtps.port, tls: 'implicit' });
-
-  return {
-    help: false,
-    config: { listeners, http, dataDir, token: token?.value, allowedHosts, maxMessageBytes, earlyTalkerDelayMs },
-  };
+  return { help: false, config: { layers, http, dataDir, token: token?.value, allowedHosts } };
 }
 
 function wholeNumber(picked: { value: string; source: string }, expected: string, min: number, max = Number.MAX_SAFE_INTEGER): number {

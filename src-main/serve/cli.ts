@@ -1,7 +1,7 @@
 // Entry of `mailwright serve` (built to out/main/serve.js): the core plus the HTTP/WebSocket binding, no Electron.
 // Owns start-up, the ready line and shutdown. Must not import electron.
 import { mkdirSync } from 'node:fs';
-import { READY_PREFIX, type ListenerStatus, type ReadyInfo } from '../../src-shared/index.js';
+import { MailwrightError, READY_PREFIX, type ListenerStatus, type ReadyInfo } from '../../src-shared/index.js';
 import { Core } from '../core/core.js';
 import { VERSION } from '../core/version.js';
 import { USAGE, UsageError, parseServeArgs, type ServeConfig } from './args.js';
@@ -28,13 +28,13 @@ async function main(): Promise<void> {
   mkdirSync(config.dataDir, { recursive: true });
   let core: Core;
   try {
-    core = await Core.start({
-      dataDir: config.dataDir,
-      listeners: config.listeners,
-      ...(config.maxMessageBytes !== undefined ? { maxMessageBytes: config.maxMessageBytes } : {}),
-      ...(config.earlyTalkerDelayMs !== undefined ? { earlyTalkerDelayMs: config.earlyTalkerDelayMs } : {}),
-    });
+    core = await Core.start({ dataDir: config.dataDir, layers: config.layers });
   } catch (err) {
+    if (err instanceof MailwrightError && err.code === 'invalid_argument') {
+      // A setting that does not validate (bad PEM, CIDR, pattern): the message names the field.
+      process.stderr.write(`mailwright serve: ${err.message}${err.field && !err.message.includes(err.field) ? ` (${err.field})` : ''}\n`);
+      process.exit(2);
+    }
     fail(`[core] cannot start with data folder ${config.dataDir}: ${(err as Error).message}`);
   }
 
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   const out: string[] = [`Mailwright ${VERSION}`];
   for (const l of listeners) {
     const label = l.tls === 'implicit' ? 'SMTPS' : 'SMTP ';
-    out.push(`${label} listening on ${hostPort(l.host, l.port)} (${l.tls === 'implicit' ? 'implicit TLS' : 'STARTTLS'})`);
+    out.push(`${label} listening on ${hostPort(l.host, l.port)} (${l.id}: ${TLS_WORDS[l.tls]}, AUTH ${l.auth.policy})`);
   }
   const boundNote = binding.host === new URL(binding.url).hostname.replace(/^\[|\]$/g, '') ? '' : ` (bound to ${binding.host})`;
   out.push(`HTTP  ${binding.url}${boundNote}`);
@@ -99,13 +99,23 @@ async function main(): Promise<void> {
   process.on('SIGTERM', shutdown);
 }
 
+const TLS_WORDS: Record<ListenerStatus['tls'], string> = {
+  none: 'no TLS',
+  starttls: 'STARTTLS',
+  'starttls-required': 'STARTTLS required',
+  implicit: 'implicit TLS',
+};
+
 function describeListenerFailure(l: ListenerStatus): string {
   const where = hostPort(l.host, l.port);
   const error = l.error ?? `state ${l.state}`;
-  const flag = `--${l.id === 'smtps' ? 'smtps' : 'smtp'}`;
-  if (/EADDRINUSE|in use/i.test(error)) return `[${l.id}] ${where} is in use: pass ${flag} ${hostPort(l.host, 0)} or another port`;
-  if (/EACCES|permission/i.test(error)) return `[${l.id}] ${where} needs privileges: pick a port above 1023 (${flag})`;
-  if (/EADDRNOTAVAIL/i.test(error)) return `[${l.id}] ${l.host} is not an address of this machine (${flag})`;
+  const how =
+    l.id === 'smtp' || l.id === 'smtps'
+      ? `pass --${l.id} ${hostPort(l.host, 0)} or another port`
+      : `change listener "${l.id}" in the config file or the Settings page`;
+  if (/EADDRINUSE|in use/i.test(error)) return `[${l.id}] port ${l.port} is in use (${where}): ${how}`;
+  if (/EACCES|permission/i.test(error)) return `[${l.id}] port ${l.port} needs privileges (${where}): pick one above 1023; ${how}`;
+  if (/EADDRNOTAVAIL/i.test(error)) return `[${l.id}] ${l.host} is not an address of this machine: ${how}`;
   return `[${l.id}] cannot listen on ${where}: ${error}`;
 }
 

@@ -141,8 +141,21 @@ export const OPENAPI: OpenApiDocument = {
     '/api/settings': {
       get: { operationId: 'getSettings', summary: 'Current settings', tags: ['server'], responses: ok(ref('Settings')) },
       put: {
-        operationId: 'updateSettings', summary: 'Change settings (only the fields given)', tags: ['server'],
+        operationId: 'updateSettings', summary: 'Change settings: each section given replaces the running one after validation; only changed listeners restart', tags: ['server'],
         requestBody: { required: true, content: jsonBody(ref('CallArgs.settings.update')) }, responses: ok(ref('Settings')),
+      },
+    },
+    '/api/settings/presets': {
+      get: { operationId: 'getSettingsPresets', summary: 'One-click listener presets (25/587/465) and named fault rules', tags: ['server'], responses: ok(ref('SettingsPresets')) },
+    },
+    '/api/listeners/{listenerId}/certificate.pem': {
+      get: {
+        operationId: 'getListenerCertificate', summary: 'The certificate a listener presents, as PEM, for clients to trust (never the key)', tags: ['server'],
+        parameters: [{ name: 'listenerId', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          '200': { description: 'PEM certificate', content: { 'application/x-pem-file': { schema: { type: 'string' } } } },
+          default: { description: 'Error', content: jsonBody(ref('ErrorResponse')) },
+        },
       },
     },
     '/api/call/{name}': {
@@ -235,7 +248,24 @@ export const OPENAPI: OpenApiDocument = {
         type: 'object', required: ['imported', 'ids', 'failed'],
         properties: { imported: { type: 'integer' }, ids: { type: 'array', items: { type: 'integer' } }, failed: { type: 'array', items: { type: 'object', properties: { index: { type: 'integer' }, error: { type: 'string' } } } } },
       },
-      Settings: { type: 'object', properties: { retention: { type: 'object', properties: { maxMessages: { type: 'integer' }, maxBytes: { type: 'integer' } } } } },
+      // The running settings have the shape of an update (secrets as { stored: true }) plus where pinned values come from.
+      Settings: {
+        allOf: [ref('CallArgs.settings.update'), {
+          type: 'object', required: ['retention', 'smtp', 'listeners', 'faults', 'pinned', 'warnings'],
+          properties: {
+            pinned: { type: 'array', items: { type: 'object', required: ['path', 'source'], properties: { path: { type: 'string' }, source: { type: 'string' } } } },
+            warnings: { type: 'array', items: { type: 'string' } },
+          },
+        }],
+      },
+      SettingsPresets: {
+        type: 'object', required: ['lowPorts', 'listeners', 'faults'],
+        properties: {
+          lowPorts: { type: 'boolean', description: 'Whether ports below 1024 can be bound; if not, presets use 2525/2587/2465' },
+          listeners: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, note: { type: ['string', 'null'] }, listener: { type: 'object' } } } },
+          faults: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, description: { type: 'string' }, rule: { type: 'object' } } } },
+        },
+      },
       SessionSummary: sessionSummary,
       SessionPage: { type: 'object', required: ['total', 'sessions'], properties: { total: { type: 'integer' }, sessions: { type: 'array', items: ref('SessionSummary') } } },
       SessionDetail: {

@@ -47,6 +47,8 @@ export const ROUTES: readonly Route[] = [
   r('GET', '/api/status', (c) => rest(c, 'server.status', {})),
   r('GET', '/api/settings', (c) => rest(c, 'settings.get', {})),
   r('PUT', '/api/settings', async (c) => rest(c, 'settings.update', await readJson(c.req))),
+  r('GET', '/api/settings/presets', (c) => rest(c, 'settings.presets', {})),
+  r('GET', '/api/listeners/{listenerId}/certificate.pem', certificatePem),
   r('GET', '/api/sessions', (c) => rest(c, 'sessions.list', sessionArgs(c.query))),
   r('GET', '/api/sessions/{id}', (c) => rest(c, 'sessions.get', { id: idOf(c) })),
   r('GET', '/api/metrics', (c) => rest(c, 'metrics.get', {})),
@@ -90,6 +92,22 @@ async function prometheus(c: RouteContext): Promise<Reply> {
   const result = await c.core.invoke('metrics.get', {});
   if (!result.ok) return errorReply(result.error);
   return { status: 200, headers: { 'Content-Type': PROMETHEUS_CONTENT_TYPE, 'Cache-Control': 'no-store' }, body: toPrometheus(result.value) };
+}
+
+/** The certificate a listener presents, for clients to trust (`curl -o mailwright.pem …`); never the key. */
+async function certificatePem(c: RouteContext): Promise<Reply> {
+  const result = await c.core.invoke('listeners.certificate', { id: c.params.listenerId ?? '' });
+  if (!result.ok) return restReply(result);
+  return {
+    status: 200,
+    headers: {
+      'Content-Type': 'application/x-pem-file',
+      'Content-Disposition': contentDisposition(result.value.filename),
+      'Content-Security-Policy': DOWNLOAD_CSP,
+      'Cache-Control': 'no-store',
+    },
+    body: Buffer.from(result.value.pem),
+  };
 }
 
 /** The exact bytes received, for saving as .eml. */

@@ -32,6 +32,9 @@ export const DEFAULT_MAX_CLIENTS = 500;
 /** Recipients per transaction: Postfix's smtpd_recipient_limit default; keeps a RCPT flood from growing without end. */
 export const DEFAULT_MAX_RECIPIENTS = 1000;
 
+/** The options every listener shares that settings may change while running; a change restarts every listener. */
+export type SharedListenerOptions = Partial<Pick<CaptureOptions, 'hostname' | 'maxMessageBytes' | 'earlyTalkerDelayMs'>>;
+
 export interface CaptureOptions {
   /** Folder where the generated certificate is kept (tls/cert.pem, tls/key.pem). */
   dataDir: string;
@@ -65,7 +68,7 @@ export interface CaptureOptions {
 }
 
 export class CaptureServer {
-  readonly #options: CaptureOptions;
+  #options: CaptureOptions;
   #listeners: Listener[];
   /** TLS material by certificateKey(): listeners with the same certificate settings share one. */
   readonly #certs = new Map<string, TlsMaterial>();
@@ -95,40 +98,74 @@ export class CaptureServer {
   }
 
   /**
-   * Replaces the listener set. Everything is validated first: an invalid config throws
-   * MailwrightError('invalid_argument', …, field) and the running listeners stay as they are. Then only
-   * listeners whose config changed are restarted, new ones started and removed ones stopped; an unchanged
-   * listener keeps its open sessions. A bind failure leaves that one listener in 'error'.
+   * Replaces the listener set (and, when given, the settings every listener shares). Everything is validated
+   * first: an invalid config throws MailwrightError('invalid_argument', …, field) and the running listeners stay
+   * as they are. Then only listeners whose config changed are restarted, new ones started and removed ones
+   * stopped; an unchanged listener keeps its open sessions. If a started listener cannot bind (port in use,
+   * no rights), the whole change is undone, the previous listeners run again, and MailwrightError('conflict')
+   * names that listener's port.
    */
-  apply(listeners: ListenerConfig[]): Promise<ListenerStatus[]> {
+  apply(listeners: ListenerConfig[], shared?: SharedListenerOptions): Promise<ListenerStatus[]> {
     let next: Listener[];
     try {
       validateIds(listeners);
+      if (shared) validate({ ...this.#options, ...shared, listeners: [] });
       next = buildListeners(listeners);
     } catch (err) {
       return Promise.reject(err);
     }
     return this.#enqueue(async () => {
-      const old = new Map(this.#listeners.map((l) => [l.config.id, l]));
-      const kept = next.map((l) => {
+      const previous = this.#listeners;
+      const previousOptions = this.#options;
+      const nextOptions = shared ? { ...this.#options, ...definedOnly(shared) } : this.#options;
+      const sharedChanged = sharedSignature(nextOptions) !== sharedSignature(previousOptions);
+      const old = new Map(previous.map((l) => [l.config.id, l]));
+      const unchanged = (l: Listener): boolean => {
         const prev = old.get(l.config.id);
-        return prev && prev.canonical === l.canonical ? prev : l;
-      });
+        return !!prev && !sharedChanged && prev.canonical === l.canonical;
+      };
+      // An unchanged listener that failed to bind before is tried again, but its failing again undoes nothing.
+      const kept = next.map((l) => (unchanged(l) && old.get(l.config.id)!.status().state === 'listening' ? old.get(l.config.id)! : l));
       const keptSet = new Set(kept);
-      const grace = this.#options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
-      const retired = this.#listeners.filter((l) => !keptSet.has(l));
+      const retired = previous.filter((l) => !keptSet.has(l));
       this.#listeners = kept;
+      this.#options = nextOptions;
       if (!this.#running) return this.status();
       // Stop first: a changed listener usually wants its own port back.
-      await Promise.all(retired.map((l) => l.stop(grace)));
-      const settings = this.#settings();
-      await Promise.all(kept.filter((l) => l.status().state === 'stopped' || l.status().state === 'error').map(async (l) => l.start(settings, await this.#material(l.config))));
-      // Certificates no listener presents any more are let go; each applied PEM or SAN list would pile up otherwise.
-      const inUse = new Set(['default', ...kept.map((l) => certificateKey(l.config.certificate))]);
-      for (const key of this.#certs.keys()) if (!inUse.has(key)) this.#certs.delete(key);
+      await this.#stopAll(retired);
+      const fresh = kept.filter((l) => !old.has(l.config.id) || old.get(l.config.id) !== l);
+      await this.#startAll(fresh);
+      const failedAt = kept.findIndex((l) => fresh.includes(l) && !unchanged(l) && l.status().state === 'error');
+      if (failedAt >= 0) {
+        const failure = kept[failedAt]!.status().error ?? 'cannot listen';
+        // Undo: the new listeners go, the previous set comes back as it was.
+        await this.#stopAll(fresh);
+        this.#listeners = previous;
+        this.#options = previousOptions;
+        await this.#startAll(retired);
+        this.#emitStatus();
+        throw new MailwrightError('conflict', `${failure}; the previous listeners keep running`, `listeners.${failedAt}.port`);
+      }
+      this.#forgetUnusedCertificates();
       this.#emitStatus();
       return this.status();
     });
+  }
+
+  #stopAll(listeners: Listener[]): Promise<unknown> {
+    const grace = this.#options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
+    return Promise.all(listeners.map((l) => l.stop(grace)));
+  }
+
+  async #startAll(listeners: Listener[]): Promise<void> {
+    const settings = this.#settings();
+    await Promise.all(listeners.map(async (l) => l.start(settings, await this.#material(l.config))));
+  }
+
+  /** Certificates no listener presents any more are let go; each applied PEM or SAN list would pile up otherwise. */
+  #forgetUnusedCertificates(): void {
+    const inUse = new Set(['default', ...this.#listeners.map((l) => certificateKey(l.config.certificate))]);
+    for (const key of this.#certs.keys()) if (!inUse.has(key)) this.#certs.delete(key);
   }
 
   #enqueue<T>(task: () => Promise<T>): Promise<T> {
@@ -245,4 +282,12 @@ function validate(o: CaptureOptions): void {
   for (const [name, value] of Object.entries({ earlyTalkerDelayMs: o.earlyTalkerDelayMs, closeTimeoutMs: o.closeTimeoutMs })) {
     if (value !== undefined && !(Number.isFinite(value) && value >= 0)) throw new MailwrightError('invalid_argument', `[smtp] ${name} must be 0 or more, got ${String(value)}`, name);
   }
+}
+
+function sharedSignature(o: CaptureOptions): string {
+  return JSON.stringify([o.hostname ?? null, o.maxMessageBytes ?? null, o.earlyTalkerDelayMs ?? null, o.minTlsVersion ?? null]);
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -5,59 +5,10 @@ import { MailwrightError } from '../../src-shared/index.js';
 import { compileGlobs, compileCidrs, type GlobList } from './policy.js';
 import { isIP, type BlockList } from 'node:net';
 
-export type { TlsMode } from '../../src-shared/index.js';
-import type { TlsMode } from '../../src-shared/index.js';
-export type AuthMechanism = 'PLAIN' | 'LOGIN' | 'CRAM-MD5' | 'XOAUTH2';
-export const AUTH_MECHANISMS: readonly AuthMechanism[] = ['PLAIN', 'LOGIN', 'CRAM-MD5', 'XOAUTH2'];
-
-export interface Credential {
-  username: string;
-  password?: string;
-  /** XOAUTH2 bearer token. */
-  token?: string;
-}
-
-export interface AuthConfig {
-  policy: 'off' | 'optional' | 'required';
-  mechanisms: AuthMechanism[];
-  /** Absent = accept any username and secret. */
-  credentials?: Credential[];
-  /** AUTH before TLS is refused with 538 unless true. Default false once `auth` is given. */
-  allowPlaintext?: boolean;
-  lockout?: { maxFailures: number; windowSeconds: number; lockSeconds: number };
-}
-
-export type CertificateConfig = { mode: 'generated'; sans?: string[] } | { mode: 'pem'; cert: string; key: string };
-
-export interface LimitsConfig {
-  maxMessageBytes?: number;
-  maxRecipients?: number;
-  maxConnections?: number;
-  connectionsPerMinutePerClient?: number;
-  messagesPerMinutePerClient?: number;
-  idleTimeoutSeconds?: number;
-  sessionTimeoutSeconds?: number;
-  /** CIDR blocks or single addresses; absent or empty = everyone. */
-  allowClients?: string[];
-  senderAllow?: string[];
-  senderDeny?: string[];
-  recipientAllow?: string[];
-  recipientDeny?: string[];
-}
-
-export interface ListenerConfig {
-  id: string;
-  host: string;
-  /** 0 picks a free port; the bound port is reported in status(). */
-  port: number;
-  tls: TlsMode;
-  minTlsVersion?: 'TLSv1.2' | 'TLSv1.3';
-  /** Absent: the data folder's shared generated certificate. */
-  certificate?: CertificateConfig;
-  /** Absent: today's behaviour, AUTH PLAIN/LOGIN optional, any credentials, also in plaintext. */
-  auth?: AuthConfig;
-  limits?: LimitsConfig;
-}
+import type { AuthConfig, CertificateConfig, ListenerConfig } from '../../src-shared/index.js';
+import { AUTH_MECHANISMS, MAX_CREDENTIALS, MAX_PEM_CHARS, MAX_TIMEOUT_SECONDS } from '../../src-shared/index.js';
+export type { AuthConfig, AuthMechanism, CertificateConfig, Credential, LimitsConfig, ListenerConfig, TlsMode } from '../../src-shared/index.js';
+export { AUTH_MECHANISMS } from '../../src-shared/index.js';
 
 /** The policy parts compiled once, so a session never parses a CIDR or a pattern. */
 export interface CompiledPolicy {
@@ -68,14 +19,8 @@ export interface CompiledPolicy {
   recipientDeny: GlobList | null;
 }
 
-/** Credentials are a test fixture, not a user database; this many is far past any real test matrix. */
-const MAX_CREDENTIALS = 1000;
 /** SANs in one certificate: browsers and TLS stacks cope with hundreds; a local test server needs a handful. */
 const MAX_SANS = 100;
-/** PEM inputs are a few KB; larger is not a certificate we should parse. */
-const MAX_PEM_CHARS = 64 * 1024;
-/** A day: longer timeouts would let a stuck client hold a slot for practically ever. */
-const MAX_TIMEOUT_SECONDS = 24 * 60 * 60;
 
 function fail(l: { id: string }, message: string, field: string): never {
   throw new MailwrightError('invalid_argument', `[smtp] listener "${l.id}": ${message}`, field);

@@ -6,7 +6,7 @@ import type { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import { AuthPolicy } from './auth.js';
 import { FastGreetingServer } from './fast-greeting.js';
 import { ListenerGate, type FaultEvaluator } from './gate.js';
-import type { CompiledPolicy, ListenerConfig } from './listener-config.js';
+import type { AuthMechanism, CompiledPolicy, ListenerConfig } from './listener-config.js';
 import type { CaptureLogger } from './log.js';
 import { SessionLog, type SessionObserver } from './session-log.js';
 import type { TlsMaterial } from './certificate.js';
@@ -33,7 +33,7 @@ export interface ListenerSettings {
 /** The listener status plus the full TLS mode (the shared ListenerStatus only knows starttls/implicit). */
 
 /** Today's AUTH for a listener without an auth block: optional, PLAIN and LOGIN, anyone, also in plaintext. */
-const DEFAULT_MECHANISMS = ['PLAIN', 'LOGIN'];
+const DEFAULT_MECHANISMS: AuthMechanism[] = ['PLAIN', 'LOGIN'];
 
 export class Listener {
   readonly config: ListenerConfig;
@@ -55,8 +55,21 @@ export class Listener {
   }
 
   status(): ListenerStatus {
-    const { id, host, tls } = this.config;
-    return { id, host, port: this.#port, tls, state: this.#state, error: this.#error };
+    const { id, host, tls, auth } = this.config;
+    return {
+      id,
+      host,
+      port: this.#port,
+      tls,
+      state: this.#state,
+      error: this.#error,
+      auth: {
+        policy: auth?.policy ?? 'optional',
+        mechanisms: auth ? (auth.policy === 'off' ? [] : [...auth.mechanisms]) : [...DEFAULT_MECHANISMS],
+        anyCredentials: !auth?.credentials,
+      },
+      certificate: tls !== 'none' && this.#tls ? { ...this.#tls.info } : null,
+    };
   }
 
   get tls(): TlsMaterial | null {

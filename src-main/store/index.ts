@@ -192,6 +192,25 @@ export class Store {
     return n;
   }
 
+  /** A saved settings document of another module (JSON), or undefined when none was saved or it is unreadable. */
+  readSetting(key: string): unknown {
+    this.#open();
+    const row = this.#db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
+    if (!row) return undefined;
+    try {
+      return JSON.parse(row.value) as unknown;
+    } catch {
+      return undefined;
+    }
+  }
+
+  writeSetting(key: string, value: unknown): void {
+    this.#open();
+    this.#db
+      .prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
+      .run(key, JSON.stringify(value));
+  }
+
   get retention(): RetentionSettings {
     return { ...this.#retention };
   }

@@ -1,41 +1,9 @@
 // The fault-rule data shapes shared by the engine, the validator, the presets and the listener that carries
-// decisions out. Plain data only: no imports.
+// decisions out. Plain data only: the rule shapes are the contract's.
 
-export type FaultStage = 'connect' | 'ehlo' | 'auth' | 'mail' | 'rcpt' | 'data' | 'afterData';
-
-export const FAULT_STAGES: readonly FaultStage[] = ['connect', 'ehlo', 'auth', 'mail', 'rcpt', 'data', 'afterData'];
-
-export interface FaultMatch {
-  stage: FaultStage;
-  /** Glob-like patterns (`*@example.test`, `user?@*`), case-insensitive; absent = any. */
-  sender?: string;
-  recipient?: string;
-  authUser?: string;
-  /** CIDR (`127.0.0.0/8`, `::1/128`) or a single address. */
-  clientAddress?: string;
-  /** Fire only on the Nth matching event (`nth: 3`), or on every Nth (`every: 10`). */
-  nth?: number;
-  every?: number;
-  /** 0..1, default 1. */
-  probability?: number;
-}
-
-export type FaultAction =
-  | { kind: 'reply'; code: number; enhanced?: string; text: string }
-  | { kind: 'delay'; ms: number }
-  | { kind: 'drop' }
-  | { kind: 'greylist'; seconds: number }
-  | { kind: 'throttle'; perMinute: number };
-
-export interface FaultRule {
-  id: string;
-  name: string;
-  enabled: boolean;
-  /** Listener ids the rule applies to; empty or absent = every listener. */
-  listeners?: string[];
-  match: FaultMatch;
-  action: FaultAction;
-}
+import type { FaultStage } from '../../../src-shared/index.js';
+export type { FaultAction, FaultMatch, FaultRule, FaultStage } from '../../../src-shared/index.js';
+export { FAULT_STAGES } from '../../../src-shared/index.js';
 
 export interface FaultContext {
   listenerId: string;

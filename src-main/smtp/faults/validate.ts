@@ -1,12 +1,11 @@
 // Checks a whole rule list before it may run and compiles its patterns. Any fault throws a MailwrightError
-// naming the rule and the field (`faults[2].match.clientAddress`), so a bad edit never replaces the running set.
-import { MailwrightError } from '../../../src-shared/index.js';
+// naming the rule and the field (`faults.2.match.clientAddress`), so a bad edit never replaces the running set.
+import { MailwrightError, MAX_FAULT_RULES } from '../../../src-shared/index.js';
 import { compileAddressMatcher, type AddressMatcher } from './address.js';
 import { compileGlob, type GlobMatcher } from './glob.js';
 import { FAULT_STAGES, type FaultAction, type FaultMatch, type FaultRule, type FaultStage } from './types.js';
 
-/** Rules per engine. Every SMTP event walks the list in order; 500 is far beyond a hand-made set. */
-export const MAX_FAULT_RULES = 500;
+export { MAX_FAULT_RULES } from '../../../src-shared/index.js';
 /** Id and name lengths: they are shown in the UI and logged; longer is a paste accident. */
 export const MAX_RULE_ID_CHARS = 128;
 export const MAX_RULE_NAME_CHARS = 200;
@@ -50,7 +49,7 @@ export function compileRules(input: unknown): CompiledRule[] {
   return input.map((raw, i) => {
     const compiled = compileRule(raw, i);
     if (seen.has(compiled.rule.id)) {
-      throw new MailwrightError('invalid_argument', `[faults] rule "${compiled.rule.name}": id "${compiled.rule.id}" is used twice`, `faults[${i}].id`);
+      throw new MailwrightError('invalid_argument', `[faults] rule "${compiled.rule.name}": id "${compiled.rule.id}" is used twice`, `faults.${i}.id`);
     }
     seen.add(compiled.rule.id);
     return compiled;
@@ -60,7 +59,7 @@ export function compileRules(input: unknown): CompiledRule[] {
 function compileRule(raw: unknown, i: number): CompiledRule {
   const label = isObject(raw) && typeof raw.name === 'string' && raw.name !== '' ? raw.name.slice(0, MAX_RULE_NAME_CHARS) : `#${i + 1}`;
   const fail = (field: string, cause: string): never => {
-    throw new MailwrightError('invalid_argument', `[faults] rule "${label}": ${cause}`, `faults[${i}]${field ? `.${field}` : ''}`);
+    throw new MailwrightError('invalid_argument', `[faults] rule "${label}": ${cause}`, `faults.${i}${field ? `.${field}` : ''}`);
   };
   if (!isObject(raw)) return fail('', 'must be an object');
   const { id, name, enabled, listeners, match, action } = raw;

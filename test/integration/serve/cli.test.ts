@@ -67,8 +67,8 @@ describe('serve CLI', () => {
     for (const l of ready.smtp) expect(l.port).toBeGreaterThan(0);
 
     const lines = run.stdout().trimEnd().split('\n');
-    expect(lines).toContain(`SMTP  listening on 127.0.0.1:${ready.smtp[0]!.port} (STARTTLS)`);
-    expect(lines).toContain(`SMTPS listening on 127.0.0.1:${ready.smtp[1]!.port} (implicit TLS)`);
+    expect(lines).toContain(`SMTP  listening on 127.0.0.1:${ready.smtp[0]!.port} (smtp: STARTTLS, AUTH optional)`);
+    expect(lines).toContain(`SMTPS listening on 127.0.0.1:${ready.smtp[1]!.port} (smtps: implicit TLS, AUTH optional)`);
     expect(lines).toContain(`HTTP  ${ready.http}`);
     expect(lines).toContain(`Data  ${data}`);
     expect(lines.filter((l) => l.startsWith(READY_PREFIX))).toHaveLength(1);
@@ -114,7 +114,7 @@ describe('serve CLI', () => {
     try {
       const res = runSync(['--smtp', `127.0.0.1:${port}`, '--http', '127.0.0.1:0', '--data', tmpDir()]);
       expect(res.status).toBe(1);
-      expect(res.stderr).toContain(`[smtp] 127.0.0.1:${port} is in use: pass --smtp 127.0.0.1:0 or another port`);
+      expect(res.stderr).toContain(`[smtp] port ${port} is in use (127.0.0.1:${port}): pass --smtp 127.0.0.1:0 or another port`);
       expect(res.stdout).not.toContain(READY_PREFIX);
     } finally {
       blocker.close();

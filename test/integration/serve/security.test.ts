@@ -2,7 +2,10 @@
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError, parseServeArgs } from '../../../src-main/serve/args.js';
+import { UsageError, parseServeArgs, type ServeConfig } from '../../../src-main/serve/args.js';
+import { defaultSettings } from '../../../src-main/core/config.js';
+import { resolveLayers } from '../../../src-main/core/settings-layers.js';
+import { DEFAULT_RETENTION } from '../../../src-main/store/index.js';
 import { contentDisposition, parseId } from '../../../src-main/serve/respond.js';
 import {
   checkOrigin, hostnameOf, isAllowedHostname, isLoopbackHost, parseCookies, previewCsp, tokenMatches, type AccessPolicy,
@@ -79,29 +82,36 @@ describe('header values', () => {
   });
 });
 
+/** The settings a parsed command line runs with, over the defaults and no saved settings. */
+function effective(config: ServeConfig) {
+  return resolveLayers(defaultSettings(DEFAULT_RETENTION), config.layers).document;
+}
+
 describe('serve flags', () => {
   const env = { MAILWRIGHT_DATA: '/tmp/mw-env' };
 
   it('uses defaults, environment, then flags', () => {
     const a = parseServeArgs([], {});
     if (a.help) throw new Error('unexpected help');
-    expect(a.config.listeners).toEqual([{ id: 'smtp', host: '127.0.0.1', port: 1025, tls: 'starttls' }]);
+    expect(effective(a.config).listeners).toEqual([{ id: 'smtp', host: '127.0.0.1', port: 1025, tls: 'starttls' }]);
     expect(a.config.http).toEqual({ host: '127.0.0.1', port: 8025 });
     const b = parseServeArgs(['--smtp', '127.0.0.1:0', '--smtps', ':0', '--http', '[::1]:0', '--max-message-size', '1000', '--allowed-host', 'a.test', '--allowed-host', 'b.test'], {
       ...env, MAILWRIGHT_HTTP: '127.0.0.1:9', MAILWRIGHT_ALLOWED_HOSTS: 'ignored.test',
     });
     if (b.help) throw new Error('unexpected help');
-    expect(b.config).toMatchObject({
+    expect(b.config).toMatchObject({ http: { host: '::1', port: 0 }, dataDir: path.resolve('/tmp/mw-env'), allowedHosts: ['a.test', 'b.test'] });
+    expect(effective(b.config)).toMatchObject({
       listeners: [{ id: 'smtp', host: '127.0.0.1', port: 0, tls: 'starttls' }, { id: 'smtps', host: '127.0.0.1', port: 0, tls: 'implicit' }],
-      http: { host: '::1', port: 0 },
-      dataDir: path.resolve('/tmp/mw-env'),
-      allowedHosts: ['a.test', 'b.test'],
-      maxMessageBytes: 1000,
+      smtp: { maxMessageBytes: 1000 },
     });
     const c = parseServeArgs([], { MAILWRIGHT_HTTP: '127.0.0.1:9', MAILWRIGHT_ALLOWED_HOSTS: 'x.test, y.test', MAILWRIGHT_TOKEN: 'tok', MAILWRIGHT_EARLY_TALKER_DELAY: '100' });
-    expect(c.help ? null : c.config).toMatchObject({ http: { port: 9 }, allowedHosts: ['x.test', 'y.test'], token: 'tok', earlyTalkerDelayMs: 100 });
+    if (c.help) throw new Error('unexpected help');
+    expect(c.config).toMatchObject({ http: { port: 9 }, allowedHosts: ['x.test', 'y.test'], token: 'tok' });
+    expect(effective(c.config).smtp.earlyTalkerDelayMs).toBe(100);
     const d = parseServeArgs(['--early-talker-delay', '0'], { MAILWRIGHT_EARLY_TALKER_DELAY: '100' });
-    expect(d.help ? null : d.config.earlyTalkerDelayMs).toBe(0);
+    if (d.help) throw new Error('unexpected help');
+    expect(effective(d.config).smtp.earlyTalkerDelayMs).toBe(0);
+    expect(resolveLayers(defaultSettings(DEFAULT_RETENTION), d.config.layers).pinned).toEqual([{ path: 'smtp.earlyTalkerDelayMs', source: '--early-talker-delay' }]);
     expect(parseServeArgs(['-h'], {})).toEqual({ help: true });
   });
 

@@ -59,18 +59,28 @@ describe('CaptureServer.apply', () => {
     c.end();
   });
 
-  it('a port in use puts only that listener in error, naming the port', async () => {
+  it('a port in use undoes the whole change, names the port, and the previous listeners run on', async () => {
     h = await startCapture({ listeners: [A] });
+    const aPort = h.port('a');
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const taken = (blocker.address() as net.AddressInfo).port;
     try {
-      const status = await h.server.apply([A, { ...B, port: taken }]);
-      expect(status.find((s) => s.id === 'a')?.state).toBe('listening');
-      const b = status.find((s) => s.id === 'b')!;
-      expect(b.state).toBe('error');
-      expect(b.error).toContain(`127.0.0.1:${taken}`);
-      expect(b.error).toMatch(/already in use/);
+      const err = await h.server.apply([{ ...A, limits: { maxRecipients: 3 } }, { ...B, port: taken }]).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toMatchObject({ code: 'conflict', field: 'listeners.1.port' });
+      expect((err as Error).message).toContain(`127.0.0.1:${taken}`);
+      expect((err as Error).message).toMatch(/already in use/);
+      expect(h.server.status().map((s) => [s.id, s.state])).toEqual([['a', 'listening']]);
+      // The restored listener takes mail on the port it had (A asked for port 0, so the port may be new).
+      const c = await RawClient.connect(h.port('a'));
+      expectCode(await c.reply(), 220);
+      expectCode(await c.command('EHLO back.test'), 250);
+      expect(await deliver(c, 'after undo')).toMatch(/^250 /);
+      c.end();
+      expect(aPort).toBeGreaterThan(0);
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
     }

@@ -83,6 +83,12 @@ export const electron = {
     showMessageBox: async () => ({ response: 1 }),
   },
   shell: { openExternal: async () => {} },
+  // A stand-in keychain: reversible, and visibly not the plain text, which is all main.ts relies on.
+  safeStorage: {
+    isEncryptionAvailable: () => true,
+    encryptString: (plain: string) => Buffer.from(`fake-keychain:${Buffer.from(plain).toString('hex')}`),
+    decryptString: (sealed: Buffer) => Buffer.from(sealed.toString().replace(/^fake-keychain:/, ''), 'hex').toString(),
+  },
 };
 
 /** Resolves when `ready()` holds, re-checked on each fake callback; the test timeout bounds it. */

@@ -1,0 +1,84 @@
+// Secrets at rest: AES-256-GCM with a per-data-folder key, so saved credentials and private keys are never
+// plain text in mailwright.db. The desktop shell protects the key with the OS keychain (Electron safeStorage) and
+// passes it in; serve mode keeps it in <dataDir>/secret.key, readable by the owner only.
+// Must not import electron.
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { MailwrightError } from '../../src-shared/index.js';
+
+const KEY_BYTES = 32;
+/** 96-bit nonces are GCM's native size; a random one per value is safe far beyond the few secrets we hold. */
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const PREFIX = 'mw1:';
+
+/** How a sealed value is stored: a marker object, so a plain string in a saved document is never mistaken for one. */
+export interface SealedSecret {
+  sealed: string;
+}
+
+export function isSealed(v: unknown): v is SealedSecret {
+  return typeof v === 'object' && v !== null && typeof (v as { sealed?: unknown }).sealed === 'string';
+}
+
+export class SecretBox {
+  readonly #key: Buffer;
+
+  constructor(key: Buffer) {
+    if (key.length !== KEY_BYTES) throw new Error(`secret key must be ${KEY_BYTES} bytes, got ${key.length}`);
+    this.#key = Buffer.from(key);
+  }
+
+  seal(plain: string): SealedSecret {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.#key, iv);
+    const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+    return { sealed: PREFIX + Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64') };
+  }
+
+  /** Throws MailwrightError('internal') when the value was sealed with another key or was altered. */
+  open(value: SealedSecret): string {
+    try {
+      if (!value.sealed.startsWith(PREFIX)) throw new Error('unknown format');
+      const raw = Buffer.from(value.sealed.slice(PREFIX.length), 'base64');
+      if (raw.length < IV_BYTES + TAG_BYTES) throw new Error('too short');
+      const decipher = createDecipheriv('aes-256-gcm', this.#key, raw.subarray(0, IV_BYTES));
+      decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+      return Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+    } catch (err) {
+      throw new MailwrightError('internal', `a saved secret cannot be decrypted (${(err as Error).message}): was the data folder moved from another machine or its secret.key replaced?`);
+    }
+  }
+}
+
+export function secretKeyPath(dataDir: string): string {
+  return path.join(dataDir, 'secret.key');
+}
+
+/**
+ * Reads <dataDir>/secret.key or creates it (0600, written atomically). The desktop app does not use this file when
+ * the OS keychain is available; see electron/secret-key.ts.
+ */
+export function loadOrCreateKeyFile(dataDir: string): Buffer {
+  const file = secretKeyPath(dataDir);
+  try {
+    const key = fs.readFileSync(file);
+    if (key.length === KEY_BYTES) return key;
+    throw new MailwrightError('internal', `${file} is not a Mailwright secret key (${key.length} bytes): move it away to start with a new key`);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const key = randomBytes(KEY_BYTES);
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, key, { mode: 0o600, flag: 'wx' });
+  try {
+    // link() fails if another process made the key meanwhile: theirs wins, so both use the same key.
+    fs.linkSync(tmp, file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+  return fs.readFileSync(file);
+}

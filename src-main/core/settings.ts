@@ -1,0 +1,189 @@
+// The running settings: put together at start-up from defaults, what the Settings page saved (secrets sealed),
+// a config file and flags; changed live by `settings.update`, which validates everything before touching
+// anything, restarts only the listeners that changed, and saves only what was applied.
+// Must not import electron or any binding.
+import {
+  MailwrightError,
+  mapListenerSecrets,
+  settingsFileSchema,
+  type ListenerConfig,
+  type ListenerShape,
+  type PinnedSetting,
+  type RetentionSettings,
+  type Settings,
+  type SettingsDocument,
+  type SettingsFile,
+  type SettingsUpdate,
+} from '../../src-shared/index.js';
+import { compileRules } from '../smtp/faults/index.js';
+import { validateListener } from '../smtp/listener-config.js';
+import { isSealed, type SecretBox, type SealedSecret } from './secrets.js';
+import { carryOverSecrets, checkShape, redactListeners, resolveLayers, shapeError, type SettingsLayer } from './settings-layers.js';
+
+/** The row in the store's settings table; retention has its own row, owned by the store. */
+export const SAVED_SETTINGS_KEY = 'capture';
+const SAVED_VERSION = 1;
+
+/** What the service drives; the core hands in the real store, capture server and fault engine. */
+export interface SettingsTargets {
+  readSaved(): unknown;
+  writeSaved(value: unknown): void;
+  retention(): RetentionSettings;
+  setRetention(r: RetentionSettings): void;
+  applyListeners(listeners: ListenerConfig[], smtp: SettingsDocument['smtp']): Promise<unknown>;
+  setFaultRules(rules: SettingsDocument['faults']): void;
+  changed(settings: Settings): void;
+}
+
+interface SavedDocument {
+  version: number;
+  smtp?: unknown;
+  listeners?: unknown;
+  faults?: unknown;
+}
+
+/** Validates everything a document holds, so applying it cannot fail half-way except for binding a port. */
+export function validateDocument(doc: SettingsDocument, source?: string): void {
+  checkShape(doc, source);
+  doc.listeners.forEach((l, i) => validateListener(l, i));
+  compileRules(doc.faults);
+}
+
+/** Reads a config file's parsed content; every error names the field. */
+export function parseSettingsFile(content: unknown, source: string): SettingsFile {
+  const r = settingsFileSchema.safeParse(content);
+  if (!r.success) throw shapeError(r.error, source);
+  return r.data;
+}
+
+export class SettingsService {
+  readonly #targets: SettingsTargets;
+  readonly #box: SecretBox;
+  #doc: SettingsDocument;
+  #pinned: PinnedSetting[];
+  readonly #warnings: string[];
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(targets: SettingsTargets, box: SecretBox, doc: SettingsDocument, pinned: PinnedSetting[], warnings: string[]) {
+    this.#targets = targets;
+    this.#box = box;
+    this.#doc = doc;
+    this.#pinned = pinned;
+    this.#warnings = warnings;
+  }
+
+  /**
+   * Resolves the start-up settings: `defaults` < saved < `layers`. Saved settings that no longer validate (or whose
+   * secrets cannot be decrypted) are skipped with a warning; an invalid layer throws MailwrightError naming the field.
+   */
+  static resolve(
+    defaults: SettingsDocument,
+    layers: readonly SettingsLayer[],
+    saved: unknown,
+    box: SecretBox,
+  ): { document: SettingsDocument; pinned: PinnedSetting[]; warnings: string[] } {
+    const warnings: string[] = [];
+    let savedLayer: SettingsLayer | null = null;
+    try {
+      savedLayer = openSaved(saved, box);
+    } catch (err) {
+      warnings.push(`Saved settings were not used: ${(err as Error).message}`);
+    }
+    const all = savedLayer ? [savedLayer, ...layers] : [...layers];
+    const pinnedFrom = savedLayer ? 1 : 0;
+    const resolved = resolveLayers(defaults, all, pinnedFrom);
+    try {
+      validateDocument(resolved.document);
+      return { ...resolved, warnings };
+    } catch (err) {
+      if (!savedLayer) throw err;
+      // The file or a flag may be fine on its own and only clash with what was saved; try without the saved layer.
+      const without = resolveLayers(defaults, layers, 0);
+      validateDocument(without.document);
+      warnings.push(`Saved settings were not used: ${(err as Error).message}`);
+      return { ...without, warnings };
+    }
+  }
+
+  static create(targets: SettingsTargets, box: SecretBox, resolved: { document: SettingsDocument; pinned: PinnedSetting[]; warnings: string[] }): SettingsService {
+    return new SettingsService(targets, box, resolved.document, resolved.pinned, resolved.warnings);
+  }
+
+  /** The running document, secrets included: for the core only. */
+  get document(): SettingsDocument {
+    return structuredClone(this.#doc);
+  }
+
+  view(): Settings {
+    const d = this.#doc;
+    return {
+      retention: this.#targets.retention(),
+      smtp: { ...d.smtp },
+      listeners: redactListeners(d.listeners),
+      faults: structuredClone(d.faults),
+      pinned: this.#pinned.map((p) => ({ ...p })),
+      warnings: [...this.#warnings],
+    };
+  }
+
+  /** One update at a time: a second waits, then applies over the first's result. */
+  update(patch: SettingsUpdate): Promise<Settings> {
+    const run = this.#queue.then(() => this.#update(patch));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #update(patch: SettingsUpdate): Promise<Settings> {
+    const current = this.#doc;
+    const next: SettingsDocument = structuredClone(current);
+    next.retention = this.#targets.retention();
+    if (patch.retention) next.retention = { ...next.retention, ...definedOnly(patch.retention) };
+    if (patch.smtp) next.smtp = { ...next.smtp, ...definedOnly(patch.smtp) };
+    if (patch.listeners) next.listeners = carryOverSecrets(patch.listeners, current.listeners);
+    if (patch.faults) next.faults = structuredClone(patch.faults);
+    validateDocument(next);
+
+    const listenersChanged = patch.listeners !== undefined || patch.smtp !== undefined;
+    // Binding is the one step that can still fail; it undoes itself (see CaptureServer.apply), so it goes first.
+    if (listenersChanged) await this.#targets.applyListeners(next.listeners, next.smtp);
+    if (patch.faults) this.#targets.setFaultRules(next.faults);
+    if (patch.retention) this.#targets.setRetention(next.retention);
+    this.#doc = next;
+    this.#save();
+    const view = this.view();
+    this.#targets.changed(view);
+    return view;
+  }
+
+  #save(): void {
+    const d = this.#doc;
+    const saved: SavedDocument = {
+      version: SAVED_VERSION,
+      smtp: d.smtp,
+      listeners: d.listeners.map((l) => mapListenerSecrets<string, SealedSecret>(l as ListenerShape<string>, (v) => this.#box.seal(v))),
+      faults: d.faults,
+    };
+    this.#targets.writeSaved(saved);
+  }
+}
+
+/** The saved row as a layer, secrets opened; throws (to be turned into a warning) when it cannot be used. */
+function openSaved(saved: unknown, box: SecretBox): SettingsLayer | null {
+  if (saved === undefined || saved === null) return null;
+  const s = saved as SavedDocument;
+  if (typeof s !== 'object' || s.version !== SAVED_VERSION) throw new MailwrightError('internal', `unknown saved settings version ${String(s?.version)}`);
+  const listeners = Array.isArray(s.listeners)
+    ? s.listeners.map((l) =>
+        mapListenerSecrets<unknown, string>(l as ListenerShape<unknown>, (v) => {
+          if (!isSealed(v)) throw new MailwrightError('internal', 'a saved secret is not sealed');
+          return box.open(v);
+        }),
+      )
+    : undefined;
+  const file = parseSettingsFile({ smtp: s.smtp, listeners, faults: s.faults }, 'saved settings');
+  return { source: 'Settings page', settings: file };
+}
+
+function definedOnly<T extends object>(o: T): { [K in keyof T]-?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as never;
+}
