@@ -237,13 +237,19 @@ export class CaptureServer {
    * the certificate that listener presents, null if it is unknown or not started yet.
    */
   certificate(listenerId?: string): CertificateInfo | null {
-    const m = listenerId === undefined ? this.#certs.get('default') : this.#listeners.find((l) => l.config.id === listenerId)?.tls;
+    const m = listenerId === undefined ? this.#certs.get('default') : this.#presented(listenerId)?.tls;
     return m ? { ...m.info } : null;
   }
 
   /** The PEM certificate (never the key) a listener presents, for clients to trust; null if not started. */
   certificatePem(listenerId: string): string | null {
-    return this.#listeners.find((l) => l.config.id === listenerId)?.tls?.cert ?? null;
+    return this.#presented(listenerId)?.tls?.cert ?? null;
+  }
+
+  /** The listener with this id if it speaks TLS at all; a plain listener presents no certificate. */
+  #presented(listenerId: string): Listener | undefined {
+    const l = this.#listeners.find((x) => x.config.id === listenerId);
+    return l && l.config.tls !== 'none' ? l : undefined;
   }
 
   #emitStatus(): void {

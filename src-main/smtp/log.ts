@@ -10,9 +10,14 @@ export interface CaptureLogger {
 /** Writes warnings and errors to stderr; info stays quiet so benchmarks and tests keep a clean output. */
 export const stderrLogger: CaptureLogger = {
   info: () => undefined,
-  warn: (message) => console.warn(`[smtp] ${message}`),
-  error: (message) => console.error(`[smtp] ${message}`),
+  warn: (message) => console.warn(tagged(message)),
+  error: (message) => console.error(tagged(message)),
 };
+
+/** Messages that already name their area (`[smtp] listener "x" …`) are not tagged twice. */
+function tagged(message: string): string {
+  return message.startsWith('[') ? message : `[smtp] ${message}`;
+}
 
 export const silentLogger: CaptureLogger = {
   info: () => undefined,
