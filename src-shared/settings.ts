@@ -41,7 +41,9 @@ export function isStoredSecret(v: unknown): v is StoredSecret {
 
 const text = (max = MAX_TEXT) => z.string().max(max);
 const count = (max = Number.MAX_SAFE_INTEGER) => z.number().int().min(1).max(max);
-const patterns = z.array(text(512)).max(MAX_CREDENTIALS);
+/** Patterns and CIDRs: the matchers refuse longer ones (see smtp/faults/glob.ts). */
+export const MAX_PATTERN_CHARS = 256;
+const patterns = z.array(text(MAX_PATTERN_CHARS)).max(MAX_CREDENTIALS);
 
 /**
  * Builds the listener schema for one kind of secret: plain strings (config file, what listeners run on), or
@@ -59,7 +61,8 @@ function listenerSchema<S extends z.ZodType>(secret: S) {
   const auth = z
     .object({
       policy: z.enum(AUTH_POLICIES),
-      mechanisms: z.array(z.enum(AUTH_MECHANISMS)).max(AUTH_MECHANISMS.length),
+      /** Default PLAIN and LOGIN; ignored when the policy is off. */
+      mechanisms: z.array(z.enum(AUTH_MECHANISMS)).max(AUTH_MECHANISMS.length).default(['PLAIN', 'LOGIN']),
       /** Absent = accept any username and secret. */
       credentials: z.array(credential).max(MAX_CREDENTIALS).optional(),
       /** AUTH before TLS is refused with 538 unless true. */
@@ -126,9 +129,10 @@ export const faultMatchSchema = z
   .object({
     stage: z.enum(FAULT_STAGES),
     /** Glob-like patterns (`*@example.test`, `user?@*`), case-insensitive; absent = any. */
-    sender: text(512).optional(),
-    recipient: text(512).optional(),
-    authUser: text(512).optional(),
+    sender: text(MAX_PATTERN_CHARS).optional(),
+    recipient: text(MAX_PATTERN_CHARS).optional(),
+    /** Known from MAIL on (after a successful AUTH). */
+    authUser: text(MAX_PATTERN_CHARS).optional(),
     /** CIDR (`127.0.0.0/8`, `::1/128`) or a single address. */
     clientAddress: text(64).optional(),
     /** Fire only on the Nth matching event (`nth: 3`), or on every Nth (`every: 10`). */
@@ -140,7 +144,8 @@ export const faultMatchSchema = z
   .strict();
 
 export const faultActionSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('reply'), code: z.number().int().min(200).max(599), enhanced: text(16).optional(), text: text(512) }).strict(),
+  // A fault is a refusal: 4xx (try again) or 5xx (give up); a 2xx or 3xx "fault" would look like success.
+  z.object({ kind: z.literal('reply'), code: z.number().int().min(400).max(599), enhanced: text(16).optional(), text: text(512) }).strict(),
   z.object({ kind: z.literal('delay'), ms: z.number().int().min(0).max(10 * 60 * 1000) }).strict(),
   z.object({ kind: z.literal('drop') }).strict(),
   z.object({ kind: z.literal('greylist'), seconds: count(6 * 60 * 60) }).strict(),

@@ -32,6 +32,8 @@ export class ListenerGate {
   readonly #o: GateOptions;
   readonly #connections: RateWindow | null;
   readonly #messages: RateWindow | null;
+  /** Sessions a fault rule dropped mid-DATA: whatever data they already sent is never stored. */
+  readonly #dropped = new Set<string>();
 
   constructor(o: GateOptions) {
     this.#o = o;
@@ -63,11 +65,26 @@ export class ListenerGate {
       connection[name] = (command: Buffer, cb: () => void) => before(cb, () => original(command, cb));
     };
     const faultStep = (stage: FaultStage) => (cb: () => void, go: () => void) =>
-      this.#fault(stage, connection.session, (err) => {
-        if (!err) return go();
-        connection.send((err as SmtpReply).responseCode ?? 451, err.message);
-        cb();
-      });
+      this.#fault(
+        stage,
+        connection.session,
+        (err) => {
+          if (!err) return go();
+          connection.send((err as SmtpReply).responseCode ?? 451, err.message);
+          cb();
+        },
+        {},
+        // "Dropped mid-DATA": the client gets its 354 and starts sending, then the connection is gone. Cut once the
+        // 354 is on the wire, before any message byte is read, so nothing can be stored.
+        stage === 'data'
+          ? () => {
+              // Bytes already read with the DATA command (a client that did not wait for 354) must not be stored either.
+              this.#dropped.add(connection.id);
+              connection._socket.once('close', () => this.#dropped.delete(connection.id));
+              dropAfterReply(connection, 354, go);
+            }
+          : undefined,
+      );
     wrap('handler_EHLO', faultStep('ehlo'));
     wrap('handler_HELO', faultStep('ehlo'));
     wrap('handler_DATA', faultStep('data'));
@@ -124,9 +141,12 @@ export class ListenerGate {
   };
 
   /** Runs after the message is in and before it is stored, so a refused message is never stored. */
-  readonly afterData = (session: SMTPServerSession, next: Next): void => this.#fault('afterData', session, next);
+  readonly afterData = (session: SMTPServerSession, next: Next): void => {
+    if (this.#dropped.has(session.id)) return next(new SmtpReply(421, '4.4.2 Connection dropped by a fault rule'));
+    this.#fault('afterData', session, next);
+  };
 
-  #fault(stage: FaultStage, session: SMTPServerSession, next: Next, extra: { mailFrom?: string; rcptTo?: string[] } = {}): void {
+  #fault(stage: FaultStage, session: SMTPServerSession, next: Next, extra: { mailFrom?: string; rcptTo?: string[] } = {}, drop?: () => void): void {
     const env = session.envelope;
     const user = session.user as { username?: unknown } | false | undefined;
     let decision: FaultDecision;
@@ -145,15 +165,16 @@ export class ListenerGate {
       return next();
     }
     const socket = this.#o.connectionOf(session)?._socket;
-    carryOut(decision, socket, next);
+    carryOut(decision, socket, next, drop);
   }
 }
 
 /** Waits delayMs (cancelled if the socket closes), then drops the socket, replies, or lets the session go on. */
-export function carryOut(d: FaultDecision, socket: net.Socket | undefined, next: Next): void {
+export function carryOut(d: FaultDecision, socket: net.Socket | undefined, next: Next, drop?: () => void): void {
   const act = () => {
     if (d.drop) {
-      socket?.destroy();
+      if (drop) drop();
+      else socket?.destroy();
       return;
     }
     const enhanced = d.reply?.enhanced;
@@ -168,4 +189,19 @@ export function carryOut(d: FaultDecision, socket: net.Socket | undefined, next:
   }, d.delayMs);
   timer.unref();
   socket.once('close', cancel);
+}
+
+/** Lets the command go on and destroys the socket as soon as its `code` reply has been flushed. */
+function dropAfterReply(connection: SMTPConnection, code: number, go: () => void): void {
+  const socket = connection._socket;
+  const send = connection.send;
+  connection.send = (c, data, context) => {
+    send.call(connection, c, data, context);
+    if (c !== code) return;
+    connection.send = send;
+    // Stop reading first: the client may already be sending the message, and not one byte of it may reach the store.
+    socket.pause();
+    socket.write('', () => socket.destroy());
+  };
+  go();
 }

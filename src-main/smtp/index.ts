@@ -101,9 +101,9 @@ export class CaptureServer {
    * Replaces the listener set (and, when given, the settings every listener shares). Everything is validated
    * first: an invalid config throws MailwrightError('invalid_argument', …, field) and the running listeners stay
    * as they are. Then only listeners whose config changed are restarted, new ones started and removed ones
-   * stopped; an unchanged listener keeps its open sessions. If a started listener cannot bind (port in use,
-   * no rights), the whole change is undone, the previous listeners run again, and MailwrightError('conflict')
-   * names that listener's port.
+   * stopped; an unchanged listener keeps its open sessions. Changed listeners bind their new address before the
+   * old ones stop wherever the ports allow, so a port in use (or no rights) usually leaves everything running
+   * untouched; either way the whole change is undone and MailwrightError('conflict') names that listener's port.
    */
   apply(listeners: ListenerConfig[], shared?: SharedListenerOptions): Promise<ListenerStatus[]> {
     let next: Listener[];
@@ -131,20 +131,35 @@ export class CaptureServer {
       this.#listeners = kept;
       this.#options = nextOptions;
       if (!this.#running) return this.status();
-      // Stop first: a changed listener usually wants its own port back.
-      await this.#stopAll(retired);
       const fresh = kept.filter((l) => !old.has(l.config.id) || old.get(l.config.id) !== l);
-      await this.#startAll(fresh);
-      const failedAt = kept.findIndex((l) => fresh.includes(l) && !unchanged(l) && l.status().state === 'error');
-      if (failedAt >= 0) {
-        const failure = kept[failedAt]!.status().error ?? 'cannot listen';
-        // Undo: the new listeners go, the previous set comes back as it was.
+      const mustFail = (l: Listener) => fresh.includes(l) && !unchanged(l) && l.status().state === 'error';
+      const conflict = (l: Listener) =>
+        new MailwrightError('conflict', `${l.status().error ?? 'cannot listen'}; the previous listeners keep running`, `listeners.${kept.indexOf(l)}.port`);
+      // First bind what needs no port a running listener holds: if that fails, nothing running was touched.
+      const held = new Set(retired.filter((l) => l.status().state === 'listening').map((l) => l.status().port));
+      const early = fresh.filter((l) => l.config.port === 0 || !held.has(l.config.port));
+      await this.#startAll(early);
+      const earlyFailure = early.find(mustFail);
+      if (earlyFailure) {
+        await this.#stopAll(early);
+        this.#listeners = previous;
+        this.#options = previousOptions;
+        this.#emitStatus();
+        throw conflict(earlyFailure);
+      }
+      // Then the ones that want a port back from a listener they replace: stop first, then bind.
+      await this.#stopAll(retired);
+      const late = fresh.filter((l) => !early.includes(l));
+      await this.#startAll(late);
+      const lateFailure = late.find(mustFail);
+      if (lateFailure) {
+        // Undo: the new listeners go, the previous set comes back as it was (a port-0 listener may get a new port).
         await this.#stopAll(fresh);
         this.#listeners = previous;
         this.#options = previousOptions;
         await this.#startAll(retired);
         this.#emitStatus();
-        throw new MailwrightError('conflict', `${failure}; the previous listeners keep running`, `listeners.${failedAt}.port`);
+        throw conflict(lateFailure);
       }
       this.#forgetUnusedCertificates();
       this.#emitStatus();

@@ -84,6 +84,9 @@ function validateAuth(l: ListenerConfig, a: AuthConfig, at: string): void {
       if (c.password === undefined && c.token === undefined) fail(l, `credential "${c.username}" needs a password or a token`, `${at}.credentials.${i}`);
     });
   }
+  if (l.tls === 'none' && a.policy !== 'off' && a.allowPlaintext !== true) {
+    fail(l, `AUTH ${a.policy} on a listener without TLS needs allowPlaintext: true, or no client could ever authenticate`, `${at}.allowPlaintext`);
+  }
   if (a.lockout !== undefined) {
     // 100: a lockout is for brute force; more tolerated failures would make the per-client log heavy.
     positiveInt(l, a.lockout.maxFailures, `${at}.lockout.maxFailures`, 100);

@@ -22,6 +22,8 @@ export const MAX_COUNT = 1_000_000_000;
 
 /** Which context fields a stage knows, so a rule that could never fire is refused up front. */
 const SENDER_STAGES: readonly FaultStage[] = ['mail', 'rcpt', 'data', 'afterData'];
+/** The user is known once AUTH succeeded, which the earliest can be seen at MAIL. */
+const AUTH_USER_STAGES: readonly FaultStage[] = ['mail', 'rcpt', 'data', 'afterData'];
 const RECIPIENT_STAGES: readonly FaultStage[] = ['rcpt', 'data', 'afterData'];
 const GREYLIST_STAGES: readonly FaultStage[] = ['rcpt', 'data'];
 
@@ -92,7 +94,7 @@ function compileRule(raw: unknown, i: number): CompiledRule {
   };
   const sender = glob('sender', SENDER_STAGES);
   const recipient = glob('recipient', RECIPIENT_STAGES);
-  const authUser = glob('authUser', null);
+  const authUser = glob('authUser', AUTH_USER_STAGES);
 
   let clientAddress: AddressMatcher | null = null;
   if (match.clientAddress !== undefined) {
@@ -128,7 +130,8 @@ function checkAction(action: Record<string, unknown>, stage: FaultStage, fail: (
   const a = action as FaultAction;
   switch (a.kind) {
     case 'reply': {
-      if (!isInt(a.code, 200, 599)) fail('action.code', 'code must be a whole number from 200 to 599');
+      // A fault refuses: 4xx (try again) or 5xx (give up). A 2xx/3xx would read as success to the client.
+      if (!isInt(a.code, 400, 599)) fail('action.code', 'code must be a whole number from 400 to 599');
       if (a.enhanced !== undefined) {
         const m = typeof a.enhanced === 'string' ? /^([245])\.(\d{1,3})\.(\d{1,3})$/.exec(a.enhanced) : null;
         if (!m) fail('action.enhanced', 'enhanced status must look like 5.2.2 (class 2, 4 or 5; RFC 3463)');

@@ -143,6 +143,8 @@ print(json.dumps(attempt()))
     await useRule('drop-mid-data');
     const res = await swaks();
     expect(res.code).not.toBe(0);
+    // swaks got its 354 and began the message: the drop really is mid-DATA.
+    expect(res.stdout).toMatch(/<- +354 /);
     expect(res.stdout + res.stderr).not.toMatch(/<- +250 .*queued/);
     expect(await stored()).toBe(before);
     expect((await lastTranscript()).outcome).toBe('dropped');

@@ -33,8 +33,10 @@ describe('setRules validation', () => {
     ['faults.1.match.every', bad({}, { nth: 2, every: 3 }), /either nth or every/],
     ['faults.1.match.probability', bad({}, { probability: 1.5 }), /probability/],
     ['faults.1.match.probability', bad({}, { probability: Number.NaN }), /probability/],
-    ['faults.1.action.code', bad({}, {}, { kind: 'reply', code: 199, text: 'x' }), /200 to 599/],
-    ['faults.1.action.code', bad({}, {}, { kind: 'reply', code: 600, text: 'x' }), /200 to 599/],
+    ['faults.1.action.code', bad({}, {}, { kind: 'reply', code: 399, text: 'x' }), /400 to 599/],
+    ['faults.1.action.code', bad({}, {}, { kind: 'reply', code: 250, text: 'Ok' }), /400 to 599/],
+    ['faults.1.action.code', bad({}, {}, { kind: 'reply', code: 600, text: 'x' }), /400 to 599/],
+    ['faults.1.match.authUser', bad({}, { stage: 'ehlo', authUser: 'qa' }), /not known yet at stage ehlo/],
     ['faults.1.action.enhanced', bad({}, {}, { kind: 'reply', code: 552, enhanced: '5.2', text: 'x' }), /look like 5.2.2/],
     ['faults.1.action.enhanced', bad({}, {}, { kind: 'reply', code: 552, enhanced: '5.2.2.1', text: 'x' }), /look like/],
     ['faults.1.action.enhanced', bad({}, {}, { kind: 'reply', code: 552, enhanced: '3.2.2', text: 'x' }), /look like/],
@@ -78,13 +80,13 @@ describe('setRules validation', () => {
     expect(refusal(many).field).toBe('faults');
   });
 
-  it('accepts the edges: code 200 and 599, enhanced 2.0.0 with 250, probability 0 and 1, 512-char text', () => {
+  it('accepts the edges: code 400 and 599, enhanced 4.0.0 with 400, probability 0 and 1, 512-char text', () => {
     const e = new FaultEngine([]);
     expect(() =>
       e.setRules([
-        rule({ id: 'a', match: { stage: 'connect', probability: 0 }, action: { kind: 'reply', code: 200, text: 'x' } }),
+        rule({ id: 'a', match: { stage: 'connect', probability: 0 }, action: { kind: 'reply', code: 400, text: 'x' } }),
         rule({ id: 'b', match: { stage: 'connect', probability: 1 }, action: { kind: 'reply', code: 599, text: 'x'.repeat(512) } }),
-        rule({ id: 'c', match: { stage: 'data' }, action: { kind: 'reply', code: 250, enhanced: '2.0.0', text: 'Ok' } }),
+        rule({ id: 'c', match: { stage: 'data', authUser: 'qa*' }, action: { kind: 'reply', code: 400, enhanced: '4.0.0', text: 'Later' } }),
         rule({ id: 'd', match: { stage: 'rcpt', clientAddress: '::1' }, action: { kind: 'greylist', seconds: 1 } }),
       ]),
     ).not.toThrow();
