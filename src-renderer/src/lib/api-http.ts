@@ -4,10 +4,14 @@ import type { EventEnvelope, EventName } from '../../../src-shared/contract.js';
 import { isApiError, type Result } from '../../../src-shared/errors.js';
 import { httpRoutes } from '../../../src-shared/bridge.js';
 
-/** Event names we accept from the socket; anything else is dropped rather than trusted. */
-const KNOWN_EVENTS: ReadonlySet<EventName> = new Set<EventName>([
-  'messages.added', 'messages.updated', 'messages.deleted', 'messages.cleared', 'messages.pruned', 'server.status',
-]);
+/**
+ * Event names we accept from the socket; anything else is dropped rather than trusted. Spelled as a record over
+ * EventName, so an event added to the contract is a type error here until it is listed.
+ */
+const KNOWN_EVENTS: ReadonlySet<string> = new Set(Object.keys({
+  'messages.added': 1, 'messages.updated': 1, 'messages.deleted': 1, 'messages.cleared': 1, 'messages.pruned': 1,
+  'server.status': 1, 'settings.changed': 1, 'sessions.added': 1,
+} satisfies Record<EventName, 1>));
 /** First reconnect waits this long; doubling after each failure. */
 const RECONNECT_BASE_MS = 250;
 /** A server that stays down is retried at this pace, not hammered. */
@@ -113,7 +117,7 @@ function parseEnvelope(data: unknown): EventEnvelope | null {
     const value = JSON.parse(data) as unknown;
     if (typeof value !== 'object' || value === null) return null;
     const v = value as Record<string, unknown>;
-    if (!KNOWN_EVENTS.has(v.event as EventName) || typeof v.data !== 'object' || v.data === null) return null;
+    if (typeof v.event !== 'string' || !KNOWN_EVENTS.has(v.event) || typeof v.data !== 'object' || v.data === null) return null;
     return value as EventEnvelope;
   } catch {
     return null;

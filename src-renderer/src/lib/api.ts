@@ -49,6 +49,11 @@ export const api = {
   },
   settings: {
     get: () => call('settings.get', {}),
+    update: (args: CallArgs<'settings.update'>) => call('settings.update', args),
+    presets: () => call('settings.presets', {}),
+  },
+  listeners: {
+    certificate: (id: string) => call('listeners.certificate', { id }),
   },
   server: {
     status: () => call('server.status', {}),
@@ -114,6 +119,21 @@ export async function downloadRaw(id: number): Promise<void> {
     return;
   }
   clickDownload(httpRoutes.raw(id), `message-${id}.eml`);
+}
+
+/** Time for the browser to start reading a download's blob before its URL is revoked. */
+const BLOB_URL_LIFETIME_MS = 60_000;
+
+/** Saves the certificate a listener presents (PEM). Desktop: a native save dialog. Browser: a download. */
+export async function saveCertificate(id: string): Promise<void> {
+  if (bridge) {
+    await desktopCall('desktop.saveCertificate', { id });
+    return;
+  }
+  const { pem, filename } = await call('listeners.certificate', { id });
+  const url = URL.createObjectURL(new Blob([pem], { type: 'application/x-pem-file' }));
+  clickDownload(url, filename);
+  setTimeout(() => URL.revokeObjectURL(url), BLOB_URL_LIFETIME_MS);
 }
 
 /** Desktop: the user picks one folder for all parts. Browser: one download per part. */

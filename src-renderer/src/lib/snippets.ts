@@ -5,6 +5,7 @@ export interface Endpoint {
   host: string;
   port: number;
   tls: ListenerStatus['tls'];
+  auth: ListenerStatus['auth'];
 }
 
 export interface Snippet {
@@ -16,7 +17,7 @@ export interface Snippet {
 /** A wildcard bind is reachable as the host the UI came from (or loopback on the desktop). */
 export function endpointOf(l: ListenerStatus, pageHost: string): Endpoint {
   const wildcard = l.host === '0.0.0.0' || l.host === '::' || l.host === '';
-  return { host: wildcard ? pageHost || '127.0.0.1' : l.host, port: l.port, tls: l.tls };
+  return { host: wildcard ? pageHost || '127.0.0.1' : l.host, port: l.port, tls: l.tls, auth: l.auth };
 }
 
 /** How each TLS mode reads to someone configuring a client. */
@@ -27,12 +28,27 @@ export const TLS_LABELS: Record<ListenerStatus['tls'], string> = {
   implicit: 'implicit TLS (SMTPS)',
 };
 
+/** The AUTH policy as the status bar says it. */
+export const AUTH_LABELS: Record<ListenerStatus['auth']['policy'], string> = {
+  off: 'no AUTH',
+  optional: 'AUTH optional',
+  required: 'AUTH required',
+};
+
+/** What a client must do to log in: the policy, and whether any credentials pass or only the configured users. */
+export function describeAuth(auth: ListenerStatus['auth']): string {
+  if (auth.policy === 'off') return 'no AUTH';
+  return `${AUTH_LABELS[auth.policy]} (${auth.anyCredentials ? 'any credentials accepted' : 'configured users only'})`;
+}
+
 export function describeEndpoint(e: Endpoint): string {
-  return `SMTP ${e.host}:${e.port}, ${TLS_LABELS[e.tls]}, any AUTH accepted`;
+  return `SMTP ${e.host}:${e.port}, ${TLS_LABELS[e.tls]}, ${describeAuth(e.auth)}`;
 }
 
 export function snippets(e: Endpoint): Snippet[] {
   const implicit = e.tls === 'implicit';
+  const login = e.auth.policy === 'required';
+  const credentialsNote = e.auth.anyCredentials ? 'any username and password are accepted' : 'a user from Settings → Listeners';
   const phpHost = e.host.includes(':') ? `[${e.host}]` : e.host;
   return [
     {
@@ -44,7 +60,8 @@ const transport = nodemailer.createTransport({
   host: '${e.host}',
   port: ${e.port},
   secure: ${implicit},
-  tls: { rejectUnauthorized: false }, // Mailwright's certificate is self-signed
+  tls: { rejectUnauthorized: false }, // Mailwright's certificate is self-signed${login ? `
+  auth: { user: 'user', pass: 'secret' }, // ${credentialsNote}` : ''}
 });
 
 await transport.sendMail({

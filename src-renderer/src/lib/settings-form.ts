@@ -1,0 +1,135 @@
+// The Settings page's draft as a whole: what it started from, which sections changed, the update that carries
+// them (untouched listeners exactly as they came), and which input an error's field path points at.
+// Pure: no Svelte, no DOM, no api module, so unit tests run it in Node.
+import type { FaultRule, ListenerEdit, PinnedSetting, Settings, SettingsUpdate } from '../../../src-shared/settings.js';
+import { fromFaultForm, toFaultForm, type FaultForm } from './fault-form.js';
+import { compact, optNum } from './form-values.js';
+import { fromListenerForm, toListenerForm, type ListenerForm } from './listener-form.js';
+
+export interface RetentionForm { maxMessages: number | null; maxBytes: number | null }
+export interface SmtpForm { hostname: string; maxMessageBytes: number | null; earlyTalkerDelayMs: number | null }
+
+export interface Draft {
+  retention: RetentionForm;
+  smtp: SmtpForm;
+  listeners: ListenerForm[];
+  faults: FaultForm[];
+}
+
+export function toDraft(s: Settings): Draft {
+  return {
+    retention: { ...s.retention },
+    smtp: { ...s.smtp },
+    listeners: s.listeners.map((l) => toListenerForm(l)),
+    faults: s.faults.map(toFaultForm),
+  };
+}
+
+/** What the draft started from: its JSON per section, and each form's JSON next to the value it came from. */
+export interface Baseline {
+  sections: Record<keyof Draft, string>;
+  listeners: Map<number, { json: string; value: ListenerEdit }>;
+  faults: Map<number, { json: string; value: FaultRule }>;
+}
+
+export function baselineOf(settings: Settings, draft: Draft): Baseline {
+  return {
+    sections: sectionsJson(draft),
+    listeners: new Map(draft.listeners.map((f, i) => [f.key, { json: JSON.stringify(f), value: settings.listeners[i]! }])),
+    faults: new Map(draft.faults.map((f, i) => [f.key, { json: JSON.stringify(f), value: settings.faults[i]! }])),
+  };
+}
+
+function sectionsJson(d: Draft): Record<keyof Draft, string> {
+  return {
+    retention: JSON.stringify(d.retention),
+    smtp: JSON.stringify(d.smtp),
+    listeners: JSON.stringify(d.listeners),
+    faults: JSON.stringify(d.faults),
+  };
+}
+
+export function changedSections(draft: Draft, base: Baseline): (keyof Draft)[] {
+  const now = sectionsJson(draft);
+  return (Object.keys(now) as (keyof Draft)[]).filter((k) => now[k] !== base.sections[k]);
+}
+
+/**
+ * The update for every changed section. A listener or rule whose form is untouched is sent exactly as it came,
+ * so the server sees it unchanged and keeps that listener (and its open sessions) running.
+ */
+export function buildUpdate(draft: Draft, base: Baseline): SettingsUpdate {
+  const update: SettingsUpdate = {};
+  for (const section of changedSections(draft, base)) {
+    switch (section) {
+      case 'retention':
+        update.retention = compact({ maxMessages: optNum(draft.retention.maxMessages), maxBytes: optNum(draft.retention.maxBytes) });
+        break;
+      case 'smtp':
+        update.smtp = compact({
+          hostname: draft.smtp.hostname.trim(),
+          maxMessageBytes: optNum(draft.smtp.maxMessageBytes),
+          earlyTalkerDelayMs: optNum(draft.smtp.earlyTalkerDelayMs),
+        });
+        break;
+      case 'listeners':
+        update.listeners = draft.listeners.map((f) => unchanged(base.listeners, f) ?? fromListenerForm(f));
+        break;
+      case 'faults':
+        update.faults = draft.faults.map((f) => unchanged(base.faults, f) ?? fromFaultForm(f));
+        break;
+    }
+  }
+  return update;
+}
+
+function unchanged<T>(origins: Map<number, { json: string; value: T }>, form: { key: number }): T | undefined {
+  const origin = origins.get(form.key);
+  return origin && origin.json === JSON.stringify(form) ? origin.value : undefined;
+}
+
+/** Which listeners an update starts or restarts (new or edited) and which it removes, by id. */
+export function listenerChanges(draft: Draft, base: Baseline): { restarted: string[]; removed: string[] } {
+  const keys = new Set(draft.listeners.map((f) => f.key));
+  return {
+    restarted: draft.listeners.filter((f) => unchanged(base.listeners, f) === undefined).map((f) => f.id),
+    removed: [...base.listeners].filter(([key]) => !keys.has(key)).map(([, o]) => o.value.id),
+  };
+}
+
+/**
+ * The input an error is about, from the `data-field` paths on the page (in page order): the one equal to the
+ * error's field; else, for an item or a group (`listeners.1`, `…credentials.0`), its first input; else the
+ * closest parent (`…allowClients` for `…allowClients.3`). A section-wide error (`listeners`) marks no input.
+ */
+export function bestFieldMatch(field: string | undefined, candidates: Iterable<string>): string | null {
+  if (!field) return null;
+  const list = [...candidates];
+  if (list.includes(field)) return field;
+  const child = field.includes('.') ? list.find((c) => c.startsWith(`${field}.`)) : undefined;
+  if (child) return child;
+  let parent: string | null = null;
+  for (const c of list) if (field.startsWith(`${c}.`) && (parent === null || c.length > parent.length)) parent = c;
+  return parent;
+}
+
+/** `listeners.2.port` → the listeners section, item 2; `smtp.hostname` → smtp. */
+export function fieldSection(field: string | undefined): { section: keyof Draft; index: number | null } | null {
+  const m = /^(retention|smtp|listeners|faults)(?:\.(\d+))?/.exec(field ?? '');
+  if (!m) return null;
+  return { section: m[1] as keyof Draft, index: m[2] === undefined ? null : Number(m[2]) };
+}
+
+/** The pinned settings at exactly this path (`smtp`, `smtp.hostname`, `listeners.submission`). */
+export function pinnedAt(pinned: readonly PinnedSetting[], path: string): PinnedSetting[] {
+  return pinned.filter((p) => p.path === path);
+}
+
+/** The pinned settings at this path or inside it (`smtp` gives `smtp` and `smtp.hostname`). */
+export function pinnedUnder(pinned: readonly PinnedSetting[], path: string): PinnedSetting[] {
+  return pinned.filter((p) => p.path === path || p.path.startsWith(`${path}.`));
+}
+
+export function pinnedNote(p: PinnedSetting): string {
+  return `Set by ${p.source}: a change here applies now and is saved, but ${p.source} wins at the next start.`;
+}
