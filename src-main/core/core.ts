@@ -113,6 +113,7 @@ export class Core {
         {
           readSaved: () => store.readSetting(SAVED_SETTINGS_KEY),
           writeSaved: (value) => store.writeSetting(SAVED_SETTINGS_KEY, value),
+          keepUnused: (value) => store.writeSetting(`${SAVED_SETTINGS_KEY}.unused`, value),
           retention: () => store.retention,
           setRetention: (r) => store.setRetention(r),
           applyListeners: (listeners, smtp) => capture.apply(listeners, smtp),

@@ -2,7 +2,7 @@
 // plain text in mailwright.db. The desktop shell protects the key with the OS keychain (Electron safeStorage) and
 // passes it in; serve mode keeps it in <dataDir>/secret.key, readable by the owner only.
 // Must not import electron.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MailwrightError } from '../../src-shared/index.js';
@@ -24,10 +24,13 @@ export function isSealed(v: unknown): v is SealedSecret {
 
 export class SecretBox {
   readonly #key: Buffer;
+  /** Names the key without revealing it, so a value sealed with another key is told apart from a damaged one. */
+  readonly keyId: string;
 
   constructor(key: Buffer) {
     if (key.length !== KEY_BYTES) throw new Error(`secret key must be ${KEY_BYTES} bytes, got ${key.length}`);
     this.#key = Buffer.from(key);
+    this.keyId = createHash('sha256').update('mailwright key id').update(key).digest('hex').slice(0, 16);
   }
 
   seal(plain: string): SealedSecret {

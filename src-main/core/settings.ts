@@ -28,6 +28,8 @@ const SAVED_VERSION = 1;
 export interface SettingsTargets {
   readSaved(): unknown;
   writeSaved(value: unknown): void;
+  /** Keeps saved settings that could not be used aside before they are overwritten, so nothing is silently lost. */
+  keepUnused(value: unknown): void;
   retention(): RetentionSettings;
   setRetention(r: RetentionSettings): void;
   applyListeners(listeners: ListenerConfig[], smtp: SettingsDocument['smtp']): Promise<unknown>;
@@ -37,6 +39,8 @@ export interface SettingsTargets {
 
 interface SavedDocument {
   version: number;
+  /** SecretBox.keyId of the key that sealed the secrets. */
+  keyId?: string;
   smtp?: unknown;
   listeners?: unknown;
   faults?: unknown;
@@ -56,6 +60,14 @@ export function parseSettingsFile(content: unknown, source: string): SettingsFil
   return r.data;
 }
 
+export interface ResolvedStart {
+  document: SettingsDocument;
+  pinned: PinnedSetting[];
+  warnings: string[];
+  /** Whether a saved row exists that could not be used (kept aside before it is next overwritten). */
+  savedUnused: boolean;
+}
+
 export class SettingsService {
   readonly #targets: SettingsTargets;
   readonly #box: SecretBox;
@@ -63,6 +75,8 @@ export class SettingsService {
   #pinned: PinnedSetting[];
   readonly #warnings: string[];
   #queue: Promise<unknown> = Promise.resolve();
+  /** The saved row was skipped at start: it is kept aside before the first save replaces it. */
+  #savedUnused = false;
 
   private constructor(targets: SettingsTargets, box: SecretBox, doc: SettingsDocument, pinned: PinnedSetting[], warnings: string[]) {
     this.#targets = targets;
@@ -81,32 +95,36 @@ export class SettingsService {
     layers: readonly SettingsLayer[],
     saved: unknown,
     box: SecretBox,
-  ): { document: SettingsDocument; pinned: PinnedSetting[]; warnings: string[] } {
+  ): ResolvedStart {
     const warnings: string[] = [];
     let savedLayer: SettingsLayer | null = null;
+    let savedUnused = false;
     try {
       savedLayer = openSaved(saved, box);
     } catch (err) {
       warnings.push(`Saved settings were not used: ${(err as Error).message}`);
+      savedUnused = true;
     }
     const all = savedLayer ? [savedLayer, ...layers] : [...layers];
     const pinnedFrom = savedLayer ? 1 : 0;
     const resolved = resolveLayers(defaults, all, pinnedFrom);
     try {
       validateDocument(resolved.document);
-      return { ...resolved, warnings };
+      return { ...resolved, warnings, savedUnused };
     } catch (err) {
       if (!savedLayer) throw err;
       // The file or a flag may be fine on its own and only clash with what was saved; try without the saved layer.
       const without = resolveLayers(defaults, layers, 0);
       validateDocument(without.document);
       warnings.push(`Saved settings were not used: ${(err as Error).message}`);
-      return { ...without, warnings };
+      return { ...without, warnings, savedUnused: true };
     }
   }
 
-  static create(targets: SettingsTargets, box: SecretBox, resolved: { document: SettingsDocument; pinned: PinnedSetting[]; warnings: string[] }): SettingsService {
-    return new SettingsService(targets, box, resolved.document, resolved.pinned, resolved.warnings);
+  static create(targets: SettingsTargets, box: SecretBox, resolved: ResolvedStart): SettingsService {
+    const service = new SettingsService(targets, box, resolved.document, resolved.pinned, resolved.warnings);
+    service.#savedUnused = resolved.savedUnused;
+    return service;
   }
 
   /** The running document, secrets included: for the core only. */
@@ -156,9 +174,15 @@ export class SettingsService {
   }
 
   #save(): void {
+    if (this.#savedUnused) {
+      const old = this.#targets.readSaved();
+      if (old !== undefined) this.#targets.keepUnused(old);
+      this.#savedUnused = false;
+    }
     const d = this.#doc;
     const saved: SavedDocument = {
       version: SAVED_VERSION,
+      keyId: this.#box.keyId,
       smtp: d.smtp,
       listeners: d.listeners.map((l) => mapListenerSecrets<string, SealedSecret>(l as ListenerShape<string>, (v) => this.#box.seal(v))),
       faults: d.faults,
@@ -172,6 +196,14 @@ function openSaved(saved: unknown, box: SecretBox): SettingsLayer | null {
   if (saved === undefined || saved === null) return null;
   const s = saved as SavedDocument;
   if (typeof s !== 'object' || s.version !== SAVED_VERSION) throw new MailwrightError('internal', `unknown saved settings version ${String(s?.version)}`);
+  if (s.keyId !== undefined && s.keyId !== box.keyId) {
+    throw new MailwrightError(
+      'internal',
+      'their passwords and keys were sealed with another key (the desktop app keeps its key in the OS keychain, serve in ' +
+        'secret.key, so one cannot read what the other saved). They are kept aside when settings are next saved; ' +
+        'enter the secrets again here, or give them in a config file',
+    );
+  }
   const listeners = Array.isArray(s.listeners)
     ? s.listeners.map((l) =>
         mapListenerSecrets<unknown, string>(l as ListenerShape<unknown>, (v) => {

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallName, CallResult, Events, Settings } from '../../../src-shared/index.js';
@@ -187,8 +188,21 @@ describe('settings', () => {
     fs.writeFileSync(path.join(dir, 'secret.key'), Buffer.alloc(32, 7));
     core = await Core.start({ dataDir: dir, listeners: [{ id: 'smtp', host: '127.0.0.1', port: 0, tls: 'starttls' }] });
     const s = await call('settings.get', {});
-    expect(s.warnings.join('\n')).toMatch(/cannot be decrypted/);
+    expect(s.warnings.join('\n')).toMatch(/sealed with another key/);
     expect(s.listeners.map((l) => l.id)).toEqual(['smtp']);
     expect(await subjects()).toContain('after restart'); // mail is untouched
+    // The next save keeps the unreadable settings aside instead of silently replacing them.
+    await call('settings.update', { smtp: { hostname: 'after.test' } });
+    await core.stop();
+    const db = new Database(path.join(dir, 'mailwright.db'), { readonly: true });
+    try {
+      const rows = db.prepare("SELECT key, value FROM settings WHERE key LIKE 'capture%' ORDER BY key").all() as { key: string; value: string }[];
+      expect(rows.map((r) => r.key)).toEqual(['capture', 'capture.unused']);
+      expect(JSON.parse(rows[1]!.value).listeners.map((l: { id: string }) => l.id)).toEqual(['smtp', 'submission']);
+      expect(rows.map((r) => r.value).join('')).not.toContain('s3cret-pw-123');
+    } finally {
+      db.close();
+    }
+    core = await Core.start({ dataDir: dir });
   });
 });
