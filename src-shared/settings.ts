@@ -203,29 +203,24 @@ export const settingsDocumentSchema = z
   .strict();
 export type SettingsDocument = z.infer<typeof settingsDocumentSchema>;
 
-/**
- * A config file (`serve --config FILE`): any subset of the sections. A present section replaces that section;
- * `retention` and `smtp` may name only some of their fields.
- */
-export const settingsFileSchema = z
-  .object({
-    retention: retentionSchema.partial().optional(),
-    smtp: smtpSettingsSchema.partial().optional(),
-    listeners: z.array(listenerConfigSchema).max(MAX_LISTENERS).optional(),
-    faults: z.array(faultRuleSchema).max(MAX_FAULT_RULES).optional(),
-  })
-  .strict();
+/** Any subset of the sections, with listeners of the given schema; `retention` and `smtp` may name some fields. */
+function sectionsSchema<L extends z.ZodType>(listener: L) {
+  return z
+    .object({
+      retention: retentionSchema.partial().optional(),
+      smtp: smtpSettingsSchema.partial().optional(),
+      listeners: z.array(listener).max(MAX_LISTENERS).optional(),
+      faults: z.array(faultRuleSchema).max(MAX_FAULT_RULES).optional(),
+    })
+    .strict();
+}
+
+/** A config file (`serve --config FILE`): a present section replaces that section (retention and smtp by field). */
+export const settingsFileSchema = sectionsSchema(listenerConfigSchema);
 export type SettingsFile = z.infer<typeof settingsFileSchema>;
 
 /** `settings.update`: the sections to change; each given section replaces the running one after validation. */
-export const settingsUpdateSchema = z
-  .object({
-    retention: retentionSchema.partial().optional(),
-    smtp: smtpSettingsSchema.partial().optional(),
-    listeners: z.array(listenerEditSchema).max(MAX_LISTENERS).optional(),
-    faults: z.array(faultRuleSchema).max(MAX_FAULT_RULES).optional(),
-  })
-  .strict();
+export const settingsUpdateSchema = sectionsSchema(listenerEditSchema);
 export type SettingsUpdate = z.infer<typeof settingsUpdateSchema>;
 
 /** Where a setting's value comes from when it is not the Settings page's own. */

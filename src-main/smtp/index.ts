@@ -133,34 +133,29 @@ export class CaptureServer {
       if (!this.#running) return this.status();
       const fresh = kept.filter((l) => !old.has(l.config.id) || old.get(l.config.id) !== l);
       const mustFail = (l: Listener) => fresh.includes(l) && !unchanged(l) && l.status().state === 'error';
-      const conflict = (l: Listener) =>
-        new MailwrightError('conflict', `${l.status().error ?? 'cannot listen'}; the previous listeners keep running`, `listeners.${kept.indexOf(l)}.port`);
+      // Undo: the new listeners go, the previous set (and the options it ran with) is back, restarted where it was stopped.
+      const undo = async (failed: Listener, started: Listener[], restart: Listener[]): Promise<never> => {
+        await this.#stopAll(started);
+        this.#listeners = previous;
+        this.#options = previousOptions;
+        await this.#startAll(restart);
+        this.#emitStatus();
+        const error = failed.status().error ?? 'cannot listen';
+        throw new MailwrightError('conflict', `${error}; the previous listeners keep running`, `listeners.${kept.indexOf(failed)}.port`);
+      };
       // First bind what needs no port a running listener holds: if that fails, nothing running was touched.
       const held = new Set(retired.filter((l) => l.status().state === 'listening').map((l) => l.status().port));
       const early = fresh.filter((l) => l.config.port === 0 || !held.has(l.config.port));
       await this.#startAll(early);
       const earlyFailure = early.find(mustFail);
-      if (earlyFailure) {
-        await this.#stopAll(early);
-        this.#listeners = previous;
-        this.#options = previousOptions;
-        this.#emitStatus();
-        throw conflict(earlyFailure);
-      }
-      // Then the ones that want a port back from a listener they replace: stop first, then bind.
+      if (earlyFailure) await undo(earlyFailure, early, []);
+      // Then the ones that want a port back from a listener they replace: stop first, then bind (a port-0 listener
+      // restored by an undo here may get a new port).
       await this.#stopAll(retired);
       const late = fresh.filter((l) => !early.includes(l));
       await this.#startAll(late);
       const lateFailure = late.find(mustFail);
-      if (lateFailure) {
-        // Undo: the new listeners go, the previous set comes back as it was (a port-0 listener may get a new port).
-        await this.#stopAll(fresh);
-        this.#listeners = previous;
-        this.#options = previousOptions;
-        await this.#startAll(retired);
-        this.#emitStatus();
-        throw conflict(lateFailure);
-      }
+      if (lateFailure) await undo(lateFailure, fresh, retired);
       this.#forgetUnusedCertificates();
       this.#emitStatus();
       return this.status();
