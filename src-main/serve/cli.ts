@@ -6,6 +6,7 @@ import { Core } from '../core/core.js';
 import { VERSION } from '../core/version.js';
 import { USAGE, UsageError, parseServeArgs, type ServeConfig } from './args.js';
 import { startHttpBinding, type HttpBinding } from './http.js';
+import { isLoopbackHost } from './security.js';
 
 /** Closing sockets and the database takes well under a second; past this something hangs and we exit anyway. */
 const SHUTDOWN_CEILING_MS = 10_000;
@@ -60,9 +61,14 @@ async function main(): Promise<void> {
 
   const listeners = core.status().listeners;
   const out: string[] = [`Mailwright ${VERSION}`];
+  const settings = await core.invoke('settings.get', {});
   for (const l of listeners) {
     const label = l.tls === 'implicit' ? 'SMTPS' : 'SMTP ';
     out.push(`${label} listening on ${hostPort(l.host, l.port)} (${l.id}: ${TLS_WORDS[l.tls]}, AUTH ${l.auth.policy})`);
+    const restricted = settings.ok && settings.value.listeners.find((x) => x.id === l.id)?.limits?.allowClients?.length;
+    if (!isLoopbackHost(l.host) && !restricted) {
+      out.push(`      ${l.id} is reachable from the network: anyone who can reach ${l.host} can send mail into it (limits.allowClients restricts who may)`);
+    }
   }
   const boundNote = binding.host === new URL(binding.url).hostname.replace(/^\[|\]$/g, '') ? '' : ` (bound to ${binding.host})`;
   out.push(`HTTP  ${binding.url}${boundNote}`);
