@@ -41,6 +41,8 @@ export interface CoreOptions {
   faults?: FaultEngine;
   /** 32 bytes that seal saved secrets (the desktop app's keychain-protected key). Default: <dataDir>/secret.key. */
   secretKey?: Buffer;
+  /** Problems the shell met before the core started (a keychain it could not use); shown with the settings. */
+  warnings?: string[];
 }
 
 type Handlers = { [K in CallName]: (args: ParsedCallArgs<K>) => Promise<CallResult<K>> | CallResult<K> };
@@ -78,6 +80,7 @@ export class Core {
         store.readSetting(SAVED_SETTINGS_KEY),
         box,
       );
+      resolved.warnings.unshift(...(options.warnings ?? []));
       for (const w of resolved.warnings) console.warn(`[settings] ${w}`);
       const doc = resolved.document;
       if (doc.retention.maxMessages !== store.retention.maxMessages || doc.retention.maxBytes !== store.retention.maxBytes) {

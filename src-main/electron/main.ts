@@ -77,11 +77,11 @@ async function start(cfg: ShellConfig): Promise<void> {
     // A listener that cannot bind (port in use) does not throw: core.status() carries the error to the UI.
     const dataDir = app.getPath('userData');
     const secret = loadDesktopSecretKey(dataDir, safeStorage);
-    if (secret.warning) console.warn(`[${APP_NAME}] ${secret.warning}`);
     core = await Core.start({
       dataDir,
       layers: cfg.layers,
       secretKey: secret.key,
+      ...(secret.warning ? { warnings: [secret.warning] } : {}),
       ...(native.ok ? { nativeBinding: native.path } : {}),
     });
   } catch (err) {

@@ -26,11 +26,19 @@ export function loadDesktopSecretKey(dataDir: string, keychain: KeychainLike): D
   const file = path.join(dataDir, KEYCHAIN_KEY_FILE);
   const backend = keychain.getSelectedStorageBackend?.();
   const usable = keychain.isEncryptionAvailable() && backend !== 'basic_text';
+  let warning: string | null = null;
   if (fs.existsSync(file)) {
-    // Once the keychain holds the key, it stays the only way in: falling back would lose every saved secret.
-    const key = Buffer.from(keychain.decryptString(fs.readFileSync(file)), 'base64');
-    if (key.length !== 32) throw new Error(`${file} does not hold a Mailwright key`);
-    return { key, warning: null };
+    try {
+      const key = Buffer.from(keychain.decryptString(fs.readFileSync(file)), 'base64');
+      if (key.length !== 32) throw new Error('it does not hold a Mailwright key');
+      return { key, warning: null };
+    } catch (err) {
+      // A keychain that was reset or belongs to another user must not keep the app from starting: the old key file
+      // is moved aside (saved passwords then say they need entering again) and a new key is made.
+      const aside = `${file}.unreadable-${Date.now()}`;
+      fs.renameSync(file, aside);
+      warning = `The OS keychain could not open ${file} (${(err as Error).message}); it was moved to ${aside} and saved SMTP passwords must be entered again.`;
+    }
   }
   if (!usable) {
     return {
@@ -41,5 +49,5 @@ export function loadDesktopSecretKey(dataDir: string, keychain: KeychainLike): D
   const key = randomBytes(32);
   fs.mkdirSync(dataDir, { recursive: true });
   fs.writeFileSync(file, keychain.encryptString(key.toString('base64')), { mode: 0o600, flag: 'wx' });
-  return { key, warning: null };
+  return { key, warning };
 }

@@ -51,6 +51,13 @@ describe('key files', () => {
     expect(fs.existsSync(secretKeyPath(dir))).toBe(false);
     expect(loadDesktopSecretKey(dir, keychain).key.equals(first.key)).toBe(true);
 
+    // A keychain that can no longer open the key: moved aside, a new key, and a warning; never a crash.
+    const broken = loadDesktopSecretKey(dir, { ...keychain, decryptString: () => { throw new Error('keychain reset'); } });
+    expect(broken.warning).toMatch(/keychain reset.*entered again/);
+    expect(broken.key.equals(first.key)).toBe(false);
+    expect(fs.readdirSync(dir).some((f) => f.startsWith(`${KEYCHAIN_KEY_FILE}.unreadable-`))).toBe(true);
+    expect(loadDesktopSecretKey(dir, keychain).key.equals(broken.key)).toBe(true);
+
     const plain = tmp();
     const fallback = loadDesktopSecretKey(plain, { ...keychain, getSelectedStorageBackend: () => 'basic_text' });
     expect(fallback.warning).toMatch(/No OS keychain/);
