@@ -55,6 +55,21 @@ export function changedSections(draft: Draft, base: Baseline): (keyof Draft)[] {
 }
 
 /**
+ * A required number left empty: said here, naming the field, rather than sent as "no change" (which would keep the
+ * old value without a word).
+ */
+export function missingRequired(draft: Draft): { field: string; message: string } | null {
+  const required: [string, number | null][] = [
+    ['retention.maxMessages', draft.retention.maxMessages],
+    ['retention.maxBytes', draft.retention.maxBytes],
+    ['smtp.maxMessageBytes', draft.smtp.maxMessageBytes],
+    ['smtp.earlyTalkerDelayMs', draft.smtp.earlyTalkerDelayMs],
+  ];
+  const missing = required.find(([, v]) => optNum(v) === undefined);
+  return missing ? { field: missing[0], message: `${missing[0]}: enter a number (0 is allowed where it means "no limit")` } : null;
+}
+
+/**
  * The update for every changed section. A listener or rule whose form is untouched is sent exactly as it came,
  * so the server sees it unchanged and keeps that listener (and its open sessions) running.
  */

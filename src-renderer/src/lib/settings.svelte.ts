@@ -8,7 +8,7 @@ import { blankRule, toFaultForm } from './fault-form.js';
 import { uniqueId } from './form-values.js';
 import { blankListener, toListenerForm } from './listener-form.js';
 import {
-  baselineOf, buildUpdate, changedSections, fieldSection, listenerChanges, toDraft, type Baseline, type Draft,
+  baselineOf, buildUpdate, changedSections, fieldSection, listenerChanges, missingRequired, toDraft, type Baseline, type Draft,
 } from './settings-form.js';
 
 /** Hit counts trail a burst of sessions by at most this much; they are a glance, not a trace. */
@@ -114,6 +114,11 @@ export class SettingsState {
     const base = this.#baseline;
     if (!draft || !base || this.#applying) return false;
     const snapshot = $state.snapshot(draft) as Draft;
+    const missing = missingRequired(snapshot);
+    if (missing) {
+      this.#error = { message: missing.message, code: 'invalid_argument', field: missing.field };
+      return false;
+    }
     const update = buildUpdate(snapshot, base);
     const { restarted, removed } = listenerChanges(snapshot, base);
     this.#applying = true;

@@ -8,8 +8,8 @@ import { actionSummary, blankRule, fromFaultForm, toFaultForm } from '../../../s
 import { uniqueId } from '../../../src-renderer/src/lib/form-values.js';
 import { blankListener, fromListenerForm, toListenerForm } from '../../../src-renderer/src/lib/listener-form.js';
 import {
-  baselineOf, bestFieldMatch, buildUpdate, changedSections, fieldSection, listenerChanges, pinnedAt, pinnedNote, pinnedUnder,
-  toDraft,
+  baselineOf, bestFieldMatch, buildUpdate, changedSections, fieldSection, listenerChanges, missingRequired, pinnedAt, pinnedNote,
+  pinnedUnder, toDraft,
 } from '../../../src-renderer/src/lib/settings-form.js';
 
 const full: ListenerEdit = {
@@ -170,6 +170,16 @@ describe('the update', () => {
     const base = baselineOf(settings, draft);
     draft.retention.maxMessages = 10;
     expect(buildUpdate(draft, base)).toEqual({ retention: { maxMessages: 10, maxBytes: 0 } });
+  });
+
+  it('names a required number left empty instead of sending "no change"', () => {
+    const draft = toDraft(settings);
+    expect(missingRequired(draft)).toBeNull();
+    draft.smtp.maxMessageBytes = null;
+    expect(missingRequired(draft)).toMatchObject({ field: 'smtp.maxMessageBytes' });
+    draft.smtp.maxMessageBytes = 1000;
+    draft.retention.maxBytes = Number.NaN;
+    expect(missingRequired(draft)).toMatchObject({ field: 'retention.maxBytes' });
   });
 
   it('sends untouched listeners exactly as they came, so the server keeps them running', () => {
