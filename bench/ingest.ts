@@ -4,7 +4,7 @@
 import { runClient, type ClientName } from './clients.js';
 import { waitIndexed, type IndexedCheck } from './mailwright-api.js';
 import { SHARED_TOKEN, tokenFor, type SizeName } from './messages.js';
-import { startServer, type ServerName } from './servers.js';
+import { MAILWRIGHT_SERVERS, startServer, type ServerName } from './servers.js';
 
 export interface IngestOptions {
   servers: ServerName[];
@@ -89,7 +89,7 @@ async function runOne(opts: IngestOptions, size: SizeName, client: ClientName, c
     Object.assign(run, { msgPerSec: load.msgPerSec, p50Ms: load.p50Ms, p99Ms: load.p99Ms, wallMs: load.wallMs });
     run.rssAfterRunMB = handle.mem()?.rssMB ?? null;
     if (load.failed > 0 || load.sent !== n) throw new Error(`${load.failed} of ${n} not accepted: ${load.firstError}`);
-    if (server === 'mailwright' && handle.http) {
+    if (MAILWRIGHT_SERVERS.includes(server) && handle.http) {
       run.timeToIndexedMs = await waitIndexed(handle.http, indexedCheck(client, n, warmup), 30_000 + (n + warmup) * 20);
       run.rssAfterIndexMB = handle.mem()?.rssMB ?? null;
     }
@@ -115,8 +115,8 @@ export async function runIngest(opts: IngestOptions): Promise<IngestRun[]> {
             const lat = run.p50Ms === null ? '' : ` p50 ${run.p50Ms.toFixed(1)} ms p99 ${run.p99Ms?.toFixed(1)} ms`;
             const idx = run.timeToIndexedMs === null ? '' : ` indexed +${run.timeToIndexedMs.toFixed(0)} ms`;
             opts.log(run.ok
-              ? `  ${run.workload.padEnd(26)} r${round} ${server.padEnd(10)} ${run.msgPerSec.toFixed(0).padStart(6)} msg/s${lat}${idx}`
-              : `  ${run.workload.padEnd(26)} r${round} ${server.padEnd(10)} FAILED: ${run.error}`);
+              ? `  ${run.workload.padEnd(26)} r${round} ${server.padEnd(17)} ${run.msgPerSec.toFixed(0).padStart(6)} msg/s${lat}${idx}`
+              : `  ${run.workload.padEnd(26)} r${round} ${server.padEnd(17)} FAILED: ${run.error}`);
           }
         }
       }

@@ -6,7 +6,7 @@ import type { InboxResult } from './inbox.js';
 import type { LatencyResult } from './latency.js';
 import type { MemoryResult } from './memory.js';
 import type { SizeName } from './messages.js';
-import type { ServerName } from './servers.js';
+import { BENCH_FAULT_RULES, type ServerName } from './servers.js';
 import { fmt, median } from './stats.js';
 
 export interface IngestSummary {
@@ -66,7 +66,7 @@ export function ingestTable(summary: IngestSummary[]): string {
     ['workload', 'server', 'N', 'msg/s', 'p50 ms', 'p99 ms', 'indexed +ms', 'RSS MB', 'ok'],
     summary.map((s) => [
       s.workload, s.server, String(s.n), fmt(s.msgPerSec, 0), fmt(s.p50Ms, 2), fmt(s.p99Ms, 2),
-      s.server === 'mailwright' ? fmt(s.timeToIndexedMs, 0) : '', fmt(s.maxRssMB, 0), `${s.okRuns}/${s.runs}`,
+      s.server.startsWith('mailwright') ? fmt(s.timeToIndexedMs, 0) : '', fmt(s.maxRssMB, 0), `${s.okRuns}/${s.runs}`,
     ]),
   );
 }
@@ -83,10 +83,12 @@ export function ratioTable(summary: IngestSummary[]): string {
     const bare = find(summary, w, 'bare');
     const md = find(summary, w, 'maildev');
     const sink = find(summary, w, 'smtp-sink');
+    const faults = find(summary, w, 'mailwright-faults');
     const ratio = (o?: IngestSummary): string => (o && o.msgPerSec > 0 ? `${fmt(mw.msgPerSec / o.msgPerSec, 2)}x` : 'n/a');
-    return [[w, fmt(mw.msgPerSec, 0), ratio(bare), ratio(md), ratio(sink)]];
+    const withRules = faults && mw.msgPerSec > 0 ? `${fmt(faults.msgPerSec / mw.msgPerSec, 2)}x` : 'n/a';
+    return [[w, fmt(mw.msgPerSec, 0), ratio(bare), ratio(md), ratio(sink), withRules]];
   });
-  return table(['workload', 'Mailwright msg/s', 'vs bare', 'vs MailDev', 'vs smtp-sink'], rows);
+  return table(['workload', 'Mailwright msg/s', 'vs bare', 'vs MailDev', 'vs smtp-sink', `${BENCH_FAULT_RULES} rules / none`], rows);
 }
 
 export function ingestTargets(summary: IngestSummary[]): Target[] {

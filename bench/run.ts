@@ -30,7 +30,8 @@ const USAGE = `Usage: npm run bench -- [options]
                       one-connection-per-message runs against servers with the stock
                       100 ms greeting send at most 25 per connection)
   --rounds R          rounds over the servers, quoted as medians (default 3)
-  --servers LIST      comma list of mailwright,maildev,bare,smtp-sink (default: all)
+  --servers LIST      comma list of mailwright,maildev,bare,smtp-sink (default: all), plus the opt-in
+                      mailwright-faults (Mailwright with 100 fault rules that never fire)
   --clients LIST      comma list of nodemailer,source-reuse,source-conn (default: all)
   --concurrency LIST  comma list (default 1,4,16)
   --memory-n N        100 KB messages for the memory run (default 10000)
@@ -38,8 +39,8 @@ const USAGE = `Usage: npm run bench -- [options]
   --quick             smoke run: small N, one round
 `;
 
-function list<T extends string>(value: string | undefined, all: readonly T[], what: string): T[] {
-  if (!value) return [...all];
+function list<T extends string>(value: string | undefined, all: readonly T[], what: string, defaults: readonly T[] = all): T[] {
+  if (!value) return [...defaults];
   const items = value.split(',').map((s) => s.trim()).filter(Boolean);
   for (const i of items) if (!all.includes(i as T)) throw new Error(`unknown ${what} "${i}" (one of ${all.join(', ')})`);
   return items as T[];
@@ -72,7 +73,7 @@ async function main(): Promise<number> {
   const concurrencies = (values.concurrency ?? '1,4,16').split(',').map((c) => positiveInt(c, 1, 'concurrency'));
   const memoryN = positiveInt(values['memory-n'], quick ? 500 : 10_000, 'memory-n');
   const inboxN = positiveInt(values['inbox-n'], quick ? 5000 : 100_000, 'inbox-n');
-  let servers = list<ServerName>(values.servers, ALL_SERVERS, 'server');
+  let servers = list<ServerName>(values.servers, [...ALL_SERVERS, 'mailwright-faults'], 'server', ALL_SERVERS);
   const clients = list<ClientName>(values.clients, ALL_CLIENTS, 'client');
 
   const log = (line: string): void => console.log(line);
@@ -99,7 +100,7 @@ async function main(): Promise<number> {
     }
     if (!mailwright.available) {
       log(`\n!!! Mailwright is NOT measured: ${mailwright.reason}\n`);
-      servers = servers.filter((s) => s !== 'mailwright');
+      servers = servers.filter((s) => !s.startsWith('mailwright'));
     }
   }
 

@@ -9,8 +9,12 @@ import { helperArgs } from './build.js';
 import { freePort, killProc, ROOT, readMem, SERVER_CORE, spawnPinned, waitForBanner, waitForLine, type MemInfo, type Proc } from './proc.js';
 
 export { ROOT };
-export type ServerName = 'mailwright' | 'maildev' | 'bare' | 'smtp-sink';
+export type ServerName = 'mailwright' | 'mailwright-faults' | 'maildev' | 'bare' | 'smtp-sink';
+/** `mailwright-faults` is opt-in (--servers): the price of a loaded fault-rule set that never fires. */
 export const ALL_SERVERS: ServerName[] = ['mailwright', 'maildev', 'bare', 'smtp-sink'];
+export const MAILWRIGHT_SERVERS: readonly ServerName[] = ['mailwright', 'mailwright-faults'];
+/** Rules in the mailwright-faults config: a large hand-made set, every one evaluated at its stage on every message. */
+export const BENCH_FAULT_RULES = 100;
 
 export const SERVE_JS = path.join(ROOT, 'out/main/serve.js');
 const MAILDEV_DIR = path.join(ROOT, 'bench/.maildev');
@@ -56,6 +60,24 @@ export function ensurePostfixStopped(): void {
   }
 }
 
+/**
+ * BENCH_FAULT_RULES enabled rules spread over every stage, each with a pattern no bench message matches, so every
+ * rule is checked on every message and none fires: the figure is the engine's and the gate's overhead.
+ */
+function writeFaultConfig(dataDir: string): string {
+  const stages = ['connect', 'ehlo', 'auth', 'mail', 'rcpt', 'data', 'afterData'] as const;
+  const faults = Array.from({ length: BENCH_FAULT_RULES }, (_, i) => {
+    const stage = stages[i % stages.length]!;
+    const match = stage === 'connect' || stage === 'ehlo' || stage === 'auth'
+      ? { stage, clientAddress: `203.0.113.${i % 250}/32` }
+      : { stage, sender: `never-${i}-*@nowhere.invalid` };
+    return { id: `bench-${i}`, name: `never fires ${i}`, enabled: true, match, action: { kind: 'reply', code: 550, enhanced: '5.7.1', text: 'never' } };
+  });
+  const file = path.join(dataDir, 'bench-faults.json');
+  fs.writeFileSync(file, JSON.stringify({ faults }));
+  return file;
+}
+
 export function mailwrightBuilt(): boolean {
   return fs.existsSync(SERVE_JS);
 }
@@ -67,8 +89,10 @@ export async function startServer(name: ServerName): Promise<ServerHandle> {
     let port: number;
     let http: string | null = null;
     switch (name) {
-      case 'mailwright': {
-        proc = spawnPinned(SERVER_CORE, process.execPath, [SERVE_JS, '--smtp', '127.0.0.1:0', '--http', '127.0.0.1:0', '--data', dataDir], { cwd: ROOT });
+      case 'mailwright':
+      case 'mailwright-faults': {
+        const config = name === 'mailwright-faults' ? ['--config', writeFaultConfig(dataDir)] : [];
+        proc = spawnPinned(SERVER_CORE, process.execPath, [SERVE_JS, ...config, '--smtp', '127.0.0.1:0', '--http', '127.0.0.1:0', '--data', dataDir], { cwd: ROOT });
         const info = JSON.parse(await waitForLine(proc, READY_PREFIX, START_TIMEOUT_MS)) as ReadyInfo;
         const smtp = info.smtp.find((l) => l.tls === 'starttls') ?? info.smtp[0];
         if (!smtp) throw new Error('Mailwright ready line lists no SMTP listener');

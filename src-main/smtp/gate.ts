@@ -16,7 +16,7 @@ const HAS_ENHANCED = /^[245]\.\d{1,3}\.\d{1,3} /;
 const MINUTE_MS = 60_000;
 
 /** What the gate needs of the fault engine; a FaultEngine is one. */
-export type FaultEvaluator = Pick<FaultEngine, 'evaluate'>;
+export type FaultEvaluator = Pick<FaultEngine, 'evaluate'> & Partial<Pick<FaultEngine, 'active'>>;
 
 export interface GateOptions {
   config: ListenerConfig;
@@ -147,6 +147,7 @@ export class ListenerGate {
   };
 
   #fault(stage: FaultStage, session: SMTPServerSession, next: Next, extra: { mailFrom?: string; rcptTo?: string[] } = {}, drop?: () => void): void {
+    if (this.#o.faults.active?.(stage) === false) return next();
     const env = session.envelope;
     const user = session.user as { username?: unknown } | false | undefined;
     let decision: FaultDecision;

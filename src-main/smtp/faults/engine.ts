@@ -2,7 +2,7 @@
 // Holds per-rule counters, hit counts, greylist triples and throttle windows; does no I/O and never sleeps.
 import { normalizeClientAddress } from './address.js';
 import { GreylistStore, ThrottleStore } from './state.js';
-import type { FaultContext, FaultDecision, FaultEngineOptions, FaultReply, FaultRule } from './types.js';
+import type { FaultContext, FaultDecision, FaultEngineOptions, FaultReply, FaultRule, FaultStage } from './types.js';
 import { MAX_DELAY_MS, compileRules, type CompiledRule } from './validate.js';
 
 export const GREYLIST_REPLY: Readonly<FaultReply> = Object.freeze({ code: 451, enhanced: '4.7.1', text: 'Greylisted, please try again later' });
@@ -15,6 +15,8 @@ export class FaultEngine {
   readonly #now: () => number;
   readonly #random: () => number;
   #rules: CompiledRule[] = [];
+  /** The enabled rules of each stage, in evaluation order: an event walks only its own stage's list. */
+  #byStage = new Map<FaultStage, CompiledRule[]>();
   /** Matching events seen per rule, for nth/every. Saturates at nth, wraps at every, so it stays small. */
   readonly #events = new Map<string, number>();
   readonly #hits = new Map<string, number>();
@@ -39,6 +41,18 @@ export class FaultEngine {
       if (!keep.has(id) || edited) this.#forgetState(id);
     }
     this.#rules = next;
+    this.#byStage = new Map();
+    for (const r of next) {
+      if (!r.rule.enabled) continue;
+      const list = this.#byStage.get(r.rule.match.stage) ?? [];
+      list.push(r);
+      this.#byStage.set(r.rule.match.stage, list);
+    }
+  }
+
+  /** Whether any enabled rule could fire at this stage; the listener skips building a context when none can. */
+  active(stage: FaultStage): boolean {
+    return this.#byStage.has(stage);
   }
 
   /** A copy of the running rules, in evaluation order. */
@@ -48,7 +62,7 @@ export class FaultEngine {
 
   evaluate(ctx: FaultContext): FaultDecision {
     const decision: FaultDecision = { delayMs: 0, reply: null, drop: false, fired: [] };
-    for (const compiled of this.#rules) {
+    for (const compiled of this.#byStage.get(ctx.stage) ?? []) {
       if (!this.#matches(compiled, ctx) || !this.#countAllows(compiled) || !this.#chanceAllows(compiled)) continue;
       const outcome = this.#act(compiled.rule, ctx);
       if (outcome === 'pass') continue;

@@ -23,6 +23,14 @@ describe('FaultEngine matching', () => {
     expect(e.hits()).toEqual({});
   });
 
+  it('is active only at stages with an enabled rule, and follows setRules', () => {
+    const e = new FaultEngine([rule({ id: 'a', match: { stage: 'rcpt' } }), rule({ id: 'b', enabled: false, match: { stage: 'mail' } })]);
+    expect(['connect', 'ehlo', 'auth', 'mail', 'rcpt', 'data', 'afterData'].filter((s) => e.active(s as never))).toEqual(['rcpt']);
+    e.setRules([rule({ id: 'b', match: { stage: 'mail' } })]);
+    expect(e.active('mail')).toBe(true);
+    expect(e.active('rcpt')).toBe(false);
+  });
+
   it('filters by listener; empty or absent list means every listener', () => {
     const e = new FaultEngine([
       rule({ id: 'only-587', listeners: ['sub'], match: { stage: 'connect' }, action: { kind: 'delay', ms: 1 } }),
