@@ -7,7 +7,7 @@ import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL, PREVIEW_SCHEME, desktopPreviewUrl } from '../../../src-shared/index.js';
-import type { MessagePage, Result, ServerStatus } from '../../../src-shared/index.js';
+import type { MessagePage, Result, ServerStatus, Settings } from '../../../src-shared/index.js';
 import { state, until } from './fake-electron.js';
 
 vi.mock('electron', () => import('./fake-electron.js').then((m) => m.electron));
@@ -94,6 +94,28 @@ describe('main.ts with the real core', () => {
     expect(written.ok).toBe(true);
     for (const file of written.ok ? written.value.written : []) expect(path.dirname(file)).toBe(state.folder);
     expect(fs.readdirSync(state.folder)).toHaveLength(1);
+  });
+
+  it('saves the certificate a listener presents, and seals saved credentials with the keychain-protected key', async () => {
+    state.saveTo = path.join(profile, 'smtp.pem');
+    const cert = (await call('listeners.certificate', { id: 'smtp' })) as Result<{ pem: string }>;
+    const saved = await call('desktop.saveCertificate', { id: 'smtp' });
+    expect(saved).toEqual({ ok: true, value: { path: state.saveTo } });
+    expect(fs.readFileSync(state.saveTo, 'utf8')).toBe(cert.ok ? cert.value.pem : 'missing');
+    expect(fs.readFileSync(state.saveTo, 'utf8')).not.toMatch(/PRIVATE KEY/);
+
+    const current = (await call('settings.get', {})) as Result<Settings>;
+    if (!current.ok) throw new Error(current.error.message);
+    const listeners = current.value.listeners.map((l) => ({
+      ...l,
+      auth: { policy: 'optional' as const, mechanisms: ['PLAIN' as const], credentials: [{ username: 'qa', password: 'desk-secret-42' }] },
+    }));
+    const updated = (await call('settings.update', { listeners })) as Result<Settings>;
+    expect(updated.ok).toBe(true);
+    expect(JSON.stringify(updated)).not.toContain('desk-secret-42');
+    // The key lives only inside the (fake) keychain's file; no plain secret.key is written on the desktop.
+    expect(fs.existsSync(path.join(profile, 'secret.key.keychain'))).toBe(true);
+    expect(fs.existsSync(path.join(profile, 'secret.key'))).toBe(false);
   });
 
   it('imports the hostile corpus via desktop.importFiles and keeps every attachment inside the folder', async () => {
