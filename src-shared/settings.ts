@@ -4,12 +4,10 @@
 // Must not import electron, node or DOM modules.
 import { z } from 'zod';
 
-export const TLS_MODES = ['none', 'starttls', 'starttls-required', 'implicit'] as const;
-export const TLS_VERSIONS = ['TLSv1.2', 'TLSv1.3'] as const;
-export const AUTH_POLICIES = ['off', 'optional', 'required'] as const;
-export const AUTH_MECHANISMS = ['PLAIN', 'LOGIN', 'CRAM-MD5', 'XOAUTH2'] as const;
-export const FAULT_STAGES = ['connect', 'ehlo', 'auth', 'mail', 'rcpt', 'data', 'afterData'] as const;
-export const FAULT_ACTIONS = ['reply', 'delay', 'drop', 'greylist', 'throttle'] as const;
+export {
+  AUTH_MECHANISMS, AUTH_POLICIES, DEFAULT_AUTH_MECHANISMS, FAULT_ACTIONS, FAULT_STAGES, TLS_MODES, TLS_VERSIONS,
+} from './settings-names.js';
+import { AUTH_MECHANISMS, AUTH_POLICIES, DEFAULT_AUTH_MECHANISMS, FAULT_STAGES, TLS_MODES, TLS_VERSIONS } from './settings-names.js';
 
 export type TlsMode = (typeof TLS_MODES)[number];
 export type TlsVersion = (typeof TLS_VERSIONS)[number];
@@ -62,7 +60,7 @@ function listenerSchema<S extends z.ZodType>(secret: S) {
     .object({
       policy: z.enum(AUTH_POLICIES),
       /** Default PLAIN and LOGIN; ignored when the policy is off. */
-      mechanisms: z.array(z.enum(AUTH_MECHANISMS)).max(AUTH_MECHANISMS.length).default(['PLAIN', 'LOGIN']),
+      mechanisms: z.array(z.enum(AUTH_MECHANISMS)).max(AUTH_MECHANISMS.length).default([...DEFAULT_AUTH_MECHANISMS]),
       /** Absent = accept any username and secret. */
       credentials: z.array(credential).max(MAX_CREDENTIALS).optional(),
       /** AUTH before TLS is refused with 538 unless true. */

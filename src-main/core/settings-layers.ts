@@ -43,20 +43,16 @@ export function resolveLayers(base: SettingsDocument, layers: readonly SettingsL
       if (index >= pinnedFrom) pinned.set(path, layer.source);
     };
     const s = layer.settings;
-    if (s?.retention) {
-      for (const [key, value] of Object.entries(s.retention)) {
+    // retention and smtp merge field by field; each field given is pinned on its own.
+    const merge = (name: 'retention' | 'smtp', fields: Record<string, unknown> | undefined) => {
+      for (const [key, value] of Object.entries(fields ?? {})) {
         if (value === undefined) continue;
-        (doc.retention as Record<string, number>)[key] = value;
-        pin(`retention.${key}`);
+        (doc[name] as Record<string, unknown>)[key] = value;
+        pin(`${name}.${key}`);
       }
-    }
-    if (s?.smtp) {
-      for (const [key, value] of Object.entries(s.smtp)) {
-        if (value === undefined) continue;
-        (doc.smtp as Record<string, unknown>)[key] = value;
-        pin(`smtp.${key}`);
-      }
-    }
+    };
+    merge('retention', s?.retention);
+    merge('smtp', s?.smtp);
     if (s?.listeners) {
       doc.listeners = structuredClone(s.listeners);
       pin('listeners');

@@ -72,7 +72,7 @@ export class SettingsService {
   readonly #targets: SettingsTargets;
   readonly #box: SecretBox;
   #doc: SettingsDocument;
-  #pinned: PinnedSetting[];
+  readonly #pinned: PinnedSetting[];
   readonly #warnings: string[];
   #queue: Promise<unknown> = Promise.resolve();
   /** The saved row was skipped at start: it is kept aside before the first save replaces it. */
@@ -125,11 +125,6 @@ export class SettingsService {
     const service = new SettingsService(targets, box, resolved.document, resolved.pinned, resolved.warnings);
     service.#savedUnused = resolved.savedUnused;
     return service;
-  }
-
-  /** The running document, secrets included: for the core only. */
-  get document(): SettingsDocument {
-    return structuredClone(this.#doc);
   }
 
   view(): Settings {

@@ -94,7 +94,7 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     try {
       layers.push(readSettingsFile(configFile.value));
     } catch (err) {
-      if (err instanceof MailwrightError) throw new UsageError(err.field && !err.message.includes(err.field) ? `${err.message} (${err.field})` : err.message);
+      if (err instanceof MailwrightError) throw new UsageError(settingErrorText(err));
       throw err;
     }
   }
@@ -136,6 +136,11 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
   if (delay) layers.push({ source: delay.source, settings: { smtp: { earlyTalkerDelayMs: wholeNumber(delay, 'milliseconds from 0 to 30000', 0, 30_000) } } });
 
   return { help: false, config: { layers, http, dataDir, token: token?.value, allowedHosts } };
+}
+
+/** A settings error as serve prints it: the message, plus the field path when the message does not already say it. */
+export function settingErrorText(err: MailwrightError): string {
+  return err.field && !err.message.includes(err.field) ? `${err.message} (${err.field})` : err.message;
 }
 
 function wholeNumber(picked: { value: string; source: string }, expected: string, min: number, max = Number.MAX_SAFE_INTEGER): number {

@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { MailwrightError, READY_PREFIX, type ListenerStatus, type ReadyInfo } from '../../src-shared/index.js';
 import { Core } from '../core/core.js';
 import { VERSION } from '../core/version.js';
-import { USAGE, UsageError, parseServeArgs, type ServeConfig } from './args.js';
+import { USAGE, UsageError, parseServeArgs, settingErrorText, type ServeConfig } from './args.js';
 import { startHttpBinding, type HttpBinding } from './http.js';
 import { isLoopbackHost } from './security.js';
 
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   } catch (err) {
     if (err instanceof MailwrightError && err.code === 'invalid_argument') {
       // A setting that does not validate (bad PEM, CIDR, pattern): the message names the field.
-      process.stderr.write(`mailwright serve: ${err.message}${err.field && !err.message.includes(err.field) ? ` (${err.field})` : ''}\n`);
+      process.stderr.write(`mailwright serve: ${settingErrorText(err)}\n`);
       process.exit(2);
     }
     fail(`[core] cannot start with data folder ${config.dataDir}: ${(err as Error).message}`);

@@ -98,47 +98,33 @@ async function prometheus(c: RouteContext): Promise<Reply> {
 async function certificatePem(c: RouteContext): Promise<Reply> {
   const result = await c.core.invoke('listeners.certificate', { id: c.params.listenerId ?? '' });
   if (!result.ok) return restReply(result);
+  return download('application/x-pem-file', contentDisposition(result.value.filename), Buffer.from(result.value.pem));
+}
+
+/** A file to save: sandboxed by its CSP should a browser ever render it, and never cached. */
+function download(contentType: string, disposition: string, body: Buffer): Reply {
   return {
     status: 200,
     headers: {
-      'Content-Type': 'application/x-pem-file',
-      'Content-Disposition': contentDisposition(result.value.filename),
+      'Content-Type': contentType,
+      'Content-Disposition': disposition,
       'Content-Security-Policy': DOWNLOAD_CSP,
       'Cache-Control': 'no-store',
     },
-    body: Buffer.from(result.value.pem),
+    body,
   };
 }
 
 /** The exact bytes received, for saving as .eml. */
 function raw(c: RouteContext): Reply {
   const id = idOf(c);
-  const bytes = c.core.raw(id);
-  return {
-    status: 200,
-    headers: {
-      'Content-Type': 'message/rfc822',
-      'Content-Disposition': `attachment; filename="message-${id}.eml"`,
-      'Content-Security-Policy': DOWNLOAD_CSP,
-      'Cache-Control': 'no-store',
-    },
-    body: bytes,
-  };
+  return download('message/rfc822', `attachment; filename="message-${id}.eml"`, c.core.raw(id));
 }
 
 async function attachment(c: RouteContext): Promise<Reply> {
   const id = idOf(c);
   const part = await c.core.attachment(id, c.params.partId ?? '');
-  return {
-    status: 200,
-    headers: {
-      'Content-Type': mimeTypeOnly(part.contentType),
-      'Content-Disposition': contentDisposition(part.safeFilename || `attachment-${id}-${part.partId}`),
-      'Content-Security-Policy': DOWNLOAD_CSP,
-      'Cache-Control': 'no-store',
-    },
-    body: part.content,
-  };
+  return download(mimeTypeOnly(part.contentType), contentDisposition(part.safeFilename || `attachment-${id}-${part.partId}`), part.content);
 }
 
 /** The sandboxed HTML preview; its CSP comes from the core and travels as a header, where the page cannot undo it. */

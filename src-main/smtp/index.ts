@@ -33,7 +33,7 @@ export const DEFAULT_MAX_CLIENTS = 500;
 export const DEFAULT_MAX_RECIPIENTS = 1000;
 
 /** The options every listener shares that settings may change while running; a change restarts every listener. */
-export type SharedListenerOptions = Partial<Pick<CaptureOptions, 'hostname' | 'maxMessageBytes' | 'earlyTalkerDelayMs'>>;
+export type SharedListenerOptions = Required<Pick<CaptureOptions, 'hostname' | 'maxMessageBytes' | 'earlyTalkerDelayMs'>>;
 
 export interface CaptureOptions {
   /** Folder where the generated certificate is kept (tls/cert.pem, tls/key.pem). */
@@ -117,7 +117,7 @@ export class CaptureServer {
     return this.#enqueue(async () => {
       const previous = this.#listeners;
       const previousOptions = this.#options;
-      const nextOptions = shared ? { ...this.#options, ...definedOnly(shared) } : this.#options;
+      const nextOptions = shared ? { ...this.#options, ...shared } : this.#options;
       const sharedChanged = sharedSignature(nextOptions) !== sharedSignature(previousOptions);
       const old = new Map(previous.map((l) => [l.config.id, l]));
       const unchanged = (l: Listener): boolean => {
@@ -302,8 +302,4 @@ function validate(o: CaptureOptions): void {
 
 function sharedSignature(o: CaptureOptions): string {
   return JSON.stringify([o.hostname ?? null, o.maxMessageBytes ?? null, o.earlyTalkerDelayMs ?? null, o.minTlsVersion ?? null]);
-}
-
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

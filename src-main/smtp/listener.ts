@@ -1,6 +1,6 @@
 // One capture listener: an smtp-server instance bound to one address, with its state for status().
 // A bind failure becomes state 'error' with a text naming the address; it never throws.
-import type { ListenerStatus } from '../../src-shared/index.js';
+import { DEFAULT_AUTH_MECHANISMS, type ListenerStatus } from '../../src-shared/index.js';
 import type { SMTPServerSession } from 'smtp-server';
 import type { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import { AuthPolicy } from './auth.js';
@@ -33,7 +33,7 @@ export interface ListenerSettings {
 /** The listener status plus the full TLS mode (the shared ListenerStatus only knows starttls/implicit). */
 
 /** Today's AUTH for a listener without an auth block: optional, PLAIN and LOGIN, anyone, also in plaintext. */
-const DEFAULT_MECHANISMS: AuthMechanism[] = ['PLAIN', 'LOGIN'];
+const DEFAULT_MECHANISMS: readonly AuthMechanism[] = DEFAULT_AUTH_MECHANISMS;
 
 export class Listener {
   readonly config: ListenerConfig;
@@ -106,7 +106,7 @@ export class Listener {
         minVersion: c.minTlsVersion ?? s.minTlsVersion,
         size: maxMessageBytes,
         rejectOversized: true,
-        authMethods: authOff ? [] : (c.auth?.mechanisms ?? DEFAULT_MECHANISMS),
+        authMethods: authOff ? [] : [...(c.auth?.mechanisms ?? DEFAULT_MECHANISMS)],
         // AUTH required / STARTTLS required and plaintext AUTH are enforced by the gate, with the replies
         // real servers use (530 5.7.0, 538 5.7.11) and in the order they check them.
         authOptional: true,

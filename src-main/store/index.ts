@@ -11,7 +11,7 @@ import { openDatabase } from './db.js';
 import { IdleCheckpointer } from './checkpoint.js';
 import { Indexer } from './indexer.js';
 import { importFile } from './import.js';
-import { loadRetention, saveRetention, selectPrunable } from './retention.js';
+import { loadRetention, readSetting, saveRetention, selectPrunable, writeSetting } from './retention.js';
 import { headerSummary, rowEnvelope, rowToSummary, SUMMARY_COLUMNS, type MessageRow } from './rows.js';
 import { compileQuery } from './search.js';
 import { SessionStore } from './sessions.js';
@@ -195,20 +195,12 @@ export class Store {
   /** A saved settings document of another module (JSON), or undefined when none was saved or it is unreadable. */
   readSetting(key: string): unknown {
     this.#open();
-    const row = this.#db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
-    if (!row) return undefined;
-    try {
-      return JSON.parse(row.value) as unknown;
-    } catch {
-      return undefined;
-    }
+    return readSetting(this.#db, key);
   }
 
   writeSetting(key: string, value: unknown): void {
     this.#open();
-    this.#db
-      .prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
-      .run(key, JSON.stringify(value));
+    writeSetting(this.#db, key, value);
   }
 
   get retention(): RetentionSettings {

@@ -1,4 +1,5 @@
-// Retention: caps on message count and total size, persisted in the settings table; oldest go first.
+// Retention: caps on message count and total size, persisted in the settings table (read and written here for
+// every module's row); oldest go first.
 import type Database from 'better-sqlite3';
 import type { MessageId, RetentionSettings } from '../../src-shared/index.js';
 import { MailwrightError } from '../../src-shared/index.js';
@@ -12,29 +13,36 @@ export const DEFAULT_RETENTION: RetentionSettings = { maxMessages: 50_000, maxBy
 const SETTINGS_KEY = 'retention';
 
 export function loadRetention(db: Database.Database): RetentionSettings {
-  const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(SETTINGS_KEY) as { value: string } | undefined;
-  if (!row) return { ...DEFAULT_RETENTION };
-  try {
-    const v = JSON.parse(row.value) as Partial<RetentionSettings>;
-    // A corrupt value falls back to the default rather than to "no limit".
-    return {
-      maxMessages: isLimit(v.maxMessages) ? v.maxMessages : DEFAULT_RETENTION.maxMessages,
-      maxBytes: isLimit(v.maxBytes) ? v.maxBytes : DEFAULT_RETENTION.maxBytes,
-    };
-  } catch {
-    return { ...DEFAULT_RETENTION };
-  }
+  const v = readSetting(db, SETTINGS_KEY) as Partial<RetentionSettings> | undefined;
+  if (!v || typeof v !== 'object') return { ...DEFAULT_RETENTION };
+  // A corrupt value falls back to the default rather than to "no limit".
+  return {
+    maxMessages: isLimit(v.maxMessages) ? v.maxMessages : DEFAULT_RETENTION.maxMessages,
+    maxBytes: isLimit(v.maxBytes) ? v.maxBytes : DEFAULT_RETENTION.maxBytes,
+  };
 }
 
 export function saveRetention(db: Database.Database, r: RetentionSettings): RetentionSettings {
   if (!isLimit(r.maxMessages)) throw new MailwrightError('invalid_argument', 'maxMessages must be a whole number >= 0', 'retention.maxMessages');
   if (!isLimit(r.maxBytes)) throw new MailwrightError('invalid_argument', 'maxBytes must be a whole number >= 0', 'retention.maxBytes');
   const value = { maxMessages: r.maxMessages, maxBytes: r.maxBytes };
-  db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(
-    SETTINGS_KEY,
-    JSON.stringify(value),
-  );
+  writeSetting(db, SETTINGS_KEY, value);
   return value;
+}
+
+/** One row of the settings table as JSON; undefined when there is none or it does not parse. */
+export function readSetting(db: Database.Database, key: string): unknown {
+  const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
+  if (!row) return undefined;
+  try {
+    return JSON.parse(row.value) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeSetting(db: Database.Database, key: string, value: unknown): void {
+  db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, JSON.stringify(value));
 }
 
 function isLimit(n: unknown): n is number {

@@ -5,6 +5,7 @@ import type {
   AuthMechanism, AuthPolicyName, ListenerConfig, ListenerEdit, StoredSecret, TlsMode, TlsVersion,
 } from '../../../src-shared/settings.js';
 import { compact, lines, nextKey, optLines, optNum, uniqueId } from './form-values.js';
+import { DEFAULT_AUTH_MECHANISMS } from '../../../src-shared/settings-names.js';
 
 // The contract's lists live next to its zod schemas; importing them would bundle zod into the renderer, so
 // they are spelled here as records over the contract's types: a new value is a type error until it has a label.
@@ -98,7 +99,7 @@ export function toListenerForm(l: ListenerEdit | ListenerConfig, presetNote: str
     pemKey: cert?.mode === 'pem' && !isStored(cert.key) ? cert.key : '',
     pemKeyStored: cert?.mode === 'pem' && isStored(cert.key),
     authPolicy: auth?.policy ?? 'optional',
-    mechanisms: auth ? [...auth.mechanisms] : ['PLAIN', 'LOGIN'],
+    mechanisms: auth ? [...auth.mechanisms] : [...DEFAULT_AUTH_MECHANISMS],
     anyCredentials: !auth?.credentials,
     credentials: (auth?.credentials ?? []).map((c) => ({
       username: c.username,
