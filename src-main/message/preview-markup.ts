@@ -1,0 +1,50 @@
+// Renames the few names in a sender's HTML that make the preview fetch or navigate where CSP does not reach.
+// Plain text passes, not a parser: browsers and htmlparser2 disagree on edge cases (`<svg><title><link>`,
+// `<![CDATA[>`, `<!-->`, `--!>`), so a tag scan misses what a browser sees. Tag and attribute names cannot be
+// entity-encoded, so matching their text finds every spelling a browser honours, wherever the parsers disagree.
+// The price: prose that looks like an attribute (` rel=x`) is renamed too, which is rare and visible, not unsafe.
+
+// Attributes taken away whatever the user allowed:
+// - http-equiv: <meta http-equiv=refresh> loads another page into the frame, and CSP does not govern navigation.
+// - target: a link with target=_self (or a frame name) would navigate the preview frame itself, so it could show a
+//   page other than the preview the UI describes. Without it our <base target="_blank"> sends every link to a new
+//   window, as a mail client does.
+const ALWAYS_RENAMED_ATTRIBUTES = ['http-equiv', 'target'];
+
+// While remote content is blocked, rel goes too: resource hints (preconnect, dns-prefetch) open connections without
+// a CSP check, and prefetch, preload, prerender, modulepreload, icon and manifest are fetches nobody asked for.
+// Once the user allows remote content the sender's <link rel=stylesheet> must work, so rel stays then.
+const RENAMED_WHILE_BLOCKED = ['rel'];
+
+// Chromium 156 opens a TCP connection to an <iframe>'s src before frame-src 'none' refuses the frame (a "read
+// receipt" without a request), and srcdoc holds entity-encoded markup no text pass can read. Mail clients do
+// not show frames either, so they become unknown elements; their fallback content then shows.
+const FRAME_TAGS = ['iframe', 'frame'];
+
+/** The prefix that keeps a renamed attribute readable in the DOM (and in a test) without any effect. */
+export const RENAMED_PREFIX = 'data-mailwright-';
+
+/** The sender's HTML with frames and the attributes above renamed; everything else stays as sent. */
+export function disarmMarkup(html: string, allowRemote: boolean): string {
+  const attributes = allowRemote ? ALWAYS_RENAMED_ATTRIBUTES : [...ALWAYS_RENAMED_ATTRIBUTES, ...RENAMED_WHILE_BLOCKED];
+  return renameFrameTags(renameAttributes(html, attributes));
+}
+
+/**
+ * An attribute name starts after whitespace, a `/` or the closing quote of the previous value, and a value follows
+ * its `=` after optional whitespace. A name without `=` has an empty value, which none of these can use.
+ */
+function renameAttributes(html: string, names: readonly string[]): string {
+  const pattern = new RegExp(`(?<=[\\s/"'])(?:${names.map(escapeRegExp).join('|')})(?=\\s*=)`, 'gi');
+  return html.replace(pattern, (name) => RENAMED_PREFIX + name);
+}
+
+/** `<iframe` and `</iframe` become `<mailwright-iframe`: a tag name ends at whitespace, `/` or `>`. */
+function renameFrameTags(html: string): string {
+  const pattern = new RegExp(`(<\\/?)(${FRAME_TAGS.join('|')})(?=[\\s/>])`, 'gi');
+  return html.replace(pattern, '$1mailwright-$2');
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
