@@ -100,3 +100,60 @@ test('a remote image is fetched only after "Load remote content" for that messag
     await new Promise<void>((resolve) => canary.close(() => resolve()));
   }
 });
+
+test('a link inside the message cannot turn remote content on, and the label keeps saying blocked', async ({ page, mw }) => {
+  const requests: string[] = [];
+  let onRequest: (req: IncomingMessage) => void = () => {};
+  const canary: Server = createServer((req, res) => {
+    requests.push(req.url ?? '');
+    onRequest(req);
+    res.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'no-store' });
+    res.end(PIXEL);
+  });
+  await new Promise<void>((resolve) => canary.listen(0, '127.0.0.1', resolve));
+  const port = (canary.address() as AddressInfo).port;
+  try {
+    await mw.send({
+      subject: 'Hostile show-images link',
+      html:
+        `<p>Newsletter</p><img src="http://127.0.0.1:${port}/pixel.png" width="1" height="1" alt="">` +
+        '<a href="?remote=1" target="_self">Show images</a>',
+    });
+    await page.goto(mw.http);
+    await page.locator(rowSelector('Hostile show-images link')).click();
+    const preview = page.frameLocator('iframe[title="HTML preview"]');
+    await expect(preview.getByText('Newsletter')).toBeVisible();
+    const frame = await previewLoaded(page);
+    const blockedUrl = frame.url();
+
+    // Every link leaves the frame for a new window (the popup escapes the sandbox, as a link opened from a mail
+    // client would); the one this link opens is refused, since ?remote=1 is not this message's key.
+    const popupOpened = page.context().waitForEvent('page');
+    const remoteLoaded = new Promise<IncomingMessage>((resolve) => (onRequest = resolve));
+    await preview.getByText('Show images').click();
+    // Whichever comes first: a popup (the link left the frame) or the canary (the link turned remote content on).
+    const outcome = await Promise.race([popupOpened, remoteLoaded.then((req) => `remote content loaded: ${req.url}`)]);
+    expect(typeof outcome).not.toBe('string');
+    const popup = await popupOpened;
+    await popup.waitForLoadState('load');
+    expect(new URL(popup.url()).searchParams.get('remote')).toBe('1');
+    await expect(popup.locator('body')).toContainText('forbidden');
+    await popup.close();
+
+    await previewLoaded(page);
+    expect(frame.url()).toBe(blockedUrl);
+    expect(requests).toEqual([]);
+    await expect(page.getByText('1 remote resource blocked')).toBeVisible();
+
+    // The button still works: the key it fetches is the only way to remote content.
+    const fetched = new Promise<IncomingMessage>((resolve) => (onRequest = resolve));
+    expect(requests).toEqual([]);
+    await page.getByRole('button', { name: 'Load remote content' }).click();
+    expect((await fetched).url).toBe('/pixel.png');
+    await expect(page.getByText('Remote content loaded (1)')).toBeVisible();
+    expect(new URL(await page.locator('iframe[title="HTML preview"]').getAttribute('src') ?? '', mw.http).searchParams.get('remote')).not.toBe('1');
+  } finally {
+    canary.closeAllConnections();
+    await new Promise<void>((resolve) => canary.close(() => resolve()));
+  }
+});

@@ -1,6 +1,7 @@
 // The open message: its detail, loading and error state, and which messages may load remote content.
-// Remote content is allowed per message, for this session only, and only after the user asked.
-import { SvelteSet } from 'svelte/reactivity';
+// Remote content is allowed per message, for this session only, and only after the user asked: the back end then
+// hands over the message's remote-content key, which the preview URL must carry (a link in the message cannot).
+import { SvelteMap } from 'svelte/reactivity';
 import type { MessageDetail } from '../../../src-shared/types.js';
 import { api, errorText, onEvent } from './api.js';
 
@@ -8,7 +9,7 @@ export class Viewer {
   #detail = $state<MessageDetail | null>(null);
   #loading = $state(false);
   #error = $state<string | null>(null);
-  readonly #remoteAllowed = new SvelteSet<number>();
+  readonly #remoteKeys = new SvelteMap<number, string>();
   #id: number | null = null;
   #seq = 0;
   readonly #onRead: (id: number) => void;
@@ -21,12 +22,15 @@ export class Viewer {
   get loading(): boolean { return this.#loading; }
   get error(): string | null { return this.#error; }
 
-  remoteAllowed(id: number): boolean {
-    return this.#remoteAllowed.has(id);
+  /** The key that lets this message's preview load remote content; null while remote content is blocked. */
+  remoteKey(id: number): string | null {
+    return this.#remoteKeys.get(id) ?? null;
   }
 
-  allowRemote(id: number): void {
-    this.#remoteAllowed.add(id);
+  /** Fetches the message's remote-content key; the preview loads remote content once it is here. Throws ApiCallError. */
+  async allowRemote(id: number): Promise<void> {
+    const { key } = await api.messages.remoteContentKey(id);
+    this.#remoteKeys.set(id, key);
   }
 
   start(): () => void {
