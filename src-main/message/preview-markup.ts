@@ -35,8 +35,10 @@ export function disarmMarkup(html: string, allowRemote: boolean): string {
  * its `=` after optional whitespace. A name without `=` has an empty value, which none of these can use.
  */
 function renameAttributes(html: string, names: readonly string[]): string {
-  const pattern = new RegExp(`(?<=[\\s/"'])(?:${names.map(escapeRegExp).join('|')})(?=\\s*=)`, 'gi');
-  return html.replace(pattern, (name) => RENAMED_PREFIX + name);
+  // The separator is captured rather than looked behind for: same matches (a match ends on a letter, so it never
+  // eats the next name's separator), at less than half the cost on a large newsletter.
+  const pattern = new RegExp(`([\\s/"'])(${names.map(escapeRegExp).join('|')})(?=\\s*=)`, 'gi');
+  return html.replace(pattern, `$1${RENAMED_PREFIX}$2`);
 }
 
 /** `<iframe` and `</iframe` become `<mailwright-iframe`: a tag name ends at whitespace, `/` or `>`. */
