@@ -16,6 +16,10 @@ const ALWAYS_RENAMED_ATTRIBUTES = ['http-equiv', 'target'];
 // Once the user allows remote content the sender's <link rel=stylesheet> must work, so rel stays then.
 const RENAMED_WHILE_BLOCKED = ['rel'];
 
+// Links get an explicit target="_blank" (the sender's own target is renamed above, so ours is the only one): an SVG
+// <a> ignores <base target> in Chromium 156 and would navigate the preview frame to the sender's page.
+const LINK_TAGS = ['a', 'area'];
+
 // Chromium 156 opens a TCP connection to an <iframe>'s src before frame-src 'none' refuses the frame (a "read
 // receipt" without a request), and srcdoc holds entity-encoded markup no text pass can read. Mail clients do
 // not show frames either, so they become unknown elements; their fallback content then shows.
@@ -24,10 +28,10 @@ const FRAME_TAGS = ['iframe', 'frame'];
 /** The prefix that keeps a renamed attribute readable in the DOM (and in a test) without any effect. */
 export const RENAMED_PREFIX = 'data-mailwright-';
 
-/** The sender's HTML with frames and the attributes above renamed; everything else stays as sent. */
+/** The sender's HTML with frames and the attributes above renamed and links sent to a new window; the rest as sent. */
 export function disarmMarkup(html: string, allowRemote: boolean): string {
   const attributes = allowRemote ? ALWAYS_RENAMED_ATTRIBUTES : [...ALWAYS_RENAMED_ATTRIBUTES, ...RENAMED_WHILE_BLOCKED];
-  return renameFrameTags(renameAttributes(html, attributes));
+  return targetNewWindow(renameFrameTags(renameAttributes(html, attributes)));
 }
 
 /**
@@ -45,6 +49,12 @@ function renameAttributes(html: string, names: readonly string[]): string {
 function renameFrameTags(html: string): string {
   const pattern = new RegExp(`(<\\/?)(${FRAME_TAGS.join('|')})(?=[\\s/>])`, 'gi');
   return html.replace(pattern, '$1mailwright-$2');
+}
+
+/** `<a ` becomes `<a target="_blank" `: the tag name ends at whitespace, `/` or `>`, and attributes follow it. */
+function targetNewWindow(html: string): string {
+  const pattern = new RegExp(`<(${LINK_TAGS.join('|')})(?=[\\s/>])`, 'gi');
+  return html.replace(pattern, '<$1 target="_blank"');
 }
 
 function escapeRegExp(text: string): string {

@@ -176,4 +176,32 @@ describe.skipIf(!existsSync(CHROMIUM))('preview in Chromium', () => {
     await framedMessages('control');
     expect(remoteConnections).toBeGreaterThan(0);
   });
+
+  it('opens every link of remote-hints.eml in a new window and never moves the preview frame', async () => {
+    const raw = Buffer.from(fixture('remote-hints.eml').toString('utf8').replaceAll('REMOTE', `127.0.0.1:${remotePort}`));
+    docs = { blocked: { doc: await renderPreview(raw, { allowRemote: false }), sendCsp: true } };
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(`http://127.0.0.1:${appPort}/frame?src=blocked`, { waitUntil: 'load' });
+      const frame = page.frames().find((f) => f.url().endsWith('/doc/blocked'))!;
+      // target=_self, target=_top, and an SVG <a>, which Chromium lets navigate its own frame unless it has a target.
+      for (const [text, opens] of [
+        ['Show images', `http://127.0.0.1:${appPort}/doc/blocked?remote=1`],
+        ['a link is not a resource', `http://127.0.0.1:${remotePort}/clicked`],
+        ['svg link', `http://127.0.0.1:${remotePort}/svg-link`],
+      ]) {
+        const popup = context.waitForEvent('page');
+        await frame.getByText(text!, { exact: true }).click();
+        const opened = await popup;
+        await opened.waitForLoadState('load');
+        expect(opened.url(), text).toBe(opens);
+        await opened.close();
+        expect(frame.url(), text).toBe(`http://127.0.0.1:${appPort}/doc/blocked`);
+        expect(frame.isDetached(), text).toBe(false);
+      }
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -132,22 +132,23 @@ describe('renderPreview', () => {
     const body = blocked.html.slice(blocked.html.indexOf('<base target="_blank">') + '<base target="_blank">'.length);
     // Attribute and tag names cannot be entity-encoded: no spelling of these is left for a browser to honour.
     expect(body).not.toMatch(/[\s/"']rel\s*=/i);
-    expect(body).not.toMatch(/[\s/"']target\s*=/i);
+    expect(body.replaceAll('<a target="_blank"', '<a')).not.toMatch(/[\s/"']target\s*=/i);
     expect(body).not.toMatch(/[\s/"']http-equiv\s*=/i);
     expect(body).not.toMatch(/<\/?i?frame[\s/>]/i);
     expect(body).toContain('<svg><title><link data-mailwright-rel=preconnect href="http://REMOTE/svg-title"></title></svg>');
     expect(body).toContain('<!--><link data-mailwright-rel=prefetch');
     expect(body).toContain('<link data-mailwright-REL = "icon"');
-    expect(body).toContain('<a href="?remote=1" data-mailwright-target="_self">');
+    expect(body).toContain('<a target="_blank" href="?remote=1" data-mailwright-target="_self">');
+    expect(body).toContain('<svg width="200" height="30"><a target="_blank" href="http://REMOTE/svg-link">');
     expect(body).toContain('<mailwright-iframe src="http://REMOTE/iframe"></mailwright-iframe>');
     // Only names changed: the text is the sender's, character for character, once the renames are undone.
-    const undone = body.replace(/data-mailwright-(?=rel|target|http-equiv)/gi, '').replace(/(<\/?)mailwright-(?=iframe)/gi, '$1').trimEnd();
+    const undone = body.replace(/data-mailwright-(?=rel|target|http-equiv)/gi, '').replace(/(<a) target="_blank"/g, '$1').replace(/(<\/?)mailwright-(?=iframe)/gi, '$1').trimEnd();
     expect(undone).toBe(sent.slice(sent.indexOf('<!DOCTYPE html>') + '<!DOCTYPE html>'.length).replace(/\r\n/g, '\n').trimEnd());
 
     // With remote content allowed the sender's links and hints stay (stylesheets need rel); frames and targets never do.
     const allowed = await renderPreview(raw, { allowRemote: true });
     expect(allowed.html).toContain('<link rel=preconnect href="http://REMOTE/svg-title">');
-    expect(allowed.html).toContain('<a href="?remote=1" data-mailwright-target="_self">');
+    expect(allowed.html).toContain('<a target="_blank" href="?remote=1" data-mailwright-target="_self">');
     expect(allowed.html).not.toMatch(/<iframe[\s/>]/i);
   });
 
