@@ -3,7 +3,7 @@
 // hands over the message's remote-content key, which the preview URL must carry (a link in the message cannot).
 import { SvelteMap } from 'svelte/reactivity';
 import type { MessageDetail } from '../../../src-shared/types.js';
-import { api, errorText, onEvent } from './api.js';
+import { api, errorText, onConnection, onEvent } from './api.js';
 
 export class Viewer {
   #detail = $state<MessageDetail | null>(null);
@@ -34,10 +34,18 @@ export class Viewer {
   }
 
   start(): () => void {
-    return onEvent('messages.updated', (d) => {
-      // Parsing may finish after the message was opened: show the derived data when it lands.
-      if (this.#id !== null && d.ids.includes(this.#id)) void this.#load(this.#id, false);
-    });
+    const offs = [
+      onEvent('messages.updated', (d) => {
+        // Parsing may finish after the message was opened: show the derived data when it lands.
+        if (this.#id !== null && d.ids.includes(this.#id)) void this.#load(this.#id, false);
+      }),
+      onConnection((state, reconnected) => {
+        // A reconnect may mean a restarted back end, whose new secret refuses the keys held here. Forgetting them
+        // shows "blocked" over a blocked preview, rather than "loaded" over a refused one; the user asks again.
+        if (state === 'open' && reconnected) this.#remoteKeys.clear();
+      }),
+    ];
+    return () => offs.forEach((off) => off());
   }
 
   /** Opens a message (null closes the view) and marks it read. */
