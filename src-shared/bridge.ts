@@ -22,8 +22,13 @@ export interface MailwrightBridge {
 /** URL scheme the desktop shell serves message previews from (each response carries its own CSP). */
 export const PREVIEW_SCHEME = 'mailwright-preview';
 
-export function desktopPreviewUrl(id: number, allowRemote: boolean): string {
-  return `${PREVIEW_SCHEME}://message/${id}?remote=${allowRemote ? 1 : 0}`;
+/** remote= of a preview URL: the message's key from messages.remoteContentKey loads remote content, null blocks it. */
+function remoteParam(remoteKey: string | null): string {
+  return `remote=${remoteKey === null ? '0' : encodeURIComponent(remoteKey)}`;
+}
+
+export function desktopPreviewUrl(id: number, remoteKey: string | null): string {
+  return `${PREVIEW_SCHEME}://message/${id}?${remoteParam(remoteKey)}`;
 }
 
 /** HTTP routes the renderer uses in a browser; the serve binding implements them. */
@@ -32,7 +37,7 @@ export const httpRoutes = {
   events: '/api/events',
   raw: (id: number) => `/api/messages/${id}/raw`,
   attachment: (id: number, partId: string) => `/api/messages/${id}/attachments/${encodeURIComponent(partId)}`,
-  preview: (id: number, allowRemote: boolean) => `/api/messages/${id}/preview?remote=${allowRemote ? 1 : 0}`,
+  preview: (id: number, remoteKey: string | null) => `/api/messages/${id}/preview?${remoteParam(remoteKey)}`,
   import: (filename: string) => `/api/messages/import?filename=${encodeURIComponent(filename)}`,
 } as const;
 

@@ -44,6 +44,7 @@ export const callArgs = {
     .strict(),
   'messages.get': z.object({ id }).strict(),
   'messages.source': z.object({ id }).strict(),
+  'messages.remoteContentKey': z.object({ id }).strict(),
   'messages.markRead': z.object({ ids, read: z.boolean() }).strict(),
   'messages.delete': z.object({ ids }).strict(),
   'messages.deleteAll': z.object({}).strict(),
@@ -80,6 +81,8 @@ export interface CallResults {
   'messages.get': MessageDetail;
   /** The raw message decoded for display (the byte-exact download is a separate route). */
   'messages.source': { source: string; size: number };
+  /** The preview's remote= value that loads remote content for this message, until the process restarts. */
+  'messages.remoteContentKey': { key: string };
   'messages.markRead': { updated: number };
   'messages.delete': { deleted: number };
   'messages.deleteAll': { deleted: number };

@@ -6,6 +6,7 @@ export const CALL_NAMES = [
   'messages.list',
   'messages.get',
   'messages.source',
+  'messages.remoteContentKey',
   'messages.markRead',
   'messages.delete',
   'messages.deleteAll',

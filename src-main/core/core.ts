@@ -6,12 +6,13 @@ import type {
   CallResult,
   ListenerStatus,
   ParsedCallArgs,
-  PreviewOptions,
   Result,
   ServerStatus,
 } from '../../src-shared/index.js';
 import { MailwrightError, callArgs, isCallName, toApiError } from '../../src-shared/index.js';
-import { extractAttachment, renderPreview, type AttachmentContent, type PreviewDocument } from '../message/index.js';
+import {
+  RemoteContentGate, extractAttachment, renderPreview, type AttachmentContent, type PreviewDocument,
+} from '../message/index.js';
 import { CaptureServer, canBindLowPorts, listenerPresets, type ListenerConfig } from '../smtp/index.js';
 import { FAULT_PRESETS, FaultEngine, ruleFromPreset } from '../smtp/faults/index.js';
 import { Store } from '../store/index.js';
@@ -55,6 +56,8 @@ export class Core {
   readonly #metrics: LiveMetrics;
   readonly #faults: FaultEngine;
   readonly #settings: SettingsService;
+  // A new secret each start: keys handed out before a restart stop working, which is the point.
+  readonly #remoteGate = new RemoteContentGate();
   #prunedSinceStart = 0;
 
   private constructor(options: CoreOptions) {
@@ -189,8 +192,14 @@ export class Core {
     return extractAttachment(this.#store.raw(id), partId);
   }
 
-  preview(id: number, options: PreviewOptions): Promise<PreviewDocument> {
-    return renderPreview(this.#store.raw(id), options);
+  /**
+   * The preview document. `remote` is the request's remote= value, passed through as the binding got it:
+   * null or "0" blocks remote content, the key from messages.remoteContentKey allows it, anything else throws
+   * forbidden.
+   */
+  preview(id: number, remote: string | null): Promise<PreviewDocument> {
+    const allowRemote = this.#remoteGate.allowsRemote(id, remote);
+    return renderPreview(this.#store.raw(id), { allowRemote });
   }
 
   /** Writes the sessions that ended but wait for their batch (tests read them right after a client hung up). */
@@ -212,6 +221,10 @@ export class Core {
         const raw = store.raw(a.id);
         // latin1 keeps every byte visible one-for-one; the byte-exact download is the raw route.
         return { source: decodeForDisplay(raw), size: raw.length };
+      },
+      'messages.remoteContentKey': (a) => {
+        store.raw(a.id); // not_found for a message that is not there
+        return { key: this.#remoteGate.keyFor(a.id) };
       },
       'messages.markRead': (a) => ({ updated: store.markRead(a.ids, a.read) }),
       'messages.delete': (a) => ({ deleted: store.delete(a.ids) }),

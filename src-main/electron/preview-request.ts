@@ -1,15 +1,15 @@
-// Answers one mailwright-preview://message/{id}?remote=0|1 request. Pure (takes the core's preview
+// Answers one mailwright-preview://message/{id}?remote=0|KEY request. Pure (takes the core's preview
 // function), so the protocol handler in protocol.ts is a one-line adapter. Must not import electron.
-import type { PreviewOptions } from '../../src-shared/index.js';
 import { PREVIEW_SCHEME, toApiError } from '../../src-shared/index.js';
 import type { PreviewDocument } from '../message/index.js';
 
-export type PreviewSource = (id: number, options: PreviewOptions) => Promise<PreviewDocument>;
+/** Core.preview: `remote` is the URL's remote= value as given; the core checks it. */
+export type PreviewSource = (id: number, remote: string | null) => Promise<PreviewDocument>;
 
 /** Message ids are SQLite rowids; anything longer than this is not one. */
 const MAX_ID_DIGITS = 15;
 
-export function parsePreviewUrl(url: string): { id: number; allowRemote: boolean } | null {
+export function parsePreviewUrl(url: string): { id: number; remote: string | null } | null {
   let u: URL;
   try {
     u = new URL(url);
@@ -21,7 +21,7 @@ export function parsePreviewUrl(url: string): { id: number; allowRemote: boolean
   if (!m) return null;
   const id = Number(m[1]);
   if (!Number.isSafeInteger(id)) return null;
-  return { id, allowRemote: u.searchParams.get('remote') === '1' };
+  return { id, remote: u.searchParams.get('remote') };
 }
 
 function textResponse(status: number, text: string): Response {
@@ -36,7 +36,7 @@ export async function previewResponse(url: string, method: string, preview: Prev
   const target = parsePreviewUrl(url);
   if (!target) return textResponse(404, 'not found');
   try {
-    const doc = await preview(target.id, { allowRemote: target.allowRemote });
+    const doc = await preview(target.id, target.remote);
     return new Response(doc.html, {
       status: 200,
       headers: {
@@ -49,6 +49,8 @@ export async function previewResponse(url: string, method: string, preview: Prev
     });
   } catch (err) {
     const e = toApiError(err);
-    return e.code === 'not_found' ? textResponse(404, 'not found') : textResponse(500, `preview failed: ${e.message}`);
+    if (e.code === 'not_found') return textResponse(404, 'not found');
+    if (e.code === 'forbidden') return textResponse(403, `forbidden: ${e.message}`);
+    return textResponse(500, `preview failed: ${e.message}`);
   }
 }

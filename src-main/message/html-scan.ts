@@ -1,5 +1,6 @@
 // A linear scan of message HTML for the tags and CSS that make a browser fetch something.
-// Used to count remote resources and to find the few tags the preview neutralises; it never rebuilds the HTML.
+// Used to count remote resources for the UI; it never rebuilds the HTML. The preview does not rely on it:
+// a browser and htmlparser2 disagree on edge cases, so preview-markup.ts renames by plain text instead.
 import { Tokenizer, type QuoteType, type TokenizerCallbacks } from 'htmlparser2';
 
 export interface HtmlTag {

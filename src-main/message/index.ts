@@ -4,4 +4,5 @@ export * from './derive.js';
 export * from './detail.js';
 export * from './attachments.js';
 export * from './preview.js';
+export * from './remote-gate.js';
 export * from './filenames.js';

@@ -1,10 +1,11 @@
 // The HTML preview document and the Content-Security-Policy that must travel with it.
 // The defence is the CSP (with `sandbox`) plus the frame's sandbox attribute, not markup cleaning:
-// the document stays as the sender wrote it, apart from cid: links and the few tags that fetch outside CSP.
+// the document stays as the sender wrote it, apart from cid: links and the few names that act outside CSP
+// (preview-markup.ts).
 import type { PreviewOptions } from '../../src-shared/index.js';
 import { parseBodies } from './bodies.js';
-import { scanHtml, type HtmlTag } from './html-scan.js';
 import { walkMime, type MimePart } from './mime.js';
+import { disarmMarkup } from './preview-markup.js';
 
 export interface PreviewDocument {
   /** A complete HTML document; cid: references are rewritten to data: URLs. */
@@ -21,9 +22,6 @@ export const MAX_INLINED_CHARS = 20 * 1024 * 1024;
 
 /** How far into the HTML we look for a doctype to insert our head after; a doctype is the first thing or nothing. */
 const DOCTYPE_SEARCH_CHARS = 4096;
-
-// Link relations that open connections or resolve names without a CSP check (dns-prefetch, preconnect).
-const PREFETCH_RELS = new Set(['dns-prefetch', 'preconnect', 'prefetch', 'prerender', 'preload', 'modulepreload']);
 
 /** The policy for a preview. Remote http(s) images, fonts, styles and media are allowed only when asked. */
 export function previewPolicy(allowRemote: boolean): string {
@@ -53,7 +51,7 @@ export async function renderPreview(raw: Buffer, options: PreviewOptions): Promi
   const head = headBlock(csp);
   if (bodies.html === null) return { html: textDocument(head, bodies.text ?? ''), csp };
   const withImages = inlineCidReferences(bodies.html, walk.parts);
-  return { html: insertHead(neutralise(blockHttpEquiv(withImages), allowRemote), head), csp };
+  return { html: insertHead(disarmMarkup(withImages, allowRemote), head), csp };
 }
 
 function headBlock(csp: string): string {
@@ -121,50 +119,6 @@ function inlineCidReferences(html: string, parts: readonly MimePart[]): string {
     written += url.length;
     return url;
   });
-}
-
-/**
- * Renames every http-equiv attribute of the sender's markup. <meta http-equiv=refresh> would load a remote
- * page into the frame, and CSP does not govern navigation. This is a plain text rename rather than a tag
- * scan because browsers and htmlparser2 disagree on edge cases (`--!>` ends a comment, <svg><title><meta>
- * breaks out of foreign content) and an attribute name cannot be entity-encoded, so no spelling escapes it.
- * Nothing else the sender can say with http-equiv matters here: our charset and CSP come first.
- */
-function blockHttpEquiv(html: string): string {
-  return html.replace(/http-equiv(?=\s*=)/gi, 'data-mailwright-http-equiv');
-}
-
-/**
- * Replaces prefetch-style <link> tags when remote content is not allowed: dns-prefetch and preconnect open
- * lookups and connections that CSP does not check. Best effort on top of x-dns-prefetch-control.
- */
-function neutralise(html: string, allowRemote: boolean): string {
-  if (allowRemote) return html;
-  const edits: { start: number; end: number; text: string }[] = [];
-  // Same length, so offsets stay valid: the scan then ends comments at `--!>` as browsers do.
-  scanHtml(html.replaceAll('--!>', '--->'), {
-    tag(tag: HtmlTag) {
-      const replacement = neutralTag(tag);
-      if (replacement !== null) edits.push({ start: tag.start, end: tag.end, text: replacement });
-    },
-  });
-  if (edits.length === 0) return html;
-  let out = '';
-  let pos = 0;
-  for (const edit of edits) {
-    if (edit.start < pos || html[edit.start] !== '<') continue;
-    out += html.slice(pos, edit.start) + edit.text;
-    pos = edit.end;
-  }
-  return out + html.slice(pos);
-}
-
-function neutralTag(tag: HtmlTag): string | null {
-  if (tag.name === 'link') {
-    const rels = (tag.attribs.get('rel') ?? '').toLowerCase().split(/\s+/);
-    if (rels.some((r) => PREFETCH_RELS.has(r))) return '<link data-mailwright-blocked="prefetch">';
-  }
-  return null;
 }
 
 function textDocument(head: string, text: string): string {

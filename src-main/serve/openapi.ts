@@ -130,7 +130,7 @@ export const OPENAPI: OpenApiDocument = {
       get: idOp('getMessagePreview', 'The HTML body as a sandboxed document (scripts never run; CSP in the header)', {
         '200': { description: 'HTML document', content: { 'text/html': { schema: { type: 'string' } } }, headers: { 'Content-Security-Policy': { schema: { type: 'string' }, description: 'Always includes sandbox' } } },
         default: { description: 'Error', content: jsonBody(ref('ErrorResponse')) },
-      }, { parameters: [idParam, { name: 'remote', in: 'query', description: '1 loads remote images, CSS and fonts', schema: { type: 'string', enum: ['0', '1'] } }] }),
+      }, { parameters: [idParam, { name: 'remote', in: 'query', description: '0 (the default) blocks remote images, CSS and fonts; the key from POST /api/call/messages.remoteContentKey loads them; anything else is 403', schema: { type: 'string' } }] }),
     },
     '/api/messages/{id}/read': {
       post: idOp('markMessageRead', 'Mark read (empty body) or unread ({"read": false})', ok({ type: 'object', properties: { updated: { type: 'integer' } } }), {

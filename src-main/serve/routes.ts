@@ -130,9 +130,8 @@ async function attachment(c: RouteContext): Promise<Reply> {
 /** The sandboxed HTML preview; its CSP comes from the core and travels as a header, where the page cannot undo it. */
 async function preview(c: RouteContext): Promise<Reply> {
   const id = idOf(c);
-  const remote = c.query.get('remote') ?? '0';
-  if (remote !== '0' && remote !== '1') throw new MailwrightError('invalid_argument', 'remote must be 0 or 1', 'remote');
-  const doc = await c.core.preview(id, { allowRemote: remote === '1' });
+  // The core decides what remote= allows (0, or the message's key); the binding only passes it on.
+  const doc = await c.core.preview(id, c.query.get('remote'));
   return {
     status: 200,
     headers: {

@@ -100,3 +100,100 @@ test('a remote image is fetched only after "Load remote content" for that messag
     await new Promise<void>((resolve) => canary.close(() => resolve()));
   }
 });
+
+/** A loopback "remote" server that answers a pixel and records every request, as a tracking server would. */
+async function startCanary() {
+  const requests: string[] = [];
+  const waiters: ((url: string) => void)[] = [];
+  const server: Server = createServer((req, res) => {
+    requests.push(req.url ?? '');
+    waiters.splice(0).forEach((resolve) => resolve(req.url ?? ''));
+    res.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'no-store' });
+    res.end(PIXEL);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    requests,
+    pixel: `http://127.0.0.1:${(server.address() as AddressInfo).port}/pixel.png`,
+    /** Resolves with the path of the next request. */
+    nextRequest: () => new Promise<string>((resolve) => waiters.push(resolve)),
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+test('a link inside the message cannot turn remote content on, and the label keeps saying blocked', async ({ page, mw }) => {
+  const canary = await startCanary();
+  try {
+    await mw.send({
+      subject: 'Hostile show-images link',
+      html: `<p>Newsletter</p><img src="${canary.pixel}" width="1" height="1" alt=""><a href="?remote=1" target="_self">Show images</a>`,
+    });
+    await page.goto(mw.http);
+    await page.locator(rowSelector('Hostile show-images link')).click();
+    const preview = page.frameLocator('iframe[title="HTML preview"]');
+    await expect(preview.getByText('Newsletter')).toBeVisible();
+    const frame = await previewLoaded(page);
+    const blockedUrl = frame.url();
+
+    // Every link leaves the frame for a new window (the popup escapes the sandbox, as a link opened from a mail
+    // client would); the one this link opens is refused, since ?remote=1 is not this message's key.
+    const popupOpened = page.context().waitForEvent('page');
+    const remoteLoaded = canary.nextRequest();
+    await preview.getByText('Show images').click();
+    // Whichever comes first: a popup (the link left the frame) or the canary (the link turned remote content on).
+    const outcome = await Promise.race([popupOpened, remoteLoaded.then((url) => `remote content loaded: ${url}`)]);
+    expect(typeof outcome).not.toBe('string');
+    const popup = await popupOpened;
+    await popup.waitForLoadState('load');
+    expect(new URL(popup.url()).searchParams.get('remote')).toBe('1');
+    await expect(popup.locator('body')).toContainText('forbidden');
+    await popup.close();
+
+    await previewLoaded(page);
+    expect(frame.url()).toBe(blockedUrl);
+    expect(canary.requests).toEqual([]);
+    await expect(page.getByText('1 remote resource blocked')).toBeVisible();
+
+    // The button still works: the key it fetches is the only way to remote content.
+    const fetched = canary.nextRequest();
+    await page.getByRole('button', { name: 'Load remote content' }).click();
+    expect(await fetched).toBe('/pixel.png');
+    await expect(page.getByText('Remote content loaded (1)')).toBeVisible();
+    const src = (await page.locator('iframe[title="HTML preview"]').getAttribute('src')) ?? '';
+    expect(new URL(src, mw.http).searchParams.get('remote')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  } finally {
+    await canary.close();
+  }
+});
+
+test('after the event socket reconnects, remote content is blocked again until asked (a restart refuses old keys)', async ({ page, mw }) => {
+  const canary = await startCanary();
+  let connections = 0;
+  let dropFirst: (() => Promise<void>) | null = null;
+  await page.routeWebSocket(/\/api\/events$/, (ws) => {
+    connections++;
+    ws.connectToServer();
+    if (connections === 1) dropFirst = () => ws.close({ code: 1006, reason: 'simulated outage' });
+  });
+  try {
+    await mw.send({ subject: 'Pixel across a reconnect', html: `<p>Newsletter</p><img src="${canary.pixel}" width="1" height="1" alt="">` });
+    await page.goto(mw.http);
+    await expect(page.getByText('Live', { exact: true })).toBeVisible();
+    await page.locator(rowSelector('Pixel across a reconnect')).click();
+    const fetched = canary.nextRequest();
+    await page.getByRole('button', { name: 'Load remote content' }).click();
+    expect(await fetched).toBe('/pixel.png');
+    await expect(page.getByText('Remote content loaded (1)')).toBeVisible();
+
+    await dropFirst!();
+    await expect(page.getByText('1 remote resource blocked')).toBeVisible();
+    expect(connections).toBe(2);
+    const src = (await page.locator('iframe[title="HTML preview"]').getAttribute('src')) ?? '';
+    expect(new URL(src, mw.http).searchParams.get('remote')).toBe('0');
+  } finally {
+    await canary.close();
+  }
+});

@@ -43,6 +43,7 @@ export const api = {
     list: (args: CallArgs<'messages.list'>) => call('messages.list', args),
     get: (id: number) => call('messages.get', { id }),
     source: (id: number) => call('messages.source', { id }),
+    remoteContentKey: (id: number) => call('messages.remoteContentKey', { id }),
     markRead: (ids: number[], read: boolean) => call('messages.markRead', { ids, read }),
     delete: (ids: number[]) => call('messages.delete', { ids }),
     deleteAll: () => call('messages.deleteAll', {}),
@@ -90,8 +91,9 @@ export function onConnection(handler: (state: ConnectionState, reconnected: bool
   return off;
 }
 
-export function previewUrl(id: number, allowRemote: boolean): string {
-  return bridge ? desktopPreviewUrl(id, allowRemote) : httpRoutes.preview(id, allowRemote);
+/** The preview document's URL; `remoteKey` (from messages.remoteContentKey) loads remote content, null blocks it. */
+export function previewUrl(id: number, remoteKey: string | null): string {
+  return bridge ? desktopPreviewUrl(id, remoteKey) : httpRoutes.preview(id, remoteKey);
 }
 
 export function rawUrl(id: number): string | null {

@@ -1,14 +1,15 @@
 // The open message: its detail, loading and error state, and which messages may load remote content.
-// Remote content is allowed per message, for this session only, and only after the user asked.
-import { SvelteSet } from 'svelte/reactivity';
+// Remote content is allowed per message, for this session only, and only after the user asked: the back end then
+// hands over the message's remote-content key, which the preview URL must carry (a link in the message cannot).
+import { SvelteMap } from 'svelte/reactivity';
 import type { MessageDetail } from '../../../src-shared/types.js';
-import { api, errorText, onEvent } from './api.js';
+import { api, errorText, onConnection, onEvent } from './api.js';
 
 export class Viewer {
   #detail = $state<MessageDetail | null>(null);
   #loading = $state(false);
   #error = $state<string | null>(null);
-  readonly #remoteAllowed = new SvelteSet<number>();
+  readonly #remoteKeys = new SvelteMap<number, string>();
   #id: number | null = null;
   #seq = 0;
   readonly #onRead: (id: number) => void;
@@ -21,19 +22,30 @@ export class Viewer {
   get loading(): boolean { return this.#loading; }
   get error(): string | null { return this.#error; }
 
-  remoteAllowed(id: number): boolean {
-    return this.#remoteAllowed.has(id);
+  /** The key that lets this message's preview load remote content; null while remote content is blocked. */
+  remoteKey(id: number): string | null {
+    return this.#remoteKeys.get(id) ?? null;
   }
 
-  allowRemote(id: number): void {
-    this.#remoteAllowed.add(id);
+  /** Fetches the message's remote-content key; the preview loads remote content once it is here. Throws ApiCallError. */
+  async allowRemote(id: number): Promise<void> {
+    const { key } = await api.messages.remoteContentKey(id);
+    this.#remoteKeys.set(id, key);
   }
 
   start(): () => void {
-    return onEvent('messages.updated', (d) => {
-      // Parsing may finish after the message was opened: show the derived data when it lands.
-      if (this.#id !== null && d.ids.includes(this.#id)) void this.#load(this.#id, false);
-    });
+    const offs = [
+      onEvent('messages.updated', (d) => {
+        // Parsing may finish after the message was opened: show the derived data when it lands.
+        if (this.#id !== null && d.ids.includes(this.#id)) void this.#load(this.#id, false);
+      }),
+      onConnection((state, reconnected) => {
+        // A reconnect may mean a restarted back end, whose new secret refuses the keys held here. Forgetting them
+        // shows "blocked" over a blocked preview, rather than "loaded" over a refused one; the user asks again.
+        if (state === 'open' && reconnected) this.#remoteKeys.clear();
+      }),
+    ];
+    return () => offs.forEach((off) => off());
   }
 
   /** Opens a message (null closes the view) and marks it read. */

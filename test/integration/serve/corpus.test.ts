@@ -46,7 +46,9 @@ describe('corpus over REST', () => {
     const source = await request(base, `/api/messages/${id}/source`);
     expect(source.status).toBe(200);
 
-    for (const remote of ['0', '1']) {
+    const keyed = await request(base, '/api/call/messages.remoteContentKey', { method: 'POST', body: JSON.stringify({ id }) });
+    expect(keyed.status).toBe(200);
+    for (const remote of ['0', keyed.json<{ value: { key: string } }>().value.key]) {
       const preview = await request(base, `/api/messages/${id}/preview?remote=${remote}`);
       expect(preview.status).toBeLessThan(500);
       if (preview.status === 200) expect(String(preview.headers['content-security-policy'])).toContain('sandbox');

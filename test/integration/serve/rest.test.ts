@@ -127,7 +127,33 @@ describe('REST over a real core', () => {
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['referrer-policy']).toBe('no-referrer');
     expect(res.headers['cache-control']).toBe('no-store');
-    expect((await request(base, `/api/messages/${id}/preview?remote=yes`)).status).toBe(400);
+    expect(csp).not.toMatch(/img-src[^;]*http:/);
+  });
+
+  it('loads remote content in the preview only with the key messages.remoteContentKey hands out', async () => {
+    await sendSimple(stack.smtpPort, 'remote key please');
+    await sendSimple(stack.smtpPort, 'remote key of another');
+    const id = await idBySubject('remote key please');
+    const otherId = await idBySubject('remote key of another');
+    const imgSrc = (res: { headers: Record<string, unknown> }) => /img-src ([^;]*)/.exec(String(res.headers['content-security-policy']))?.[1];
+    // What a link inside the message could ask for, or a guess: refused, never read as "allowed".
+    for (const remote of ['1', 'yes', 'x'.repeat(43)]) {
+      const refused = await request(base, `/api/messages/${id}/preview?remote=${remote}`);
+      expect(refused.status, remote).toBe(403);
+      expect(refused.json(), remote).toMatchObject({ error: { code: 'forbidden', field: 'remote' } });
+    }
+    expect(imgSrc(await request(base, `/api/messages/${id}/preview`))).toBe('data:');
+
+    const keyed = await request(base, '/api/call/messages.remoteContentKey', { method: 'POST', body: JSON.stringify({ id }) });
+    expect(keyed.status).toBe(200);
+    const { key } = keyed.json<{ value: { key: string } }>().value;
+    expect(key).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const allowed = await request(base, `/api/messages/${id}/preview?remote=${key}`);
+    expect(allowed.status).toBe(200);
+    expect(imgSrc(allowed)).toBe('data: http: https:');
+    expect(allowed.body.toString('utf8')).not.toContain(key);
+    // The key is this message's: it allows nothing for another one.
+    expect((await request(base, `/api/messages/${otherId}/preview?remote=${key}`)).status).toBe(403);
   });
 
   it('marks read and unread', async () => {

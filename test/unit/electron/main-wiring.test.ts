@@ -72,11 +72,24 @@ describe('main.ts with the real core', () => {
 
   it('serves the preview through the protocol handler with the core CSP', async () => {
     const handle = state.protocols.get(PREVIEW_SCHEME)!;
-    const res: Response = await handle(new Request(desktopPreviewUrl(id, false)));
+    const res: Response = await handle(new Request(desktopPreviewUrl(id, null)));
     expect(res.status).toBe(200);
     expect(res.headers.get('content-security-policy')).toMatch(/sandbox/);
+    expect(res.headers.get('content-security-policy')).not.toMatch(/http:/);
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
-    expect((await handle(new Request(desktopPreviewUrl(999_999, false)))).status).toBe(404);
+    expect((await handle(new Request(desktopPreviewUrl(999_999, null)))).status).toBe(404);
+  });
+
+  it('loads remote content in the preview only with the key the IPC verb hands out', async () => {
+    const handle = state.protocols.get(PREVIEW_SCHEME)!;
+    const refused: Response = await handle(new Request(`${PREVIEW_SCHEME}://message/${id}?remote=1`));
+    expect(refused.status).toBe(403);
+    const key = (await call('messages.remoteContentKey', { id })) as Result<{ key: string }>;
+    expect(key.ok).toBe(true);
+    const allowed: Response = await handle(new Request(desktopPreviewUrl(id, key.ok ? key.value.key : null)));
+    expect(allowed.status).toBe(200);
+    expect(allowed.headers.get('content-security-policy')).toMatch(/img-src data: http: https:/);
+    expect(await call('messages.remoteContentKey', { id: 999_999 })).toMatchObject({ ok: false, error: { code: 'not_found' } });
   });
 
   it('saves the raw message byte for byte and attachments inside the picked folder', async () => {

@@ -23,17 +23,17 @@ describe('preview protocol', () => {
   it('serves core.preview with its CSP and 404s bad ids', async () => {
     const asked: unknown[] = [];
     const core = {
-      preview: async (id: number, options: { allowRemote: boolean }) => {
-        asked.push({ id, ...options });
+      preview: async (id: number, remote: string | null) => {
+        asked.push({ id, remote });
         return { html: '<p>hi</p>', csp: "default-src 'none'; sandbox" };
       },
     };
     setupPreviewProtocol(core as never);
     const handle = fake.handlers.get(PREVIEW_SCHEME)!;
-    const ok = await handle(new Request(desktopPreviewUrl(2, false)));
+    const ok = await handle(new Request(desktopPreviewUrl(2, 'the-key')));
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-security-policy')).toBe("default-src 'none'; sandbox");
-    expect(asked).toEqual([{ id: 2, allowRemote: false }]);
+    expect(asked).toEqual([{ id: 2, remote: 'the-key' }]);
     expect((await handle(new Request(`${PREVIEW_SCHEME}://message/x`))).status).toBe(404);
   });
 });

@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { simpleParser } from 'mailparser';
 import { chromium, type Browser } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderPreview, type PreviewDocument } from '../../../src-main/message/index.js';
@@ -30,6 +31,9 @@ describe.skipIf(!existsSync(CHROMIUM))('preview in Chromium', () => {
     res.writeHead(200, { 'content-type': css ? 'text/css' : 'image/gif' });
     res.end(css ? 'p{color:red}' : GIF);
   });
+  // Connections, not only requests: a preconnect or a refused frame opens a socket and sends nothing.
+  let remoteConnections = 0;
+  remote.on('connection', () => remoteConnections++);
   let remotePort = 0;
   // What the app binding would serve; each test sets the documents it needs.
   let docs: Record<string, { doc: PreviewDocument; sendCsp: boolean }> = {};
@@ -142,5 +146,62 @@ describe.skipIf(!existsSync(CHROMIUM))('preview in Chromium', () => {
     await framedMessages('allowed');
     expect(remoteHits).toEqual(expect.arrayContaining(['/pixel.gif', '/small.png', '/style.css', '/import.css', '/body-bg.png']));
     expect(remoteHits).not.toContain('/refresh');
+  });
+
+  it('opens no connection for remote-hints.eml with remote content blocked, where the sender\'s markup does', async () => {
+    const raw = Buffer.from(fixture('remote-hints.eml').toString('utf8').replaceAll('REMOTE', `127.0.0.1:${remotePort}`));
+    const blocked = await renderPreview(raw, { allowRemote: false });
+    // The control: the sender's HTML as it came, under the same CSP and frame sandbox, without our renames.
+    const senderHtml = String((await simpleParser(raw)).html);
+    const csp = `<meta http-equiv="Content-Security-Policy" content="${blocked.csp}">`;
+    docs = { blocked: { doc: blocked, sendCsp: true }, control: { doc: { html: csp + senderHtml, csp: blocked.csp }, sendCsp: true } };
+
+    remoteHits.length = 0;
+    remoteConnections = 0;
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${appPort}/frame?src=blocked`, { waitUntil: 'load' });
+      const frame = page.frames().find((f) => f.url().endsWith('/doc/blocked'));
+      // The frame still shows the preview: no refresh, no <base>, no link took it anywhere.
+      expect(await frame!.locator('p').first().textContent()).toBe('Hints hidden where htmlparser2 and a browser disagree');
+      expect(frame!.url()).toBe(`http://127.0.0.1:${appPort}/doc/blocked`);
+    } finally {
+      await page.close();
+    }
+    expect(remoteHits).toEqual([]);
+    expect(remoteConnections).toBe(0);
+
+    // The same page load with the sender's markup reaches the server (Chromium 156 connects to a refused <iframe>),
+    // so the blocked run above could have failed.
+    await framedMessages('control');
+    expect(remoteConnections).toBeGreaterThan(0);
+  });
+
+  it('opens every link of remote-hints.eml in a new window and never moves the preview frame', async () => {
+    const raw = Buffer.from(fixture('remote-hints.eml').toString('utf8').replaceAll('REMOTE', `127.0.0.1:${remotePort}`));
+    docs = { blocked: { doc: await renderPreview(raw, { allowRemote: false }), sendCsp: true } };
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(`http://127.0.0.1:${appPort}/frame?src=blocked`, { waitUntil: 'load' });
+      const frame = page.frames().find((f) => f.url().endsWith('/doc/blocked'))!;
+      // target=_self, target=_top, and an SVG <a>, which Chromium lets navigate its own frame unless it has a target.
+      for (const [text, opens] of [
+        ['Show images', `http://127.0.0.1:${appPort}/doc/blocked?remote=1`],
+        ['a link is not a resource', `http://127.0.0.1:${remotePort}/clicked`],
+        ['svg link', `http://127.0.0.1:${remotePort}/svg-link`],
+      ]) {
+        const popup = context.waitForEvent('page');
+        await frame.getByText(text!, { exact: true }).click();
+        const opened = await popup;
+        await opened.waitForLoadState('load');
+        expect(opened.url(), text).toBe(opens);
+        await opened.close();
+        expect(frame.url(), text).toBe(`http://127.0.0.1:${appPort}/doc/blocked`);
+        expect(frame.isDetached(), text).toBe(false);
+      }
+    } finally {
+      await context.close();
+    }
   });
 });

@@ -91,16 +91,16 @@ describe('renderPreview', () => {
     expect(doc.html.startsWith('<!DOCTYPE html><meta http-equiv="Content-Security-Policy"')).toBe(true);
   });
 
-  it('neutralises meta refresh always and prefetch links unless remote content is allowed', async () => {
+  it('neutralises meta refresh always and link relations unless remote content is allowed', async () => {
     const raw = remoteFixture('tracker.example.test');
     const blocked = await renderPreview(raw, { allowRemote: false });
     expect(blocked.html).not.toMatch(/\shttp-equiv="refresh"/i);
     expect(blocked.html).toContain('<meta data-mailwright-http-equiv="refresh" content="0; url=http://tracker.example.test/refresh">');
-    expect(blocked.html).not.toContain('rel="dns-prefetch"');
-    expect(blocked.html).toContain('<link data-mailwright-blocked="prefetch">');
+    expect(blocked.html).not.toContain(' rel="dns-prefetch"');
+    expect(blocked.html).toContain('<link data-mailwright-rel="dns-prefetch" href="//tracker.example.test/">');
     expect(blocked.html).toContain('src="data:image/png;base64,');
-    // what is left for CSP to block is everything the scanner still counts, minus refresh and dns-prefetch
-    expect(countRemoteResources(blocked.html)).toBe(11);
+    // what is left for CSP to block is everything the scanner still counts (it counts any <link href>), minus refresh
+    expect(countRemoteResources(blocked.html)).toBe(12);
     expect(countRemoteResources(raw.toString('latin1'))).toBe(13);
     const allowed = await renderPreview(raw, { allowRemote: true });
     expect(allowed.html).not.toMatch(/\shttp-equiv="refresh"/i);
@@ -119,9 +119,37 @@ describe('renderPreview', () => {
     const doc = await renderPreview(raw, { allowRemote: false });
     const body = doc.html.slice(doc.html.indexOf('<base target="_blank">'));
     expect(body).not.toMatch(/\shttp-equiv\s*=/i);
-    expect(body).toContain('<meta data-mailwright-http-equiv = "Refresh"');
-    expect(body).not.toContain('prefetch" href');
+    expect(body).toContain('<meta data-mailwright-HTTP-EQUIV = "Refresh"');
+    expect(body).not.toMatch(/\srel\s*=/i);
+    expect(body).toContain('<link data-mailwright-rel="dns&#45;prefetch" href="//x.test/">');
     expect(body).toContain('<p>text that says http-equiv stays</p>');
+  });
+
+  it('takes every rel, target and frame out of remote-hints.eml, however the markup hides them', async () => {
+    const raw = fixture('remote-hints.eml');
+    const sent = raw.toString('utf8');
+    const blocked = await renderPreview(raw, { allowRemote: false });
+    const body = blocked.html.slice(blocked.html.indexOf('<base target="_blank">') + '<base target="_blank">'.length);
+    // Attribute and tag names cannot be entity-encoded: no spelling of these is left for a browser to honour.
+    expect(body).not.toMatch(/[\s/"']rel\s*=/i);
+    expect(body.replaceAll('<a target="_blank"', '<a')).not.toMatch(/[\s/"']target\s*=/i);
+    expect(body).not.toMatch(/[\s/"']http-equiv\s*=/i);
+    expect(body).not.toMatch(/<\/?i?frame[\s/>]/i);
+    expect(body).toContain('<svg><title><link data-mailwright-rel=preconnect href="http://REMOTE/svg-title"></title></svg>');
+    expect(body).toContain('<!--><link data-mailwright-rel=prefetch');
+    expect(body).toContain('<link data-mailwright-REL = "icon"');
+    expect(body).toContain('<a target="_blank" href="?remote=1" data-mailwright-target="_self">');
+    expect(body).toContain('<svg width="200" height="30"><a target="_blank" href="http://REMOTE/svg-link">');
+    expect(body).toContain('<mailwright-iframe src="http://REMOTE/iframe"></mailwright-iframe>');
+    // Only names changed: the text is the sender's, character for character, once the renames are undone.
+    const undone = body.replace(/data-mailwright-(?=rel|target|http-equiv)/gi, '').replace(/(<a) target="_blank"/g, '$1').replace(/(<\/?)mailwright-(?=iframe)/gi, '$1').trimEnd();
+    expect(undone).toBe(sent.slice(sent.indexOf('<!DOCTYPE html>') + '<!DOCTYPE html>'.length).replace(/\r\n/g, '\n').trimEnd());
+
+    // With remote content allowed the sender's links and hints stay (stylesheets need rel); frames and targets never do.
+    const allowed = await renderPreview(raw, { allowRemote: true });
+    expect(allowed.html).toContain('<link rel=preconnect href="http://REMOTE/svg-title">');
+    expect(allowed.html).toContain('<a target="_blank" href="?remote=1" data-mailwright-target="_self">');
+    expect(allowed.html).not.toMatch(/<iframe[\s/>]/i);
   });
 
   it('finds a doctype behind comments, and survives thousands of unclosed comments before one', async () => {
