@@ -52,7 +52,7 @@ afterAll(async () => {
 
 describe.skipIf(!fs.existsSync(CHROMIUM))('in Chromium', () => {
   it('connects the WebSocket, receives new mail, and frames a preview in which no script runs', async () => {
-    const imported = await request(stack.http.url, '/api/messages/import?filename=xss.eml', { method: 'POST', body: readCorpus('hostile/xss-script.eml') });
+    const imported = await request(stack.http.url, '/api/messages/import?filename=xss.eml', { method: 'POST', body: readCorpus('hostile/xss-script.eml'), headers: { 'Content-Type': 'message/rfc822' } });
     const id = imported.json<ImportResult>().ids[0]!;
     const page = await browser.newPage();
     const dialogs: string[] = [];
