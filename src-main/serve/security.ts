@@ -146,8 +146,9 @@ export function checkRequestIntent(req: IncomingMessage): string | null {
   const type = given?.split(';')[0]?.trim().toLowerCase();
   if (type !== undefined && ACCEPTED_BODY_TYPES.includes(type)) return null;
   const what = given === undefined ? 'no Content-Type' : `Content-Type ${JSON.stringify(given.slice(0, 100))}`;
-  return `a ${req.method ?? ''} with ${what} could come from any web page: send "Content-Type: application/json" ` +
-    `(for a file: application/octet-stream, message/rfc822 or application/mbox), or the header "${INTENT_HEADER}: 1"`;
+  return `${req.method ?? 'this request'} needs "Content-Type: application/json" (for a file: application/octet-stream, ` +
+    `message/rfc822 or application/mbox) or the header "${INTENT_HEADER}: 1", and got ${what}: ` +
+    'that is how this server tells a client from a web page';
 }
 
 /** The shortest token we accept: 16 printable characters are beyond guessing through the rate limit. */
