@@ -89,9 +89,7 @@ export async function startHttpBinding(core: CoreApi, options: HttpBindingOption
       if (wait > 0) return write(res, tooManyAttempts(wait, isApi));
       const offered = url.searchParams.get('token');
       if (!isApi && offered !== null && (req.method === 'GET' || req.method === 'HEAD')) return signIn(req, res, url, offered, token);
-      const credentials = presentedCredentials(req);
-      if (!credentialsMatch(credentials, token)) {
-        if (credentials.bearer !== null || credentials.cookie !== null) failures.recordFailure(req.socket.remoteAddress);
+      if (!authorized(req, token)) {
         const reply = denial(401, 'unauthorized', 'access token required: send "Authorization: Bearer TOKEN", or open /?token=TOKEN once in this browser', isApi);
         return write(res, { ...reply, headers: { ...reply.headers, 'WWW-Authenticate': 'Bearer realm="mailwright"' } });
       }
@@ -101,6 +99,14 @@ export async function startHttpBinding(core: CoreApi, options: HttpBindingOption
 
     if (isApi) return write(res, await dispatch(req, url));
     return serveStatic(req, res, url);
+  }
+
+  /** Checks the Bearer token or cookie; a wrong one counts against the address (none at all is not a guess). */
+  function authorized(req: IncomingMessage, expected: string): boolean {
+    const credentials = presentedCredentials(req);
+    if (credentialsMatch(credentials, expected)) return true;
+    if (credentials.bearer !== null || credentials.cookie !== null) failures.recordFailure(req.socket.remoteAddress);
+    return false;
   }
 
   async function dispatch(req: IncomingMessage, url: URL): Promise<Reply> {
@@ -181,11 +187,7 @@ export async function startHttpBinding(core: CoreApi, options: HttpBindingOption
     if (token) {
       const wait = failures.retryAfterMs(req.socket.remoteAddress);
       if (wait > 0) return refuse(429, TOO_MANY_ATTEMPTS, `Retry-After: ${retryAfterSeconds(wait)}\r\n`);
-      const credentials = presentedCredentials(req);
-      if (!credentialsMatch(credentials, token)) {
-        if (credentials.bearer !== null || credentials.cookie !== null) failures.recordFailure(req.socket.remoteAddress);
-        return refuse(401, 'access token required');
-      }
+      if (!authorized(req, token)) return refuse(401, 'access token required');
     }
     if (url?.pathname !== httpRoutes.events) return refuse(404, 'no WebSocket here');
     events.handleUpgrade(req, socket, head);
