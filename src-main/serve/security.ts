@@ -1,5 +1,6 @@
 // Who may talk to the HTTP binding: Host allow-list (DNS rebinding), Origin checks (CSRF, cross-site WebSocket),
-// the access token, and the security headers every response carries.
+// the Content-Type rule (requests a page can send without a preflight), the access token and its cookie, and the
+// security headers every response carries. docs/security.md is the threat model behind these rules.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
@@ -74,15 +75,16 @@ export function hostnameOf(hostHeader: string | undefined): string | null {
  * A DNS-rebinding page reaches us under the attacker's name, so names are allow-listed: localhost
  * (and *.localhost, which browsers pin to loopback), the bound address and the user's --allowed-host names.
  * IP literals are allowed too (as Vite does): a browser only sends one when the page's own origin is that address,
- * which is not a rebinding, and it lets a token-protected 0.0.0.0 bind be reached by its LAN address.
+ * which is not a rebinding, and it lets a token-protected 0.0.0.0 bind be reached by its LAN address. This is the
+ * Host rule only; as an Origin, an IP literal is someone else's site (checkOrigin).
  */
 export function isAllowedHostname(hostname: string, policy: AccessPolicy): boolean {
-  const h = stripBrackets(hostname.toLowerCase()).replace(/\.$/, '');
+  const h = normalizeHostname(hostname);
   if (h === '') return false;
   if (h === 'localhost' || h.endsWith('.localhost')) return true;
   if (isIP(h) !== 0) return true;
-  if (h === stripBrackets(policy.boundHost.toLowerCase())) return true;
-  return policy.allowedHosts.some((a) => stripBrackets(a.toLowerCase()).replace(/\.$/, '') === h);
+  if (h === normalizeHostname(policy.boundHost)) return true;
+  return policy.allowedHosts.some((a) => normalizeHostname(a) === h);
 }
 
 export function checkHost(req: IncomingMessage, policy: AccessPolicy): string | null {
