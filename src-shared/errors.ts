@@ -49,12 +49,24 @@ export function isApiError(value: unknown): value is ApiError {
   return typeof v.message === 'string' && (ERROR_CODES as readonly unknown[]).includes(v.code);
 }
 
-/** Turns anything thrown into an ApiError without leaking stack traces. */
-export function toApiError(err: unknown): ApiError {
+/**
+ * Turns anything thrown into an ApiError; the one function every binding (HTTP, IPC, preview protocol) uses.
+ * A MailwrightError carries a message written for the user and passes as it is. Anything else is a bug whose text
+ * may hold paths, SQL or a stack: the caller gets a generic message with an error id, and the detail goes to the
+ * log under that id. `where` (a route, a verb) goes into the log line only.
+ */
+export function toApiError(err: unknown, where?: string): ApiError {
   if (err instanceof MailwrightError) return err.toData();
   if (isApiError(err)) return { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) };
-  const message = err instanceof Error ? err.message : String(err);
-  return { code: 'internal', message: message || 'internal error' };
+  const id = newErrorId();
+  console.error(`[internal error ${id}]${where ? ` ${where}:` : ''}`, err);
+  return { code: 'internal', message: `internal error (id ${id}): the details are in Mailwright's log` };
+}
+
+/** Eight random bytes: unique enough to find one line in a log, and not a counter that says how many errors there were. */
+function newErrorId(): string {
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(8));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** HTTP status for each error code, used by the HTTP binding. */

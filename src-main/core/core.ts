@@ -167,7 +167,7 @@ export class Core {
       const handler = this.#handlers[name] as (a: unknown) => Promise<CallResult<K>> | CallResult<K>;
       return { ok: true, value: await handler(parsed.data) };
     } catch (err) {
-      return { ok: false, error: toApiError(err) };
+      return { ok: false, error: toApiError(err, String(name)) };
     }
   }
 

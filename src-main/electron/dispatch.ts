@@ -31,7 +31,7 @@ export function createDispatcher<Ctx>(deps: DispatchDeps<Ctx>): Dispatch<Ctx> {
       if (!isDesktopCallName(name)) throw new MailwrightError('not_found', `unknown call: ${describe(name)}`);
       return { ok: true, value: await runDesktop(deps.desktop, name, args, sender.ctx) };
     } catch (err) {
-      return { ok: false, error: toApiError(err) };
+      return { ok: false, error: toApiError(err, describe(name)) };
     }
   };
 }

@@ -1,11 +1,12 @@
 // `serve` configuration from flags and environment, validated once at start-up; each error names its area.
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MailwrightError } from '../../src-shared/index.js';
 import { DEFAULT_HTTP, DEFAULT_SMTP, defaultDataDir, parseHostPort } from '../core/config.js';
 import { readSettingsFile } from '../core/config-file.js';
 import type { SettingsLayer } from '../core/settings-layers.js';
-import { hostnameOf, isLoopbackHost } from './security.js';
+import { hostnameOf, isLoopbackHost, tokenProblem } from './security.js';
 
 export const USAGE = `Usage: mailwright serve [options]
 
@@ -18,8 +19,10 @@ Options (flags override environment variables, and both override the config file
   --smtps HOST:PORT         address of the listener "smtps" (implicit TLS), added if missing  [MAILWRIGHT_SMTPS]
   --http HOST:PORT          web UI, REST API, WebSocket   [MAILWRIGHT_HTTP, default ${DEFAULT_HTTP.host}:${DEFAULT_HTTP.port}]
   --data DIR                where mail is stored          [MAILWRIGHT_DATA, default ${defaultDataDir()}]
-  --token TOKEN             access token for the web UI and API; required when --http is not loopback
-                                                          [MAILWRIGHT_TOKEN]
+  --token TOKEN             access token for the web UI and API (16 characters or more); required when
+                            --http is not loopback; visible in ps, so prefer --token-file   [MAILWRIGHT_TOKEN]
+  --token-file PATH         read the access token from this file (first line; keep it chmod 600)
+                                                          [MAILWRIGHT_TOKEN_FILE]
   --allowed-host NAME       extra Host name to accept (reverse proxy, LAN name); repeatable
                                                           [MAILWRIGHT_ALLOWED_HOSTS, comma-separated]
   --max-message-size BYTES  largest message SMTP accepts  [MAILWRIGHT_MAX_MESSAGE_SIZE, default 50 MB]
@@ -39,6 +42,8 @@ export interface ServeConfig {
   dataDir: string;
   token: string | undefined;
   allowedHosts: string[];
+  /** Things to fix that do not stop start-up (a token file others can read); cli.ts prints them. */
+  warnings: string[];
 }
 
 /** A mistake in flags or environment: `serve` prints it and exits 2. */
@@ -62,6 +67,7 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
         http: { type: 'string' },
         data: { type: 'string' },
         token: { type: 'string' },
+        'token-file': { type: 'string' },
         'allowed-host': { type: 'string', multiple: true },
         'max-message-size': { type: 'string' },
         'early-talker-delay': { type: 'string' },
@@ -113,14 +119,12 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
 
   const dataDir = path.resolve(pick('data', 'MAILWRIGHT_DATA', values.data)?.value ?? defaultDataDir(env));
 
-  const token = pick('token', 'MAILWRIGHT_TOKEN', values.token);
-  if (token && !/^[\x21-\x7e]+$/.test(token.value)) {
-    throw new UsageError(`[http] ${token.source}: the token must be printable ASCII without spaces`);
-  }
+  const warnings: string[] = [];
+  const token = accessToken(values.token, values['token-file'], env, warnings);
   if (!token && !isLoopbackHost(http.host)) {
     throw new UsageError(
       `[http] binding ${http.host} makes your captured mail reachable from the network: ` +
-        'pass --token TOKEN (or set MAILWRIGHT_TOKEN), or bind 127.0.0.1',
+        'pass --token-file PATH or --token TOKEN (or set MAILWRIGHT_TOKEN_FILE / MAILWRIGHT_TOKEN), or bind 127.0.0.1',
     );
   }
 
@@ -135,7 +139,55 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
   // Real servers wait seconds at most; a longer delay would only look like a hang to the client.
   if (delay) layers.push({ source: delay.source, settings: { smtp: { earlyTalkerDelayMs: wholeNumber(delay, 'milliseconds from 0 to 30000', 0, 30_000) } } });
 
-  return { help: false, config: { layers, http, dataDir, token: token?.value, allowedHosts } };
+  return { help: false, config: { layers, http, dataDir, token, allowedHosts, warnings } };
+}
+
+/**
+ * The token from a flag, else from the environment; a file and a literal at the same level is a mistake, not a
+ * choice we make silently. A file keeps the token out of `ps` and shell history.
+ */
+function accessToken(flag: string | undefined, fileFlag: string | undefined, env: NodeJS.ProcessEnv, warnings: string[]): string | undefined {
+  const envToken = env.MAILWRIGHT_TOKEN || undefined;
+  const envFile = env.MAILWRIGHT_TOKEN_FILE || undefined;
+  if (flag !== undefined && fileFlag !== undefined) throw new UsageError('[http] pass --token or --token-file, not both');
+  if (flag === undefined && fileFlag === undefined && envToken !== undefined && envFile !== undefined) {
+    throw new UsageError('[http] set MAILWRIGHT_TOKEN or MAILWRIGHT_TOKEN_FILE, not both');
+  }
+  let token: string;
+  let source: string;
+  if (flag !== undefined) [token, source] = [flag, '--token'];
+  else if (fileFlag !== undefined) [token, source] = [readTokenFile(fileFlag, '--token-file', warnings), '--token-file'];
+  else if (envToken !== undefined) [token, source] = [envToken, 'MAILWRIGHT_TOKEN'];
+  else if (envFile !== undefined) [token, source] = [readTokenFile(envFile, 'MAILWRIGHT_TOKEN_FILE', warnings), 'MAILWRIGHT_TOKEN_FILE'];
+  else return undefined;
+  const problem = tokenProblem(token, source);
+  if (problem) throw new UsageError(`[http] ${problem}`);
+  return token;
+}
+
+/** A token file (secret managers and `openssl rand -hex 32 > file` write one) holds one line; its newline is not part of the token. */
+const MAX_TOKEN_FILE_BYTES = 4096;
+
+function readTokenFile(file: string, source: string, warnings: string[]): string {
+  let text: string;
+  try {
+    const stat = fs.statSync(file);
+    if (!stat.isFile()) throw new UsageError(`[http] ${source}: ${file} is not a file`);
+    if (stat.size > MAX_TOKEN_FILE_BYTES) throw new UsageError(`[http] ${source}: ${file} is ${stat.size} bytes; a token file holds one line`);
+    // Kubernetes and Docker mount secrets 0644 by default, so a readable file is a warning, not a refusal.
+    if (process.platform !== 'win32' && (stat.mode & 0o044) !== 0) {
+      warnings.push(`[http] ${source}: ${file} can be read by other users of this machine; run chmod 600 ${file}`);
+    }
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`[http] ${source}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const lines = text.split(/\r?\n/);
+  if (lines.slice(1).some((l) => l.trim() !== '')) throw new UsageError(`[http] ${source}: ${file} must hold the token on one line`);
+  const token = lines[0]?.trim() ?? '';
+  if (token === '') throw new UsageError(`[http] ${source}: ${file} is empty`);
+  return token;
 }
 
 /** A settings error as serve prints it: the message, plus the field path when the message does not already say it. */

@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
 
+  for (const warning of config.warnings) process.stderr.write(`mailwright serve: ${warning}\n`);
   mkdirSync(config.dataDir, { recursive: true });
   let core: Core;
   try {

@@ -4,12 +4,13 @@
 import http, { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { MAX_IMPORT_BYTES, MailwrightError, httpRoutes, type ApiError } from '../../src-shared/index.js';
+import { MAX_IMPORT_BYTES, MailwrightError, httpRoutes, toApiError, type ApiError } from '../../src-shared/index.js';
 import { json, thrownReply, type Reply } from './respond.js';
 import { ROUTES, type CoreApi, type Method, type Route, type RouteContext } from './routes.js';
+import { FailedAttempts } from './failed-attempts.js';
 import {
-  APP_HEADERS, checkHost, checkOrigin, isLoopbackHost, isWildcardHost, presentedToken, tokenCookie, tokenMatches,
-  type AccessPolicy,
+  APP_HEADERS, checkHost, checkOrigin, checkRequestIntent, credentialsMatch, isLoopbackHost, isWildcardHost,
+  presentedCredentials, tokenCookie, tokenMatches, tokenProblem, type AccessPolicy,
 } from './security.js';
 import { NOT_BUILT_PAGE, defaultRendererDir, resolveStatic, sendFile } from './static.js';
 import { createEventSocket } from './websocket.js';
@@ -58,11 +59,14 @@ export async function startHttpBinding(core: CoreApi, options: HttpBindingOption
         'pass --token TOKEN (or set MAILWRIGHT_TOKEN), or bind 127.0.0.1',
     );
   }
+  const weak = token === undefined ? null : tokenProblem(token, 'the access token');
+  if (weak) throw new MailwrightError('invalid_argument', `[http] ${weak}`);
   const policy: AccessPolicy = { boundHost: options.host, allowedHosts: options.allowedHosts ?? [], token };
   const table = compile(ROUTES);
   const events = createEventSocket(core.events);
   const maxImportBytes = options.maxImportBytes ?? MAX_IMPORT_BYTES;
   const rendererDir = options.rendererDir ?? defaultRendererDir();
+  const failures = new FailedAttempts();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = parseUrl(req.url);
@@ -73,22 +77,36 @@ export async function startHttpBinding(core: CoreApi, options: HttpBindingOption
     const hostProblem = checkHost(req, policy);
     if (hostProblem) return write(res, denial(403, 'forbidden', hostProblem, isApi));
 
+    // A preflight is a browser asking on behalf of another origin's page: never approved, refused outright if foreign.
+    const isPreflight = req.method === 'OPTIONS';
+    if (isPreflight || STATE_CHANGING.has(req.method ?? '')) {
+      const originProblem = checkOrigin(req, policy);
+      if (originProblem) return write(res, denial(403, 'forbidden', originProblem, isApi));
+    }
+
     if (token) {
+      const wait = failures.retryAfterMs(req.socket.remoteAddress);
+      if (wait > 0) return write(res, tooManyAttempts(wait, isApi));
       const offered = url.searchParams.get('token');
       if (!isApi && offered !== null && (req.method === 'GET' || req.method === 'HEAD')) return signIn(req, res, url, offered, token);
-      if (!tokenMatches(presentedToken(req), token)) {
+      if (!authorized(req, token)) {
         const reply = denial(401, 'unauthorized', 'access token required: send "Authorization: Bearer TOKEN", or open /?token=TOKEN once in this browser', isApi);
         return write(res, { ...reply, headers: { ...reply.headers, 'WWW-Authenticate': 'Bearer realm="mailwright"' } });
       }
     }
 
-    if (STATE_CHANGING.has(req.method ?? '')) {
-      const originProblem = checkOrigin(req, policy);
-      if (originProblem) return write(res, denial(403, 'forbidden', originProblem, isApi));
-    }
+    if (isPreflight) return write(res, { status: 204, headers: { Allow: 'GET, HEAD, POST, PUT, DELETE' } });
 
     if (isApi) return write(res, await dispatch(req, url));
     return serveStatic(req, res, url);
+  }
+
+  /** Checks the Bearer token or cookie; a wrong one counts against the address (none at all is not a guess). */
+  function authorized(req: IncomingMessage, expected: string): boolean {
+    const credentials = presentedCredentials(req);
+    if (credentialsMatch(credentials, expected)) return true;
+    if (credentials.bearer !== null || credentials.cookie !== null) failures.recordFailure(req.socket.remoteAddress);
+    return false;
   }
 
   async function dispatch(req: IncomingMessage, url: URL): Promise<Reply> {
@@ -101,15 +119,16 @@ export async function startHttpBinding(core: CoreApi, options: HttpBindingOption
         allowed.push(route.method);
         continue;
       }
+      // Checked once a route is found, so a wrong path or method still gets its 404 or 405.
+      const intentProblem = STATE_CHANGING.has(method) ? checkRequestIntent(req) : null;
+      if (intentProblem) return json({ error: { code: 'unsupported', message: intentProblem } }, 415);
       try {
         const params: Record<string, string> = {};
         route.names.forEach((name, i) => (params[name] = decodeParam(m[i + 1] ?? '', name)));
         const context: RouteContext = { core, req, params, query: url.searchParams, maxImportBytes };
         return await route.handler(context);
       } catch (err) {
-        const reply = thrownReply(err);
-        if (reply.status >= 500) console.error(`[http] ${req.method} ${url.pathname} failed:`, err);
-        return reply;
+        return thrownReply(err, `${req.method ?? ''} ${url.pathname}`);
       }
     }
     if (allowed.length > 0) {
@@ -134,7 +153,10 @@ export async function startHttpBinding(core: CoreApi, options: HttpBindingOption
 
   /** `/?token=…` sets the session cookie and redirects, so the token does not stay in the address bar or history. */
   function signIn(req: IncomingMessage, res: ServerResponse, url: URL, offered: string, expected: string): void {
-    if (!tokenMatches(offered, expected)) return write(res, denial(401, 'unauthorized', 'wrong access token', false));
+    if (!tokenMatches(offered, expected)) {
+      failures.recordFailure(req.socket.remoteAddress);
+      return write(res, denial(401, 'unauthorized', 'wrong access token', false));
+    }
     url.searchParams.delete('token');
     // Collapsing leading slashes keeps the redirect on this server (`//evil.example` would be another host).
     const location = `/${url.pathname.replace(/^\/+/, '')}${url.search}`;
@@ -151,27 +173,33 @@ export async function startHttpBinding(core: CoreApi, options: HttpBindingOption
   function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
     const url = parseUrl(req.url);
-    const refuse = (status: number, message: string): void => {
+    const refuse = (status: number, message: string, extraHeaders = ''): void => {
       socket.end(
         `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
-          `Content-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,
+          `${extraHeaders}Content-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,
       );
     };
     const hostProblem = checkHost(req, policy);
     if (hostProblem) return refuse(403, hostProblem);
-    if (token && !tokenMatches(presentedToken(req), token)) return refuse(401, 'access token required');
     // Browsers always send Origin on WebSocket handshakes; a page on another site must not read our events.
     const originProblem = checkOrigin(req, policy);
     if (originProblem) return refuse(403, originProblem);
+    if (token) {
+      const wait = failures.retryAfterMs(req.socket.remoteAddress);
+      if (wait > 0) return refuse(429, TOO_MANY_ATTEMPTS, `Retry-After: ${retryAfterSeconds(wait)}\r\n`);
+      if (!authorized(req, token)) return refuse(401, 'access token required');
+    }
     if (url?.pathname !== httpRoutes.events) return refuse(404, 'no WebSocket here');
     events.handleUpgrade(req, socket, head);
   }
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
-      console.error('[http] request failed:', err);
-      if (!res.headersSent) write(res, thrownReply(err));
-      else res.destroy();
+      if (!res.headersSent) write(res, thrownReply(err, `${req.method ?? ''} ${req.url ?? ''}`));
+      else {
+        toApiError(err, `${req.method ?? ''} ${req.url ?? ''} (reply already started)`);
+        res.destroy();
+      }
     });
   });
   server.on('upgrade', onUpgrade);
@@ -218,6 +246,17 @@ function write(res: ServerResponse, reply: Reply): void {
 function denial(status: number, code: ApiError['code'], message: string, asJson: boolean): Reply {
   if (asJson) return json({ error: { code, message } }, status);
   return { status, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' }, body: `${message}\n` };
+}
+
+const TOO_MANY_ATTEMPTS = 'too many wrong access tokens from this address: wait, then try again with the right one';
+
+function tooManyAttempts(waitMs: number, asJson: boolean): Reply {
+  const reply = denial(429, 'unavailable', TOO_MANY_ATTEMPTS, asJson);
+  return { ...reply, headers: { ...reply.headers, 'Retry-After': String(retryAfterSeconds(waitMs)) } };
+}
+
+function retryAfterSeconds(waitMs: number): number {
+  return Math.max(1, Math.ceil(waitMs / 1000));
 }
 
 function continuePage(location: string): string {

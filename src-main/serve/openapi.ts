@@ -82,7 +82,10 @@ export const OPENAPI: OpenApiDocument = {
     version: VERSION,
     description:
       'REST, generic call and WebSocket API of `mailwright serve`. With an access token, send `Authorization: Bearer TOKEN` ' +
-      '(browsers: open `/?token=TOKEN` once to get the session cookie).',
+      '(browsers: open `/?token=TOKEN` once to get the session cookie); 10 wrong tokens a minute get 429 with Retry-After. ' +
+      'POST, PUT and DELETE need `Content-Type: application/json` (the import: `application/octet-stream`, ' +
+      '`message/rfc822` or `application/mbox`) or the header `X-Mailwright-Request: 1`, else 415: web pages cannot ' +
+      'send those without a preflight, which is refused. See docs/security.md.',
   },
   servers: [{ url: '/' }],
   security: [{}, { bearer: [] }, { cookie: [] }],

@@ -29,8 +29,9 @@ export function errorReply(error: ApiError): Reply {
   return json({ error }, HTTP_STATUS[error.code] ?? 500);
 }
 
-export function thrownReply(err: unknown): Reply {
-  return errorReply(toApiError(err));
+/** `where` (method and path) names the request in the log when the error is internal. */
+export function thrownReply(err: unknown, where?: string): Reply {
+  return errorReply(toApiError(err, where));
 }
 
 /** REST routes answer with the bare value, or {error} with the mapped status. */

@@ -172,7 +172,7 @@ async function call(c: RouteContext): Promise<Reply> {
     const args = await readJson(c.req, limit);
     return resultReply(await c.core.invoke(name as CallName, args));
   } catch (err) {
-    return resultReply({ ok: false, error: toApiError(err) });
+    return resultReply({ ok: false, error: toApiError(err, `POST /api/call/${name}`) });
   }
 }
 

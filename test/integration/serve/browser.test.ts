@@ -1,6 +1,9 @@
 // The binding's headers in a real Chromium: the app CSP still lets the page reach its WebSocket and frame a preview,
-// no script in a hostile preview runs, and the token sign-in works with a real cookie jar.
+// no script in a hostile preview runs, the token sign-in works with a real cookie jar, and a page on another port
+// that the browser sends our cookie from can neither change state nor open the events.
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright';
@@ -52,7 +55,7 @@ afterAll(async () => {
 
 describe.skipIf(!fs.existsSync(CHROMIUM))('in Chromium', () => {
   it('connects the WebSocket, receives new mail, and frames a preview in which no script runs', async () => {
-    const imported = await request(stack.http.url, '/api/messages/import?filename=xss.eml', { method: 'POST', body: readCorpus('hostile/xss-script.eml') });
+    const imported = await request(stack.http.url, '/api/messages/import?filename=xss.eml', { method: 'POST', body: readCorpus('hostile/xss-script.eml'), headers: { 'Content-Type': 'message/rfc822' } });
     const id = imported.json<ImportResult>().ids[0]!;
     const page = await browser.newPage();
     const dialogs: string[] = [];
@@ -100,6 +103,68 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('in Chromium', () => {
       expect(cookies.find((c) => c.name === 'mailwright_token')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
     } finally {
       await context.close();
+      await binding.close();
+    }
+  });
+  it('a page of the app under test on another port sends our cookie along, and still changes nothing', async () => {
+    const token = 'browser-token-0123456';
+    const binding = await startHttpBinding(stack.core, { host: '127.0.0.1', port: 0, token, rendererDir });
+    const target = `http://127.0.0.1:${binding.port}`;
+    // The hostile page tries what a page can do without asking: a text/plain form post, no-cors fetches with and
+    // without a body, a JSON fetch (which needs a preflight), and the event WebSocket.
+    const attackPage = `<!doctype html><body>
+      <iframe name="sink"></iframe>
+      <form method="post" enctype="text/plain" target="sink" action="${target}/api/call/messages.deleteAll"><input name='{"a":"' value='"}'></form>
+      <script>
+        window.__done = (async () => {
+          const out = {};
+          document.forms[0].submit();
+          // Cross-Origin-Resource-Policy makes even the opaque answer unreadable: the fetch itself fails.
+          out.noCors = await fetch('${target}/api/call/settings.update', { method: 'POST', mode: 'no-cors', credentials: 'include', body: '{"retention":{"maxMessages":7}}' })
+            .then(() => 'answered', () => 'blocked');
+          out.json = await fetch('${target}/api/call/messages.deleteAll', { method: 'POST', credentials: 'include', headers: { 'content-type': 'application/json' }, body: '{}' })
+            .then((r) => 'answered ' + r.status, () => 'blocked');
+          out.ws = await new Promise((resolve) => {
+            const ws = new WebSocket('ws://127.0.0.1:${binding.port}/api/events');
+            ws.onopen = () => resolve('open');
+            ws.onerror = () => resolve('refused');
+          });
+          return out;
+        })();
+      </script></body>`;
+    const app = http.createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end(attackPage));
+    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+    const context = await browser.newContext();
+    try {
+      await sendSimple(stack.smtpPort, 'still here after the attack');
+      const before = (await stack.core.invoke('messages.list', {}));
+      if (!before.ok) throw new Error('messages.list failed');
+      const page = await context.newPage();
+      await page.goto(`${binding.url}?token=${token}`);
+      const refusals: number[] = [];
+      const failures: string[] = [];
+      page.on('response', (r) => {
+        if (r.url().startsWith(target)) refusals.push(r.status());
+      });
+      page.on('requestfailed', (r) => {
+        if (r.url().startsWith(target)) failures.push(`${r.method()} ${new URL(r.url()).pathname} ${r.failure()?.errorText ?? ''}`);
+      });
+      const formAnswer = page.waitForResponse((r) => r.url().endsWith('/api/call/messages.deleteAll') && r.request().method() === 'POST');
+      await page.goto(`http://127.0.0.1:${(app.address() as AddressInfo).port}/`);
+      const result = await page.evaluate(() => (globalThis as unknown as { __done: Promise<Record<string, string>> }).__done);
+      expect((await formAnswer).status()).toBe(403);
+      expect(result).toEqual({ noCors: 'blocked', json: 'blocked', ws: 'refused' });
+      // The cookie went along (same site: ports do not count), so it was the Origin check that said no, not the token.
+      expect(refusals.every((status) => status === 403), refusals.join(',')).toBe(true);
+      // The no-cors post reached the server and was answered (then withheld by CORP); the JSON one died at its preflight.
+      expect(failures.some((f) => /^POST \/api\/call\/settings\.update net::ERR_BLOCKED_BY_RESPONSE/.test(f)), failures.join('\n')).toBe(true);
+      const after = await stack.core.invoke('messages.list', {});
+      expect(after.ok && after.value.total).toBe(before.value.total);
+      const settings = await stack.core.invoke('settings.get', {});
+      expect(settings.ok && settings.value.retention.maxMessages).not.toBe(7);
+    } finally {
+      await context.close();
+      app.close();
       await binding.close();
     }
   });

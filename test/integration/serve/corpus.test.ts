@@ -24,7 +24,7 @@ describe('corpus over REST', () => {
   it.each(FILES)('%s', async (file) => {
     const bytes = fs.readFileSync(path.join(CORPUS, file));
     const base = stack.http.url;
-    const imported = await request(base, `/api/messages/import?filename=${encodeURIComponent(path.basename(file))}`, { method: 'POST', body: bytes });
+    const imported = await request(base, `/api/messages/import?filename=${encodeURIComponent(path.basename(file))}`, { method: 'POST', body: bytes, headers: { 'Content-Type': 'application/octet-stream' } });
     expect(imported.status).toBe(200);
     const result = imported.json<ImportResult>();
     expect(result.imported).toBe(1);

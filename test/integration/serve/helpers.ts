@@ -64,16 +64,21 @@ export interface RawResponse {
   json<T = unknown>(): T;
 }
 
-/** One HTTP request with exactly the path and headers given (Host defaults to the bound address). */
+/** One HTTP request with exactly the path and headers given (Host defaults to the bound address); `localAddress` picks the client address (127.0.0.2…). */
 export function request(
   base: string,
   pathAndQuery: string,
-  init: { method?: string; headers?: Record<string, string>; body?: Buffer | string } = {},
+  init: { method?: string; headers?: Record<string, string>; body?: Buffer | string; localAddress?: string } = {},
 ): Promise<RawResponse> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: url.hostname, port: url.port, path: pathAndQuery, method: init.method ?? 'GET', headers: { Host: url.host, ...init.headers }, agent: false },
+      {
+        host: url.hostname, port: url.port, path: pathAndQuery, method: init.method ?? 'GET',
+        // Node frames a DELETE body only when told its length; unframed, the server would read it as a second request.
+        headers: { Host: url.host, ...(init.body !== undefined ? { 'Content-Length': String(Buffer.byteLength(init.body)) } : {}), ...init.headers },
+        agent: false, ...(init.localAddress ? { localAddress: init.localAddress } : {}),
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

@@ -159,7 +159,7 @@ describe('REST over a real core', () => {
   it('marks read and unread', async () => {
     await sendSimple(stack.smtpPort, 'read me');
     const id = await idBySubject('read me');
-    const read = await request(base, `/api/messages/${id}/read`, { method: 'POST' });
+    const read = await request(base, `/api/messages/${id}/read`, { method: 'POST', headers: { 'X-Mailwright-Request': '1' } });
     expect(read.json()).toEqual({ updated: 1 });
     expect((await request(base, `/api/messages/${id}`)).json<MessageDetail>().read).toBe(true);
     const unread = await request(base, `/api/messages/${id}/read`, { method: 'POST', body: '{"read":false}', headers: { 'Content-Type': 'application/json' } });
@@ -169,7 +169,7 @@ describe('REST over a real core', () => {
 
   it('imports an .eml from the request body, byte for byte', async () => {
     const file = readCorpus('mailpit/regular-attachment.eml');
-    const res = await request(base, '/api/messages/import?filename=regular.eml', { method: 'POST', body: file });
+    const res = await request(base, '/api/messages/import?filename=regular.eml', { method: 'POST', body: file, headers: { 'Content-Type': 'message/rfc822' } });
     expect(res.status).toBe(200);
     const result = res.json<ImportResult>();
     expect(result.imported).toBe(1);
@@ -180,26 +180,26 @@ describe('REST over a real core', () => {
   it('reads and updates settings', async () => {
     const before = (await request(base, '/api/settings')).json<Settings>();
     expect(before.retention).toHaveProperty('maxMessages');
-    const put = await request(base, '/api/settings', { method: 'PUT', body: JSON.stringify({ retention: { maxMessages: 123456 } }) });
+    const put = await request(base, '/api/settings', { method: 'PUT', body: JSON.stringify({ retention: { maxMessages: 123456 } }), headers: { 'Content-Type': 'application/json' } });
     expect(put.status).toBe(200);
     expect(put.json<Settings>().retention.maxMessages).toBe(123456);
-    const bad = await request(base, '/api/settings', { method: 'PUT', body: JSON.stringify({ retention: { maxMessages: -1 } }) });
+    const bad = await request(base, '/api/settings', { method: 'PUT', body: JSON.stringify({ retention: { maxMessages: -1 } }), headers: { 'Content-Type': 'application/json' } });
     expect(bad.status).toBe(400);
   });
 
   it('answers the generic call route with a Result and the mapped status', async () => {
-    const ok = await request(base, '/api/call/server.status', { method: 'POST', body: '{}' });
+    const ok = await request(base, '/api/call/server.status', { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } });
     expect(ok.status).toBe(200);
     expect(ok.json<Result<{ version: string }>>()).toMatchObject({ ok: true, value: { version: expect.any(String) } });
-    const empty = await request(base, '/api/call/messages.list', { method: 'POST' });
+    const empty = await request(base, '/api/call/messages.list', { method: 'POST', headers: { 'X-Mailwright-Request': '1' } });
     expect(empty.json<Result<MessagePage>>().ok).toBe(true);
-    const badArgs = await request(base, '/api/call/messages.get', { method: 'POST', body: '{"id":"x"}' });
+    const badArgs = await request(base, '/api/call/messages.get', { method: 'POST', body: '{"id":"x"}', headers: { 'Content-Type': 'application/json' } });
     expect(badArgs.status).toBe(400);
     expect(badArgs.json()).toMatchObject({ ok: false, error: { code: 'invalid_argument' } });
-    const badJson = await request(base, '/api/call/messages.list', { method: 'POST', body: '{' });
+    const badJson = await request(base, '/api/call/messages.list', { method: 'POST', body: '{', headers: { 'Content-Type': 'application/json' } });
     expect(badJson.status).toBe(400);
     expect(badJson.json()).toMatchObject({ ok: false, error: { code: 'invalid_argument' } });
-    const unknown = await request(base, '/api/call/desktop.openExternal', { method: 'POST', body: '{}' });
+    const unknown = await request(base, '/api/call/desktop.openExternal', { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } });
     expect(unknown.status).toBe(404);
     expect(unknown.json()).toMatchObject({ ok: false, error: { code: 'not_found' } });
   });
@@ -226,12 +226,12 @@ describe('REST over a real core', () => {
   it('deletes one message, then all', async () => {
     await sendSimple(stack.smtpPort, 'delete me');
     const id = await idBySubject('delete me');
-    const del = await request(base, `/api/messages/${id}`, { method: 'DELETE' });
+    const del = await request(base, `/api/messages/${id}`, { method: 'DELETE', headers: { 'X-Mailwright-Request': '1' } });
     expect(del.json()).toEqual({ deleted: 1 });
     expect((await request(base, `/api/messages/${id}`)).status).toBe(404);
     const total = (await list()).total;
     expect(total).toBeGreaterThan(0);
-    const all = await request(base, '/api/messages', { method: 'DELETE' });
+    const all = await request(base, '/api/messages', { method: 'DELETE', headers: { 'X-Mailwright-Request': '1' } });
     expect(all.json()).toEqual({ deleted: total });
     expect((await list()).total).toBe(0);
   });

@@ -14,7 +14,7 @@ import { request } from '../serve/helpers.js';
 import { parsePrometheus } from '../../unit/metrics/prometheus-parse.js';
 import { startCore } from './helpers.js';
 
-const TOKEN = 'metrics-token-1';
+const TOKEN = 'metrics-token-0123456';
 const CREDENTIALS = [{ username: 'alice', password: 'right-pass' }];
 
 let dir: string;

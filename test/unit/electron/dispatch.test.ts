@@ -1,6 +1,6 @@
 // The IPC choke point's rules, without Electron: untrusted senders, unknown names, bad arguments and
 // thrown errors all come back as { ok: false, error } data.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MailwrightError, type Result } from '../../../src-shared/index.js';
 import { createDispatcher, isDesktopCallName, type DesktopHandlers } from '../../../src-main/electron/dispatch.js';
 
@@ -90,10 +90,20 @@ describe('createDispatcher', () => {
       ok: false,
       error: { code: 'not_found', message: 'no message 13' },
     });
-    expect(await dispatch(trusted, 'desktop.saveRaw', { id: 66 })).toEqual({
-      ok: false,
-      error: { code: 'internal', message: 'disk full' },
-    });
+    // Anything else is a bug: its text stays in the log, the window gets a generic message with the log line's id.
+    const logged: unknown[][] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void logged.push(args));
+    try {
+      const bug = await dispatch(trusted, 'desktop.saveRaw', { id: 66 });
+      expect(bug).toMatchObject({ ok: false, error: { code: 'internal', message: expect.stringMatching(/^internal error \(id [0-9a-f]{16}\)/) } });
+      expect(JSON.stringify(bug)).not.toContain('disk full');
+      const id = /id ([0-9a-f]{16})/.exec(JSON.stringify(bug))![1]!;
+      const line = logged.find((args) => String(args[0]).includes(id));
+      expect(String(line?.[0])).toContain('"desktop.saveRaw"');
+      expect((line?.[1] as Error).message).toBe('disk full');
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('knows the desktop verbs and nothing inherited', () => {

@@ -1,6 +1,6 @@
 // The mailwright-preview: protocol's answers: the core's CSP travels as a header, bad ids get 404, remote= goes
 // to the core untouched and a refused key is 403.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MailwrightError, desktopPreviewUrl } from '../../../src-shared/index.js';
 import { parsePreviewUrl, previewResponse, type PreviewSource } from '../../../src-main/electron/preview-request.js';
 
@@ -73,9 +73,18 @@ describe('previewResponse', () => {
   });
 
   it('answers 500 text when the preview fails, and 405 to other methods', async () => {
-    const failed = await previewResponse(desktopPreviewUrl(500, null), 'GET', preview);
-    expect(failed.status).toBe(500);
-    expect(await failed.text()).toContain('parser exploded');
+    // The failure's own text stays in the log; the frame shows the id of that log line.
+    const spy = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const failed = await previewResponse(desktopPreviewUrl(500, null), 'GET', preview);
+      expect(failed.status).toBe(500);
+      const text = await failed.text();
+      expect(text).toMatch(/internal error \(id [0-9a-f]{16}\)/);
+      expect(text).not.toContain('parser exploded');
+      expect(spy.mock.calls.some((args) => (args[1] as Error | undefined)?.message === 'parser exploded')).toBe(true);
+    } finally {
+      spy.mockRestore();
+    }
     expect((await previewResponse(desktopPreviewUrl(5, null), 'POST', preview)).status).toBe(405);
   });
 });
