@@ -46,7 +46,7 @@ describe('corpus over REST', () => {
     const source = await request(base, `/api/messages/${id}/source`);
     expect(source.status).toBe(200);
 
-    const keyed = await request(base, '/api/call/messages.remoteContentKey', { method: 'POST', body: JSON.stringify({ id }) });
+    const keyed = await request(base, '/api/call/messages.remoteContentKey', { method: 'POST', body: JSON.stringify({ id }), headers: { 'Content-Type': 'application/json' } });
     expect(keyed.status).toBe(200);
     for (const remote of ['0', keyed.json<{ value: { key: string } }>().value.key]) {
       const preview = await request(base, `/api/messages/${id}/preview?remote=${remote}`);

@@ -144,7 +144,7 @@ describe('REST over a real core', () => {
     }
     expect(imgSrc(await request(base, `/api/messages/${id}/preview`))).toBe('data:');
 
-    const keyed = await request(base, '/api/call/messages.remoteContentKey', { method: 'POST', body: JSON.stringify({ id }) });
+    const keyed = await request(base, '/api/call/messages.remoteContentKey', { method: 'POST', body: JSON.stringify({ id }), headers: { 'Content-Type': 'application/json' } });
     expect(keyed.status).toBe(200);
     const { key } = keyed.json<{ value: { key: string } }>().value;
     expect(key).toMatch(/^[A-Za-z0-9_-]{43}$/);
