@@ -100,7 +100,13 @@ export class SessionStore {
       return;
     }
     this.#count += ids.length;
-    this.prune();
+    try {
+      this.prune();
+    } catch (err) {
+      // Runs from a timer: a busy or full database must not become an uncaught exception. The rows are written,
+      // so they are announced; the cap is enforced again after the next batch.
+      console.error('[store] could not prune SMTP sessions:', err);
+    }
     this.#onAdded(ids);
   }
 
