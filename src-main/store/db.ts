@@ -72,3 +72,14 @@ function markStaleDerivations(db: Database.Database): void {
       .run(String(DERIVE_VERSION));
   })();
 }
+
+/**
+ * SQLite result codes that say the database could not write at all (disk full, locked by another process, an
+ * I/O error), as opposed to something wrong with the row: retry later, and blame no message for it.
+ */
+const STORAGE_FAILURE_CODES = /^SQLITE_(FULL|BUSY|LOCKED|IOERR|READONLY|CANTOPEN|NOMEM)(_|$)/;
+
+export function isStorageFailure(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && STORAGE_FAILURE_CODES.test(code);
+}

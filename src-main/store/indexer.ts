@@ -3,6 +3,7 @@
 import type Database from 'better-sqlite3';
 import type { MessageId } from '../../src-shared/index.js';
 import { deriveMessage, type DerivedMessage } from '../message/derive.js';
+import { isStorageFailure } from './db.js';
 import { rowEnvelope } from './rows.js';
 
 /** Messages looked up per batch. */
@@ -137,6 +138,9 @@ export class Indexer {
       try {
         updated = this.#write(results);
       } catch (err) {
+        // The database could not write at all (disk full, locked, I/O error): nothing is wrong with these messages,
+        // so none is marked; the run stops and the next wake (the next commit, or a restart) retries them.
+        if (isStorageFailure(err)) throw err;
         // A message the index cannot take must not be retried forever: keep it, listed, with the reason.
         const reason = `index failed: ${err instanceof Error ? err.message : String(err)}`;
         updated = results.map((r) => r.id).filter((id) => this.#markFailed.run(reason, id).changes === 1);
