@@ -16,6 +16,7 @@ import { CaptureServer, canBindLowPorts, listenerPresets, type ListenerConfig } 
 import { FAULT_PRESETS, FaultEngine, ruleFromPreset } from '../smtp/faults/index.js';
 import { Store } from '../store/index.js';
 import { defaultSettings } from './config.js';
+import { prepareDataFolder } from './data-folder.js';
 import { EventBus } from './events.js';
 import { LiveMetrics } from './metrics.js';
 import { SecretBox, loadOrCreateKeyFile } from './secrets.js';
@@ -58,6 +59,7 @@ export class Core {
   #prunedSinceStart = 0;
 
   private constructor(options: CoreOptions) {
+    const folderWarnings = prepareDataFolder(options.dataDir);
     this.#store = Store.open({
       dataDir: options.dataDir,
       ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
@@ -80,7 +82,7 @@ export class Core {
         store.readSetting(SAVED_SETTINGS_KEY),
         box,
       );
-      resolved.warnings.unshift(...(options.warnings ?? []));
+      resolved.warnings.unshift(...(options.warnings ?? []), ...folderWarnings);
       for (const w of resolved.warnings) console.warn(`[settings] ${w}`);
       const doc = resolved.document;
       if (doc.retention.maxMessages !== store.retention.maxMessages || doc.retention.maxBytes !== store.retention.maxBytes) {

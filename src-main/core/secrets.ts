@@ -92,7 +92,11 @@ export function loadOrCreateKeyFile(dataDir: string): Buffer {
   const file = secretKeyPath(dataDir);
   try {
     const key = fs.readFileSync(file);
-    if (key.length === KEY_BYTES) return key;
+    if (key.length === KEY_BYTES) {
+      // Checked at every start, as the TLS key is: a copy or restore may have left it readable by others.
+      if (process.platform !== 'win32' && (fs.statSync(file).mode & 0o077) !== 0) fs.chmodSync(file, 0o600);
+      return key;
+    }
     throw new MailwrightError('internal', `${file} is not a Mailwright secret key (${key.length} bytes): move it away to start with a new key`);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;

@@ -26,7 +26,8 @@ async function main(): Promise<void> {
     process.exit(2);
   }
 
-  mkdirSync(config.dataDir, { recursive: true });
+  // Owner-only, like every file Mailwright writes in it (core/data-folder.ts).
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   let core: Core;
   try {
     core = await Core.start({ dataDir: config.dataDir, layers: config.layers });
