@@ -1,6 +1,7 @@
 // The composition root: one place that wires the store, the capture server and the contract's handlers.
 // Both bindings (Electron IPC and HTTP/WebSocket) talk to a Core and hold no logic of their own.
 // Must not import electron or any binding.
+import { randomBytes } from 'node:crypto';
 import type {
   CallName,
   CallResult,
@@ -42,6 +43,11 @@ export interface CoreOptions {
   faults?: FaultEngine;
   /** 32 bytes that seal saved secrets (the desktop app's keychain-protected key). Default: <dataDir>/secret.key. */
   secretKey?: Buffer;
+  /**
+   * The key exists but could not be opened (a locked or refusing keychain): saved settings are left unused and
+   * untouched, and nothing is saved this run. The shell's warning says why.
+   */
+  secretsLocked?: boolean;
   /** Problems the shell met before the core started (a keychain it could not use); shown with the settings. */
   warnings?: string[];
 }
@@ -75,12 +81,14 @@ export class Core {
     });
     const store = this.#store;
     try {
-      const box = new SecretBox(options.secretKey ?? loadOrCreateKeyFile(options.dataDir));
+      // Locked: a throwaway key, never used to save (SettingsService saves nothing while locked).
+      const box = new SecretBox(options.secretsLocked ? randomBytes(32) : (options.secretKey ?? loadOrCreateKeyFile(options.dataDir)));
       const resolved = SettingsService.resolve(
         defaultSettings(store.retention),
         [...(options.layers ?? []), ...startOptionsLayer(options)],
         store.readSetting(SAVED_SETTINGS_KEY),
         box,
+        { savedLocked: options.secretsLocked ?? false },
       );
       resolved.warnings.unshift(...(options.warnings ?? []), ...folderWarnings);
       for (const w of resolved.warnings) console.warn(`[settings] ${w}`);

@@ -70,6 +70,8 @@ export interface ResolvedStart {
   savedUnused: boolean;
   /** The saved row re-sealed with each secret bound to its path, when it was written before that (version 1). */
   resealed?: SavedDocument;
+  /** The key that sealed the saved row could not be opened: nothing may be saved over it this run. */
+  savedLocked?: boolean;
 }
 
 export class SettingsService {
@@ -81,6 +83,8 @@ export class SettingsService {
   #queue: Promise<unknown> = Promise.resolve();
   /** The saved row was skipped at start: it is kept aside before the first save replaces it. */
   #savedUnused = false;
+  /** Secrets are locked (see CoreOptions.secretsLocked): changes apply but are not saved. */
+  #locked = false;
 
   private constructor(targets: SettingsTargets, box: SecretBox, doc: SettingsDocument, pinned: PinnedSetting[], warnings: string[]) {
     this.#targets = targets;
@@ -99,8 +103,15 @@ export class SettingsService {
     layers: readonly SettingsLayer[],
     saved: unknown,
     box: SecretBox,
+    options: { savedLocked?: boolean } = {},
   ): ResolvedStart {
     const warnings: string[] = [];
+    if (options.savedLocked) {
+      // The shell says why (the keychain did not open the key); the saved row is neither used nor replaced.
+      const without = resolveLayers(defaults, layers, 0);
+      validateDocument(without.document);
+      return { ...without, warnings, savedUnused: false, savedLocked: true };
+    }
     let savedLayer: SettingsLayer | null = null;
     let savedUnused = false;
     let resealed: SavedDocument | undefined;
@@ -131,6 +142,7 @@ export class SettingsService {
   static create(targets: SettingsTargets, box: SecretBox, resolved: ResolvedStart): SettingsService {
     const service = new SettingsService(targets, box, resolved.document, resolved.pinned, resolved.warnings);
     service.#savedUnused = resolved.savedUnused;
+    service.#locked = resolved.savedLocked ?? false;
     if (resolved.resealed) {
       // Written at once rather than at the next edit: until then a secret copied into another field would open.
       try {
@@ -184,6 +196,7 @@ export class SettingsService {
   }
 
   #save(): void {
+    if (this.#locked) return;
     if (this.#savedUnused) {
       const old = this.#targets.readSaved();
       if (old !== undefined) this.#targets.keepUnused(old);

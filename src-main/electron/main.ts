@@ -80,7 +80,7 @@ async function start(cfg: ShellConfig): Promise<void> {
     core = await Core.start({
       dataDir,
       layers: cfg.layers,
-      secretKey: secret.key,
+      ...(secret.key ? { secretKey: secret.key } : { secretsLocked: true }),
       ...(secret.warning ? { warnings: [secret.warning] } : {}),
       ...(native.ok ? { nativeBinding: native.path } : {}),
     });

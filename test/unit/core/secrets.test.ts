@@ -1,12 +1,11 @@
 // Sealed secrets: round trip, a fresh nonce each time, tampering, a wrong key and another field refused, values
-// sealed before paths were bound, and the key file private.
+// sealed before paths were bound, and the key file private (the desktop key: test/unit/electron/secret-key.test.ts).
 import { createCipheriv, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SecretBox, isLegacySealed, loadOrCreateKeyFile, secretKeyPath } from '../../../src-main/core/secrets.js';
-import { KEYCHAIN_KEY_FILE, loadDesktopSecretKey, type KeychainLike } from '../../../src-main/electron/secret-key.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'mw-secrets-'));
 
@@ -64,34 +63,14 @@ describe('key files', () => {
     const dir = tmp();
     const k1 = loadOrCreateKeyFile(dir);
     expect(loadOrCreateKeyFile(dir).equals(k1)).toBe(true);
-    if (process.platform !== 'win32') expect(fs.statSync(secretKeyPath(dir)).mode & 0o077).toBe(0);
+    if (process.platform !== 'win32') {
+      expect(fs.statSync(secretKeyPath(dir)).mode & 0o077).toBe(0);
+      // A copy or restore left it readable by others: tightened at the next load, the key unchanged.
+      fs.chmodSync(secretKeyPath(dir), 0o644);
+      expect(loadOrCreateKeyFile(dir).equals(k1)).toBe(true);
+      expect(fs.statSync(secretKeyPath(dir)).mode & 0o777).toBe(0o600);
+    }
     fs.writeFileSync(secretKeyPath(dir), 'short');
     expect(() => loadOrCreateKeyFile(dir)).toThrow(/not a Mailwright secret key/);
-  });
-
-  it('desktop: the key is kept sealed by the keychain, or falls back to secret.key with a warning', () => {
-    const keychain: KeychainLike = {
-      isEncryptionAvailable: () => true,
-      encryptString: (s) => Buffer.from(s.split('').reverse().join('')),
-      decryptString: (b) => b.toString().split('').reverse().join(''),
-    };
-    const dir = tmp();
-    const first = loadDesktopSecretKey(dir, keychain);
-    expect(first.warning).toBeNull();
-    expect(fs.existsSync(path.join(dir, KEYCHAIN_KEY_FILE))).toBe(true);
-    expect(fs.existsSync(secretKeyPath(dir))).toBe(false);
-    expect(loadDesktopSecretKey(dir, keychain).key.equals(first.key)).toBe(true);
-
-    // A keychain that can no longer open the key: moved aside, a new key, and a warning; never a crash.
-    const broken = loadDesktopSecretKey(dir, { ...keychain, decryptString: () => { throw new Error('keychain reset'); } });
-    expect(broken.warning).toMatch(/keychain reset.*entered again/);
-    expect(broken.key.equals(first.key)).toBe(false);
-    expect(fs.readdirSync(dir).some((f) => f.startsWith(`${KEYCHAIN_KEY_FILE}.unreadable-`))).toBe(true);
-    expect(loadDesktopSecretKey(dir, keychain).key.equals(broken.key)).toBe(true);
-
-    const plain = tmp();
-    const fallback = loadDesktopSecretKey(plain, { ...keychain, getSelectedStorageBackend: () => 'basic_text' });
-    expect(fallback.warning).toMatch(/No OS keychain/);
-    expect(fallback.key.equals(fs.readFileSync(secretKeyPath(plain)))).toBe(true);
   });
 });
