@@ -137,7 +137,7 @@ export class Core {
         resolved,
       );
     } catch (err) {
-      void store.close();
+      store.close().catch((closeErr: unknown) => console.error('[core] could not close the store after a failed start:', closeErr));
       throw err;
     }
     this.#handlers = this.#createHandlers();
@@ -154,6 +154,11 @@ export class Core {
   async applyListeners(listeners: ListenerConfig[]): Promise<ListenerStatus[]> {
     await this.#settings.update({ listeners });
     return this.#capture.status();
+  }
+
+  /** Shows a problem found while running (an internal error the last-resort handler caught) with the settings. */
+  reportProblem(text: string): void {
+    this.events.emit('settings.changed', this.#settings.addWarning(text));
   }
 
   async stop(): Promise<void> {

@@ -25,6 +25,8 @@ export const SAVED_SETTINGS_KEY = 'capture';
 /** 2: secrets sealed with their setting's path as associated data. 1: sealed without; opened once, then re-sealed. */
 const SAVED_VERSION = 2;
 const LEGACY_SAVED_VERSION = 1;
+/** Problems found while running that stay listed; enough to see a pattern, small enough to read. */
+const MAX_RUNTIME_WARNINGS = 10;
 
 /** What the service drives; the core hands in the real store, capture server and fault engine. */
 export interface SettingsTargets {
@@ -85,6 +87,7 @@ export class SettingsService {
   #savedUnused = false;
   /** Secrets are locked (see CoreOptions.secretsLocked): changes apply but are not saved. */
   #locked = false;
+  readonly #runtimeWarnings: string[] = [];
 
   private constructor(targets: SettingsTargets, box: SecretBox, doc: SettingsDocument, pinned: PinnedSetting[], warnings: string[]) {
     this.#targets = targets;
@@ -162,8 +165,20 @@ export class SettingsService {
       listeners: redactListeners(d.listeners),
       faults: structuredClone(d.faults),
       pinned: this.#pinned.map((p) => ({ ...p })),
-      warnings: [...this.#warnings],
+      warnings: [...this.#warnings, ...this.#runtimeWarnings],
     };
+  }
+
+  /**
+   * Adds a problem found while running (a caught internal error) to the warnings the settings page shows. Repeats
+   * are shown once, and only the newest MAX_RUNTIME_WARNINGS are kept, so a recurring error cannot grow memory.
+   */
+  addWarning(text: string): Settings {
+    if (!this.#runtimeWarnings.includes(text)) {
+      this.#runtimeWarnings.push(text);
+      if (this.#runtimeWarnings.length > MAX_RUNTIME_WARNINGS) this.#runtimeWarnings.shift();
+    }
+    return this.view();
   }
 
   /** One update at a time: a second waits, then applies over the first's result. */
