@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { MailwrightError, READY_PREFIX, type ListenerStatus, type ReadyInfo } from '../../src-shared/index.js';
 import { Core } from '../core/core.js';
+import { UNCAUGHT_EXIT_CODE, installLastResort } from '../core/last-resort.js';
 import { VERSION } from '../core/version.js';
 import { USAGE, UsageError, parseServeArgs, settingErrorText, type ServeConfig } from './args.js';
 import { startHttpBinding, type HttpBinding } from './http.js';
@@ -84,9 +85,9 @@ async function main(): Promise<void> {
   process.stdout.write(`${out.join('\n')}\n`);
 
   let stopping = false;
-  const shutdown = (signal: NodeJS.Signals): void => {
+  const shutdown = (why: string, exitCode = 0): void => {
     if (stopping) {
-      process.stderr.write(`[serve] ${signal} again: exiting without a clean shutdown\n`);
+      process.stderr.write(`[serve] ${why} again: exiting without a clean shutdown\n`);
       process.exit(1);
     }
     stopping = true;
@@ -97,13 +98,23 @@ async function main(): Promise<void> {
       .then(
         () => {
           process.stdout.write('Mailwright stopped\n');
-          process.exit(0);
+          process.exit(exitCode);
         },
         (err: unknown) => fail(`[serve] shutdown failed: ${(err as Error).message}`),
       );
   };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // What nothing else caught is logged and shown, and SMTP stays up; a storm of them stops cleanly (core/last-resort.ts).
+  installLastResort(process, {
+    label: '[serve]',
+    log: (text) => process.stderr.write(`${text}\n`),
+    report: (text) => core.reportProblem(text),
+    shutdown: (reason) => {
+      process.stderr.write(`[serve] ${reason}\n`);
+      shutdown('internal errors', UNCAUGHT_EXIT_CODE);
+    },
+  });
 }
 
 const TLS_WORDS: Record<ListenerStatus['tls'], string> = {
