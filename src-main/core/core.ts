@@ -69,6 +69,7 @@ export class Core {
     this.#store = Store.open({
       dataDir: options.dataDir,
       ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+      onProblem: (text) => this.reportProblem(text),
       onEvent: (e) => {
         if (e.event === 'messages.pruned') this.#prunedSinceStart += e.data.ids.length;
         if (e.event === 'messages.added') {
@@ -158,7 +159,10 @@ export class Core {
 
   /** Shows a problem found while running (an internal error the last-resort handler caught) with the settings. */
   reportProblem(text: string): void {
-    this.events.emit('settings.changed', this.#settings.addWarning(text));
+    // A problem can be met while the store opens, before settings exist; stderr has it then.
+    const settings = this.#settings as SettingsService | undefined;
+    // Repeats (a failed commit per batch while the disk is full) are listed once and push no event.
+    if (settings?.addWarning(text)) this.events.emit('settings.changed', settings.view());
   }
 
   async stop(): Promise<void> {

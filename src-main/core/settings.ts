@@ -171,14 +171,13 @@ export class SettingsService {
 
   /**
    * Adds a problem found while running (a caught internal error) to the warnings the settings page shows. Repeats
-   * are shown once, and only the newest MAX_RUNTIME_WARNINGS are kept, so a recurring error cannot grow memory.
+   * are shown once (false: already listed), and only the newest MAX_RUNTIME_WARNINGS are kept, so a recurring error cannot grow memory.
    */
-  addWarning(text: string): Settings {
-    if (!this.#runtimeWarnings.includes(text)) {
-      this.#runtimeWarnings.push(text);
-      if (this.#runtimeWarnings.length > MAX_RUNTIME_WARNINGS) this.#runtimeWarnings.shift();
-    }
-    return this.view();
+  addWarning(text: string): boolean {
+    if (this.#runtimeWarnings.includes(text)) return false;
+    this.#runtimeWarnings.push(text);
+    if (this.#runtimeWarnings.length > MAX_RUNTIME_WARNINGS) this.#runtimeWarnings.shift();
+    return true;
   }
 
   /** One update at a time: a second waits, then applies over the first's result. */

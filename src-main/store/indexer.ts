@@ -42,10 +42,18 @@ export class Indexer {
   #idleWaiters: (() => void)[] = [];
   /** Tells idle() whether commits are still queued (they will wake the indexer when they land). */
   #hasQueued: () => boolean;
+  readonly #onProblem: (text: string) => void;
   /** True while messages are arriving (a commit happened moments ago). */
   #ingestBusy: () => boolean;
 
-  constructor(db: Database.Database, onUpdated: (ids: MessageId[]) => void, hasQueued: () => boolean, ingestBusy: () => boolean) {
+  constructor(
+    db: Database.Database,
+    onUpdated: (ids: MessageId[]) => void,
+    hasQueued: () => boolean,
+    ingestBusy: () => boolean,
+    onProblem: (text: string) => void = () => {},
+  ) {
+    this.#onProblem = onProblem;
     this.#ingestBusy = ingestBusy;
     this.#db = db;
     this.#onUpdated = onUpdated;
@@ -78,6 +86,7 @@ export class Indexer {
       .catch((err: unknown) => {
         // The database itself failed (disk, corruption): stop this run; the raw bytes stay, and the next wake retries.
         console.error('[store] indexer stopped:', err);
+        this.#onProblem(`indexing stopped (messages stay listed, and become searchable once it resumes): ${err instanceof Error ? err.message : String(err)}`);
       })
       .finally(() => {
         this.#running = null;

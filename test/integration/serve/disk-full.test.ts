@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import type { MessagePage, MessageSummary } from '../../../src-shared/index.js';
+import type { MessagePage, MessageSummary, Settings } from '../../../src-shared/index.js';
 import { startServe, type ServeProcess } from '../../helpers/serve-process.js';
 import { request } from './helpers.js';
 
@@ -119,6 +119,9 @@ describe.skipIf(mount.reason !== null)(`serve with a full disk${mount.reason ? `
     expect(serve.child.exitCode).toBeNull();
     const status = await request(base, '/api/status');
     expect(status.status).toBe(200);
+    // The user is told, not only the log.
+    const settings = (await request(base, '/api/settings')).json<Settings>();
+    expect(settings.warnings.join('\n')).toMatch(/could not save mail, so SMTP clients were answered 451.*disk is full/);
 
     fs.rmSync(filler);
     const after = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true, pool: true, maxConnections: 2 });

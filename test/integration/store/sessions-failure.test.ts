@@ -24,8 +24,9 @@ afterEach(async () => {
 });
 
 describe('session store: a failing retention prune', () => {
-  it('is logged, keeps the written sessions announced, and is retried after the next batch', async () => {
-    h = openTemp({ retention: { maxMessages: 1, maxBytes: 0 } });
+  it('is logged and reported, keeps the written sessions announced, and is retried after the next batch', async () => {
+    const problems: string[] = [];
+    h = openTemp({ retention: { maxMessages: 1, maxBytes: 0 }, onProblem: (text) => problems.push(text) });
     // A second connection (as another process would) makes every DELETE on sessions fail inside SQLite.
     const other = new Database(path.join(h.dir, DB_FILENAME));
     other.exec("CREATE TRIGGER refuse_prune BEFORE DELETE ON sessions BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END");
@@ -35,6 +36,7 @@ describe('session store: a failing retention prune', () => {
     h.store.sessions.add(session('two.test'));
     expect(() => h!.store.sessions.flush()).not.toThrow();
     expect(logged.mock.calls.some((c) => String(c[0]).includes('could not prune SMTP sessions'))).toBe(true);
+    expect(problems).toEqual(['[store] could not remove old SMTP sessions: database or disk is full']);
     expect(h.events.filter((e) => e.event === 'sessions.added')).toHaveLength(1);
     expect(h.store.sessions.list({}).total).toBe(2);
 
