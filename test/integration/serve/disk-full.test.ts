@@ -25,6 +25,8 @@ const MAX_FLOOD_MESSAGES = Math.ceil((3 * SPARE_BYTES) / MESSAGE_BYTES);
 const REFUSALS_TO_STOP = 10;
 /** Messages in flight at once, over the pool's connections. */
 const CONCURRENCY = 8;
+/** Retention cap of the second flood: far below what fits, so pruning runs after nearly every commit. */
+const RETENTION_CAP = 5;
 
 interface Mount {
   dir: string;
@@ -80,60 +82,70 @@ async function listAll(base: string): Promise<MessageSummary[]> {
   return out;
 }
 
+/** Fills the tmpfs but SPARE_BYTES with a filler file, then floods until REFUSALS_TO_STOP refusals or the cap. */
+async function floodUntilFull(serve: ServeProcess, filler: string): Promise<{ accepted: { id: number; raw: Buffer }[]; refusals: Outcome[]; sent: number }> {
+  const s = fs.statfsSync(mount.dir);
+  fs.writeFileSync(filler, Buffer.alloc(Math.max(0, s.bavail * s.bsize - SPARE_BYTES)));
+  const pool = nodemailer.createTransport({
+    host: '127.0.0.1', port: serve.ready.smtp[0]!.port, secure: false, ignoreTLS: true, pool: true, maxConnections: 4, maxMessages: Infinity,
+  });
+  const accepted: { id: number; raw: Buffer }[] = [];
+  const refusals: Outcome[] = [];
+  let sent = 0;
+  try {
+    while (sent < MAX_FLOOD_MESSAGES && refusals.length < REFUSALS_TO_STOP) {
+      const wave = Array.from({ length: CONCURRENCY }, () => sendOne(pool, sent++));
+      for (const r of await Promise.all(wave)) {
+        if (r.ok) accepted.push(r);
+        else refusals.push(r);
+      }
+    }
+  } finally {
+    pool.close();
+  }
+  return { accepted, refusals, sent };
+}
+
+/** What every flood must show: steady transient refusals (a crash would drop connections instead), HTTP up. */
+async function expectRefusedNotCrashed(serve: ServeProcess, flood: { accepted: unknown[]; refusals: Outcome[] }): Promise<void> {
+  expect(flood.refusals.length, 'the flood never filled the disk').toBeGreaterThanOrEqual(REFUSALS_TO_STOP);
+  for (const r of flood.refusals) expect(r.ok ? 0 : r.code, JSON.stringify(r)).toBeOneOf([451, 452]);
+  expect(flood.accepted.length, 'some mail fits before the disk is full').toBeGreaterThan(0);
+  expect(serve.child.exitCode).toBeNull();
+  expect((await request(serve.ready.http, '/api/status')).status).toBe(200);
+  // Every storage failure is caught where it happens; none may reach the last-resort handler (core/last-resort.ts).
+  expect(serve.output()).not.toMatch(/\[serve\] (uncaught exception|unhandled promise rejection)/);
+}
+
+async function sendAfterFreeing(serve: ServeProcess, from: number, count: number): Promise<{ id: number; raw: Buffer }[]> {
+  const after = nodemailer.createTransport({ host: '127.0.0.1', port: serve.ready.smtp[0]!.port, secure: false, ignoreTLS: true, pool: true, maxConnections: 2 });
+  const out: { id: number; raw: Buffer }[] = [];
+  try {
+    const again = await Promise.all(Array.from({ length: count }, (_, i) => sendOne(after, from + i)));
+    for (const r of again) {
+      expect(r.ok, JSON.stringify(r.ok ? r.id : r)).toBe(true);
+      if (r.ok) out.push(r);
+    }
+  } finally {
+    after.close();
+  }
+  return out;
+}
+
 describe.skipIf(mount.reason !== null)(`serve with a full disk${mount.reason ? ` (skipped: ${mount.reason})` : ''}`, () => {
   it('answers 451/452 while full, keeps HTTP up, accepts again once space is freed, and loses nothing it acknowledged', async () => {
     const dataDir = path.join(mount.dir, 'data');
     serve = await startServe(['--data', dataDir, '--smtp', '127.0.0.1:0', '--http', '127.0.0.1:0']);
     const base = serve.ready.http;
-    const smtpPort = serve.ready.smtp[0]!.port;
-
-    const free = (): number => {
-      const s = fs.statfsSync(mount.dir);
-      return s.bavail * s.bsize;
-    };
     const filler = path.join(mount.dir, 'filler');
-    fs.writeFileSync(filler, Buffer.alloc(Math.max(0, free() - SPARE_BYTES)));
-
-    const pool = nodemailer.createTransport({
-      host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true, pool: true, maxConnections: 4, maxMessages: Infinity,
-    });
-    const accepted: { id: number; raw: Buffer }[] = [];
-    const refusals: Outcome[] = [];
-    let sent = 0;
-    try {
-      while (sent < MAX_FLOOD_MESSAGES && refusals.length < REFUSALS_TO_STOP) {
-        const wave = Array.from({ length: CONCURRENCY }, () => sendOne(pool, sent++));
-        for (const r of await Promise.all(wave)) {
-          if (r.ok) accepted.push(r);
-          else refusals.push(r);
-        }
-      }
-    } finally {
-      pool.close();
-    }
-
-    expect(refusals.length, 'the flood never filled the disk').toBeGreaterThanOrEqual(REFUSALS_TO_STOP);
-    // Every refusal is a transient SMTP reply, not a dropped connection (which a crash would give).
-    for (const r of refusals) expect(r.ok ? 0 : r.code, JSON.stringify(r)).toBeOneOf([451, 452]);
-    expect(accepted.length, 'some mail fits before the disk is full').toBeGreaterThan(0);
-    expect(serve.child.exitCode).toBeNull();
-    const status = await request(base, '/api/status');
-    expect(status.status).toBe(200);
+    const flood = await floodUntilFull(serve, filler);
+    await expectRefusedNotCrashed(serve, flood);
     // The user is told, not only the log.
     const settings = (await request(base, '/api/settings')).json<Settings>();
     expect(settings.warnings.join('\n')).toMatch(/could not save mail, so SMTP clients were answered 451.*disk is full/);
 
     fs.rmSync(filler);
-    const after = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true, pool: true, maxConnections: 2 });
-    try {
-      const again = await Promise.all(Array.from({ length: 6 }, () => sendOne(after, sent++)));
-      for (const r of again) {
-        expect(r.ok, JSON.stringify(r.ok ? r.id : r)).toBe(true);
-        if (r.ok) accepted.push(r);
-      }
-    } finally {
-      after.close();
-    }
+    const accepted = [...flood.accepted, ...(await sendAfterFreeing(serve, flood.sent, 6))];
 
     const listed = new Map((await listAll(base)).map((m) => [m.id, m]));
     for (const { id, raw } of accepted) {
@@ -155,6 +167,32 @@ describe.skipIf(mount.reason !== null)(`serve with a full disk${mount.reason ? `
     );
     const broken = (await listAll(base)).filter((m) => m.parseError);
     expect(broken.map((m) => `${m.id}: ${m.parseError}`)).toEqual([]);
+    expect(serve.child.exitCode).toBeNull();
+    await serve.stop();
+    serve = undefined;
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }, 180_000);
+
+  it('with a retention cap, pruning messages and sessions on a full disk does not end the process', async () => {
+    // A cap below the flood makes every commit prune messages and every session batch prune sessions: the
+    // DELETEs need WAL space too, and fail with SQLITE_FULL from timers where nothing else would catch them.
+    const dataDir = path.join(mount.dir, 'capped');
+    const config = path.join(mount.dir, 'capped.json');
+    fs.writeFileSync(config, JSON.stringify({ retention: { maxMessages: RETENTION_CAP, maxBytes: 0 } }));
+    serve = await startServe(['--data', dataDir, '--config', config, '--smtp', '127.0.0.1:0', '--http', '127.0.0.1:0']);
+    const filler = path.join(mount.dir, 'filler');
+    const flood = await floodUntilFull(serve, filler);
+    await expectRefusedNotCrashed(serve, flood);
+
+    fs.rmSync(filler);
+    const after = await sendAfterFreeing(serve, flood.sent, 3);
+    const listed = await listAll(serve.ready.http);
+    expect(listed.length).toBeLessThanOrEqual(RETENTION_CAP);
+    // The newest acknowledged messages are the ones kept, byte for byte.
+    for (const { id, raw } of after) {
+      const got = await request(serve.ready.http, `/api/messages/${id}/raw`);
+      expect(got.body.equals(raw), `message ${id}`).toBe(true);
+    }
     expect(serve.child.exitCode).toBeNull();
   }, 180_000);
 });
