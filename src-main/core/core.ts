@@ -1,6 +1,7 @@
 // The composition root: one place that wires the store, the capture server and the contract's handlers.
 // Both bindings (Electron IPC and HTTP/WebSocket) talk to a Core and hold no logic of their own.
 // Must not import electron or any binding.
+import { randomBytes } from 'node:crypto';
 import type {
   CallName,
   CallResult,
@@ -17,6 +18,7 @@ import { CaptureServer, canBindLowPorts, listenerPresets, type ListenerConfig } 
 import { FAULT_PRESETS, FaultEngine, ruleFromPreset } from '../smtp/faults/index.js';
 import { Store } from '../store/index.js';
 import { defaultSettings } from './config.js';
+import { prepareDataFolder } from './data-folder.js';
 import { EventBus } from './events.js';
 import { LiveMetrics } from './metrics.js';
 import { SecretBox, loadOrCreateKeyFile } from './secrets.js';
@@ -42,6 +44,11 @@ export interface CoreOptions {
   faults?: FaultEngine;
   /** 32 bytes that seal saved secrets (the desktop app's keychain-protected key). Default: <dataDir>/secret.key. */
   secretKey?: Buffer;
+  /**
+   * The key exists but could not be opened (a locked or refusing keychain): saved settings are left unused and
+   * untouched, and nothing is saved this run. The shell's warning says why.
+   */
+  secretsLocked?: boolean;
   /** Problems the shell met before the core started (a keychain it could not use); shown with the settings. */
   warnings?: string[];
 }
@@ -61,9 +68,11 @@ export class Core {
   #prunedSinceStart = 0;
 
   private constructor(options: CoreOptions) {
+    const folderWarnings = prepareDataFolder(options.dataDir);
     this.#store = Store.open({
       dataDir: options.dataDir,
       ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+      onProblem: (text) => this.reportProblem(text),
       onEvent: (e) => {
         if (e.event === 'messages.pruned') this.#prunedSinceStart += e.data.ids.length;
         if (e.event === 'messages.added') {
@@ -76,14 +85,16 @@ export class Core {
     });
     const store = this.#store;
     try {
-      const box = new SecretBox(options.secretKey ?? loadOrCreateKeyFile(options.dataDir));
+      // Locked: a throwaway key, never used to save (SettingsService saves nothing while locked).
+      const box = new SecretBox(options.secretsLocked ? randomBytes(32) : (options.secretKey ?? loadOrCreateKeyFile(options.dataDir)));
       const resolved = SettingsService.resolve(
         defaultSettings(store.retention),
         [...(options.layers ?? []), ...startOptionsLayer(options)],
         store.readSetting(SAVED_SETTINGS_KEY),
         box,
+        { savedLocked: options.secretsLocked ?? false },
       );
-      resolved.warnings.unshift(...(options.warnings ?? []));
+      resolved.warnings.unshift(...(options.warnings ?? []), ...folderWarnings);
       for (const w of resolved.warnings) console.warn(`[settings] ${w}`);
       const doc = resolved.document;
       if (doc.retention.maxMessages !== store.retention.maxMessages || doc.retention.maxBytes !== store.retention.maxBytes) {
@@ -130,7 +141,7 @@ export class Core {
         resolved,
       );
     } catch (err) {
-      void store.close();
+      store.close().catch((closeErr: unknown) => console.error('[core] could not close the store after a failed start:', closeErr));
       throw err;
     }
     this.#handlers = this.#createHandlers();
@@ -147,6 +158,14 @@ export class Core {
   async applyListeners(listeners: ListenerConfig[]): Promise<ListenerStatus[]> {
     await this.#settings.update({ listeners });
     return this.#capture.status();
+  }
+
+  /** Shows a problem found while running (an internal error the last-resort handler caught) with the settings. */
+  reportProblem(text: string): void {
+    // A problem can be met while the store opens, before settings exist; stderr has it then.
+    const settings = this.#settings as SettingsService | undefined;
+    // Repeats (a failed commit per batch while the disk is full) are listed once and push no event.
+    if (settings?.addWarning(text)) this.events.emit('settings.changed', settings.view());
   }
 
   async stop(): Promise<void> {

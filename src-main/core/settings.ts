@@ -22,7 +22,11 @@ import { carryOverSecrets, checkShape, redactListeners, resolveLayers, shapeErro
 
 /** The row in the store's settings table; retention has its own row, owned by the store. */
 export const SAVED_SETTINGS_KEY = 'capture';
-const SAVED_VERSION = 1;
+/** 2: secrets sealed with their setting's path as associated data. 1: sealed without; opened once, then re-sealed. */
+const SAVED_VERSION = 2;
+const LEGACY_SAVED_VERSION = 1;
+/** Problems found while running that stay listed; enough to see a pattern, small enough to read. */
+const MAX_RUNTIME_WARNINGS = 10;
 
 /** What the service drives; the core hands in the real store, capture server and fault engine. */
 export interface SettingsTargets {
@@ -66,6 +70,10 @@ export interface ResolvedStart {
   warnings: string[];
   /** Whether a saved row exists that could not be used (kept aside before it is next overwritten). */
   savedUnused: boolean;
+  /** The saved row re-sealed with each secret bound to its path, when it was written before that (version 1). */
+  resealed?: SavedDocument;
+  /** The key that sealed the saved row could not be opened: nothing may be saved over it this run. */
+  savedLocked?: boolean;
 }
 
 export class SettingsService {
@@ -77,6 +85,9 @@ export class SettingsService {
   #queue: Promise<unknown> = Promise.resolve();
   /** The saved row was skipped at start: it is kept aside before the first save replaces it. */
   #savedUnused = false;
+  /** Secrets are locked (see CoreOptions.secretsLocked): changes apply but are not saved. */
+  #locked = false;
+  readonly #runtimeWarnings: string[] = [];
 
   private constructor(targets: SettingsTargets, box: SecretBox, doc: SettingsDocument, pinned: PinnedSetting[], warnings: string[]) {
     this.#targets = targets;
@@ -95,12 +106,22 @@ export class SettingsService {
     layers: readonly SettingsLayer[],
     saved: unknown,
     box: SecretBox,
+    options: { savedLocked?: boolean } = {},
   ): ResolvedStart {
     const warnings: string[] = [];
+    if (options.savedLocked) {
+      // The shell says why (the keychain did not open the key); the saved row is neither used nor replaced.
+      const without = resolveLayers(defaults, layers, 0);
+      validateDocument(without.document);
+      return { ...without, warnings, savedUnused: false, savedLocked: true };
+    }
     let savedLayer: SettingsLayer | null = null;
     let savedUnused = false;
+    let resealed: SavedDocument | undefined;
     try {
-      savedLayer = openSaved(saved, box);
+      const opened = openSaved(saved, box);
+      savedLayer = opened?.layer ?? null;
+      resealed = opened?.resealed;
     } catch (err) {
       warnings.push(`Saved settings were not used: ${(err as Error).message}`);
       savedUnused = true;
@@ -110,7 +131,7 @@ export class SettingsService {
     const resolved = resolveLayers(defaults, all, pinnedFrom);
     try {
       validateDocument(resolved.document);
-      return { ...resolved, warnings, savedUnused };
+      return { ...resolved, warnings, savedUnused, ...(resealed ? { resealed } : {}) };
     } catch (err) {
       if (!savedLayer) throw err;
       // The file or a flag may be fine on its own and only clash with what was saved; try without the saved layer.
@@ -124,6 +145,15 @@ export class SettingsService {
   static create(targets: SettingsTargets, box: SecretBox, resolved: ResolvedStart): SettingsService {
     const service = new SettingsService(targets, box, resolved.document, resolved.pinned, resolved.warnings);
     service.#savedUnused = resolved.savedUnused;
+    service.#locked = resolved.savedLocked ?? false;
+    if (resolved.resealed) {
+      // Written at once rather than at the next edit: until then a secret copied into another field would open.
+      try {
+        targets.writeSaved(resolved.resealed);
+      } catch (err) {
+        service.#warnings.push(`Saved secrets could not be re-sealed (${(err as Error).message}); this is tried again at the next start`);
+      }
+    }
     return service;
   }
 
@@ -135,8 +165,19 @@ export class SettingsService {
       listeners: redactListeners(d.listeners),
       faults: structuredClone(d.faults),
       pinned: this.#pinned.map((p) => ({ ...p })),
-      warnings: [...this.#warnings],
+      warnings: [...this.#warnings, ...this.#runtimeWarnings],
     };
+  }
+
+  /**
+   * Adds a problem found while running (a caught internal error) to the warnings the settings page shows. Repeats
+   * are shown once (false: already listed), and only the newest MAX_RUNTIME_WARNINGS are kept, so a recurring error cannot grow memory.
+   */
+  addWarning(text: string): boolean {
+    if (this.#runtimeWarnings.includes(text)) return false;
+    this.#runtimeWarnings.push(text);
+    if (this.#runtimeWarnings.length > MAX_RUNTIME_WARNINGS) this.#runtimeWarnings.shift();
+    return true;
   }
 
   /** One update at a time: a second waits, then applies over the first's result. */
@@ -169,6 +210,7 @@ export class SettingsService {
   }
 
   #save(): void {
+    if (this.#locked) return;
     if (this.#savedUnused) {
       const old = this.#targets.readSaved();
       if (old !== undefined) this.#targets.keepUnused(old);
@@ -179,18 +221,24 @@ export class SettingsService {
       version: SAVED_VERSION,
       keyId: this.#box.keyId,
       smtp: d.smtp,
-      listeners: d.listeners.map((l) => mapListenerSecrets<string, SealedSecret>(l as ListenerShape<string>, (v) => this.#box.seal(v))),
+      listeners: d.listeners.map((l, i) =>
+        mapListenerSecrets<string, SealedSecret>(l as ListenerShape<string>, (v, at) => this.#box.seal(v, `listeners.${i}.${at}`)),
+      ),
       faults: d.faults,
     };
     this.#targets.writeSaved(saved);
   }
 }
 
-/** The saved row as a layer, secrets opened; throws (to be turned into a warning) when it cannot be used. */
-function openSaved(saved: unknown, box: SecretBox): SettingsLayer | null {
+/**
+ * The saved row as a layer, secrets opened; throws (to be turned into a warning) when it cannot be used. A row
+ * from before secrets were bound to their path (version 1) also comes back re-sealed, to be written at once.
+ */
+function openSaved(saved: unknown, box: SecretBox): { layer: SettingsLayer; resealed?: SavedDocument } | null {
   if (saved === undefined || saved === null) return null;
   const s = saved as SavedDocument;
-  if (typeof s !== 'object' || s.version !== SAVED_VERSION) throw new MailwrightError('internal', `unknown saved settings version ${String(s?.version)}`);
+  const legacy = typeof s === 'object' && s.version === LEGACY_SAVED_VERSION;
+  if (typeof s !== 'object' || (s.version !== SAVED_VERSION && !legacy)) throw new MailwrightError('internal', `unknown saved settings version ${String(s?.version)}`);
   if (s.keyId !== undefined && s.keyId !== box.keyId) {
     throw new MailwrightError(
       'internal',
@@ -200,15 +248,25 @@ function openSaved(saved: unknown, box: SecretBox): SettingsLayer | null {
     );
   }
   const listeners = Array.isArray(s.listeners)
-    ? s.listeners.map((l) =>
-        mapListenerSecrets<unknown, string>(l as ListenerShape<unknown>, (v) => {
+    ? s.listeners.map((l, i) =>
+        mapListenerSecrets<unknown, string>(l as ListenerShape<unknown>, (v, at) => {
           if (!isSealed(v)) throw new MailwrightError('internal', 'a saved secret is not sealed');
-          return box.open(v);
+          return box.open(v, `listeners.${i}.${at}`, { legacy });
         }),
       )
     : undefined;
   const file = parseSettingsFile({ smtp: s.smtp, listeners, faults: s.faults }, 'saved settings');
-  return { source: 'Settings page', settings: file };
+  const layer: SettingsLayer = { source: 'Settings page', settings: file };
+  if (!legacy || !listeners) return { layer };
+  const resealed: SavedDocument = {
+    ...s,
+    version: SAVED_VERSION,
+    keyId: box.keyId,
+    listeners: listeners.map((l, i) =>
+      mapListenerSecrets<string, SealedSecret>(l as ListenerShape<string>, (v, at) => box.seal(v, `listeners.${i}.${at}`)),
+    ),
+  };
+  return { layer, resealed };
 }
 
 function definedOnly<T extends object>(o: T): { [K in keyof T]-?: Exclude<T[K], undefined> } {

@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, safeStorage, session } from 'electron';
 import { APP_NAME } from '../core/config.js';
 import { Core } from '../core/core.js';
+import { UNCAUGHT_EXIT_CODE, installLastResort } from '../core/last-resort.js';
 import { importMailFiles } from './desktop-files.js';
 import { setupEventForwarding, setupIpc } from './ipc.js';
 import { locateNativeBinding } from './native.js';
@@ -80,7 +81,7 @@ async function start(cfg: ShellConfig): Promise<void> {
     core = await Core.start({
       dataDir,
       layers: cfg.layers,
-      secretKey: secret.key,
+      ...(secret.key ? { secretKey: secret.key } : { secretsLocked: true }),
       ...(secret.warning ? { warnings: [secret.warning] } : {}),
       ...(native.ok ? { nativeBinding: native.path } : {}),
     });
@@ -89,6 +90,7 @@ async function start(cfg: ShellConfig): Promise<void> {
     return;
   }
 
+  setupLastResort(core);
   setupPreviewProtocol(core);
   const windows = (): BrowserWindow[] => BrowserWindow.getAllWindows();
   setupIpc(core, where, windows);
@@ -126,6 +128,29 @@ function setupFileOpening(core: Core): void {
     });
   };
   openFiles([...pendingFiles.splice(0), ...mailFilesFromArgv(process.argv)]);
+}
+
+/**
+ * What nothing else caught is logged and shown on the Settings page while capture keeps running; a storm of them
+ * stops the core cleanly and quits with a dialog (policy and reasons: core/last-resort.ts). Without this Electron
+ * shows a modal error box for each uncaught exception in the main process.
+ */
+function setupLastResort(core: Core): void {
+  installLastResort(process, {
+    label: `[${APP_NAME}]`,
+    log: (text) => console.error(text),
+    report: (text) => core.reportProblem(text),
+    shutdown: (reason) => {
+      let timer: NodeJS.Timeout | undefined;
+      const budget = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_BUDGET_MS)));
+      void Promise.race([core.stop().catch((err) => console.error(`[${APP_NAME}] stop: ${errorText(err)}`)), budget]).finally(() => {
+        clearTimeout(timer);
+        console.error(`[${APP_NAME}] ${reason}`);
+        dialog.showErrorBox(`${APP_NAME} stopped after repeated internal errors`, reason);
+        app.exit(UNCAUGHT_EXIT_CODE);
+      });
+    },
+  });
 }
 
 function setupQuit(core: Core): void {

@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { MailwrightError, READY_PREFIX, type ListenerStatus, type ReadyInfo } from '../../src-shared/index.js';
 import { Core } from '../core/core.js';
+import { UNCAUGHT_EXIT_CODE, installLastResort } from '../core/last-resort.js';
 import { VERSION } from '../core/version.js';
 import { USAGE, UsageError, parseServeArgs, settingErrorText, type ServeConfig } from './args.js';
 import { startHttpBinding, type HttpBinding } from './http.js';
@@ -27,7 +28,8 @@ async function main(): Promise<void> {
   }
 
   for (const warning of config.warnings) process.stderr.write(`mailwright serve: ${warning}\n`);
-  mkdirSync(config.dataDir, { recursive: true });
+  // Owner-only, like every file Mailwright writes in it (core/data-folder.ts).
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   let core: Core;
   try {
     core = await Core.start({ dataDir: config.dataDir, layers: config.layers });
@@ -84,9 +86,9 @@ async function main(): Promise<void> {
   process.stdout.write(`${out.join('\n')}\n`);
 
   let stopping = false;
-  const shutdown = (signal: NodeJS.Signals): void => {
+  const shutdown = (why: string, exitCode = 0): void => {
     if (stopping) {
-      process.stderr.write(`[serve] ${signal} again: exiting without a clean shutdown\n`);
+      process.stderr.write(`[serve] ${why} again: exiting without a clean shutdown\n`);
       process.exit(1);
     }
     stopping = true;
@@ -97,13 +99,23 @@ async function main(): Promise<void> {
       .then(
         () => {
           process.stdout.write('Mailwright stopped\n');
-          process.exit(0);
+          process.exit(exitCode);
         },
         (err: unknown) => fail(`[serve] shutdown failed: ${(err as Error).message}`),
       );
   };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // What nothing else caught is logged and shown, and SMTP stays up; a storm of them stops cleanly (core/last-resort.ts).
+  installLastResort(process, {
+    label: '[serve]',
+    log: (text) => process.stderr.write(`${text}\n`),
+    report: (text) => core.reportProblem(text),
+    shutdown: (reason) => {
+      process.stderr.write(`[serve] ${reason}\n`);
+      shutdown('internal errors', UNCAUGHT_EXIT_CODE);
+    },
+  });
 }
 
 const TLS_WORDS: Record<ListenerStatus['tls'], string> = {

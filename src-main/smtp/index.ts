@@ -104,6 +104,8 @@ export class CaptureServer {
    * stopped; an unchanged listener keeps its open sessions. Changed listeners bind their new address before the
    * old ones stop wherever the ports allow, so a port in use (or no rights) usually leaves everything running
    * untouched; either way the whole change is undone and MailwrightError('conflict') names that listener's port.
+   * A certificate that cannot be made in dataDir refuses the change before anything is touched
+   * (MailwrightError('unavailable') naming `listeners.N.certificate`).
    */
   apply(listeners: ListenerConfig[], shared?: SharedListenerOptions): Promise<ListenerStatus[]> {
     let next: Listener[];
@@ -128,10 +130,13 @@ export class CaptureServer {
       const kept = next.map((l) => (unchanged(l) && old.get(l.config.id)!.status().state === 'listening' ? old.get(l.config.id)! : l));
       const keptSet = new Set(kept);
       const retired = previous.filter((l) => !keptSet.has(l));
+      const fresh = kept.filter((l) => !old.has(l.config.id) || old.get(l.config.id) !== l);
+      // Certificates are made (written to dataDir) before anything changes: a folder that cannot be written or a
+      // full disk refuses the whole change while every running listener keeps serving.
+      if (this.#running) await this.#prepareCertificates(fresh, kept);
       this.#listeners = kept;
       this.#options = nextOptions;
       if (!this.#running) return this.status();
-      const fresh = kept.filter((l) => !old.has(l.config.id) || old.get(l.config.id) !== l);
       const mustFail = (l: Listener) => fresh.includes(l) && !unchanged(l) && l.status().state === 'error';
       // Undo: the new listeners go, the previous set (and the options it ran with) is back, restarted where it was stopped.
       const undo = async (failed: Listener, started: Listener[], restart: Listener[]): Promise<never> => {
@@ -160,6 +165,20 @@ export class CaptureServer {
       this.#emitStatus();
       return this.status();
     });
+  }
+
+  async #prepareCertificates(fresh: Listener[], all: Listener[]): Promise<void> {
+    for (const l of fresh) {
+      try {
+        await this.#material(l.config);
+      } catch (err) {
+        throw new MailwrightError(
+          'unavailable',
+          `[smtp] listener "${l.config.id}": ${(err as Error).message}; the previous listeners keep running`,
+          `listeners.${all.indexOf(l)}.certificate`,
+        );
+      }
+    }
   }
 
   #stopAll(listeners: Listener[]): Promise<unknown> {

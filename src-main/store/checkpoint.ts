@@ -8,10 +8,12 @@ const QUIET_MS = 250;
 
 export class IdleCheckpointer {
   readonly #db: Database.Database;
+  readonly #onProblem: (text: string) => void;
   #timer: NodeJS.Timeout | null = null;
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, onProblem: (text: string) => void = () => {}) {
     this.#db = db;
+    this.#onProblem = onProblem;
   }
 
   /** Call after every commit; the checkpoint runs QUIET_MS after the last one. */
@@ -36,7 +38,9 @@ export class IdleCheckpointer {
       this.#db.pragma('wal_checkpoint(PASSIVE)');
     } catch (err) {
       // Only a closed or broken database lands here; SQLite's own threshold still bounds the WAL.
-      console.error('[store] checkpoint failed:', err instanceof Error ? err.message : err);
+      const reason = err instanceof Error ? err.message : String(err);
+      console.error('[store] checkpoint failed:', reason);
+      this.#onProblem(`could not checkpoint the write-ahead log: ${reason}`);
     }
   }
 }

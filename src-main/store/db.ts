@@ -26,11 +26,18 @@ const CACHE_KIB = 32 * 1024;
  */
 const MMAP_BYTES = 0;
 
+/** Captured mail is private: the database and its -wal and -shm files are readable by their owner only. */
+const DB_FILE_MODE = 0o600;
+
 export function openDatabase(dataDir: string, nativeBinding?: string): Database.Database {
   let db: Database.Database;
+  const file = path.join(dataDir, DB_FILENAME);
   try {
-    fs.mkdirSync(dataDir, { recursive: true });
-    db = new Database(path.join(dataDir, DB_FILENAME), nativeBinding ? { nativeBinding } : {});
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    // SQLite creates the -wal and -shm files with the mode of the database file, so setting that one first
+    // (an empty file is a valid new database) makes all three owner-only; older looser files are tightened.
+    ownerOnly(file, { create: true });
+    db = new Database(file, nativeBinding ? { nativeBinding } : {});
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     throw new MailwrightError('unavailable', `[store] cannot open the database in ${dataDir}: ${reason}`);
@@ -53,12 +60,23 @@ export function openDatabase(dataDir: string, nativeBinding?: string): Database.
     db.pragma('busy_timeout = 5000');
     migrate(db);
     markStaleDerivations(db);
+    for (const suffix of ['-wal', '-shm']) ownerOnly(file + suffix, { create: false });
     return db;
   } catch (err) {
     db.close();
     if (err instanceof MailwrightError) throw err;
     const reason = err instanceof Error ? err.message : String(err);
     throw new MailwrightError('unavailable', `[store] cannot prepare the database in ${dataDir}: ${reason}`);
+  }
+}
+
+function ownerOnly(file: string, { create }: { create: boolean }): void {
+  if (process.platform === 'win32') return;
+  if (create) fs.closeSync(fs.openSync(file, 'a', DB_FILE_MODE));
+  try {
+    if ((fs.statSync(file).mode & 0o777) !== DB_FILE_MODE) fs.chmodSync(file, DB_FILE_MODE);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
 }
 
@@ -71,4 +89,15 @@ function markStaleDerivations(db: Database.Database): void {
     db.prepare("INSERT INTO settings (key, value) VALUES ('derive_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
       .run(String(DERIVE_VERSION));
   })();
+}
+
+/**
+ * SQLite result codes that say the database could not write at all (disk full, locked by another process, an
+ * I/O error), as opposed to something wrong with the row: retry later, and blame no message for it.
+ */
+const STORAGE_FAILURE_CODES = /^SQLITE_(FULL|BUSY|LOCKED|IOERR|READONLY|CANTOPEN|NOMEM)(_|$)/;
+
+export function isStorageFailure(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && STORAGE_FAILURE_CODES.test(code);
 }

@@ -36,6 +36,11 @@ export interface StoreOptions {
   /** better-sqlite3 `nativeBinding` (the Electron-ABI build in the desktop app). */
   nativeBinding?: string;
   onEvent?: (e: StoreEvent) => void;
+  /**
+   * A failure of work nobody waits on (a failed commit's clients already got 451; session writes, indexing,
+   * checkpoints, retention run from timers): one line for the user. The details go to stderr.
+   */
+  onProblem?: (text: string) => void;
 }
 
 const DEFAULT_PAGE_SIZE = 50;
@@ -58,6 +63,7 @@ export class Store {
   #bytes: number;
   #totalPruned = 0;
   #closed = false;
+  readonly #problem: (text: string) => void;
 
   private constructor(db: Database.Database, options: StoreOptions) {
     this.#db = db;
@@ -66,14 +72,23 @@ export class Store {
     const totals = db.prepare('SELECT count(*) AS n, coalesce(sum(size), 0) AS b FROM messages').get() as { n: number; b: number };
     this.#count = totals.n;
     this.#bytes = totals.b;
-    this.#checkpointer = new IdleCheckpointer(db);
-    this.sessions = new SessionStore(db, () => this.#retention.maxMessages, (ids) => this.#emit({ event: 'sessions.added', data: { ids } }));
+    const problem = (text: string): void => {
+      try {
+        options.onProblem?.(`[store] ${text}`);
+      } catch (err) {
+        console.error('[store] problem report failed:', err);
+      }
+    };
+    this.#problem = problem;
+    this.#checkpointer = new IdleCheckpointer(db, problem);
+    this.sessions = new SessionStore(db, () => this.#retention.maxMessages, (ids) => this.#emit({ event: 'sessions.added', data: { ids } }), problem);
     this.#writer = new Writer(db, (r) => this.#committed(r));
     this.#indexer = new Indexer(
       db,
       (ids) => this.#emit({ event: 'messages.updated', data: { ids } }),
       () => this.#writer.queued > 0,
       () => this.#writer.activeWithin(INGEST_BUSY_MS),
+      problem,
     );
   }
 
@@ -239,7 +254,8 @@ export class Store {
     this.#db.close();
   }
 
-  #committed({ committed, bytes }: CommitResult): void {
+  #committed({ committed, bytes, error }: CommitResult): void {
+    if (error) this.#problem(`could not save mail, so SMTP clients were answered 451 (nothing acknowledged was lost): ${error.message}`);
     if (committed.length) {
       this.#checkpointer.noteCommit();
       this.#count += committed.length;
@@ -253,6 +269,7 @@ export class Store {
       } catch (err) {
         // Runs from a timer after the commit: a failed prune is retried after the next batch, never fatal.
         console.error('[store] retention prune failed:', err);
+        this.#problem(`could not remove old messages for retention: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
     this.#indexer.wake();

@@ -3,6 +3,7 @@
 import type Database from 'better-sqlite3';
 import type { MessageId } from '../../src-shared/index.js';
 import { deriveMessage, type DerivedMessage } from '../message/derive.js';
+import { isStorageFailure } from './db.js';
 import { rowEnvelope } from './rows.js';
 
 /** Messages looked up per batch. */
@@ -41,10 +42,18 @@ export class Indexer {
   #idleWaiters: (() => void)[] = [];
   /** Tells idle() whether commits are still queued (they will wake the indexer when they land). */
   #hasQueued: () => boolean;
+  readonly #onProblem: (text: string) => void;
   /** True while messages are arriving (a commit happened moments ago). */
   #ingestBusy: () => boolean;
 
-  constructor(db: Database.Database, onUpdated: (ids: MessageId[]) => void, hasQueued: () => boolean, ingestBusy: () => boolean) {
+  constructor(
+    db: Database.Database,
+    onUpdated: (ids: MessageId[]) => void,
+    hasQueued: () => boolean,
+    ingestBusy: () => boolean,
+    onProblem: (text: string) => void = () => {},
+  ) {
+    this.#onProblem = onProblem;
     this.#ingestBusy = ingestBusy;
     this.#db = db;
     this.#onUpdated = onUpdated;
@@ -77,6 +86,7 @@ export class Indexer {
       .catch((err: unknown) => {
         // The database itself failed (disk, corruption): stop this run; the raw bytes stay, and the next wake retries.
         console.error('[store] indexer stopped:', err);
+        this.#onProblem(`indexing stopped (messages stay listed, and become searchable once it resumes): ${err instanceof Error ? err.message : String(err)}`);
       })
       .finally(() => {
         this.#running = null;
@@ -137,6 +147,9 @@ export class Indexer {
       try {
         updated = this.#write(results);
       } catch (err) {
+        // The database could not write at all (disk full, locked, I/O error): nothing is wrong with these messages,
+        // so none is marked; the run stops and the next wake (the next commit, or a restart) retries them.
+        if (isStorageFailure(err)) throw err;
         // A message the index cannot take must not be retried forever: keep it, listed, with the reason.
         const reason = `index failed: ${err instanceof Error ? err.message : String(err)}`;
         updated = results.map((r) => r.id).filter((id) => this.#markFailed.run(reason, id).changes === 1);

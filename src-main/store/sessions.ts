@@ -49,6 +49,8 @@ const SUMMARY = `id, listener, client_address, client_port, tls, helo, auth_user
 export class SessionStore {
   readonly #db: Database.Database;
   readonly #onAdded: (ids: number[]) => void;
+  /** Failures of the timer-driven writes, which have no caller to throw to: the store shows them to the user. */
+  readonly #onProblem: (text: string) => void;
   /** The cap: retention's maxMessages, read at each prune so a settings change applies at once. */
   readonly #cap: () => number;
   readonly #insert: Database.Statement;
@@ -57,8 +59,9 @@ export class SessionStore {
   #count: number;
   #closed = false;
 
-  constructor(db: Database.Database, cap: () => number, onAdded: (ids: number[]) => void) {
+  constructor(db: Database.Database, cap: () => number, onAdded: (ids: number[]) => void, onProblem: (text: string) => void = () => {}) {
     this.#db = db;
+    this.#onProblem = onProblem;
     this.#cap = cap;
     this.#onAdded = onAdded;
     this.#insert = db.prepare(
@@ -97,10 +100,18 @@ export class SessionStore {
       ids = this.#db.transaction(() => batch.map((s) => this.#write(s)))();
     } catch (err) {
       console.error('[store] could not save SMTP sessions:', err);
+      this.#onProblem(`could not save recorded SMTP sessions: ${errorText(err)}`);
       return;
     }
     this.#count += ids.length;
-    this.prune();
+    try {
+      this.prune();
+    } catch (err) {
+      // Runs from a timer: a busy or full database must not become an uncaught exception. The rows are written,
+      // so they are announced; the cap is enforced again after the next batch.
+      console.error('[store] could not prune SMTP sessions:', err);
+      this.#onProblem(`could not remove old SMTP sessions: ${errorText(err)}`);
+    }
     this.#onAdded(ids);
   }
 
@@ -203,6 +214,10 @@ function parseTranscript(text: string): TranscriptLine[] {
   return out;
 }
 
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
 
 function clamp(n: number | undefined, min: number, max: number, fallback: number): number {
   if (typeof n !== 'number' || !Number.isFinite(n)) return fallback;

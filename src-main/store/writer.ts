@@ -36,6 +36,8 @@ interface Pending {
 export interface CommitResult {
   committed: (StoredMessage & { raw: Buffer; envelope: Envelope })[];
   bytes: number;
+  /** Why the transaction failed (the callers were rejected, so their clients got 451). */
+  error?: Error;
 }
 
 export class Writer {
@@ -95,7 +97,7 @@ export class Writer {
       const reason = err instanceof Error ? err.message : String(err);
       const error = new MailwrightError('unavailable', `[store] could not save the message: ${reason}`);
       for (const p of batch) p.reject(error);
-      this.#onCommit({ committed: [], bytes: 0 });
+      this.#onCommit({ committed: [], bytes: 0, error });
       return;
     }
     this.#lastCommit = performance.now();
