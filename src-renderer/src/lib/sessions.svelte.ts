@@ -73,6 +73,12 @@ export class Sessions {
     void this.#load();
   }
 
+  clearSelection(): void {
+    this.#selectedId = null;
+    this.#detail = null;
+    this.#detailError = null;
+  }
+
   async select(id: number): Promise<void> {
     this.#selectedId = id;
     this.#detailError = null;
