@@ -73,6 +73,7 @@ export class Sessions {
     void this.#load();
   }
 
+  /** Closes the open transcript: the address names no session (Back to `#/sessions`). */
   clearSelection(): void {
     this.#selectedId = null;
     this.#detail = null;
