@@ -93,10 +93,11 @@ export class Inbox {
     this.#coalescer.request();
   }
 
+  /** Selects a message; an index of -1 (opened by address or link) is found in the cached pages, or on the next fetch. */
   select(id: number, index: number): void {
     this.#pendingIndex = null;
     this.#selectedId = id;
-    this.#selectedIndex = index;
+    this.#selectedIndex = index >= 0 ? index : this.#indexOf(id);
   }
 
   /** Selects a row by position (keyboard); fetches its page first when needed. */
@@ -204,13 +205,17 @@ export class Inbox {
     }
     if (this.#selectedId === null) return;
     // A new message at the top shifts every row: keep the selection on the same message.
+    const index = this.#indexOf(this.#selectedId);
+    if (index >= 0) this.#selectedIndex = index;
+  }
+
+  /** The row of a message in the cached pages, or -1. */
+  #indexOf(id: number): number {
     for (const [p, page] of this.#pages) {
-      const i = page.rows.findIndex((r) => r.id === this.#selectedId);
-      if (i >= 0) {
-        this.#selectedIndex = p * PAGE_SIZE + i;
-        return;
-      }
+      const i = page.rows.findIndex((r) => r.id === id);
+      if (i >= 0) return p * PAGE_SIZE + i;
     }
+    return -1;
   }
 
   #evict(): void {

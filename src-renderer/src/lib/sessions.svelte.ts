@@ -73,6 +73,13 @@ export class Sessions {
     void this.#load();
   }
 
+  /** Closes the open transcript: the address names no session (Back to `#/sessions`). */
+  clearSelection(): void {
+    this.#selectedId = null;
+    this.#detail = null;
+    this.#detailError = null;
+  }
+
   async select(id: number): Promise<void> {
     this.#selectedId = id;
     this.#detailError = null;

@@ -40,6 +40,8 @@ export class SettingsState {
   #hits = $state<Record<string, number>>({});
   #listenerIndex = $state(0);
   #faultIndex = $state<number | null>(null);
+  /** A listener named by an address before the settings loaded; selected once they do. */
+  #wantedListener = $state<string | null>(null);
   readonly #hitsCoalescer = new Coalescer(() => this.#loadHits(), HITS_REFRESH_MS);
 
   readonly #changed = $derived.by(() => {
@@ -64,6 +66,22 @@ export class SettingsState {
   set listenerIndex(i: number) { this.#listenerIndex = i; }
   get faultIndex(): number | null { return this.#faultIndex; }
   set faultIndex(i: number | null) { this.#faultIndex = i; }
+
+  /** The id the listener at this draft index runs under; null for one added but not applied yet. */
+  runningListenerId(index: number): string | null {
+    void this.#baseGen;
+    const form = this.#draft?.listeners[index];
+    return form ? (this.#baseline?.listeners.get(form.key)?.value.id ?? null) : null;
+  }
+
+  /** The listener an address asked for while the settings were still loading. */
+  get wantedListener(): string | null { return this.#wantedListener; }
+
+  /** Selects the listener running under this id (an address names it); before the settings load, once they do. */
+  selectListener(id: string): void {
+    this.#wantedListener = id;
+    if (this.#draft) this.#selectWanted();
+  }
 
   start(): () => void {
     const offs = [
@@ -190,7 +208,15 @@ export class SettingsState {
     this.#error = null;
     this.#errorTarget = null;
     this.#listenerIndex = Math.max(0, Math.min(this.#listenerIndex, draft.listeners.length - 1));
+    if (this.#wantedListener !== null) this.#selectWanted();
     if (this.#faultIndex !== null && this.#faultIndex >= draft.faults.length) this.#faultIndex = null;
+  }
+
+  #selectWanted(): void {
+    const draft = this.#draft;
+    const index = draft ? draft.listeners.findIndex((_, i) => this.runningListenerId(i) === this.#wantedListener) : -1;
+    if (index >= 0) this.#listenerIndex = index;
+    this.#wantedListener = null;
   }
 
   #changedRemotely(settings: Settings): void {

@@ -70,6 +70,20 @@ describe('navigationVerdict', () => {
     expect(navigationVerdict('mailwright-preview://message/1?remote=0', true, built)).toBe('block');
   });
 
+  // The renderer's addresses change only the fragment (history.pushState, Back, Forward): Electron emits neither
+  // will-navigate nor will-frame-navigate for such in-page navigations. Should a full load of an address happen
+  // (a reload, a future deep link), the guard must still let the app's own page through with any of them.
+  it('lets the main frame load our page at any of the renderer\'s addresses', () => {
+    const addresses = ['#/inbox', '#/inbox/123/html', '#/inbox/9/attachments', '#/sessions/45', '#/settings/listeners/submission',
+      '#/settings/listeners/a%2Fb%20c', '#/nowhere/%E0%A4%A'];
+    for (const hash of addresses) {
+      expect(navigationVerdict(`${built.indexFileUrl}${hash}`, true, built)).toBe('allow');
+      expect(navigationVerdict(`http://localhost:5173/${hash}`, true, dev)).toBe('allow');
+    }
+    // A fragment does not make another file ours.
+    expect(navigationVerdict(`${pathToFileURL(path.resolve('/tmp/index.html')).href}#/inbox`, true, built)).toBe('block');
+  });
+
   it('lets subframes hold previews only, and offers their links outside', () => {
     expect(navigationVerdict('mailwright-preview://message/1?remote=0', false, built)).toBe('allow');
     expect(navigationVerdict('about:blank', false, built)).toBe('allow');

@@ -1,0 +1,26 @@
+// The page registry: one line per capability, in navigation order. The shell builds the navigation, the addresses
+// (`#/<id>/…`) and the page area from it; a new capability is a folder under pages/ and one line here.
+import { definePage, type PageDefinition } from './lib/page.js';
+import type { Address } from './lib/router.svelte.js';
+import InboxActions from './pages/inbox/Actions.svelte';
+import InboxView from './pages/inbox/Page.svelte';
+import { InboxPage, parseInboxPath } from './pages/inbox/state.svelte.js';
+import SessionsView from './pages/sessions/Page.svelte';
+import { SessionsPage, acceptsSessionsPath } from './pages/sessions/state.svelte.js';
+import SettingsView from './pages/settings/Page.svelte';
+import { SettingsPage, parseSettingsPath } from './pages/settings/state.svelte.js';
+
+export const pages: readonly PageDefinition[] = [
+  definePage({ id: 'inbox', label: 'Inbox', icon: '✉', component: InboxView, actions: InboxActions, state: (ctx) => new InboxPage(ctx), accepts: (p) => parseInboxPath(p) !== null }),
+  definePage({ id: 'sessions', label: 'Sessions', icon: '⇄', component: SessionsView, state: () => new SessionsPage(), accepts: acceptsSessionsPath }),
+  definePage({ id: 'settings', label: 'Settings', icon: '⚙', component: SettingsView, state: () => new SettingsPage(), accepts: (p) => parseSettingsPath(p) !== null }),
+];
+
+export function pageById(id: string): PageDefinition | undefined {
+  return pages.find((p) => p.id === id);
+}
+
+/** The router's check: a known page, and a path that page understands. */
+export function acceptsAddress(address: Address): boolean {
+  return pageById(address.page)?.accepts(address.path) ?? false;
+}

@@ -1,0 +1,156 @@
+// A stand-in for src-renderer/src/lib/api.ts, the renderer's only door to the back end: an in-memory mailbox and
+// session log, pushes the test emits by hand, and a record of every call. Tests install it with
+// `vi.mock('…/lib/api.js', () => import('./fake-api.js'))`.
+import type { EventName, Events } from '../../../../src-shared/contract.js';
+import type { Settings } from '../../../../src-shared/settings.js';
+import type { MessageDetail, MessageSummary, SessionDetail, SessionSummary } from '../../../../src-shared/types.js';
+import { ApiCallError, errorText } from '../../../../src-renderer/src/lib/api-error.js';
+
+export { ApiCallError, errorText };
+
+type Handler = (data: never) => void;
+
+export interface Call {
+  name: string;
+  args: unknown;
+}
+
+/** Everything the fake holds; `reset()` empties it between tests. */
+export const backend = {
+  messages: [] as MessageSummary[],
+  sessions: [] as SessionSummary[],
+  settings: null as Settings | null,
+  calls: [] as Call[],
+  handlers: new Map<string, Set<Handler>>(),
+  /** Calls that fail with this error until it is cleared. */
+  failWith: null as ApiCallError | null,
+  /** Session details held back until the test releases them, to order replies. */
+  heldSessions: new Map<number, () => void>(),
+  holdSessions: false,
+};
+
+export function reset(): void {
+  backend.messages = [];
+  backend.sessions = [];
+  backend.settings = null;
+  backend.calls = [];
+  backend.handlers.clear();
+  backend.failWith = null;
+  backend.heldSessions.clear();
+  backend.holdSessions = false;
+}
+
+export function callsOf(name: string): Call[] {
+  return backend.calls.filter((c) => c.name === name);
+}
+
+/** Delivers a push to every subscriber, as the WebSocket or the preload would. */
+export function emit<K extends EventName>(name: K, data: Events[K]): void {
+  for (const handler of backend.handlers.get(name) ?? []) (handler as (d: Events[K]) => void)(data);
+}
+
+export function summary(id: number, extra: Partial<MessageSummary> = {}): MessageSummary {
+  return {
+    id, receivedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, id)).toISOString(), from: { name: '', address: 'app@example.test' },
+    to: [{ name: '', address: 'qa@example.test' }], cc: [], bcc: [], subject: `Message ${id}`, date: null, size: 100,
+    read: false, hasAttachments: false, snippet: '', indexed: true, parseError: null, ...extra,
+  };
+}
+
+export function session(id: number, extra: Partial<SessionSummary> = {}): SessionSummary {
+  return {
+    id, listener: 'smtp', clientAddress: '127.0.0.1', clientPort: 40000 + id, tls: null, helo: 'client.test', authUser: null,
+    startedAt: '2026-01-01T00:00:00.000Z', endedAt: '2026-01-01T00:00:01.000Z', outcome: 'delivered', outcomeCode: null,
+    authFailures: 0, rejected: 0, messageIds: [], ...extra,
+  };
+}
+
+async function answer<T>(name: string, args: unknown, value: () => T): Promise<T> {
+  backend.calls.push({ name, args });
+  await Promise.resolve(); // a real call never answers in the same turn
+  if (backend.failWith) throw backend.failWith;
+  return value();
+}
+
+/** Newest first, as the store lists them. */
+function listed(): MessageSummary[] {
+  return [...backend.messages].sort((a, b) => b.id - a.id);
+}
+
+export const api = {
+  messages: {
+    list: (args: { query?: string; offset?: number; limit?: number }) =>
+      answer('messages.list', args, () => {
+        const all = listed().filter((m) => !args.query || m.subject.includes(args.query));
+        const offset = args.offset ?? 0;
+        return {
+          total: all.length,
+          unread: all.filter((m) => !m.read).length,
+          messages: all.slice(offset, offset + (args.limit ?? 50)),
+        };
+      }),
+    get: (id: number) =>
+      answer('messages.get', { id }, () => {
+        const m = backend.messages.find((x) => x.id === id);
+        if (!m) throw new ApiCallError({ code: 'not_found', message: `message ${id} not found` });
+        return { ...m } as unknown as MessageDetail;
+      }),
+    markRead: (ids: number[], read: boolean) =>
+      answer('messages.markRead', { ids, read }, () => {
+        for (const m of backend.messages) if (ids.includes(m.id)) m.read = read;
+        return { updated: ids.length };
+      }),
+    delete: (ids: number[]) =>
+      answer('messages.delete', { ids }, () => {
+        backend.messages = backend.messages.filter((m) => !ids.includes(m.id));
+        return { deleted: ids.length };
+      }),
+    deleteAll: () =>
+      answer('messages.deleteAll', {}, () => {
+        const deleted = backend.messages.length;
+        backend.messages = [];
+        return { deleted };
+      }),
+  },
+  sessions: {
+    list: (args: { filter?: string; clientAddress?: string; offset?: number; limit?: number }) =>
+      answer('sessions.list', args, () => {
+        const all = backend.sessions
+          .filter((s) => args.filter !== 'authFailures' || s.authFailures > 0)
+          .filter((s) => !args.clientAddress || s.clientAddress === args.clientAddress);
+        const offset = args.offset ?? 0;
+        return { total: all.length, sessions: all.slice(offset, offset + (args.limit ?? 50)) };
+      }),
+    get: async (id: number): Promise<SessionDetail> => {
+      if (backend.holdSessions) await new Promise<void>((release) => backend.heldSessions.set(id, release));
+      return answer('sessions.get', { id }, () => {
+        const s = backend.sessions.find((x) => x.id === id);
+        if (!s) throw new ApiCallError({ code: 'not_found', message: `session ${id} not found` });
+        return { ...s, transcript: [], truncatedLines: 0 };
+      });
+    },
+  },
+  settings: {
+    get: () =>
+      answer('settings.get', {}, () => {
+        if (!backend.settings) throw new ApiCallError({ code: 'internal', message: 'no settings in this test' });
+        return structuredClone(backend.settings);
+      }),
+    presets: () => answer('settings.presets', {}, () => ({ listeners: [], faults: [] })),
+  },
+  metrics: {
+    get: () => answer('metrics.get', {}, () => ({ faultRuleHits: {} })),
+  },
+};
+
+export function onEvent<K extends EventName>(name: K, handler: (data: Events[K]) => void): () => void {
+  const set = backend.handlers.get(name) ?? new Set<Handler>();
+  backend.handlers.set(name, set);
+  set.add(handler as Handler);
+  return () => set.delete(handler as Handler);
+}
+
+export function onConnection(handler: (state: 'open', reconnected: boolean) => void): () => void {
+  handler('open', false);
+  return () => {};
+}
