@@ -1,9 +1,12 @@
 // The composition root: one place that wires the store, the capture server and the contract's handlers.
 // Both bindings (Electron IPC and HTTP/WebSocket) talk to a Core and hold no logic of their own.
 // Must not import electron or any binding.
+import fs from 'node:fs';
+import path from 'node:path';
 import type {
   CallName,
   CallResult,
+  ImportResult,
   ListenerStatus,
   ParsedCallArgs,
   PreviewOptions,
@@ -14,7 +17,7 @@ import { MailwrightError, callArgs, isCallName, toApiError } from '../../src-sha
 import { extractAttachment, renderPreview, type AttachmentContent, type PreviewDocument } from '../message/index.js';
 import { CaptureServer, canBindLowPorts, listenerPresets, type ListenerConfig } from '../smtp/index.js';
 import { FAULT_PRESETS, FaultEngine, ruleFromPreset } from '../smtp/faults/index.js';
-import { Store } from '../store/index.js';
+import { Store, type ImportCounts, type ImportSource } from '../store/index.js';
 import { defaultSettings } from './config.js';
 import { EventBus } from './events.js';
 import { LiveMetrics } from './metrics.js';
@@ -45,6 +48,9 @@ export interface CoreOptions {
   warnings?: string[];
 }
 
+/** import.progress at most this often: a progress bar moves smoothly, and a fast import does not flood the socket. */
+const PROGRESS_INTERVAL_MS = 250;
+
 type Handlers = { [K in CallName]: (args: ParsedCallArgs<K>) => Promise<CallResult<K>> | CallResult<K> };
 
 export class Core {
@@ -56,6 +62,7 @@ export class Core {
   readonly #faults: FaultEngine;
   readonly #settings: SettingsService;
   #prunedSinceStart = 0;
+  #importCount = 0;
 
   private constructor(options: CoreOptions) {
     this.#store = Store.open({
@@ -193,6 +200,42 @@ export class Core {
     return renderPreview(this.#store.raw(id), options);
   }
 
+  /**
+   * Imports one .eml or mbox file from a byte stream (an HTTP body, a file on disk): the import path of every
+   * binding. Messages are committed as they are read, so memory does not grow with the file. Imports run one at a
+   * time (a second waits its turn); `import.progress` is pushed while one reads and when it ends.
+   */
+  async importStream(source: ImportSource, file: { filename: string; totalBytes?: number | null }): Promise<ImportResult> {
+    const importId = ++this.#importCount;
+    const progress = (counts: ImportCounts, done: boolean): void =>
+      this.events.emit('import.progress', { importId, filename: file.filename, totalBytes: file.totalBytes ?? null, ...counts, done });
+    let latest: ImportCounts = { bytesRead: 0, imported: 0, failed: 0 };
+    let lastSent = -Infinity;
+    try {
+      const result = await this.#store.import(source, {
+        filename: file.filename,
+        maxMessageBytes: this.#settings.view().smtp.maxMessageBytes,
+        onProgress: (counts) => {
+          latest = counts;
+          if (performance.now() - lastSent < PROGRESS_INTERVAL_MS) return;
+          lastSent = performance.now();
+          progress(counts, false);
+        },
+      });
+      progress({ bytesRead: result.bytesRead, imported: result.imported, failed: result.failedCount }, true);
+      return result;
+    } catch (err) {
+      progress(latest, true);
+      throw err;
+    }
+  }
+
+  /** Imports a file on disk (the desktop's import dialog and file association). */
+  async importFile(filePath: string): Promise<ImportResult> {
+    const { size } = await fs.promises.stat(filePath);
+    return this.importStream(fs.createReadStream(filePath), { filename: path.basename(filePath), totalBytes: size });
+  }
+
   /** Writes the sessions that ended but wait for their batch (tests read them right after a client hung up). */
   flushSessions(): void {
     this.#store.sessions.flush();
@@ -216,7 +259,10 @@ export class Core {
       'messages.markRead': (a) => ({ updated: store.markRead(a.ids, a.read) }),
       'messages.delete': (a) => ({ deleted: store.delete(a.ids) }),
       'messages.deleteAll': () => ({ deleted: store.deleteAll() }),
-      'messages.import': (a) => store.importFile(Buffer.from(a.data, 'base64'), a.filename),
+      'messages.import': (a) => {
+        const data = Buffer.from(a.data, 'base64');
+        return this.importStream([data], { filename: a.filename, totalBytes: data.length });
+      },
       'messages.reindex': async () => ({ reindexed: await store.reindex() }),
       'settings.get': () => this.#settings.view(),
       'settings.update': (a) => this.#settings.update(a),
