@@ -104,6 +104,7 @@ export async function importStream(source: ImportSource, options: ImportOptions,
   } catch (err) {
     // Messages handed to the writer are committed or failed by it either way: wait, and count them.
     await settleStep();
+    options.onProgress?.(counts(result));
     // Before anything was read into the store the error is the whole answer (empty file, not mail, too large).
     if (err instanceof ImportStopped || (err instanceof MailwrightError && result.imported === 0 && result.failedCount === 0)) throw err;
     // The source failed (client gone, unreadable file): say how far the import got; what was committed stays.

@@ -86,6 +86,41 @@ describe('streamed import over REST', () => {
     }
   });
 
+  it('ends an import whose client hangs up mid-body, keeps what was complete, and frees the line for the next', async () => {
+    const before = stack.core.status().messageCount;
+    let reading!: () => void;
+    const started = new Promise<void>((resolve) => (reading = resolve));
+    const ended = new Promise<ImportProgress>((resolve) => {
+      const off = stack.core.events.on('import.progress', (p) => {
+        if (p.filename !== 'cut.mbox') return;
+        if (p.bytesRead > 0) reading();
+        if (p.done) {
+          off();
+          resolve(p);
+        }
+      });
+    });
+    const url = new URL(stack.http.url);
+    const body = mbox(50, 'cut');
+    const req = http.request({
+      host: url.hostname, port: url.port, path: '/api/messages/import?filename=cut.mbox', method: 'POST', agent: false,
+      headers: { Host: url.host, 'Content-Type': 'application/octet-stream', 'Content-Length': String(body.length * 2) },
+    });
+    req.on('error', () => {}); // we are the ones hanging up
+    req.write(body);
+    await started;
+    req.destroy();
+    const last = await ended;
+    // The 50th message's end was never confirmed (no next From_ line, no end of file), so 49 are kept.
+    expect(last).toMatchObject({ done: true, imported: 49, bytesRead: body.length });
+    expect(stack.core.status().messageCount).toBe(before + 49);
+
+    const next = await request(stack.http.url, '/api/messages/import?filename=next.eml', {
+      method: 'POST', body: 'Subject: next\r\n\r\nbody\r\n', headers: { 'Content-Type': 'application/octet-stream' },
+    });
+    expect(next.status).toBe(200);
+  });
+
   it('keeps the inline messages.import call for small files and points large ones to the streaming route', async () => {
     const small = Buffer.from('Subject: inline\r\n\r\nbody\r\n');
     const ok = await request(stack.http.url, '/api/call/messages.import', {
