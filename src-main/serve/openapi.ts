@@ -207,7 +207,7 @@ export const OPENAPI: OpenApiDocument = {
     '/api/events': {
       get: {
         operationId: 'events', summary: 'WebSocket: every push event as {event, data}', tags: ['events'],
-        description: 'Upgrade to a WebSocket. Events: messages.added, messages.updated, messages.deleted, messages.cleared, messages.pruned, server.status, sessions.added.',
+        description: 'Upgrade to a WebSocket. Events: messages.added, messages.updated, messages.deleted, messages.cleared, messages.pruned, server.status, sessions.added, import.progress.',
         responses: { '101': { description: 'Switching protocols' }, '426': { description: 'Not a WebSocket request', content: jsonBody(ref('ErrorResponse')) } },
       },
     },
