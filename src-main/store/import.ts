@@ -123,7 +123,7 @@ export async function importStream(source: ImportSource, options: ImportOptions,
 /** An import that ended early; its message already says where and why. */
 class ImportStopped extends MailwrightError {}
 
-export function counts(result: ImportResult): ImportCounts {
+function counts(result: ImportResult): ImportCounts {
   return { bytesRead: result.bytesRead, imported: result.imported, failed: result.failedCount };
 }
 
@@ -160,5 +160,4 @@ export class ImportQueue {
     this.#tail = turn.catch(() => undefined);
     return turn;
   }
-
 }

@@ -282,8 +282,7 @@ export class ImportSplitter {
     const afterBlank = this.#previousBlank;
     this.#previousBlank = false;
     if (afterBlank && startsWithFrom(line.bytes)) {
-      // A chunk's bytes may be reused by nobody, but the candidate outlives this chunk: keep its own copy.
-      this.#candidate = { ...line, bytes: Buffer.from(line.bytes) };
+      this.#candidate = line;
       return;
     }
     if (!line.truncated && isEscapedFrom(line.bytes)) this.#message?.add(line.bytes.subarray(1));
