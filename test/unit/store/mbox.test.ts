@@ -2,6 +2,7 @@
 // and bounded memory for lines and messages past the size limit.
 import fs from 'node:fs';
 import path from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ImportSplitter, type SplitMessage } from '../../../src-main/store/mbox.js';
 
@@ -96,3 +97,60 @@ describe('ImportSplitter', () => {
     expect(out).toMatchObject([{ raw: null, size: 'Subject: long\n\n'.length + line.length + 1 }, { mailFrom: 'b@x', raw: Buffer.from('Subject: after\n\nok\n') }]);
   });
 });
+
+/**
+ * The whole-file, string-based mbox splitter that ImportSplitter replaced, kept as the oracle of its semantics:
+ * a From_ line is "From " at the start of the file, or after a blank line and before a header line; one '>' is
+ * removed from ">*From " lines; the blank line before a From_ line (and at the end) is not part of the message.
+ */
+function referenceSplit(data: Buffer): { raw: string; mailFrom: string }[] {
+  const header = /^[\x21-\x39\x3b-\x7e]+[ \t]*:/;
+  const lines = data.toString('latin1').split(/(?<=\n)/);
+  const out: { raw: string; mailFrom: string }[] = [];
+  let current: string[] | null = null;
+  let mailFrom = '';
+  const finish = (): void => {
+    if (!current) return;
+    if (current.length > 0 && /^\r?\n$/.test(current[current.length - 1]!)) current.pop();
+    out.push({ raw: current.join(''), mailFrom });
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const isFrom = line.startsWith('From ') && (i === 0 || (/^\r?\n$/.test(lines[i - 1]!) && lines[i + 1] !== undefined && header.test(lines[i + 1]!)));
+    if (isFrom) {
+      finish();
+      current = [];
+      const sender = line.slice(5).trim().split(/\s+/)[0] ?? '';
+      mailFrom = sender === '-' || sender === 'MAILER-DAEMON' ? '' : sender;
+      continue;
+    }
+    current?.push(/^>+From /.test(line) ? line.slice(1) : line);
+  }
+  finish();
+  return out;
+}
+
+/** Lines chosen to hit every rule: separators, escapes, blanks, headers, body text, LF and CRLF, no final newline. */
+const TRICKY_LINES = [
+  'From a@x Mon Nov  2 10:00:00 2026', 'From - Mon', 'From MAILER-DAEMON x', 'From ', 'From:', 'From: Alice <a@x>',
+  '>From escaped', '>>From twice', '>From', '> From', 'Subject: s', 'X-Long-Name: v', 'Subject : spaced', 'body text',
+  '', '', '\r', ' From indented', 'Fromage', 'F', '>',
+];
+
+describe('ImportSplitter against the string splitter it replaced', () => {
+  it('splits any mix of tricky lines the same way, whatever the chunk size', () => {
+    const line = fc.record({ text: fc.constantFrom(...TRICKY_LINES), crlf: fc.boolean() });
+    const file = fc.record({ first: fc.constantFrom('From a@x Mon', 'From - Mon'), lines: fc.array(line, { maxLength: 60 }), finalNewline: fc.boolean() });
+    fc.assert(
+      fc.property(file, fc.integer({ min: 1, max: 40 }), ({ first, lines, finalNewline }, chunkSize) => {
+        let text = `${first}\n${lines.map((l) => l.text + (l.crlf ? '\r\n' : '\n')).join('')}`;
+        if (!finalNewline) text = text.replace(/\r?\n$/, '');
+        const data = Buffer.from(text, 'latin1');
+        const got = split(data, chunkSize).map((m) => ({ raw: m.raw!.toString('latin1'), mailFrom: m.mailFrom }));
+        expect(got).toEqual(referenceSplit(data));
+      }),
+      { seed: 20261204, numRuns: 500 },
+    );
+  });
+});
+
