@@ -5,7 +5,7 @@ import { buildMbox, SHARED_TOKEN, tokenFor } from './messages.js';
 import { startServer } from './servers.js';
 import { median, percentile } from './stats.js';
 
-/** ~26 MB of mbox per POST: far under the import budget, big enough that HTTP overhead is noise. */
+/** ~26 MB of mbox per POST: big enough that HTTP overhead is noise, small enough to log progress per chunk. */
 const IMPORT_CHUNK = 5000;
 /** One import chunk parses and indexes in seconds; a minute means the server is stuck. */
 const CHUNK_TIMEOUT_MS = 120_000;

@@ -2,6 +2,7 @@
 // PASS/FAIL lines for the issue's targets. Pure functions of the results; no I/O but `print`.
 import { CLIENT_LABEL, type ClientName } from './clients.js';
 import type { IngestRun } from './ingest.js';
+import type { ImportBenchResult } from './import.js';
 import type { InboxResult } from './inbox.js';
 import type { LatencyResult } from './latency.js';
 import type { MemoryResult } from './memory.js';
@@ -122,6 +123,17 @@ export function memoryTargets(m: MemoryResult): Target[] {
     detail: `after run ${fmt(m.rssAfterRunMB, 0)} MB (private ${fmt(m.anonAfterRunMB, 0)}), after indexing ${fmt(m.rssAfterIndexMB, 0)} MB `
       + `(private ${fmt(m.anonAfterIndexMB, 0)}, file-backed ${fmt(m.fileAfterIndexMB, 0)}), peak VmHWM ${fmt(m.hwmMB, 0)} MB, at start ${fmt(m.startRssMB, 0)} MB`,
     pass: Number.isFinite(worst) ? worst <= RSS_BUDGET_MB : null,
+  }];
+}
+
+/** A streamed import holds one step of messages, never the file: its peak must stay within the ingest memory budget. */
+export function importTargets(r: ImportBenchResult): Target[] {
+  return [{
+    name: `peak RSS importing a ${fmt(r.fileMB, 0)} MB mbox <= ${RSS_BUDGET_MB} MB`,
+    detail: `${r.messages} messages in ${fmt(r.seconds, 1)} s: ${fmt(r.msgPerSec, 0)} msg/s, ${fmt(r.mbPerSec, 1)} MB/s; `
+      + `RSS at start ${fmt(r.startRssMB, 0)} MB, highest sampled ${fmt(r.maxSampledRssMB, 0)} MB, peak VmHWM ${fmt(r.peakRssMB, 0)} MB, `
+      + `after ${fmt(r.rssAfterMB, 0)} MB (private ${fmt(r.anonAfterMB, 0)}, file-backed ${fmt(r.fileAfterMB, 0)})`,
+    pass: r.peakRssMB === null ? null : r.peakRssMB <= RSS_BUDGET_MB,
   }];
 }
 

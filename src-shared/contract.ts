@@ -3,6 +3,7 @@
 // Must not import electron, node or DOM modules.
 import { z } from 'zod';
 import type {
+  ImportProgress,
   ImportResult,
   LiveFigures,
   MessageDetail,
@@ -24,8 +25,20 @@ export type { CallName, DesktopCallName } from './names.js';
 export const MAX_PAGE_SIZE = 1000;
 /** A search longer than this is a mistake or an attack, not a query. */
 export const MAX_QUERY_LENGTH = 2000;
-/** One import call carries at most this much (base64 is 4/3 of it on the wire). */
-export const MAX_IMPORT_BYTES = 256 * 1024 * 1024;
+/**
+ * Budget of one streamed import. An import is read as a stream and committed as it goes, so its size costs time
+ * and disk (which retention caps), never memory: no budget by default. A binding may set one (serve's maxImportBytes).
+ */
+export const MAX_IMPORT_BYTES = Number.MAX_SAFE_INTEGER;
+/**
+ * The messages.import call carries its file inline as base64 in a JSON body, so it is for small files: 512 KiB is
+ * ~700 KB of base64, inside the 1 MB every JSON call may send. Larger files stream: POST /api/messages/import with
+ * the file as the body, or the desktop's import dialog.
+ */
+export const MAX_INLINE_IMPORT_BYTES = 512 * 1024;
+/** The result lists of an import stop here, so a file of a million messages answers in a few hundred kilobytes. */
+export const MAX_IMPORT_RESULT_IDS = 10_000;
+export const MAX_IMPORT_RESULT_FAILURES = 100;
 
 /** An IPv6 address with zone is under 64 characters and a listener id is typed by hand; 256 is past both. */
 export const MAX_ADDRESS_LENGTH = 256;
@@ -51,8 +64,8 @@ export const callArgs = {
   'messages.import': z
     .object({
       filename: z.string().min(1).max(1024),
-      /** File content, base64-encoded. */
-      data: z.string().max(Math.ceil(MAX_IMPORT_BYTES / 3) * 4),
+      /** File content, base64-encoded (small files only; see MAX_INLINE_IMPORT_BYTES). */
+      data: z.string().max(Math.ceil(MAX_INLINE_IMPORT_BYTES / 3) * 4),
     })
     .strict(),
   'messages.reindex': z.object({}).strict(),
@@ -123,6 +136,8 @@ export interface Events {
   'settings.changed': Settings;
   /** SMTP sessions ended and were recorded (coalesced: one event per write batch). */
   'sessions.added': { ids: number[] };
+  /** An import is reading its file (a few times a second), or has ended (`done`). */
+  'import.progress': ImportProgress;
 }
 
 export type EventName = keyof Events;
@@ -135,6 +150,7 @@ export const EVENT_NAMES: EventName[] = [
   'server.status',
   'settings.changed',
   'sessions.added',
+  'import.progress',
 ];
 
 export interface EventEnvelope<K extends EventName = EventName> {

@@ -109,10 +109,35 @@ export interface ListQuery {
   offset?: number;
 }
 
+export interface ImportFailure {
+  /** 0-based position of the message in its file (of the file in a multi-file import, when the whole file failed). */
+  index: number;
+  /** Byte offset in the file where the message starts; absent when the whole file failed. */
+  offset?: number;
+  error: string;
+}
+
 export interface ImportResult {
   imported: number;
+  /** Ids of the first MAX_IMPORT_RESULT_IDS messages imported, in file order. */
   ids: MessageId[];
-  failed: { index: number; error: string }[];
+  /** The first MAX_IMPORT_RESULT_FAILURES failures; failedCount counts them all. */
+  failed: ImportFailure[];
+  failedCount: number;
+  bytesRead: number;
+}
+
+/** Pushed while an import runs (a few times a second) and once when it ends. */
+export interface ImportProgress {
+  /** Counts up from 1 per process: ties the events of one import together. */
+  importId: number;
+  filename: string;
+  bytesRead: number;
+  /** The file's size when known (its Content-Length, or the file on disk), else null. */
+  totalBytes: number | null;
+  imported: number;
+  failed: number;
+  done: boolean;
 }
 
 export type ListenerState = 'starting' | 'listening' | 'stopped' | 'error';

@@ -1,9 +1,9 @@
 // File work behind the desktop verbs, after the user has picked a place: writing attachments and raw
-// messages, reading files to import. Dialogs live in desktop.ts; this file must not import electron.
+// messages, importing picked files one after another. Dialogs live in desktop.ts; this file must not import electron.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { ImportResult, Result } from '../../src-shared/index.js';
-import { MAX_IMPORT_BYTES, MailwrightError } from '../../src-shared/index.js';
+import type { ImportFailure, ImportResult } from '../../src-shared/index.js';
+import { MAX_IMPORT_RESULT_FAILURES, MAX_IMPORT_RESULT_IDS, MailwrightError } from '../../src-shared/index.js';
 import { safeJoin } from '../message/filenames.js';
 
 export interface AttachmentSource {
@@ -33,32 +33,38 @@ export async function saveRaw(filePath: string, raw: Buffer): Promise<void> {
   await fs.writeFile(filePath, raw);
 }
 
-export type ImportCall = (args: { filename: string; data: string }) => Promise<Result<ImportResult>>;
+/** Imports one file from disk (Core.importFile: streamed, so any size). */
+export type ImportFile = (filePath: string) => Promise<ImportResult>;
 
 /** A multi-select dialog can return thousands of files; one import action stops here. */
 export const MAX_IMPORT_FILES = 1000;
 
-/** Imports each file through the contract's messages.import and sums the results; one bad file does not stop the rest. */
-export async function importMailFiles(paths: string[], importFile: ImportCall): Promise<ImportResult> {
-  const total: ImportResult = { imported: 0, ids: [], failed: [] };
+/** Imports each file in turn and sums the results; one bad file does not stop the rest. */
+export async function importMailFiles(paths: string[], importFile: ImportFile): Promise<ImportResult> {
+  const total: ImportResult = { imported: 0, ids: [], failed: [], failedCount: 0, bytesRead: 0 };
+  const fail = (failure: ImportFailure): void => {
+    total.failedCount++;
+    if (total.failed.length < MAX_IMPORT_RESULT_FAILURES) total.failed.push(failure);
+  };
   const files = paths.slice(0, MAX_IMPORT_FILES);
   for (const [index, file] of files.entries()) {
     const name = path.basename(file);
     try {
-      const { size } = await fs.stat(file);
-      if (size > MAX_IMPORT_BYTES) throw new Error(`larger than ${MAX_IMPORT_BYTES} bytes`);
-      const data = (await fs.readFile(file)).toString('base64');
-      const result = await importFile({ filename: name, data });
-      if (!result.ok) throw new Error(result.error.message);
-      total.imported += result.value.imported;
-      total.ids.push(...result.value.ids);
-      for (const f of result.value.failed) total.failed.push({ index: f.index, error: `${name}: ${f.error}` });
+      const result = await importFile(file);
+      total.imported += result.imported;
+      total.bytesRead += result.bytesRead;
+      total.ids.push(...result.ids.slice(0, MAX_IMPORT_RESULT_IDS - total.ids.length));
+      for (const f of result.failed) fail({ ...f, error: `${name}: ${f.error}` });
+      // Failures past the file's own list were counted there, not listed.
+      total.failedCount += result.failedCount - result.failed.length;
     } catch (err) {
-      total.failed.push({ index, error: `${name}: ${err instanceof Error ? err.message : String(err)}` });
+      const message = err instanceof Error ? err.message : String(err);
+      // The core names the file in its own errors; a read error of the file system does not.
+      fail({ index, error: message.startsWith(`${name}: `) ? message : `${name}: ${message}` });
     }
   }
   if (paths.length > files.length) {
-    total.failed.push({ index: files.length, error: `only the first ${MAX_IMPORT_FILES} files were imported` });
+    fail({ index: files.length, error: `only the first ${MAX_IMPORT_FILES} files were imported` });
   }
   return total;
 }

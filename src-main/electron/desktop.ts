@@ -66,7 +66,7 @@ export function createDesktopHandlers(core: Core): DesktopHandlers<BrowserWindow
         filters: [{ name: 'Email (.eml, .mbox)', extensions: ['eml', 'mbox'] }],
       });
       if (picked.canceled || picked.filePaths.length === 0) return null;
-      return importMailFiles(picked.filePaths, (args) => core.invoke('messages.import', args));
+      return importMailFiles(picked.filePaths, (file) => core.importFile(file));
     },
     'desktop.saveCertificate': async ({ id }, win) => {
       const cert = await core.invoke('listeners.certificate', { id }); // not_found before any dialog opens

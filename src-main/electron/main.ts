@@ -123,7 +123,7 @@ function focusOrCreate(where: RendererLocation): void {
 function setupFileOpening(core: Core): void {
   openFiles = (paths) => {
     if (paths.length === 0) return;
-    void importMailFiles(paths, (args) => core.invoke('messages.import', args)).then((result) => {
+    void importMailFiles(paths, (file) => core.importFile(file)).then((result) => {
       for (const f of result.failed) console.error(`[${APP_NAME}] import: ${f.error}`);
     });
   };

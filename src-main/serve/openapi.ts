@@ -104,10 +104,14 @@ export const OPENAPI: OpenApiDocument = {
     },
     '/api/messages/import': {
       post: {
-        operationId: 'importMessages', summary: 'Import an .eml or mbox file (the request body is the file)', tags: ['messages'],
-        parameters: [{ name: 'filename', in: 'query', description: 'Name of the file, used to tell .eml from mbox', schema: { type: 'string' } }],
+        operationId: 'importMessages', summary: 'Import an .eml or mbox file (the request body is the file, read as a stream; imports run one at a time)', tags: ['messages'],
+        parameters: [{ name: 'filename', in: 'query', description: 'Name of the file, shown in results, errors and import.progress events', schema: { type: 'string' } }],
         requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } },
-        responses: { ...ok(ref('ImportResult')), '413': { description: 'Body too large', content: jsonBody(ref('ErrorResponse')) } },
+        responses: {
+          ...ok(ref('ImportResult')),
+          '413': { description: 'Body larger than the serve binding\'s import budget', content: jsonBody(ref('ErrorResponse')) },
+          '503': { description: 'Too many imports already waiting, or the store failed (the message says how far the import got)', content: jsonBody(ref('ErrorResponse')) },
+        },
       },
     },
     '/api/messages/{id}': {
@@ -206,7 +210,7 @@ export const OPENAPI: OpenApiDocument = {
     '/api/events': {
       get: {
         operationId: 'events', summary: 'WebSocket: every push event as {event, data}', tags: ['events'],
-        description: 'Upgrade to a WebSocket. Events: messages.added, messages.updated, messages.deleted, messages.cleared, messages.pruned, server.status, sessions.added.',
+        description: 'Upgrade to a WebSocket. Events: messages.added, messages.updated, messages.deleted, messages.cleared, messages.pruned, server.status, sessions.added, import.progress.',
         responses: { '101': { description: 'Switching protocols' }, '426': { description: 'Not a WebSocket request', content: jsonBody(ref('ErrorResponse')) } },
       },
     },
@@ -248,8 +252,17 @@ export const OPENAPI: OpenApiDocument = {
       },
       Deleted: { type: 'object', required: ['deleted'], properties: { deleted: { type: 'integer' } } },
       ImportResult: {
-        type: 'object', required: ['imported', 'ids', 'failed'],
-        properties: { imported: { type: 'integer' }, ids: { type: 'array', items: { type: 'integer' } }, failed: { type: 'array', items: { type: 'object', properties: { index: { type: 'integer' }, error: { type: 'string' } } } } },
+        type: 'object', required: ['imported', 'ids', 'failed', 'failedCount', 'bytesRead'],
+        properties: {
+          imported: { type: 'integer' },
+          ids: { type: 'array', description: 'The first 10,000 ids, in file order', items: { type: 'integer' } },
+          failed: {
+            type: 'array', description: 'The first 100 failures',
+            items: { type: 'object', properties: { index: { type: 'integer' }, offset: { type: 'integer', description: 'Byte offset of the message in the file' }, error: { type: 'string' } } },
+          },
+          failedCount: { type: 'integer' },
+          bytesRead: { type: 'integer' },
+        },
       },
       // The running settings have the shape of an update (secrets as { stored: true }) plus where pinned values come from.
       Settings: {

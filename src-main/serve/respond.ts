@@ -58,6 +58,22 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
   return Buffer.concat(chunks, total);
 }
 
+/** The body as it arrives, for imports: throws too_large once it passes `limit` bytes, having read no more. */
+export async function* streamBody(req: IncomingMessage, limit: number): AsyncGenerator<Buffer> {
+  let total = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    total += chunk.length;
+    if (total > limit) throw tooLarge(limit);
+    yield chunk;
+  }
+}
+
+/** The body's declared length, or null when it is sent chunked (or the header is not a number). */
+export function declaredLength(req: IncomingMessage): number | null {
+  const value = req.headers['content-length'];
+  return value !== undefined && /^\d{1,15}$/.test(value) ? Number(value) : null;
+}
+
 /** An empty body means "no arguments"; anything else must be a JSON object. */
 export async function readJson(req: IncomingMessage, limit = MAX_JSON_BODY_BYTES): Promise<unknown> {
   const body = await readBody(req, limit);
@@ -69,7 +85,7 @@ export async function readJson(req: IncomingMessage, limit = MAX_JSON_BODY_BYTES
   }
 }
 
-function tooLarge(limit: number): MailwrightError {
+export function tooLarge(limit: number): MailwrightError {
   return new MailwrightError('too_large', `request body is larger than ${limit} bytes`);
 }
 

@@ -2,18 +2,18 @@
 // No contract logic here: arguments go to core.invoke (which validates them) or to the core's byte accessors.
 import type { IncomingMessage } from 'node:http';
 import type { CallName } from '../../src-shared/index.js';
-import { MAX_IMPORT_BYTES, MailwrightError, toApiError } from '../../src-shared/index.js';
+import { MailwrightError, toApiError } from '../../src-shared/index.js';
 import type { Core } from '../core/core.js';
 import { PROMETHEUS_CONTENT_TYPE, toPrometheus } from '../core/prometheus.js';
 import { OPENAPI } from './openapi.js';
 import {
-  MAX_JSON_BODY_BYTES, contentDisposition, errorReply, json, parseId, parseIntParam, readBody, readJson, restReply, resultReply,
-  type Reply,
+  MAX_JSON_BODY_BYTES, contentDisposition, declaredLength, errorReply, json, parseId, parseIntParam, readJson, restReply, resultReply,
+  streamBody, tooLarge, type Reply,
 } from './respond.js';
 import { BASE_HEADERS, DOWNLOAD_CSP, previewCsp } from './security.js';
 
 /** What the binding needs of the core: its one call entry point, the byte accessors and the event bus. */
-export type CoreApi = Pick<Core, 'invoke' | 'raw' | 'attachment' | 'preview' | 'events'>;
+export type CoreApi = Pick<Core, 'invoke' | 'raw' | 'attachment' | 'preview' | 'importStream' | 'events'>;
 
 export interface RouteContext {
   core: CoreApi;
@@ -30,6 +30,9 @@ export interface Route {
   path: string;
   handler: (c: RouteContext) => Promise<Reply> | Reply;
 }
+
+/** The same bound as the messages.import call's filename (it only names the file in results and errors). */
+const MAX_FILENAME_CHARS = 1024;
 
 const r = (method: Method, path: string, handler: Route['handler']): Route => ({ method, path, handler });
 
@@ -157,19 +160,23 @@ async function markRead(c: RouteContext): Promise<Reply> {
   return rest(c, 'messages.markRead', { ids, read });
 }
 
-/** The file itself is the body (.eml or mbox), so curl --data-binary @file works. */
+/**
+ * The file itself is the body (.eml or mbox), so curl --data-binary @file works. It is read as a stream and each
+ * message is committed as it is found: the body is never held whole, and reading waits for the store.
+ */
 async function importMessage(c: RouteContext): Promise<Reply> {
   const filename = c.query.get('filename') || 'import.eml';
-  const body = await readBody(c.req, c.maxImportBytes);
-  return rest(c, 'messages.import', { filename, data: body.toString('base64') });
+  if (filename.length > MAX_FILENAME_CHARS) throw new MailwrightError('invalid_argument', `filename is longer than ${MAX_FILENAME_CHARS} characters`, 'filename');
+  const declared = declaredLength(c.req);
+  if (declared !== null && declared > c.maxImportBytes) throw tooLarge(c.maxImportBytes);
+  return json(await c.core.importStream(streamBody(c.req, c.maxImportBytes), { filename, totalBytes: declared }));
 }
 
 /** The browser transport's one door: args in, Result out, for every contract verb. */
 async function call(c: RouteContext): Promise<Reply> {
   const name = c.params.name ?? '';
   try {
-    const limit = name === 'messages.import' ? Math.ceil(MAX_IMPORT_BYTES / 3) * 4 + MAX_JSON_BODY_BYTES : MAX_JSON_BODY_BYTES;
-    const args = await readJson(c.req, limit);
+    const args = await readJson(c.req, MAX_JSON_BODY_BYTES);
     return resultReply(await c.core.invoke(name as CallName, args));
   } catch (err) {
     return resultReply({ ok: false, error: toApiError(err, `POST /api/call/${name}`) });

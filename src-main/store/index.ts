@@ -10,7 +10,7 @@ import { parseDetail } from '../message/index.js';
 import { openDatabase } from './db.js';
 import { IdleCheckpointer } from './checkpoint.js';
 import { Indexer } from './indexer.js';
-import { importFile } from './import.js';
+import { ImportQueue, importStream, type ImportOptions, type ImportSource } from './import.js';
 import { loadRetention, readSetting, saveRetention, selectPrunable, writeSetting } from './retention.js';
 import { headerSummary, rowEnvelope, rowToSummary, SUMMARY_COLUMNS, type MessageRow } from './rows.js';
 import { compileQuery } from './search.js';
@@ -19,6 +19,7 @@ import { Writer, type CommitResult, type StoredMessage } from './writer.js';
 
 export { DEFAULT_RETENTION } from './retention.js';
 export type { SessionInput, SessionQuery, SessionStore } from './sessions.js';
+export type { ImportCounts, ImportOptions, ImportSource } from './import.js';
 
 export type StoreEvent =
   /** Lazy: the summaries are read from the headers only if someone listens (see headerSummary). */
@@ -58,6 +59,7 @@ export class Store {
   readonly #indexer: Indexer;
   readonly #checkpointer: IdleCheckpointer;
   readonly #statements = new Map<string, Database.Statement>();
+  readonly #imports = new ImportQueue();
   #retention: RetentionSettings;
   #count: number;
   #bytes: number;
@@ -191,10 +193,16 @@ export class Store {
     return deleted;
   }
 
-  /** Imports a single .eml or an mbox file; each message goes through the normal commit path. */
-  async importFile(data: Buffer, filename: string): Promise<ImportResult> {
+  /**
+   * Imports a single .eml or an mbox file read as a stream; each message goes through the normal commit path.
+   * Imports run one at a time: a second waits for the first (see ImportQueue).
+   */
+  import(source: ImportSource, options: ImportOptions): Promise<ImportResult> {
     this.#open();
-    return importFile(data, filename, (raw, envelope) => this.ingest(raw, envelope));
+    return this.#imports.run(async () => {
+      this.#open();
+      return importStream(source, options, (raw, envelope) => this.ingest(raw, envelope));
+    });
   }
 
   /** Rebuilds every summary and index row from the raw bytes; resolves with the count when done. */

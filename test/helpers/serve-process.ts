@@ -15,9 +15,20 @@ export interface ServeProcess {
   stop: (signal?: NodeJS.Signals) => Promise<number | string>;
 }
 
-/** Runs the TypeScript entry through tsx so tests don't depend on a prior build. */
-export function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src-main/serve/cli.ts'), ...args], {
+/** The built entry (`npx electron-vite build`), for tests that need the process as users run it. */
+export const BUILT_SERVE_JS = path.join(root, 'out/main/serve.js');
+
+export interface StartOptions {
+  /** Flags for node itself, e.g. a small heap. */
+  nodeArgs?: string[];
+  /** Run out/main/serve.js (must be built) instead of the TypeScript entry. */
+  built?: boolean;
+}
+
+/** Runs the TypeScript entry through tsx so tests don't depend on a prior build (unless `built`). */
+export function startServe(args: string[], env: NodeJS.ProcessEnv = {}, options: StartOptions = {}): Promise<ServeProcess> {
+  const entry = options.built ? [BUILT_SERVE_JS] : ['--import', 'tsx', path.join(root, 'src-main/serve/cli.ts')];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entry, ...args], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

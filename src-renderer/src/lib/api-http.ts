@@ -10,7 +10,7 @@ import { httpRoutes } from '../../../src-shared/bridge.js';
  */
 const KNOWN_EVENTS: ReadonlySet<string> = new Set(Object.keys({
   'messages.added': 1, 'messages.updated': 1, 'messages.deleted': 1, 'messages.cleared': 1, 'messages.pruned': 1,
-  'server.status': 1, 'settings.changed': 1, 'sessions.added': 1,
+  'server.status': 1, 'settings.changed': 1, 'sessions.added': 1, 'import.progress': 1,
 } satisfies Record<EventName, 1>));
 /** First reconnect waits this long; doubling after each failure. */
 const RECONNECT_BASE_MS = 250;

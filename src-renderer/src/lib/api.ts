@@ -153,10 +153,13 @@ export async function importFiles(): Promise<ImportResult | null> {
   if (bridge) return desktopCall('desktop.importFiles', {});
   const files = await pickFiles('.eml,.mbox,.mbx,message/rfc822,application/mbox');
   if (files.length === 0) return null;
-  const total: ImportResult = { imported: 0, ids: [], failed: [] };
+  const total: ImportResult = { imported: 0, ids: [], failed: [], failedCount: 0, bytesRead: 0 };
   for (const file of files) {
+    // The File itself is the body: the browser streams it from disk, and the server imports as it reads.
     const result = unwrap(await postJson<ImportResult>(httpRoutes.import(file.name), file, 'application/octet-stream', 'rest'));
     total.imported += result.imported;
+    total.bytesRead += result.bytesRead;
+    total.failedCount += result.failedCount;
     total.ids.push(...result.ids);
     total.failed.push(...result.failed);
   }

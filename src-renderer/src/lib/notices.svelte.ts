@@ -1,4 +1,5 @@
-// Banners the user must see and dismiss: retention prunes (nothing disappears silently) and failed actions.
+// Banners the user must see and dismiss: retention prunes (nothing disappears silently) and failed actions; and
+// one banner per running import that follows its progress and goes away when it ends.
 import type { Events } from '../../../src-shared/contract.js';
 import { api, errorText, onEvent } from './api.js';
 import { formatBytes } from './format.js';
@@ -17,11 +18,14 @@ export class Notices {
   #nextId = 1;
   /** Prunes accumulate into one banner until it is dismissed. */
   #prune: { id: number; count: number } | null = null;
+  /** The banner of each running import, by importId. */
+  #imports = new Map<number, number>();
 
   get items(): Notice[] { return this.#items; }
 
   start(): () => void {
-    return onEvent('messages.pruned', (d) => void this.#pruned(d));
+    const offs = [onEvent('messages.pruned', (d) => void this.#pruned(d)), onEvent('import.progress', (d) => this.#importing(d))];
+    return () => offs.forEach((off) => off());
   }
 
   push(kind: Notice['kind'], text: string): number {
@@ -37,6 +41,23 @@ export class Notices {
   dismiss(id: number): void {
     this.#items = this.#items.filter((n) => n.id !== id);
     if (this.#prune?.id === id) this.#prune = null;
+  }
+
+  /** Whoever started it (this window, another tab, a script) sees it run; the result is the starter's to show. */
+  #importing(p: Events['import.progress']): void {
+    const id = this.#imports.get(p.importId);
+    if (p.done) {
+      if (id !== undefined) this.dismiss(id);
+      this.#imports.delete(p.importId);
+      return;
+    }
+    const share = p.totalBytes ? `${Math.min(100, Math.floor((p.bytesRead / p.totalBytes) * 100))}%` : formatBytes(p.bytesRead);
+    const text = `Importing ${p.filename}: ${share}, ${p.imported.toLocaleString()} message${p.imported === 1 ? '' : 's'} so far…`;
+    if (id !== undefined && this.#items.some((n) => n.id === id)) {
+      this.#items = this.#items.map((n) => (n.id === id ? { ...n, text } : n));
+    } else if (id === undefined) {
+      this.#imports.set(p.importId, this.push('info', text));
+    }
   }
 
   async #pruned(data: Events['messages.pruned']): Promise<void> {

@@ -1,10 +1,10 @@
-// Saving attachments never leaves the picked folder nor overwrites a file; importing sums per-file results.
+// Saving attachments never leaves the picked folder nor overwrites a file; importing sums per-file results within bounds.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ImportResult, Result } from '../../../src-shared/index.js';
-import { MailwrightError } from '../../../src-shared/index.js';
+import type { ImportResult } from '../../../src-shared/index.js';
+import { MAX_IMPORT_RESULT_FAILURES, MAX_IMPORT_RESULT_IDS, MailwrightError } from '../../../src-shared/index.js';
 import { safeFilename } from '../../../src-main/message/filenames.js';
 import { importMailFiles, saveAttachments, type AttachmentSource } from '../../../src-main/electron/desktop-files.js';
 
@@ -54,34 +54,39 @@ describe('saveAttachments', () => {
 });
 
 describe('importMailFiles', () => {
-  it('imports each file through the contract call and sums the results', async () => {
-    const a = path.join(root, 'a.eml');
-    const b = path.join(root, 'b.mbox');
-    fs.writeFileSync(a, 'Subject: a\r\n\r\nbody\r\n');
-    fs.writeFileSync(b, 'From x\nSubject: b\n\n');
-    const seen: { filename: string; bytes: string }[] = [];
-    let next = 1;
-    const result = await importMailFiles([a, b, path.join(root, 'missing.eml')], async ({ filename, data }): Promise<Result<ImportResult>> => {
-      seen.push({ filename, bytes: Buffer.from(data, 'base64').toString('utf8') });
-      if (filename === 'b.mbox') return { ok: true, value: { imported: 2, ids: [next++, next++], failed: [{ index: 2, error: 'no headers' }] } };
-      return { ok: true, value: { imported: 1, ids: [next++], failed: [] } };
+  const ok = (imported: number, ids: number[], failed: ImportResult['failed'] = [], failedCount = failed.length): ImportResult =>
+    ({ imported, ids, failed, failedCount, bytesRead: 10 });
+
+  it('imports each file in turn and sums the results; a file that fails does not stop the rest', async () => {
+    const seen: string[] = [];
+    const result = await importMailFiles(['/in/a.eml', '/in/b.mbox', '/in/missing.eml'], async (file) => {
+      seen.push(file);
+      if (file.endsWith('missing.eml')) throw new Error("ENOENT: no such file or directory, stat '/in/missing.eml'");
+      if (file.endsWith('b.mbox')) return ok(2, [2, 3], [{ index: 2, offset: 120, error: 'no headers' }]);
+      return ok(1, [1]);
     });
-    expect(seen).toEqual([
-      { filename: 'a.eml', bytes: 'Subject: a\r\n\r\nbody\r\n' },
-      { filename: 'b.mbox', bytes: 'From x\nSubject: b\n\n' },
-    ]);
-    expect(result.imported).toBe(3);
-    expect(result.ids).toEqual([1, 2, 3]);
-    expect(result.failed.map((f) => f.error)).toEqual([
-      'b.mbox: no headers',
-      expect.stringMatching(/^missing\.eml: .*ENOENT/),
+    expect(seen).toEqual(['/in/a.eml', '/in/b.mbox', '/in/missing.eml']);
+    expect(result).toMatchObject({ imported: 3, ids: [1, 2, 3], failedCount: 2, bytesRead: 20 });
+    expect(result.failed).toEqual([
+      { index: 2, offset: 120, error: 'b.mbox: no headers' },
+      { index: 2, error: expect.stringMatching(/^missing\.eml: ENOENT/) },
     ]);
   });
 
+  it('keeps the summed lists within the result bounds and counts what they leave out', async () => {
+    const many = Array.from({ length: MAX_IMPORT_RESULT_IDS }, (_, i) => i + 1);
+    const failures = Array.from({ length: MAX_IMPORT_RESULT_FAILURES }, (_, i) => ({ index: i, offset: i, error: 'bad' }));
+    const result = await importMailFiles(['/in/a.mbox', '/in/b.mbox'], async () => ok(many.length, many, failures, 500));
+    expect(result.ids).toHaveLength(MAX_IMPORT_RESULT_IDS);
+    expect(result.failed).toHaveLength(MAX_IMPORT_RESULT_FAILURES);
+    expect(result.failedCount).toBe(1000);
+    expect(result.imported).toBe(2 * MAX_IMPORT_RESULT_IDS);
+  });
+
   it('reports a refused import as a failure of that file', async () => {
-    const a = path.join(root, 'a.eml');
-    fs.writeFileSync(a, 'x');
-    const result = await importMailFiles([a], async () => ({ ok: false, error: { code: 'too_large', message: 'too big' } }));
-    expect(result).toEqual({ imported: 0, ids: [], failed: [{ index: 0, error: 'a.eml: too big' }] });
+    const result = await importMailFiles(['/in/a.eml'], async () => {
+      throw new MailwrightError('invalid_argument', 'a.eml: not an .eml or mbox file');
+    });
+    expect(result).toEqual({ imported: 0, ids: [], failed: [{ index: 0, error: 'a.eml: not an .eml or mbox file' }], failedCount: 1, bytesRead: 0 });
   });
 });
