@@ -2,7 +2,7 @@
 // the normal ingest path (group commit). Reading waits for the commits, so memory stays at one step of messages
 // whatever the size of the file, and imports run one at a time.
 import type { Envelope, ImportResult, MessageId } from '../../src-shared/index.js';
-import { MAX_IMPORT_RESULT_FAILURES, MAX_IMPORT_RESULT_IDS, MailwrightError, toApiError } from '../../src-shared/index.js';
+import { MAX_IMPORT_RESULT_FAILURES, MAX_IMPORT_RESULT_IDS, MailwrightError } from '../../src-shared/index.js';
 import { ImportSplitter, isMessage, NOT_A_MESSAGE, type SplitMessage } from './mbox.js';
 
 /** Messages per import step: the writer commits 256 at once, and the import waits for each step's commit. */
@@ -66,9 +66,9 @@ export async function importStream(source: ImportSource, options: ImportOptions,
         if (result.ids.length < MAX_IMPORT_RESULT_IDS) result.ids.push(s.value.id);
       } else if (!failure) {
         // The store itself failed (closed, disk full): every later message would fail the same way.
-        const error = toApiError(s.reason);
+        const why = stopReason(s.reason);
         const at = step[k]!.message;
-        failure = new ImportStopped(error.code, `${options.filename}: import stopped at message ${at.index + 1} (byte ${at.offset}): ${error.message}`);
+        failure = new ImportStopped(why.code, `${options.filename}: import stopped at message ${at.index + 1} (byte ${at.offset}): ${why.reason}`);
       }
     });
     step = [];
@@ -108,10 +108,10 @@ export async function importStream(source: ImportSource, options: ImportOptions,
     // Before anything was read into the store the error is the whole answer (empty file, not mail, too large).
     if (err instanceof ImportStopped || (err instanceof MailwrightError && result.imported === 0 && result.failedCount === 0)) throw err;
     // The source failed (client gone, unreadable file): say how far the import got; what was committed stays.
-    const error = toApiError(err);
+    const why = stopReason(err);
     throw new ImportStopped(
-      error.code === 'internal' ? 'unavailable' : error.code,
-      `${options.filename}: import stopped after ${result.bytesRead} bytes and ${plural(result.imported, 'message')}: ${error.message}`,
+      why.code,
+      `${options.filename}: import stopped after ${result.bytesRead} bytes and ${plural(result.imported, 'message')}: ${why.reason}`,
     );
   }
   if (result.imported === 0 && result.failedCount > 0 && everyFailureNotAMessage) {
@@ -122,6 +122,16 @@ export async function importStream(source: ImportSource, options: ImportOptions,
 
 /** An import that ended early; its message already says where and why. */
 class ImportStopped extends MailwrightError {}
+
+/**
+ * Why an import stopped. What stops one is the source (a client gone: "aborted", an unreadable file) or the disk
+ * ("database or disk is full"), and that text is the reason the user needs, so it is kept rather than replaced by
+ * toApiError's generic text for unexpected errors.
+ */
+function stopReason(err: unknown): { code: MailwrightError['code']; reason: string } {
+  if (err instanceof MailwrightError) return { code: err.code, reason: err.message };
+  return { code: 'unavailable', reason: err instanceof Error ? err.message : String(err) };
+}
 
 function counts(result: ImportResult): ImportCounts {
   return { bytesRead: result.bytesRead, imported: result.imported, failed: result.failedCount };
