@@ -41,7 +41,11 @@ function artifactRequest(electronDir) {
 }
 
 function describeFailure(err, stallMs) {
-  if (err && err.name === 'TimeoutError') return `the download stalled: no data for ${Math.round(stallMs / 1000)} s`;
+  if (err && err.name === 'TimeoutError') {
+    const seconds = Math.round(stallMs / 1000);
+    // got names the phase that timed out: before the connection stands it is not a stalled download.
+    return err.event === 'socket' ? `the download stalled: no data for ${seconds} s` : `no ${err.event} within ${seconds} s`;
+  }
   const message = err instanceof Error ? err.message : String(err);
   return message.split('\n')[0];
 }
@@ -86,7 +90,9 @@ export async function downloadElectron(projectDir, out = process.stdout) {
     return { ok: false, reason: `download failed: ${describeFailure(err, stallMs)}` };
   }
   progress.finish();
-  out.write(`Downloaded ${formatBytes(received)}; unpacking with node_modules/electron/install.js...\n`);
+  // Nothing received: @electron/get found a verified copy in its cache (an earlier attempt that was not unpacked).
+  const fetched = received > 0 ? `Downloaded ${formatBytes(received)}` : 'Found it in the download cache';
+  out.write(`${fetched}; unpacking with node_modules/electron/install.js...\n`);
 
   const childEnv = { ...process.env };
   delete childEnv.ELECTRON_SKIP_BINARY_DOWNLOAD; // install.js silently does nothing when it is set
