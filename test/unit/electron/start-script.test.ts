@@ -63,7 +63,9 @@ describe('npm start on a machine without the Electron binary', () => {
   let zip: Buffer;
   beforeEach(() => {
     zip = buildFakeElectronZip(path.join(scratch, ZIP_NAME));
-    layout = createStartLayout(fs.mkdirSync(path.join(scratch, 'project'), { recursive: true })!, zip);
+    layout = path.join(scratch, 'project');
+    fs.mkdirSync(layout);
+    createStartLayout(layout, zip);
   });
   afterEach(async () => {
     await mirror?.close();
