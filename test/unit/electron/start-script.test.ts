@@ -118,6 +118,17 @@ describe('npm start on a machine without the Electron binary', () => {
     expect(fs.existsSync(launchedWith)).toBe(true);
   });
 
+  it('refuses a zip that does not match electron\'s checksums.json, and unpacks nothing', async () => {
+    // Another build of the same shape: a mirror (or anything between) serving a tampered binary.
+    mirror = await startFakeMirror(buildFakeElectronZip(path.join(scratch, `tampered-${ZIP_NAME}`)));
+    const r = await runStart(freshEnv({ ELECTRON_MIRROR: mirror.url }), layout);
+    expect(r.code).toBe(1);
+    expect(occurrences(r.stderr, MISSING)).toBe(1);
+    expect(r.stderr).toMatch(/download failed: .*checksum/i);
+    expect(fs.existsSync(path.join(layout, 'node_modules', 'electron', 'path.txt'))).toBe(false);
+    expect(fs.existsSync(path.join(layout, 'node_modules', 'electron', 'dist'))).toBe(false);
+  });
+
   it('cuts a download that stops sending after the no-progress timeout, then prints how to get it once', async () => {
     mirror = await startFakeMirror(zip, { stallAfterHalf: true });
     const r = await runStart(freshEnv({ ELECTRON_MIRROR: mirror.url, MAILWRIGHT_ELECTRON_STALL_SECONDS: '2' }), layout);
