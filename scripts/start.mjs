@@ -1,15 +1,15 @@
 #!/usr/bin/env node
-// `npm start`: make sure the Electron binary and the Electron-ABI better-sqlite3 exist, build, launch.
+// `npm start`: make sure the Electron binary (downloaded here when missing) and the Electron-ABI better-sqlite3
+// exist, build, launch.
 // Each missing piece gets one clear message instead of a stack trace.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { electronVersion, findElectronBinary, missingBinaryMessage, nativeBuildPath } from './lib/electron-binary.mjs';
+import { downloadElectron } from './lib/electron-download.mjs';
 
 const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-/** The Electron download is ~100 MB; a minute is enough on a working connection and bounds a dead one. */
-const INSTALL_TIMEOUT_MS = 60_000;
 /** Compiling SQLite from source takes a few minutes on a slow laptop; beyond this something is stuck. */
 const NATIVE_BUILD_TIMEOUT_MS = 20 * 60_000;
 
@@ -18,25 +18,15 @@ function fail(message) {
   process.exit(1);
 }
 
-function ensureElectronBinary() {
-  let binary = findElectronBinary(projectDir);
-  if (binary.ok || process.env.MAILWRIGHT_SKIP_ELECTRON_INSTALL === '1') return binary;
-  console.log('Electron binary not found; trying to download it once (node node_modules/electron/install.js)...');
-  const env = { ...process.env };
-  delete env.ELECTRON_SKIP_BINARY_DOWNLOAD; // install.js silently does nothing when it is set
-  const r = spawnSync(process.execPath, [path.join(projectDir, 'node_modules', 'electron', 'install.js')], {
-    cwd: projectDir,
-    env,
-    stdio: ['ignore', 'inherit', 'pipe'],
-    encoding: 'utf8',
-    timeout: INSTALL_TIMEOUT_MS,
-    killSignal: 'SIGKILL',
-  });
-  binary = findElectronBinary(projectDir);
+/** The binary, downloading it (with progress) when it is missing. The "how to get it" text only if that fails. */
+async function ensureElectronBinary() {
+  const binary = findElectronBinary(projectDir);
   if (binary.ok) return binary;
-  // install.js prints a whole stack; its first line ("RequestError: getaddrinfo ENOTFOUND ...") is the reason.
-  const why = r.error ? r.error.message : (r.stderr ?? '').trim().split('\n')[0];
-  return { ok: false, reason: `download attempt failed: ${why || `exit code ${r.status}`}` };
+  // A folder the user chose holds no binary, or they asked us not to fetch: say so, do not download elsewhere.
+  if (process.env.ELECTRON_OVERRIDE_DIST_PATH || process.env.MAILWRIGHT_SKIP_ELECTRON_INSTALL === '1') return binary;
+  const download = await downloadElectron(projectDir);
+  if (!download.ok) return download;
+  return findElectronBinary(projectDir);
 }
 
 function ensureNativeModule(version) {
@@ -72,7 +62,7 @@ function launch(binaryPath) {
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
 
-const binary = ensureElectronBinary();
+const binary = await ensureElectronBinary();
 if (!binary.ok) fail(missingBinaryMessage(binary.reason));
 const version = electronVersion(projectDir);
 if (!version) fail('node_modules/electron is missing: run `npm install` first.');

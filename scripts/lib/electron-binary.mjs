@@ -41,12 +41,15 @@ export function findElectronBinary(projectDir) {
   return { ok: true, path: binary };
 }
 
+/** Printed once, where the binary is missing and `npm start` could not get it. */
 export function missingBinaryMessage(reason) {
   return [
     `The Electron binary is not installed (${reason}).`,
+    '`npm start` downloads it when it is missing (about 100 MB from github.com); `npm install` does not, because',
+    'package.json leaves Electron\'s install script out of allowScripts so that installs work offline.',
     'To get it, do one of:',
-    '  - node node_modules/electron/install.js   (downloads it; needs internet access; npm install does not,',
-    '    because package.json leaves Electron\'s install script out of allowScripts so installs work offline)',
+    '  - run `npm start` again where github.com is reachable (behind a proxy: set HTTPS_PROXY and ELECTRON_GET_USE_PROXY=1)',
+    '  - set ELECTRON_MIRROR to a mirror of https://github.com/electron/electron/releases/download/ and run `npm start`',
     '  - set ELECTRON_OVERRIDE_DIST_PATH to a folder that holds an Electron build of the same version',
     'Meanwhile `npm run serve` runs the same UI in a browser at http://127.0.0.1:8025',
   ].join('\n');

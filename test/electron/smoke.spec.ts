@@ -19,7 +19,7 @@ const nativeModule = nativeBuildPath(projectDir, version);
 /** The page's global object as the test sees it (this tsconfig has no DOM lib). */
 type AppWindow = { mailwright: MailwrightBridge; __subjects?: string[] };
 
-test.skip(!binary.ok, `Electron binary not installed (${binary.ok ? '' : binary.reason}): run node node_modules/electron/install.js`);
+test.skip(!binary.ok, `Electron binary not installed (${binary.ok ? '' : binary.reason}): npm start downloads it`);
 test.skip(
   binary.ok && !fs.existsSync(nativeModule),
   `better-sqlite3 for Electron ${version} not built (${nativeModule}): run node scripts/build-native-electron.mjs`,
