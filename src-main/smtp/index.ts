@@ -4,6 +4,7 @@ import type { CertificateInfo, ListenerStatus } from '../../src-shared/index.js'
 import { MailwrightError } from '../../src-shared/index.js';
 import { loadOrCreateCertificate, loadOrCreateWithSans, pemMaterial, type TlsMaterial } from './certificate.js';
 import { FaultEngine } from './faults/index.js';
+import { DEFAULT_MAX_IN_FLIGHT_BYTES, InFlightBudget } from './in-flight.js';
 import type { FaultEvaluator } from './gate.js';
 import { Listener, type ListenerSettings } from './listener.js';
 import { canonicalJson, certificateKey, validateListener, type ListenerConfig } from './listener-config.js';
@@ -18,6 +19,7 @@ export type { CaptureLogger } from './log.js';
 export type { RecordedLine, SessionObserver, SessionRecord } from './session-log.js';
 export { MAX_LINE_CHARS, MAX_TRANSCRIPT_CHARS, MAX_TRANSCRIPT_LINES } from './session-log.js';
 export { silentLogger, stderrLogger } from './log.js';
+export { DEFAULT_MAX_IN_FLIGHT_BYTES } from './in-flight.js';
 export { tlsPaths } from './certificate.js';
 export { canBindLowPorts, listenerPresets, type ListenerPreset } from './presets.js';
 
@@ -33,7 +35,8 @@ export const DEFAULT_MAX_CLIENTS = 500;
 export const DEFAULT_MAX_RECIPIENTS = 1000;
 
 /** The options every listener shares that settings may change while running; a change restarts every listener. */
-export type SharedListenerOptions = Required<Pick<CaptureOptions, 'hostname' | 'maxMessageBytes' | 'earlyTalkerDelayMs'>>;
+export type SharedListenerOptions = Required<Pick<CaptureOptions, 'hostname' | 'maxMessageBytes' | 'earlyTalkerDelayMs'>> &
+  Pick<CaptureOptions, 'maxInFlightBytes'>;
 
 export interface CaptureOptions {
   /** Folder where the generated certificate is kept (tls/cert.pem, tls/key.pem). */
@@ -41,6 +44,11 @@ export interface CaptureOptions {
   listeners: ListenerConfig[];
   /** SIZE limit in bytes; a larger message gets 552 and nothing is stored. Default 50 MB. */
   maxMessageBytes?: number;
+  /**
+   * Message bytes all listeners together may hold in memory at once; a DATA transaction that would pass it is
+   * read to its end and dropped, and gets 452 4.3.1. Default 256 MiB. Changing it restarts nothing.
+   */
+  maxInFlightBytes?: number;
   /** Minimum TLS version. Default TLSv1.2. */
   minTlsVersion?: 'TLSv1.2' | 'TLSv1.3';
   /** Name used in the greeting and the EHLO reply. Default 'mailwright'. */
@@ -73,6 +81,8 @@ export class CaptureServer {
   /** TLS material by certificateKey(): listeners with the same certificate settings share one. */
   readonly #certs = new Map<string, TlsMaterial>();
   readonly #faults: FaultEvaluator;
+  /** One for every listener, kept across apply(): the bytes a transaction holds are given back to the same budget. */
+  readonly #budget: InFlightBudget;
   #running = false;
   #queue: Promise<void> = Promise.resolve();
 
@@ -80,6 +90,7 @@ export class CaptureServer {
     validate(options);
     this.#options = options;
     this.#faults = options.faults ?? new FaultEngine([]);
+    this.#budget = new InFlightBudget(options.maxInFlightBytes ?? DEFAULT_MAX_IN_FLIGHT_BYTES);
     this.#listeners = buildListeners(options.listeners);
   }
 
@@ -130,6 +141,7 @@ export class CaptureServer {
       const retired = previous.filter((l) => !keptSet.has(l));
       this.#listeners = kept;
       this.#options = nextOptions;
+      this.#budget.limit = nextOptions.maxInFlightBytes ?? DEFAULT_MAX_IN_FLIGHT_BYTES;
       if (!this.#running) return this.status();
       const fresh = kept.filter((l) => !old.has(l.config.id) || old.get(l.config.id) !== l);
       const mustFail = (l: Listener) => fresh.includes(l) && !unchanged(l) && l.status().state === 'error';
@@ -138,6 +150,7 @@ export class CaptureServer {
         await this.#stopAll(started);
         this.#listeners = previous;
         this.#options = previousOptions;
+        this.#budget.limit = previousOptions.maxInFlightBytes ?? DEFAULT_MAX_IN_FLIGHT_BYTES;
         await this.#startAll(restart);
         this.#emitStatus();
         const error = failed.status().error ?? 'cannot listen';
@@ -204,6 +217,7 @@ export class CaptureServer {
       hostname: o.hostname ?? 'mailwright',
       minTlsVersion: o.minTlsVersion ?? 'TLSv1.2',
       maxMessageBytes: o.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+      budget: this.#budget,
       earlyTalkerDelayMs: o.earlyTalkerDelayMs ?? 0,
       socketTimeoutMs: o.socketTimeoutMs ?? DEFAULT_SOCKET_TIMEOUT_MS,
       closeTimeoutMs: o.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS,
@@ -240,6 +254,11 @@ export class CaptureServer {
 
   status(): ListenerStatus[] {
     return this.#listeners.map((l) => l.status());
+  }
+
+  /** Message bytes held in memory right now across every listener, the budget, and transactions it refused. */
+  inFlight(): { bytes: number; limit: number; refused: number } {
+    return { bytes: this.#budget.used, limit: this.#budget.limit, refused: this.#budget.refused };
   }
 
   /**
@@ -291,7 +310,7 @@ function validateIds(listeners: ListenerConfig[]): void {
 /** Configuration is checked once, here; each error names the area and the listener. */
 function validate(o: CaptureOptions): void {
   validateIds(o.listeners);
-  const positive = { maxMessageBytes: o.maxMessageBytes, socketTimeoutMs: o.socketTimeoutMs, maxClients: o.maxClients, maxRecipients: o.maxRecipients };
+  const positive = { maxMessageBytes: o.maxMessageBytes, maxInFlightBytes: o.maxInFlightBytes, socketTimeoutMs: o.socketTimeoutMs, maxClients: o.maxClients, maxRecipients: o.maxRecipients };
   for (const [name, value] of Object.entries(positive)) {
     if (value !== undefined && !(Number.isInteger(value) && value > 0)) throw new MailwrightError('invalid_argument', `[smtp] ${name} must be a positive integer, got ${String(value)}`, name);
   }
