@@ -14,6 +14,7 @@ import type { MessageSink } from './transaction.js';
 
 export type { AuthConfig, AuthMechanism, CertificateConfig, Credential, LimitsConfig, ListenerConfig, TlsMode } from './listener-config.js';
 export type { FaultEvaluator } from './gate.js';
+export { DEFAULT_SESSION_TIMEOUT_SECONDS } from './gate.js';
 export type { MessageSink } from './transaction.js';
 export type { CaptureLogger } from './log.js';
 export type { RecordedLine, SessionObserver, SessionRecord } from './session-log.js';
@@ -29,7 +30,11 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 50 * 1024 * 1024;
 export const DEFAULT_SOCKET_TIMEOUT_MS = 60_000;
 /** How long stop() lets a transaction in flight finish before cutting it; quitting the app must not hang. */
 export const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
-/** Concurrent sessions per listener: each may buffer up to maxMessageBytes, so the count needs a ceiling. */
+/**
+ * Concurrent sessions per listener. Message bytes are bounded by the in-flight budget, not by this count; what a
+ * session costs beyond its message is its socket, parser and session state (a few tens of KB), so 500 stays far
+ * below any memory concern while a test suite can open hundreds of connections at once.
+ */
 export const DEFAULT_MAX_CLIENTS = 500;
 /** Recipients per transaction: Postfix's smtpd_recipient_limit default; keeps a RCPT flood from growing without end. */
 export const DEFAULT_MAX_RECIPIENTS = 1000;
