@@ -4,6 +4,7 @@ import { CLIENT_LABEL, type ClientName } from './clients.js';
 import type { IngestRun } from './ingest.js';
 import type { InboxResult } from './inbox.js';
 import type { LatencyResult } from './latency.js';
+import type { FloodResult } from './flood.js';
 import type { MemoryResult } from './memory.js';
 import type { SizeName } from './messages.js';
 import { BENCH_FAULT_RULES, type ServerName } from './servers.js';
@@ -122,6 +123,19 @@ export function memoryTargets(m: MemoryResult): Target[] {
     detail: `after run ${fmt(m.rssAfterRunMB, 0)} MB (private ${fmt(m.anonAfterRunMB, 0)}), after indexing ${fmt(m.rssAfterIndexMB, 0)} MB `
       + `(private ${fmt(m.anonAfterIndexMB, 0)}, file-backed ${fmt(m.fileAfterIndexMB, 0)}), peak VmHWM ${fmt(m.hwmMB, 0)} MB, at start ${fmt(m.startRssMB, 0)} MB`,
     pass: Number.isFinite(worst) ? worst <= RSS_BUDGET_MB : null,
+  }];
+}
+
+/** The issue's bound for 200 concurrent 45 MB streams: the in-flight budget must keep the process under it. */
+export const FLOOD_RSS_BUDGET_MB = 1024;
+export function floodTargets(f: FloodResult): Target[] {
+  const allAnswered = f.other.length === 0 && f.storedAfter === f.accepted;
+  return [{
+    name: `${f.streams} x ${f.messageMB} MB concurrent streams: RSS < ${FLOOD_RSS_BUDGET_MB} MB, HTTP answers throughout, every stream 250 or 452`,
+    detail: `peak RSS ${fmt(f.peakRssMB, 0)} MB (VmHWM ${fmt(f.hwmMB, 0)}, at start ${fmt(f.startRssMB, 0)}, after ${fmt(f.rssAfterMB, 0)}); `
+      + `${f.accepted} x 250, ${f.refused} x 452, ${f.other.length} other, ${f.storedAfter ?? '?'} stored; `
+      + `HTTP ${f.httpProbes - f.httpFailures}/${f.httpProbes} answered, slowest ${fmt(f.httpMaxMs, 0)} ms`,
+    pass: f.hwmMB !== null && f.hwmMB < FLOOD_RSS_BUDGET_MB && f.httpFailures === 0 && allAnswered,
   }];
 }
 

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildHelpers } from './build.js';
 import { ALL_CLIENTS, cleanupClientFiles, type ClientName } from './clients.js';
+import { runFlood, type FloodResult } from './flood.js';
 import { runInbox, type InboxResult } from './inbox.js';
 import { runIngest, type IngestRun } from './ingest.js';
 import { runLatency, type LatencyResult } from './latency.js';
@@ -14,18 +15,18 @@ import { runMemory, type MemoryResult } from './memory.js';
 import type { SizeName } from './messages.js';
 import { killChildrenOnExit, pinSelf } from './proc.js';
 import {
-  inboxTargets, ingestTable, ingestTargets, latencyTargets, memoryTargets, ratioTable, summarize, targetLines, type Target,
+  floodTargets, inboxTargets, ingestTable, ingestTargets, latencyTargets, memoryTargets, ratioTable, summarize, targetLines, type Target,
 } from './report.js';
 import { ALL_SERVERS, ensureMaildev, ensurePostfixStopped, mailwrightBuilt, MAILDEV_VERSION, ROOT, startServer, type ServerName } from './servers.js';
 
-type Part = 'ingest' | 'memory' | 'inbox' | 'latency';
-const ALL_PARTS: Part[] = ['ingest', 'latency', 'inbox', 'memory'];
-/** The memory run (10,000 x 100 KB) alone takes minutes: it is its own mode, outside the ~15 min default. */
+type Part = 'ingest' | 'memory' | 'inbox' | 'latency' | 'flood';
+const ALL_PARTS: Part[] = ['ingest', 'latency', 'inbox', 'memory', 'flood'];
+/** The memory and flood runs (10,000 x 100 KB; 200 x 45 MB) take minutes each: their own modes, outside the default. */
 const DEFAULT_PARTS: Part[] = ['ingest', 'latency', 'inbox'];
 
 const USAGE = `Usage: npm run bench -- [options]
-  --only PARTS        comma list of ingest,memory,inbox,latency (default: ingest,latency,inbox)
-  --all               every part, memory included
+  --only PARTS        comma list of ingest,memory,inbox,latency,flood (default: ingest,latency,inbox)
+  --all               every part, memory and flood included
   --n N               messages per ingest run, both sizes (default 2000 for 5 KB, 400 for 100 KB;
                       one-connection-per-message runs against servers with the stock
                       100 ms greeting send at most 25 per connection)
@@ -36,6 +37,8 @@ const USAGE = `Usage: npm run bench -- [options]
   --concurrency LIST  comma list (default 1,4,16)
   --memory-n N        100 KB messages for the memory run (default 10000)
   --inbox-n N         stored messages for the inbox figures (default 100000)
+  --flood-streams S   concurrent slow DATA streams in the flood run (default 200)
+  --flood-mb M        size of each flood stream in MB (default 45)
   --quick             smoke run: small N, one round
 `;
 
@@ -58,6 +61,7 @@ async function main(): Promise<number> {
     options: {
       only: { type: 'string' }, n: { type: 'string' }, rounds: { type: 'string' }, servers: { type: 'string' },
       clients: { type: 'string' }, concurrency: { type: 'string' }, 'memory-n': { type: 'string' }, 'inbox-n': { type: 'string' },
+      'flood-streams': { type: 'string' }, 'flood-mb': { type: 'string' },
       quick: { type: 'boolean' }, all: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -73,6 +77,8 @@ async function main(): Promise<number> {
   const concurrencies = (values.concurrency ?? '1,4,16').split(',').map((c) => positiveInt(c, 1, 'concurrency'));
   const memoryN = positiveInt(values['memory-n'], quick ? 500 : 10_000, 'memory-n');
   const inboxN = positiveInt(values['inbox-n'], quick ? 5000 : 100_000, 'inbox-n');
+  const floodStreams = positiveInt(values['flood-streams'], quick ? 20 : 200, 'flood-streams');
+  const floodMB = positiveInt(values['flood-mb'], quick ? 20 : 45, 'flood-mb');
   let servers = list<ServerName>(values.servers, [...ALL_SERVERS, 'mailwright-faults'], 'server', ALL_SERVERS);
   const clients = list<ClientName>(values.clients, ALL_CLIENTS, 'client');
 
@@ -110,6 +116,7 @@ async function main(): Promise<number> {
   let memory: MemoryResult | null = null;
   let inbox: InboxResult | null = null;
   let latency: LatencyResult | null = null;
+  let flood: FloodResult | null = null;
   const timings: Record<string, number> = {};
   const part = async (name: Part, needsMailwright: boolean, fn: () => Promise<void>): Promise<void> => {
     if (!parts.includes(name)) return;
@@ -149,6 +156,14 @@ async function main(): Promise<number> {
     log(`  ${memory.msgPerSec.toFixed(0)} msg/s, indexed +${memory.timeToIndexedMs.toFixed(0)} ms`);
     targets.push(...memoryTargets(memory));
   });
+  await part('flood', true, async () => {
+    log(`\n== flood: ${floodStreams} concurrent slow ${floodMB} MB DATA streams into Mailwright (default settings)`);
+    const f = await runFlood(floodStreams, floodMB, log);
+    flood = f;
+    log(`  ${f.accepted} x 250, ${f.refused} x 452 4.3.1, ${f.other.length} other; ${f.storedAfter ?? '?'} stored; ${f.seconds.toFixed(0)} s`);
+    for (const o of f.other.slice(0, 5)) log(`  other: ${o.slice(0, 160)}`);
+    targets.push(...floodTargets(f));
+  });
   cleanupClientFiles();
 
   const summary = summarize(ingest);
@@ -170,8 +185,8 @@ async function main(): Promise<number> {
   const file = path.join(resultsDir, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
   fs.writeFileSync(file, JSON.stringify({
     startedAt: started.toISOString(), finishedAt: new Date().toISOString(), node: process.version, cpus: os.cpus().length,
-    options: { parts, n, rounds, concurrencies, servers, clients, memoryN, inboxN, quick }, maildevVersion: MAILDEV_VERSION,
-    mailwright, timingsSec: timings, ingest: { summary, runs: ingest }, latency, inbox, memory, targets, errors,
+    options: { parts, n, rounds, concurrencies, servers, clients, memoryN, inboxN, floodStreams, floodMB, quick }, maildevVersion: MAILDEV_VERSION,
+    mailwright, timingsSec: timings, ingest: { summary, runs: ingest }, latency, inbox, memory, flood, targets, errors,
   }, null, 2));
   log(`\nResults written to ${path.relative(ROOT, file)}  (parts took ${Object.entries(timings).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')})`);
   return errors.length ? 1 : 0;
