@@ -1,5 +1,6 @@
 // The capture server: SMTP listeners that accept mail from the app under test and hand it to a sink.
-// Owns: smtp-server setup, TLS material, the fast greeting. Must not import electron, the store or any binding.
+// Owns: smtp-server setup, TLS material, the fast greeting, the in-flight byte budget all listeners share.
+// Must not import electron, the store or any binding.
 import type { CertificateInfo, ListenerStatus } from '../../src-shared/index.js';
 import { MailwrightError } from '../../src-shared/index.js';
 import { loadOrCreateCertificate, loadOrCreateWithSans, pemMaterial, type TlsMaterial } from './certificate.js';
