@@ -5,6 +5,7 @@ import type { IngestRun } from './ingest.js';
 import type { ImportBenchResult } from './import.js';
 import type { InboxResult } from './inbox.js';
 import type { LatencyResult } from './latency.js';
+import type { FloodResult } from './flood.js';
 import type { MemoryResult } from './memory.js';
 import type { SizeName } from './messages.js';
 import { BENCH_FAULT_RULES, type ServerName } from './servers.js';
@@ -134,6 +135,19 @@ export function importTargets(r: ImportBenchResult): Target[] {
       + `RSS at start ${fmt(r.startRssMB, 0)} MB, highest sampled ${fmt(r.maxSampledRssMB, 0)} MB, peak VmHWM ${fmt(r.peakRssMB, 0)} MB, `
       + `after ${fmt(r.rssAfterMB, 0)} MB (private ${fmt(r.anonAfterMB, 0)}, file-backed ${fmt(r.fileAfterMB, 0)})`,
     pass: r.peakRssMB === null ? null : r.peakRssMB <= RSS_BUDGET_MB,
+  }];
+}
+
+/** The issue's bound for 200 concurrent 45 MB streams: the in-flight budget must keep the process under it. */
+export const FLOOD_RSS_BUDGET_MB = 1024;
+export function floodTargets(f: FloodResult): Target[] {
+  const allAnswered = f.other.length === 0 && f.storedAfter === f.accepted;
+  return [{
+    name: `${f.streams} x ${f.messageMB} MB concurrent streams: RSS < ${FLOOD_RSS_BUDGET_MB} MB, HTTP answers throughout, every stream 250 or 452`,
+    detail: `peak RSS ${fmt(f.peakRssMB, 0)} MB (VmHWM ${fmt(f.hwmMB, 0)}, at start ${fmt(f.startRssMB, 0)}, after ${fmt(f.rssAfterMB, 0)}); `
+      + `${f.accepted} x 250, ${f.refused} x 452, ${f.other.length} other, ${f.storedAfter ?? '?'} stored; `
+      + `HTTP ${f.httpProbes - f.httpFailures}/${f.httpProbes} answered, slowest ${fmt(f.httpMaxMs, 0)} ms`,
+    pass: f.hwmMB !== null && f.hwmMB < FLOOD_RSS_BUDGET_MB && f.httpFailures === 0 && allAnswered,
   }];
 }
 

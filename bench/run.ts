@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { buildHelpers } from './build.js';
 import { ALL_CLIENTS, cleanupClientFiles, type ClientName } from './clients.js';
 import { runImport, type ImportBenchResult } from './import.js';
+import { runFlood, type FloodResult } from './flood.js';
 import { runInbox, type InboxResult } from './inbox.js';
 import { runIngest, type IngestRun } from './ingest.js';
 import { runLatency, type LatencyResult } from './latency.js';
@@ -15,18 +16,19 @@ import { runMemory, type MemoryResult } from './memory.js';
 import type { SizeName } from './messages.js';
 import { killChildrenOnExit, pinSelf } from './proc.js';
 import {
-  importTargets, inboxTargets, ingestTable, ingestTargets, latencyTargets, memoryTargets, ratioTable, summarize, targetLines, type Target,
+  floodTargets, importTargets, inboxTargets, ingestTable, ingestTargets, latencyTargets, memoryTargets, ratioTable, summarize, targetLines,
+  type Target,
 } from './report.js';
 import { ALL_SERVERS, ensureMaildev, ensurePostfixStopped, mailwrightBuilt, MAILDEV_VERSION, ROOT, startServer, type ServerName } from './servers.js';
 
-type Part = 'ingest' | 'memory' | 'inbox' | 'latency' | 'import';
-const ALL_PARTS: Part[] = ['ingest', 'latency', 'inbox', 'memory', 'import'];
-/** The memory run (10,000 x 100 KB) and the 1 GB import take minutes each: their own modes, outside the ~15 min default. */
+type Part = 'ingest' | 'memory' | 'inbox' | 'latency' | 'import' | 'flood';
+const ALL_PARTS: Part[] = ['ingest', 'latency', 'inbox', 'memory', 'import', 'flood'];
+/** The memory run (10,000 x 100 KB), the 1 GB import and the flood (200 x 45 MB) take minutes each: their own modes. */
 const DEFAULT_PARTS: Part[] = ['ingest', 'latency', 'inbox'];
 
 const USAGE = `Usage: npm run bench -- [options]
-  --only PARTS        comma list of ingest,memory,inbox,latency,import (default: ingest,latency,inbox)
-  --all               every part, memory and import included
+  --only PARTS        comma list of ingest,memory,inbox,latency,import,flood (default: ingest,latency,inbox)
+  --all               every part, memory, import and flood included
   --n N               messages per ingest run, both sizes (default 2000 for 5 KB, 400 for 100 KB;
                       one-connection-per-message runs against servers with the stock
                       100 ms greeting send at most 25 per connection)
@@ -38,6 +40,8 @@ const USAGE = `Usage: npm run bench -- [options]
   --memory-n N        100 KB messages for the memory run (default 10000)
   --inbox-n N         stored messages for the inbox figures (default 100000)
   --import-mb N       size of the generated mbox the import run streams in (default 1024)
+  --flood-streams S   concurrent slow DATA streams in the flood run (default 200)
+  --flood-mb M        size of each flood stream in MB (default 45)
   --quick             smoke run: small N, one round
 `;
 
@@ -61,6 +65,7 @@ async function main(): Promise<number> {
       only: { type: 'string' }, n: { type: 'string' }, rounds: { type: 'string' }, servers: { type: 'string' },
       clients: { type: 'string' }, concurrency: { type: 'string' }, 'memory-n': { type: 'string' }, 'inbox-n': { type: 'string' },
       'import-mb': { type: 'string' },
+      'flood-streams': { type: 'string' }, 'flood-mb': { type: 'string' },
       quick: { type: 'boolean' }, all: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -77,6 +82,8 @@ async function main(): Promise<number> {
   const memoryN = positiveInt(values['memory-n'], quick ? 500 : 10_000, 'memory-n');
   const inboxN = positiveInt(values['inbox-n'], quick ? 5000 : 100_000, 'inbox-n');
   const importMB = positiveInt(values['import-mb'], quick ? 64 : 1024, 'import-mb');
+  const floodStreams = positiveInt(values['flood-streams'], quick ? 20 : 200, 'flood-streams');
+  const floodMB = positiveInt(values['flood-mb'], quick ? 20 : 45, 'flood-mb');
   let servers = list<ServerName>(values.servers, [...ALL_SERVERS, 'mailwright-faults'], 'server', ALL_SERVERS);
   const clients = list<ClientName>(values.clients, ALL_CLIENTS, 'client');
 
@@ -116,6 +123,7 @@ async function main(): Promise<number> {
   let inbox: InboxResult | null = null;
   let latency: LatencyResult | null = null;
   let importRun: ImportBenchResult | null = null;
+  let flood: FloodResult | null = null;
   const timings: Record<string, number> = {};
   const part = async (name: Part, needsMailwright: boolean, fn: () => Promise<void>): Promise<void> => {
     if (!parts.includes(name)) return;
@@ -162,6 +170,14 @@ async function main(): Promise<number> {
     log(`  ${r.messages} messages in ${r.seconds.toFixed(1)} s: ${r.msgPerSec.toFixed(0)} msg/s, ${r.mbPerSec.toFixed(1)} MB/s, peak RSS ${r.peakRssMB?.toFixed(0) ?? 'n/a'} MB`);
     targets.push(...importTargets(r));
   });
+  await part('flood', true, async () => {
+    log(`\n== flood: ${floodStreams} concurrent slow ${floodMB} MB DATA streams into Mailwright (default settings)`);
+    const f = await runFlood(floodStreams, floodMB, log);
+    flood = f;
+    log(`  ${f.accepted} x 250, ${f.refused} x 452 4.3.1, ${f.other.length} other; ${f.storedAfter ?? '?'} stored; ${f.seconds.toFixed(0)} s`);
+    for (const o of f.other.slice(0, 5)) log(`  other: ${o.slice(0, 160)}`);
+    targets.push(...floodTargets(f));
+  });
   cleanupClientFiles();
 
   const summary = summarize(ingest);
@@ -183,8 +199,9 @@ async function main(): Promise<number> {
   const file = path.join(resultsDir, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
   fs.writeFileSync(file, JSON.stringify({
     startedAt: started.toISOString(), finishedAt: new Date().toISOString(), node: process.version, cpus: os.cpus().length,
-    options: { parts, n, rounds, concurrencies, servers, clients, memoryN, inboxN, importMB, quick }, maildevVersion: MAILDEV_VERSION,
-    mailwright, timingsSec: timings, ingest: { summary, runs: ingest }, latency, inbox, memory, import: importRun, targets, errors,
+    options: { parts, n, rounds, concurrencies, servers, clients, memoryN, inboxN, importMB, floodStreams, floodMB, quick },
+    maildevVersion: MAILDEV_VERSION,
+    mailwright, timingsSec: timings, ingest: { summary, runs: ingest }, latency, inbox, memory, import: importRun, flood, targets, errors,
   }, null, 2));
   log(`\nResults written to ${path.relative(ROOT, file)}  (parts took ${Object.entries(timings).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')})`);
   return errors.length ? 1 : 0;

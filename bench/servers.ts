@@ -16,7 +16,8 @@ export const MAILWRIGHT_SERVERS: readonly ServerName[] = ['mailwright', 'mailwri
 /** Rules in the mailwright-faults config: a large hand-made set, every one evaluated at its stage on every message. */
 export const BENCH_FAULT_RULES = 100;
 
-export const SERVE_JS = path.join(ROOT, 'out/main/serve.js');
+/** MAILWRIGHT_BENCH_SERVE picks another build for A/B runs (README: "A/B against another build"). */
+export const SERVE_JS = process.env.MAILWRIGHT_BENCH_SERVE ? path.resolve(process.env.MAILWRIGHT_BENCH_SERVE) : path.join(ROOT, 'out/main/serve.js');
 const MAILDEV_DIR = path.join(ROOT, 'bench/.maildev');
 const MAILDEV_BIN = path.join(MAILDEV_DIR, 'node_modules/maildev/dist/bin/maildev.js');
 export const MAILDEV_VERSION = '3.0.0';

@@ -25,6 +25,8 @@ export const MAX_FAULT_RULES = 500;
 export const MAX_PEM_CHARS = 64 * 1024;
 /** A password, token or pattern longer than this is a paste accident. */
 const MAX_TEXT = 4096;
+/** The smallest in-flight budget: one ordinary message with attachments must always fit. */
+export const MIN_IN_FLIGHT_BYTES = 1024 * 1024;
 /** A day: longer timeouts would let a stuck client hold a slot for practically ever. */
 export const MAX_TIMEOUT_SECONDS = 24 * 60 * 60;
 
@@ -182,6 +184,11 @@ export const smtpSettingsSchema = z
     hostname: z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$/, 'hostname must be a host name (letters, digits, "." and "-")'),
     /** SIZE limit of every listener without its own `limits.maxMessageBytes`. */
     maxMessageBytes: count(),
+    /**
+     * Message bytes all listeners may hold in memory at once (DATA received, not yet stored); past it a message
+     * is read and dropped with 452 4.3.1. At least 1 MiB: less would refuse ordinary mail under any load.
+     */
+    maxInFlightBytes: z.number().int().min(MIN_IN_FLIGHT_BYTES),
     /** Wait before the greeting and refuse clients that talk first; 0 greets at once. Real servers wait seconds at most. */
     earlyTalkerDelayMs: z.number().int().min(0).max(30_000),
   })

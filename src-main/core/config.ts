@@ -3,7 +3,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { RetentionSettings, SettingsDocument } from '../../src-shared/index.js';
-import { DEFAULT_MAX_MESSAGE_BYTES, type ListenerConfig } from '../smtp/index.js';
+import { DEFAULT_MAX_IN_FLIGHT_BYTES, DEFAULT_MAX_MESSAGE_BYTES, type ListenerConfig } from '../smtp/index.js';
 
 export const APP_NAME = 'Mailwright';
 
@@ -14,7 +14,7 @@ export const DEFAULT_HTTP = { host: '127.0.0.1', port: 8025 };
 export function defaultSettings(retention: RetentionSettings): SettingsDocument {
   return {
     retention: { ...retention },
-    smtp: { hostname: 'mailwright', maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, earlyTalkerDelayMs: 0 },
+    smtp: { hostname: 'mailwright', maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, maxInFlightBytes: DEFAULT_MAX_IN_FLIGHT_BYTES, earlyTalkerDelayMs: 0 },
     listeners: [structuredClone(DEFAULT_SMTP)],
     faults: [],
   };

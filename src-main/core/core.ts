@@ -41,6 +41,7 @@ export interface CoreOptions {
   /** Shorthands for one more layer on top ("start options"): what tests and benchmarks run exactly. */
   listeners?: ListenerConfig[];
   maxMessageBytes?: number;
+  maxInFlightBytes?: number;
   earlyTalkerDelayMs?: number;
   hostname?: string;
   /** The fault engine (tests pass one with a seeded random or clock); rules it holds are a layer too. Default: a new one. */
@@ -117,6 +118,7 @@ export class Core {
         listeners: doc.listeners,
         hostname: doc.smtp.hostname,
         maxMessageBytes: doc.smtp.maxMessageBytes,
+        maxInFlightBytes: doc.smtp.maxInFlightBytes,
         earlyTalkerDelayMs: doc.smtp.earlyTalkerDelayMs,
         faults,
         sink: { ingest: async (raw, envelope) => ({ id: (await store.ingest(raw, envelope)).id }) },
@@ -335,6 +337,7 @@ function startOptionsLayer(o: CoreOptions): SettingsLayer[] {
   const smtp = {
     ...(o.hostname !== undefined ? { hostname: o.hostname } : {}),
     ...(o.maxMessageBytes !== undefined ? { maxMessageBytes: o.maxMessageBytes } : {}),
+    ...(o.maxInFlightBytes !== undefined ? { maxInFlightBytes: o.maxInFlightBytes } : {}),
     ...(o.earlyTalkerDelayMs !== undefined ? { earlyTalkerDelayMs: o.earlyTalkerDelayMs } : {}),
   };
   const faults = o.faults?.rules();

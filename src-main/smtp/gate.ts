@@ -14,6 +14,12 @@ type Next = (err?: Error | null) => void;
 /** A reply text that already starts with an enhanced status code ("5.7.1 …") is sent as written. */
 const HAS_ENHANCED = /^[245]\.\d{1,3}\.\d{1,3} /;
 const MINUTE_MS = 60_000;
+/**
+ * Whole-session limit when a listener sets none: an hour. Far longer than a real session needs (a 50 MB message
+ * at 1 Mbit/s takes 7 minutes), and it bounds how long a client trickling a byte just inside the idle timeout
+ * keeps a connection slot.
+ */
+export const DEFAULT_SESSION_TIMEOUT_SECONDS = 60 * 60;
 
 /** What the gate needs of the fault engine; a FaultEngine is one. */
 export type FaultEvaluator = Pick<FaultEngine, 'evaluate'> & Partial<Pick<FaultEngine, 'active'>>;
@@ -52,13 +58,11 @@ export class ListenerGate {
     const send = connection.send.bind(connection);
     connection.send = (code, data, context) => send(code, data, typeof data === 'string' && HAS_ENHANCED.test(data) ? false : context);
 
-    const sessionSeconds = this.#o.config.limits?.sessionTimeoutSeconds;
-    if (sessionSeconds) {
-      // Slowloris defence: the idle timeout alone lets a client that trickles one byte a minute stay forever.
-      const timer = setTimeout(() => connection.send(421, '4.4.2 Session time limit exceeded - closing connection'), sessionSeconds * 1000);
-      timer.unref();
-      connection._socket.once('close', () => clearTimeout(timer));
-    }
+    // Slowloris defence: the idle timeout alone lets a client that trickles one byte a minute stay forever.
+    const sessionSeconds = this.#o.config.limits?.sessionTimeoutSeconds ?? DEFAULT_SESSION_TIMEOUT_SECONDS;
+    const timer = setTimeout(() => connection.send(421, '4.4.2 Session time limit exceeded - closing connection'), sessionSeconds * 1000);
+    timer.unref();
+    connection._socket.once('close', () => clearTimeout(timer));
 
     const wrap = (name: 'handler_EHLO' | 'handler_HELO' | 'handler_AUTH' | 'handler_DATA', before: (cb: () => void, go: () => void) => void) => {
       const original = connection[name].bind(connection);

@@ -1,9 +1,11 @@
 // The capture server: SMTP listeners that accept mail from the app under test and hand it to a sink.
-// Owns: smtp-server setup, TLS material, the fast greeting. Must not import electron, the store or any binding.
+// Owns: smtp-server setup, TLS material, the fast greeting, the in-flight byte budget all listeners share.
+// Must not import electron, the store or any binding.
 import type { CertificateInfo, ListenerStatus } from '../../src-shared/index.js';
 import { MailwrightError } from '../../src-shared/index.js';
 import { loadOrCreateCertificate, loadOrCreateWithSans, pemMaterial, type TlsMaterial } from './certificate.js';
 import { FaultEngine } from './faults/index.js';
+import { DEFAULT_MAX_IN_FLIGHT_BYTES, InFlightBudget } from './in-flight.js';
 import type { FaultEvaluator } from './gate.js';
 import { Listener, type ListenerSettings } from './listener.js';
 import { canonicalJson, certificateKey, validateListener, type ListenerConfig } from './listener-config.js';
@@ -13,11 +15,13 @@ import type { MessageSink } from './transaction.js';
 
 export type { AuthConfig, AuthMechanism, CertificateConfig, Credential, LimitsConfig, ListenerConfig, TlsMode } from './listener-config.js';
 export type { FaultEvaluator } from './gate.js';
+export { DEFAULT_SESSION_TIMEOUT_SECONDS } from './gate.js';
 export type { MessageSink } from './transaction.js';
 export type { CaptureLogger } from './log.js';
 export type { RecordedLine, SessionObserver, SessionRecord } from './session-log.js';
 export { MAX_LINE_CHARS, MAX_TRANSCRIPT_CHARS, MAX_TRANSCRIPT_LINES } from './session-log.js';
 export { silentLogger, stderrLogger } from './log.js';
+export { DEFAULT_MAX_IN_FLIGHT_BYTES } from './in-flight.js';
 export { tlsPaths } from './certificate.js';
 export { canBindLowPorts, listenerPresets, type ListenerPreset } from './presets.js';
 
@@ -27,13 +31,18 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 50 * 1024 * 1024;
 export const DEFAULT_SOCKET_TIMEOUT_MS = 60_000;
 /** How long stop() lets a transaction in flight finish before cutting it; quitting the app must not hang. */
 export const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
-/** Concurrent sessions per listener: each may buffer up to maxMessageBytes, so the count needs a ceiling. */
+/**
+ * Concurrent sessions per listener. Message bytes are bounded by the in-flight budget, not by this count; what a
+ * session costs beyond its message is its socket, parser and session state (a few tens of KB), so 500 stays far
+ * below any memory concern while a test suite can open hundreds of connections at once.
+ */
 export const DEFAULT_MAX_CLIENTS = 500;
 /** Recipients per transaction: Postfix's smtpd_recipient_limit default; keeps a RCPT flood from growing without end. */
 export const DEFAULT_MAX_RECIPIENTS = 1000;
 
 /** The options every listener shares that settings may change while running; a change restarts every listener. */
-export type SharedListenerOptions = Required<Pick<CaptureOptions, 'hostname' | 'maxMessageBytes' | 'earlyTalkerDelayMs'>>;
+export type SharedListenerOptions = Required<Pick<CaptureOptions, 'hostname' | 'maxMessageBytes' | 'earlyTalkerDelayMs'>> &
+  Pick<CaptureOptions, 'maxInFlightBytes'>;
 
 export interface CaptureOptions {
   /** Folder where the generated certificate is kept (tls/cert.pem, tls/key.pem). */
@@ -41,6 +50,11 @@ export interface CaptureOptions {
   listeners: ListenerConfig[];
   /** SIZE limit in bytes; a larger message gets 552 and nothing is stored. Default 50 MB. */
   maxMessageBytes?: number;
+  /**
+   * Message bytes all listeners together may hold in memory at once; a DATA transaction that would pass it is
+   * read to its end and dropped, and gets 452 4.3.1. Default 256 MiB. Changing it restarts nothing.
+   */
+  maxInFlightBytes?: number;
   /** Minimum TLS version. Default TLSv1.2. */
   minTlsVersion?: 'TLSv1.2' | 'TLSv1.3';
   /** Name used in the greeting and the EHLO reply. Default 'mailwright'. */
@@ -73,6 +87,8 @@ export class CaptureServer {
   /** TLS material by certificateKey(): listeners with the same certificate settings share one. */
   readonly #certs = new Map<string, TlsMaterial>();
   readonly #faults: FaultEvaluator;
+  /** One for every listener, kept across apply(): the bytes a transaction holds are given back to the same budget. */
+  readonly #budget: InFlightBudget;
   #running = false;
   #queue: Promise<void> = Promise.resolve();
 
@@ -80,6 +96,7 @@ export class CaptureServer {
     validate(options);
     this.#options = options;
     this.#faults = options.faults ?? new FaultEngine([]);
+    this.#budget = new InFlightBudget(options.maxInFlightBytes ?? DEFAULT_MAX_IN_FLIGHT_BYTES);
     this.#listeners = buildListeners(options.listeners);
   }
 
@@ -136,6 +153,7 @@ export class CaptureServer {
       if (this.#running) await this.#prepareCertificates(fresh, kept);
       this.#listeners = kept;
       this.#options = nextOptions;
+      this.#budget.limit = nextOptions.maxInFlightBytes ?? DEFAULT_MAX_IN_FLIGHT_BYTES;
       if (!this.#running) return this.status();
       const mustFail = (l: Listener) => fresh.includes(l) && !unchanged(l) && l.status().state === 'error';
       // Undo: the new listeners go, the previous set (and the options it ran with) is back, restarted where it was stopped.
@@ -143,6 +161,7 @@ export class CaptureServer {
         await this.#stopAll(started);
         this.#listeners = previous;
         this.#options = previousOptions;
+        this.#budget.limit = previousOptions.maxInFlightBytes ?? DEFAULT_MAX_IN_FLIGHT_BYTES;
         await this.#startAll(restart);
         this.#emitStatus();
         const error = failed.status().error ?? 'cannot listen';
@@ -223,6 +242,7 @@ export class CaptureServer {
       hostname: o.hostname ?? 'mailwright',
       minTlsVersion: o.minTlsVersion ?? 'TLSv1.2',
       maxMessageBytes: o.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+      budget: this.#budget,
       earlyTalkerDelayMs: o.earlyTalkerDelayMs ?? 0,
       socketTimeoutMs: o.socketTimeoutMs ?? DEFAULT_SOCKET_TIMEOUT_MS,
       closeTimeoutMs: o.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS,
@@ -259,6 +279,11 @@ export class CaptureServer {
 
   status(): ListenerStatus[] {
     return this.#listeners.map((l) => l.status());
+  }
+
+  /** Message bytes held in memory right now across every listener, the budget, and transactions it refused. */
+  inFlight(): { bytes: number; limit: number; refused: number } {
+    return { bytes: this.#budget.used, limit: this.#budget.limit, refused: this.#budget.refused };
   }
 
   /**
@@ -310,7 +335,7 @@ function validateIds(listeners: ListenerConfig[]): void {
 /** Configuration is checked once, here; each error names the area and the listener. */
 function validate(o: CaptureOptions): void {
   validateIds(o.listeners);
-  const positive = { maxMessageBytes: o.maxMessageBytes, socketTimeoutMs: o.socketTimeoutMs, maxClients: o.maxClients, maxRecipients: o.maxRecipients };
+  const positive = { maxMessageBytes: o.maxMessageBytes, maxInFlightBytes: o.maxInFlightBytes, socketTimeoutMs: o.socketTimeoutMs, maxClients: o.maxClients, maxRecipients: o.maxRecipients };
   for (const [name, value] of Object.entries(positive)) {
     if (value !== undefined && !(Number.isInteger(value) && value > 0)) throw new MailwrightError('invalid_argument', `[smtp] ${name} must be a positive integer, got ${String(value)}`, name);
   }

@@ -5,6 +5,7 @@ import type { SMTPServerSession } from 'smtp-server';
 import type { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import { AuthPolicy } from './auth.js';
 import { FastGreetingServer } from './fast-greeting.js';
+import type { InFlightBudget } from './in-flight.js';
 import { ListenerGate, type FaultEvaluator } from './gate.js';
 import type { AuthMechanism, CompiledPolicy, ListenerConfig } from './listener-config.js';
 import type { CaptureLogger } from './log.js';
@@ -17,6 +18,8 @@ export interface ListenerSettings {
   hostname: string;
   minTlsVersion: 'TLSv1.2' | 'TLSv1.3';
   maxMessageBytes: number;
+  /** Shared by every listener of one CaptureServer: the bytes all their DATA transactions may hold at once. */
+  budget: InFlightBudget;
   earlyTalkerDelayMs: number;
   socketTimeoutMs: number;
   closeTimeoutMs: number;
@@ -138,6 +141,7 @@ export class Listener {
           listener: c.id,
           maxMessageBytes,
           sink: s.sink,
+          budget: s.budget,
           tls: tlsSessions,
           logger: s.logger,
           beforeStore: gate.afterData,

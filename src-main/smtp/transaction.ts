@@ -3,6 +3,7 @@
 import type tls from 'node:tls';
 import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import type { Envelope } from '../../src-shared/index.js';
+import type { InFlightBudget } from './in-flight.js';
 import type { CaptureLogger } from './log.js';
 
 export interface MessageSink {
@@ -60,6 +61,8 @@ export interface DataHandlerOptions {
   sink: MessageSink;
   tls: TlsRegistry;
   logger: CaptureLogger;
+  /** Message bytes in memory across every session of every listener; shared, never per listener. */
+  budget: InFlightBudget;
   /** Last word before storing (fault rules at 'afterData'); an error is the reply and nothing is stored. */
   beforeStore?: (session: SMTPServerSession, next: (err?: Error | null) => void) => void;
   /** A store starts; the function it returns hears how it ended: the message id, or null when it failed. */
@@ -68,38 +71,64 @@ export interface DataHandlerOptions {
 
 type DataCallback = (err?: Error | null, message?: string) => void;
 
+/** The reply when the in-flight budget is spent: a temporary failure, so the client queues the message and retries. */
+export const OVER_BUDGET_REPLY = '4.3.1 Insufficient system storage, try again later';
+
 /**
  * The onData handler. Chunks go into an array and are joined once: no per-chunk copies, no string
  * conversion, no per-message logging (the throughput budget is thousands of messages a second).
+ * Every chunk kept is taken from the shared in-flight budget and given back once the store has answered
+ * (or the transaction ended without storing). A chunk the budget cannot take ends the buffering of that
+ * message: the rest is read and dropped, and the client gets 452 4.3.1 at the final dot.
  */
 export function createDataHandler(o: DataHandlerOptions) {
   return function onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback: DataCallback): void {
     let chunks: Buffer[] = [];
     let bytes = 0;
-    let oversized = false;
+    let held = 0;
+    let refusal: 'oversized' | 'overBudget' | null = null;
+    let ended = false;
+    const giveBack = (): void => {
+      o.budget.giveBack(held);
+      held = 0;
+      chunks = [];
+    };
     stream.on('data', (chunk: Buffer) => {
-      if (oversized) return; // keep draining so the client reaches the final dot and reads the 552
+      if (refusal) return; // keep draining so the client reaches the final dot and reads the refusal
       bytes += chunk.length;
       if (bytes > o.maxMessageBytes) {
-        oversized = true;
-        chunks = [];
+        refusal = 'oversized';
+        giveBack();
+      } else if (!o.budget.tryTake(chunk.length)) {
+        refusal = 'overBudget';
+        o.budget.noteRefused();
+        giveBack();
       } else {
+        held += chunk.length;
         chunks.push(chunk);
       }
     });
-    // The client went away mid-DATA: smtp-server destroys the stream, nothing is stored, memory is let go.
-    stream.on('error', () => {
-      chunks = [];
+    // The client went away mid-DATA: smtp-server destroys the stream ('error', then 'close', never 'end'),
+    // nothing is stored, memory and budget are let go.
+    stream.on('error', giveBack);
+    stream.once('close', () => {
+      if (!ended) giveBack();
     });
     stream.once('end', () => {
-      if (oversized || stream.sizeExceeded) {
+      ended = true;
+      if (refusal === 'oversized' || stream.sizeExceeded) {
+        giveBack();
         callback(new SmtpReply(552, `Error: message exceeds fixed maximum message size ${o.maxMessageBytes}`));
+        return;
+      }
+      if (refusal === 'overBudget') {
+        callback(new SmtpReply(452, OVER_BUDGET_REPLY));
         return;
       }
       if (!o.beforeStore) return store();
       o.beforeStore(session, (err) => {
         if (err) {
-          chunks = [];
+          giveBack();
           callback(err);
         } else {
           store();
@@ -120,10 +149,12 @@ export function createDataHandler(o: DataHandlerOptions) {
       }
       ingest.then(
         (message) => {
+          giveBack();
           stored?.(message.id, raw.length);
           callback(null, `OK: queued as ${message.id}`);
         },
         (err: unknown) => {
+          giveBack();
           stored?.(null, 0);
           const reason = shortReason(err);
           o.logger.warn(`listener "${o.listener}": message from ${envelope.clientAddress} not stored: ${reason}`);

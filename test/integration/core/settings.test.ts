@@ -65,7 +65,7 @@ describe('settings', () => {
     const s = await call('settings.get', {});
     expect(s.listeners).toEqual([{ id: 'smtp', host: '127.0.0.1', port: 0, tls: 'starttls' }]);
     expect(s.faults).toEqual([]);
-    expect(s.smtp).toEqual({ hostname: 'mailwright', maxMessageBytes: 50 * 1024 * 1024, earlyTalkerDelayMs: 0 });
+    expect(s.smtp).toEqual({ hostname: 'mailwright', maxMessageBytes: 50 * 1024 * 1024, maxInFlightBytes: 256 * 1024 * 1024, earlyTalkerDelayMs: 0 });
     expect(s.pinned).toEqual([{ path: 'listeners.smtp', source: 'test' }]);
     const presets = await call('settings.presets', {});
     expect(presets.listeners.map((p) => p.name)).toEqual(['25: plain relay', '587: submission, STARTTLS + AUTH required', '465: implicit TLS + AUTH']);

@@ -23,7 +23,7 @@ describe('resolveLayers', () => {
       { source: '--smtp', listenerAddress: { host: '127.0.0.1', port: 0, template: { id: 'smtp', host: '127.0.0.1', port: 1025, tls: 'starttls' } } },
       { source: '--smtps', listenerAddress: { host: '::1', port: 2465, template: { id: 'submission', host: 'x', port: 1, tls: 'implicit' } } },
     ], 1);
-    expect(r.document.smtp).toEqual({ hostname: 'saved.test', maxMessageBytes: 1000, earlyTalkerDelayMs: 0 });
+    expect(r.document.smtp).toEqual({ hostname: 'saved.test', maxMessageBytes: 1000, maxInFlightBytes: 256 * 1024 * 1024, earlyTalkerDelayMs: 0 });
     expect(r.document.retention).toEqual({ maxMessages: 5, maxBytes: DEFAULT_RETENTION.maxBytes });
     expect(r.document.listeners.map((l) => [l.id, l.host, l.port, l.tls])).toEqual([
       ['submission', '::1', 2465, 'starttls-required'],

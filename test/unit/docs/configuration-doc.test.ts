@@ -27,6 +27,9 @@ import { parseSettingsFile, validateDocument } from '../../../src-main/core/sett
 import { USAGE } from '../../../src-main/serve/args.js';
 import { FAULT_PRESETS, GREYLIST_REPLY, THROTTLE_REPLY } from '../../../src-main/smtp/faults/index.js';
 import { DEFAULT_RETENTION } from '../../../src-main/store/index.js';
+import {
+  DEFAULT_MAX_CLIENTS, DEFAULT_MAX_IN_FLIGHT_BYTES, DEFAULT_MAX_RECIPIENTS, DEFAULT_SESSION_TIMEOUT_SECONDS, DEFAULT_SOCKET_TIMEOUT_MS,
+} from '../../../src-main/smtp/index.js';
 
 const root = path.resolve(new URL('../../..', import.meta.url).pathname);
 const DOC_PATH = path.join(root, 'docs', 'configuration.md');
@@ -119,6 +122,16 @@ describe('docs/configuration.md', () => {
       const reply = a.kind === 'reply' ? a : a.kind === 'greylist' ? GREYLIST_REPLY : a.kind === 'throttle' ? THROTTLE_REPLY : null;
       if (reply) expect(row).toContain(`\`${reply.code} ${reply.enhanced} ${reply.text}\``);
     }
+  });
+
+  it('quotes the defaults the capture server really uses for memory, connections and timeouts', () => {
+    const row = (field: string): string => doc.split('\n').find((l) => l.startsWith(`| \`${field}\` |`)) ?? '';
+    const defaultOf = (field: string): string => row(field).split('|')[3]?.trim() ?? '';
+    expect(defaultOf('maxInFlightBytes')).toMatch(new RegExp(`^\`${DEFAULT_MAX_IN_FLIGHT_BYTES}\``));
+    expect(defaultOf('maxConnections')).toBe(String(DEFAULT_MAX_CLIENTS));
+    expect(defaultOf('maxRecipients')).toBe(String(DEFAULT_MAX_RECIPIENTS));
+    expect(defaultOf('idleTimeoutSeconds')).toBe(String(DEFAULT_SOCKET_TIMEOUT_MS / 1000));
+    expect(defaultOf('sessionTimeoutSeconds')).toMatch(new RegExp(`^${DEFAULT_SESSION_TIMEOUT_SECONDS}\\b`));
   });
 
   it('documents every field of the settings schemas and every enum value', () => {

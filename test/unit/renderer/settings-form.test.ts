@@ -39,7 +39,7 @@ const rule: FaultRule = {
 
 const settings: Settings = {
   retention: { maxMessages: 5000, maxBytes: 0 },
-  smtp: { hostname: 'mailwright.test', maxMessageBytes: 52_428_800, earlyTalkerDelayMs: 0 },
+  smtp: { hostname: 'mailwright.test', maxMessageBytes: 52_428_800, maxInFlightBytes: 268_435_456, earlyTalkerDelayMs: 0 },
   listeners: [{ id: 'smtp', host: '127.0.0.1', port: 0, tls: 'starttls' }, full],
   faults: [rule],
   pinned: [{ path: 'listeners.smtp', source: '--smtp' }],

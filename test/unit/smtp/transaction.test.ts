@@ -1,11 +1,13 @@
 // The onData handler on its own: chunks joined once, oversized messages never reach the sink, a stream
-// destroyed mid-message stores nothing, and the envelope mapping from an smtp-server session.
+// destroyed mid-message stores nothing, the in-flight budget is taken and always given back, and the envelope
+// mapping from an smtp-server session.
 import { PassThrough } from 'node:stream';
 import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import { describe, expect, it } from 'vitest';
 import type { Envelope } from '../../../src-shared/index.js';
+import { InFlightBudget } from '../../../src-main/smtp/in-flight.js';
 import { silentLogger } from '../../../src-main/smtp/log.js';
-import { SmtpReply, TlsRegistry, createDataHandler, toEnvelope } from '../../../src-main/smtp/transaction.js';
+import { OVER_BUDGET_REPLY, SmtpReply, TlsRegistry, createDataHandler, toEnvelope, type MessageSink } from '../../../src-main/smtp/transaction.js';
 
 function session(overrides: Partial<SMTPServerSession> = {}): SMTPServerSession {
   return {
@@ -24,14 +26,19 @@ function dataStream(): SMTPServerDataStream {
   return Object.assign(new PassThrough(), { byteLength: 0, sizeExceeded: false });
 }
 
-function runHandler(maxMessageBytes: number, feed: (s: SMTPServerDataStream) => void) {
+function runHandler(
+  maxMessageBytes: number,
+  feed: (s: SMTPServerDataStream) => void,
+  o: { budget?: InFlightBudget; sink?: MessageSink } = {},
+) {
   const ingested: { raw: Buffer; envelope: Envelope }[] = [];
   const handler = createDataHandler({
     listener: 'smtp',
     maxMessageBytes,
+    budget: o.budget ?? new InFlightBudget(1024 * 1024),
     tls: new TlsRegistry(),
     logger: silentLogger,
-    sink: { ingest: async (raw, envelope) => (ingested.push({ raw, envelope }), { id: ingested.length }) },
+    sink: o.sink ?? { ingest: async (raw, envelope) => (ingested.push({ raw, envelope }), { id: ingested.length }) },
   });
   const stream = dataStream();
   const reply = new Promise<{ err: Error | null | undefined; message: string | undefined }>((resolve) => {
@@ -74,6 +81,71 @@ describe('createDataHandler', () => {
     await new Promise((r) => setImmediate(r));
     expect(ingested).toHaveLength(0);
     expect(settled).toBe(false);
+  });
+});
+
+describe('createDataHandler with the in-flight budget', () => {
+  it('holds the bytes until the store answers, then gives them back', async () => {
+    const budget = new InFlightBudget(100);
+    let finishStore: (() => void) | undefined;
+    const sink: MessageSink = { ingest: () => new Promise((resolve) => (finishStore = () => resolve({ id: 7 }))) };
+    const { reply } = runHandler(1000, (s) => {
+      s.write(Buffer.alloc(30, 'a'));
+      s.end(Buffer.alloc(20, 'b'));
+    }, { budget, sink });
+    await new Promise((r) => setImmediate(r));
+    expect(finishStore).toBeDefined();
+    expect(budget.used).toBe(50);
+    finishStore!();
+    expect(await reply).toEqual({ err: null, message: 'OK: queued as 7' });
+    expect(budget.used).toBe(0);
+  });
+
+  it('answers 452 4.3.1 past the budget, stores nothing, and leaves what others hold alone', async () => {
+    const budget = new InFlightBudget(100);
+    expect(budget.tryTake(60)).toBe(true); // another transaction's bytes
+    const { ingested, reply } = runHandler(1000, (s) => {
+      s.write(Buffer.alloc(30, 'a'));
+      s.write(Buffer.alloc(30, 'b')); // 60 + 60 > 100: refused from here on
+      s.end(Buffer.alloc(30, 'c'));
+    }, { budget });
+    const { err } = await reply;
+    expect(err).toBeInstanceOf(SmtpReply);
+    expect((err as SmtpReply).responseCode).toBe(452);
+    expect(err!.message).toBe(OVER_BUDGET_REPLY);
+    expect(err!.message.startsWith('4.3.1 ')).toBe(true);
+    expect(ingested).toHaveLength(0);
+    expect(budget.used).toBe(60);
+    expect(budget.refused).toBe(1);
+  });
+
+  it('gives the bytes back when the client goes away mid-message', async () => {
+    const budget = new InFlightBudget(100);
+    const stream = dataStream();
+    createDataHandler({
+      listener: 'smtp', maxMessageBytes: 1000, budget, tls: new TlsRegistry(), logger: silentLogger,
+      sink: { ingest: () => Promise.reject(new Error('never called')) },
+    })(stream, session(), () => undefined);
+    stream.write(Buffer.alloc(40));
+    await new Promise((r) => setImmediate(r));
+    expect(budget.used).toBe(40);
+    // smtp-server destroys the stream without an error when nothing listens for one; the handler must not rely on it.
+    stream.destroy();
+    await new Promise((r) => setImmediate(r));
+    expect(budget.used).toBe(0);
+  });
+
+  it('gives the bytes back when the store fails or the message is too large', async () => {
+    const budget = new InFlightBudget(100);
+    const failed = runHandler(1000, (s) => s.end(Buffer.alloc(50)), { budget, sink: { ingest: () => Promise.reject(new Error('disk full')) } });
+    expect(((await failed.reply).err as SmtpReply).responseCode).toBe(451);
+    expect(budget.used).toBe(0);
+    const oversized = runHandler(60, (s) => {
+      s.write(Buffer.alloc(50));
+      s.end(Buffer.alloc(50));
+    }, { budget });
+    expect(((await oversized.reply).err as SmtpReply).responseCode).toBe(552);
+    expect(budget.used).toBe(0);
   });
 });
 
