@@ -7,6 +7,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildHelpers } from './build.js';
 import { ALL_CLIENTS, cleanupClientFiles, type ClientName } from './clients.js';
+import { FUZZ_TARGET_NAMES, runFuzz, type FuzzBenchResult } from './fuzz.js';
 import { runInbox, type InboxResult } from './inbox.js';
 import { runIngest, type IngestRun } from './ingest.js';
 import { runLatency, type LatencyResult } from './latency.js';
@@ -18,13 +19,13 @@ import {
 } from './report.js';
 import { ALL_SERVERS, ensureMaildev, ensurePostfixStopped, mailwrightBuilt, MAILDEV_VERSION, ROOT, startServer, type ServerName } from './servers.js';
 
-type Part = 'ingest' | 'memory' | 'inbox' | 'latency';
-const ALL_PARTS: Part[] = ['ingest', 'latency', 'inbox', 'memory'];
+type Part = 'ingest' | 'memory' | 'inbox' | 'latency' | 'fuzz';
+const ALL_PARTS: Part[] = ['ingest', 'latency', 'inbox', 'memory', 'fuzz'];
 /** The memory run (10,000 x 100 KB) alone takes minutes: it is its own mode, outside the ~15 min default. */
 const DEFAULT_PARTS: Part[] = ['ingest', 'latency', 'inbox'];
 
 const USAGE = `Usage: npm run bench -- [options]
-  --only PARTS        comma list of ingest,memory,inbox,latency (default: ingest,latency,inbox)
+  --only PARTS        comma list of ingest,memory,inbox,latency,fuzz (default: ingest,latency,inbox)
   --all               every part, memory included
   --n N               messages per ingest run, both sizes (default 2000 for 5 KB, 400 for 100 KB;
                       one-connection-per-message runs against servers with the stock
@@ -36,6 +37,9 @@ const USAGE = `Usage: npm run bench -- [options]
   --concurrency LIST  comma list (default 1,4,16)
   --memory-n N        100 KB messages for the memory run (default 10000)
   --inbox-n N         stored messages for the inbox figures (default 100000)
+  --fuzz-runs N       inputs per parser entry point for the fuzz part (default 10000)
+  --fuzz-seed S       fast-check seed for the fuzz part (default: a new one, printed for replay)
+  --fuzz-targets LIST comma list of ${FUZZ_TARGET_NAMES.join(',')} (default: all)
   --quick             smoke run: small N, one round
 `;
 
@@ -58,6 +62,7 @@ async function main(): Promise<number> {
     options: {
       only: { type: 'string' }, n: { type: 'string' }, rounds: { type: 'string' }, servers: { type: 'string' },
       clients: { type: 'string' }, concurrency: { type: 'string' }, 'memory-n': { type: 'string' }, 'inbox-n': { type: 'string' },
+      'fuzz-runs': { type: 'string' }, 'fuzz-seed': { type: 'string' }, 'fuzz-targets': { type: 'string' },
       quick: { type: 'boolean' }, all: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -75,19 +80,26 @@ async function main(): Promise<number> {
   const inboxN = positiveInt(values['inbox-n'], quick ? 5000 : 100_000, 'inbox-n');
   let servers = list<ServerName>(values.servers, [...ALL_SERVERS, 'mailwright-faults'], 'server', ALL_SERVERS);
   const clients = list<ClientName>(values.clients, ALL_CLIENTS, 'client');
+  const fuzzRuns = positiveInt(values['fuzz-runs'], quick ? 300 : 10_000, 'fuzz-runs');
+  const fuzzSeed = values['fuzz-seed'] === undefined ? Date.now() % 2 ** 31 : positiveInt(values['fuzz-seed'], 1, 'fuzz-seed');
+  const fuzzTargets = list(values['fuzz-targets'], FUZZ_TARGET_NAMES, 'fuzz target');
 
   const log = (line: string): void => console.log(line);
   const started = new Date();
   killChildrenOnExit();
   const pinned = pinSelf();
   log(`[bench] ${started.toISOString()}  node ${process.version}  ${os.cpus().length} cores  runner pinned to core 1: ${pinned ? 'yes' : 'NO'}`);
-  ensurePostfixStopped();
-  await buildHelpers();
-  if (servers.includes('maildev')) ensureMaildev();
+  // The fuzz part runs in this process; only the server parts need helpers and a quiet Postfix.
+  const serverParts = parts.filter((p) => p !== 'fuzz');
+  if (serverParts.length) {
+    ensurePostfixStopped();
+    await buildHelpers();
+    if (servers.includes('maildev')) ensureMaildev();
+  }
 
   // Mailwright is probed once: if serve mode is missing or broken, the baselines still run.
   let mailwright: { available: boolean; reason: string | null } = { available: false, reason: 'not requested' };
-  if (servers.includes('mailwright') || parts.some((p) => p !== 'ingest')) {
+  if ((serverParts.length && servers.includes('mailwright')) || serverParts.some((p) => p !== 'ingest')) {
     if (!mailwrightBuilt()) mailwright = { available: false, reason: 'out/main/serve.js is missing (run `npx electron-vite build`)' };
     else {
       try {
@@ -110,6 +122,7 @@ async function main(): Promise<number> {
   let memory: MemoryResult | null = null;
   let inbox: InboxResult | null = null;
   let latency: LatencyResult | null = null;
+  let fuzz: FuzzBenchResult[] = [];
   const timings: Record<string, number> = {};
   const part = async (name: Part, needsMailwright: boolean, fn: () => Promise<void>): Promise<void> => {
     if (!parts.includes(name)) return;
@@ -149,6 +162,14 @@ async function main(): Promise<number> {
     log(`  ${memory.msgPerSec.toFixed(0)} msg/s, indexed +${memory.timeToIndexedMs.toFixed(0)} ms`);
     targets.push(...memoryTargets(memory));
   });
+  await part('fuzz', false, async () => {
+    log(`\n== fuzz: parser entry points on hostile inputs (each call against its time budget)`);
+    fuzz = await runFuzz({
+      runs: fuzzRuns, seed: fuzzSeed, targets: fuzzTargets, resultsDir: path.join(ROOT, 'bench/results'),
+      runId: started.toISOString().replace(/[:.]/g, '-'), log,
+    });
+    for (const f of fuzz.filter((r) => r.failure)) errors.push(`fuzz ${f.target}: ${f.failure}`);
+  });
   cleanupClientFiles();
 
   const summary = summarize(ingest);
@@ -170,8 +191,9 @@ async function main(): Promise<number> {
   const file = path.join(resultsDir, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
   fs.writeFileSync(file, JSON.stringify({
     startedAt: started.toISOString(), finishedAt: new Date().toISOString(), node: process.version, cpus: os.cpus().length,
-    options: { parts, n, rounds, concurrencies, servers, clients, memoryN, inboxN, quick }, maildevVersion: MAILDEV_VERSION,
-    mailwright, timingsSec: timings, ingest: { summary, runs: ingest }, latency, inbox, memory, targets, errors,
+    options: { parts, n, rounds, concurrencies, servers, clients, memoryN, inboxN, quick, fuzzRuns, fuzzSeed, fuzzTargets },
+    maildevVersion: MAILDEV_VERSION, mailwright, timingsSec: timings, ingest: { summary, runs: ingest }, latency, inbox, memory,
+    fuzz, targets, errors,
   }, null, 2));
   log(`\nResults written to ${path.relative(ROOT, file)}  (parts took ${Object.entries(timings).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')})`);
   return errors.length ? 1 : 0;
