@@ -9,6 +9,7 @@ import { buildHelpers } from './build.js';
 import { ALL_CLIENTS, cleanupClientFiles, type ClientName } from './clients.js';
 import { runImport, type ImportBenchResult } from './import.js';
 import { runFlood, type FloodResult } from './flood.js';
+import { FUZZ_TARGET_NAMES, runFuzz, type FuzzBenchResult } from './fuzz.js';
 import { runInbox, type InboxResult } from './inbox.js';
 import { runIngest, type IngestRun } from './ingest.js';
 import { runLatency, type LatencyResult } from './latency.js';
@@ -21,14 +22,14 @@ import {
 } from './report.js';
 import { ALL_SERVERS, ensureMaildev, ensurePostfixStopped, mailwrightBuilt, MAILDEV_VERSION, ROOT, startServer, type ServerName } from './servers.js';
 
-type Part = 'ingest' | 'memory' | 'inbox' | 'latency' | 'import' | 'flood';
-const ALL_PARTS: Part[] = ['ingest', 'latency', 'inbox', 'memory', 'import', 'flood'];
-/** The memory run (10,000 x 100 KB), the 1 GB import and the flood (200 x 45 MB) take minutes each: their own modes. */
+type Part = 'ingest' | 'memory' | 'inbox' | 'latency' | 'import' | 'flood' | 'fuzz';
+const ALL_PARTS: Part[] = ['ingest', 'latency', 'inbox', 'memory', 'import', 'flood', 'fuzz'];
+/** The memory run (10,000 x 100 KB), the 1 GB import, the flood (200 x 45 MB) and the long fuzz take minutes each: their own modes. */
 const DEFAULT_PARTS: Part[] = ['ingest', 'latency', 'inbox'];
 
 const USAGE = `Usage: npm run bench -- [options]
-  --only PARTS        comma list of ingest,memory,inbox,latency,import,flood (default: ingest,latency,inbox)
-  --all               every part, memory, import and flood included
+  --only PARTS        comma list of ingest,memory,inbox,latency,import,flood,fuzz (default: ingest,latency,inbox)
+  --all               every part, memory, import, flood and fuzz included
   --n N               messages per ingest run, both sizes (default 2000 for 5 KB, 400 for 100 KB;
                       one-connection-per-message runs against servers with the stock
                       100 ms greeting send at most 25 per connection)
@@ -42,6 +43,9 @@ const USAGE = `Usage: npm run bench -- [options]
   --import-mb N       size of the generated mbox the import run streams in (default 1024)
   --flood-streams S   concurrent slow DATA streams in the flood run (default 200)
   --flood-mb M        size of each flood stream in MB (default 45)
+  --fuzz-runs N       inputs per parser entry point for the fuzz part (default 10000)
+  --fuzz-seed S       fast-check seed for the fuzz part (default: a new one, printed for replay)
+  --fuzz-targets LIST comma list of ${FUZZ_TARGET_NAMES.join(',')} (default: all)
   --quick             smoke run: small N, one round
 `;
 
@@ -66,6 +70,7 @@ async function main(): Promise<number> {
       clients: { type: 'string' }, concurrency: { type: 'string' }, 'memory-n': { type: 'string' }, 'inbox-n': { type: 'string' },
       'import-mb': { type: 'string' },
       'flood-streams': { type: 'string' }, 'flood-mb': { type: 'string' },
+      'fuzz-runs': { type: 'string' }, 'fuzz-seed': { type: 'string' }, 'fuzz-targets': { type: 'string' },
       quick: { type: 'boolean' }, all: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -86,20 +91,27 @@ async function main(): Promise<number> {
   const floodMB = positiveInt(values['flood-mb'], quick ? 20 : 45, 'flood-mb');
   let servers = list<ServerName>(values.servers, [...ALL_SERVERS, 'mailwright-faults'], 'server', ALL_SERVERS);
   const clients = list<ClientName>(values.clients, ALL_CLIENTS, 'client');
+  const fuzzRuns = positiveInt(values['fuzz-runs'], quick ? 300 : 10_000, 'fuzz-runs');
+  const fuzzSeed = values['fuzz-seed'] === undefined ? Date.now() % 2 ** 31 : positiveInt(values['fuzz-seed'], 1, 'fuzz-seed');
+  const fuzzTargets = list(values['fuzz-targets'], FUZZ_TARGET_NAMES, 'fuzz target');
 
   const log = (line: string): void => console.log(line);
   const started = new Date();
   killChildrenOnExit();
   const pinned = pinSelf();
   log(`[bench] ${started.toISOString()}  node ${process.version}  ${os.cpus().length} cores  runner pinned to core 1: ${pinned ? 'yes' : 'NO'}`);
-  ensurePostfixStopped();
-  await buildHelpers();
-  // Only the ingest matrix runs MailDev: an import or memory run needs no install.
-  if (parts.includes('ingest') && servers.includes('maildev')) ensureMaildev();
+  // The fuzz part runs in this process; only the server parts need helpers and a quiet Postfix.
+  const serverParts = parts.filter((p) => p !== 'fuzz');
+  if (serverParts.length) {
+    ensurePostfixStopped();
+    await buildHelpers();
+    // Only the ingest matrix runs MailDev: an import or memory run needs no install.
+    if (parts.includes('ingest') && servers.includes('maildev')) ensureMaildev();
+  }
 
   // Mailwright is probed once: if serve mode is missing or broken, the baselines still run.
   let mailwright: { available: boolean; reason: string | null } = { available: false, reason: 'not requested' };
-  if (servers.includes('mailwright') || parts.some((p) => p !== 'ingest')) {
+  if ((serverParts.length && servers.includes('mailwright')) || serverParts.some((p) => p !== 'ingest')) {
     if (!mailwrightBuilt()) mailwright = { available: false, reason: 'out/main/serve.js is missing (run `npx electron-vite build`)' };
     else {
       try {
@@ -124,6 +136,7 @@ async function main(): Promise<number> {
   let latency: LatencyResult | null = null;
   let importRun: ImportBenchResult | null = null;
   let flood: FloodResult | null = null;
+  let fuzz: FuzzBenchResult[] = [];
   const timings: Record<string, number> = {};
   const part = async (name: Part, needsMailwright: boolean, fn: () => Promise<void>): Promise<void> => {
     if (!parts.includes(name)) return;
@@ -178,6 +191,14 @@ async function main(): Promise<number> {
     for (const o of f.other.slice(0, 5)) log(`  other: ${o.slice(0, 160)}`);
     targets.push(...floodTargets(f));
   });
+  await part('fuzz', false, async () => {
+    log(`\n== fuzz: parser entry points on hostile inputs (each call against its time budget)`);
+    fuzz = await runFuzz({
+      runs: fuzzRuns, seed: fuzzSeed, targets: fuzzTargets, resultsDir: path.join(ROOT, 'bench/results'),
+      runId: started.toISOString().replace(/[:.]/g, '-'), log,
+    });
+    for (const f of fuzz.filter((r) => r.failure)) errors.push(`fuzz ${f.target}: ${f.failure}`);
+  });
   cleanupClientFiles();
 
   const summary = summarize(ingest);
@@ -199,9 +220,9 @@ async function main(): Promise<number> {
   const file = path.join(resultsDir, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
   fs.writeFileSync(file, JSON.stringify({
     startedAt: started.toISOString(), finishedAt: new Date().toISOString(), node: process.version, cpus: os.cpus().length,
-    options: { parts, n, rounds, concurrencies, servers, clients, memoryN, inboxN, importMB, floodStreams, floodMB, quick },
+    options: { parts, n, rounds, concurrencies, servers, clients, memoryN, inboxN, importMB, floodStreams, floodMB, quick, fuzzRuns, fuzzSeed, fuzzTargets },
     maildevVersion: MAILDEV_VERSION,
-    mailwright, timingsSec: timings, ingest: { summary, runs: ingest }, latency, inbox, memory, import: importRun, flood, targets, errors,
+    mailwright, timingsSec: timings, ingest: { summary, runs: ingest }, latency, inbox, memory, import: importRun, flood, fuzz, targets, errors,
   }, null, 2));
   log(`\nResults written to ${path.relative(ROOT, file)}  (parts took ${Object.entries(timings).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')})`);
   return errors.length ? 1 : 0;

@@ -218,19 +218,35 @@ function* unfold(head: string): Generator<[string, string]> {
   if (key) yield [key, value];
 }
 
-/** `Name <a@b>`, `"Name" <a@b>` or `a@b`: no encoded words, groups, comments or lists. */
-const SIMPLE_ADDRESS = /^\s*(?:"([^"\\]*)"|([^"<>,;:\\=@()]*?))\s*<([^\s<>",;:\\@()]+@[^\s<>",;:\\@()]+)>\s*$|^\s*([^\s<>",;:\\@()=]+@[^\s<>",;:\\@()]+)\s*$/;
+// The parts of a simple address, each a single character class, so every test below is linear.
+const ADDR_SPEC = /^[^\s<>",;:\\@()]+@[^\s<>",;:\\@()]+$/;
+const BARE_ADDR_SPEC = /^[^\s<>",;:\\@()=]+@[^\s<>",;:\\@()]+$/;
+const PLAIN_DISPLAY_NAME = /^[^"<>,;:\\=@()]*$/;
+const QUOTED_DISPLAY_NAME = /^"[^"\\]*"$/;
+
+/**
+ * `Name <a@b>`, `"Name" <a@b>` or `a@b`: no encoded words, groups, comments or lists; null for anything else.
+ * Split by hand rather than one pattern: `^\s*(name*?)\s*<…` backtracked through every split of a run of
+ * spaces between the name and `<`, so a From of a word and 60,000 spaces took seconds (issue 7).
+ */
+function simpleAddress(value: string): Address | null {
+  const v = value.trim();
+  if (!v.endsWith('>')) return BARE_ADDR_SPEC.test(v) ? { name: '', address: v } : null;
+  // The address holds no '<', so the last one opens it.
+  const open = v.lastIndexOf('<');
+  const address = v.slice(open + 1, -1);
+  if (open < 0 || !ADDR_SPEC.test(address)) return null;
+  const display = v.slice(0, open).trim();
+  if (QUOTED_DISPLAY_NAME.test(display)) return { name: display.slice(1, -1).trim(), address };
+  return PLAIN_DISPLAY_NAME.test(display) ? { name: display, address } : null;
+}
 
 function safeAddressHeader(value: string | string[] | undefined): AddressObject | undefined {
   if (value === undefined) return undefined;
   // The common single address skips addressparser, which costs more than the rest of quickSummary.
   const single = typeof value === 'string' ? value : value.length === 1 ? value[0]! : null;
-  const m = single !== null && !single.includes('xn--') ? SIMPLE_ADDRESS.exec(single) : null;
-  if (m) {
-    const address = m[3] ?? m[4]!;
-    const name = (m[1] ?? m[2] ?? '').trim();
-    return { value: [{ name, address }], html: '', text: '' };
-  }
+  const simple = single !== null && !single.includes('xn--') ? simpleAddress(single) : null;
+  if (simple) return { value: [simple], html: '', text: '' };
   try {
     return parseAddressHeader(value);
   } catch {
@@ -266,8 +282,20 @@ function decodeWords(text: string): string {
 
 function isoDate(value: string | undefined): string | null {
   if (!value) return null;
-  const t = Date.parse(value.replace(/\s*\([^)]*\)\s*$/, ''));
+  const t = Date.parse(withoutTrailingComment(value));
   return Number.isFinite(t) ? new Date(t).toISOString() : null;
+}
+
+/**
+ * A Date without its trailing comment ("… +0000 (UTC)"), found with two index searches: the pattern
+ * `\s*\([^)]*\)\s*$` retried from every space of a long run and took seconds on 60,000 of them (issue 7).
+ */
+function withoutTrailingComment(value: string): string {
+  const v = value.trimEnd();
+  if (!v.endsWith(')')) return value;
+  // The comment opens at the first '(' after the previous ')', as the leftmost match of the pattern did.
+  const open = v.indexOf('(', v.lastIndexOf(')', v.length - 2) + 1);
+  return open < 0 ? value : v.slice(0, open).trimEnd();
 }
 
 function snippet(text: string): string {

@@ -38,7 +38,7 @@ function clean(input: string): string {
   let name = segments[segments.length - 1] ?? '';
   name = name.replace(INVISIBLE, '').replace(FORBIDDEN, '_').replace(LONE_SURROGATE, '_');
   // Leading dots hide files (and ".." is traversal); trailing dots and spaces are silently dropped by Windows.
-  name = name.replace(/^[\s.]+/, '').replace(/[\s.]+$/, '');
+  name = trimDotsAndSpacesEnd(name.replace(/^[\s.]+/, ''));
   if (!name || /^_+$/.test(name)) return '';
   const stem = name.split('.')[0] ?? '';
   if (RESERVED_DEVICE.test(stem.trim())) name = `_${name}`;
@@ -60,7 +60,17 @@ function truncateUtf8(name: string, maxBytes: number): string {
     stem += ch;
     used += size;
   }
-  return stem.replace(/[\s.]+$/, '') + ext;
+  return trimDotsAndSpacesEnd(stem) + ext;
+}
+
+/**
+ * Drops trailing dots and white space. A loop, not `/[\s.]+$/`: that pattern retries from every space of a
+ * run that does not reach the end, so a name of a word, 100,000 spaces and ".txt" took seconds (issue 7).
+ */
+function trimDotsAndSpacesEnd(name: string): string {
+  let end = name.length;
+  while (end > 0 && (name[end - 1] === '.' || /\s/.test(name[end - 1]!))) end--;
+  return name.slice(0, end);
 }
 
 /**

@@ -94,14 +94,69 @@ export function isRemoteUrl(url: string): boolean {
 }
 
 /**
- * Every URL a stylesheet would fetch: url(...) and @import "...". Each alternative stops at the next quote or
- * parenthesis, so an unclosed `url(url(url(...` costs one short attempt per `url(` instead of a rescan to the end.
+ * Every URL a stylesheet would fetch: url(...) and @import "...". A hand scanner rather than a pattern:
+ * `url\(\s*([^)]*)\s*\)` and its kin backtrack through every split of a whitespace run between the two `\s*`,
+ * so `url(` and 100,000 spaces took seconds (issue 7). Here every character is looked at a bounded number of
+ * times: a failed url( resumes the search right after its own "url(", and what it skipped holds no other one.
  */
 export function cssUrls(css: string): string[] {
   const urls: string[] = [];
-  for (const m of css.matchAll(/url\(\s*(?:"([^"]*)"|'([^']*)'|([^()'"\s]*))\s*\)/gi)) urls.push(m[1] ?? m[2] ?? m[3] ?? '');
-  for (const m of css.matchAll(/@import\s+(?:"([^"]*)"|'([^']*)')/gi)) urls.push(m[1] ?? m[2] ?? '');
+  // Literal patterns only find where to start; lower-casing instead could shift offsets ("İ" becomes two units).
+  const urlStart = /url\(/gi;
+  for (let m = urlStart.exec(css); m; m = urlStart.exec(css)) {
+    const found = readUrlArgument(css, urlStart.lastIndex);
+    if (!found) continue;
+    urls.push(found.url);
+    // Like a global regex, the next search starts after this match: "url(x)" inside a quoted URL is not a second URL.
+    urlStart.lastIndex = found.end;
+  }
+  const importStart = /@import/gi;
+  for (let m = importStart.exec(css); m; m = importStart.exec(css)) {
+    const found = readImportString(css, importStart.lastIndex);
+    if (!found) continue;
+    urls.push(found.url);
+    importStart.lastIndex = found.end;
+  }
   return urls;
+}
+
+const WHITESPACE = /\s/;
+
+function skipSpaces(css: string, i: number): number {
+  while (i < css.length && WHITESPACE.test(css[i]!)) i++;
+  return i;
+}
+
+// Characters that end a bare url( argument, as in the old `[^()'"\s]*`.
+const URL_STOP = new Set(['(', ')', "'", '"']);
+
+/** The argument of `url(` starting at `i` (a quoted string or a bare URL, then `)`) and the offset past the `)`. */
+function readUrlArgument(css: string, i: number): { url: string; end: number } | null {
+  i = skipSpaces(css, i);
+  const quote = css[i];
+  let url: string;
+  if (quote === '"' || quote === "'") {
+    const close = css.indexOf(quote, i + 1);
+    if (close < 0) return null;
+    url = css.slice(i + 1, close);
+    i = close + 1;
+  } else {
+    const start = i;
+    while (i < css.length && !WHITESPACE.test(css[i]!) && !URL_STOP.has(css[i]!)) i++;
+    url = css.slice(start, i);
+  }
+  i = skipSpaces(css, i);
+  return css[i] === ')' ? { url, end: i + 1 } : null;
+}
+
+/** The quoted string of `@import` starting at `i` (at least one space first) and the offset past its quote. */
+function readImportString(css: string, i: number): { url: string; end: number } | null {
+  const afterSpaces = skipSpaces(css, i);
+  if (afterSpaces === i) return null;
+  const quote = css[afterSpaces];
+  if (quote !== '"' && quote !== "'") return null;
+  const close = css.indexOf(quote, afterSpaces + 1);
+  return close < 0 ? null : { url: css.slice(afterSpaces + 1, close), end: close + 1 };
 }
 
 // Attributes that load a resource on their own, without a click.

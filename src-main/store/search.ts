@@ -1,5 +1,6 @@
 // The search syntax: turns a user's query into an SQL condition on `messages m` and FTS5 MATCH strings.
-// Every user string becomes a quoted FTS5 phrase, so no input can be an FTS or SQL syntax error.
+// Every user string becomes a quoted FTS5 phrase with no control character in it, so no input can be an FTS or
+// SQL syntax error.
 
 /** Terms read from one query: more is an accident or an attack, and each term costs an index lookup. */
 const MAX_TERMS = 32;
@@ -28,10 +29,17 @@ interface Term {
 const TEXT_OPS: Record<string, Column> = { from: 'sender', to: 'recipients', subject: 'subject' };
 const ALL_OPS = new Set(['from', 'to', 'subject', 'has', 'is', 'before', 'after']);
 
+/**
+ * Control characters and lone surrogate halves. FTS5 reads a NUL inside a quoted phrase as the end of the
+ * query text ("abc%00" was `500 unterminated string`), and half a surrogate pair is not text in UTF-8; no word
+ * of a message holds either, so each becomes a space (tab and newline already separate words).
+ */
+const NOT_QUERY_TEXT = /[\p{Cc}\p{Cs}]/gu;
+
 /** Splits a query into terms: `-op:"quoted value"`, `op:value`, `"phrase"`, `word`. Never throws. */
 export function tokenize(query: string): Term[] {
   const terms: Term[] = [];
-  const q = query.slice(0, 4 * MAX_TERMS * MAX_TERM_CHARS);
+  const q = query.slice(0, 4 * MAX_TERMS * MAX_TERM_CHARS).replace(NOT_QUERY_TEXT, ' ');
   let i = 0;
   while (i < q.length && terms.length < MAX_TERMS) {
     while (i < q.length && /\s/.test(q[i]!)) i++;

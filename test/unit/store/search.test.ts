@@ -26,6 +26,11 @@ describe('tokenize', () => {
     ]);
   });
 
+  it('reads control characters and lone surrogate halves as spaces (a NUL ended the FTS5 phrase)', () => {
+    expect(tokenize('abc\u0000def "x\u0001y" \ud800z').map((t) => t.value)).toEqual(['abc', 'def', 'x y', 'z']);
+    expect(compileQuery('abc\u0000').match).toBe('"abc"');
+  });
+
   it('caps the number of terms', () => {
     expect(tokenize(Array.from({ length: 500 }, (_, i) => `w${i}`).join(' ')).length).toBe(32);
   });
