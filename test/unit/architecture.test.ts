@@ -209,6 +209,14 @@ describe('architecture (docs/architecture.md, "What each folder owns and must no
     for (const p of parsed) expect(p.rule.bans.length + (p.rule.allowedPackages ? 1 : 0), p.folder).toBeGreaterThan(0);
   });
 
+  it('an entry it cannot read, or a folder that is not there, is reported rather than skipped', () => {
+    expect(parseRule('src-main/store', 'electron, DOM, `nosuch/`').unreadable).toEqual([
+      'src-main/store: cannot read "DOM"',
+      'src-main/store: cannot read "`nosuch/`"',
+    ]);
+    expect(parseRule('src-main/nosuch', 'electron').unreadable).toEqual(['src-main/nosuch: no such folder']);
+  });
+
   for (const { folder, mustNotImport, rule } of parsed) {
     it(`${folder} must not import ${mustNotImport}`, () => {
       expect(violations(rule)).toEqual([]);
