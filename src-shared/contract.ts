@@ -46,7 +46,7 @@ export const MAX_ADDRESS_LENGTH = 256;
 const id = z.number().int().positive();
 const ids = z.array(id).min(1).max(MAX_PAGE_SIZE);
 
-/** Argument schemas: validated at the one choke point of each binding before the core sees them. */
+/** Argument schemas: `Core.invoke`, the one entry every binding calls, validates with them before any handler runs. */
 export const callArgs = {
   'messages.list': z
     .object({

@@ -284,7 +284,7 @@ export class Core {
       'messages.get': (a) => store.get(a.id),
       'messages.source': (a) => {
         const raw = store.raw(a.id);
-        // latin1 keeps every byte visible one-for-one; the byte-exact download is the raw route.
+        // Text for display (decodeForDisplay); the byte-exact download is the raw route.
         return { source: decodeForDisplay(raw), size: raw.length };
       },
       'messages.remoteContentKey': (a) => {

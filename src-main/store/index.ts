@@ -1,4 +1,5 @@
-// The message store: raw bytes as the truth, derived summary and FTS5 index, retention, import/export.
+// The message store: raw bytes as the truth, derived summary and FTS5 index, search, retention, streamed import,
+// SMTP session records and the settings table's rows.
 // Owns: the SQLite database in the data folder. Must not import electron, smtp or any binding.
 import type Database from 'better-sqlite3';
 import type {
@@ -11,10 +12,11 @@ import { openDatabase } from './db.js';
 import { IdleCheckpointer } from './checkpoint.js';
 import { Indexer } from './indexer.js';
 import { ImportQueue, importStream, type ImportOptions, type ImportSource } from './import.js';
-import { loadRetention, readSetting, saveRetention, selectPrunable, writeSetting } from './retention.js';
+import { loadRetention, saveRetention, selectPrunable } from './retention.js';
 import { headerSummary, rowEnvelope, rowToSummary, SUMMARY_COLUMNS, type MessageRow } from './rows.js';
 import { compileQuery } from './search.js';
 import { SessionStore } from './sessions.js';
+import { readSetting, writeSetting } from './settings-table.js';
 import { Writer, type CommitResult, type StoredMessage } from './writer.js';
 
 export { DEFAULT_RETENTION } from './retention.js';

@@ -1,8 +1,8 @@
-// Retention: caps on message count and total size, persisted in the settings table (read and written here for
-// every module's row); oldest go first.
+// Retention: caps on message count and total size, kept in the settings table's `retention` row; oldest go first.
 import type Database from 'better-sqlite3';
 import type { MessageId, RetentionSettings } from '../../src-shared/index.js';
 import { MailwrightError } from '../../src-shared/index.js';
+import { readSetting, writeSetting } from './settings-table.js';
 
 /**
  * Defaults for a desktop app that may run for months: 50,000 messages or 2 GiB, whichever comes
@@ -28,21 +28,6 @@ export function saveRetention(db: Database.Database, r: RetentionSettings): Rete
   const value = { maxMessages: r.maxMessages, maxBytes: r.maxBytes };
   writeSetting(db, SETTINGS_KEY, value);
   return value;
-}
-
-/** One row of the settings table as JSON; undefined when there is none or it does not parse. */
-export function readSetting(db: Database.Database, key: string): unknown {
-  const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
-  if (!row) return undefined;
-  try {
-    return JSON.parse(row.value) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-export function writeSetting(db: Database.Database, key: string, value: unknown): void {
-  db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, JSON.stringify(value));
 }
 
 function isLimit(n: unknown): n is number {

@@ -7,7 +7,7 @@ import type { Result } from '../../src-shared/errors.js';
 import type { ImportResult } from '../../src-shared/types.js';
 import { httpRoutes } from '../../src-shared/bridge.js';
 import { CHROMIUM_ARGS, findChromium } from './browser.js';
-import { startServe, type ServeProcess } from './serve.js';
+import { LOOPBACK_PORT_0, startServe, type ServeProcess } from '../helpers/serve-process.js';
 
 export interface MailOptions {
   from?: string;
@@ -35,7 +35,7 @@ export const test = base.extend<{ mw: Mailwright }, { browser: Browser }>({
     { scope: 'worker' },
   ],
   mw: async ({}, use) => {
-    const serve = await startServe();
+    const serve = await startServe(LOOPBACK_PORT_0, {}, { built: true, freshDataDir: true });
     const transport = nodemailer.createTransport({
       host: serve.smtpHost,
       port: serve.smtpPort,

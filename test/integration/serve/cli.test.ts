@@ -1,22 +1,23 @@
 // `serve` as a user runs it: a child process on port 0, its ready line, real mail in, HTTP out, SIGTERM.
 // Runs the TypeScript entry through tsx, so no build is needed.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { READY_PREFIX, type MessagePage, type ReadyInfo } from '../../../src-shared/index.js';
+import { READY_PREFIX, type MessagePage } from '../../../src-shared/index.js';
+import { cleanEnv, startServe, type ServeProcess } from '../../helpers/serve-process.js';
 import { request, sendRaw, sendSimple } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const NODE_ARGS = ['--import', 'tsx', path.join(ROOT, 'src-main/serve/cli.ts')];
 
-const children: ChildProcess[] = [];
+const running: ServeProcess[] = [];
 const tmpDirs: string[] = [];
-afterAll(() => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+afterAll(async () => {
+  for (const run of running) await run.stop('SIGKILL');
   for (const dir of tmpDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -30,30 +31,10 @@ function runSync(args: string[]) {
   return spawnSync(process.execPath, [...NODE_ARGS, ...args], { cwd: ROOT, encoding: 'utf8', env: cleanEnv(), timeout: 60_000 });
 }
 
-/** The environment without any MAILWRIGHT_* the developer may have set. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MAILWRIGHT_')));
-}
-
-interface Running { child: ChildProcess; ready: ReadyInfo; stdout: () => string; exited: Promise<number | null> }
-
-function start(args: string[]): Promise<Running> {
-  const child = spawn(process.execPath, [...NODE_ARGS, ...args], { cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  let err = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString('utf8');
-      const line = out.split('\n').find((l) => l.startsWith(READY_PREFIX));
-      if (line && out.includes(`${line}\n`)) {
-        resolve({ child, ready: JSON.parse(line.slice(READY_PREFIX.length)) as ReadyInfo, stdout: () => out, exited });
-      }
-    });
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString('utf8')));
-    void exited.then((code) => reject(new Error(`serve exited (${code}) before ready:\n${out}\n${err}`)));
-  });
+async function start(args: string[]): Promise<ServeProcess> {
+  const run = await startServe(args);
+  running.push(run);
+  return run;
 }
 
 describe('serve CLI', () => {
@@ -82,8 +63,7 @@ describe('serve CLI', () => {
     // --max-message-size reached the capture server: a bigger message is refused, not stored.
     await expect(sendRaw(ready.smtp[0]!.port, `Subject: too big\r\n\r\n${'x'.repeat(70)}\r\n`.repeat(400))).rejects.toThrow(/552|size/i);
 
-    run.child.kill('SIGTERM');
-    expect(await run.exited).toBe(0);
+    expect(await run.stop('SIGTERM')).toBe(0);
     expect(run.stdout()).toContain('Mailwright stopped');
   });
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Settings } from '../../../src-shared/index.js';
-import { startServe, type ServeProcess } from '../../helpers/serve-process.js';
+import { cleanEnv, startServe, type ServeProcess } from '../../helpers/serve-process.js';
 import { run } from '../smtp/helpers.js';
 import { request } from './helpers.js';
 
@@ -28,11 +28,6 @@ function writeConfig(text: string, name = 'mailwright.yaml'): string {
   const file = path.join(tmpDir(), name);
   fs.writeFileSync(file, text);
   return file;
-}
-
-/** The environment without any MAILWRIGHT_* the developer may have set. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MAILWRIGHT_'))), ...extra };
 }
 
 function runServe(args: string[]) {
@@ -85,7 +80,7 @@ describe('serve --config', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const taken = (blocker.address() as net.AddressInfo).port;
     try {
-      serve = await startServe(['--config', file, '--smtp', '127.0.0.1:0', '--http', '127.0.0.1:0', '--data', tmpDir()], cleanEnv({ MAILWRIGHT_SMTP: `127.0.0.1:${taken}` }));
+      serve = await startServe(['--config', file, '--smtp', '127.0.0.1:0', '--http', '127.0.0.1:0', '--data', tmpDir()], { MAILWRIGHT_SMTP: `127.0.0.1:${taken}` });
     } finally {
       blocker.close();
     }

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { toPrometheus } from '../../../src-main/core/prometheus.js';
 import type { LiveFigures } from '../../../src-shared/index.js';
-import { parsePrometheus } from './prometheus-parse.js';
+import { parsePrometheus } from '../../helpers/prometheus-parse.js';
 
 const figures: LiveFigures = {
   startedAt: '2026-01-01T00:00:00.000Z', sessions: 7, messagesAccepted: 5, rejectedByCode: { '552': 2, '550': 1 },

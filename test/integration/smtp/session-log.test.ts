@@ -6,8 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../smtp/helpers.js';
-import { startCore, type SessionHarness } from './helpers.js';
+import { run } from './helpers.js';
+import { startCore, type SessionHarness } from '../../helpers/session-core.js';
 
 const SCRIPT = fileURLToPath(new URL('../../fixtures/smtp/smtplib_auth.py', import.meta.url));
 const PASSWORD = 'Zebra-Passw0rd-4711';

@@ -10,9 +10,9 @@ import { Core } from '../../../src-main/core/core.js';
 import { FaultEngine } from '../../../src-main/smtp/faults/index.js';
 import { startHttpBinding, type HttpBinding } from '../../../src-main/serve/http.js';
 import type { LiveFigures, SessionPage } from '../../../src-shared/index.js';
-import { request } from '../serve/helpers.js';
-import { parsePrometheus } from '../../unit/metrics/prometheus-parse.js';
-import { startCore } from './helpers.js';
+import { request } from './helpers.js';
+import { parsePrometheus } from '../../helpers/prometheus-parse.js';
+import { startCore } from '../../helpers/session-core.js';
 
 const TOKEN = 'metrics-token-0123456';
 const CREDENTIALS = [{ username: 'alice', password: 'right-pass' }];

@@ -1,6 +1,6 @@
 // The zod-free name lists (used by the sandboxed preload) must equal the contract's schemas at run time too.
 import { describe, expect, it } from 'vitest';
-import { CALL_NAMES, DESKTOP_CALL_NAMES, callArgs, desktopCallArgs, isCallName } from '../../src-shared/index.js';
+import { CALL_NAMES, DESKTOP_CALL_NAMES, callArgs, desktopCallArgs, isCallName } from '../../../src-shared/index.js';
 
 describe('contract names', () => {
   it('lists exactly the verbs that have argument schemas', () => {

@@ -3,9 +3,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { SessionDetail, SessionPage } from '../../../src-shared/index.js';
-import type { CallArgs } from '../../../src-shared/index.js';
-import { Core, type CoreOptions } from '../../../src-main/core/core.js';
+import type { SessionDetail, SessionPage } from '../../src-shared/index.js';
+import type { CallArgs } from '../../src-shared/index.js';
+import { Core, type CoreOptions } from '../../src-main/core/core.js';
 
 export interface SessionHarness {
   core: Core;
