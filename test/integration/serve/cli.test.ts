@@ -44,14 +44,14 @@ function start(args: string[]): Promise<Running> {
   let err = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString('utf8');
       const line = out.split('\n').find((l) => l.startsWith(READY_PREFIX));
       if (line && out.includes(`${line}\n`)) {
         resolve({ child, ready: JSON.parse(line.slice(READY_PREFIX.length)) as ReadyInfo, stdout: () => out, exited });
       }
     });
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString('utf8')));
     void exited.then((code) => reject(new Error(`serve exited (${code}) before ready:\n${out}\n${err}`)));
   });
 }
