@@ -8,7 +8,7 @@ const REQUEST_TIMEOUT_MS = 10_000;
 async function getJson<T>(url: string): Promise<T> {
   const res = await fetch(url, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
   if (!res.ok) throw new Error(`GET ${url} -> ${res.status} ${(await res.text()).slice(0, 200)}`);
-  const body = (await res.json()) as unknown;
+  const body = (await res.json());
   // Accept both a bare value and the contract's Result envelope.
   if (body && typeof body === 'object' && 'ok' in body && 'value' in body) return (body as { value: T }).value;
   return body as T;

@@ -137,6 +137,6 @@ export async function startServer(name: ServerName): Promise<ServerHandle> {
     if (proc) await killProc(proc, 1000);
     fs.rmSync(dataDir, { recursive: true, force: true });
     const exited = proc && proc.child.exitCode !== null ? ` (exited ${proc.child.exitCode}: ${proc.stderr().slice(-500).trim()})` : '';
-    throw new Error(`[${name}] failed to start: ${(err as Error).message}${exited}`);
+    throw new Error(`[${name}] failed to start: ${(err as Error).message}${exited}`, { cause: err });
   }
 }

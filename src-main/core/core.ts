@@ -88,7 +88,7 @@ export class Core {
           if (this.events.hasListeners('messages.added')) this.events.emit('messages.added', e.data());
           return;
         }
-        this.events.emit(e.event, e.data as never);
+        this.events.emit(e.event, e.data);
       },
     });
     const store = this.#store;

@@ -111,14 +111,14 @@ export function redactListeners(listeners: readonly ListenerConfig[]): ListenerE
 export function carryOverSecrets(edited: readonly ListenerEdit[], current: readonly ListenerConfig[]): ListenerConfig[] {
   return edited.map((l, i) => {
     const before = current.find((c) => c.id === l.id) ?? current[i];
-    return mapListenerSecrets<string | typeof STORED, string>(l as ListenerShape<string | typeof STORED>, (value, path) => {
+    return mapListenerSecrets<string | typeof STORED, string>(l, (value, path) => {
       if (!isStoredSecret(value)) return value;
-      const stored = before ? storedSecretAt(before, l as ListenerShape<unknown>, path) : undefined;
+      const stored = before ? storedSecretAt(before, l, path) : undefined;
       if (stored === undefined) {
         throw new MailwrightError('invalid_argument', `[smtp] listener "${l.id}": ${path} has no stored value to keep; enter it`, `listeners.${i}.${path}`);
       }
       return stored;
-    }) as ListenerConfig;
+    });
   });
 }
 

@@ -263,7 +263,7 @@ function openSaved(saved: unknown, box: SecretBox): { layer: SettingsLayer; rese
     version: SAVED_VERSION,
     keyId: box.keyId,
     listeners: listeners.map((l, i) =>
-      mapListenerSecrets<string, SealedSecret>(l as ListenerShape<string>, (v, at) => box.seal(v, `listeners.${i}.${at}`)),
+      mapListenerSecrets<string, SealedSecret>(l, (v, at) => box.seal(v, `listeners.${i}.${at}`)),
     ),
   };
   return { layer, resealed };

@@ -34,7 +34,7 @@ export function createEventSocket(events: Pick<EventBus, 'onAny'>, heartbeatMs =
         ws.terminate();
         return;
       }
-      const envelope: EventEnvelope = { event, data } as EventEnvelope;
+      const envelope: EventEnvelope = { event, data };
       ws.send(JSON.stringify(envelope));
     });
     ws.on('close', unsubscribe);

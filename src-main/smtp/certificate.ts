@@ -78,7 +78,7 @@ async function loadOrCreateAt(paths: { dir: string; cert: string; key: string },
     writeAtomic(paths.key, pems.private, 0o600);
     writeAtomic(paths.cert, pems.cert, 0o644);
   } catch (err) {
-    throw new Error(`[smtp] cannot store the TLS certificate in ${paths.dir}: ${(err as Error).message}`);
+    throw new Error(`[smtp] cannot store the TLS certificate in ${paths.dir}: ${(err as Error).message}`, { cause: err });
   }
   return { key: pems.private, cert: pems.cert, info: describeCertificate(new X509Certificate(pems.cert)) };
 }

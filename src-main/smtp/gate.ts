@@ -199,6 +199,7 @@ export function carryOut(d: FaultDecision, socket: net.Socket | undefined, next:
 /** Lets the command go on and destroys the socket as soon as its `code` reply has been flushed. */
 function dropAfterReply(connection: SMTPConnection, code: number, go: () => void): void {
   const socket = connection._socket;
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- put back as it was below; always called with .call
   const send = connection.send;
   connection.send = (c, data, context) => {
     send.call(connection, c, data, context);

@@ -52,7 +52,6 @@ export function selectPrunable(
     const rows = db.prepare('SELECT id, size FROM messages ORDER BY id LIMIT ?').all(count - r.maxMessages) as { id: number; size: number }[];
     const freed = rows.reduce((n, x) => n + x.size, 0);
     out.push({ reason: 'maxMessages', ids: rows.map((x) => x.id), bytes: freed });
-    count -= rows.length;
     bytes -= freed;
   }
   if (r.maxBytes > 0 && bytes > r.maxBytes) {

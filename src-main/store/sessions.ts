@@ -209,7 +209,9 @@ function parseTranscript(text: string): TranscriptLine[] {
   if (!Array.isArray(raw)) return [];
   const out: TranscriptLine[] = [];
   for (const line of raw) {
-    if (Array.isArray(line) && (line[0] === 'C' || line[0] === 'S')) out.push({ dir: line[0], at: Number(line[1]) || 0, text: String(line[2] ?? '') });
+    if (!Array.isArray(line)) continue;
+    const [dir, at, said] = line as unknown[];
+    if (dir === 'C' || dir === 'S') out.push({ dir, at: Number(at) || 0, text: String(said ?? '') });
   }
   return out;
 }

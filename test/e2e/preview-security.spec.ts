@@ -31,7 +31,7 @@ async function drainMessages(page: Page, received: string[], marker: string): Pr
 /** Waits until the preview iframe's document has fired its load event (scripts, onload and onerror done). */
 async function previewLoaded(page: Page) {
   const handle = await page.locator('iframe[title="HTML preview"]').elementHandle();
-  const frame = await handle!.contentFrame();
+  const frame = await handle.contentFrame();
   await frame!.waitForLoadState('load');
   return frame!;
 }

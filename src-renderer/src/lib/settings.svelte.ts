@@ -131,7 +131,7 @@ export class SettingsState {
     const draft = this.#draft;
     const base = this.#baseline;
     if (!draft || !base || this.#applying) return false;
-    const snapshot = $state.snapshot(draft) as Draft;
+    const snapshot: Draft = $state.snapshot(draft);
     const missing = missingRequired(snapshot);
     if (missing) {
       this.#error = { message: missing.message, code: 'invalid_argument', field: missing.field };

@@ -1,5 +1,5 @@
 // Policy building blocks with a fake clock: per-client rate windows and AUTH lockout, both bounded in memory.
-import net from 'node:net';
+import type net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { GlobMatcher } from '../../../src-main/smtp/faults/index.js';
 import { AuthLockout, MAX_TRACKED_CLIENTS, RateWindow, clientAllowed, compileCidrs, compileGlobs } from '../../../src-main/smtp/policy.js';

@@ -151,14 +151,14 @@ describe('createDataHandler with the in-flight budget', () => {
 
 describe('toEnvelope', () => {
   it('maps the session, with the null sender as empty string', () => {
-    const s = session({ envelope: { mailFrom: { address: '', args: false }, rcptTo: [{ address: 'x@example.com', args: false }] } } as Partial<SMTPServerSession>);
+    const s = session({ envelope: { mailFrom: { address: '', args: false }, rcptTo: [{ address: 'x@example.com', args: false }] } });
     expect(toEnvelope(s, 'smtp', null)).toEqual({
       mailFrom: '', rcptTo: ['x@example.com'], heloName: 'client.test', clientAddress: '127.0.0.1', clientPort: 5555, tls: null, authUser: null, listener: 'smtp',
     });
   });
 
   it('reads the AUTH user and TLS details', () => {
-    const s = session({ user: { username: 'alice' }, secure: true } as Partial<SMTPServerSession>);
+    const s = session({ user: { username: 'alice' }, secure: true });
     expect(toEnvelope(s, 'smtps', { protocol: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256' })).toMatchObject({
       authUser: 'alice', tls: { protocol: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256' }, rcptTo: ['b@example.com', 'c@example.com'],
     });

@@ -146,8 +146,8 @@ export const api = {
 export function onEvent<K extends EventName>(name: K, handler: (data: Events[K]) => void): () => void {
   const set = backend.handlers.get(name) ?? new Set<Handler>();
   backend.handlers.set(name, set);
-  set.add(handler as Handler);
-  return () => set.delete(handler as Handler);
+  set.add(handler);
+  return () => set.delete(handler);
 }
 
 export function onConnection(handler: (state: 'open', reconnected: boolean) => void): () => void {

@@ -17,7 +17,7 @@ function refusal(rules: unknown): MailwrightError {
 
 const ok = rule({ id: 'ok', name: 'fine', match: { stage: 'connect' } });
 const bad = (patch: Record<string, unknown>, match: Record<string, unknown> = {}, action?: Record<string, unknown>) =>
-  ({ ...rule({ id: 'b', name: 'broken', match: { stage: 'rcpt', ...match } as FaultRule['match'] }), ...patch, ...(action ? { action } : {}) });
+  ({ ...rule({ id: 'b', name: 'broken', match: { stage: 'rcpt', ...match } }), ...patch, ...(action ? { action } : {}) });
 
 describe('setRules validation', () => {
   it.each([
