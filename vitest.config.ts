@@ -23,7 +23,11 @@ export default defineConfig({
         plugins: [svelte({ configFile: resolve('svelte.config.js') })],
         // Svelte's package exports pick its server runtime under Node unless asked for the browser one.
         resolve: { conditions: ['browser'] },
-        test: { name: 'renderer-state', environment: './test/helpers/svelte-client-environment.ts', include: ['test/unit/renderer/state/**/*.test.ts'] },
+        test: {
+          name: 'renderer-state',
+          environment: './test/helpers/svelte-client-environment.ts',
+          include: ['test/unit/renderer/state/**/*.test.ts'],
+        },
       },
     ],
   },

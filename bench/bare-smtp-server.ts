@@ -13,7 +13,9 @@ const server = new SMTPServer({
   // Same message-size room as the other servers get; the benchmark never gets near it.
   size: 50 * 1024 * 1024,
   onData(stream, _session, callback) {
-    stream.on('data', () => { /* drain */ });
+    stream.on('data', () => {
+      /* drain */
+    });
     stream.on('end', () => {
       accepted++;
       callback(null);

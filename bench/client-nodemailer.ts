@@ -6,7 +6,16 @@ import { buildMessage, FROM, TO, type SizeName } from './messages.js';
 import { forceNoDelay } from './proc.js';
 import { percentile } from './stats.js';
 
-interface Options { host?: string; port: number; n: number; concurrency: number; size: SizeName; start?: number; nagle?: boolean; warmup?: number }
+interface Options {
+  host?: string;
+  port: number;
+  n: number;
+  concurrency: number;
+  size: SizeName;
+  start?: number;
+  nagle?: boolean;
+  warmup?: number;
+}
 
 export interface ClientResult {
   sent: number;
@@ -35,7 +44,10 @@ async function main(): Promise<void> {
     socketTimeout: 30_000,
   });
   // Messages are built ahead of the clock for small runs; big runs build on the fly (cheap copies).
-  const prebuilt = opts.n * (opts.size === '100k' ? 100 : 5) <= 200_000 ? Array.from({ length: opts.n }, (_, i) => buildMessage(opts.size, start + i)) : null;
+  const prebuilt =
+    opts.n * (opts.size === '100k' ? 100 : 5) <= 200_000
+      ? Array.from({ length: opts.n }, (_, i) => buildMessage(opts.size, start + i))
+      : null;
   let latencies: number[] = [];
   let next = 0;
   let failed = 0;

@@ -56,11 +56,27 @@ export function cleanupClientFiles(): void {
  * Sends `warmup` untimed messages first (same client, same mode), then times `n`.
  * Warm-up tokens come after the measured ones: the server stores n + warmup messages.
  */
-export async function runClient(client: ClientName, port: number, n: number, concurrency: number, size: SizeName, timeoutMs: number, warmup = 0): Promise<LoadResult> {
+export async function runClient(
+  client: ClientName,
+  port: number,
+  n: number,
+  concurrency: number,
+  size: SizeName,
+  timeoutMs: number,
+  warmup = 0,
+): Promise<LoadResult> {
   if (client === 'nodemailer') {
-    const p = spawnPinned(CLIENT_CORE, process.execPath, [...helperArgs('client-nodemailer'), JSON.stringify({ port, n, concurrency, size, warmup })], { cwd: ROOT });
+    const p = spawnPinned(
+      CLIENT_CORE,
+      process.execPath,
+      [...helperArgs('client-nodemailer'), JSON.stringify({ port, n, concurrency, size, warmup })],
+      { cwd: ROOT },
+    );
     const code = await waitExit(p, timeoutMs, `nodemailer client (n=${n}, c=${concurrency}, ${size})`);
-    const line = p.stdout().split('\n').find((l) => l.startsWith('CLIENT_RESULT '));
+    const line = p
+      .stdout()
+      .split('\n')
+      .find((l) => l.startsWith('CLIENT_RESULT '));
     if (code !== 0 || !line) throw new Error(`nodemailer client failed (exit ${code}): ${p.stderr().slice(-1000)}`);
     return JSON.parse(line.slice('CLIENT_RESULT '.length)) as ClientResult;
   }
@@ -68,14 +84,30 @@ export async function runClient(client: ClientName, port: number, n: number, con
     const w = await runClient(client, port, warmup, concurrency, size, timeoutMs);
     if (w.failed > 0) throw new Error(`warm-up failed: ${w.firstError}`);
   }
-  const args = ['-s', String(concurrency), '-m', String(n), '-F', messageFile(size), '-f', FROM, '-t', TO, '-M', 'bench.example.test'];
+  const args = [
+    '-s',
+    String(concurrency),
+    '-m',
+    String(n),
+    '-F',
+    messageFile(size),
+    '-f',
+    FROM,
+    '-t',
+    TO,
+    '-M',
+    'bench.example.test',
+  ];
   if (client === 'source-reuse') args.unshift('-d');
   const t0 = performance.now();
   const p = spawnPinned(CLIENT_CORE, SMTP_SOURCE, [...args, `127.0.0.1:${port}`]);
   const code = await waitExit(p, timeoutMs, `smtp-source (n=${n}, c=${concurrency}, ${size})`);
   const wallMs = performance.now() - t0;
   // smtp-source reports every refused or broken transaction on stderr and exits non-zero on fatal ones.
-  const errors = p.stderr().split('\n').filter((l) => l.trim());
+  const errors = p
+    .stderr()
+    .split('\n')
+    .filter((l) => l.trim());
   const ok = code === 0 && errors.length === 0;
   return {
     sent: ok ? n : 0,

@@ -60,11 +60,18 @@ async function stream(port: number, i: number, totalBytes: number, block: Buffer
   };
   try {
     await expect('greeting', '220');
-    for (const [command, code] of [['EHLO flood.test', '250'], ['MAIL FROM:<flood@example.test>', '250'], [`RCPT TO:<sink${i}@example.test>`, '250'], ['DATA', '354']] as const) {
+    for (const [command, code] of [
+      ['EHLO flood.test', '250'],
+      ['MAIL FROM:<flood@example.test>', '250'],
+      [`RCPT TO:<sink${i}@example.test>`, '250'],
+      ['DATA', '354'],
+    ] as const) {
       socket.write(`${command}\r\n`);
       await expect(command, code);
     }
-    socket.write(`From: flood@example.test\r\nTo: sink${i}@example.test\r\nSubject: flood ${i}\r\nContent-Type: text/plain\r\n\r\n`);
+    socket.write(
+      `From: flood@example.test\r\nTo: sink${i}@example.test\r\nSubject: flood ${i}\r\nContent-Type: text/plain\r\n\r\n`,
+    );
     for (let sent = 0; sent < totalBytes; sent += block.length) {
       if (Date.now() > deadline) throw new Error('deadline passed mid-DATA');
       if (!socket.write(block)) await new Promise((r) => socket.once('drain', r));
@@ -81,7 +88,6 @@ async function stream(port: number, i: number, totalBytes: number, block: Buffer
   }
 }
 
-
 /** How long the streams may take at most: their paced time four times over (a loaded machine), plus a minute. */
 export function floodDeadlineMs(messageMB: number): number {
   return 60_000 + ((messageMB * 1024 * 1024) / (CHUNK_BYTES / CHUNK_PAUSE_MS)) * 4;
@@ -91,13 +97,18 @@ async function main(): Promise<void> {
   const o = JSON.parse(process.argv[2] ?? '{}') as { port: number; streams: number; messageMB: number };
   const block = bodyBlock();
   const deadline = Date.now() + floodDeadlineMs(o.messageMB);
-  const replies = await Promise.all(Array.from({ length: o.streams }, (_, i) => stream(o.port, i, o.messageMB * 1024 * 1024, block, deadline)));
+  const replies = await Promise.all(
+    Array.from({ length: o.streams }, (_, i) => stream(o.port, i, o.messageMB * 1024 * 1024, block, deadline)),
+  );
   process.stdout.write(`${FLOOD_DONE_PREFIX}${JSON.stringify(replies)}\n`);
 }
 
 if (process.argv[1] && /flood-client\.(ts|mjs)$/.test(process.argv[1])) {
-  main().then(() => process.exit(0), (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  });
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
 }

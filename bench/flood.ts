@@ -59,11 +59,19 @@ export async function runFlood(streams: number, messageMB: number, log: (line: s
         await sleep(HTTP_PROBE_MS);
       }
     })();
-    const client = spawnPinned(CLIENT_CORE, process.execPath, [...helperArgs('flood-client'), JSON.stringify({ port: server.port, streams, messageMB })], { cwd: ROOT });
+    const client = spawnPinned(
+      CLIENT_CORE,
+      process.execPath,
+      [...helperArgs('flood-client'), JSON.stringify({ port: server.port, streams, messageMB })],
+      { cwd: ROOT },
+    );
     let replies: string[];
     try {
       await waitExit(client, floodDeadlineMs(messageMB) + 30_000, 'flood client');
-      const line = client.stdout().split('\n').find((l) => l.startsWith(FLOOD_DONE_PREFIX));
+      const line = client
+        .stdout()
+        .split('\n')
+        .find((l) => l.startsWith(FLOOD_DONE_PREFIX));
       if (!line) throw new Error(`flood client gave no result: ${client.stderr().slice(-500)}`);
       replies = JSON.parse(line.slice(FLOOD_DONE_PREFIX.length)) as string[];
     } finally {
@@ -82,9 +90,20 @@ export async function runFlood(streams: number, messageMB: number, log: (line: s
       log(`  status after the flood failed: ${(err as Error).message}`);
     }
     return {
-      streams, messageMB, accepted, refused, other, storedAfter,
-      peakRssMB: Math.max(peakRssMB, after?.rssMB ?? 0), hwmMB: after?.hwmMB ?? null, rssAfterMB: after?.rssMB ?? null, startRssMB,
-      httpProbes, httpFailures, httpMaxMs, seconds: (performance.now() - t0) / 1000,
+      streams,
+      messageMB,
+      accepted,
+      refused,
+      other,
+      storedAfter,
+      peakRssMB: Math.max(peakRssMB, after?.rssMB ?? 0),
+      hwmMB: after?.hwmMB ?? null,
+      rssAfterMB: after?.rssMB ?? null,
+      startRssMB,
+      httpProbes,
+      httpFailures,
+      httpMaxMs,
+      seconds: (performance.now() - t0) / 1000,
     };
   } finally {
     await server.stop();

@@ -35,7 +35,9 @@ export interface FuzzBenchResult {
 export async function runFuzz(options: FuzzBenchOptions): Promise<FuzzBenchResult[]> {
   const { runs, seed, log } = options;
   const results: FuzzBenchResult[] = [];
-  log(`  seed ${seed}, ${runs} inputs per target (replay one target: --only fuzz --fuzz-targets NAME --fuzz-seed ${seed})`);
+  log(
+    `  seed ${seed}, ${runs} inputs per target (replay one target: --only fuzz --fuzz-targets NAME --fuzz-seed ${seed})`,
+  );
   for (const target of TARGETS.filter((t) => options.targets.includes(t.name))) {
     const t0 = performance.now();
     const report = await target.run({ numRuns: runs, seed });

@@ -54,7 +54,11 @@ function upload(base: string, file: string, bytes: number): Promise<{ status: nu
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
-        host: url.hostname, port: url.port, method: 'POST', path: '/api/messages/import?filename=bench.mbox', timeout: IMPORT_TIMEOUT_MS,
+        host: url.hostname,
+        port: url.port,
+        method: 'POST',
+        path: '/api/messages/import?filename=bench.mbox',
+        timeout: IMPORT_TIMEOUT_MS,
         headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(bytes) },
       },
       (res) => {
@@ -87,7 +91,9 @@ export async function runImport(targetMB: number, log: (line: string) => void): 
   try {
     const g0 = performance.now();
     const { messages, bytes } = generate(file, targetMB);
-    log(`  generated ${(bytes / 1024 / 1024).toFixed(0)} MB, ${messages} messages in ${((performance.now() - g0) / 1000).toFixed(1)} s`);
+    log(
+      `  generated ${(bytes / 1024 / 1024).toFixed(0)} MB, ${messages} messages in ${((performance.now() - g0) / 1000).toFixed(1)} s`,
+    );
     const server = await startServer('mailwright');
     try {
       const base = server.http;
@@ -109,15 +115,25 @@ export async function runImport(targetMB: number, log: (line: string) => void): 
       const seconds = (performance.now() - t0) / 1000;
       if (reply.status !== 200) throw new Error(`import -> ${reply.status} ${reply.body.slice(0, 300)}`);
       const result = JSON.parse(reply.body) as { imported: number; failedCount: number };
-      if (result.imported !== messages || result.failedCount !== 0) throw new Error(`imported ${result.imported} of ${messages}, ${result.failedCount} failed`);
+      if (result.imported !== messages || result.failedCount !== 0)
+        throw new Error(`imported ${result.imported} of ${messages}, ${result.failedCount} failed`);
       const status = (await (await fetch(`${base}/api/status`)).json()) as { messageCount: number };
-      if (status.messageCount !== messages) throw new Error(`the store holds ${status.messageCount} of ${messages} messages`);
+      if (status.messageCount !== messages)
+        throw new Error(`the store holds ${status.messageCount} of ${messages} messages`);
       const mem = server.mem();
       const fileMB = bytes / 1024 / 1024;
       return {
-        fileMB, messages, seconds, msgPerSec: messages / seconds, mbPerSec: fileMB / seconds,
-        startRssMB, maxSampledRssMB, peakRssMB: mem?.hwmMB ?? null, rssAfterMB: mem?.rssMB ?? null,
-        anonAfterMB: mem?.anonMB ?? null, fileAfterMB: mem?.fileMB ?? null,
+        fileMB,
+        messages,
+        seconds,
+        msgPerSec: messages / seconds,
+        mbPerSec: fileMB / seconds,
+        startRssMB,
+        maxSampledRssMB,
+        peakRssMB: mem?.hwmMB ?? null,
+        rssAfterMB: mem?.rssMB ?? null,
+        anonAfterMB: mem?.anonMB ?? null,
+        fileAfterMB: mem?.fileMB ?? null,
       };
     } finally {
       await server.stop();

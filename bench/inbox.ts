@@ -11,7 +11,11 @@ const IMPORT_CHUNK = 5000;
 const CHUNK_TIMEOUT_MS = 120_000;
 const PAGE_SIZE = 50;
 
-export interface TimedFigure { medianMs: number; p90Ms: number; samples: number }
+export interface TimedFigure {
+  medianMs: number;
+  p90Ms: number;
+  samples: number;
+}
 export interface InboxResult {
   messages: number;
   fillMs: number;
@@ -43,10 +47,12 @@ async function importChunk(base: string, start: number, count: number): Promise<
     signal: AbortSignal.timeout(CHUNK_TIMEOUT_MS),
   });
   const text = await res.text();
-  if (!res.ok) throw new Error(`import of messages ${start}..${start + count - 1} -> ${res.status} ${text.slice(0, 300)}`);
+  if (!res.ok)
+    throw new Error(`import of messages ${start}..${start + count - 1} -> ${res.status} ${text.slice(0, 300)}`);
   const reply = JSON.parse(text) as { imported?: number; value?: { imported: number } };
   const imported = reply.imported ?? reply.value?.imported;
-  if (imported !== count) throw new Error(`import of ${count} messages at ${start} imported ${imported}: ${text.slice(0, 300)}`);
+  if (imported !== count)
+    throw new Error(`import of ${count} messages at ${start} imported ${imported}: ${text.slice(0, 300)}`);
 }
 
 /** The default retention (50,000 messages) would prune the store we are filling: lift it for this run. */
@@ -69,15 +75,24 @@ export async function runInbox(total: number, samples: number, log: (l: string) 
     const t0 = performance.now();
     for (let start = 0; start < total; start += IMPORT_CHUNK) {
       await importChunk(base, start, Math.min(IMPORT_CHUNK, total - start));
-      if ((start / IMPORT_CHUNK) % 4 === 3) log(`  imported ${Math.min(total, start + IMPORT_CHUNK)}/${total} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+      if ((start / IMPORT_CHUNK) % 4 === 3)
+        log(
+          `  imported ${Math.min(total, start + IMPORT_CHUNK)}/${total} (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+        );
     }
     const fillMs = performance.now() - t0;
     const sample = [0, Math.floor(total / 2), total - 1];
-    const idleAfterMs = await waitIndexed(base, {
-      count: total,
-      expect: [{ query: SHARED_TOKEN, total }, ...sample.map((i) => ({ query: tokenFor(i), total: 1 }))],
-    }, 120_000 + total * 3);
-    log(`  ${total} messages stored and searchable after ${(fillMs / 1000).toFixed(1)} s (+${idleAfterMs.toFixed(0)} ms to idle)`);
+    const idleAfterMs = await waitIndexed(
+      base,
+      {
+        count: total,
+        expect: [{ query: SHARED_TOKEN, total }, ...sample.map((i) => ({ query: tokenFor(i), total: 1 }))],
+      },
+      120_000 + total * 3,
+    );
+    log(
+      `  ${total} messages stored and searchable after ${(fillMs / 1000).toFixed(1)} s (+${idleAfterMs.toFixed(0)} ms to idle)`,
+    );
     const firstPage = await timed(samples, async () => {
       const got = await listPage(base, PAGE_SIZE);
       if (got !== PAGE_SIZE) throw new Error(`first page had ${got} messages, not ${PAGE_SIZE}`);
@@ -94,7 +109,15 @@ export async function runInbox(total: number, samples: number, log: (l: string) 
       const got = await searchTotal(base, words[Math.abs(i) % words.length] ?? 'invoice', PAGE_SIZE);
       if (got <= 0) throw new Error('a common-word search found nothing');
     });
-    return { messages: total, fillMs, idleAfterMs, firstPage, tokenSearch, wordSearch, rssMB: server.mem()?.rssMB ?? null };
+    return {
+      messages: total,
+      fillMs,
+      idleAfterMs,
+      firstPage,
+      tokenSearch,
+      wordSearch,
+      rssMB: server.mem()?.rssMB ?? null,
+    };
   } finally {
     await server.stop();
   }

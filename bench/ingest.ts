@@ -50,7 +50,13 @@ export function workloadKey(size: SizeName, client: ClientName, concurrency: num
 const CONN_MODE_MSGS_PER_CONNECTION = 25;
 const STOCK_GREETING_SERVERS: readonly ServerName[] = ['maildev', 'bare'];
 
-export function messagesFor(opts: IngestOptions, size: SizeName, client: ClientName, concurrency: number, server: ServerName): number {
+export function messagesFor(
+  opts: IngestOptions,
+  size: SizeName,
+  client: ClientName,
+  concurrency: number,
+  server: ServerName,
+): number {
   const n = opts.n[size];
   const slowGreeting = client === 'source-conn' && STOCK_GREETING_SERVERS.includes(server);
   return slowGreeting ? Math.min(n, CONN_MODE_MSGS_PER_CONNECTION * concurrency) : n;
@@ -65,19 +71,50 @@ function indexedCheck(client: ClientName, n: number, warmup: number): IndexedChe
   const all = n + warmup;
   if (client === 'nodemailer') {
     const sample = [...new Set([0, Math.floor(n / 2), n - 1])];
-    return { count: all, expect: [{ query: SHARED_TOKEN, total: all }, ...sample.map((i) => ({ query: tokenFor(i), total: 1 }))] };
+    return {
+      count: all,
+      expect: [{ query: SHARED_TOKEN, total: all }, ...sample.map((i) => ({ query: tokenFor(i), total: 1 }))],
+    };
   }
   // smtp-source sends one file for every message: all of them carry token 0.
-  return { count: all, expect: [{ query: SHARED_TOKEN, total: all }, { query: tokenFor(0), total: all }] };
+  return {
+    count: all,
+    expect: [
+      { query: SHARED_TOKEN, total: all },
+      { query: tokenFor(0), total: all },
+    ],
+  };
 }
 
-async function runOne(opts: IngestOptions, size: SizeName, client: ClientName, concurrency: number, server: ServerName, round: number): Promise<IngestRun> {
+async function runOne(
+  opts: IngestOptions,
+  size: SizeName,
+  client: ClientName,
+  concurrency: number,
+  server: ServerName,
+  round: number,
+): Promise<IngestRun> {
   const n = messagesFor(opts, size, client, concurrency, server);
   const warmup = warmupFor(n);
   const run: IngestRun = {
-    workload: workloadKey(size, client, concurrency), size, client, concurrency, server, round, n, warmup,
-    ok: false, error: null, msgPerSec: 0, p50Ms: null, p99Ms: null, wallMs: 0,
-    timeToIndexedMs: null, rssAfterRunMB: null, rssAfterIndexMB: null, hwmMB: null,
+    workload: workloadKey(size, client, concurrency),
+    size,
+    client,
+    concurrency,
+    server,
+    round,
+    n,
+    warmup,
+    ok: false,
+    error: null,
+    msgPerSec: 0,
+    p50Ms: null,
+    p99Ms: null,
+    wallMs: 0,
+    timeToIndexedMs: null,
+    rssAfterRunMB: null,
+    rssAfterIndexMB: null,
+    hwmMB: null,
   };
   let handle;
   try {
@@ -114,9 +151,11 @@ export async function runIngest(opts: IngestOptions): Promise<IngestRun[]> {
             runs.push(run);
             const lat = run.p50Ms === null ? '' : ` p50 ${run.p50Ms.toFixed(1)} ms p99 ${run.p99Ms?.toFixed(1)} ms`;
             const idx = run.timeToIndexedMs === null ? '' : ` indexed +${run.timeToIndexedMs.toFixed(0)} ms`;
-            opts.log(run.ok
-              ? `  ${run.workload.padEnd(26)} r${round} ${server.padEnd(17)} ${run.msgPerSec.toFixed(0).padStart(6)} msg/s${lat}${idx}`
-              : `  ${run.workload.padEnd(26)} r${round} ${server.padEnd(17)} FAILED: ${run.error}`);
+            opts.log(
+              run.ok
+                ? `  ${run.workload.padEnd(26)} r${round} ${server.padEnd(17)} ${run.msgPerSec.toFixed(0).padStart(6)} msg/s${lat}${idx}`
+                : `  ${run.workload.padEnd(26)} r${round} ${server.padEnd(17)} FAILED: ${run.error}`,
+            );
           }
         }
       }

@@ -10,9 +10,18 @@ import { median, percentile } from './stats.js';
 /** A UI event later than this is a lost event, not a slow one. */
 const EVENT_TIMEOUT_MS = 5000;
 
-export interface LatencyResult { samples: number; medianMs: number; p99Ms: number; maxMs: number; lost: number }
+export interface LatencyResult {
+  samples: number;
+  medianMs: number;
+  p99Ms: number;
+  maxMs: number;
+  lost: number;
+}
 
-interface AddedEnvelope { event: string; data?: { messages?: { subject?: string }[] } }
+interface AddedEnvelope {
+  event: string;
+  data?: { messages?: { subject?: string }[] };
+}
 
 export async function runLatency(samples: number, log: (l: string) => void): Promise<LatencyResult> {
   forceNoDelay();
@@ -20,7 +29,14 @@ export async function runLatency(samples: number, log: (l: string) => void): Pro
   const arrivals = new Map<string, number>();
   const waiters = new Map<string, () => void>();
   let ws: WebSocket | null = null;
-  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: server.port, ignoreTLS: true, pool: true, maxConnections: 1, maxMessages: Infinity });
+  const transport = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: server.port,
+    ignoreTLS: true,
+    pool: true,
+    maxConnections: 1,
+    maxMessages: Infinity,
+  });
   try {
     const base = server.http;
     if (!base) throw new Error('Mailwright gave no HTTP address');
@@ -28,13 +44,23 @@ export async function runLatency(samples: number, log: (l: string) => void): Pro
     ws = socket;
     await new Promise<void>((resolve, reject) => {
       const t = setTimeout(() => reject(new Error('WebSocket did not open within 5 s')), 5000);
-      socket.once('open', () => { clearTimeout(t); resolve(); });
-      socket.once('error', (e) => { clearTimeout(t); reject(e); });
+      socket.once('open', () => {
+        clearTimeout(t);
+        resolve();
+      });
+      socket.once('error', (e) => {
+        clearTimeout(t);
+        reject(e);
+      });
     });
     socket.on('message', (data) => {
       const now = performance.now();
       let env: AddedEnvelope;
-      try { env = JSON.parse(data.toString()) as AddedEnvelope; } catch { return; }
+      try {
+        env = JSON.parse(data.toString()) as AddedEnvelope;
+      } catch {
+        return;
+      }
       if (env.event !== 'messages.added') return;
       for (const m of env.data?.messages ?? []) {
         const token = /mwt\d+/.exec(m.subject ?? '')?.[0];
@@ -67,7 +93,13 @@ export async function runLatency(samples: number, log: (l: string) => void): Pro
       else deltas.push(at - t250);
     }
     if (lost > 0) log(`  LOST ${lost} of ${samples} messages.added events`);
-    return { samples: deltas.length, medianMs: median(deltas), p99Ms: percentile(deltas, 99), maxMs: Math.max(...deltas), lost };
+    return {
+      samples: deltas.length,
+      medianMs: median(deltas),
+      p99Ms: percentile(deltas, 99),
+      maxMs: Math.max(...deltas),
+      lost,
+    };
   } finally {
     transport.close();
     ws?.close();

@@ -8,7 +8,7 @@ const REQUEST_TIMEOUT_MS = 10_000;
 async function getJson<T>(url: string): Promise<T> {
   const res = await fetch(url, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
   if (!res.ok) throw new Error(`GET ${url} -> ${res.status} ${(await res.text()).slice(0, 200)}`);
-  const body = (await res.json());
+  const body = await res.json();
   // Accept both a bare value and the contract's Result envelope.
   if (body && typeof body === 'object' && 'ok' in body && 'value' in body) return (body as { value: T }).value;
   return body as T;
@@ -19,7 +19,8 @@ export async function messageCount(base: string): Promise<number> {
 }
 
 export async function searchTotal(base: string, query: string, limit = 1): Promise<number> {
-  return (await getJson<{ total: number }>(`${base}/api/messages?query=${encodeURIComponent(query)}&limit=${limit}`)).total;
+  return (await getJson<{ total: number }>(`${base}/api/messages?query=${encodeURIComponent(query)}&limit=${limit}`))
+    .total;
 }
 
 export async function listPage(base: string, limit: number): Promise<number> {

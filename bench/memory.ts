@@ -29,15 +29,26 @@ export async function runMemory(n: number, concurrency: number): Promise<MemoryR
     const afterRun = server.mem();
     const rssAfterRunMB = afterRun?.rssMB ?? null;
     const sample = [0, Math.floor(n / 2), n - 1];
-    const timeToIndexedMs = await waitIndexed(server.http, {
-      count: n,
-      expect: [{ query: SHARED_TOKEN, total: n }, ...sample.map((i) => ({ query: tokenFor(i), total: 1 }))],
-    }, 60_000 + n * 20);
+    const timeToIndexedMs = await waitIndexed(
+      server.http,
+      {
+        count: n,
+        expect: [{ query: SHARED_TOKEN, total: n }, ...sample.map((i) => ({ query: tokenFor(i), total: 1 }))],
+      },
+      60_000 + n * 20,
+    );
     const mem = server.mem();
     return {
-      n, msgPerSec: load.msgPerSec, rssAfterRunMB, rssAfterIndexMB: mem?.rssMB ?? null, hwmMB: mem?.hwmMB ?? null,
-      anonAfterRunMB: afterRun?.anonMB ?? null, anonAfterIndexMB: mem?.anonMB ?? null, fileAfterIndexMB: mem?.fileMB ?? null,
-      timeToIndexedMs, startRssMB,
+      n,
+      msgPerSec: load.msgPerSec,
+      rssAfterRunMB,
+      rssAfterIndexMB: mem?.rssMB ?? null,
+      hwmMB: mem?.hwmMB ?? null,
+      anonAfterRunMB: afterRun?.anonMB ?? null,
+      anonAfterIndexMB: mem?.anonMB ?? null,
+      fileAfterIndexMB: mem?.fileMB ?? null,
+      timeToIndexedMs,
+      startRssMB,
     };
   } finally {
     await server.stop();

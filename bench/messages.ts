@@ -132,7 +132,8 @@ function buildTemplate(size: SizeName, variant: number): Template {
   ];
   const bytes = Buffer.from(lines.join('\r\n'), 'ascii');
   const offsets: number[] = [];
-  for (let at = bytes.indexOf(TOKEN_PLACEHOLDER); at >= 0; at = bytes.indexOf(TOKEN_PLACEHOLDER, at + 1)) offsets.push(at);
+  for (let at = bytes.indexOf(TOKEN_PLACEHOLDER); at >= 0; at = bytes.indexOf(TOKEN_PLACEHOLDER, at + 1))
+    offsets.push(at);
   return { bytes, offsets };
 }
 
@@ -165,7 +166,11 @@ export function buildMbox(size: SizeName, start: number, count: number): Buffer 
   const sep = Buffer.from(`From ${FROM} Thu Jan  1 12:00:00 2026\n`, 'ascii');
   for (let i = start; i < start + count; i++) {
     // The generator never starts a line with "From ", so no >From quoting is needed.
-    parts.push(sep, Buffer.from(buildMessage(size, i).toString('ascii').replace(/\r\n/g, '\n'), 'ascii'), Buffer.from('\n'));
+    parts.push(
+      sep,
+      Buffer.from(buildMessage(size, i).toString('ascii').replace(/\r\n/g, '\n'), 'ascii'),
+      Buffer.from('\n'),
+    );
   }
   return Buffer.concat(parts);
 }

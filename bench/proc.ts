@@ -24,7 +24,12 @@ export interface Proc {
 const OUTPUT_KEEP = 64 * 1024;
 
 /** Spawns `cmd args` under `taskset -c core` (taskset execs, so the pid is the real process). */
-export function spawnPinned(core: string, cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Proc {
+export function spawnPinned(
+  core: string,
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Proc {
   const child = spawn('taskset', ['-c', core, cmd, ...args], {
     cwd: opts.cwd,
     env: opts.env ?? process.env,
@@ -33,8 +38,12 @@ export function spawnPinned(core: string, cmd: string, args: string[], opts: { c
   });
   let out = '';
   let err = '';
-  child.stdout?.on('data', (d: Buffer) => { out = (out + d.toString()).slice(-OUTPUT_KEEP); });
-  child.stderr?.on('data', (d: Buffer) => { err = (err + d.toString()).slice(-OUTPUT_KEEP); });
+  child.stdout?.on('data', (d: Buffer) => {
+    out = (out + d.toString()).slice(-OUTPUT_KEEP);
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    err = (err + d.toString()).slice(-OUTPUT_KEEP);
+  });
   const exited = new Promise<number | null>((resolve) => {
     child.on('exit', (code, signal) => resolve(code ?? (signal ? -1 : null)));
     child.on('error', () => resolve(-2));
@@ -53,7 +62,11 @@ const live = new Set<Proc>();
 export function killChildrenOnExit(): void {
   const stop = (signal: NodeJS.Signals): void => {
     for (const p of live) {
-      try { process.kill(-p.pid, 'SIGKILL'); } catch { /* already gone */ }
+      try {
+        process.kill(-p.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
     }
     console.error(`[bench] ${signal}: killed ${live.size} child process(es)`);
     process.exit(130);
@@ -69,10 +82,18 @@ export function sleep(ms: number): Promise<void> {
 /** SIGTERM the group, SIGKILL after a grace period; resolves once the process is gone. */
 export async function killProc(p: Proc, graceMs = 3000): Promise<void> {
   if (p.child.exitCode !== null || p.child.signalCode !== null) return;
-  try { process.kill(-p.pid, 'SIGTERM'); } catch { /* already gone */ }
+  try {
+    process.kill(-p.pid, 'SIGTERM');
+  } catch {
+    /* already gone */
+  }
   const done = await Promise.race([p.exited.then(() => true), sleep(graceMs).then(() => false)]);
   if (!done) {
-    try { process.kill(-p.pid, 'SIGKILL'); } catch { /* already gone */ }
+    try {
+      process.kill(-p.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
     await Promise.race([p.exited, sleep(graceMs)]);
   }
 }
@@ -80,7 +101,9 @@ export async function killProc(p: Proc, graceMs = 3000): Promise<void> {
 /** Waits for the process to exit within `timeoutMs`; kills it and throws on timeout. */
 export async function waitExit(p: Proc, timeoutMs: number, what: string): Promise<number | null> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((r) => { timer = setTimeout(() => r('timeout'), timeoutMs); });
+  const timeout = new Promise<'timeout'>((r) => {
+    timer = setTimeout(() => r('timeout'), timeoutMs);
+  });
   const result = await Promise.race([p.exited, timeout]);
   clearTimeout(timer);
   if (result === 'timeout') {
@@ -94,7 +117,10 @@ export async function waitExit(p: Proc, timeoutMs: number, what: string): Promis
 export async function waitForLine(p: Proc, prefix: string, timeoutMs: number): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const line = p.stdout().split('\n').find((l) => l.startsWith(prefix));
+    const line = p
+      .stdout()
+      .split('\n')
+      .find((l) => l.startsWith(prefix));
     if (line) return line.slice(prefix.length).trim();
     if (p.child.exitCode !== null) break;
     await sleep(20);
@@ -114,8 +140,14 @@ export interface MemInfo {
 export function readMem(pid: number): MemInfo | null {
   try {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (key: string): number => Number(/^(\w+):\s+(\d+) kB/m.exec(status.split('\n').find((l) => l.startsWith(key)) ?? '')?.[2] ?? NaN);
-    return { rssMB: kb('VmRSS') / 1024, hwmMB: kb('VmHWM') / 1024, anonMB: kb('RssAnon') / 1024, fileMB: (kb('RssFile') + kb('RssShmem')) / 1024 };
+    const kb = (key: string): number =>
+      Number(/^(\w+):\s+(\d+) kB/m.exec(status.split('\n').find((l) => l.startsWith(key)) ?? '')?.[2] ?? NaN);
+    return {
+      rssMB: kb('VmRSS') / 1024,
+      hwmMB: kb('VmHWM') / 1024,
+      anonMB: kb('RssAnon') / 1024,
+      fileMB: (kb('RssFile') + kb('RssShmem')) / 1024,
+    };
   } catch {
     return null;
   }
@@ -141,14 +173,21 @@ export async function waitForBanner(port: number, timeoutMs: number): Promise<vo
   while (Date.now() < deadline) {
     const ok = await new Promise<boolean>((resolve) => {
       const sock = net.connect(port, '127.0.0.1');
-      const t = setTimeout(() => { sock.destroy(); resolve(false); }, 1000);
+      const t = setTimeout(() => {
+        sock.destroy();
+        resolve(false);
+      }, 1000);
       sock.once('data', (d) => {
         clearTimeout(t);
         last = d.toString();
         sock.end('QUIT\r\n');
         resolve(last.startsWith('220'));
       });
-      sock.once('error', (e) => { clearTimeout(t); last = e.message; resolve(false); });
+      sock.once('error', (e) => {
+        clearTimeout(t);
+        last = e.message;
+        resolve(false);
+      });
     });
     if (ok) return;
     await sleep(50);

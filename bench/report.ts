@@ -27,7 +27,11 @@ export interface IngestSummary {
   maxRssMB: number | null;
 }
 
-export interface Target { name: string; detail: string; pass: boolean | null }
+export interface Target {
+  name: string;
+  detail: string;
+  pass: boolean | null;
+}
 
 const nullableMedian = (v: (number | null)[]): number | null => {
   const m = median(v.filter((x): x is number => x !== null));
@@ -45,8 +49,14 @@ export function summarize(runs: IngestRun[]): IngestSummary[] {
     const ok = g.filter((r) => r.ok);
     const rss = ok.flatMap((r) => [r.rssAfterRunMB, r.rssAfterIndexMB]).filter((x): x is number => x !== null);
     return {
-      workload: first.workload, size: first.size, client: first.client, concurrency: first.concurrency, server: first.server, n: first.n,
-      okRuns: ok.length, runs: g.length,
+      workload: first.workload,
+      size: first.size,
+      client: first.client,
+      concurrency: first.concurrency,
+      server: first.server,
+      n: first.n,
+      okRuns: ok.length,
+      runs: g.length,
       // A failed run counts as 0 msg/s: a server that loses mail is not fast.
       msgPerSec: median(g.map((r) => (r.ok ? r.msgPerSec : 0))),
       p50Ms: nullableMedian(ok.map((r) => r.p50Ms)),
@@ -59,7 +69,8 @@ export function summarize(runs: IngestRun[]): IngestSummary[] {
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -67,8 +78,15 @@ export function ingestTable(summary: IngestSummary[]): string {
   return table(
     ['workload', 'server', 'N', 'msg/s', 'p50 ms', 'p99 ms', 'indexed +ms', 'RSS MB', 'ok'],
     summary.map((s) => [
-      s.workload, s.server, String(s.n), fmt(s.msgPerSec, 0), fmt(s.p50Ms, 2), fmt(s.p99Ms, 2),
-      s.server.startsWith('mailwright') ? fmt(s.timeToIndexedMs, 0) : '', fmt(s.maxRssMB, 0), `${s.okRuns}/${s.runs}`,
+      s.workload,
+      s.server,
+      String(s.n),
+      fmt(s.msgPerSec, 0),
+      fmt(s.p50Ms, 2),
+      fmt(s.p99Ms, 2),
+      s.server.startsWith('mailwright') ? fmt(s.timeToIndexedMs, 0) : '',
+      fmt(s.maxRssMB, 0),
+      `${s.okRuns}/${s.runs}`,
     ]),
   );
 }
@@ -86,11 +104,15 @@ export function ratioTable(summary: IngestSummary[]): string {
     const md = find(summary, w, 'maildev');
     const sink = find(summary, w, 'smtp-sink');
     const faults = find(summary, w, 'mailwright-faults');
-    const ratio = (o?: IngestSummary): string => (o && o.msgPerSec > 0 ? `${fmt(mw.msgPerSec / o.msgPerSec, 2)}x` : 'n/a');
+    const ratio = (o?: IngestSummary): string =>
+      o && o.msgPerSec > 0 ? `${fmt(mw.msgPerSec / o.msgPerSec, 2)}x` : 'n/a';
     const withRules = faults && mw.msgPerSec > 0 ? `${fmt(faults.msgPerSec / mw.msgPerSec, 2)}x` : 'n/a';
     return [[w, fmt(mw.msgPerSec, 0), ratio(bare), ratio(md), ratio(sink), withRules]];
   });
-  return table(['workload', 'Mailwright msg/s', 'vs bare', 'vs MailDev', 'vs smtp-sink', `${BENCH_FAULT_RULES} rules / none`], rows);
+  return table(
+    ['workload', 'Mailwright msg/s', 'vs bare', 'vs MailDev', 'vs smtp-sink', `${BENCH_FAULT_RULES} rules / none`],
+    rows,
+  );
 }
 
 export function ingestTargets(summary: IngestSummary[]): Target[] {
@@ -102,7 +124,11 @@ export function ingestTargets(summary: IngestSummary[]): Target[] {
   };
   const check = (name: string, w: string, other: ServerName, min: number): void => {
     const r = ratio(w, other);
-    targets.push({ name, detail: `${w}: Mailwright/${other} = ${r === null ? 'n/a' : r.toFixed(2)} (need >= ${min})`, pass: r === null ? null : r >= min });
+    targets.push({
+      name,
+      detail: `${w}: Mailwright/${other} = ${r === null ? 'n/a' : r.toFixed(2)} (need >= ${min})`,
+      pass: r === null ? null : r >= min,
+    });
   };
   // Both reused-session clients are judged: smtp-source -d is the protocol figure, nodemailer the everyday one.
   for (const client of ['source-reuse', 'nodemailer'] as ClientName[]) {
@@ -119,36 +145,45 @@ export function ingestTargets(summary: IngestSummary[]): Target[] {
 export const RSS_BUDGET_MB = 250;
 export function memoryTargets(m: MemoryResult): Target[] {
   const worst = Math.max(m.rssAfterRunMB ?? Infinity, m.rssAfterIndexMB ?? Infinity);
-  return [{
-    name: `RSS after ${m.n} x 100 KB <= ${RSS_BUDGET_MB} MB`,
-    detail: `after run ${fmt(m.rssAfterRunMB, 0)} MB (private ${fmt(m.anonAfterRunMB, 0)}), after indexing ${fmt(m.rssAfterIndexMB, 0)} MB `
-      + `(private ${fmt(m.anonAfterIndexMB, 0)}, file-backed ${fmt(m.fileAfterIndexMB, 0)}), peak VmHWM ${fmt(m.hwmMB, 0)} MB, at start ${fmt(m.startRssMB, 0)} MB`,
-    pass: Number.isFinite(worst) ? worst <= RSS_BUDGET_MB : null,
-  }];
+  return [
+    {
+      name: `RSS after ${m.n} x 100 KB <= ${RSS_BUDGET_MB} MB`,
+      detail:
+        `after run ${fmt(m.rssAfterRunMB, 0)} MB (private ${fmt(m.anonAfterRunMB, 0)}), after indexing ${fmt(m.rssAfterIndexMB, 0)} MB ` +
+        `(private ${fmt(m.anonAfterIndexMB, 0)}, file-backed ${fmt(m.fileAfterIndexMB, 0)}), peak VmHWM ${fmt(m.hwmMB, 0)} MB, at start ${fmt(m.startRssMB, 0)} MB`,
+      pass: Number.isFinite(worst) ? worst <= RSS_BUDGET_MB : null,
+    },
+  ];
 }
 
 /** A streamed import holds one step of messages, never the file: its peak must stay within the ingest memory budget. */
 export function importTargets(r: ImportBenchResult): Target[] {
-  return [{
-    name: `peak RSS importing a ${fmt(r.fileMB, 0)} MB mbox <= ${RSS_BUDGET_MB} MB`,
-    detail: `${r.messages} messages in ${fmt(r.seconds, 1)} s: ${fmt(r.msgPerSec, 0)} msg/s, ${fmt(r.mbPerSec, 1)} MB/s; `
-      + `RSS at start ${fmt(r.startRssMB, 0)} MB, highest sampled ${fmt(r.maxSampledRssMB, 0)} MB, peak VmHWM ${fmt(r.peakRssMB, 0)} MB, `
-      + `after ${fmt(r.rssAfterMB, 0)} MB (private ${fmt(r.anonAfterMB, 0)}, file-backed ${fmt(r.fileAfterMB, 0)})`,
-    pass: r.peakRssMB === null ? null : r.peakRssMB <= RSS_BUDGET_MB,
-  }];
+  return [
+    {
+      name: `peak RSS importing a ${fmt(r.fileMB, 0)} MB mbox <= ${RSS_BUDGET_MB} MB`,
+      detail:
+        `${r.messages} messages in ${fmt(r.seconds, 1)} s: ${fmt(r.msgPerSec, 0)} msg/s, ${fmt(r.mbPerSec, 1)} MB/s; ` +
+        `RSS at start ${fmt(r.startRssMB, 0)} MB, highest sampled ${fmt(r.maxSampledRssMB, 0)} MB, peak VmHWM ${fmt(r.peakRssMB, 0)} MB, ` +
+        `after ${fmt(r.rssAfterMB, 0)} MB (private ${fmt(r.anonAfterMB, 0)}, file-backed ${fmt(r.fileAfterMB, 0)})`,
+      pass: r.peakRssMB === null ? null : r.peakRssMB <= RSS_BUDGET_MB,
+    },
+  ];
 }
 
 /** The issue's bound for 200 concurrent 45 MB streams: the in-flight budget must keep the process under it. */
 export const FLOOD_RSS_BUDGET_MB = 1024;
 export function floodTargets(f: FloodResult): Target[] {
   const allAnswered = f.other.length === 0 && f.storedAfter === f.accepted;
-  return [{
-    name: `${f.streams} x ${f.messageMB} MB concurrent streams: RSS < ${FLOOD_RSS_BUDGET_MB} MB, HTTP answers throughout, every stream 250 or 452`,
-    detail: `peak RSS ${fmt(f.peakRssMB, 0)} MB (VmHWM ${fmt(f.hwmMB, 0)}, at start ${fmt(f.startRssMB, 0)}, after ${fmt(f.rssAfterMB, 0)}); `
-      + `${f.accepted} x 250, ${f.refused} x 452, ${f.other.length} other, ${f.storedAfter ?? '?'} stored; `
-      + `HTTP ${f.httpProbes - f.httpFailures}/${f.httpProbes} answered, slowest ${fmt(f.httpMaxMs, 0)} ms`,
-    pass: f.hwmMB !== null && f.hwmMB < FLOOD_RSS_BUDGET_MB && f.httpFailures === 0 && allAnswered,
-  }];
+  return [
+    {
+      name: `${f.streams} x ${f.messageMB} MB concurrent streams: RSS < ${FLOOD_RSS_BUDGET_MB} MB, HTTP answers throughout, every stream 250 or 452`,
+      detail:
+        `peak RSS ${fmt(f.peakRssMB, 0)} MB (VmHWM ${fmt(f.hwmMB, 0)}, at start ${fmt(f.startRssMB, 0)}, after ${fmt(f.rssAfterMB, 0)}); ` +
+        `${f.accepted} x 250, ${f.refused} x 452, ${f.other.length} other, ${f.storedAfter ?? '?'} stored; ` +
+        `HTTP ${f.httpProbes - f.httpFailures}/${f.httpProbes} answered, slowest ${fmt(f.httpMaxMs, 0)} ms`,
+      pass: f.hwmMB !== null && f.hwmMB < FLOOD_RSS_BUDGET_MB && f.httpFailures === 0 && allAnswered,
+    },
+  ];
 }
 
 export const INBOX_BUDGET_MS = 50;
@@ -158,18 +193,26 @@ export function inboxTargets(r: InboxResult): Target[] {
     detail: `median ${fmt(f.medianMs, 1)} ms, p90 ${fmt(f.p90Ms, 1)} ms`,
     pass: f.medianMs < INBOX_BUDGET_MS,
   });
-  return [t('first page (limit 50)', r.firstPage), t('search, unique token', r.tokenSearch), t('search, common word', r.wordSearch)];
+  return [
+    t('first page (limit 50)', r.firstPage),
+    t('search, unique token', r.tokenSearch),
+    t('search, common word', r.wordSearch),
+  ];
 }
 
 export const LATENCY_BUDGET_MS = 200;
 export function latencyTargets(r: LatencyResult): Target[] {
-  return [{
-    name: `250 -> messages.added event < ${LATENCY_BUDGET_MS} ms (median)`,
-    detail: `median ${fmt(r.medianMs, 1)} ms, p99 ${fmt(r.p99Ms, 1)} ms, max ${fmt(r.maxMs, 1)} ms over ${r.samples}, lost ${r.lost}`,
-    pass: r.lost === 0 && r.medianMs < LATENCY_BUDGET_MS,
-  }];
+  return [
+    {
+      name: `250 -> messages.added event < ${LATENCY_BUDGET_MS} ms (median)`,
+      detail: `median ${fmt(r.medianMs, 1)} ms, p99 ${fmt(r.p99Ms, 1)} ms, max ${fmt(r.maxMs, 1)} ms over ${r.samples}, lost ${r.lost}`,
+      pass: r.lost === 0 && r.medianMs < LATENCY_BUDGET_MS,
+    },
+  ];
 }
 
 export function targetLines(targets: Target[]): string {
-  return targets.map((t) => `${t.pass === null ? 'N/A ' : t.pass ? 'PASS' : 'FAIL'}  ${t.name}\n      ${t.detail}`).join('\n');
+  return targets
+    .map((t) => `${t.pass === null ? 'N/A ' : t.pass ? 'PASS' : 'FAIL'}  ${t.name}\n      ${t.detail}`)
+    .join('\n');
 }

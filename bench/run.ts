@@ -17,10 +17,28 @@ import { runMemory, type MemoryResult } from './memory.js';
 import type { SizeName } from './messages.js';
 import { killChildrenOnExit, pinSelf } from './proc.js';
 import {
-  floodTargets, importTargets, inboxTargets, ingestTable, ingestTargets, latencyTargets, memoryTargets, ratioTable, summarize, targetLines,
+  floodTargets,
+  importTargets,
+  inboxTargets,
+  ingestTable,
+  ingestTargets,
+  latencyTargets,
+  memoryTargets,
+  ratioTable,
+  summarize,
+  targetLines,
   type Target,
 } from './report.js';
-import { ALL_SERVERS, ensureMaildev, ensurePostfixStopped, mailwrightBuilt, MAILDEV_VERSION, ROOT, startServer, type ServerName } from './servers.js';
+import {
+  ALL_SERVERS,
+  ensureMaildev,
+  ensurePostfixStopped,
+  mailwrightBuilt,
+  MAILDEV_VERSION,
+  ROOT,
+  startServer,
+  type ServerName,
+} from './servers.js';
 
 type Part = 'ingest' | 'memory' | 'inbox' | 'latency' | 'import' | 'flood' | 'fuzz';
 const ALL_PARTS: Part[] = ['ingest', 'latency', 'inbox', 'memory', 'import', 'flood', 'fuzz'];
@@ -49,10 +67,19 @@ const USAGE = `Usage: npm run bench -- [options]
   --quick             smoke run: small N, one round
 `;
 
-function list<T extends string>(value: string | undefined, all: readonly T[], what: string, defaults: readonly T[] = all): T[] {
+function list<T extends string>(
+  value: string | undefined,
+  all: readonly T[],
+  what: string,
+  defaults: readonly T[] = all,
+): T[] {
   if (!value) return [...defaults];
-  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const i of items) if (!all.includes(i as T)) throw new Error(`unknown ${what} "${i}" (one of ${all.join(', ')})`);
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const i of items)
+    if (!all.includes(i as T)) throw new Error(`unknown ${what} "${i}" (one of ${all.join(', ')})`);
   return items as T[];
 }
 
@@ -66,12 +93,23 @@ function positiveInt(value: string | undefined, fallback: number, what: string):
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
-      only: { type: 'string' }, n: { type: 'string' }, rounds: { type: 'string' }, servers: { type: 'string' },
-      clients: { type: 'string' }, concurrency: { type: 'string' }, 'memory-n': { type: 'string' }, 'inbox-n': { type: 'string' },
+      only: { type: 'string' },
+      n: { type: 'string' },
+      rounds: { type: 'string' },
+      servers: { type: 'string' },
+      clients: { type: 'string' },
+      concurrency: { type: 'string' },
+      'memory-n': { type: 'string' },
+      'inbox-n': { type: 'string' },
       'import-mb': { type: 'string' },
-      'flood-streams': { type: 'string' }, 'flood-mb': { type: 'string' },
-      'fuzz-runs': { type: 'string' }, 'fuzz-seed': { type: 'string' }, 'fuzz-targets': { type: 'string' },
-      quick: { type: 'boolean' }, all: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      'flood-streams': { type: 'string' },
+      'flood-mb': { type: 'string' },
+      'fuzz-runs': { type: 'string' },
+      'fuzz-seed': { type: 'string' },
+      'fuzz-targets': { type: 'string' },
+      quick: { type: 'boolean' },
+      all: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
@@ -81,7 +119,11 @@ async function main(): Promise<number> {
   const quick = values.quick ?? false;
   const parts = values.all ? ALL_PARTS : values.only ? list<Part>(values.only, ALL_PARTS, 'part') : DEFAULT_PARTS;
   const nFlag = values.n === undefined ? null : positiveInt(values.n, 1, 'n');
-  const n: Record<SizeName, number> = nFlag ? { '5k': nFlag, '100k': nFlag } : quick ? { '5k': 100, '100k': 30 } : { '5k': 2000, '100k': 400 };
+  const n: Record<SizeName, number> = nFlag
+    ? { '5k': nFlag, '100k': nFlag }
+    : quick
+      ? { '5k': 100, '100k': 30 }
+      : { '5k': 2000, '100k': 400 };
   const rounds = positiveInt(values.rounds, quick ? 1 : 3, 'rounds');
   const concurrencies = (values.concurrency ?? '1,4,16').split(',').map((c) => positiveInt(c, 1, 'concurrency'));
   const memoryN = positiveInt(values['memory-n'], quick ? 500 : 10_000, 'memory-n');
@@ -92,14 +134,17 @@ async function main(): Promise<number> {
   let servers = list<ServerName>(values.servers, [...ALL_SERVERS, 'mailwright-faults'], 'server', ALL_SERVERS);
   const clients = list<ClientName>(values.clients, ALL_CLIENTS, 'client');
   const fuzzRuns = positiveInt(values['fuzz-runs'], quick ? 300 : 10_000, 'fuzz-runs');
-  const fuzzSeed = values['fuzz-seed'] === undefined ? Date.now() % 2 ** 31 : positiveInt(values['fuzz-seed'], 1, 'fuzz-seed');
+  const fuzzSeed =
+    values['fuzz-seed'] === undefined ? Date.now() % 2 ** 31 : positiveInt(values['fuzz-seed'], 1, 'fuzz-seed');
   const fuzzTargets = list(values['fuzz-targets'], FUZZ_TARGET_NAMES, 'fuzz target');
 
   const log = (line: string): void => console.log(line);
   const started = new Date();
   killChildrenOnExit();
   const pinned = pinSelf();
-  log(`[bench] ${started.toISOString()}  node ${process.version}  ${os.cpus().length} cores  runner pinned to core 1: ${pinned ? 'yes' : 'NO'}`);
+  log(
+    `[bench] ${started.toISOString()}  node ${process.version}  ${os.cpus().length} cores  runner pinned to core 1: ${pinned ? 'yes' : 'NO'}`,
+  );
   // The fuzz part runs in this process; only the server parts need helpers and a quiet Postfix.
   const serverParts = parts.filter((p) => p !== 'fuzz');
   if (serverParts.length) {
@@ -112,7 +157,8 @@ async function main(): Promise<number> {
   // Mailwright is probed once: if serve mode is missing or broken, the baselines still run.
   let mailwright: { available: boolean; reason: string | null } = { available: false, reason: 'not requested' };
   if ((serverParts.length && servers.includes('mailwright')) || serverParts.some((p) => p !== 'ingest')) {
-    if (!mailwrightBuilt()) mailwright = { available: false, reason: 'out/main/serve.js is missing (run `npx electron-vite build`)' };
+    if (!mailwrightBuilt())
+      mailwright = { available: false, reason: 'out/main/serve.js is missing (run `npx electron-vite build`)' };
     else {
       try {
         const h = await startServer('mailwright');
@@ -155,9 +201,12 @@ async function main(): Promise<number> {
   };
 
   await part('ingest', false, async () => {
-    log(`\n== ingest: servers ${servers.join(', ')}; N ${n['5k']} (5 KB) / ${n['100k']} (100 KB); ${rounds} round(s); concurrency ${concurrencies.join(',')}`);
+    log(
+      `\n== ingest: servers ${servers.join(', ')}; N ${n['5k']} (5 KB) / ${n['100k']} (100 KB); ${rounds} round(s); concurrency ${concurrencies.join(',')}`,
+    );
     ingest = await runIngest({ servers, sizes: ['5k', '100k'], clients, concurrencies, rounds, n, log });
-    for (const r of ingest.filter((x) => !x.ok)) errors.push(`ingest ${r.workload} ${r.server} r${r.round}: ${r.error}`);
+    for (const r of ingest.filter((x) => !x.ok))
+      errors.push(`ingest ${r.workload} ${r.server} r${r.round}: ${r.error}`);
   });
   await part('latency', true, async () => {
     const samples = quick ? 10 : 50;
@@ -180,22 +229,30 @@ async function main(): Promise<number> {
     log(`\n== import: one ${importMB} MB mbox of 5 KB messages, streamed as one POST /api/messages/import`);
     importRun = await runImport(importMB, log);
     const r: ImportBenchResult = importRun;
-    log(`  ${r.messages} messages in ${r.seconds.toFixed(1)} s: ${r.msgPerSec.toFixed(0)} msg/s, ${r.mbPerSec.toFixed(1)} MB/s, peak RSS ${r.peakRssMB?.toFixed(0) ?? 'n/a'} MB`);
+    log(
+      `  ${r.messages} messages in ${r.seconds.toFixed(1)} s: ${r.msgPerSec.toFixed(0)} msg/s, ${r.mbPerSec.toFixed(1)} MB/s, peak RSS ${r.peakRssMB?.toFixed(0) ?? 'n/a'} MB`,
+    );
     targets.push(...importTargets(r));
   });
   await part('flood', true, async () => {
     log(`\n== flood: ${floodStreams} concurrent slow ${floodMB} MB DATA streams into Mailwright (default settings)`);
     const f = await runFlood(floodStreams, floodMB, log);
     flood = f;
-    log(`  ${f.accepted} x 250, ${f.refused} x 452 4.3.1, ${f.other.length} other; ${f.storedAfter ?? '?'} stored; ${f.seconds.toFixed(0)} s`);
+    log(
+      `  ${f.accepted} x 250, ${f.refused} x 452 4.3.1, ${f.other.length} other; ${f.storedAfter ?? '?'} stored; ${f.seconds.toFixed(0)} s`,
+    );
     for (const o of f.other.slice(0, 5)) log(`  other: ${o.slice(0, 160)}`);
     targets.push(...floodTargets(f));
   });
   await part('fuzz', false, async () => {
     log(`\n== fuzz: parser entry points on hostile inputs (each call against its time budget)`);
     fuzz = await runFuzz({
-      runs: fuzzRuns, seed: fuzzSeed, targets: fuzzTargets, resultsDir: path.join(ROOT, 'bench/results'),
-      runId: started.toISOString().replace(/[:.]/g, '-'), log,
+      runs: fuzzRuns,
+      seed: fuzzSeed,
+      targets: fuzzTargets,
+      resultsDir: path.join(ROOT, 'bench/results'),
+      runId: started.toISOString().replace(/[:.]/g, '-'),
+      log,
     });
     for (const f of fuzz.filter((r) => r.failure)) errors.push(`fuzz ${f.target}: ${f.failure}`);
   });
@@ -203,7 +260,9 @@ async function main(): Promise<number> {
 
   const summary = summarize(ingest);
   if (summary.length) {
-    log('\n== Ingestion (medians over rounds; p50/p99 = per-message accept latency, nodemailer only; "indexed +ms" = time from the last 250 until count and search agree)');
+    log(
+      '\n== Ingestion (medians over rounds; p50/p99 = per-message accept latency, nodemailer only; "indexed +ms" = time from the last 250 until count and search agree)',
+    );
     log(ingestTable(summary));
     if (mailwright.available && servers.includes('mailwright')) {
       log('\n== Mailwright throughput ratios (median msg/s)');
@@ -218,17 +277,60 @@ async function main(): Promise<number> {
   const resultsDir = path.join(ROOT, 'bench/results');
   fs.mkdirSync(resultsDir, { recursive: true });
   const file = path.join(resultsDir, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
-  fs.writeFileSync(file, JSON.stringify({
-    startedAt: started.toISOString(), finishedAt: new Date().toISOString(), node: process.version, cpus: os.cpus().length,
-    options: { parts, n, rounds, concurrencies, servers, clients, memoryN, inboxN, importMB, floodStreams, floodMB, quick, fuzzRuns, fuzzSeed, fuzzTargets },
-    maildevVersion: MAILDEV_VERSION,
-    mailwright, timingsSec: timings, ingest: { summary, runs: ingest }, latency, inbox, memory, import: importRun, flood, fuzz, targets, errors,
-  }, null, 2));
-  log(`\nResults written to ${path.relative(ROOT, file)}  (parts took ${Object.entries(timings).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')})`);
+  fs.writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        startedAt: started.toISOString(),
+        finishedAt: new Date().toISOString(),
+        node: process.version,
+        cpus: os.cpus().length,
+        options: {
+          parts,
+          n,
+          rounds,
+          concurrencies,
+          servers,
+          clients,
+          memoryN,
+          inboxN,
+          importMB,
+          floodStreams,
+          floodMB,
+          quick,
+          fuzzRuns,
+          fuzzSeed,
+          fuzzTargets,
+        },
+        maildevVersion: MAILDEV_VERSION,
+        mailwright,
+        timingsSec: timings,
+        ingest: { summary, runs: ingest },
+        latency,
+        inbox,
+        memory,
+        import: importRun,
+        flood,
+        fuzz,
+        targets,
+        errors,
+      },
+      null,
+      2,
+    ),
+  );
+  log(
+    `\nResults written to ${path.relative(ROOT, file)}  (parts took ${Object.entries(timings)
+      .map(([k, v]) => `${k} ${v.toFixed(0)} s`)
+      .join(', ')})`,
+  );
   return errors.length ? 1 : 0;
 }
 
-main().then((code) => process.exit(code), (err) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

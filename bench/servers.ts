@@ -6,7 +6,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { READY_PREFIX, type ReadyInfo } from '../src-shared/bridge.js';
 import { helperArgs } from './build.js';
-import { freePort, killProc, ROOT, readMem, SERVER_CORE, spawnPinned, waitForBanner, waitForLine, type MemInfo, type Proc } from './proc.js';
+import {
+  freePort,
+  killProc,
+  ROOT,
+  readMem,
+  SERVER_CORE,
+  spawnPinned,
+  waitForBanner,
+  waitForLine,
+  type MemInfo,
+  type Proc,
+} from './proc.js';
 
 export { ROOT };
 export type ServerName = 'mailwright' | 'mailwright-faults' | 'maildev' | 'bare' | 'smtp-sink';
@@ -17,7 +28,9 @@ export const MAILWRIGHT_SERVERS: readonly ServerName[] = ['mailwright', 'mailwri
 export const BENCH_FAULT_RULES = 100;
 
 /** MAILWRIGHT_BENCH_SERVE picks another build for A/B runs (README: "A/B against another build"). */
-export const SERVE_JS = process.env.MAILWRIGHT_BENCH_SERVE ? path.resolve(process.env.MAILWRIGHT_BENCH_SERVE) : path.join(ROOT, 'out/main/serve.js');
+export const SERVE_JS = process.env.MAILWRIGHT_BENCH_SERVE
+  ? path.resolve(process.env.MAILWRIGHT_BENCH_SERVE)
+  : path.join(ROOT, 'out/main/serve.js');
 const MAILDEV_DIR = path.join(ROOT, 'bench/.maildev');
 const MAILDEV_BIN = path.join(MAILDEV_DIR, 'node_modules/maildev/dist/bin/maildev.js');
 export const MAILDEV_VERSION = '3.0.0';
@@ -69,10 +82,17 @@ function writeFaultConfig(dataDir: string): string {
   const stages = ['connect', 'ehlo', 'auth', 'mail', 'rcpt', 'data', 'afterData'] as const;
   const faults = Array.from({ length: BENCH_FAULT_RULES }, (_, i) => {
     const stage = stages[i % stages.length]!;
-    const match = stage === 'connect' || stage === 'ehlo' || stage === 'auth'
-      ? { stage, clientAddress: `203.0.113.${i % 250}/32` }
-      : { stage, sender: `never-${i}-*@nowhere.invalid` };
-    return { id: `bench-${i}`, name: `never fires ${i}`, enabled: true, match, action: { kind: 'reply', code: 550, enhanced: '5.7.1', text: 'never' } };
+    const match =
+      stage === 'connect' || stage === 'ehlo' || stage === 'auth'
+        ? { stage, clientAddress: `203.0.113.${i % 250}/32` }
+        : { stage, sender: `never-${i}-*@nowhere.invalid` };
+    return {
+      id: `bench-${i}`,
+      name: `never fires ${i}`,
+      enabled: true,
+      match,
+      action: { kind: 'reply', code: 550, enhanced: '5.7.1', text: 'never' },
+    };
   });
   const file = path.join(dataDir, 'bench-faults.json');
   fs.writeFileSync(file, JSON.stringify({ faults }));
@@ -93,7 +113,12 @@ export async function startServer(name: ServerName): Promise<ServerHandle> {
       case 'mailwright':
       case 'mailwright-faults': {
         const config = name === 'mailwright-faults' ? ['--config', writeFaultConfig(dataDir)] : [];
-        proc = spawnPinned(SERVER_CORE, process.execPath, [SERVE_JS, ...config, '--smtp', '127.0.0.1:0', '--http', '127.0.0.1:0', '--data', dataDir], { cwd: ROOT });
+        proc = spawnPinned(
+          SERVER_CORE,
+          process.execPath,
+          [SERVE_JS, ...config, '--smtp', '127.0.0.1:0', '--http', '127.0.0.1:0', '--data', dataDir],
+          { cwd: ROOT },
+        );
         const info = JSON.parse(await waitForLine(proc, READY_PREFIX, START_TIMEOUT_MS)) as ReadyInfo;
         const smtp = info.smtp.find((l) => l.tls === 'starttls') ?? info.smtp[0];
         if (!smtp) throw new Error('Mailwright ready line lists no SMTP listener');
@@ -104,10 +129,26 @@ export async function startServer(name: ServerName): Promise<ServerHandle> {
       case 'maildev': {
         port = await freePort();
         const web = await freePort();
-        proc = spawnPinned(SERVER_CORE, process.execPath, [
-          MAILDEV_BIN, '--smtp', String(port), '--ip', '127.0.0.1', '--web', String(web), '--web-ip', '127.0.0.1',
-          '--disable-web', '--mail-directory', dataDir, '--silent',
-        ], { cwd: dataDir });
+        proc = spawnPinned(
+          SERVER_CORE,
+          process.execPath,
+          [
+            MAILDEV_BIN,
+            '--smtp',
+            String(port),
+            '--ip',
+            '127.0.0.1',
+            '--web',
+            String(web),
+            '--web-ip',
+            '127.0.0.1',
+            '--disable-web',
+            '--mail-directory',
+            dataDir,
+            '--silent',
+          ],
+          { cwd: dataDir },
+        );
         await waitForBanner(port, START_TIMEOUT_MS);
         break;
       }
@@ -126,7 +167,12 @@ export async function startServer(name: ServerName): Promise<ServerHandle> {
     }
     const p = proc;
     return {
-      name, port, pid: p.pid, http, dataDir, proc: p,
+      name,
+      port,
+      pid: p.pid,
+      http,
+      dataDir,
+      proc: p,
       mem: () => readMem(p.pid),
       stop: async () => {
         await killProc(p);
@@ -136,7 +182,10 @@ export async function startServer(name: ServerName): Promise<ServerHandle> {
   } catch (err) {
     if (proc) await killProc(proc, 1000);
     fs.rmSync(dataDir, { recursive: true, force: true });
-    const exited = proc && proc.child.exitCode !== null ? ` (exited ${proc.child.exitCode}: ${proc.stderr().slice(-500).trim()})` : '';
+    const exited =
+      proc && proc.child.exitCode !== null
+        ? ` (exited ${proc.child.exitCode}: ${proc.stderr().slice(-500).trim()})`
+        : '';
     throw new Error(`[${name}] failed to start: ${(err as Error).message}${exited}`, { cause: err });
   }
 }

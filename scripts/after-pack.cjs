@@ -12,7 +12,9 @@ exports.default = async function afterPack(context) {
   const arch = ARCH_NAMES[context.arch] ?? String(context.arch);
   if (arch !== process.arch) {
     // .native holds one build for this machine's CPU; a cross-arch package would crash on first start.
-    throw new Error(`afterPack: the native module in .native is built for ${process.arch}, not ${arch}; package on a ${arch} machine`);
+    throw new Error(
+      `afterPack: the native module in .native is built for ${process.arch}, not ${arch}; package on a ${arch} machine`,
+    );
   }
   const source = path.join(projectDir, '.native', `electron-${version}`, 'better_sqlite3.node');
   if (!fs.existsSync(source)) {

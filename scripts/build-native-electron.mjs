@@ -34,7 +34,12 @@ try {
   const built = path.join(work, 'build', 'Release', NATIVE_FILE);
   for (const step of buildSteps({ projectDir, version, arch })) {
     console.log(`better-sqlite3 for Electron ${version} (${arch}): ${step.name}`);
-    const r = spawnSync(process.execPath, step.args, { cwd: work, stdio: 'inherit', timeout: step.timeoutMs, killSignal: 'SIGKILL' });
+    const r = spawnSync(process.execPath, step.args, {
+      cwd: work,
+      stdio: 'inherit',
+      timeout: step.timeoutMs,
+      killSignal: 'SIGKILL',
+    });
     if (r.status === 0 && fs.existsSync(built)) {
       fs.mkdirSync(path.dirname(target), { recursive: true });
       // Copy then rename, so an interrupted build never leaves a truncated module where the app looks.

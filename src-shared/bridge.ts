@@ -3,13 +3,21 @@
 // renderer's API module builds the same shape over HTTP + WebSocket.
 // Must not import electron, node or DOM modules.
 import type {
-  CallArgs, CallName, CallResult, DesktopCallArgs, DesktopCallName, DesktopCallResults, EventEnvelope,
+  CallArgs,
+  CallName,
+  CallResult,
+  DesktopCallArgs,
+  DesktopCallName,
+  DesktopCallResults,
+  EventEnvelope,
 } from './contract.js';
 import type { Result } from './errors.js';
 import type { TlsMode } from './settings.js';
 
 export type ContractVerbs = { [K in CallName]: (args: CallArgs<K>) => Promise<Result<CallResult<K>>> };
-export type DesktopVerbs = { [K in DesktopCallName]: (args: DesktopCallArgs<K>) => Promise<Result<DesktopCallResults[K]>> };
+export type DesktopVerbs = {
+  [K in DesktopCallName]: (args: DesktopCallArgs<K>) => Promise<Result<DesktopCallResults[K]>>;
+};
 
 export interface MailwrightBridge {
   readonly kind: 'desktop';

@@ -161,9 +161,7 @@ export interface EventEnvelope<K extends EventName = EventName> {
 /** Argument schemas of the desktop-only verbs. */
 export const desktopCallArgs = {
   'desktop.saveRaw': z.object({ id }).strict(),
-  'desktop.saveAttachments': z
-    .object({ id, partIds: z.array(z.string().max(64)).min(1).max(1000) })
-    .strict(),
+  'desktop.saveAttachments': z.object({ id, partIds: z.array(z.string().max(64)).min(1).max(1000) }).strict(),
   'desktop.importFiles': z.object({}).strict(),
   'desktop.openExternal': z.object({ url: z.string().max(8192) }).strict(),
   'desktop.saveCertificate': z.object({ id: z.string().min(1).max(64) }).strict(),

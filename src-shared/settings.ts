@@ -5,9 +5,22 @@
 import { z } from 'zod';
 
 export {
-  AUTH_MECHANISMS, AUTH_POLICIES, DEFAULT_AUTH_MECHANISMS, FAULT_ACTIONS, FAULT_STAGES, TLS_MODES, TLS_VERSIONS,
+  AUTH_MECHANISMS,
+  AUTH_POLICIES,
+  DEFAULT_AUTH_MECHANISMS,
+  FAULT_ACTIONS,
+  FAULT_STAGES,
+  TLS_MODES,
+  TLS_VERSIONS,
 } from './settings-names.js';
-import { AUTH_MECHANISMS, AUTH_POLICIES, DEFAULT_AUTH_MECHANISMS, FAULT_STAGES, TLS_MODES, TLS_VERSIONS } from './settings-names.js';
+import {
+  AUTH_MECHANISMS,
+  AUTH_POLICIES,
+  DEFAULT_AUTH_MECHANISMS,
+  FAULT_STAGES,
+  TLS_MODES,
+  TLS_VERSIONS,
+} from './settings-names.js';
 
 export type TlsMode = (typeof TLS_MODES)[number];
 export type TlsVersion = (typeof TLS_VERSIONS)[number];
@@ -62,13 +75,20 @@ function listenerSchema<S extends z.ZodType>(secret: S) {
     .object({
       policy: z.enum(AUTH_POLICIES),
       /** Default PLAIN and LOGIN; ignored when the policy is off. */
-      mechanisms: z.array(z.enum(AUTH_MECHANISMS)).max(AUTH_MECHANISMS.length).default([...DEFAULT_AUTH_MECHANISMS]),
+      mechanisms: z
+        .array(z.enum(AUTH_MECHANISMS))
+        .max(AUTH_MECHANISMS.length)
+        .default([...DEFAULT_AUTH_MECHANISMS]),
       /** Absent = accept any username and secret. */
       credentials: z.array(credential).max(MAX_CREDENTIALS).optional(),
       /** AUTH before TLS is refused with 538 unless true. */
       allowPlaintext: z.boolean().optional(),
       lockout: z
-        .object({ maxFailures: count(100), windowSeconds: count(MAX_TIMEOUT_SECONDS), lockSeconds: count(MAX_TIMEOUT_SECONDS) })
+        .object({
+          maxFailures: count(100),
+          windowSeconds: count(MAX_TIMEOUT_SECONDS),
+          lockSeconds: count(MAX_TIMEOUT_SECONDS),
+        })
         .strict()
         .optional(),
     })
@@ -97,7 +117,12 @@ function listenerSchema<S extends z.ZodType>(secret: S) {
   return z
     .object({
       /** Names the listener in status, logs, session records and fault rules. */
-      id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'id must be 1-64 letters, digits, "-", "_" or "." (starting with a letter or digit)'),
+      id: z
+        .string()
+        .regex(
+          /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/,
+          'id must be 1-64 letters, digits, "-", "_" or "." (starting with a letter or digit)',
+        ),
       host: z.string().min(1).max(256),
       /** 0 picks a free port; the bound port is reported in status. */
       port: z.number().int().min(0).max(65535),
@@ -145,8 +170,24 @@ export const faultMatchSchema = z
 
 export const faultActionSchema = z.discriminatedUnion('kind', [
   // A fault is a refusal: 4xx (try again) or 5xx (give up); a 2xx or 3xx "fault" would look like success.
-  z.object({ kind: z.literal('reply'), code: z.number().int().min(400).max(599), enhanced: text(16).optional(), text: text(512) }).strict(),
-  z.object({ kind: z.literal('delay'), ms: z.number().int().min(0).max(10 * 60 * 1000) }).strict(),
+  z
+    .object({
+      kind: z.literal('reply'),
+      code: z.number().int().min(400).max(599),
+      enhanced: text(16).optional(),
+      text: text(512),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('delay'),
+      ms: z
+        .number()
+        .int()
+        .min(0)
+        .max(10 * 60 * 1000),
+    })
+    .strict(),
   z.object({ kind: z.literal('drop') }).strict(),
   z.object({ kind: z.literal('greylist'), seconds: count(6 * 60 * 60) }).strict(),
   z.object({ kind: z.literal('throttle'), perMinute: count(6_000) }).strict(),
@@ -181,7 +222,9 @@ export const retentionSchema = z
 export const smtpSettingsSchema = z
   .object({
     /** Name in the greeting and the EHLO reply. */
-    hostname: z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$/, 'hostname must be a host name (letters, digits, "." and "-")'),
+    hostname: z
+      .string()
+      .regex(/^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$/, 'hostname must be a host name (letters, digits, "." and "-")'),
     /** SIZE limit of every listener without its own `limits.maxMessageBytes`. */
     maxMessageBytes: count(),
     /**
@@ -275,7 +318,10 @@ export interface SettingsPresets {
 }
 
 /** Each secret of a listener, at its path; used to seal, redact and carry over stored secrets. */
-export function mapListenerSecrets<A, B>(listener: ListenerShape<A>, fn: (value: A, path: string) => B | undefined): ListenerShape<B> {
+export function mapListenerSecrets<A, B>(
+  listener: ListenerShape<A>,
+  fn: (value: A, path: string) => B | undefined,
+): ListenerShape<B> {
   const out = structuredClone(listener) as unknown as ListenerShape<B>;
   const auth = listener.auth;
   if (auth?.credentials && out.auth?.credentials) {

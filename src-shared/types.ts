@@ -142,7 +142,6 @@ export interface ImportProgress {
 
 export type ListenerState = 'starting' | 'listening' | 'stopped' | 'error';
 
-
 export interface ListenerStatus {
   id: string;
   host: string;

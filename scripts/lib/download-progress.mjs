@@ -23,7 +23,9 @@ export function createProgressReporter(out, label) {
   let finished = false;
 
   const describe = (transferred, total) =>
-    total ? `${formatBytes(transferred)} of ${formatBytes(total)} (${Math.floor((transferred / total) * 100)}%)` : formatBytes(transferred);
+    total
+      ? `${formatBytes(transferred)} of ${formatBytes(total)} (${Math.floor((transferred / total) * 100)}%)`
+      : formatBytes(transferred);
 
   return {
     /** got's progress object: { transferred, total?, percent }. */

@@ -46,7 +46,7 @@ export function missingBinaryMessage(reason) {
   return [
     `The Electron binary is not installed (${reason}).`,
     '`npm start` downloads it when it is missing (about 100 MB from github.com); `npm install` does not, because',
-    'package.json leaves Electron\'s install script out of allowScripts so that installs work offline.',
+    "package.json leaves Electron's install script out of allowScripts so that installs work offline.",
     'To get it, do one of:',
     '  - run `npm start` again where github.com is reachable (behind a proxy: set HTTPS_PROXY and ELECTRON_GET_USE_PROXY=1)',
     '  - set ELECTRON_MIRROR to a mirror of https://github.com/electron/electron/releases/download/ and run `npm start`',

@@ -44,7 +44,9 @@ function describeFailure(err, stallMs) {
   if (err && err.name === 'TimeoutError') {
     const seconds = Math.round(stallMs / 1000);
     // got names the phase that timed out: before the connection stands it is not a stalled download.
-    return err.event === 'socket' ? `the download stalled: no data for ${seconds} s` : `no ${err.event} within ${seconds} s`;
+    return err.event === 'socket'
+      ? `the download stalled: no data for ${seconds} s`
+      : `no ${err.event} within ${seconds} s`;
   }
   const message = err instanceof Error ? err.message : String(err);
   return message.split('\n')[0];
@@ -62,7 +64,10 @@ export async function downloadElectron(projectDir, out = process.stdout) {
     request = artifactRequest(electronDir);
     ({ downloadArtifact } = createRequire(path.join(electronDir, 'package.json'))('@electron/get'));
   } catch (err) {
-    return { ok: false, reason: `node_modules/electron is incomplete (${describeFailure(err, 0)}): run \`npm install\`` };
+    return {
+      ok: false,
+      reason: `node_modules/electron is incomplete (${describeFailure(err, 0)}): run \`npm install\``,
+    };
   }
 
   const label = `Electron ${request.version} (${request.platform}-${request.arch})`;

@@ -19,7 +19,13 @@ export function buildSteps({ projectDir, version, arch }) {
   return [
     {
       name: 'prebuild-install (download a prebuilt binary)',
-      args: [bin('prebuild-install', 'bin.js'), '--runtime=electron', `--target=${version}`, `--arch=${arch}`, '--verbose'],
+      args: [
+        bin('prebuild-install', 'bin.js'),
+        '--runtime=electron',
+        `--target=${version}`,
+        `--arch=${arch}`,
+        '--verbose',
+      ],
       // A release asset download; a dead network fails at once, a slow one gets two minutes.
       timeoutMs: 2 * 60_000,
     },

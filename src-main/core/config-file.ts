@@ -23,10 +23,15 @@ export function readSettingsFile(file: string): SettingsLayer {
   try {
     const stat = fs.statSync(absolute);
     if (!stat.isFile()) throw new Error('not a file');
-    if (stat.size > MAX_CONFIG_FILE_BYTES) throw new Error(`${stat.size} bytes is larger than a config file can be (${MAX_CONFIG_FILE_BYTES})`);
+    if (stat.size > MAX_CONFIG_FILE_BYTES)
+      throw new Error(`${stat.size} bytes is larger than a config file can be (${MAX_CONFIG_FILE_BYTES})`);
     text = fs.readFileSync(absolute, 'utf8');
   } catch (err) {
-    throw new MailwrightError('invalid_argument', `[config] cannot read ${absolute}: ${(err as Error).message}`, 'config');
+    throw new MailwrightError(
+      'invalid_argument',
+      `[config] cannot read ${absolute}: ${(err as Error).message}`,
+      'config',
+    );
   }
   return { source, settings: parseSettingsFile(parseText(text, absolute), source) };
 }
@@ -35,7 +40,12 @@ function parseText(text: string, file: string): unknown {
   if (isYamlFile(file)) {
     const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
     const err = doc.errors[0];
-    if (err) throw new MailwrightError('invalid_argument', `[config] ${file} is not valid YAML: ${err.message.split('\n')[0]}`, 'config');
+    if (err)
+      throw new MailwrightError(
+        'invalid_argument',
+        `[config] ${file} is not valid YAML: ${err.message.split('\n')[0]}`,
+        'config',
+      );
     return doc.toJS({ maxAliasCount: 100 }) ?? {};
   }
   if (text.trim() === '') return {};
@@ -43,6 +53,10 @@ function parseText(text: string, file: string): unknown {
     return JSON.parse(text) as unknown;
   } catch (err) {
     const hint = /\.json$/i.test(file) ? '' : ' (name it .yaml or .yml for YAML)';
-    throw new MailwrightError('invalid_argument', `[config] ${file} is not valid JSON${hint}: ${(err as Error).message}`, 'config');
+    throw new MailwrightError(
+      'invalid_argument',
+      `[config] ${file} is not valid JSON${hint}: ${(err as Error).message}`,
+      'config',
+    );
   }
 }

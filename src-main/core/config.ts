@@ -14,7 +14,12 @@ export const DEFAULT_HTTP = { host: '127.0.0.1', port: 8025 };
 export function defaultSettings(retention: RetentionSettings): SettingsDocument {
   return {
     retention: { ...retention },
-    smtp: { hostname: 'mailwright', maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, maxInFlightBytes: DEFAULT_MAX_IN_FLIGHT_BYTES, earlyTalkerDelayMs: 0 },
+    smtp: {
+      hostname: 'mailwright',
+      maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
+      maxInFlightBytes: DEFAULT_MAX_IN_FLIGHT_BYTES,
+      earlyTalkerDelayMs: 0,
+    },
     listeners: [structuredClone(DEFAULT_SMTP)],
     faults: [],
   };
@@ -24,7 +29,10 @@ export function defaultSettings(retention: RetentionSettings): SettingsDocument 
  * The per-user data folder, the same one Electron's `userData` resolves to,
  * so the desktop app and `serve` see the same mail.
  */
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+export function defaultDataDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
   const home = os.homedir();
   if (platform === 'win32') return path.join(env.APPDATA || path.join(home, 'AppData', 'Roaming'), APP_NAME);
   if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', APP_NAME);

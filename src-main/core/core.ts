@@ -15,7 +15,11 @@ import type {
 } from '../../src-shared/index.js';
 import { MailwrightError, callArgs, isCallName, toApiError } from '../../src-shared/index.js';
 import {
-  RemoteContentGate, extractAttachment, renderPreview, type AttachmentContent, type PreviewDocument,
+  RemoteContentGate,
+  extractAttachment,
+  renderPreview,
+  type AttachmentContent,
+  type PreviewDocument,
 } from '../message/index.js';
 import { CaptureServer, canBindLowPorts, listenerPresets, type ListenerConfig } from '../smtp/index.js';
 import { FAULT_PRESETS, FaultEngine, ruleFromPreset } from '../smtp/faults/index.js';
@@ -94,7 +98,9 @@ export class Core {
     const store = this.#store;
     try {
       // Locked: a throwaway key, never used to save (SettingsService saves nothing while locked).
-      const box = new SecretBox(options.secretsLocked ? randomBytes(32) : (options.secretKey ?? loadOrCreateKeyFile(options.dataDir)));
+      const box = new SecretBox(
+        options.secretsLocked ? randomBytes(32) : (options.secretKey ?? loadOrCreateKeyFile(options.dataDir)),
+      );
       const resolved = SettingsService.resolve(
         defaultSettings(store.retention),
         [...(options.layers ?? []), ...startOptionsLayer(options)],
@@ -105,7 +111,10 @@ export class Core {
       resolved.warnings.unshift(...(options.warnings ?? []), ...folderWarnings);
       for (const w of resolved.warnings) console.warn(`[settings] ${w}`);
       const doc = resolved.document;
-      if (doc.retention.maxMessages !== store.retention.maxMessages || doc.retention.maxBytes !== store.retention.maxBytes) {
+      if (
+        doc.retention.maxMessages !== store.retention.maxMessages ||
+        doc.retention.maxBytes !== store.retention.maxBytes
+      ) {
         store.setRetention(doc.retention);
       }
       this.#faults = options.faults ?? new FaultEngine([]);
@@ -150,7 +159,11 @@ export class Core {
         resolved,
       );
     } catch (err) {
-      store.close().catch((closeErr: unknown) => console.error('[core] could not close the store after a failed start:', closeErr));
+      store
+        .close()
+        .catch((closeErr: unknown) =>
+          console.error('[core] could not close the store after a failed start:', closeErr),
+        );
       throw err;
     }
     this.#handlers = this.#createHandlers();
@@ -235,10 +248,19 @@ export class Core {
    * binding. Messages are committed as they are read, so memory does not grow with the file. Imports run one at a
    * time (a second waits its turn); `import.progress` is pushed while one reads and when it ends.
    */
-  async importStream(source: ImportSource, file: { filename: string; totalBytes?: number | null }): Promise<ImportResult> {
+  async importStream(
+    source: ImportSource,
+    file: { filename: string; totalBytes?: number | null },
+  ): Promise<ImportResult> {
     const importId = ++this.#importCount;
     const progress = (counts: ImportCounts, done: boolean): void =>
-      this.events.emit('import.progress', { importId, filename: file.filename, totalBytes: file.totalBytes ?? null, ...counts, done });
+      this.events.emit('import.progress', {
+        importId,
+        filename: file.filename,
+        totalBytes: file.totalBytes ?? null,
+        ...counts,
+        done,
+      });
     let latest: ImportCounts | null = null;
     // On a clock rather than per chunk: an import shorter than one interval shows no progress at all (no flicker),
     // and one whose upload stalls still says where it stands.
@@ -306,13 +328,19 @@ export class Core {
         return {
           lowPorts,
           listeners: listenerPresets(lowPorts),
-          faults: Object.entries(FAULT_PRESETS).map(([id, p]) => ({ id, name: p.name, description: p.description, rule: ruleFromPreset(id) })),
+          faults: Object.entries(FAULT_PRESETS).map(([id, p]) => ({
+            id,
+            name: p.name,
+            description: p.description,
+            rule: ruleFromPreset(id),
+          })),
         };
       },
       'listeners.certificate': (a) => {
         const pem = this.#capture.certificatePem(a.id);
         const info = this.#capture.certificate(a.id);
-        if (!pem || !info) throw new MailwrightError('not_found', `no running listener "${a.id}" presents a certificate`, 'id');
+        if (!pem || !info)
+          throw new MailwrightError('not_found', `no running listener "${a.id}" presents a certificate`, 'id');
         return { pem, info, filename: `mailwright-${a.id}.pem` };
       },
       'server.status': () => this.status(),

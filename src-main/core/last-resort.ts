@@ -46,7 +46,9 @@ export function installLastResort(proc: Pick<EventEmitter, 'on' | 'off'>, o: Las
     while (recent.length > 0 && recent[0]! <= t - STORM_WINDOW_MS) recent.shift();
     if (recent.length >= STORM_LIMIT) {
       stopping = true;
-      o.shutdown(`${STORM_LIMIT} internal errors within ${STORM_WINDOW_MS / 1000} s; shutting down cleanly (exit ${UNCAUGHT_EXIT_CODE}) so it can be restarted`);
+      o.shutdown(
+        `${STORM_LIMIT} internal errors within ${STORM_WINDOW_MS / 1000} s; shutting down cleanly (exit ${UNCAUGHT_EXIT_CODE}) so it can be restarted`,
+      );
       return;
     }
     try {

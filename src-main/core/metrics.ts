@@ -61,7 +61,10 @@ export class LiveMetrics implements SessionObserver {
     const perMinute: MetricsBucket[] = [];
     for (let m = current - METRICS_MINUTES + 1; m <= current; m++) {
       const slot = this.#ring[m % METRICS_MINUTES];
-      perMinute.push({ minute: new Date(m * MINUTE_MS).toISOString(), ...(slot && slot.minute === m ? slot.counts : zero()) });
+      perMinute.push({
+        minute: new Date(m * MINUTE_MS).toISOString(),
+        ...(slot && slot.minute === m ? slot.counts : zero()),
+      });
     }
     return {
       startedAt: new Date(this.#startedAt).toISOString(),

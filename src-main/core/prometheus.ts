@@ -13,17 +13,42 @@ interface Family {
 
 export function toPrometheus(f: LiveFigures): string {
   const families: Family[] = [
-    { name: 'mailwright_smtp_sessions_total', help: 'SMTP sessions accepted since start.', type: 'counter', samples: [{ value: f.sessions }] },
-    { name: 'mailwright_messages_accepted_total', help: 'Messages stored since start.', type: 'counter', samples: [{ value: f.messagesAccepted }] },
+    {
+      name: 'mailwright_smtp_sessions_total',
+      help: 'SMTP sessions accepted since start.',
+      type: 'counter',
+      samples: [{ value: f.sessions }],
+    },
+    {
+      name: 'mailwright_messages_accepted_total',
+      help: 'Messages stored since start.',
+      type: 'counter',
+      samples: [{ value: f.messagesAccepted }],
+    },
     {
       name: 'mailwright_messages_rejected_total',
       help: 'Refusals (4xx/5xx replies other than AUTH failures) since start, by reply code.',
       type: 'counter',
       samples: Object.entries(f.rejectedByCode).map(([code, value]) => ({ labels: { code }, value })),
     },
-    { name: 'mailwright_auth_failures_total', help: 'Failed AUTH attempts since start.', type: 'counter', samples: [{ value: f.authFailures }] },
-    { name: 'mailwright_bytes_received_total', help: 'Bytes of stored messages since start.', type: 'counter', samples: [{ value: f.bytesReceived }] },
-    { name: 'mailwright_active_connections', help: 'SMTP connections open now.', type: 'gauge', samples: [{ value: f.activeConnections }] },
+    {
+      name: 'mailwright_auth_failures_total',
+      help: 'Failed AUTH attempts since start.',
+      type: 'counter',
+      samples: [{ value: f.authFailures }],
+    },
+    {
+      name: 'mailwright_bytes_received_total',
+      help: 'Bytes of stored messages since start.',
+      type: 'counter',
+      samples: [{ value: f.bytesReceived }],
+    },
+    {
+      name: 'mailwright_active_connections',
+      help: 'SMTP connections open now.',
+      type: 'gauge',
+      samples: [{ value: f.activeConnections }],
+    },
     {
       name: 'mailwright_fault_rule_hits_total',
       help: 'Times each fault rule fired since start (or since its rule was last edited).',
@@ -34,7 +59,8 @@ export function toPrometheus(f: LiveFigures): string {
   const out: string[] = [];
   for (const fam of families) {
     out.push(`# HELP ${fam.name} ${fam.help}`, `# TYPE ${fam.name} ${fam.type}`);
-    for (const s of fam.samples) out.push(`${fam.name}${labelText(s.labels)} ${Number.isFinite(s.value) ? s.value : 0}`);
+    for (const s of fam.samples)
+      out.push(`${fam.name}${labelText(s.labels)} ${Number.isFinite(s.value) ? s.value : 0}`);
   }
   return `${out.join('\n')}\n`;
 }

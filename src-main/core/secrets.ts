@@ -58,7 +58,8 @@ export class SecretBox {
   open(value: SealedSecret, path: string, options: { legacy?: boolean } = {}): string {
     try {
       const legacy = isLegacySealed(value);
-      if (legacy && !options.legacy) throw new Error('sealed without its setting path, in a document that should have none such');
+      if (legacy && !options.legacy)
+        throw new Error('sealed without its setting path, in a document that should have none such');
       if (!legacy && !value.sealed.startsWith(PREFIX)) throw new Error('unknown format');
       const raw = Buffer.from(value.sealed.slice((legacy ? LEGACY_PREFIX : PREFIX).length), 'base64');
       if (raw.length < IV_BYTES + TAG_BYTES) throw new Error('too short');
@@ -97,7 +98,10 @@ export function loadOrCreateKeyFile(dataDir: string): Buffer {
       if (process.platform !== 'win32' && (fs.statSync(file).mode & 0o077) !== 0) fs.chmodSync(file, 0o600);
       return key;
     }
-    throw new MailwrightError('internal', `${file} is not a Mailwright secret key (${key.length} bytes): move it away to start with a new key`);
+    throw new MailwrightError(
+      'internal',
+      `${file} is not a Mailwright secret key (${key.length} bytes): move it away to start with a new key`,
+    );
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }

@@ -35,7 +35,11 @@ export interface ResolvedSettings {
 }
 
 /** Applies the layers in order over a copy of `base`; `pinnedFrom` is the index of the first layer that pins. */
-export function resolveLayers(base: SettingsDocument, layers: readonly SettingsLayer[], pinnedFrom = 0): ResolvedSettings {
+export function resolveLayers(
+  base: SettingsDocument,
+  layers: readonly SettingsLayer[],
+  pinnedFrom = 0,
+): ResolvedSettings {
   const doc = structuredClone(base);
   const pinned = new Map<string, string>();
   layers.forEach((layer, index) => {
@@ -85,7 +89,11 @@ export function checkShape(doc: SettingsDocument, source = 'settings'): void {
   doc.faults.forEach((rule, i) => {
     (rule.listeners ?? []).forEach((id, j) => {
       if (!ids.has(id)) {
-        throw new MailwrightError('invalid_argument', `[faults] rule "${rule.name || rule.id}" names listener "${id}", which does not exist`, `faults.${i}.listeners.${j}`);
+        throw new MailwrightError(
+          'invalid_argument',
+          `[faults] rule "${rule.name || rule.id}" names listener "${id}", which does not exist`,
+          `faults.${i}.listeners.${j}`,
+        );
       }
     });
   });
@@ -96,26 +104,39 @@ export function shapeError(error: z.ZodError, source: string): MailwrightError {
   const issue = error.issues[0]!;
   const field = issue.path.map(String).join('.');
   const area = field.startsWith('listeners') ? 'smtp' : field.split('.')[0] || 'settings';
-  return new MailwrightError('invalid_argument', `[${area}] ${source}: ${field ? `${field}: ` : ''}${issue.message}`, field || undefined);
+  return new MailwrightError(
+    'invalid_argument',
+    `[${area}] ${source}: ${field ? `${field}: ` : ''}${issue.message}`,
+    field || undefined,
+  );
 }
 
 /** The document as the UI and API may see it: every secret replaced by `{ stored: true }`. */
 export function redactListeners(listeners: readonly ListenerConfig[]): ListenerEdit[] {
-  return listeners.map((l) => mapListenerSecrets<string, typeof STORED>(l as ListenerShape<string>, () => STORED) as ListenerEdit);
+  return listeners.map(
+    (l) => mapListenerSecrets<string, typeof STORED>(l as ListenerShape<string>, () => STORED) as ListenerEdit,
+  );
 }
 
 /**
  * Turns an edited listener list back into one with real secrets: `{ stored: true }` takes the secret stored for the
  * same listener (by id, else at the same position) and the same credential (by username) or the certificate key.
  */
-export function carryOverSecrets(edited: readonly ListenerEdit[], current: readonly ListenerConfig[]): ListenerConfig[] {
+export function carryOverSecrets(
+  edited: readonly ListenerEdit[],
+  current: readonly ListenerConfig[],
+): ListenerConfig[] {
   return edited.map((l, i) => {
     const before = current.find((c) => c.id === l.id) ?? current[i];
     return mapListenerSecrets<string | typeof STORED, string>(l, (value, path) => {
       if (!isStoredSecret(value)) return value;
       const stored = before ? storedSecretAt(before, l, path) : undefined;
       if (stored === undefined) {
-        throw new MailwrightError('invalid_argument', `[smtp] listener "${l.id}": ${path} has no stored value to keep; enter it`, `listeners.${i}.${path}`);
+        throw new MailwrightError(
+          'invalid_argument',
+          `[smtp] listener "${l.id}": ${path} has no stored value to keep; enter it`,
+          `listeners.${i}.${path}`,
+        );
       }
       return stored;
     });

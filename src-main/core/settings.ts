@@ -18,7 +18,14 @@ import {
 import { compileRules } from '../smtp/faults/index.js';
 import { validateListener } from '../smtp/listener-config.js';
 import { isSealed, type SecretBox, type SealedSecret } from './secrets.js';
-import { carryOverSecrets, checkShape, redactListeners, resolveLayers, shapeError, type SettingsLayer } from './settings-layers.js';
+import {
+  carryOverSecrets,
+  checkShape,
+  redactListeners,
+  resolveLayers,
+  shapeError,
+  type SettingsLayer,
+} from './settings-layers.js';
 
 /** The row in the store's settings table; retention has its own row, owned by the store. */
 export const SAVED_SETTINGS_KEY = 'capture';
@@ -89,7 +96,13 @@ export class SettingsService {
   #locked = false;
   readonly #runtimeWarnings: string[] = [];
 
-  private constructor(targets: SettingsTargets, box: SecretBox, doc: SettingsDocument, pinned: PinnedSetting[], warnings: string[]) {
+  private constructor(
+    targets: SettingsTargets,
+    box: SecretBox,
+    doc: SettingsDocument,
+    pinned: PinnedSetting[],
+    warnings: string[],
+  ) {
     this.#targets = targets;
     this.#box = box;
     this.#doc = doc;
@@ -151,7 +164,9 @@ export class SettingsService {
       try {
         targets.writeSaved(resolved.resealed);
       } catch (err) {
-        service.#warnings.push(`Saved secrets could not be re-sealed (${(err as Error).message}); this is tried again at the next start`);
+        service.#warnings.push(
+          `Saved secrets could not be re-sealed (${(err as Error).message}); this is tried again at the next start`,
+        );
       }
     }
     return service;
@@ -222,7 +237,9 @@ export class SettingsService {
       keyId: this.#box.keyId,
       smtp: d.smtp,
       listeners: d.listeners.map((l, i) =>
-        mapListenerSecrets<string, SealedSecret>(l as ListenerShape<string>, (v, at) => this.#box.seal(v, `listeners.${i}.${at}`)),
+        mapListenerSecrets<string, SealedSecret>(l as ListenerShape<string>, (v, at) =>
+          this.#box.seal(v, `listeners.${i}.${at}`),
+        ),
       ),
       faults: d.faults,
     };
@@ -238,7 +255,8 @@ function openSaved(saved: unknown, box: SecretBox): { layer: SettingsLayer; rese
   if (saved === undefined || saved === null) return null;
   const s = saved as SavedDocument;
   const legacy = typeof s === 'object' && s.version === LEGACY_SAVED_VERSION;
-  if (typeof s !== 'object' || (s.version !== SAVED_VERSION && !legacy)) throw new MailwrightError('internal', `unknown saved settings version ${String(s?.version)}`);
+  if (typeof s !== 'object' || (s.version !== SAVED_VERSION && !legacy))
+    throw new MailwrightError('internal', `unknown saved settings version ${String(s?.version)}`);
   if (s.keyId !== undefined && s.keyId !== box.keyId) {
     throw new MailwrightError(
       'internal',

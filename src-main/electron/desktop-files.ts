@@ -14,14 +14,20 @@ export interface AttachmentSource {
  * Writes each attachment into `folder` under its safe name, de-duplicated against the folder's files and
  * each other. Never overwrites: 'wx' fails if a file appeared meanwhile. Returns the paths written.
  */
-export async function saveAttachments(folder: string, id: number, partIds: string[], source: AttachmentSource): Promise<string[]> {
+export async function saveAttachments(
+  folder: string,
+  id: number,
+  partIds: string[],
+  source: AttachmentSource,
+): Promise<string[]> {
   const root = path.resolve(folder);
   const used = new Set(await fs.readdir(root));
   const written: string[] = [];
   for (const partId of new Set(partIds)) {
     const att = await source.attachment(id, partId);
     const target = safeJoin(root, att.safeFilename, used);
-    if (path.dirname(target) !== root) throw new MailwrightError('invalid_argument', `refusing to write outside ${root}`);
+    if (path.dirname(target) !== root)
+      throw new MailwrightError('invalid_argument', `refusing to write outside ${root}`);
     await fs.writeFile(target, att.content, { flag: 'wx' });
     written.push(target);
   }

@@ -71,14 +71,18 @@ export function createDesktopHandlers(core: Core): DesktopHandlers<BrowserWindow
     'desktop.saveCertificate': async ({ id }, win) => {
       const cert = await core.invoke('listeners.certificate', { id }); // not_found before any dialog opens
       if (!cert.ok) throw new MailwrightError(cert.error.code, cert.error.message, cert.error.field);
-      const options = { defaultPath: cert.value.filename, filters: [{ name: 'PEM certificate', extensions: ['pem', 'crt'] }] };
+      const options = {
+        defaultPath: cert.value.filename,
+        filters: [{ name: 'PEM certificate', extensions: ['pem', 'crt'] }],
+      };
       const picked = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
       if (picked.canceled || !picked.filePath) return { path: null };
       await writeFile(picked.filePath, cert.value.pem, { mode: 0o644 });
       return { path: picked.filePath };
     },
     'desktop.openExternal': async ({ url }, win) => {
-      if (!externalUrl(url)) throw new MailwrightError('invalid_argument', 'only http, https and mailto links open outside the app', 'url');
+      if (!externalUrl(url))
+        throw new MailwrightError('invalid_argument', 'only http, https and mailto links open outside the app', 'url');
       return { opened: await openExternalWithConsent(win, url) };
     },
   };

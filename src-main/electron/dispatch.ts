@@ -21,7 +21,11 @@ export function isDesktopCallName(name: unknown): name is DesktopCallName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(desktopCallArgs, name);
 }
 
-export type Dispatch<Ctx> = (sender: { trusted: boolean; ctx: Ctx }, name: unknown, args: unknown) => Promise<Result<unknown>>;
+export type Dispatch<Ctx> = (
+  sender: { trusted: boolean; ctx: Ctx },
+  name: unknown,
+  args: unknown,
+) => Promise<Result<unknown>>;
 
 export function createDispatcher<Ctx>(deps: DispatchDeps<Ctx>): Dispatch<Ctx> {
   return async (sender, name, args) => {
@@ -45,7 +49,11 @@ async function runDesktop<K extends DesktopCallName, Ctx>(
   const parsed = desktopCallArgs[name].safeParse(args ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new MailwrightError('invalid_argument', `${name}: ${issue?.message ?? 'invalid arguments'}`, issue?.path.join('.') || undefined);
+    throw new MailwrightError(
+      'invalid_argument',
+      `${name}: ${issue?.message ?? 'invalid arguments'}`,
+      issue?.path.join('.') || undefined,
+    );
   }
   const handler = handlers[name] as (a: unknown, c: Ctx) => Promise<DesktopCallResults[K]>;
   return handler(parsed.data, ctx);

@@ -143,7 +143,10 @@ function setupLastResort(core: Core): void {
     shutdown: (reason) => {
       let timer: NodeJS.Timeout | undefined;
       const budget = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_BUDGET_MS)));
-      void Promise.race([core.stop().catch((err) => console.error(`[${APP_NAME}] stop: ${errorText(err)}`)), budget]).finally(() => {
+      void Promise.race([
+        core.stop().catch((err) => console.error(`[${APP_NAME}] stop: ${errorText(err)}`)),
+        budget,
+      ]).finally(() => {
         clearTimeout(timer);
         console.error(`[${APP_NAME}] ${reason}`);
         dialog.showErrorBox(`${APP_NAME} stopped after repeated internal errors`, reason);
@@ -163,7 +166,10 @@ function setupQuit(core: Core): void {
     stopping = true;
     let timer: NodeJS.Timeout | undefined;
     const budget = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_BUDGET_MS)));
-    void Promise.race([core.stop().catch((err) => console.error(`[${APP_NAME}] stop: ${errorText(err)}`)), budget]).finally(() => {
+    void Promise.race([
+      core.stop().catch((err) => console.error(`[${APP_NAME}] stop: ${errorText(err)}`)),
+      budget,
+    ]).finally(() => {
       clearTimeout(timer);
       stopped = true;
       app.quit();
@@ -174,7 +180,8 @@ function setupQuit(core: Core): void {
 function logListeners(core: Core): void {
   for (const l of core.status().listeners) {
     const where = `${l.host}:${l.port}`;
-    if (l.error) console.error(l.error); // already names its area and address
+    if (l.error)
+      console.error(l.error); // already names its area and address
     else console.log(`[smtp] ${l.id} listening on ${where} (${l.tls})`);
   }
 }

@@ -29,7 +29,10 @@ export function nativeBindingPath(where: NativeLookup): string {
 
 export type NativeBinding = { ok: true; path: string } | { ok: false; path: string; message: string };
 
-export function locateNativeBinding(where: NativeLookup, exists: (p: string) => boolean = fs.existsSync): NativeBinding {
+export function locateNativeBinding(
+  where: NativeLookup,
+  exists: (p: string) => boolean = fs.existsSync,
+): NativeBinding {
   const file = nativeBindingPath(where);
   if (exists(file)) return { ok: true, path: file };
   const message = where.isPackaged

@@ -60,7 +60,8 @@ export function loadDesktopSecretKey(dataDir: string, keychain: KeychainLike): D
   if (!usable) {
     return {
       key: loadOrCreateKeyFile(dataDir),
-      warning: 'No OS keychain is available: saved SMTP credentials are encrypted with a key in the data folder (secret.key).',
+      warning:
+        'No OS keychain is available: saved SMTP credentials are encrypted with a key in the data folder (secret.key).',
     };
   }
   const key = randomBytes(KEY_BYTES);

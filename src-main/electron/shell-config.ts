@@ -18,7 +18,11 @@ export function readShellConfig(env: NodeJS.ProcessEnv): ShellConfig {
   const smtp = env.MAILWRIGHT_SMTP?.trim();
   const layers: SettingsLayer[] = [];
   if (file) layers.push(readSettingsFile(file));
-  if (smtp) layers.push({ source: 'MAILWRIGHT_SMTP', listenerAddress: { ...parseHostPort(smtp, 'MAILWRIGHT_SMTP'), template: DEFAULT_SMTP } });
+  if (smtp)
+    layers.push({
+      source: 'MAILWRIGHT_SMTP',
+      listenerAddress: { ...parseHostPort(smtp, 'MAILWRIGHT_SMTP'), template: DEFAULT_SMTP },
+    });
   return { dataDir: data ? path.resolve(data) : null, layers };
 }
 

@@ -16,7 +16,8 @@ export interface AttachmentContent extends AttachmentInfo {
 export async function extractAttachment(raw: Buffer, partId: string): Promise<AttachmentContent> {
   const walk = await walkMime(raw, (p) => p.partId === partId);
   const part = walk.parts.find((p) => p.partId === partId && p.isLeaf);
-  if (!part) throw new MailwrightError('not_found', `this message has no MIME part ${JSON.stringify(partId)}`, 'partId');
+  if (!part)
+    throw new MailwrightError('not_found', `this message has no MIME part ${JSON.stringify(partId)}`, 'partId');
   return { ...attachmentInfo(part), content: part.content ?? Buffer.alloc(0) };
 }
 

@@ -159,10 +159,44 @@ export function stripHtml(html: string): string {
 
 /** The entities real mail uses most; the index only needs words, so a rare one may stay as written. */
 const NAMED_ENTITIES: Record<string, string> = {
-  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', shy: '', copy: '©', reg: '®', trade: '™',
-  euro: '€', pound: '£', ndash: '–', mdash: '—', hellip: '…', lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”',
-  bdquo: '„', laquo: '«', raquo: '»', auml: 'ä', ouml: 'ö', uuml: 'ü', Auml: 'Ä', Ouml: 'Ö', Uuml: 'Ü', szlig: 'ß',
-  eacute: 'é', egrave: 'è', agrave: 'à', ccedil: 'ç', ntilde: 'ñ', aacute: 'á', oacute: 'ó', iacute: 'í', uacute: 'ú',
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+  shy: '',
+  copy: '©',
+  reg: '®',
+  trade: '™',
+  euro: '€',
+  pound: '£',
+  ndash: '–',
+  mdash: '—',
+  hellip: '…',
+  lsquo: '‘',
+  rsquo: '’',
+  ldquo: '“',
+  rdquo: '”',
+  bdquo: '„',
+  laquo: '«',
+  raquo: '»',
+  auml: 'ä',
+  ouml: 'ö',
+  uuml: 'ü',
+  Auml: 'Ä',
+  Ouml: 'Ö',
+  Uuml: 'Ü',
+  szlig: 'ß',
+  eacute: 'é',
+  egrave: 'è',
+  agrave: 'à',
+  ccedil: 'ç',
+  ntilde: 'ñ',
+  aacute: 'á',
+  oacute: 'ó',
+  iacute: 'í',
+  uacute: 'ú',
 };
 
 function decodeEntities(text: string): string {
@@ -300,5 +334,9 @@ function withoutTrailingComment(value: string): string {
 
 function snippet(text: string): string {
   // Control characters (NUL in hostile mail) have no place in a one-line preview.
-  return text.slice(0, SNIPPET_CHARS * 4).replace(/[\s\p{Cc}]+/gu, ' ').trim().slice(0, SNIPPET_CHARS);
+  return text
+    .slice(0, SNIPPET_CHARS * 4)
+    .replace(/[\s\p{Cc}]+/gu, ' ')
+    .trim()
+    .slice(0, SNIPPET_CHARS);
 }

@@ -91,7 +91,10 @@ export function safeJoin(folder: string, name: string, existing: Set<string> = n
     const rel = path.relative(root, full);
     // The name is already cleaned; this check is the last line in case a rule above is ever loosened.
     if (!rel || rel.startsWith('..') || path.isAbsolute(rel) || rel.includes(path.sep)) {
-      throw new MailwrightError('invalid_argument', `refusing attachment name that leaves the folder: ${JSON.stringify(name)}`);
+      throw new MailwrightError(
+        'invalid_argument',
+        `refusing attachment name that leaves the folder: ${JSON.stringify(name)}`,
+      );
     }
     existing.add(candidate);
     return full;

@@ -17,7 +17,6 @@ export const MAX_MIME_DEPTH = 32;
  */
 export const MAX_MIME_NODES = 500;
 
-
 // mailparser treats these as body text, not attachments, unless their disposition says otherwise.
 const TEXT_TYPES = new Set(['text/plain', 'text/html', 'message/delivery-status']);
 
@@ -150,7 +149,7 @@ function describe(node: SplitNode, parent: MimePart | null, depth: number): Mime
   const isLeaf = !node.multipart && !(node.rfc822 && node.messageNode);
   let disposition = node.disposition || null;
   if (isLeaf && disposition && disposition !== 'attachment' && disposition !== 'inline') disposition = 'attachment';
-  const effective = isLeaf ? disposition ?? (TEXT_TYPES.has(contentType) ? 'inline' : 'attachment') : disposition;
+  const effective = isLeaf ? (disposition ?? (TEXT_TYPES.has(contentType) ? 'inline' : 'attachment')) : disposition;
   const contentIdHeader = node.headers ? node.headers.getFirst('content-id') : '';
   const contentId = contentIdHeader.trim().replace(/^<|>$/g, '').trim() || null;
   const tree: MimeNode = {

@@ -131,7 +131,9 @@ function textDocument(head: string, text: string): string {
 
 /** A media type safe to put in a data: URL; anything odd becomes application/octet-stream. */
 function dataUrlType(contentType: string): string {
-  return /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i.test(contentType) ? contentType : 'application/octet-stream';
+  return /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i.test(contentType)
+    ? contentType
+    : 'application/octet-stream';
 }
 
 function safeDecodeURIComponent(value: string): string {

@@ -33,6 +33,10 @@ export class RemoteContentGate {
     const expected = Buffer.from(this.keyFor(id));
     const given = Buffer.from(remote);
     if (given.length === expected.length && timingSafeEqual(given, expected)) return true;
-    throw new MailwrightError('forbidden', `remote must be ${REMOTE_BLOCKED} or this message's key from messages.remoteContentKey`, 'remote');
+    throw new MailwrightError(
+      'forbidden',
+      `remote must be ${REMOTE_BLOCKED} or this message's key from messages.remoteContentKey`,
+      'remote',
+    );
   }
 }

@@ -79,7 +79,11 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
   }
   if (values.help) return { help: true };
 
-  const pick = (flag: string, envName: string, value: string | undefined): { value: string; source: string } | undefined => {
+  const pick = (
+    flag: string,
+    envName: string,
+    value: string | undefined,
+  ): { value: string; source: string } | undefined => {
     if (value !== undefined) return { value, source: `--${flag}` };
     const fromEnv = env[envName];
     return fromEnv !== undefined && fromEnv !== '' ? { value: fromEnv, source: envName } : undefined;
@@ -114,7 +118,10 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
   }
   if (smtp && smtpPick) layers.push({ source: smtpPick.source, listenerAddress: { ...smtp, template: DEFAULT_SMTP } });
   if (smtps && smtpsPick) {
-    layers.push({ source: smtpsPick.source, listenerAddress: { ...smtps, template: { id: 'smtps', host: smtps.host, port: smtps.port, tls: 'implicit' } } });
+    layers.push({
+      source: smtpsPick.source,
+      listenerAddress: { ...smtps, template: { id: 'smtps', host: smtps.host, port: smtps.port, tls: 'implicit' } },
+    });
   }
 
   const dataDir = path.resolve(pick('data', 'MAILWRIGHT_DATA', values.data)?.value ?? defaultDataDir(env));
@@ -130,14 +137,23 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
 
   const allowedHosts = values['allowed-host'] ?? splitList(env.MAILWRIGHT_ALLOWED_HOSTS);
   for (const name of allowedHosts) {
-    if (hostnameOf(name) === null || /:\d+$/.test(name)) throw new UsageError(`[http] --allowed-host: ${JSON.stringify(name)} is not a host name`);
+    if (hostnameOf(name) === null || /:\d+$/.test(name))
+      throw new UsageError(`[http] --allowed-host: ${JSON.stringify(name)} is not a host name`);
   }
 
   const size = pick('max-message-size', 'MAILWRIGHT_MAX_MESSAGE_SIZE', values['max-message-size']);
-  if (size) layers.push({ source: size.source, settings: { smtp: { maxMessageBytes: wholeNumber(size, 'a number of bytes', 1) } } });
+  if (size)
+    layers.push({
+      source: size.source,
+      settings: { smtp: { maxMessageBytes: wholeNumber(size, 'a number of bytes', 1) } },
+    });
   const delay = pick('early-talker-delay', 'MAILWRIGHT_EARLY_TALKER_DELAY', values['early-talker-delay']);
   // Real servers wait seconds at most; a longer delay would only look like a hang to the client.
-  if (delay) layers.push({ source: delay.source, settings: { smtp: { earlyTalkerDelayMs: wholeNumber(delay, 'milliseconds from 0 to 30000', 0, 30_000) } } });
+  if (delay)
+    layers.push({
+      source: delay.source,
+      settings: { smtp: { earlyTalkerDelayMs: wholeNumber(delay, 'milliseconds from 0 to 30000', 0, 30_000) } },
+    });
 
   return { help: false, config: { layers, http, dataDir, token, allowedHosts, warnings } };
 }
@@ -146,19 +162,27 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
  * The token from a flag, else from the environment; a file and a literal at the same level is a mistake, not a
  * choice we make silently. A file keeps the token out of `ps` and shell history.
  */
-function accessToken(flag: string | undefined, fileFlag: string | undefined, env: NodeJS.ProcessEnv, warnings: string[]): string | undefined {
+function accessToken(
+  flag: string | undefined,
+  fileFlag: string | undefined,
+  env: NodeJS.ProcessEnv,
+  warnings: string[],
+): string | undefined {
   const envToken = env.MAILWRIGHT_TOKEN || undefined;
   const envFile = env.MAILWRIGHT_TOKEN_FILE || undefined;
-  if (flag !== undefined && fileFlag !== undefined) throw new UsageError('[http] pass --token or --token-file, not both');
+  if (flag !== undefined && fileFlag !== undefined)
+    throw new UsageError('[http] pass --token or --token-file, not both');
   if (flag === undefined && fileFlag === undefined && envToken !== undefined && envFile !== undefined) {
     throw new UsageError('[http] set MAILWRIGHT_TOKEN or MAILWRIGHT_TOKEN_FILE, not both');
   }
   let token: string;
   let source: string;
   if (flag !== undefined) [token, source] = [flag, '--token'];
-  else if (fileFlag !== undefined) [token, source] = [readTokenFile(fileFlag, '--token-file', warnings), '--token-file'];
+  else if (fileFlag !== undefined)
+    [token, source] = [readTokenFile(fileFlag, '--token-file', warnings), '--token-file'];
   else if (envToken !== undefined) [token, source] = [envToken, 'MAILWRIGHT_TOKEN'];
-  else if (envFile !== undefined) [token, source] = [readTokenFile(envFile, 'MAILWRIGHT_TOKEN_FILE', warnings), 'MAILWRIGHT_TOKEN_FILE'];
+  else if (envFile !== undefined)
+    [token, source] = [readTokenFile(envFile, 'MAILWRIGHT_TOKEN_FILE', warnings), 'MAILWRIGHT_TOKEN_FILE'];
   else return undefined;
   const problem = tokenProblem(token, source);
   if (problem) throw new UsageError(`[http] ${problem}`);
@@ -173,7 +197,8 @@ function readTokenFile(file: string, source: string, warnings: string[]): string
   try {
     const stat = fs.statSync(file);
     if (!stat.isFile()) throw new UsageError(`[http] ${source}: ${file} is not a file`);
-    if (stat.size > MAX_TOKEN_FILE_BYTES) throw new UsageError(`[http] ${source}: ${file} is ${stat.size} bytes; a token file holds one line`);
+    if (stat.size > MAX_TOKEN_FILE_BYTES)
+      throw new UsageError(`[http] ${source}: ${file} is ${stat.size} bytes; a token file holds one line`);
     // Kubernetes and Docker mount secrets 0644 by default, so a readable file is a warning, not a refusal.
     if (process.platform !== 'win32' && (stat.mode & 0o044) !== 0) {
       warnings.push(`[http] ${source}: ${file} can be read by other users of this machine; run chmod 600 ${file}`);
@@ -181,10 +206,13 @@ function readTokenFile(file: string, source: string, warnings: string[]): string
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
     if (err instanceof UsageError) throw err;
-    throw new UsageError(`[http] ${source}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new UsageError(
+      `[http] ${source}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   const lines = text.split(/\r?\n/);
-  if (lines.slice(1).some((l) => l.trim() !== '')) throw new UsageError(`[http] ${source}: ${file} must hold the token on one line`);
+  if (lines.slice(1).some((l) => l.trim() !== ''))
+    throw new UsageError(`[http] ${source}: ${file} must hold the token on one line`);
   const token = lines[0]?.trim() ?? '';
   if (token === '') throw new UsageError(`[http] ${source}: ${file} is empty`);
   return token;
@@ -195,12 +223,21 @@ export function settingErrorText(err: MailwrightError): string {
   return err.field && !err.message.includes(err.field) ? `${err.message} (${err.field})` : err.message;
 }
 
-function wholeNumber(picked: { value: string; source: string }, expected: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+function wholeNumber(
+  picked: { value: string; source: string },
+  expected: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   const n = /^\d{1,15}$/.test(picked.value) ? Number(picked.value) : NaN;
-  if (!(n >= min && n <= max)) throw new UsageError(`[smtp] ${picked.source}: expected ${expected}, got ${JSON.stringify(picked.value)}`);
+  if (!(n >= min && n <= max))
+    throw new UsageError(`[smtp] ${picked.source}: expected ${expected}, got ${JSON.stringify(picked.value)}`);
   return n;
 }
 
 function splitList(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }

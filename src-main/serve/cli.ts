@@ -70,12 +70,18 @@ async function main(): Promise<void> {
     out.push(`${label} listening on ${hostPort(l.host, l.port)} (${l.id}: ${TLS_WORDS[l.tls]}, AUTH ${l.auth.policy})`);
     const restricted = settings.ok && settings.value.listeners.find((x) => x.id === l.id)?.limits?.allowClients?.length;
     if (!isLoopbackHost(l.host) && !restricted) {
-      out.push(`      ${l.id} is reachable from the network: anyone who can reach ${l.host} can send mail into it (limits.allowClients restricts who may)`);
+      out.push(
+        `      ${l.id} is reachable from the network: anyone who can reach ${l.host} can send mail into it (limits.allowClients restricts who may)`,
+      );
     }
   }
-  const boundNote = binding.host === new URL(binding.url).hostname.replace(/^\[|\]$/g, '') ? '' : ` (bound to ${binding.host})`;
+  const boundNote =
+    binding.host === new URL(binding.url).hostname.replace(/^\[|\]$/g, '') ? '' : ` (bound to ${binding.host})`;
   out.push(`HTTP  ${binding.url}${boundNote}`);
-  if (config.token) out.push(`      access token required: open ${binding.url}?token=YOUR_TOKEN once, or send "Authorization: Bearer YOUR_TOKEN"`);
+  if (config.token)
+    out.push(
+      `      access token required: open ${binding.url}?token=YOUR_TOKEN once, or send "Authorization: Bearer YOUR_TOKEN"`,
+    );
   out.push(`Data  ${config.dataDir}`);
   const ready: ReadyInfo = {
     http: binding.url,
@@ -133,7 +139,8 @@ function describeListenerFailure(l: ListenerStatus): string {
       ? `pass --${l.id} ${hostPort(l.host, 0)} or another port`
       : `change listener "${l.id}" in the config file or the Settings page`;
   if (/EADDRINUSE|in use/i.test(error)) return `[${l.id}] port ${l.port} is in use (${where}): ${how}`;
-  if (/EACCES|permission/i.test(error)) return `[${l.id}] port ${l.port} needs privileges (${where}): pick one above 1023; ${how}`;
+  if (/EACCES|permission/i.test(error))
+    return `[${l.id}] port ${l.port} needs privileges (${where}): pick one above 1023; ${how}`;
   if (/EADDRNOTAVAIL/i.test(error)) return `[${l.id}] ${l.host} is not an address of this machine: ${how}`;
   return `[${l.id}] cannot listen on ${where}: ${error}`;
 }

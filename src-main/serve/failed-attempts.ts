@@ -11,7 +11,10 @@ export const FAILURE_WINDOW_MS = 60_000;
  */
 export const MAX_TRACKED_CLIENTS = 10_000;
 
-interface Window { start: number; failures: number }
+interface Window {
+  start: number;
+  failures: number;
+}
 
 export class FailedAttempts {
   readonly #windows = new Map<string, Window>();

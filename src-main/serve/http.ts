@@ -9,8 +9,18 @@ import { json, thrownReply, type Reply } from './respond.js';
 import { ROUTES, type CoreApi, type Method, type Route, type RouteContext } from './routes.js';
 import { FailedAttempts } from './failed-attempts.js';
 import {
-  APP_HEADERS, checkHost, checkOrigin, checkRequestIntent, credentialsMatch, isLoopbackHost, isWildcardHost,
-  presentedCredentials, tokenCookie, tokenMatches, tokenProblem, type AccessPolicy,
+  APP_HEADERS,
+  checkHost,
+  checkOrigin,
+  checkRequestIntent,
+  credentialsMatch,
+  isLoopbackHost,
+  isWildcardHost,
+  presentedCredentials,
+  tokenCookie,
+  tokenMatches,
+  tokenProblem,
+  type AccessPolicy,
 } from './security.js';
 import { NOT_BUILT_PAGE, defaultRendererDir, resolveStatic, sendFile } from './static.js';
 import { createEventSocket } from './websocket.js';
@@ -37,7 +47,10 @@ export interface HttpBinding {
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-interface CompiledRoute extends Route { pattern: RegExp; names: string[] }
+interface CompiledRoute extends Route {
+  pattern: RegExp;
+  names: string[];
+}
 
 function compile(routes: readonly Route[]): CompiledRoute[] {
   return routes.map((route) => {
@@ -71,7 +84,8 @@ export async function startHttpBinding(core: CoreApi, options: HttpBindingOption
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = parseUrl(req.url);
     // /metrics sits beside the API (where Prometheus looks by default) and passes the same Host and token checks.
-    const isApi = url !== null && (url.pathname === '/api' || url.pathname.startsWith('/api/') || url.pathname === '/metrics');
+    const isApi =
+      url !== null && (url.pathname === '/api' || url.pathname.startsWith('/api/') || url.pathname === '/metrics');
     if (url === null) return write(res, denial(400, 'invalid_argument', 'malformed request target', true));
 
     const hostProblem = checkHost(req, policy);
@@ -88,9 +102,15 @@ export async function startHttpBinding(core: CoreApi, options: HttpBindingOption
       const wait = failures.retryAfterMs(req.socket.remoteAddress);
       if (wait > 0) return write(res, tooManyAttempts(wait, isApi));
       const offered = url.searchParams.get('token');
-      if (!isApi && offered !== null && (req.method === 'GET' || req.method === 'HEAD')) return signIn(req, res, url, offered, token);
+      if (!isApi && offered !== null && (req.method === 'GET' || req.method === 'HEAD'))
+        return signIn(req, res, url, offered, token);
       if (!authorized(req, token)) {
-        const reply = denial(401, 'unauthorized', 'access token required: send "Authorization: Bearer TOKEN", or open /?token=TOKEN once in this browser', isApi);
+        const reply = denial(
+          401,
+          'unauthorized',
+          'access token required: send "Authorization: Bearer TOKEN", or open /?token=TOKEN once in this browser',
+          isApi,
+        );
         return write(res, { ...reply, headers: { ...reply.headers, 'WWW-Authenticate': 'Bearer realm="mailwright"' } });
       }
     }
@@ -148,7 +168,11 @@ export async function startHttpBinding(core: CoreApi, options: HttpBindingOption
     }
     if (hit.kind === 'bad_path') return write(res, denial(400, 'invalid_argument', 'bad path', false));
     if (hit.kind === 'not_found') return write(res, denial(404, 'not_found', 'not found', false));
-    return write(res, { status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-cache' }, body: NOT_BUILT_PAGE });
+    return write(res, {
+      status: 200,
+      headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-cache' },
+      body: NOT_BUILT_PAGE,
+    });
   }
 
   /** `/?token=…` sets the session cookie and redirects, so the token does not stay in the address bar or history. */
@@ -165,7 +189,11 @@ export async function startHttpBinding(core: CoreApi, options: HttpBindingOption
     if (site === 'cross-site' || site === 'same-site') {
       // A link from another site: a browser withholds a SameSite=Strict cookie on the rest of that redirect chain,
       // so the hop to the app is made from this page instead (a same-origin navigation that sends the cookie).
-      return write(res, { status: 200, headers: { ...headers, 'Content-Type': 'text/html; charset=utf-8' }, body: continuePage(location) });
+      return write(res, {
+        status: 200,
+        headers: { ...headers, 'Content-Type': 'text/html; charset=utf-8' },
+        body: continuePage(location),
+      });
     }
     write(res, { status: 303, headers: { ...headers, Location: location } });
   }
@@ -245,7 +273,11 @@ function write(res: ServerResponse, reply: Reply): void {
 
 function denial(status: number, code: ApiError['code'], message: string, asJson: boolean): Reply {
   if (asJson) return json({ error: { code, message } }, status);
-  return { status, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' }, body: `${message}\n` };
+  return {
+    status,
+    headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' },
+    body: `${message}\n`,
+  };
 }
 
 const TOO_MANY_ATTEMPTS = 'too many wrong access tokens from this address: wait, then try again with the right one';
@@ -261,8 +293,10 @@ function retryAfterSeconds(waitMs: number): number {
 
 function continuePage(location: string): string {
   const href = location.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  return `<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${href}"><title>Mailwright</title>` +
-    `<p>Signed in. <a href="${href}">Continue to Mailwright</a>.</p>`;
+  return (
+    `<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${href}"><title>Mailwright</title>` +
+    `<p>Signed in. <a href="${href}">Continue to Mailwright</a>.</p>`
+  );
 }
 
 function parseUrl(target: string | undefined): URL | null {
@@ -288,7 +322,10 @@ function browsableHost(host: string): string {
 
 function describeListenError(err: NodeJS.ErrnoException, host: string, port: number): Error {
   const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
-  if (err.code === 'EADDRINUSE') return new Error(`[http] ${where} is in use: pass --http ${host.includes(':') ? `[${host}]` : host}:0 or another port`);
+  if (err.code === 'EADDRINUSE')
+    return new Error(
+      `[http] ${where} is in use: pass --http ${host.includes(':') ? `[${host}]` : host}:0 or another port`,
+    );
   if (err.code === 'EACCES') return new Error(`[http] ${where} needs privileges: pick a port above 1023`);
   if (err.code === 'EADDRNOTAVAIL') return new Error(`[http] ${host} is not an address of this machine`);
   return new Error(`[http] cannot listen on ${where}: ${err.message}`);

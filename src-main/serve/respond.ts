@@ -92,7 +92,8 @@ export function tooLarge(limit: number): MailwrightError {
 /** Path ids are positive integers; anything else is the caller's mistake (400), not a missing message (404). */
 export function parseId(value: string | undefined, field = 'id'): number {
   const n = value !== undefined && /^[1-9]\d{0,15}$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n)) throw new MailwrightError('invalid_argument', `${field} must be a positive integer`, field);
+  if (!Number.isSafeInteger(n))
+    throw new MailwrightError('invalid_argument', `${field} must be a positive integer`, field);
   return n;
 }
 
@@ -100,7 +101,8 @@ export function parseId(value: string | undefined, field = 'id'): number {
 export function parseIntParam(query: URLSearchParams, name: string): number | undefined {
   const value = query.get(name);
   if (value === null || value === '') return undefined;
-  if (!/^\d{1,15}$/.test(value)) throw new MailwrightError('invalid_argument', `${name} must be a non-negative integer`, name);
+  if (!/^\d{1,15}$/.test(value))
+    throw new MailwrightError('invalid_argument', `${name} must be a non-negative integer`, name);
   return Number(value);
 }
 

@@ -7,8 +7,19 @@ import type { Core } from '../core/core.js';
 import { PROMETHEUS_CONTENT_TYPE, toPrometheus } from '../core/prometheus.js';
 import { OPENAPI } from './openapi.js';
 import {
-  MAX_JSON_BODY_BYTES, contentDisposition, declaredLength, errorReply, json, parseId, parseIntParam, readJson, restReply, resultReply,
-  streamBody, tooLarge, type Reply,
+  MAX_JSON_BODY_BYTES,
+  contentDisposition,
+  declaredLength,
+  errorReply,
+  json,
+  parseId,
+  parseIntParam,
+  readJson,
+  restReply,
+  resultReply,
+  streamBody,
+  tooLarge,
+  type Reply,
 } from './respond.js';
 import { BASE_HEADERS, DOWNLOAD_CSP, previewCsp } from './security.js';
 
@@ -58,7 +69,9 @@ export const ROUTES: readonly Route[] = [
   r('GET', '/metrics', prometheus),
   r('POST', '/api/call/{name}', call),
   r('GET', '/api/openapi.json', () => json(OPENAPI)),
-  r('GET', '/api/events', () => json({ error: { code: 'invalid_argument', message: 'this route is a WebSocket' } }, 426)),
+  r('GET', '/api/events', () =>
+    json({ error: { code: 'invalid_argument', message: 'this route is a WebSocket' } }, 426),
+  ),
 ];
 
 async function rest(c: RouteContext, name: CallName, args: unknown): Promise<Reply> {
@@ -94,7 +107,11 @@ function sessionArgs(query: URLSearchParams): Record<string, unknown> {
 async function prometheus(c: RouteContext): Promise<Reply> {
   const result = await c.core.invoke('metrics.get', {});
   if (!result.ok) return errorReply(result.error);
-  return { status: 200, headers: { 'Content-Type': PROMETHEUS_CONTENT_TYPE, 'Cache-Control': 'no-store' }, body: toPrometheus(result.value) };
+  return {
+    status: 200,
+    headers: { 'Content-Type': PROMETHEUS_CONTENT_TYPE, 'Cache-Control': 'no-store' },
+    body: toPrometheus(result.value),
+  };
 }
 
 /** The certificate a listener presents, for clients to trust (`curl -o mailwright.pem …`); never the key. */
@@ -127,7 +144,11 @@ function raw(c: RouteContext): Reply {
 async function attachment(c: RouteContext): Promise<Reply> {
   const id = idOf(c);
   const part = await c.core.attachment(id, c.params.partId ?? '');
-  return download(mimeTypeOnly(part.contentType), contentDisposition(part.safeFilename || `attachment-${id}-${part.partId}`), part.content);
+  return download(
+    mimeTypeOnly(part.contentType),
+    contentDisposition(part.safeFilename || `attachment-${id}-${part.partId}`),
+    part.content,
+  );
 }
 
 /** The sandboxed HTML preview; its CSP comes from the core and travels as a header, where the page cannot undo it. */
@@ -166,7 +187,12 @@ async function markRead(c: RouteContext): Promise<Reply> {
  */
 async function importMessage(c: RouteContext): Promise<Reply> {
   const filename = c.query.get('filename') || 'import.eml';
-  if (filename.length > MAX_FILENAME_CHARS) throw new MailwrightError('invalid_argument', `filename is longer than ${MAX_FILENAME_CHARS} characters`, 'filename');
+  if (filename.length > MAX_FILENAME_CHARS)
+    throw new MailwrightError(
+      'invalid_argument',
+      `filename is longer than ${MAX_FILENAME_CHARS} characters`,
+      'filename',
+    );
   const declared = declaredLength(c.req);
   if (declared !== null && declared > c.maxImportBytes) throw tooLarge(c.maxImportBytes);
   return json(await c.core.importStream(streamBody(c.req, c.maxImportBytes), { filename, totalBytes: declared }));

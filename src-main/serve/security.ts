@@ -133,7 +133,12 @@ function isOwnName(hostname: string, policy: AccessPolicy): boolean {
  * Media types a state-changing request may carry. None is CORS-safelisted, so a page on another site can send one
  * only after a preflight, and we never approve a preflight. The raw types are the import route's file bodies.
  */
-export const ACCEPTED_BODY_TYPES: readonly string[] = ['application/json', 'application/octet-stream', 'message/rfc822', 'application/mbox'];
+export const ACCEPTED_BODY_TYPES: readonly string[] = [
+  'application/json',
+  'application/octet-stream',
+  'message/rfc822',
+  'application/mbox',
+];
 
 /** A custom header forces a preflight too; it lets a body-less POST or DELETE through without a Content-Type. */
 export const INTENT_HEADER = 'X-Mailwright-Request';
@@ -148,9 +153,11 @@ export function checkRequestIntent(req: IncomingMessage): string | null {
   const type = given?.split(';')[0]?.trim().toLowerCase();
   if (type !== undefined && ACCEPTED_BODY_TYPES.includes(type)) return null;
   const what = given === undefined ? 'no Content-Type' : `Content-Type ${JSON.stringify(given.slice(0, 100))}`;
-  return `${req.method ?? 'this request'} needs "Content-Type: application/json" (for a file: application/octet-stream, ` +
+  return (
+    `${req.method ?? 'this request'} needs "Content-Type: application/json" (for a file: application/octet-stream, ` +
     `message/rfc822 or application/mbox) or the header "${INTENT_HEADER}: 1", and got ${what}: ` +
-    'that is how this server tells a client from a web page';
+    'that is how this server tells a client from a web page'
+  );
 }
 
 /** The shortest token we accept: 16 printable characters are beyond guessing through the rate limit. */
@@ -159,12 +166,16 @@ export const MIN_TOKEN_LENGTH = 16;
 /** Why a token cannot be used, or null; `source` is the flag or variable it came from. */
 export function tokenProblem(token: string, source: string): string | null {
   if (!/^[\x21-\x7e]+$/.test(token)) return `${source}: the token must be printable ASCII without spaces`;
-  if (token.length < MIN_TOKEN_LENGTH) return `${source}: the token must be at least ${MIN_TOKEN_LENGTH} characters (it has ${token.length})`;
+  if (token.length < MIN_TOKEN_LENGTH)
+    return `${source}: the token must be at least ${MIN_TOKEN_LENGTH} characters (it has ${token.length})`;
   return null;
 }
 
 /** What the client offered: a Bearer token, or the session cookie (which holds the derived value, never the token). */
-export interface Credentials { bearer: string | null; cookie: string | null }
+export interface Credentials {
+  bearer: string | null;
+  cookie: string | null;
+}
 
 export function presentedCredentials(req: IncomingMessage): Credentials {
   let bearer: string | null = null;
@@ -209,7 +220,10 @@ export function parseCookies(header: string | undefined): Record<string, string>
     const eq = part.indexOf('=');
     if (eq <= 0) continue;
     const name = part.slice(0, eq).trim();
-    const raw = part.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+    const raw = part
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1');
     try {
       out[name] = decodeURIComponent(raw);
     } catch {

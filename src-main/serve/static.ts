@@ -46,7 +46,8 @@ export async function resolveStatic(root: string, pathname: string): Promise<Sta
   }
   const segments = decoded.split('/').filter((s) => s !== '');
   if (segments.length > MAX_PATH_SEGMENTS) return { kind: 'bad_path' };
-  if (segments.some((s) => s === '..' || s === '.' || /[\\\0]/.test(s) || /^[a-zA-Z]:/.test(s))) return { kind: 'bad_path' };
+  if (segments.some((s) => s === '..' || s === '.' || /[\\\0]/.test(s) || /^[a-zA-Z]:/.test(s)))
+    return { kind: 'bad_path' };
 
   let realRoot: string;
   try {
@@ -77,7 +78,10 @@ async function fileInside(realRoot: string, relative: string): Promise<StaticHit
 }
 
 export function sendFile(
-  res: ServerResponse, hit: Extract<StaticHit, { kind: 'file' }>, headers: OutgoingHttpHeaders, headOnly: boolean,
+  res: ServerResponse,
+  hit: Extract<StaticHit, { kind: 'file' }>,
+  headers: OutgoingHttpHeaders,
+  headOnly: boolean,
 ): void {
   res.writeHead(200, {
     ...headers,
@@ -103,7 +107,8 @@ export function defaultRendererDir(): string | undefined {
   const script = process.argv[1] ? path.resolve(process.argv[1]) : fileURLToPath(import.meta.url);
   const here = path.dirname(script);
   const candidates = [path.resolve(here, '../renderer')];
-  if (script.endsWith(path.join('src-main', 'serve', 'cli.ts'))) candidates.push(path.resolve(here, '../../out/renderer'));
+  if (script.endsWith(path.join('src-main', 'serve', 'cli.ts')))
+    candidates.push(path.resolve(here, '../../out/renderer'));
   return candidates.find((dir) => existsSync(path.join(dir, 'index.html')));
 }
 

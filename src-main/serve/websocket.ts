@@ -60,10 +60,11 @@ export function createEventSocket(events: Pick<EventBus, 'onAny'>, heartbeatMs =
     close() {
       clearInterval(heartbeat);
       const closing = [...wss.clients].map(
-        (ws) => new Promise<void>((resolve) => {
-          ws.once('close', () => resolve());
-          ws.close(1001, 'server shutting down');
-        }),
+        (ws) =>
+          new Promise<void>((resolve) => {
+            ws.once('close', () => resolve());
+            ws.close(1001, 'server shutting down');
+          }),
       );
       // A client that does not answer the closing handshake promptly is cut, so shutdown never hangs on it.
       const cutoff = setTimeout(() => {

@@ -9,7 +9,8 @@ import { SmtpReply } from './transaction.js';
 type AuthCallback = (err: Error | null | undefined, response?: SMTPServerAuthenticationResponse) => void;
 
 export const AUTH_INVALID = () => new SmtpReply(535, '5.7.8 Authentication credentials invalid');
-export const lockedOut = (seconds: number) => new SmtpReply(421, `4.7.0 Too many failed authentication attempts; try again in ${seconds} seconds`);
+export const lockedOut = (seconds: number) =>
+  new SmtpReply(421, `4.7.0 Too many failed authentication attempts; try again in ${seconds} seconds`);
 
 /** Compares through hashes so neither length nor content leaks through timing. */
 function same(a: string, b: string): boolean {

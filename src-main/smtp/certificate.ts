@@ -32,7 +32,11 @@ export function tlsPaths(dataDir: string): { dir: string; cert: string; key: str
 /** Loads <dataDir>/tls/{cert,key}.pem, or generates and stores a new pair when missing, broken or expiring. */
 export async function loadOrCreateCertificate(dataDir: string, hostnames: string[] = []): Promise<TlsMaterial> {
   const names = dnsNames(hostnames);
-  return loadOrCreateAt(tlsPaths(dataDir), [...names.map((value) => ({ type: 2 as const, value })), { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }]);
+  return loadOrCreateAt(tlsPaths(dataDir), [
+    ...names.map((value) => ({ type: 2 as const, value })),
+    { type: 7, ip: '127.0.0.1' },
+    { type: 7, ip: '::1' },
+  ]);
 }
 
 /**
@@ -42,7 +46,9 @@ export async function loadOrCreateCertificate(dataDir: string, hostnames: string
  */
 export async function loadOrCreateWithSans(dataDir: string, key: string, sans: string[]): Promise<TlsMaterial> {
   const dir = path.join(tlsPaths(dataDir).dir, key.replace(/[^a-z0-9-]/gi, '-'));
-  const altNames = [...new Set(sans.map((s) => s.trim().toLowerCase()))].map((s) => (isIP(s) ? { type: 7 as const, ip: s } : { type: 2 as const, value: s }));
+  const altNames = [...new Set(sans.map((s) => s.trim().toLowerCase()))].map((s) =>
+    isIP(s) ? { type: 7 as const, ip: s } : { type: 2 as const, value: s },
+  );
   return loadOrCreateAt({ dir, cert: path.join(dir, 'cert.pem'), key: path.join(dir, 'key.pem') }, altNames);
 }
 
@@ -53,7 +59,10 @@ export function pemMaterial(cert: string, key: string): TlsMaterial {
 
 type AltName = { type: 2; value: string } | { type: 7; ip: string };
 
-async function loadOrCreateAt(paths: { dir: string; cert: string; key: string }, altNames: AltName[]): Promise<TlsMaterial> {
+async function loadOrCreateAt(
+  paths: { dir: string; cert: string; key: string },
+  altNames: AltName[],
+): Promise<TlsMaterial> {
   const existing = readExisting(paths.cert, paths.key);
   if (existing) return existing;
 
@@ -78,7 +87,9 @@ async function loadOrCreateAt(paths: { dir: string; cert: string; key: string },
     writeAtomic(paths.key, pems.private, 0o600);
     writeAtomic(paths.cert, pems.cert, 0o644);
   } catch (err) {
-    throw new Error(`[smtp] cannot store the TLS certificate in ${paths.dir}: ${(err as Error).message}`, { cause: err });
+    throw new Error(`[smtp] cannot store the TLS certificate in ${paths.dir}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   return { key: pems.private, cert: pems.cert, info: describeCertificate(new X509Certificate(pems.cert)) };
 }
@@ -113,7 +124,8 @@ function dnsNames(extra: string[]): string[] {
   const names = new Set(['localhost']);
   for (const name of [os.hostname(), ...extra]) {
     const n = name.trim().toLowerCase();
-    if (/^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/.test(n)) names.add(n);
+    if (/^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/.test(n))
+      names.add(n);
   }
   return [...names];
 }

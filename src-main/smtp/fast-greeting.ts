@@ -47,7 +47,11 @@ export class FastGreetingServer extends SMTPServer {
     // The body of SMTPConnection.init() in 3.21.6, with the 100 ms replaced by `delay`.
     connection._setListeners(() => {
       if (this.options.maxClients && this.connections.size > this.options.maxClients) {
-        return connection.send(421, '4.7.0 ' + connection.name + ' Too many connected clients, try again in a moment', false);
+        return connection.send(
+          421,
+          '4.7.0 ' + connection.name + ' Too many connected clients, try again in a moment',
+          false,
+        );
       }
       if (delay <= 0) return connection.connectionReady();
       // Until the timer fires _ready is false and any command gets "421 You talk too soon".
@@ -64,7 +68,11 @@ export class FastGreetingServer extends SMTPServer {
     else callback();
   }
 
-  override onSecure(socket: net.Socket | tls.TLSSocket, session: SMTPServerSession, callback: (err?: Error | null) => void): void {
+  override onSecure(
+    socket: net.Socket | tls.TLSSocket,
+    session: SMTPServerSession,
+    callback: (err?: Error | null) => void,
+  ): void {
     this.#hooks.onTls(session, socket as tls.TLSSocket);
     callback();
   }

@@ -44,7 +44,9 @@ export class ListenerGate {
   constructor(o: GateOptions) {
     this.#o = o;
     const lim = o.config.limits ?? {};
-    this.#connections = lim.connectionsPerMinutePerClient ? new RateWindow(lim.connectionsPerMinutePerClient, MINUTE_MS) : null;
+    this.#connections = lim.connectionsPerMinutePerClient
+      ? new RateWindow(lim.connectionsPerMinutePerClient, MINUTE_MS)
+      : null;
     this.#messages = lim.messagesPerMinutePerClient ? new RateWindow(lim.messagesPerMinutePerClient, MINUTE_MS) : null;
   }
 
@@ -56,15 +58,22 @@ export class ListenerGate {
   /** Per-connection wiring, called as soon as smtp-server created the connection. */
   instrument(connection: SMTPConnection): void {
     const send = connection.send.bind(connection);
-    connection.send = (code, data, context) => send(code, data, typeof data === 'string' && HAS_ENHANCED.test(data) ? false : context);
+    connection.send = (code, data, context) =>
+      send(code, data, typeof data === 'string' && HAS_ENHANCED.test(data) ? false : context);
 
     // Slowloris defence: the idle timeout alone lets a client that trickles one byte a minute stay forever.
     const sessionSeconds = this.#o.config.limits?.sessionTimeoutSeconds ?? DEFAULT_SESSION_TIMEOUT_SECONDS;
-    const timer = setTimeout(() => connection.send(421, '4.4.2 Session time limit exceeded - closing connection'), sessionSeconds * 1000);
+    const timer = setTimeout(
+      () => connection.send(421, '4.4.2 Session time limit exceeded - closing connection'),
+      sessionSeconds * 1000,
+    );
     timer.unref();
     connection._socket.once('close', () => clearTimeout(timer));
 
-    const wrap = (name: 'handler_EHLO' | 'handler_HELO' | 'handler_AUTH' | 'handler_DATA', before: (cb: () => void, go: () => void) => void) => {
+    const wrap = (
+      name: 'handler_EHLO' | 'handler_HELO' | 'handler_AUTH' | 'handler_DATA',
+      before: (cb: () => void, go: () => void) => void,
+    ) => {
       const original = connection[name].bind(connection);
       connection[name] = (command: Buffer, cb: () => void) => before(cb, () => original(command, cb));
     };
@@ -103,8 +112,10 @@ export class ListenerGate {
   }
 
   #authRefusal(connection: SMTPConnection): SmtpReply | null {
-    if (this.#o.config.tls === 'starttls-required' && !connection.secure) return new SmtpReply(530, '5.7.0 Must issue a STARTTLS command first');
-    if (!connection.secure && !this.#allowPlaintextAuth) return new SmtpReply(538, '5.7.11 Encryption required for requested authentication mechanism');
+    if (this.#o.config.tls === 'starttls-required' && !connection.secure)
+      return new SmtpReply(530, '5.7.0 Must issue a STARTTLS command first');
+    if (!connection.secure && !this.#allowPlaintextAuth)
+      return new SmtpReply(538, '5.7.11 Encryption required for requested authentication mechanism');
     return this.#o.auth.refusal(connection.session.remoteAddress);
   }
 
@@ -112,7 +123,8 @@ export class ListenerGate {
   readonly onConnect = (session: SMTPServerSession, next: Next): void => {
     const client = session.remoteAddress;
     const { allowClients } = this.#o.policy;
-    if (allowClients && !clientAllowed(allowClients, client)) return next(new SmtpReply(554, `5.7.1 Access denied: ${client} is not on this listener's allow-list`));
+    if (allowClients && !clientAllowed(allowClients, client))
+      return next(new SmtpReply(554, `5.7.1 Access denied: ${client} is not on this listener's allow-list`));
     const locked = this.#o.auth.refusal(client);
     if (locked) return next(locked);
     if (this.#connections && !this.#connections.take(client)) {
@@ -123,14 +135,21 @@ export class ListenerGate {
 
   readonly onMailFrom = (address: SMTPServerAddress, session: SMTPServerSession, next: Next): void => {
     const { config, policy } = this.#o;
-    if (config.tls === 'starttls-required' && !session.secure) return next(new SmtpReply(530, '5.7.0 Must issue a STARTTLS command first'));
-    if (config.auth?.policy === 'required' && !session.user) return next(new SmtpReply(530, '5.7.0 Authentication required'));
+    if (config.tls === 'starttls-required' && !session.secure)
+      return next(new SmtpReply(530, '5.7.0 Must issue a STARTTLS command first'));
+    if (config.auth?.policy === 'required' && !session.user)
+      return next(new SmtpReply(530, '5.7.0 Authentication required'));
     const sender = address.address;
-    if ((policy.senderDeny && matchesAny(policy.senderDeny, sender)) || (policy.senderAllow && !matchesAny(policy.senderAllow, sender))) {
+    if (
+      (policy.senderDeny && matchesAny(policy.senderDeny, sender)) ||
+      (policy.senderAllow && !matchesAny(policy.senderAllow, sender))
+    ) {
       return next(new SmtpReply(550, `5.7.1 Sender <${sender}> not allowed`));
     }
     if (this.#messages && !this.#messages.take(session.remoteAddress)) {
-      return next(new SmtpReply(451, `4.7.1 Too many messages from ${session.remoteAddress}; slow down and try again later`));
+      return next(
+        new SmtpReply(451, `4.7.1 Too many messages from ${session.remoteAddress}; slow down and try again later`),
+      );
     }
     this.#fault('mail', session, next, { mailFrom: sender });
   };
@@ -138,7 +157,10 @@ export class ListenerGate {
   readonly onRcptTo = (address: SMTPServerAddress, session: SMTPServerSession, next: Next): void => {
     const { policy } = this.#o;
     const rcpt = address.address;
-    if ((policy.recipientDeny && matchesAny(policy.recipientDeny, rcpt)) || (policy.recipientAllow && !matchesAny(policy.recipientAllow, rcpt))) {
+    if (
+      (policy.recipientDeny && matchesAny(policy.recipientDeny, rcpt)) ||
+      (policy.recipientAllow && !matchesAny(policy.recipientAllow, rcpt))
+    ) {
       return next(new SmtpReply(550, `5.7.1 Recipient <${rcpt}> not allowed`));
     }
     this.#fault('rcpt', session, next, { rcptTo: [rcpt] });
@@ -150,7 +172,13 @@ export class ListenerGate {
     this.#fault('afterData', session, next);
   };
 
-  #fault(stage: FaultStage, session: SMTPServerSession, next: Next, extra: { mailFrom?: string; rcptTo?: string[] } = {}, drop?: () => void): void {
+  #fault(
+    stage: FaultStage,
+    session: SMTPServerSession,
+    next: Next,
+    extra: { mailFrom?: string; rcptTo?: string[] } = {},
+    drop?: () => void,
+  ): void {
     if (this.#o.faults.active?.(stage) === false) return next();
     const env = session.envelope;
     const user = session.user as { username?: unknown } | false | undefined;
@@ -166,7 +194,9 @@ export class ListenerGate {
       });
     } catch (err) {
       // A broken rule must not break capture; the session carries on as if no rule matched.
-      this.#o.logger.warn(`listener "${this.#o.config.id}": fault engine failed at ${stage}: ${(err as Error).message}`);
+      this.#o.logger.warn(
+        `listener "${this.#o.config.id}": fault engine failed at ${stage}: ${(err as Error).message}`,
+      );
       return next();
     }
     const socket = this.#o.connectionOf(session)?._socket;

@@ -13,7 +13,15 @@ import { stderrLogger, type CaptureLogger } from './log.js';
 import type { SessionObserver } from './session-log.js';
 import type { MessageSink } from './transaction.js';
 
-export type { AuthConfig, AuthMechanism, CertificateConfig, Credential, LimitsConfig, ListenerConfig, TlsMode } from './listener-config.js';
+export type {
+  AuthConfig,
+  AuthMechanism,
+  CertificateConfig,
+  Credential,
+  LimitsConfig,
+  ListenerConfig,
+  TlsMode,
+} from './listener-config.js';
 export type { FaultEvaluator } from './gate.js';
 export { DEFAULT_SESSION_TIMEOUT_SECONDS } from './gate.js';
 export type { MessageSink } from './transaction.js';
@@ -41,7 +49,9 @@ export const DEFAULT_MAX_CLIENTS = 500;
 export const DEFAULT_MAX_RECIPIENTS = 1000;
 
 /** The options every listener shares that settings may change while running; a change restarts every listener. */
-export type SharedListenerOptions = Required<Pick<CaptureOptions, 'hostname' | 'maxMessageBytes' | 'earlyTalkerDelayMs'>> &
+export type SharedListenerOptions = Required<
+  Pick<CaptureOptions, 'hostname' | 'maxMessageBytes' | 'earlyTalkerDelayMs'>
+> &
   Pick<CaptureOptions, 'maxInFlightBytes'>;
 
 export interface CaptureOptions {
@@ -144,7 +154,9 @@ export class CaptureServer {
         return !!prev && !sharedChanged && prev.canonical === l.canonical;
       };
       // An unchanged listener that failed to bind before is tried again, but its failing again undoes nothing.
-      const kept = next.map((l) => (unchanged(l) && old.get(l.config.id)!.status().state === 'listening' ? old.get(l.config.id)! : l));
+      const kept = next.map((l) =>
+        unchanged(l) && old.get(l.config.id)!.status().state === 'listening' ? old.get(l.config.id)! : l,
+      );
       const keptSet = new Set(kept);
       const retired = previous.filter((l) => !keptSet.has(l));
       const fresh = kept.filter((l) => !old.has(l.config.id) || old.get(l.config.id) !== l);
@@ -165,7 +177,11 @@ export class CaptureServer {
         await this.#startAll(restart);
         this.#emitStatus();
         const error = failed.status().error ?? 'cannot listen';
-        throw new MailwrightError('conflict', `${error}; the previous listeners keep running`, `listeners.${kept.indexOf(failed)}.port`);
+        throw new MailwrightError(
+          'conflict',
+          `${error}; the previous listeners keep running`,
+          `listeners.${kept.indexOf(failed)}.port`,
+        );
       };
       // First bind what needs no port a running listener holds: if that fails, nothing running was touched.
       const held = new Set(retired.filter((l) => l.status().state === 'listening').map((l) => l.status().port));
@@ -218,7 +234,10 @@ export class CaptureServer {
 
   #enqueue<T>(task: () => Promise<T>): Promise<T> {
     const run = this.#queue.then(task);
-    this.#queue = run.then(() => undefined, () => undefined);
+    this.#queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 
@@ -262,7 +281,8 @@ export class CaptureServer {
     const key = certificateKey(c);
     let m = this.#certs.get(key);
     if (m) return m;
-    if (key === 'default') m = await loadOrCreateCertificate(this.#options.dataDir, [this.#options.hostname ?? 'mailwright']);
+    if (key === 'default')
+      m = await loadOrCreateCertificate(this.#options.dataDir, [this.#options.hostname ?? 'mailwright']);
     else if (c?.mode === 'pem') m = pemMaterial(c.cert, c.key);
     else m = await loadOrCreateWithSans(this.#options.dataDir, key, c?.mode === 'generated' ? (c.sans ?? []) : []);
     this.#certs.set(key, m);
@@ -324,10 +344,12 @@ function buildListeners(configs: ListenerConfig[]): Listener[] {
 }
 
 function validateIds(listeners: ListenerConfig[]): void {
-  if (!Array.isArray(listeners)) throw new MailwrightError('invalid_argument', '[smtp] listeners must be a list', 'listeners');
+  if (!Array.isArray(listeners))
+    throw new MailwrightError('invalid_argument', '[smtp] listeners must be a list', 'listeners');
   const ids = new Set<string>();
   listeners.forEach((l, i) => {
-    if (l && typeof l.id === 'string' && ids.has(l.id)) throw new MailwrightError('invalid_argument', `[smtp] two listeners share the id "${l.id}"`, `listeners.${i}.id`);
+    if (l && typeof l.id === 'string' && ids.has(l.id))
+      throw new MailwrightError('invalid_argument', `[smtp] two listeners share the id "${l.id}"`, `listeners.${i}.id`);
     if (l && typeof l.id === 'string') ids.add(l.id);
   });
 }
@@ -335,15 +357,35 @@ function validateIds(listeners: ListenerConfig[]): void {
 /** Configuration is checked once, here; each error names the area and the listener. */
 function validate(o: CaptureOptions): void {
   validateIds(o.listeners);
-  const positive = { maxMessageBytes: o.maxMessageBytes, maxInFlightBytes: o.maxInFlightBytes, socketTimeoutMs: o.socketTimeoutMs, maxClients: o.maxClients, maxRecipients: o.maxRecipients };
+  const positive = {
+    maxMessageBytes: o.maxMessageBytes,
+    maxInFlightBytes: o.maxInFlightBytes,
+    socketTimeoutMs: o.socketTimeoutMs,
+    maxClients: o.maxClients,
+    maxRecipients: o.maxRecipients,
+  };
   for (const [name, value] of Object.entries(positive)) {
-    if (value !== undefined && !(Number.isInteger(value) && value > 0)) throw new MailwrightError('invalid_argument', `[smtp] ${name} must be a positive integer, got ${String(value)}`, name);
+    if (value !== undefined && !(Number.isInteger(value) && value > 0))
+      throw new MailwrightError(
+        'invalid_argument',
+        `[smtp] ${name} must be a positive integer, got ${String(value)}`,
+        name,
+      );
   }
-  for (const [name, value] of Object.entries({ earlyTalkerDelayMs: o.earlyTalkerDelayMs, closeTimeoutMs: o.closeTimeoutMs })) {
-    if (value !== undefined && !(Number.isFinite(value) && value >= 0)) throw new MailwrightError('invalid_argument', `[smtp] ${name} must be 0 or more, got ${String(value)}`, name);
+  for (const [name, value] of Object.entries({
+    earlyTalkerDelayMs: o.earlyTalkerDelayMs,
+    closeTimeoutMs: o.closeTimeoutMs,
+  })) {
+    if (value !== undefined && !(Number.isFinite(value) && value >= 0))
+      throw new MailwrightError('invalid_argument', `[smtp] ${name} must be 0 or more, got ${String(value)}`, name);
   }
 }
 
 function sharedSignature(o: CaptureOptions): string {
-  return JSON.stringify([o.hostname ?? null, o.maxMessageBytes ?? null, o.earlyTalkerDelayMs ?? null, o.minTlsVersion ?? null]);
+  return JSON.stringify([
+    o.hostname ?? null,
+    o.maxMessageBytes ?? null,
+    o.earlyTalkerDelayMs ?? null,
+    o.minTlsVersion ?? null,
+  ]);
 }

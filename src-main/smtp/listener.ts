@@ -234,9 +234,12 @@ export class Listener {
 function describeBindError(config: ListenerConfig, err: NodeJS.ErrnoException): string {
   const where = `${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
   const why =
-    err.code === 'EADDRINUSE' ? 'the address is already in use'
-    : err.code === 'EACCES' ? 'permission denied (ports below 1024 need privileges)'
-    : err.code === 'EADDRNOTAVAIL' ? 'no such address on this machine'
-    : err.message;
+    err.code === 'EADDRINUSE'
+      ? 'the address is already in use'
+      : err.code === 'EACCES'
+        ? 'permission denied (ports below 1024 need privileges)'
+        : err.code === 'EADDRNOTAVAIL'
+          ? 'no such address on this machine'
+          : err.message;
   return `[smtp] listener "${config.id}" cannot listen on ${where}: ${why}${err.code ? ` (${err.code})` : ''}`;
 }

@@ -45,7 +45,8 @@ export function matchesAny(list: GlobList, value: string): boolean {
 /** A BlockList of the allowed blocks, null for absent/empty (everyone), or an error text naming the bad entry. */
 export function compileCidrs(entries: string[] | undefined): net.BlockList | null | string {
   if (entries === undefined || (Array.isArray(entries) && entries.length === 0)) return null;
-  if (!Array.isArray(entries) || entries.length > MAX_CIDRS) return `must be a list of at most ${MAX_CIDRS} CIDR blocks`;
+  if (!Array.isArray(entries) || entries.length > MAX_CIDRS)
+    return `must be a list of at most ${MAX_CIDRS} CIDR blocks`;
   const list = new net.BlockList();
   for (const entry of entries) {
     const text = typeof entry === 'string' ? entry.trim() : '';
@@ -57,7 +58,8 @@ export function compileCidrs(entries: string[] | undefined): net.BlockList | nul
       continue;
     }
     const prefix = /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
-    if (!(prefix >= 0 && prefix <= (family === 'ipv4' ? 32 : 128))) return `${JSON.stringify(entry)} has a bad prefix length`;
+    if (!(prefix >= 0 && prefix <= (family === 'ipv4' ? 32 : 128)))
+      return `${JSON.stringify(entry)} has a bad prefix length`;
     list.addSubnet(address, prefix, family);
   }
   return list;
@@ -78,7 +80,11 @@ export function clientAllowed(list: net.BlockList, address: string): boolean {
 export class RateWindow {
   readonly #byClient = new Map<string, { bucket: number; current: number; previous: number }>();
 
-  constructor(readonly limit: number, readonly windowMs: number, readonly now: () => number = Date.now) {}
+  constructor(
+    readonly limit: number,
+    readonly windowMs: number,
+    readonly now: () => number = Date.now,
+  ) {}
 
   /** Counts one event; false (and not counted) when the client already reached `limit` in the window. */
   take(client: string): boolean {
@@ -106,7 +112,10 @@ export class AuthLockout {
   readonly #failures = new Map<string, number[]>();
   readonly #lockedUntil = new Map<string, number>();
 
-  constructor(readonly o: { maxFailures: number; windowSeconds: number; lockSeconds: number }, readonly now: () => number = Date.now) {}
+  constructor(
+    readonly o: { maxFailures: number; windowSeconds: number; lockSeconds: number },
+    readonly now: () => number = Date.now,
+  ) {}
 
   /** Seconds left on the lock, or 0 when the client may try. */
   lockedFor(client: string): number {

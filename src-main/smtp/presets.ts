@@ -33,23 +33,47 @@ export function canBindLowPorts(): boolean {
 export function listenerPresets(lowPorts: boolean): ListenerPreset[] {
   const port = (low: number, high: number) => (lowPorts ? low : high);
   const note = (low: number, high: number) =>
-    lowPorts ? null : `Port ${low} needs administrator rights on this machine, so this preset uses ${high}. Point your app at ${high}.`;
-  const auth = { policy: 'required', mechanisms: ['PLAIN', 'LOGIN', 'CRAM-MD5', 'XOAUTH2'], allowPlaintext: false } as const;
+    lowPorts
+      ? null
+      : `Port ${low} needs administrator rights on this machine, so this preset uses ${high}. Point your app at ${high}.`;
+  const auth = {
+    policy: 'required',
+    mechanisms: ['PLAIN', 'LOGIN', 'CRAM-MD5', 'XOAUTH2'],
+    allowPlaintext: false,
+  } as const;
   return [
     {
       name: '25: plain relay',
       note: note(25, 2525),
-      listener: { id: 'relay', host: '127.0.0.1', port: port(25, 2525), tls: 'starttls', auth: { policy: 'off', mechanisms: [] } },
+      listener: {
+        id: 'relay',
+        host: '127.0.0.1',
+        port: port(25, 2525),
+        tls: 'starttls',
+        auth: { policy: 'off', mechanisms: [] },
+      },
     },
     {
       name: '587: submission, STARTTLS + AUTH required',
       note: note(587, 2587),
-      listener: { id: 'submission', host: '127.0.0.1', port: port(587, 2587), tls: 'starttls-required', auth: { ...auth, mechanisms: [...auth.mechanisms] } },
+      listener: {
+        id: 'submission',
+        host: '127.0.0.1',
+        port: port(587, 2587),
+        tls: 'starttls-required',
+        auth: { ...auth, mechanisms: [...auth.mechanisms] },
+      },
     },
     {
       name: '465: implicit TLS + AUTH',
       note: note(465, 2465),
-      listener: { id: 'submissions', host: '127.0.0.1', port: port(465, 2465), tls: 'implicit', auth: { ...auth, mechanisms: [...auth.mechanisms] } },
+      listener: {
+        id: 'submissions',
+        host: '127.0.0.1',
+        port: port(465, 2465),
+        tls: 'implicit',
+        auth: { ...auth, mechanisms: [...auth.mechanisms] },
+      },
     },
   ];
 }

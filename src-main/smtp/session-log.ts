@@ -55,8 +55,21 @@ export class SessionRecorder {
     const now = Date.now();
     this.#observer = observer;
     this.record = {
-      listener, clientAddress, clientPort, tls: null, helo: '', authUser: null, startedAt: now, endedAt: now,
-      outcome: 'dropped', outcomeCode: null, authFailures: 0, rejected: 0, messageIds: [], lines: [], truncatedLines: 0,
+      listener,
+      clientAddress,
+      clientPort,
+      tls: null,
+      helo: '',
+      authUser: null,
+      startedAt: now,
+      endedAt: now,
+      outcome: 'dropped',
+      outcomeCode: null,
+      authFailures: 0,
+      rejected: 0,
+      messageIds: [],
+      lines: [],
+      truncatedLines: 0,
     };
     observer.opened?.(listener);
   }
@@ -68,7 +81,8 @@ export class SessionRecorder {
     else if (verb === 'MAIL' || verb === 'RCPT' || verb === 'DATA') this.#stage = 'mail';
     else this.#stage = 'other';
     if (verb === 'QUIT') this.#quit = true;
-    if (verb === 'EHLO' || verb === 'HELO' || verb === 'LHLO') this.record.helo = line.slice(5, 5 + MAX_LINE_CHARS).trim();
+    if (verb === 'EHLO' || verb === 'HELO' || verb === 'LHLO')
+      this.record.helo = line.slice(5, 5 + MAX_LINE_CHARS).trim();
     this.#push('C', line.includes(SECURED) ? line.replace(SECURED, '***') : line);
   }
 
@@ -145,7 +159,14 @@ export class SessionRecorder {
     else if (r.authFailures > 0) r.outcome = 'authFailed';
     else if (r.rejected > 0) r.outcome = 'rejected';
     else r.outcome = this.#quit ? 'quit' : 'dropped';
-    r.outcomeCode = r.outcome === 'timedOut' ? 421 : r.outcome === 'authFailed' ? this.#lastAuthCode : r.outcome === 'rejected' ? this.#lastRejectCode : null;
+    r.outcomeCode =
+      r.outcome === 'timedOut'
+        ? 421
+        : r.outcome === 'authFailed'
+          ? this.#lastAuthCode
+          : r.outcome === 'rejected'
+            ? this.#lastRejectCode
+            : null;
     this.#observer.ended(r);
   }
 
@@ -187,7 +208,10 @@ export interface ProtocolLogger {
 export class SessionLog {
   readonly #byId = new Map<string, SessionRecorder>();
 
-  constructor(readonly listener: string, readonly observer: SessionObserver) {}
+  constructor(
+    readonly listener: string,
+    readonly observer: SessionObserver,
+  ) {}
 
   open(id: string, clientAddress: string, clientPort: number): SessionRecorder {
     const recorder = new SessionRecorder(this.listener, clientAddress, clientPort, this.observer);
@@ -207,7 +231,9 @@ export class SessionLog {
 
   /** For `server.logger`. With `trace`, every entry is also printed, as smtp-server's own console logger would. */
   logger(trace: boolean): ProtocolLogger {
-    const print: LogFn = trace ? (...p) => console.log(format(...(typeof p[0] === 'string' ? p : p.slice(1)))) : () => undefined;
+    const print: LogFn = trace
+      ? (...p) => console.log(format(...(typeof p[0] === 'string' ? p : p.slice(1))))
+      : () => undefined;
     const debug: LogFn = (...p) => {
       const entry = (typeof p[0] === 'object' && p[0] !== null ? p[0] : {}) as LogEntry;
       const recorder = typeof entry.cid === 'string' ? this.#byId.get(entry.cid) : undefined;

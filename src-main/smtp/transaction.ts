@@ -14,7 +14,10 @@ type TlsInfo = NonNullable<Envelope['tls']>;
 
 /** An error that carries its own SMTP reply code; smtp-server sends `responseCode message`. */
 export class SmtpReply extends Error {
-  constructor(readonly responseCode: number, message: string) {
+  constructor(
+    readonly responseCode: number,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -88,12 +88,14 @@ function ownerOnly(file: string, { create }: { create: boolean }): void {
 
 /** Derived data from an older deriveMessage is rebuilt from the raw bytes by the indexer, like reindex. */
 function markStaleDerivations(db: Database.Database): void {
-  const stored = db.prepare("SELECT value FROM settings WHERE key = 'derive_version'").pluck().get() as string | undefined;
+  const stored = db.prepare("SELECT value FROM settings WHERE key = 'derive_version'").pluck().get() as
+    string | undefined;
   if (stored === String(DERIVE_VERSION)) return;
   db.transaction(() => {
     if (stored !== undefined) db.prepare('UPDATE messages SET indexed = 0').run();
-    db.prepare("INSERT INTO settings (key, value) VALUES ('derive_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-      .run(String(DERIVE_VERSION));
+    db.prepare(
+      "INSERT INTO settings (key, value) VALUES ('derive_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    ).run(String(DERIVE_VERSION));
   })();
 }
 

@@ -44,7 +44,11 @@ interface Queued {
 }
 
 /** Reads the source to its end and returns what was imported. Throws only when nothing could be imported or the store failed. */
-export async function importStream(source: ImportSource, options: ImportOptions, ingest: Ingest): Promise<ImportResult> {
+export async function importStream(
+  source: ImportSource,
+  options: ImportOptions,
+  ingest: Ingest,
+): Promise<ImportResult> {
   const splitter = new ImportSplitter(options.filename, options.maxMessageBytes);
   const result: ImportResult = { imported: 0, ids: [], failed: [], failedCount: 0, bytesRead: 0 };
   let everyFailureNotAMessage = true;
@@ -54,7 +58,8 @@ export async function importStream(source: ImportSource, options: ImportOptions,
   const fail = (message: SplitMessage, error: string): void => {
     if (error !== NOT_A_MESSAGE) everyFailureNotAMessage = false;
     result.failedCount++;
-    if (result.failed.length < MAX_IMPORT_RESULT_FAILURES) result.failed.push({ index: message.index, offset: message.offset, error });
+    if (result.failed.length < MAX_IMPORT_RESULT_FAILURES)
+      result.failed.push({ index: message.index, offset: message.offset, error });
   };
   /** Waits for the step's commits and counts them; returns the store's error if one failed. */
   const settleStep = async (): Promise<MailwrightError | null> => {
@@ -68,7 +73,10 @@ export async function importStream(source: ImportSource, options: ImportOptions,
         // The store itself failed (closed, disk full): every later message would fail the same way.
         const why = stopReason(s.reason);
         const at = step[k]!.message;
-        failure = new ImportStopped(why.code, `${options.filename}: import stopped at message ${at.index + 1} (byte ${at.offset}): ${why.reason}`);
+        failure = new ImportStopped(
+          why.code,
+          `${options.filename}: import stopped at message ${at.index + 1} (byte ${at.offset}): ${why.reason}`,
+        );
       }
     });
     step = [];
@@ -106,7 +114,11 @@ export async function importStream(source: ImportSource, options: ImportOptions,
     await settleStep();
     options.onProgress?.(counts(result));
     // Before anything was read into the store the error is the whole answer (empty file, not mail, too large).
-    if (err instanceof ImportStopped || (err instanceof MailwrightError && result.imported === 0 && result.failedCount === 0)) throw err;
+    if (
+      err instanceof ImportStopped ||
+      (err instanceof MailwrightError && result.imported === 0 && result.failedCount === 0)
+    )
+      throw err;
     // The source failed (client gone, unreadable file): say how far the import got; what was committed stays.
     const why = stopReason(err);
     throw new ImportStopped(
@@ -115,7 +127,11 @@ export async function importStream(source: ImportSource, options: ImportOptions,
     );
   }
   if (result.imported === 0 && result.failedCount > 0 && everyFailureNotAMessage) {
-    throw new MailwrightError('invalid_argument', `${options.filename}: no message in this file could be read (${NOT_A_MESSAGE})`, 'data');
+    throw new MailwrightError(
+      'invalid_argument',
+      `${options.filename}: no message in this file could be read (${NOT_A_MESSAGE})`,
+      'data',
+    );
   }
   return result;
 }
@@ -150,7 +166,16 @@ async function* pieces(source: ImportSource): AsyncGenerator<Buffer> {
 }
 
 function importEnvelope(mailFrom: string): Envelope {
-  return { listener: 'import', mailFrom, rcptTo: [], heloName: '', clientAddress: '', clientPort: 0, tls: null, authUser: null };
+  return {
+    listener: 'import',
+    mailFrom,
+    rcptTo: [],
+    heloName: '',
+    clientAddress: '',
+    clientPort: 0,
+    tls: null,
+    authUser: null,
+  };
 }
 
 /** Runs imports one at a time, first come first served, with at most MAX_WAITING_IMPORTS waiting. */
@@ -160,7 +185,12 @@ export class ImportQueue {
 
   run<T>(job: () => Promise<T>): Promise<T> {
     if (this.#waiting >= MAX_WAITING_IMPORTS) {
-      return Promise.reject(new MailwrightError('unavailable', `${MAX_WAITING_IMPORTS} imports are already waiting for the running one; try again when they finish`));
+      return Promise.reject(
+        new MailwrightError(
+          'unavailable',
+          `${MAX_WAITING_IMPORTS} imports are already waiting for the running one; try again when they finish`,
+        ),
+      );
     }
     this.#waiting++;
     const turn = this.#tail.then(() => {

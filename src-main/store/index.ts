@@ -3,7 +3,14 @@
 // Owns: the SQLite database in the data folder. Must not import electron, smtp or any binding.
 import type Database from 'better-sqlite3';
 import type {
-  Envelope, ImportResult, ListQuery, MessageDetail, MessageId, MessagePage, MessageSummary, RetentionSettings,
+  Envelope,
+  ImportResult,
+  ListQuery,
+  MessageDetail,
+  MessageId,
+  MessagePage,
+  MessageSummary,
+  RetentionSettings,
 } from '../../src-shared/index.js';
 import type { Events } from '../../src-shared/index.js';
 import { MAX_PAGE_SIZE, MailwrightError } from '../../src-shared/index.js';
@@ -73,7 +80,10 @@ export class Store {
     this.#db = db;
     this.#onEvent = options.onEvent ?? (() => {});
     this.#retention = options.retention ? saveRetention(db, options.retention) : loadRetention(db);
-    const totals = db.prepare('SELECT count(*) AS n, coalesce(sum(size), 0) AS b FROM messages').get() as { n: number; b: number };
+    const totals = db.prepare('SELECT count(*) AS n, coalesce(sum(size), 0) AS b FROM messages').get() as {
+      n: number;
+      b: number;
+    };
     this.#count = totals.n;
     this.#bytes = totals.b;
     const problem = (text: string): void => {
@@ -85,7 +95,12 @@ export class Store {
     };
     this.#problem = problem;
     this.#checkpointer = new IdleCheckpointer(db, problem);
-    this.sessions = new SessionStore(db, () => this.#retention.maxMessages, (ids) => this.#emit({ event: 'sessions.added', data: { ids } }), problem);
+    this.sessions = new SessionStore(
+      db,
+      () => this.#retention.maxMessages,
+      (ids) => this.#emit({ event: 'sessions.added', data: { ids } }),
+      problem,
+    );
     this.#writer = new Writer(db, (r) => this.#committed(r));
     this.#indexer = new Indexer(
       db,
@@ -131,15 +146,17 @@ export class Store {
     let total: number;
     if (match === null) {
       const cond = where ? `WHERE ${where}` : '';
-      rows = this.#statement(`SELECT ${SUMMARY_COLUMNS} FROM messages m ${cond} ORDER BY m.id DESC LIMIT ? OFFSET ?`)
-        .all(...params, limit, offset) as MessageRow[];
+      rows = this.#statement(
+        `SELECT ${SUMMARY_COLUMNS} FROM messages m ${cond} ORDER BY m.id DESC LIMIT ? OFFSET ?`,
+      ).all(...params, limit, offset) as MessageRow[];
       total = where ? this.#count1(`SELECT count(*) FROM messages m ${cond}`, params) : this.#count;
     } else {
       // FTS5 walks its doclists in rowid order, so the newest page stops after `limit` matches.
       // CROSS JOIN keeps the index as the outer loop: probing FTS once per message row is far slower.
       const from = 'FROM messages_fts CROSS JOIN messages m ON m.id = messages_fts.rowid WHERE messages_fts MATCH ?';
-      rows = this.#statement(`SELECT ${SUMMARY_COLUMNS} ${from}${and} ORDER BY messages_fts.rowid DESC LIMIT ? OFFSET ?`)
-        .all(match, ...params, limit, offset) as MessageRow[];
+      rows = this.#statement(
+        `SELECT ${SUMMARY_COLUMNS} ${from}${and} ORDER BY messages_fts.rowid DESC LIMIT ? OFFSET ?`,
+      ).all(match, ...params, limit, offset) as MessageRow[];
       // Every indexed row is a live message (delete removes both), so text alone is counted in the index.
       total = where
         ? this.#count1(`SELECT count(*) ${from}${and}`, [match, ...params])
@@ -151,7 +168,8 @@ export class Store {
 
   async get(id: MessageId): Promise<MessageDetail> {
     this.#open();
-    const row = this.#statement(`SELECT ${SUMMARY_COLUMNS} FROM messages m WHERE m.id = ?`).get(id) as MessageRow | undefined;
+    const row = this.#statement(`SELECT ${SUMMARY_COLUMNS} FROM messages m WHERE m.id = ?`).get(id) as
+      MessageRow | undefined;
     if (!row) throw notFound(id);
     return parseDetail(this.raw(id), this.#summary(row), rowEnvelope(row));
   }
@@ -166,8 +184,9 @@ export class Store {
 
   markRead(ids: MessageId[], read: boolean): number {
     this.#open();
-    const rows = this.#statement('UPDATE messages SET read = ? WHERE id IN (SELECT value FROM json_each(?)) RETURNING id')
-      .all(read ? 1 : 0, JSON.stringify(ids)) as { id: number }[];
+    const rows = this.#statement(
+      'UPDATE messages SET read = ? WHERE id IN (SELECT value FROM json_each(?)) RETURNING id',
+    ).all(read ? 1 : 0, JSON.stringify(ids)) as { id: number }[];
     if (rows.length) this.#emit({ event: 'messages.updated', data: { ids: rows.map((r) => r.id) } });
     return rows.length;
   }
@@ -186,7 +205,9 @@ export class Store {
     const deleted = this.#db.transaction(() => {
       const n = (this.#db.prepare('SELECT count(*) AS n FROM messages').get() as { n: number }).n;
       // Whole-table deletes take SQLite's truncate path; 'delete-all' empties the contentless index.
-      this.#db.exec("DELETE FROM messages; DELETE FROM message_raw; INSERT INTO messages_fts (messages_fts) VALUES ('delete-all');");
+      this.#db.exec(
+        "DELETE FROM messages; DELETE FROM message_raw; INSERT INTO messages_fts (messages_fts) VALUES ('delete-all');",
+      );
       return n;
     })();
     this.#count = 0;
@@ -265,13 +286,18 @@ export class Store {
   }
 
   #committed({ committed, bytes, error }: CommitResult): void {
-    if (error) this.#problem(`could not save mail, so SMTP clients were answered 451 (nothing acknowledged was lost): ${error.message}`);
+    if (error)
+      this.#problem(
+        `could not save mail, so SMTP clients were answered 451 (nothing acknowledged was lost): ${error.message}`,
+      );
     if (committed.length) {
       this.#checkpointer.noteCommit();
       this.#count += committed.length;
       this.#bytes += bytes;
       const data = (): Events['messages.added'] => ({
-        messages: committed.map(({ id, receivedAt, size, raw, envelope }) => headerSummary(unindexed(id, receivedAt, size), raw, envelope)),
+        messages: committed.map(({ id, receivedAt, size, raw, envelope }) =>
+          headerSummary(unindexed(id, receivedAt, size), raw, envelope),
+        ),
       });
       this.#emit({ event: 'messages.added', data });
       try {
@@ -279,7 +305,9 @@ export class Store {
       } catch (err) {
         // Runs from a timer after the commit: a failed prune is retried after the next batch, never fatal.
         console.error('[store] retention prune failed:', err);
-        this.#problem(`could not remove old messages for retention: ${err instanceof Error ? err.message : String(err)}`);
+        this.#problem(
+          `could not remove old messages for retention: ${err instanceof Error ? err.message : String(err)}`,
+        );
       }
     }
     this.#indexer.wake();
@@ -296,7 +324,8 @@ export class Store {
     for (const p of selectPrunable(this.#db, this.#retention, this.#count, this.#bytes)) {
       const ids = this.#deleteIds(p.ids);
       this.#totalPruned += ids.length;
-      if (ids.length) this.#emit({ event: 'messages.pruned', data: { ids, reason: p.reason, totalPruned: this.#totalPruned } });
+      if (ids.length)
+        this.#emit({ event: 'messages.pruned', data: { ids, reason: p.reason, totalPruned: this.#totalPruned } });
     }
   }
 
@@ -304,7 +333,9 @@ export class Store {
     if (ids.length === 0) return [];
     const json = JSON.stringify(ids);
     const rows = this.#db.transaction(() => {
-      const gone = this.#statement('DELETE FROM messages WHERE id IN (SELECT value FROM json_each(?)) RETURNING id, size').all(json) as {
+      const gone = this.#statement(
+        'DELETE FROM messages WHERE id IN (SELECT value FROM json_each(?)) RETURNING id, size',
+      ).all(json) as {
         id: number;
         size: number;
       }[];
@@ -318,7 +349,9 @@ export class Store {
   }
 
   #count1(sql: string, params: unknown[]): number {
-    return this.#statement(sql).pluck().get(...params) as number;
+    return this.#statement(sql)
+      .pluck()
+      .get(...params) as number;
   }
 
   #statement(sql: string): Database.Statement {
@@ -354,6 +387,10 @@ function clampInt(n: number | undefined, min: number, max: number, fallback: num
   return Math.min(max, Math.max(min, Math.trunc(n)));
 }
 
-function unindexed(id: MessageId, receivedAt: string, size: number): Omit<MessageSummary, 'from' | 'to' | 'cc' | 'bcc' | 'subject' | 'date'> {
+function unindexed(
+  id: MessageId,
+  receivedAt: string,
+  size: number,
+): Omit<MessageSummary, 'from' | 'to' | 'cc' | 'bcc' | 'subject' | 'date'> {
   return { id, receivedAt, size, read: false, hasAttachments: false, snippet: '', indexed: false, parseError: null };
 }

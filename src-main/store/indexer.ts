@@ -86,7 +86,9 @@ export class Indexer {
       .catch((err: unknown) => {
         // The database itself failed (disk, corruption): stop this run; the raw bytes stay, and the next wake retries.
         console.error('[store] indexer stopped:', err);
-        this.#onProblem(`indexing stopped (messages stay listed, and become searchable once it resumes): ${err instanceof Error ? err.message : String(err)}`);
+        this.#onProblem(
+          `indexing stopped (messages stay listed, and become searchable once it resumes): ${err instanceof Error ? err.message : String(err)}`,
+        );
       })
       .finally(() => {
         this.#running = null;
@@ -178,7 +180,14 @@ export class Indexer {
         if (info.changes !== 1) continue;
         this.#ftsDelete.run(id);
         // The envelope joins the header addresses so from:/to: also find MAIL FROM and Bcc recipients.
-        this.#ftsInsert.run(id, `${d.fts.from} ${mailFrom}`, `${d.fts.to} ${rcptTo.join(' ')}`, d.fts.subject, d.fts.body, d.fts.headers);
+        this.#ftsInsert.run(
+          id,
+          `${d.fts.from} ${mailFrom}`,
+          `${d.fts.to} ${rcptTo.join(' ')}`,
+          d.fts.subject,
+          d.fts.body,
+          d.fts.headers,
+        );
         updated.push(id);
       }
     })();

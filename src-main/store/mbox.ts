@@ -192,7 +192,8 @@ export class ImportSplitter {
     if (!known) return false;
     this.#head = [];
     this.#headBytes = 0;
-    if (head.length === 0) throw new MailwrightError('invalid_argument', `${this.#filename}: the file is empty`, 'data');
+    if (head.length === 0)
+      throw new MailwrightError('invalid_argument', `${this.#filename}: the file is empty`, 'data');
     if (startsWithFrom(head, bom)) {
       this.#mode = 'mbox';
       this.#offset = bom;
@@ -237,12 +238,22 @@ export class ImportSplitter {
       const newline = chunk.indexOf(LF, pos);
       if (newline === -1) break;
       const first = chunk[pos];
-      if (this.#candidate === null && !this.#firstLine && first !== 0x46 /* F */ && first !== GT && first !== CR && first !== LF) {
+      if (
+        this.#candidate === null &&
+        !this.#firstLine &&
+        first !== 0x46 /* F */ &&
+        first !== GT &&
+        first !== CR &&
+        first !== LF
+      ) {
         pos = newline + 1;
         continue;
       }
       this.#addRun(chunk, runStart, pos);
-      this.#line({ bytes: chunk.subarray(pos, newline + 1), length: newline + 1 - pos, truncated: false }, chunkOffset + pos);
+      this.#line(
+        { bytes: chunk.subarray(pos, newline + 1), length: newline + 1 - pos, truncated: false },
+        chunkOffset + pos,
+      );
       pos = newline + 1;
       runStart = pos;
     }

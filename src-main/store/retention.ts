@@ -23,8 +23,10 @@ export function loadRetention(db: Database.Database): RetentionSettings {
 }
 
 export function saveRetention(db: Database.Database, r: RetentionSettings): RetentionSettings {
-  if (!isLimit(r.maxMessages)) throw new MailwrightError('invalid_argument', 'maxMessages must be a whole number >= 0', 'retention.maxMessages');
-  if (!isLimit(r.maxBytes)) throw new MailwrightError('invalid_argument', 'maxBytes must be a whole number >= 0', 'retention.maxBytes');
+  if (!isLimit(r.maxMessages))
+    throw new MailwrightError('invalid_argument', 'maxMessages must be a whole number >= 0', 'retention.maxMessages');
+  if (!isLimit(r.maxBytes))
+    throw new MailwrightError('invalid_argument', 'maxBytes must be a whole number >= 0', 'retention.maxBytes');
   const value = { maxMessages: r.maxMessages, maxBytes: r.maxBytes };
   writeSetting(db, SETTINGS_KEY, value);
   return value;
@@ -49,7 +51,10 @@ export function selectPrunable(
 ): PruneResult[] {
   const out: PruneResult[] = [];
   if (r.maxMessages > 0 && count > r.maxMessages) {
-    const rows = db.prepare('SELECT id, size FROM messages ORDER BY id LIMIT ?').all(count - r.maxMessages) as { id: number; size: number }[];
+    const rows = db.prepare('SELECT id, size FROM messages ORDER BY id LIMIT ?').all(count - r.maxMessages) as {
+      id: number;
+      size: number;
+    }[];
     const freed = rows.reduce((n, x) => n + x.size, 0);
     out.push({ reason: 'maxMessages', ids: rows.map((x) => x.id), bytes: freed });
     bytes -= freed;
@@ -58,7 +63,9 @@ export function selectPrunable(
     const skip = out[0]?.ids.length ?? 0;
     const ids: number[] = [];
     let freed = 0;
-    const rows = db.prepare('SELECT id, size FROM messages ORDER BY id LIMIT -1 OFFSET ?').iterate(skip) as IterableIterator<{ id: number; size: number }>;
+    const rows = db
+      .prepare('SELECT id, size FROM messages ORDER BY id LIMIT -1 OFFSET ?')
+      .iterate(skip) as IterableIterator<{ id: number; size: number }>;
     for (const row of rows) {
       if (bytes - freed <= r.maxBytes) break;
       ids.push(row.id);

@@ -1,7 +1,15 @@
 // Recorded SMTP sessions: batched writes when sessions end, the filtered listing, one session's transcript,
 // and retention (the newest maxMessages sessions are kept). Must not import smtp, electron or any binding.
 import type Database from 'better-sqlite3';
-import type { SessionDetail, SessionOutcome, SessionPage, SessionRecord, SessionSummary, SessionTls, TranscriptLine } from '../../src-shared/index.js';
+import type {
+  SessionDetail,
+  SessionOutcome,
+  SessionPage,
+  SessionRecord,
+  SessionSummary,
+  SessionTls,
+  TranscriptLine,
+} from '../../src-shared/index.js';
 import { MAX_PAGE_SIZE, MailwrightError } from '../../src-shared/index.js';
 import { parseJson } from './rows.js';
 
@@ -59,7 +67,12 @@ export class SessionStore {
   #count: number;
   #closed = false;
 
-  constructor(db: Database.Database, cap: () => number, onAdded: (ids: number[]) => void, onProblem: (text: string) => void = () => {}) {
+  constructor(
+    db: Database.Database,
+    cap: () => number,
+    onAdded: (ids: number[]) => void,
+    onProblem: (text: string) => void = () => {},
+  ) {
     this.#db = db;
     this.#onProblem = onProblem;
     this.#cap = cap;
@@ -150,15 +163,21 @@ export class SessionStore {
       params.push(q.listener);
     }
     const cond = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const rows = this.#db.prepare(`SELECT ${SUMMARY} FROM sessions ${cond} ORDER BY id DESC LIMIT ? OFFSET ?`).all(...params, limit, offset) as SessionRow[];
-    const total = cond ? (this.#db.prepare(`SELECT count(*) FROM sessions ${cond}`).pluck().get(...params) as number) : this.#count;
+    const rows = this.#db
+      .prepare(`SELECT ${SUMMARY} FROM sessions ${cond} ORDER BY id DESC LIMIT ? OFFSET ?`)
+      .all(...params, limit, offset) as SessionRow[];
+    const total = cond
+      ? (this.#db
+          .prepare(`SELECT count(*) FROM sessions ${cond}`)
+          .pluck()
+          .get(...params) as number)
+      : this.#count;
     return { total, sessions: rows.map(toSummary) };
   }
 
   get(id: number): SessionDetail {
     const row = this.#db.prepare(`SELECT ${SUMMARY}, transcript, truncated FROM sessions WHERE id = ?`).get(id) as
-      | (SessionRow & { transcript: string; truncated: number })
-      | undefined;
+      (SessionRow & { transcript: string; truncated: number }) | undefined;
     if (!row) throw new MailwrightError('not_found', `session ${id} does not exist`, 'id');
     return { ...toSummary(row), transcript: parseTranscript(row.transcript), truncatedLines: row.truncated };
   }
@@ -215,7 +234,6 @@ function parseTranscript(text: string): TranscriptLine[] {
   }
   return out;
 }
-
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

@@ -53,9 +53,7 @@ export class Writer {
   constructor(db: Database.Database, onCommit: (r: CommitResult) => void) {
     this.#db = db;
     this.#onCommit = onCommit;
-    this.#insertMessage = db.prepare(
-      'INSERT INTO messages (received_at, size, envelope) VALUES (?, ?, ?)',
-    );
+    this.#insertMessage = db.prepare('INSERT INTO messages (received_at, size, envelope) VALUES (?, ?, ?)');
     this.#insertRaw = db.prepare('INSERT INTO message_raw (id, data) VALUES (?, ?)');
   }
 

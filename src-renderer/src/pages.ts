@@ -11,9 +11,31 @@ import SettingsView from './pages/settings/Page.svelte';
 import { SettingsPage, parseSettingsPath } from './pages/settings/state.svelte.js';
 
 export const pages: readonly PageDefinition[] = [
-  definePage({ id: 'inbox', label: 'Inbox', icon: '✉', component: InboxView, actions: InboxActions, state: (ctx) => new InboxPage(ctx), accepts: (p) => parseInboxPath(p) !== null }),
-  definePage({ id: 'sessions', label: 'Sessions', icon: '⇄', component: SessionsView, state: () => new SessionsPage(), accepts: acceptsSessionsPath }),
-  definePage({ id: 'settings', label: 'Settings', icon: '⚙', component: SettingsView, state: () => new SettingsPage(), accepts: (p) => parseSettingsPath(p) !== null }),
+  definePage({
+    id: 'inbox',
+    label: 'Inbox',
+    icon: '✉',
+    component: InboxView,
+    actions: InboxActions,
+    state: (ctx) => new InboxPage(ctx),
+    accepts: (p) => parseInboxPath(p) !== null,
+  }),
+  definePage({
+    id: 'sessions',
+    label: 'Sessions',
+    icon: '⇄',
+    component: SessionsView,
+    state: () => new SessionsPage(),
+    accepts: acceptsSessionsPath,
+  }),
+  definePage({
+    id: 'settings',
+    label: 'Settings',
+    icon: '⚙',
+    component: SettingsView,
+    state: () => new SettingsPage(),
+    accepts: (p) => parseSettingsPath(p) !== null,
+  }),
 ];
 
 export function pageById(id: string): PageDefinition | undefined {

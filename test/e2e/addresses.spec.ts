@@ -79,7 +79,10 @@ test('#/settings/listeners/<id> opens that listener; ? shows the keyboard help',
   await page.goto(`${mw.http}/#/settings/listeners/submission`);
   await expect(page.getByRole('button', { name: 'Settings', exact: true })).toHaveAttribute('aria-pressed', 'true');
   await expect(page.getByRole('form', { name: 'Listener submission' })).toBeVisible();
-  await expect(page.getByRole('listitem').getByRole('button', { name: /^submission/ })).toHaveAttribute('aria-current', 'true');
+  await expect(page.getByRole('listitem').getByRole('button', { name: /^submission/ })).toHaveAttribute(
+    'aria-current',
+    'true',
+  );
 
   // Picking the other listener is an address too; Back returns to the first.
   await page.getByRole('listitem').getByRole('button', { name: /^smtp/ }).click();
@@ -102,7 +105,10 @@ test('#/settings/listeners/<id> opens that listener; ? shows the keyboard help',
   await expect(help.getByRole('region', { name: 'Inbox' })).toContainText('Next message');
 });
 
-test('#/settings/general scrolls to the general settings, and Ctrl+Enter applies from a text field there', async ({ page, mw }) => {
+test('#/settings/general scrolls to the general settings, and Ctrl+Enter applies from a text field there', async ({
+  page,
+  mw,
+}) => {
   await page.goto(`${mw.http}/#/settings/general`);
   const maxMessages = page.getByLabel('Max messages', { exact: true });
   await expect(maxMessages).toBeInViewport();

@@ -17,7 +17,8 @@ export const CHROMIUM_ARGS = [
 export function findChromium(env: NodeJS.ProcessEnv = process.env): string {
   const fromEnv = env.MAILWRIGHT_CHROMIUM || env.CHROMIUM_PATH;
   if (fromEnv) {
-    if (!existsSync(fromEnv)) throw new Error(`MAILWRIGHT_CHROMIUM/CHROMIUM_PATH points to ${fromEnv}, which does not exist`);
+    if (!existsSync(fromEnv))
+      throw new Error(`MAILWRIGHT_CHROMIUM/CHROMIUM_PATH points to ${fromEnv}, which does not exist`);
     return fromEnv;
   }
   if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';

@@ -64,7 +64,10 @@ test('a message with attachments shows them, its envelope, source and MIME tree'
   await expect(download).toHaveAttribute('href', new RegExp(`/api/messages/${other!.id}/attachments/`));
   await page.screenshot({ path: 'test-results/screenshots/attachments.png' });
 
-  const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download .eml' }).click()]);
+  const [file] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download .eml' }).click(),
+  ]);
   expect(file.suggestedFilename()).toBe(`message-${other!.id}.eml`);
 });
 

@@ -6,7 +6,9 @@ import { expect, rowSelector, test } from './fixtures.js';
 function mbox(count: number, tag: string): Buffer {
   const parts: string[] = [];
   for (let i = 1; i <= count; i++) {
-    parts.push(`From sender@example.test Mon Nov  2 10:00:00 2026\nFrom: Importer <sender@example.test>\nSubject: ${tag} ${i}\n\nbody ${i}\n\n`);
+    parts.push(
+      `From sender@example.test Mon Nov  2 10:00:00 2026\nFrom: Importer <sender@example.test>\nSubject: ${tag} ${i}\n\nbody ${i}\n\n`,
+    );
   }
   return Buffer.from(parts.join(''));
 }
@@ -30,7 +32,10 @@ test('an import still reading shows its progress, and the banner goes when it en
   const half = body.indexOf('From sender', Math.floor(body.length / 2));
   const url = new URL(mw.http);
   const req = http.request({
-    host: url.hostname, port: url.port, method: 'POST', path: '/api/messages/import?filename=slow.mbox',
+    host: url.hostname,
+    port: url.port,
+    method: 'POST',
+    path: '/api/messages/import?filename=slow.mbox',
     headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(body.length) },
   });
   const reply = new Promise<number>((resolve, reject) => {

@@ -20,9 +20,15 @@ test('a message sent with nodemailer appears without a reload, unread until open
   await expect(page.getByTestId('smtp-endpoint').first()).toBeVisible();
   // A reload would start a new document without this mark. (Selecting a message changes the address, a same-document
   // navigation that Playwright's framenavigated also reports, so that event no longer tells a reload apart.)
-  await page.evaluate(() => { (globalThis as unknown as { sameDocument: boolean }).sameDocument = true; });
+  await page.evaluate(() => {
+    (globalThis as unknown as { sameDocument: boolean }).sameDocument = true;
+  });
 
-  await mw.send({ from: 'Alice Example <alice@example.test>', subject: 'Live delivery check', text: 'Hello from nodemailer' });
+  await mw.send({
+    from: 'Alice Example <alice@example.test>',
+    subject: 'Live delivery check',
+    text: 'Hello from nodemailer',
+  });
   const row = page.locator(rowSelector('Live delivery check'));
   await expect(row).toBeVisible();
   await expect(row).toHaveClass(/unread/);

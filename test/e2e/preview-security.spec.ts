@@ -10,7 +10,10 @@ const XSS_EML = `${CORPUS_DIR}/hostile/xss-script.eml`;
 const XSS_SUBJECT = 'Script, handlers and javascript: links';
 const SANDBOX = 'allow-popups allow-popups-to-escape-sandbox';
 /** A 1x1 transparent PNG, so the canary answers like a real tracking pixel. */
-const PIXEL = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+const PIXEL = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=',
+  'base64',
+);
 
 /** Records every postMessage the app's own window receives, from any frame, from the very first script. */
 async function recordParentMessages(page: Page): Promise<string[]> {
@@ -124,7 +127,10 @@ async function startCanary() {
   };
 }
 
-test('a link inside the message cannot turn remote content on, and the label keeps saying blocked', async ({ page, mw }) => {
+test('a link inside the message cannot turn remote content on, and the label keeps saying blocked', async ({
+  page,
+  mw,
+}) => {
   const canary = await startCanary();
   try {
     await mw.send({
@@ -169,7 +175,10 @@ test('a link inside the message cannot turn remote content on, and the label kee
   }
 });
 
-test('after the event socket reconnects, remote content is blocked again until asked (a restart refuses old keys)', async ({ page, mw }) => {
+test('after the event socket reconnects, remote content is blocked again until asked (a restart refuses old keys)', async ({
+  page,
+  mw,
+}) => {
   const canary = await startCanary();
   let connections = 0;
   let dropFirst: (() => Promise<void>) | null = null;
@@ -179,7 +188,10 @@ test('after the event socket reconnects, remote content is blocked again until a
     if (connections === 1) dropFirst = () => ws.close({ code: 1006, reason: 'simulated outage' });
   });
   try {
-    await mw.send({ subject: 'Pixel across a reconnect', html: `<p>Newsletter</p><img src="${canary.pixel}" width="1" height="1" alt="">` });
+    await mw.send({
+      subject: 'Pixel across a reconnect',
+      html: `<p>Newsletter</p><img src="${canary.pixel}" width="1" height="1" alt="">`,
+    });
     await page.goto(mw.http);
     await expect(page.getByText('Live', { exact: true })).toBeVisible();
     await page.locator(rowSelector('Pixel across a reconnect')).click();

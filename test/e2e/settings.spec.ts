@@ -67,12 +67,13 @@ async function openSession(host: string, port: number) {
   });
   socket.on('close', () => waiting.splice(0).forEach((w) => w.reject(new Error('the SMTP connection closed'))));
   socket.on('error', () => {});
-  const reply = () => new Promise<string>((resolve, reject) => {
-    const next = ready.shift();
-    if (next !== undefined) resolve(next);
-    else if (socket.destroyed) reject(new Error('the SMTP connection closed'));
-    else waiting.push({ resolve, reject });
-  });
+  const reply = () =>
+    new Promise<string>((resolve, reject) => {
+      const next = ready.shift();
+      if (next !== undefined) resolve(next);
+      else if (socket.destroyed) reject(new Error('the SMTP connection closed'));
+      else waiting.push({ resolve, reject });
+    });
   await once(socket, 'connect');
   const greeting = await reply();
   return {
@@ -115,7 +116,10 @@ test('mail already stored survives an apply and still opens', async ({ page, mw 
   await expect(page.locator('#message-subject')).toHaveText('Kept across apply');
 });
 
-test('a 587 preset listener with a user runs AUTH over STARTTLS; the first listener keeps its open session', async ({ page, mw }) => {
+test('a 587 preset listener with a user runs AUTH over STARTTLS; the first listener keeps its open session', async ({
+  page,
+  mw,
+}) => {
   await page.goto(mw.http);
   const held = await openSession(mw.smtpHost, mw.smtpPort);
   try {
@@ -145,9 +149,15 @@ test('a 587 preset listener with a user runs AUTH over STARTTLS; the first liste
     await expect(editor.getByLabel('Credential 1 password')).toHaveValue('');
     await expect(editor.getByLabel('Credential 1 password')).toHaveAttribute('placeholder', /stored/);
 
-    const submit = (pass: string) => nodemailer.createTransport({
-      host: mw.smtpHost, port, secure: false, requireTLS: true, auth: { user: 'user', pass }, tls: { rejectUnauthorized: false },
-    });
+    const submit = (pass: string) =>
+      nodemailer.createTransport({
+        host: mw.smtpHost,
+        port,
+        secure: false,
+        requireTLS: true,
+        auth: { user: 'user', pass },
+        tls: { rejectUnauthorized: false },
+      });
     const mail = { from: 'app@example.test', to: 'qa@example.test', text: 'over submission' };
     await expect(submit('wrong').sendMail({ ...mail, subject: 'Wrong password' })).rejects.toThrow(/535/);
     await submit('secret').sendMail({ ...mail, subject: 'Via submission' });
@@ -156,7 +166,9 @@ test('a 587 preset listener with a user runs AUTH over STARTTLS; the first liste
     expect(await held.command('MAIL FROM:<held@example.test>')).toMatch(/^250/);
     expect(await held.command('RCPT TO:<qa@example.test>')).toMatch(/^250/);
     expect(await held.command('DATA')).toMatch(/^354/);
-    expect(await held.command('Subject: Held session survived\r\n\r\nsent over a session opened before the apply\r\n.')).toMatch(/^250/);
+    expect(
+      await held.command('Subject: Held session survived\r\n\r\nsent over a session opened before the apply\r\n.'),
+    ).toMatch(/^250/);
     await mw.send({ subject: 'Via the first listener' });
 
     await openInbox(page);
@@ -214,7 +226,9 @@ test('a port in use is refused naming the listener and port; the old listener ke
     expect(await runningSettings(page, mw)).toEqual(before);
     await expect(page.getByTestId('listener-status-smtp')).toContainText('listening');
     // The listener runs on port 0's pick; a refused apply must not move it, or clients lose the address they were given.
-    expect(await boundPort(mw, 'smtp'), 'the refused apply restarted the old listener on another port').toBe(mw.smtpPort);
+    expect(await boundPort(mw, 'smtp'), 'the refused apply restarted the old listener on another port').toBe(
+      mw.smtpPort,
+    );
     await mw.send({ subject: 'Old port still takes mail' });
     await expect(page.getByTestId('message-count')).toHaveText(/^1 message\b/);
   } finally {
@@ -222,7 +236,10 @@ test('a port in use is refused naming the listener and port; the old listener ke
   }
 });
 
-test('the certificate card shows the fingerprint a TLS client sees, and the downloaded PEM matches it', async ({ page, mw }) => {
+test('the certificate card shows the fingerprint a TLS client sees, and the downloaded PEM matches it', async ({
+  page,
+  mw,
+}) => {
   await page.goto(mw.http);
   await openSettings(page);
   await addListener(page, /^465: implicit TLS/);
@@ -237,13 +254,19 @@ test('the certificate card shows the fingerprint a TLS client sees, and the down
   await expect(card.getByTestId('cert-fingerprint')).toHaveText(seen);
   await expect(card.getByTestId('cert-subject')).not.toBeEmpty();
 
-  const [download] = await Promise.all([page.waitForEvent('download'), card.getByRole('button', { name: 'Download PEM' }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    card.getByRole('button', { name: 'Download PEM' }).click(),
+  ]);
   expect(download.suggestedFilename()).toMatch(/\.(pem|crt)$/);
   const pem = readFileSync(await download.path(), 'utf8');
   expect(new X509Certificate(pem).fingerprint256).toBe(seen);
 });
 
-test('a "mailbox full" rule refuses mail with 552 5.2.2 and counts the hit; switched off, mail flows again', async ({ page, mw }) => {
+test('a "mailbox full" rule refuses mail with 552 5.2.2 and counts the hit; switched off, mail flows again', async ({
+  page,
+  mw,
+}) => {
   await page.goto(mw.http);
   await openSettings(page);
   await page.getByRole('button', { name: 'Add rule' }).click();
@@ -259,7 +282,9 @@ test('a "mailbox full" rule refuses mail with 552 5.2.2 and counts the hit; swit
 
   await page.getByLabel('Enable rule mailbox-full').uncheck();
   await applyOk(page);
-  expect((await runningSettings(page, mw)).faults).toEqual([expect.objectContaining({ id: 'mailbox-full', enabled: false })]);
+  expect((await runningSettings(page, mw)).faults).toEqual([
+    expect.objectContaining({ id: 'mailbox-full', enabled: false }),
+  ]);
   await mw.send({ subject: 'Through again' });
   await expect(page.getByTestId('fault-hits-mailbox-full')).toHaveText('1');
   await openInbox(page);
@@ -267,7 +292,10 @@ test('a "mailbox full" rule refuses mail with 552 5.2.2 and counts the hit; swit
   await expect(page.locator(rowSelector('Refused by the rule'))).toHaveCount(0);
 });
 
-test('settings applied elsewhere while the draft has edits are announced, and reloading takes them', async ({ page, mw }) => {
+test('settings applied elsewhere while the draft has edits are announced, and reloading takes them', async ({
+  page,
+  mw,
+}) => {
   await page.goto(mw.http);
   await openSettings(page);
   const maxMessages = page.getByRole('region', { name: 'Retention' }).getByLabel('Max messages');

@@ -61,7 +61,11 @@ test('a message sent over SMTP appears in the inbox', async () => {
     require: typeof (globalThis as Record<string, unknown>).require,
     process: typeof (globalThis as Record<string, unknown>).process,
   }));
-  expect(surface).toEqual({ keys: ['desktop', 'kind', 'onEvent', 'verbs'], require: 'undefined', process: 'undefined' });
+  expect(surface).toEqual({
+    keys: ['desktop', 'kind', 'onEvent', 'verbs'],
+    require: 'undefined',
+    process: 'undefined',
+  });
 
   const status = await page.evaluate(() => (globalThis as unknown as AppWindow).mailwright.verbs['server.status']({}));
   expect(status.ok).toBe(true);
@@ -74,7 +78,8 @@ test('a message sent over SMTP appears in the inbox', async () => {
     const w = globalThis as unknown as AppWindow;
     w.__subjects = [];
     w.mailwright.onEvent((e: EventEnvelope) => {
-      if (e.event === 'messages.added') for (const m of (e as EventEnvelope<'messages.added'>).data.messages) w.__subjects!.push(m.subject);
+      if (e.event === 'messages.added')
+        for (const m of (e as EventEnvelope<'messages.added'>).data.messages) w.__subjects!.push(m.subject);
     });
   });
 
@@ -86,7 +91,12 @@ test('a message sent over SMTP appears in the inbox', async () => {
     tls: { rejectUnauthorized: false }, // the app's own self-signed STARTTLS certificate
   });
   try {
-    await transport.sendMail({ from: 'qa@example.test', to: 'inbox@example.test', subject, text: 'Hello from the smoke test.' });
+    await transport.sendMail({
+      from: 'qa@example.test',
+      to: 'inbox@example.test',
+      subject,
+      text: 'Hello from the smoke test.',
+    });
   } finally {
     transport.close();
   }

@@ -6,7 +6,8 @@ export const CORPUS_DIR = path.resolve(new URL('../../../shared/corpus', import.
 
 /** Every .eml file of the corpus, sorted, as absolute paths. */
 export function corpusFiles(): string[] {
-  if (!fs.existsSync(CORPUS_DIR)) throw new Error(`test corpus not found at ${CORPUS_DIR}: ../shared/corpus must sit beside the project`);
+  if (!fs.existsSync(CORPUS_DIR))
+    throw new Error(`test corpus not found at ${CORPUS_DIR}: ../shared/corpus must sit beside the project`);
   const out: string[] = [];
   const walk = (dir: string): void => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {

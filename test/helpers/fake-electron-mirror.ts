@@ -11,7 +11,9 @@ import path from 'node:path';
 
 const projectDir = path.resolve(import.meta.dirname, '..', '..');
 export const ELECTRON_VERSION = (
-  JSON.parse(fs.readFileSync(path.join(projectDir, 'node_modules', 'electron', 'package.json'), 'utf8')) as { version: string }
+  JSON.parse(fs.readFileSync(path.join(projectDir, 'node_modules', 'electron', 'package.json'), 'utf8')) as {
+    version: string;
+  }
 ).version;
 /** The file name @electron/get asks a mirror for on this machine. */
 export const ZIP_NAME = `electron-v${ELECTRON_VERSION}-${process.platform}-${process.arch}.zip`;
@@ -57,7 +59,8 @@ export function createStartLayout(dir: string, zip: Buffer): string {
   }
   const sha256 = createHash('sha256').update(zip).digest('hex');
   fs.writeFileSync(path.join(electronDir, 'checksums.json'), JSON.stringify({ [ZIP_NAME]: sha256 }));
-  for (const dep of ['@electron', 'extract-zip']) fs.symlinkSync(path.join(realModules, dep), path.join(dir, 'node_modules', dep));
+  for (const dep of ['@electron', 'extract-zip'])
+    fs.symlinkSync(path.join(realModules, dep), path.join(dir, 'node_modules', dep));
   const native = path.join(dir, '.native', `electron-${ELECTRON_VERSION}`, 'better_sqlite3.node');
   fs.mkdirSync(path.dirname(native), { recursive: true });
   fs.writeFileSync(native, 'placeholder');

@@ -7,7 +7,8 @@ process.on('SIGUSR2', () => {
   n += 1;
   const error = new Error(`injected fault ${n}`);
   if (mode === 'reject') void Promise.reject(error);
-  else setImmediate(() => {
-    throw error;
-  });
+  else
+    setImmediate(() => {
+      throw error;
+    });
 });

@@ -57,23 +57,34 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
  * Runs the TypeScript entry through tsx so tests don't depend on a prior build (unless `built`). `env` is added to
  * an environment cleared of the developer's MAILWRIGHT_* variables.
  */
-export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}, options: StartOptions = {}): Promise<ServeProcess> {
+export async function startServe(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  options: StartOptions = {},
+): Promise<ServeProcess> {
   const entry = options.built ? [BUILT_SERVE_JS] : ['--import', 'tsx', path.join(root, 'src-main/serve/cli.ts')];
-  if (options.built && !fs.existsSync(BUILT_SERVE_JS)) throw new Error(`${BUILT_SERVE_JS} is missing: run \`npx electron-vite build\` first`);
+  if (options.built && !fs.existsSync(BUILT_SERVE_JS))
+    throw new Error(`${BUILT_SERVE_JS} is missing: run \`npx electron-vite build\` first`);
   const dataDir = options.freshDataDir ? fs.mkdtempSync(path.join(os.tmpdir(), 'mailwright-serve-')) : undefined;
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entry, ...args, ...(dataDir ? ['--data', dataDir] : [])], {
-    cwd: root,
-    env: cleanEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), ...entry, ...args, ...(dataDir ? ['--data', dataDir] : [])],
+    {
+      cwd: root,
+      env: cleanEnv(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   let stdout = '';
-  child.stdout!.on('data', (c: Buffer) => {
+  child.stdout.on('data', (c: Buffer) => {
     out += c.toString();
     stdout += c.toString();
   });
-  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, sig) => resolve(code ?? sig ?? -1)));
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, sig) => resolve(code ?? sig ?? -1)),
+  );
 
   const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<number | string> => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -87,7 +98,12 @@ export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}, op
 
   let ready: ReadyInfo;
   try {
-    ready = await readyLine(child, exited, () => stdout, () => out);
+    ready = await readyLine(
+      child,
+      exited,
+      () => stdout,
+      () => out,
+    );
   } catch (err) {
     await stop('SIGKILL');
     throw err;
@@ -127,7 +143,10 @@ function readyLine(
     );
     // Runs after the collector above has appended the chunk; only a whole line is parsed.
     const onData = (): void => {
-      const line = stdout().split('\n').slice(0, -1).find((l) => l.startsWith(READY_PREFIX));
+      const line = stdout()
+        .split('\n')
+        .slice(0, -1)
+        .find((l) => l.startsWith(READY_PREFIX));
       if (!line) return;
       settle(() => {
         try {
@@ -138,6 +157,8 @@ function readyLine(
       });
     };
     child.stdout!.on('data', onData);
-    void exited.then((code) => settle(() => reject(new Error(`serve exited (${code}) before it was ready:\n${output()}`))));
+    void exited.then((code) =>
+      settle(() => reject(new Error(`serve exited (${code}) before it was ready:\n${output()}`))),
+    );
   });
 }

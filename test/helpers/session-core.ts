@@ -14,7 +14,11 @@ export interface SessionHarness {
   list(args?: CallArgs<'sessions.list'>): Promise<SessionPage>;
   get(id: number): Promise<SessionDetail>;
   /** Resolves with the first page that satisfies `ok`; fails after `timeoutMs` (a ceiling, not a delay). */
-  waitFor(ok: (page: SessionPage) => boolean, args?: CallArgs<'sessions.list'>, timeoutMs?: number): Promise<SessionPage>;
+  waitFor(
+    ok: (page: SessionPage) => boolean,
+    args?: CallArgs<'sessions.list'>,
+    timeoutMs?: number,
+  ): Promise<SessionPage>;
   close(): Promise<void>;
 }
 

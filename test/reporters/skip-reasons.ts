@@ -8,7 +8,9 @@ export default class SkipReasons implements Reporter {
   onTestEnd(test: TestCase, result: TestResult): void {
     if (result.status !== 'skipped') return;
     const reasons = test.annotations.filter((a) => a.type === 'skip').map((a) => a.description ?? 'no reason given');
-    this.#lines.push(`skipped: ${test.titlePath().filter(Boolean).join(' › ')}: ${reasons.join('; ') || 'no reason given'}`);
+    this.#lines.push(
+      `skipped: ${test.titlePath().filter(Boolean).join(' › ')}: ${reasons.join('; ') || 'no reason given'}`,
+    );
   }
 
   onEnd(): void {

@@ -40,7 +40,10 @@ function architectureRows(): Array<{ folder: string; mustNotImport: string }> {
   const section = doc.split(/^## What each folder owns and must not import$/m)[1]?.split(/^## /m)[0] ?? '';
   const rows = section.split('\n').filter((l) => l.startsWith('| `'));
   return rows.map((line) => {
-    const cells = line.split('|').slice(1, -1).map((c) => c.trim());
+    const cells = line
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim());
     return { folder: cells[0]!.replace(/`/g, ''), mustNotImport: cells[cells.length - 1]! };
   });
 }
@@ -48,7 +51,8 @@ function architectureRows(): Array<{ folder: string; mustNotImport: string }> {
 const unquote = (s: string): string => s.replace(/`/g, '').trim();
 const isPackage = (spec: string, name: string): boolean => spec === name || spec.startsWith(`${name}/`);
 const NODE_BUILTINS = new Set(builtinModules);
-const under = (target: string | null, folder: string): boolean => target !== null && (target === folder || target.startsWith(`${folder}/`));
+const under = (target: string | null, folder: string): boolean =>
+  target !== null && (target === folder || target.startsWith(`${folder}/`));
 
 /** Turns one comma-separated entry of the "must not import" column into a check, or says why it cannot. */
 function parseBan(entry: string, rowFolder: string): Ban | string {
@@ -56,13 +60,19 @@ function parseBan(entry: string, rowFolder: string): Ban | string {
   const word = unquote(text);
   const siblingsRoot = path.posix.dirname(rowFolder);
   const folderBan = (folders: string[]): Ban => ({
-    text, transitive: false,
+    text,
+    transitive: false,
     matches: (e) => folders.some((f) => under(e.target, f)),
   });
-  if (word === 'electron') return { text, transitive: true, matches: (e) => e.target === null && isPackage(e.spec, 'electron') };
+  if (word === 'electron')
+    return { text, transitive: true, matches: (e) => e.target === null && isPackage(e.spec, 'electron') };
   if (word === 'zod') return { text, transitive: true, matches: (e) => e.target === null && isPackage(e.spec, 'zod') };
   if (word === 'node:*') {
-    return { text, transitive: true, matches: (e) => e.target === null && (e.spec.startsWith('node:') || NODE_BUILTINS.has(e.spec.split('/')[0]!)) };
+    return {
+      text,
+      transitive: true,
+      matches: (e) => e.target === null && (e.spec.startsWith('node:') || NODE_BUILTINS.has(e.spec.split('/')[0]!)),
+    };
   }
   if (word === 'bindings') return folderBan(['src-main/serve', 'src-main/electron']);
   // `store/`, `smtp/`: a sibling folder; "store internals", "store/smtp internals": the same, said for a binding
@@ -82,7 +92,11 @@ function parseRule(folder: string, column: string): { rule: Rule; unreadable: st
   const bans: Ban[] = [];
   let allowedPackages: string[] | null = null;
   // commas inside a parenthesis belong to its explanation
-  const entries = column.replace(/\([^)]*\)/g, (p) => p.replace(/,/g, ';')).split(',').map((e) => e.trim()).filter(Boolean);
+  const entries = column
+    .replace(/\([^)]*\)/g, (p) => p.replace(/,/g, ';'))
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   for (const entry of entries) {
     const anythingBut = /^anything but (.+)$/.exec(unquote(entry.replace(/\([^)]*\)/g, '')));
     if (anythingBut) {
@@ -143,7 +157,11 @@ function importsOf(file: string): ImportEdge[] {
     } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
       const [arg] = node.arguments;
       if (arg && ts.isStringLiteral(arg)) add(arg.text, false);
-    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
+    } else if (
+      ts.isImportTypeNode(node) &&
+      ts.isLiteralTypeNode(node.argument) &&
+      ts.isStringLiteral(node.argument.literal)
+    ) {
       add(node.argument.literal.text, true);
     }
     ts.forEachChild(node, visit);
@@ -163,7 +181,12 @@ function runtimeClosure(file: string): Array<{ edge: ImportEdge; via: string[] }
     for (const edge of importsOf(next.file)) {
       if (edge.typeOnly) continue;
       out.push({ edge, via: next.via });
-      if (edge.target && SOURCE_EXTENSIONS.test(edge.target) && !seen.has(edge.target) && fs.existsSync(path.join(root, edge.target))) {
+      if (
+        edge.target &&
+        SOURCE_EXTENSIONS.test(edge.target) &&
+        !seen.has(edge.target) &&
+        fs.existsSync(path.join(root, edge.target))
+      ) {
         seen.add(edge.target);
         queue.push({ file: edge.target, via: [...next.via, edge.target] });
       }
@@ -183,7 +206,8 @@ function violations(rule: Rule): string[] {
         found.add(`${file} imports ${edge.spec}, outside ${rule.folder}`);
       }
       for (const ban of rule.bans) {
-        if (!ban.transitive && ban.matches(edge)) found.add(`${file} imports ${edge.spec} (must not import ${ban.text})`);
+        if (!ban.transitive && ban.matches(edge))
+          found.add(`${file} imports ${edge.spec} (must not import ${ban.text})`);
       }
     }
     const transitiveBans = rule.bans.filter((b) => b.transitive);

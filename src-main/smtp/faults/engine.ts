@@ -5,8 +5,16 @@ import { GreylistStore, ThrottleStore } from './state.js';
 import type { FaultContext, FaultDecision, FaultEngineOptions, FaultReply, FaultRule, FaultStage } from './types.js';
 import { MAX_DELAY_MS, compileRules, type CompiledRule } from './validate.js';
 
-export const GREYLIST_REPLY: Readonly<FaultReply> = Object.freeze({ code: 451, enhanced: '4.7.1', text: 'Greylisted, please try again later' });
-export const THROTTLE_REPLY: Readonly<FaultReply> = Object.freeze({ code: 421, enhanced: '4.7.0', text: 'Rate limit exceeded, try again later' });
+export const GREYLIST_REPLY: Readonly<FaultReply> = Object.freeze({
+  code: 451,
+  enhanced: '4.7.1',
+  text: 'Greylisted, please try again later',
+});
+export const THROTTLE_REPLY: Readonly<FaultReply> = Object.freeze({
+  code: 421,
+  enhanced: '4.7.0',
+  text: 'Rate limit exceeded, try again later',
+});
 
 /** Separates key parts; rule ids and addresses can't hold it (ids are checked for control characters). */
 const SEP = '\u0000';

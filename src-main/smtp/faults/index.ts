@@ -4,7 +4,13 @@
 // Must not import electron, the store, smtp-server or any binding.
 export * from './types.js';
 export { FaultEngine, GREYLIST_REPLY, THROTTLE_REPLY } from './engine.js';
-export { FAULT_PRESETS, ruleFromPreset, type FaultPreset, type FaultPresetId, type PresetOverrides } from './presets.js';
+export {
+  FAULT_PRESETS,
+  ruleFromPreset,
+  type FaultPreset,
+  type FaultPresetId,
+  type PresetOverrides,
+} from './presets.js';
 export { compileRules, MAX_DELAY_MS, MAX_FAULT_RULES, MAX_REPLY_TEXT_CHARS } from './validate.js';
 export { compileGlob, MAX_GLOB_CHARS, type GlobMatcher } from './glob.js';
 export { compileAddressMatcher, normalizeClientAddress, type AddressMatcher } from './address.js';

@@ -27,7 +27,8 @@ export const FAULT_PRESETS = deepFreeze({
   }),
   greylisted: preset({
     name: 'Greylisted',
-    description: 'Refuses the first attempt for each sender/recipient/client with 451 4.7.1 and accepts a retry after 60 seconds.',
+    description:
+      'Refuses the first attempt for each sender/recipient/client with 451 4.7.1 and accepts a retry after 60 seconds.',
     match: { stage: 'rcpt' },
     action: { kind: 'greylist', seconds: 60 },
   }),
@@ -103,7 +104,11 @@ export type PresetOverrides = Partial<Pick<FaultRule, 'id' | 'name' | 'enabled' 
 /** A rule built from a preset; `id` defaults to the preset id (pass one to use a preset twice). Validate with setRules. */
 export function ruleFromPreset(presetId: string, overrides: PresetOverrides = {}): FaultRule {
   if (!Object.hasOwn(FAULT_PRESETS, presetId)) {
-    throw new MailwrightError('invalid_argument', `[faults] unknown preset "${String(presetId).slice(0, 64)}"`, 'preset');
+    throw new MailwrightError(
+      'invalid_argument',
+      `[faults] unknown preset "${String(presetId).slice(0, 64)}"`,
+      'preset',
+    );
   }
   const p: FaultPreset = FAULT_PRESETS[presetId as FaultPresetId];
   const rule: FaultRule = {

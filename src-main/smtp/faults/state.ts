@@ -58,7 +58,10 @@ interface GreylistEntry {
 /** Refuse the first attempt of a triple; accept once `seconds` have passed since that first attempt. */
 export class GreylistStore {
   readonly #entries: BoundedMap<string, GreylistEntry>;
-  constructor(max = GREYLIST_MAX_ENTRIES, readonly ttlMs = GREYLIST_ENTRY_TTL_MS) {
+  constructor(
+    max = GREYLIST_MAX_ENTRIES,
+    readonly ttlMs = GREYLIST_ENTRY_TTL_MS,
+  ) {
     this.#entries = new BoundedMap(max);
   }
 
@@ -85,7 +88,10 @@ export class GreylistStore {
 /** Sliding one-minute log of accepted events per key; refused events are not logged, so a key holds ≤ perMinute stamps. */
 export class ThrottleStore {
   readonly #windows: BoundedMap<string, number[]>;
-  constructor(max = THROTTLE_MAX_CLIENTS, readonly windowMs = THROTTLE_WINDOW_MS) {
+  constructor(
+    max = THROTTLE_MAX_CLIENTS,
+    readonly windowMs = THROTTLE_WINDOW_MS,
+  ) {
     this.#windows = new BoundedMap(max);
   }
 

@@ -39,7 +39,8 @@ export interface CompiledRule {
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isInt = (v: unknown, min: number, max: number): v is number => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+const isInt = (v: unknown, min: number, max: number): v is number =>
+  Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
 const hasControl = (s: string): boolean => /[\u0000-\u001f\u007f]/.test(s);
 
 export function compileRules(input: unknown): CompiledRule[] {
@@ -51,7 +52,11 @@ export function compileRules(input: unknown): CompiledRule[] {
   return input.map((raw, i) => {
     const compiled = compileRule(raw, i);
     if (seen.has(compiled.rule.id)) {
-      throw new MailwrightError('invalid_argument', `[faults] rule "${compiled.rule.name}": id "${compiled.rule.id}" is used twice`, `faults.${i}.id`);
+      throw new MailwrightError(
+        'invalid_argument',
+        `[faults] rule "${compiled.rule.name}": id "${compiled.rule.id}" is used twice`,
+        `faults.${i}.id`,
+      );
     }
     seen.add(compiled.rule.id);
     return compiled;
@@ -59,9 +64,16 @@ export function compileRules(input: unknown): CompiledRule[] {
 }
 
 function compileRule(raw: unknown, i: number): CompiledRule {
-  const label = isObject(raw) && typeof raw.name === 'string' && raw.name !== '' ? raw.name.slice(0, MAX_RULE_NAME_CHARS) : `#${i + 1}`;
+  const label =
+    isObject(raw) && typeof raw.name === 'string' && raw.name !== ''
+      ? raw.name.slice(0, MAX_RULE_NAME_CHARS)
+      : `#${i + 1}`;
   const fail = (field: string, cause: string): never => {
-    throw new MailwrightError('invalid_argument', `[faults] rule "${label}": ${cause}`, `faults.${i}${field ? `.${field}` : ''}`);
+    throw new MailwrightError(
+      'invalid_argument',
+      `[faults] rule "${label}": ${cause}`,
+      `faults.${i}${field ? `.${field}` : ''}`,
+    );
   };
   if (!isObject(raw)) return fail('', 'must be an object');
   const { id, name, enabled, listeners, match, action } = raw;
@@ -81,7 +93,10 @@ function compileRule(raw: unknown, i: number): CompiledRule {
   const stage = match.stage as FaultStage;
   if (!FAULT_STAGES.includes(stage)) fail('match.stage', `stage must be one of ${FAULT_STAGES.join(', ')}`);
 
-  const glob = (field: 'sender' | 'recipient' | 'authUser', stages: readonly FaultStage[] | null): GlobMatcher | null => {
+  const glob = (
+    field: 'sender' | 'recipient' | 'authUser',
+    stages: readonly FaultStage[] | null,
+  ): GlobMatcher | null => {
     const value = match[field];
     if (value === undefined) return null;
     if (typeof value !== 'string') return fail(`match.${field}`, `${field} must be a pattern`);
@@ -104,8 +119,10 @@ function compileRule(raw: unknown, i: number): CompiledRule {
       fail('match.clientAddress', `clientAddress: ${(err as Error).message}`);
     }
   }
-  if (match.nth !== undefined && !isInt(match.nth, 1, MAX_COUNT)) fail('match.nth', `nth must be a whole number from 1 to ${MAX_COUNT}`);
-  if (match.every !== undefined && !isInt(match.every, 1, MAX_COUNT)) fail('match.every', `every must be a whole number from 1 to ${MAX_COUNT}`);
+  if (match.nth !== undefined && !isInt(match.nth, 1, MAX_COUNT))
+    fail('match.nth', `nth must be a whole number from 1 to ${MAX_COUNT}`);
+  if (match.every !== undefined && !isInt(match.every, 1, MAX_COUNT))
+    fail('match.every', `every must be a whole number from 1 to ${MAX_COUNT}`);
   if (match.nth !== undefined && match.every !== undefined) fail('match.every', 'use either nth or every, not both');
   const p = match.probability;
   if (p !== undefined && (typeof p !== 'number' || !Number.isFinite(p) || p < 0 || p > 1)) {
@@ -118,15 +135,36 @@ function compileRule(raw: unknown, i: number): CompiledRule {
     name: name as string,
     enabled: enabled as boolean,
     ...(listeners !== undefined ? { listeners: [...(listeners as string[])] } : {}),
-    match: pickDefined(match, ['stage', 'sender', 'recipient', 'authUser', 'clientAddress', 'nth', 'every', 'probability']) as unknown as FaultMatch,
-    action: pickDefined(action, ['kind', 'code', 'enhanced', 'text', 'ms', 'seconds', 'perMinute']) as unknown as FaultAction,
+    match: pickDefined(match, [
+      'stage',
+      'sender',
+      'recipient',
+      'authUser',
+      'clientAddress',
+      'nth',
+      'every',
+      'probability',
+    ]) as unknown as FaultMatch,
+    action: pickDefined(action, [
+      'kind',
+      'code',
+      'enhanced',
+      'text',
+      'ms',
+      'seconds',
+      'perMinute',
+    ]) as unknown as FaultAction,
   };
   const ruleListeners = rule.listeners && rule.listeners.length > 0 ? new Set(rule.listeners) : null;
   const signature = JSON.stringify([rule.listeners ?? [], canonical(rule.match), canonical(rule.action)]);
   return { rule, signature, listeners: ruleListeners, sender, recipient, authUser, clientAddress };
 }
 
-function checkAction(action: Record<string, unknown>, stage: FaultStage, fail: (field: string, cause: string) => never): void {
+function checkAction(
+  action: Record<string, unknown>,
+  stage: FaultStage,
+  fail: (field: string, cause: string) => never,
+): void {
   const a = action as FaultAction;
   switch (a.kind) {
     case 'reply': {
@@ -136,12 +174,14 @@ function checkAction(action: Record<string, unknown>, stage: FaultStage, fail: (
         const m = typeof a.enhanced === 'string' ? /^([245])\.(\d{1,3})\.(\d{1,3})$/.exec(a.enhanced) : null;
         if (!m) fail('action.enhanced', 'enhanced status must look like 5.2.2 (class 2, 4 or 5; RFC 3463)');
         // RFC 3463: the enhanced class must agree with the reply code's first digit.
-        else if (m[1] !== String(a.code)[0]) fail('action.enhanced', `enhanced status ${a.enhanced} does not agree with code ${a.code}`);
+        else if (m[1] !== String(a.code)[0])
+          fail('action.enhanced', `enhanced status ${a.enhanced} does not agree with code ${a.code}`);
       }
       if (typeof a.text !== 'string' || a.text.trim() === '') fail('action.text', 'text must not be empty');
       else if (/[\r\n]/.test(a.text)) fail('action.text', 'text must be one line (no CR or LF)');
       else if (hasControl(a.text)) fail('action.text', 'text must not contain control characters');
-      else if (a.text.length > MAX_REPLY_TEXT_CHARS) fail('action.text', `text must be at most ${MAX_REPLY_TEXT_CHARS} characters`);
+      else if (a.text.length > MAX_REPLY_TEXT_CHARS)
+        fail('action.text', `text must be at most ${MAX_REPLY_TEXT_CHARS} characters`);
       return;
     }
     case 'delay':
@@ -151,7 +191,8 @@ function checkAction(action: Record<string, unknown>, stage: FaultStage, fail: (
       return;
     case 'greylist':
       if (!GREYLIST_STAGES.includes(stage)) fail('match.stage', `greylisting needs stage rcpt or data, not ${stage}`);
-      if (!isInt(a.seconds, 1, MAX_GREYLIST_SECONDS)) fail('action.seconds', `seconds must be a whole number from 1 to ${MAX_GREYLIST_SECONDS}`);
+      if (!isInt(a.seconds, 1, MAX_GREYLIST_SECONDS))
+        fail('action.seconds', `seconds must be a whole number from 1 to ${MAX_GREYLIST_SECONDS}`);
       return;
     case 'throttle':
       if (!isInt(a.perMinute, 1, MAX_THROTTLE_PER_MINUTE)) {
@@ -172,5 +213,9 @@ function pickDefined(source: Record<string, unknown>, keys: readonly string[]): 
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (!isObject(value)) return value;
-  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical(value[k])]));
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => [k, canonical(value[k])]),
+  );
 }

@@ -8,10 +8,19 @@ import { httpRoutes } from '../../../src-shared/bridge.js';
  * Event names we accept from the socket; anything else is dropped rather than trusted. Spelled as a record over
  * EventName, so an event added to the contract is a type error here until it is listed.
  */
-const KNOWN_EVENTS: ReadonlySet<string> = new Set(Object.keys({
-  'messages.added': 1, 'messages.updated': 1, 'messages.deleted': 1, 'messages.cleared': 1, 'messages.pruned': 1,
-  'server.status': 1, 'settings.changed': 1, 'sessions.added': 1, 'import.progress': 1,
-} satisfies Record<EventName, 1>));
+const KNOWN_EVENTS: ReadonlySet<string> = new Set(
+  Object.keys({
+    'messages.added': 1,
+    'messages.updated': 1,
+    'messages.deleted': 1,
+    'messages.cleared': 1,
+    'messages.pruned': 1,
+    'server.status': 1,
+    'settings.changed': 1,
+    'sessions.added': 1,
+    'import.progress': 1,
+  } satisfies Record<EventName, 1>),
+);
 /** First reconnect waits this long; doubling after each failure. */
 const RECONNECT_BASE_MS = 250;
 /** A server that stays down is retried at this pace, not hammered. */
@@ -19,7 +28,10 @@ const RECONNECT_MAX_MS = 8000;
 
 /** The call route answers with a Result; REST routes (import) answer with the value, or `{ error }` and a status. */
 export async function postJson<T>(
-  url: string, body: BodyInit, contentType: string, shape: 'result' | 'rest',
+  url: string,
+  body: BodyInit,
+  contentType: string,
+  shape: 'result' | 'rest',
 ): Promise<Result<T>> {
   let response: Response;
   try {
@@ -117,7 +129,8 @@ function parseEnvelope(data: unknown): EventEnvelope | null {
     const value = JSON.parse(data) as unknown;
     if (typeof value !== 'object' || value === null) return null;
     const v = value as Record<string, unknown>;
-    if (typeof v.event !== 'string' || !KNOWN_EVENTS.has(v.event) || typeof v.data !== 'object' || v.data === null) return null;
+    if (typeof v.event !== 'string' || !KNOWN_EVENTS.has(v.event) || typeof v.data !== 'object' || v.data === null)
+      return null;
     return value as EventEnvelope;
   } catch {
     return null;

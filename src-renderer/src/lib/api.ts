@@ -2,7 +2,15 @@
 // HTTP + WebSocket in a browser) and exposes typed verbs that resolve to values or throw ApiCallError.
 // Components and state classes import this module only; nothing else touches fetch, WebSocket or window.mailwright.
 import type {
-  CallArgs, CallName, CallResult, DesktopCallArgs, DesktopCallName, DesktopCallResults, EventEnvelope, EventName, Events,
+  CallArgs,
+  CallName,
+  CallResult,
+  DesktopCallArgs,
+  DesktopCallName,
+  DesktopCallResults,
+  EventEnvelope,
+  EventName,
+  Events,
 } from '../../../src-shared/contract.js';
 import type { ImportResult } from '../../../src-shared/types.js';
 import type { Result } from '../../../src-shared/errors.js';
@@ -32,7 +40,10 @@ async function call<K extends CallName>(name: K, args: CallArgs<K>): Promise<Cal
   return unwrap(await httpCall<CallResult<K>>(name, args));
 }
 
-async function desktopCall<K extends DesktopCallName>(name: K, args: DesktopCallArgs<K>): Promise<DesktopCallResults[K]> {
+async function desktopCall<K extends DesktopCallName>(
+  name: K,
+  args: DesktopCallArgs<K>,
+): Promise<DesktopCallResults[K]> {
   if (!bridge) throw new ApiCallError({ code: 'unsupported', message: `${name} needs the desktop app` });
   const verb = bridge.desktop[name] as (a: DesktopCallArgs<K>) => Promise<Result<DesktopCallResults[K]>>;
   return unwrap(await verb(args));
@@ -156,7 +167,9 @@ export async function importFiles(): Promise<ImportResult | null> {
   const total: ImportResult = { imported: 0, ids: [], failed: [], failedCount: 0, bytesRead: 0 };
   for (const file of files) {
     // The File itself is the body: the browser streams it from disk, and the server imports as it reads.
-    const result = unwrap(await postJson<ImportResult>(httpRoutes.import(file.name), file, 'application/octet-stream', 'rest'));
+    const result = unwrap(
+      await postJson<ImportResult>(httpRoutes.import(file.name), file, 'application/octet-stream', 'rest'),
+    );
     total.imported += result.imported;
     total.bytesRead += result.bytesRead;
     total.failedCount += result.failedCount;

@@ -5,10 +5,20 @@ import type { FaultAction, FaultRule, FaultStage } from '../../../src-shared/set
 import { compact, nextKey, optNum, optText, uniqueId } from './form-values.js';
 
 export const STAGE_LABELS: Record<FaultStage, string> = {
-  connect: 'connect', ehlo: 'EHLO', auth: 'AUTH', mail: 'MAIL FROM', rcpt: 'RCPT TO', data: 'DATA', afterData: 'after DATA',
+  connect: 'connect',
+  ehlo: 'EHLO',
+  auth: 'AUTH',
+  mail: 'MAIL FROM',
+  rcpt: 'RCPT TO',
+  data: 'DATA',
+  afterData: 'after DATA',
 };
 export const ACTION_LABELS: Record<FaultAction['kind'], string> = {
-  reply: 'Reply with an error', delay: 'Delay', drop: 'Drop the connection', greylist: 'Greylist', throttle: 'Throttle',
+  reply: 'Reply with an error',
+  delay: 'Delay',
+  drop: 'Drop the connection',
+  greylist: 'Greylist',
+  throttle: 'Throttle',
 };
 
 export interface FaultForm {
@@ -66,11 +76,21 @@ export function toFaultForm(r: FaultRule): FaultForm {
 export function fromFaultForm(f: FaultForm): FaultRule {
   const action = ((): FaultAction => {
     switch (f.action) {
-      case 'reply': return compact({ kind: 'reply', code: optNum(f.code), enhanced: optText(f.enhanced), text: f.text.trim() }) as FaultAction;
-      case 'delay': return compact({ kind: 'delay', ms: optNum(f.ms) }) as FaultAction;
-      case 'drop': return { kind: 'drop' };
-      case 'greylist': return compact({ kind: 'greylist', seconds: optNum(f.seconds) }) as FaultAction;
-      case 'throttle': return compact({ kind: 'throttle', perMinute: optNum(f.perMinute) }) as FaultAction;
+      case 'reply':
+        return compact({
+          kind: 'reply',
+          code: optNum(f.code),
+          enhanced: optText(f.enhanced),
+          text: f.text.trim(),
+        }) as FaultAction;
+      case 'delay':
+        return compact({ kind: 'delay', ms: optNum(f.ms) }) as FaultAction;
+      case 'drop':
+        return { kind: 'drop' };
+      case 'greylist':
+        return compact({ kind: 'greylist', seconds: optNum(f.seconds) }) as FaultAction;
+      case 'throttle':
+        return compact({ kind: 'throttle', perMinute: optNum(f.perMinute) }) as FaultAction;
     }
   })();
   return compact({
@@ -105,10 +125,15 @@ export function blankRule(takenIds: Iterable<string>): FaultRule {
 /** One line per rule: "reply 552 5.2.2 Mailbox full", "delay 5000 ms", "drop", "greylist 60 s", "throttle 10/min". */
 export function actionSummary(a: FaultAction): string {
   switch (a.kind) {
-    case 'reply': return ['reply', a.code, a.enhanced, a.text].filter((p) => p !== undefined && p !== '').join(' ');
-    case 'delay': return `delay ${a.ms} ms`;
-    case 'drop': return 'drop';
-    case 'greylist': return `greylist ${a.seconds} s`;
-    case 'throttle': return `throttle ${a.perMinute}/min`;
+    case 'reply':
+      return ['reply', a.code, a.enhanced, a.text].filter((p) => p !== undefined && p !== '').join(' ');
+    case 'delay':
+      return `delay ${a.ms} ms`;
+    case 'drop':
+      return 'drop';
+    case 'greylist':
+      return `greylist ${a.seconds} s`;
+    case 'throttle':
+      return `throttle ${a.perMinute}/min`;
   }
 }

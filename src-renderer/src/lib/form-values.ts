@@ -6,7 +6,11 @@ let lastKey = 0;
 export const nextKey = (): number => ++lastKey;
 
 export const lines = (list: readonly string[] | undefined): string => (list ?? []).join('\n');
-const splitLines = (text: string): string[] => text.split('\n').map((s) => s.trim()).filter((s) => s !== '');
+const splitLines = (text: string): string[] =>
+  text
+    .split('\n')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 export const isNumber = (n: number | null | undefined): n is number => typeof n === 'number' && Number.isFinite(n);
 /** Drops keys whose value is undefined, so nothing optional travels as null, "" or undefined. */
 export function compact<T extends object>(o: T): T {
@@ -25,4 +29,3 @@ export function uniqueId(base: string, taken: Iterable<string>): string {
   if (!used.has(base)) return base;
   for (let n = 2; ; n++) if (!used.has(`${base}-${n}`)) return `${base}-${n}`;
 }
-

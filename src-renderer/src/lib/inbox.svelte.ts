@@ -34,14 +34,28 @@ export class Inbox {
   #pendingIndex: number | null = null;
   readonly #coalescer = new Coalescer(() => this.#refetchVisible(), REFRESH_WINDOW_MS);
 
-  get query(): string { return this.#query; }
-  get total(): number { return this.#total; }
-  get unread(): number { return this.#unread; }
+  get query(): string {
+    return this.#query;
+  }
+  get total(): number {
+    return this.#total;
+  }
+  get unread(): number {
+    return this.#unread;
+  }
   /** False until the first list call answered. */
-  get loaded(): boolean { return this.#loaded; }
-  get error(): string | null { return this.#error; }
-  get selectedId(): number | null { return this.#selectedId; }
-  get selectedIndex(): number { return this.#selectedIndex; }
+  get loaded(): boolean {
+    return this.#loaded;
+  }
+  get error(): string | null {
+    return this.#error;
+  }
+  get selectedId(): number | null {
+    return this.#selectedId;
+  }
+  get selectedIndex(): number {
+    return this.#selectedIndex;
+  }
 
   /** Subscribes to pushes; returns the unsubscribe function. */
   start(): () => void {

@@ -2,7 +2,13 @@
 // hold null, and stored secrets are flags beside an empty box. Converts to and from the contract's ListenerEdit.
 // Pure: no Svelte, no DOM, no api module.
 import type {
-  AuthMechanism, AuthPolicyName, ListenerConfig, ListenerEdit, StoredSecret, TlsMode, TlsVersion,
+  AuthMechanism,
+  AuthPolicyName,
+  ListenerConfig,
+  ListenerEdit,
+  StoredSecret,
+  TlsMode,
+  TlsVersion,
 } from '../../../src-shared/settings.js';
 import { compact, lines, nextKey, optLines, optNum, uniqueId } from './form-values.js';
 import { DEFAULT_AUTH_MECHANISMS } from '../../../src-shared/settings-names.js';
@@ -16,8 +22,15 @@ export const TLS_MODE_LABELS: Record<TlsMode, string> = {
   implicit: 'Implicit TLS',
 };
 export const TLS_VERSION_LABELS: Record<TlsVersion, string> = { 'TLSv1.2': 'TLS 1.2 (default)', 'TLSv1.3': 'TLS 1.3' };
-export const AUTH_POLICY_LABELS: Record<AuthPolicyName, string> = { off: 'Off', optional: 'Optional', required: 'Required' };
-export const MECHANISMS = Object.keys({ PLAIN: 1, LOGIN: 1, 'CRAM-MD5': 1, XOAUTH2: 1 } satisfies Record<AuthMechanism, 1>) as AuthMechanism[];
+export const AUTH_POLICY_LABELS: Record<AuthPolicyName, string> = {
+  off: 'Off',
+  optional: 'Optional',
+  required: 'Required',
+};
+export const MECHANISMS = Object.keys({ PLAIN: 1, LOGIN: 1, 'CRAM-MD5': 1, XOAUTH2: 1 } satisfies Record<
+  AuthMechanism,
+  1
+>) as AuthMechanism[];
 
 const STORED: StoredSecret = { stored: true };
 
@@ -143,7 +156,8 @@ export function fromListenerForm(f: ListenerForm): ListenerEdit {
     if (f.minTlsVersion !== 'TLSv1.2') l.minTlsVersion = f.minTlsVersion;
     if (f.certMode === 'generated') l.certificate = compact({ mode: 'generated' as const, sans: optLines(f.sans) });
     // An empty key without a stored one is sent as '' so the server names certificate.key.
-    if (f.certMode === 'pem') l.certificate = { mode: 'pem', cert: f.cert.trim(), key: secret(f.pemKey.trim(), f.pemKeyStored) ?? '' };
+    if (f.certMode === 'pem')
+      l.certificate = { mode: 'pem', cert: f.cert.trim(), key: secret(f.pemKey.trim(), f.pemKeyStored) ?? '' };
   }
   if (f.authPolicy === 'off') {
     l.auth = { policy: 'off', mechanisms: [] };
@@ -153,14 +167,20 @@ export function fromListenerForm(f: ListenerForm): ListenerEdit {
       mechanisms: MECHANISMS.filter((m) => f.mechanisms.includes(m)),
       credentials: f.anyCredentials
         ? undefined
-        : f.credentials.map((c) => compact({
-          username: c.username.trim(),
-          password: secret(c.password, c.passwordStored),
-          token: secret(c.token, c.tokenStored),
-        })),
+        : f.credentials.map((c) =>
+            compact({
+              username: c.username.trim(),
+              password: secret(c.password, c.passwordStored),
+              token: secret(c.token, c.tokenStored),
+            }),
+          ),
       allowPlaintext: f.allowPlaintext ? true : undefined,
       lockout: f.lockout
-        ? compact({ maxFailures: optNum(f.maxFailures), windowSeconds: optNum(f.windowSeconds), lockSeconds: optNum(f.lockSeconds) }) as never
+        ? (compact({
+            maxFailures: optNum(f.maxFailures),
+            windowSeconds: optNum(f.windowSeconds),
+            lockSeconds: optNum(f.lockSeconds),
+          }) as never)
         : undefined,
     });
   }

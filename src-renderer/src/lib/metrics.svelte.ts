@@ -14,8 +14,12 @@ export class Metrics {
   #error = $state<string | null>(null);
   readonly #coalescer = new Coalescer(() => this.#load(), REFRESH_WINDOW_MS);
 
-  get figures(): LiveFigures | null { return this.#figures; }
-  get error(): string | null { return this.#error; }
+  get figures(): LiveFigures | null {
+    return this.#figures;
+  }
+  get error(): string | null {
+    return this.#error;
+  }
 
   start(): () => void {
     const refresh = () => this.#coalescer.request();

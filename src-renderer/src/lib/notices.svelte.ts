@@ -21,10 +21,15 @@ export class Notices {
   /** The banner of each running import, by importId. */
   #imports = new Map<number, number>();
 
-  get items(): Notice[] { return this.#items; }
+  get items(): Notice[] {
+    return this.#items;
+  }
 
   start(): () => void {
-    const offs = [onEvent('messages.pruned', (d) => void this.#pruned(d)), onEvent('import.progress', (d) => this.#importing(d))];
+    const offs = [
+      onEvent('messages.pruned', (d) => void this.#pruned(d)),
+      onEvent('import.progress', (d) => this.#importing(d)),
+    ];
     return () => offs.forEach((off) => off());
   }
 
@@ -51,7 +56,9 @@ export class Notices {
       this.#imports.delete(p.importId);
       return;
     }
-    const share = p.totalBytes ? `${Math.min(100, Math.floor((p.bytesRead / p.totalBytes) * 100))}%` : formatBytes(p.bytesRead);
+    const share = p.totalBytes
+      ? `${Math.min(100, Math.floor((p.bytesRead / p.totalBytes) * 100))}%`
+      : formatBytes(p.bytesRead);
     const text = `Importing ${p.filename}: ${share}, ${p.imported.toLocaleString()} message${p.imported === 1 ? '' : 's'} so far…`;
     if (id !== undefined && this.#items.some((n) => n.id === id)) {
       this.#items = this.#items.map((n) => (n.id === id ? { ...n, text } : n));
@@ -64,9 +71,10 @@ export class Notices {
     let limit = data.reason === 'maxMessages' ? 'message count' : 'total size';
     try {
       const { retention } = await api.settings.get();
-      limit = data.reason === 'maxMessages'
-        ? `${retention.maxMessages.toLocaleString()} messages`
-        : formatBytes(retention.maxBytes);
+      limit =
+        data.reason === 'maxMessages'
+          ? `${retention.maxMessages.toLocaleString()} messages`
+          : formatBytes(retention.maxBytes);
     } catch {
       // The banner still says what happened; only the limit's value is missing.
     }

@@ -22,7 +22,8 @@ export function isTab(value: unknown): value is Tab {
 }
 
 export function isPreviewWidth(value: unknown): value is PreviewWidth {
-  if (typeof value === 'number') return Number.isInteger(value) && value >= MIN_CUSTOM_WIDTH && value <= MAX_CUSTOM_WIDTH;
+  if (typeof value === 'number')
+    return Number.isInteger(value) && value >= MIN_CUSTOM_WIDTH && value <= MAX_CUSTOM_WIDTH;
   return value === 'full' || (typeof value === 'string' && Object.prototype.hasOwnProperty.call(DEVICE_WIDTHS, value));
 }
 
@@ -43,10 +44,16 @@ export function parsePrefs(raw: string | null): UiPrefs {
 export class Prefs {
   #value = $state<UiPrefs>(load());
 
-  get tab(): Tab { return this.#value.tab; }
-  get previewWidth(): PreviewWidth { return this.#value.previewWidth; }
+  get tab(): Tab {
+    return this.#value.tab;
+  }
+  get previewWidth(): PreviewWidth {
+    return this.#value.previewWidth;
+  }
 
-  set tab(tab: Tab) { this.#save({ ...this.#value, tab }); }
+  set tab(tab: Tab) {
+    this.#save({ ...this.#value, tab });
+  }
   set previewWidth(width: PreviewWidth) {
     if (isPreviewWidth(width)) this.#save({ ...this.#value, previewWidth: width });
   }

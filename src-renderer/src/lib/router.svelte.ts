@@ -81,7 +81,9 @@ export class Router {
     this.#locator = locator;
   }
 
-  get address(): Address { return this.#address; }
+  get address(): Address {
+    return this.#address;
+  }
 
   /**
    * Reads the URL now and whenever it changes from outside, and hands each new address to `onChange`

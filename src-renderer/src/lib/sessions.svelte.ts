@@ -27,18 +27,42 @@ export class Sessions {
   #gen = 0;
   readonly #coalescer = new Coalescer(() => this.#load(), REFRESH_WINDOW_MS);
 
-  get filter(): SessionFilter { return this.#filter; }
-  get client(): string { return this.#client; }
-  get draft(): string { return this.#draft; }
-  set draft(text: string) { this.#draft = text; }
-  get offset(): number { return this.#offset; }
-  get rows(): SessionSummary[] { return this.#rows; }
-  get total(): number { return this.#total; }
-  get loaded(): boolean { return this.#loaded; }
-  get error(): string | null { return this.#error; }
-  get selectedId(): number | null { return this.#selectedId; }
-  get detail(): SessionDetail | null { return this.#detail; }
-  get detailError(): string | null { return this.#detailError; }
+  get filter(): SessionFilter {
+    return this.#filter;
+  }
+  get client(): string {
+    return this.#client;
+  }
+  get draft(): string {
+    return this.#draft;
+  }
+  set draft(text: string) {
+    this.#draft = text;
+  }
+  get offset(): number {
+    return this.#offset;
+  }
+  get rows(): SessionSummary[] {
+    return this.#rows;
+  }
+  get total(): number {
+    return this.#total;
+  }
+  get loaded(): boolean {
+    return this.#loaded;
+  }
+  get error(): string | null {
+    return this.#error;
+  }
+  get selectedId(): number | null {
+    return this.#selectedId;
+  }
+  get detail(): SessionDetail | null {
+    return this.#detail;
+  }
+  get detailError(): string | null {
+    return this.#detailError;
+  }
 
   start(): () => void {
     const refresh = () => this.#coalescer.request();

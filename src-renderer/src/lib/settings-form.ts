@@ -6,8 +6,15 @@ import { fromFaultForm, toFaultForm, type FaultForm } from './fault-form.js';
 import { compact, optNum } from './form-values.js';
 import { fromListenerForm, toListenerForm, type ListenerForm } from './listener-form.js';
 
-export interface RetentionForm { maxMessages: number | null; maxBytes: number | null }
-export interface SmtpForm { hostname: string; maxMessageBytes: number | null; earlyTalkerDelayMs: number | null }
+export interface RetentionForm {
+  maxMessages: number | null;
+  maxBytes: number | null;
+}
+export interface SmtpForm {
+  hostname: string;
+  maxMessageBytes: number | null;
+  earlyTalkerDelayMs: number | null;
+}
 
 export interface Draft {
   retention: RetentionForm;
@@ -35,7 +42,9 @@ export interface Baseline {
 export function baselineOf(settings: Settings, draft: Draft): Baseline {
   return {
     sections: sectionsJson(draft),
-    listeners: new Map(draft.listeners.map((f, i) => [f.key, { json: JSON.stringify(f), value: settings.listeners[i]! }])),
+    listeners: new Map(
+      draft.listeners.map((f, i) => [f.key, { json: JSON.stringify(f), value: settings.listeners[i]! }]),
+    ),
     faults: new Map(draft.faults.map((f, i) => [f.key, { json: JSON.stringify(f), value: settings.faults[i]! }])),
   };
 }
@@ -66,7 +75,9 @@ export function missingRequired(draft: Draft): { field: string; message: string 
     ['smtp.earlyTalkerDelayMs', draft.smtp.earlyTalkerDelayMs],
   ];
   const missing = required.find(([, v]) => optNum(v) === undefined);
-  return missing ? { field: missing[0], message: `${missing[0]}: enter a number (0 is allowed where it means "no limit")` } : null;
+  return missing
+    ? { field: missing[0], message: `${missing[0]}: enter a number (0 is allowed where it means "no limit")` }
+    : null;
 }
 
 /**
@@ -78,7 +89,10 @@ export function buildUpdate(draft: Draft, base: Baseline): SettingsUpdate {
   for (const section of changedSections(draft, base)) {
     switch (section) {
       case 'retention':
-        update.retention = compact({ maxMessages: optNum(draft.retention.maxMessages), maxBytes: optNum(draft.retention.maxBytes) });
+        update.retention = compact({
+          maxMessages: optNum(draft.retention.maxMessages),
+          maxBytes: optNum(draft.retention.maxBytes),
+        });
         break;
       case 'smtp':
         update.smtp = compact({

@@ -8,7 +8,15 @@ import { blankRule, toFaultForm } from './fault-form.js';
 import { uniqueId } from './form-values.js';
 import { blankListener, toListenerForm } from './listener-form.js';
 import {
-  baselineOf, buildUpdate, changedSections, fieldSection, listenerChanges, missingRequired, toDraft, type Baseline, type Draft,
+  baselineOf,
+  buildUpdate,
+  changedSections,
+  fieldSection,
+  listenerChanges,
+  missingRequired,
+  toDraft,
+  type Baseline,
+  type Draft,
 } from './settings-form.js';
 
 /** Hit counts trail a burst of sessions by at most this much; they are a glance, not a trace. */
@@ -49,23 +57,55 @@ export class SettingsState {
     return this.#draft && this.#baseline ? changedSections(this.#draft, this.#baseline) : [];
   });
 
-  get settings(): Settings | null { return this.#settings; }
-  get presets(): SettingsPresets | null { return this.#presets; }
-  get draft(): Draft | null { return this.#draft; }
-  get loadError(): string | null { return this.#loadError; }
-  get error(): ApplyError | null { return this.#error; }
+  get settings(): Settings | null {
+    return this.#settings;
+  }
+  get presets(): SettingsPresets | null {
+    return this.#presets;
+  }
+  get draft(): Draft | null {
+    return this.#draft;
+  }
+  get loadError(): string | null {
+    return this.#loadError;
+  }
+  get error(): ApplyError | null {
+    return this.#error;
+  }
   /** The data-field path of the input the error is shown at. */
-  get errorTarget(): string | null { return this.#errorTarget; }
-  get applied(): string | null { return this.#applied; }
-  get applying(): boolean { return this.#applying; }
-  get changedElsewhere(): boolean { return this.#elsewhere !== null; }
-  get hits(): Record<string, number> { return this.#hits; }
-  get changed(): string[] { return this.#changed; }
-  get dirty(): boolean { return this.#changed.length > 0; }
-  get listenerIndex(): number { return this.#listenerIndex; }
-  set listenerIndex(i: number) { this.#listenerIndex = i; }
-  get faultIndex(): number | null { return this.#faultIndex; }
-  set faultIndex(i: number | null) { this.#faultIndex = i; }
+  get errorTarget(): string | null {
+    return this.#errorTarget;
+  }
+  get applied(): string | null {
+    return this.#applied;
+  }
+  get applying(): boolean {
+    return this.#applying;
+  }
+  get changedElsewhere(): boolean {
+    return this.#elsewhere !== null;
+  }
+  get hits(): Record<string, number> {
+    return this.#hits;
+  }
+  get changed(): string[] {
+    return this.#changed;
+  }
+  get dirty(): boolean {
+    return this.#changed.length > 0;
+  }
+  get listenerIndex(): number {
+    return this.#listenerIndex;
+  }
+  set listenerIndex(i: number) {
+    this.#listenerIndex = i;
+  }
+  get faultIndex(): number | null {
+    return this.#faultIndex;
+  }
+  set faultIndex(i: number | null) {
+    this.#faultIndex = i;
+  }
 
   /** The id the listener at this draft index runs under; null for one added but not applied yet. */
   runningListenerId(index: number): string | null {
@@ -75,7 +115,9 @@ export class SettingsState {
   }
 
   /** The listener an address asked for while the settings were still loading. */
-  get wantedListener(): string | null { return this.#wantedListener; }
+  get wantedListener(): string | null {
+    return this.#wantedListener;
+  }
 
   /** Selects the listener running under this id (an address names it); before the settings load, once they do. */
   selectListener(id: string): void {
@@ -169,7 +211,9 @@ export class SettingsState {
     if (!draft) return;
     const taken = draft.listeners.map((l) => l.id);
     const preset = presetIndex === null ? null : this.#presets?.listeners[presetIndex];
-    const config = preset ? { ...$state.snapshot(preset.listener), id: uniqueId(preset.listener.id, taken) } : blankListener(taken);
+    const config = preset
+      ? { ...$state.snapshot(preset.listener), id: uniqueId(preset.listener.id, taken) }
+      : blankListener(taken);
     draft.listeners.push(toListenerForm(config, preset?.note ?? null));
     this.#listenerIndex = draft.listeners.length - 1;
   }

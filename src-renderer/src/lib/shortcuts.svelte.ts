@@ -34,15 +34,26 @@ export function keyName(e: KeyPress): string {
 
 /** How the help overlay shows a key name. */
 export function keyLabel(name: string): string {
-  const labels: Record<string, string> = { ArrowDown: '↓', ArrowUp: '↑', ArrowLeft: '←', ArrowRight: '→', Mod: 'Ctrl/⌘' };
-  return name.split('+').map((part) => labels[part] ?? part).join('+');
+  const labels: Record<string, string> = {
+    ArrowDown: '↓',
+    ArrowUp: '↑',
+    ArrowLeft: '←',
+    ArrowRight: '→',
+    Mod: 'Ctrl/⌘',
+  };
+  return name
+    .split('+')
+    .map((part) => labels[part] ?? part)
+    .join('+');
 }
 
 export class Shortcuts {
   #groups = $state.raw<ShortcutGroup[]>([]);
 
   /** What is registered now, global ones first (the shell registers before any page). */
-  get groups(): readonly ShortcutGroup[] { return this.#groups; }
+  get groups(): readonly ShortcutGroup[] {
+    return this.#groups;
+  }
 
   /** Adds a group while its owner is shown; returns the function that removes it. */
   register(group: ShortcutGroup): () => void {
@@ -70,5 +81,7 @@ export class Shortcuts {
 /** A text field, an editable element or anything in a dialog takes the keys itself. */
 export function isTyping(target: EventTarget | null): boolean {
   if (typeof HTMLElement === 'undefined' || !(target instanceof HTMLElement)) return false;
-  return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName) || !!target.closest('dialog');
+  return (
+    target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName) || !!target.closest('dialog')
+  );
 }

@@ -48,7 +48,9 @@ export function describeEndpoint(e: Endpoint): string {
 export function snippets(e: Endpoint): Snippet[] {
   const implicit = e.tls === 'implicit';
   const login = e.auth.policy === 'required';
-  const credentialsNote = e.auth.anyCredentials ? 'any username and password are accepted' : 'a user from Settings → Listeners';
+  const credentialsNote = e.auth.anyCredentials
+    ? 'any username and password are accepted'
+    : 'a user from Settings → Listeners';
   const phpHost = e.host.includes(':') ? `[${e.host}]` : e.host;
   return [
     {
@@ -60,8 +62,12 @@ const transport = nodemailer.createTransport({
   host: '${e.host}',
   port: ${e.port},
   secure: ${implicit},
-  tls: { rejectUnauthorized: false }, // Mailwright's certificate is self-signed${login ? `
-  auth: { user: 'user', pass: 'secret' }, // ${credentialsNote}` : ''}
+  tls: { rejectUnauthorized: false }, // Mailwright's certificate is self-signed${
+    login
+      ? `
+  auth: { user: 'user', pass: 'secret' }, // ${credentialsNote}`
+      : ''
+  }
 });
 
 await transport.sendMail({
@@ -83,10 +89,12 @@ msg["To"] = "user@example.test"
 msg["Subject"] = "Hello from my app"
 msg.set_content("It works!")
 
-${implicit
-  ? `ctx = ssl._create_unverified_context()  # Mailwright's certificate is self-signed
+${
+  implicit
+    ? `ctx = ssl._create_unverified_context()  # Mailwright's certificate is self-signed
 with smtplib.SMTP_SSL("${e.host}", ${e.port}, context=ctx) as smtp:`
-  : `with smtplib.SMTP("${e.host}", ${e.port}) as smtp:`}
+    : `with smtplib.SMTP("${e.host}", ${e.port}) as smtp:`
+}
     smtp.send_message(msg)`,
     },
     {
@@ -118,14 +126,16 @@ $mail->send();
       code: `Properties props = new Properties();
 props.put("mail.smtp.host", "${e.host}");
 props.put("mail.smtp.port", "${e.port}");
-${implicit
-  ? `props.put("mail.smtp.ssl.enable", "true");
+${
+  implicit
+    ? `props.put("mail.smtp.ssl.enable", "true");
 props.put("mail.smtp.ssl.trust", "*"); // Mailwright's certificate is self-signed`
-  : e.tls === 'starttls-required'
-    ? `props.put("mail.smtp.starttls.enable", "true");
+    : e.tls === 'starttls-required'
+      ? `props.put("mail.smtp.starttls.enable", "true");
 props.put("mail.smtp.starttls.required", "true");
 props.put("mail.smtp.ssl.trust", "*"); // Mailwright's certificate is self-signed`
-    : `props.put("mail.smtp.starttls.enable", "false");`}
+      : `props.put("mail.smtp.starttls.enable", "false");`
+}
 
 Session session = Session.getInstance(props);
 MimeMessage msg = new MimeMessage(session);

@@ -12,14 +12,22 @@ export class StatusState {
   #error = $state<string | null>(null);
   readonly #coalescer = new Coalescer(() => this.#load(), COUNT_REFRESH_MS);
 
-  get status(): ServerStatus | null { return this.#status; }
-  get connection(): ConnectionState { return this.#connection; }
-  get error(): string | null { return this.#error; }
+  get status(): ServerStatus | null {
+    return this.#status;
+  }
+  get connection(): ConnectionState {
+    return this.#connection;
+  }
+  get error(): string | null {
+    return this.#error;
+  }
 
   start(): () => void {
     const refresh = () => this.#coalescer.request();
     const offs = [
-      onEvent('server.status', (s) => { this.#status = s; }),
+      onEvent('server.status', (s) => {
+        this.#status = s;
+      }),
       onEvent('messages.added', refresh),
       onEvent('messages.deleted', refresh),
       onEvent('messages.cleared', refresh),

@@ -18,9 +18,15 @@ export class Viewer {
     this.#onRead = onRead;
   }
 
-  get detail(): MessageDetail | null { return this.#detail; }
-  get loading(): boolean { return this.#loading; }
-  get error(): string | null { return this.#error; }
+  get detail(): MessageDetail | null {
+    return this.#detail;
+  }
+  get loading(): boolean {
+    return this.#loading;
+  }
+  get error(): string | null {
+    return this.#error;
+  }
 
   /** The key that lets this message's preview load remote content; null while remote content is blocked. */
   remoteKey(id: number): string | null {

@@ -28,7 +28,10 @@ describe('corpus through SMTP', () => {
       timeout: 120_000,
       maxBuffer: 16 * 1024 * 1024,
     });
-    results = stdout.trim().split('\n').map((l) => JSON.parse(l));
+    results = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     await core.idle();
   });
 
@@ -57,7 +60,9 @@ describe('corpus through SMTP', () => {
     for (const [i, r] of accepted.entries()) {
       const summary = byOrder[i]!;
       const sent = fs.readFileSync(r.file);
-      const expected = sent.subarray(-2).equals(Buffer.from('\r\n')) ? sent : Buffer.concat([sent, Buffer.from('\r\n')]);
+      const expected = sent.subarray(-2).equals(Buffer.from('\r\n'))
+        ? sent
+        : Buffer.concat([sent, Buffer.from('\r\n')]);
       expect(core.raw(summary.id).equals(expected), `${r.file} raw bytes differ`).toBe(true);
       expect(summary.bcc, r.file).toContain('hidden@example.test');
 
@@ -68,7 +73,10 @@ describe('corpus through SMTP', () => {
       const query = word ? `subject:${word}` : `from:${summary.from?.address ?? 'corpus@example.test'}`;
       const found = await core.invoke('messages.list', { query, limit: 1000 });
       if (!found.ok) throw new Error(found.error.message);
-      expect(found.value.messages.map((m) => m.id), `${r.file}: search ${query}`).toContain(summary.id);
+      expect(
+        found.value.messages.map((m) => m.id),
+        `${r.file}: search ${query}`,
+      ).toContain(summary.id);
     }
   });
 });

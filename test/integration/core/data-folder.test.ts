@@ -65,14 +65,17 @@ describe.skipIf(process.platform === 'win32')('data folder permissions', () => {
     fs.chmodSync(dataDir, 0o755);
     for (const f of ['mailwright.db', 'secret.key']) fs.chmodSync(path.join(dataDir, f), 0o644);
     // Left over from a run of an older version, readable by everyone.
-    for (const f of ['mailwright.db-wal', 'mailwright.db-shm']) fs.writeFileSync(path.join(dataDir, f), '', { mode: 0o644 });
+    for (const f of ['mailwright.db-wal', 'mailwright.db-shm'])
+      fs.writeFileSync(path.join(dataDir, f), '', { mode: 0o644 });
     for (const f of ['mailwright.db-wal', 'mailwright.db-shm']) fs.chmodSync(path.join(dataDir, f), 0o644);
 
     const c = await startIn(dataDir);
     await deliverOne(c);
     for (const f of DB_FILES) expect(mode(path.join(dataDir, f)), f).toBe(0o600);
     expect(mode(path.join(dataDir, 'secret.key'))).toBe(0o600);
-    expect((await warnings(c)).join('\n')).toMatch(new RegExp(`data folder ${dataDir} is open to other users \\(mode 0755\\).*chmod 700`));
+    expect((await warnings(c)).join('\n')).toMatch(
+      new RegExp(`data folder ${dataDir} is open to other users \\(mode 0755\\).*chmod 700`),
+    );
     expect(mode(dataDir)).toBe(0o755);
     expect(await c.invoke('messages.list', {})).toMatchObject({ ok: true, value: { total: 2 } });
   });

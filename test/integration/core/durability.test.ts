@@ -20,7 +20,13 @@ describe('durability', () => {
     const args = ['--smtp', '127.0.0.1:0', '--http', '127.0.0.1:0', '--data', dir];
     proc = await startServe(args);
     const smtp = proc.ready.smtp[0]!;
-    const transport = nodemailer.createTransport({ host: smtp.host, port: smtp.port, secure: false, ignoreTLS: true, pool: true });
+    const transport = nodemailer.createTransport({
+      host: smtp.host,
+      port: smtp.port,
+      secure: false,
+      ignoreTLS: true,
+      pool: true,
+    });
     const COUNT = 20;
     const ids: string[] = [];
     for (let i = 0; i < COUNT; i++) {
@@ -39,7 +45,10 @@ describe('durability', () => {
 
     proc = await startServe(args);
     const base = proc.ready.http;
-    const page = (await (await fetch(new URL('/api/messages?limit=100', base))).json()) as { total: number; messages: { id: number }[] };
+    const page = (await (await fetch(new URL('/api/messages?limit=100', base))).json()) as {
+      total: number;
+      messages: { id: number }[];
+    };
     expect(page.total).toBe(COUNT);
     const subjects = await Promise.all(
       page.messages.map(async (m) => {

@@ -27,7 +27,21 @@ function port(): number {
 }
 
 function swaks(extra: string[] = []) {
-  return run(SWAKS, ['--server', '127.0.0.1', '--port', String(port()), '--timeout', '20', '--helo', 'swaks.test', '--from', 'app@example.test', '--to', 'qa@example.test', ...extra]);
+  return run(SWAKS, [
+    '--server',
+    '127.0.0.1',
+    '--port',
+    String(port()),
+    '--timeout',
+    '20',
+    '--helo',
+    'swaks.test',
+    '--from',
+    'app@example.test',
+    '--to',
+    'qa@example.test',
+    ...extra,
+  ]);
 }
 
 async function useRule(id: string, change: (r: FaultRule) => FaultRule = (r) => r): Promise<void> {
@@ -71,7 +85,11 @@ describe('fault presets on the wire', () => {
     ['unknown-user', [], /<\*\* +550 5\.1\.1 Recipient address rejected: User unknown/],
     ['rate-limited', [], /<\*\* +421 4\.7\.0 Rate limit exceeded, try again later/],
     ['policy-rejection', [], /<\*\* +554 5\.7\.1 Message rejected due to local policy/],
-    ['auth-failed', ['--auth', 'PLAIN', '--auth-user', 'u', '--auth-password', 'p'], /<\*\* +535 5\.7\.8 Authentication credentials invalid/],
+    [
+      'auth-failed',
+      ['--auth', 'PLAIN', '--auth-user', 'u', '--auth-password', 'p'],
+      /<\*\* +535 5\.7\.8 Authentication credentials invalid/,
+    ],
     ['starttls-required', [], /<\*\* +530 5\.7\.0 Must issue a STARTTLS command first/],
     ['temporary-failure', [], /<\*\* +451 4\.3\.0 Temporary failure, please try again later/],
     ['message-too-big', [], /<\*\* +552 5\.3\.4 Message size exceeds fixed limit/],

@@ -50,7 +50,9 @@ interface SavedRow {
 function readSaved(dir: string): SavedRow {
   const db = new Database(path.join(dir, 'mailwright.db'), { readonly: true });
   try {
-    return JSON.parse(db.prepare("SELECT value FROM settings WHERE key = 'capture'").pluck().get() as string) as SavedRow;
+    return JSON.parse(
+      db.prepare("SELECT value FROM settings WHERE key = 'capture'").pluck().get() as string,
+    ) as SavedRow;
   } finally {
     db.close();
   }
@@ -82,7 +84,10 @@ async function authenticates(c: Core, user: string, pass: string): Promise<boole
 async function saveSubmission(dir: string): Promise<void> {
   // Port 0 everywhere: the default listener's 1025 may be taken on a shared machine.
   const smtp = { id: 'smtp', host: '127.0.0.1', port: 0, tls: 'starttls' } as const;
-  core = await Core.start({ dataDir: dir, layers: [{ source: 'test', listenerAddress: { host: '127.0.0.1', port: 0, template: smtp } }] });
+  core = await Core.start({
+    dataDir: dir,
+    layers: [{ source: 'test', listenerAddress: { host: '127.0.0.1', port: 0, template: smtp } }],
+  });
   const r = await core.invoke('settings.update', { listeners: [smtp, submission] });
   expect(r.ok ? 'saved' : r.error).toBe('saved');
   await core.stop();
@@ -103,7 +108,9 @@ describe('saved secrets bound to their path', () => {
     // The saved listeners will be skipped, so the default one is moved to port 0 here.
     core = await Core.start({ dataDir: dir, listeners: [{ id: 'smtp', host: '127.0.0.1', port: 0, tls: 'starttls' }] });
     const settings = await core.invoke('settings.get', {});
-    expect(settings.ok && settings.value.warnings.join('\n')).toMatch(/listeners\.1\.auth\.credentials\.1\.password cannot be decrypted/);
+    expect(settings.ok && settings.value.warnings.join('\n')).toMatch(
+      /listeners\.1\.auth\.credentials\.1\.password cannot be decrypted/,
+    );
     expect(settings.ok && settings.value.listeners.map((l) => l.id)).not.toContain('submission');
   });
 

@@ -34,8 +34,18 @@ function port(id: string): number {
 
 function send(listener: string, options: { auth?: { user: string; pass: string }; subject?: string } = {}) {
   return nodemailer
-    .createTransport({ host: '127.0.0.1', port: port(listener), tls: { rejectUnauthorized: false }, ...(options.auth ? { auth: options.auth } : {}) })
-    .sendMail({ from: 'app@example.test', to: 'qa@example.test', subject: options.subject ?? 'settings test', text: 'body' });
+    .createTransport({
+      host: '127.0.0.1',
+      port: port(listener),
+      tls: { rejectUnauthorized: false },
+      ...(options.auth ? { auth: options.auth } : {}),
+    })
+    .sendMail({
+      from: 'app@example.test',
+      to: 'qa@example.test',
+      subject: options.subject ?? 'settings test',
+      text: 'body',
+    });
 }
 
 async function subjects(): Promise<string[]> {
@@ -48,12 +58,28 @@ const submission = {
   host: '127.0.0.1',
   port: 0,
   tls: 'starttls-required',
-  auth: { policy: 'required', mechanisms: ['PLAIN', 'LOGIN', 'CRAM-MD5'], credentials: [{ username: 'qa', password: 's3cret-pw-123' }] },
+  auth: {
+    policy: 'required',
+    mechanisms: ['PLAIN', 'LOGIN', 'CRAM-MD5'],
+    credentials: [{ username: 'qa', password: 's3cret-pw-123' }],
+  },
 } as const;
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mw-settings-'));
-  core = await Core.start({ dataDir: dir, layers: [{ source: 'test', listenerAddress: { host: '127.0.0.1', port: 0, template: { id: 'smtp', host: '127.0.0.1', port: 0, tls: 'starttls' } } }] });
+  core = await Core.start({
+    dataDir: dir,
+    layers: [
+      {
+        source: 'test',
+        listenerAddress: {
+          host: '127.0.0.1',
+          port: 0,
+          template: { id: 'smtp', host: '127.0.0.1', port: 0, tls: 'starttls' },
+        },
+      },
+    ],
+  });
 });
 afterAll(async () => {
   await core.stop();
@@ -65,22 +91,44 @@ describe('settings', () => {
     const s = await call('settings.get', {});
     expect(s.listeners).toEqual([{ id: 'smtp', host: '127.0.0.1', port: 0, tls: 'starttls' }]);
     expect(s.faults).toEqual([]);
-    expect(s.smtp).toEqual({ hostname: 'mailwright', maxMessageBytes: 50 * 1024 * 1024, maxInFlightBytes: 256 * 1024 * 1024, earlyTalkerDelayMs: 0 });
+    expect(s.smtp).toEqual({
+      hostname: 'mailwright',
+      maxMessageBytes: 50 * 1024 * 1024,
+      maxInFlightBytes: 256 * 1024 * 1024,
+      earlyTalkerDelayMs: 0,
+    });
     expect(s.pinned).toEqual([{ path: 'listeners.smtp', source: 'test' }]);
     const presets = await call('settings.presets', {});
-    expect(presets.listeners.map((p) => p.name)).toEqual(['25: plain relay', '587: submission, STARTTLS + AUTH required', '465: implicit TLS + AUTH']);
-    expect(presets.faults.find((f) => f.id === 'mailbox-full')?.rule.action).toEqual({ kind: 'reply', code: 552, enhanced: '5.2.2', text: 'Mailbox full' });
+    expect(presets.listeners.map((p) => p.name)).toEqual([
+      '25: plain relay',
+      '587: submission, STARTTLS + AUTH required',
+      '465: implicit TLS + AUTH',
+    ]);
+    expect(presets.faults.find((f) => f.id === 'mailbox-full')?.rule.action).toEqual({
+      kind: 'reply',
+      code: 552,
+      enhanced: '5.2.2',
+      text: 'Mailbox full',
+    });
   });
 
   it('adds a listener live: stored mail stays, the unchanged listener keeps its open session', async () => {
     await send('smtp', { subject: 'before apply' });
     const smtpPort = port('smtp');
     // An open session on the unchanged listener, mid-transaction while the other listener is added.
-    const held = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, pool: true, maxConnections: 1, tls: { rejectUnauthorized: false } });
+    const held = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: smtpPort,
+      pool: true,
+      maxConnections: 1,
+      tls: { rejectUnauthorized: false },
+    });
     await held.sendMail({ from: 'a@example.test', to: 'b@example.test', subject: 'held 1', text: 'x' });
     const changed: Settings[] = [];
     const off = core.events.on('settings.changed', (s: Events['settings.changed']) => changed.push(s));
-    const s = await call('settings.update', { listeners: [{ id: 'smtp', host: '127.0.0.1', port: 0, tls: 'starttls' }, submission] });
+    const s = await call('settings.update', {
+      listeners: [{ id: 'smtp', host: '127.0.0.1', port: 0, tls: 'starttls' }, submission],
+    });
     off();
     expect(changed).toHaveLength(1);
     expect(port('smtp')).toBe(smtpPort); // not restarted
@@ -90,9 +138,15 @@ describe('settings', () => {
     expect(s.listeners[1]?.auth?.credentials).toEqual([{ username: 'qa', password: { stored: true } }]);
     expect(JSON.stringify(s)).not.toContain('s3cret-pw-123');
     await send('submission', { auth: { user: 'qa', pass: 's3cret-pw-123' }, subject: 'via submission' });
-    await expect(send('submission', { auth: { user: 'qa', pass: 'wrong' } })).rejects.toMatchObject({ responseCode: 535 });
+    await expect(send('submission', { auth: { user: 'qa', pass: 'wrong' } })).rejects.toMatchObject({
+      responseCode: 535,
+    });
     expect(await subjects()).toEqual(['before apply', 'held 1', 'held 2', 'via submission']);
-    expect(core.status().listeners.find((l) => l.id === 'submission')?.auth).toEqual({ policy: 'required', mechanisms: ['PLAIN', 'LOGIN', 'CRAM-MD5'], anyCredentials: false });
+    expect(core.status().listeners.find((l) => l.id === 'submission')?.auth).toEqual({
+      policy: 'required',
+      mechanisms: ['PLAIN', 'LOGIN', 'CRAM-MD5'],
+      anyCredentials: false,
+    });
   });
 
   it('keeps a stored secret when the edit sends { stored: true } and refuses one it does not have', async () => {
@@ -128,16 +182,49 @@ describe('settings', () => {
     expect(cidr.message).toMatch(/submission.*10\.0\.0\.0\/33/);
 
     const pem = structuredClone(before.listeners);
-    pem[0]!.certificate = { mode: 'pem', cert: '-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----', key: 'x' };
-    expect(await failure('settings.update', { listeners: pem })).toMatchObject({ field: 'listeners.0.certificate.cert' });
+    pem[0]!.certificate = {
+      mode: 'pem',
+      cert: '-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----',
+      key: 'x',
+    };
+    expect(await failure('settings.update', { listeners: pem })).toMatchObject({
+      field: 'listeners.0.certificate.cert',
+    });
 
-    const glob = await failure('settings.update', { faults: [{ id: 'r', name: 'r', enabled: true, match: { stage: 'rcpt', clientAddress: 'not-an-ip' }, action: { kind: 'drop' } }] });
+    const glob = await failure('settings.update', {
+      faults: [
+        {
+          id: 'r',
+          name: 'r',
+          enabled: true,
+          match: { stage: 'rcpt', clientAddress: 'not-an-ip' },
+          action: { kind: 'drop' },
+        },
+      ],
+    });
     expect(glob).toMatchObject({ field: 'faults.0.match.clientAddress' });
-    expect(await failure('settings.update', { faults: [{ id: 'r', name: 'r', enabled: true, listeners: ['nope'], match: { stage: 'rcpt' }, action: { kind: 'drop' } }] })).toMatchObject({
+    expect(
+      await failure('settings.update', {
+        faults: [
+          {
+            id: 'r',
+            name: 'r',
+            enabled: true,
+            listeners: ['nope'],
+            match: { stage: 'rcpt' },
+            action: { kind: 'drop' },
+          },
+        ],
+      }),
+    ).toMatchObject({
       field: 'faults.0.listeners.0',
     });
-    expect(await failure('settings.update', { smtp: { hostname: 'bad host' } })).toMatchObject({ field: 'smtp.hostname' });
-    expect(await failure('settings.update', { listeners: [{ ...before.listeners[0], tls: 'ssl' }] })).toMatchObject({ field: 'listeners.0.tls' });
+    expect(await failure('settings.update', { smtp: { hostname: 'bad host' } })).toMatchObject({
+      field: 'smtp.hostname',
+    });
+    expect(await failure('settings.update', { listeners: [{ ...before.listeners[0], tls: 'ssl' }] })).toMatchObject({
+      field: 'listeners.0.tls',
+    });
 
     // A port in use: the change is undone and the previous listeners keep running.
     const blocker = net.createServer();
@@ -163,7 +250,10 @@ describe('settings', () => {
     const presets = await call('settings.presets', {});
     const rule = { ...presets.faults.find((f) => f.id === 'mailbox-full')!.rule, listeners: ['smtp'] };
     await call('settings.update', { faults: [rule] });
-    await expect(send('smtp')).rejects.toMatchObject({ responseCode: 552, response: expect.stringContaining('5.2.2 Mailbox full') });
+    await expect(send('smtp')).rejects.toMatchObject({
+      responseCode: 552,
+      response: expect.stringContaining('5.2.2 Mailbox full'),
+    });
     await send('submission', { auth: { user: 'qa', pass: 's3cret-pw-123' }, subject: 'not faulted' });
     expect((await call('metrics.get', {})).faultRuleHits).toEqual({ 'mailbox-full': 1 });
     await call('settings.update', { faults: [{ ...rule, enabled: false }] });
@@ -196,7 +286,10 @@ describe('settings', () => {
     await core.stop();
     const db = new Database(path.join(dir, 'mailwright.db'), { readonly: true });
     try {
-      const rows = db.prepare("SELECT key, value FROM settings WHERE key LIKE 'capture%' ORDER BY key").all() as { key: string; value: string }[];
+      const rows = db.prepare("SELECT key, value FROM settings WHERE key LIKE 'capture%' ORDER BY key").all() as {
+        key: string;
+        value: string;
+      }[];
       expect(rows.map((r) => r.key)).toEqual(['capture', 'capture.unused']);
       expect(JSON.parse(rows[1]!.value).listeners.map((l: { id: string }) => l.id)).toEqual(['smtp', 'submission']);
       expect(rows.map((r) => r.value).join('')).not.toContain('s3cret-pw-123');

@@ -83,11 +83,23 @@ describe('Host and Origin checks', () => {
   it('refuses state-changing requests from another origin, accepts same-origin ones', async () => {
     const evil = await request(base, '/api/messages', { method: 'DELETE', headers: { Origin: 'http://evil.example' } });
     expect(evil.status).toBe(403);
-    const nullOrigin = await request(base, '/api/call/messages.deleteAll', { method: 'POST', body: '{}', headers: { Origin: 'null', 'Content-Type': 'application/json' } });
+    const nullOrigin = await request(base, '/api/call/messages.deleteAll', {
+      method: 'POST',
+      body: '{}',
+      headers: { Origin: 'null', 'Content-Type': 'application/json' },
+    });
     expect(nullOrigin.status).toBe(403);
-    const otherPort = await request(base, '/api/call/server.status', { method: 'POST', body: '{}', headers: { Origin: 'http://127.0.0.1:1', 'Content-Type': 'application/json' } });
+    const otherPort = await request(base, '/api/call/server.status', {
+      method: 'POST',
+      body: '{}',
+      headers: { Origin: 'http://127.0.0.1:1', 'Content-Type': 'application/json' },
+    });
     expect(otherPort.status).toBe(403);
-    const same = await request(base, '/api/call/server.status', { method: 'POST', body: '{}', headers: { Origin: base.replace(/\/$/, ''), 'Content-Type': 'application/json' } });
+    const same = await request(base, '/api/call/server.status', {
+      method: 'POST',
+      body: '{}',
+      headers: { Origin: base.replace(/\/$/, ''), 'Content-Type': 'application/json' },
+    });
     expect(same.status).toBe(200);
   });
 
@@ -138,9 +150,17 @@ describe('static files', () => {
 
   it('never serves a file outside the renderer folder', async () => {
     const probes = [
-      '/../package.json', '/%2e%2e/package.json', '/..%2fpackage.json', '/%2e%2e%2fpackage.json',
-      '/assets/..%2f..%2fpackage.json', '/assets/%2e%2e/%2e%2e/package.json', '/..%5cpackage.json',
-      '/assets/link.json', '/%00/../package.json', '/%ff', '//../package.json',
+      '/../package.json',
+      '/%2e%2e/package.json',
+      '/..%2fpackage.json',
+      '/%2e%2e%2fpackage.json',
+      '/assets/..%2f..%2fpackage.json',
+      '/assets/%2e%2e/%2e%2e/package.json',
+      '/..%5cpackage.json',
+      '/assets/link.json',
+      '/%00/../package.json',
+      '/%ff',
+      '//../package.json',
     ];
     for (const p of probes) {
       const res = await request(base, p);
@@ -199,7 +219,10 @@ describe('access token', () => {
     const binding = await startHttpBinding(stack.core, { host: '127.0.0.1', port: 0, token: 'loopback-token-0123' });
     try {
       expect((await request(binding.url, '/api/status')).status).toBe(401);
-      expect((await request(binding.url, '/api/status', { headers: { Authorization: 'Bearer loopback-token-0123' } })).status).toBe(200);
+      expect(
+        (await request(binding.url, '/api/status', { headers: { Authorization: 'Bearer loopback-token-0123' } }))
+          .status,
+      ).toBe(200);
     } finally {
       await binding.close();
     }
@@ -208,7 +231,11 @@ describe('access token', () => {
   it('refuses an import body above the budget with 413', async () => {
     const binding = await startHttpBinding(stack.core, { host: '127.0.0.1', port: 0, maxImportBytes: 1024 });
     try {
-      const res = await request(binding.url, '/api/messages/import?filename=big.eml', { method: 'POST', body: Buffer.alloc(4096, 0x41), headers: { 'Content-Type': 'application/octet-stream' } });
+      const res = await request(binding.url, '/api/messages/import?filename=big.eml', {
+        method: 'POST',
+        body: Buffer.alloc(4096, 0x41),
+        headers: { 'Content-Type': 'application/octet-stream' },
+      });
       expect(res.status).toBe(413);
       expect(res.json<{ error: { code: string } }>().error.code).toBe('too_large');
     } finally {

@@ -42,7 +42,10 @@ let rendererDir: string;
 beforeAll(async () => {
   rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailwright-app-'));
   fs.mkdirSync(path.join(rendererDir, 'assets'));
-  fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>shell</title><body><script type="module" src="./assets/app.js"></script></body>');
+  fs.writeFileSync(
+    path.join(rendererDir, 'index.html'),
+    '<!doctype html><title>shell</title><body><script type="module" src="./assets/app.js"></script></body>',
+  );
   fs.writeFileSync(path.join(rendererDir, 'assets', 'app.js'), APP_JS);
   stack = await startStack({ rendererDir });
   if (fs.existsSync(CHROMIUM)) browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
@@ -55,7 +58,11 @@ afterAll(async () => {
 
 describe.skipIf(!fs.existsSync(CHROMIUM))('in Chromium', () => {
   it('connects the WebSocket, receives new mail, and frames a preview in which no script runs', async () => {
-    const imported = await request(stack.http.url, '/api/messages/import?filename=xss.eml', { method: 'POST', body: readCorpus('hostile/xss-script.eml'), headers: { 'Content-Type': 'message/rfc822' } });
+    const imported = await request(stack.http.url, '/api/messages/import?filename=xss.eml', {
+      method: 'POST',
+      body: readCorpus('hostile/xss-script.eml'),
+      headers: { 'Content-Type': 'message/rfc822' },
+    });
     const id = imported.json<ImportResult>().ids[0]!;
     const page = await browser.newPage();
     const dialogs: string[] = [];
@@ -67,18 +74,29 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('in Chromium', () => {
       await page.goto(`${stack.http.url}?id=${id}`);
       await page.waitForFunction(() => (globalThis as unknown as { __wsOpen?: boolean }).__wsOpen === true);
       await sendSimple(stack.smtpPort, 'seen by the browser');
-      await page.waitForFunction(() => ((globalThis as unknown as { __added?: string[] }).__added ?? []).includes('seen by the browser'));
+      await page.waitForFunction(() =>
+        ((globalThis as unknown as { __added?: string[] }).__added ?? []).includes('seen by the browser'),
+      );
       await page.waitForFunction(() => (globalThis as unknown as { __frameLoaded?: boolean }).__frameLoaded === true);
 
       const frame = page.frames().find((f) => f.url().includes('/preview'));
       expect(frame).toBeDefined();
       expect(await frame!.locator('body').innerText()).toContain('Hello');
       // Scripts, handlers and javascript: links in the message must all stay dead.
-      await frame!.locator('a').click({ noWaitAfter: true }).catch(() => undefined);
+      await frame!
+        .locator('a')
+        .click({ noWaitAfter: true })
+        .catch(() => undefined);
       // A sentinel posted now is queued behind anything the frame posted before, so waiting for it is enough.
-      await page.evaluate(() => (globalThis as unknown as { postMessage(m: string, o: string): void }).postMessage('sentinel', '*'));
-      await page.waitForFunction(() => (globalThis as unknown as { __messages: string[] }).__messages.includes('sentinel'));
-      expect(await page.evaluate(() => (globalThis as unknown as { __messages: string[] }).__messages)).toEqual(['sentinel']);
+      await page.evaluate(() =>
+        (globalThis as unknown as { postMessage(m: string, o: string): void }).postMessage('sentinel', '*'),
+      );
+      await page.waitForFunction(() =>
+        (globalThis as unknown as { __messages: string[] }).__messages.includes('sentinel'),
+      );
+      expect(await page.evaluate(() => (globalThis as unknown as { __messages: string[] }).__messages)).toEqual([
+        'sentinel',
+      ]);
       expect(await page.title()).toBe('shell');
       expect(dialogs).toEqual([]);
     } finally {
@@ -137,7 +155,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('in Chromium', () => {
     const context = await browser.newContext();
     try {
       await sendSimple(stack.smtpPort, 'still here after the attack');
-      const before = (await stack.core.invoke('messages.list', {}));
+      const before = await stack.core.invoke('messages.list', {});
       if (!before.ok) throw new Error('messages.list failed');
       const page = await context.newPage();
       await page.goto(`${binding.url}?token=${token}`);
@@ -147,17 +165,28 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('in Chromium', () => {
         if (r.url().startsWith(target)) refusals.push(r.status());
       });
       page.on('requestfailed', (r) => {
-        if (r.url().startsWith(target)) failures.push(`${r.method()} ${new URL(r.url()).pathname} ${r.failure()?.errorText ?? ''}`);
+        if (r.url().startsWith(target))
+          failures.push(`${r.method()} ${new URL(r.url()).pathname} ${r.failure()?.errorText ?? ''}`);
       });
-      const formAnswer = page.waitForResponse((r) => r.url().endsWith('/api/call/messages.deleteAll') && r.request().method() === 'POST');
+      const formAnswer = page.waitForResponse(
+        (r) => r.url().endsWith('/api/call/messages.deleteAll') && r.request().method() === 'POST',
+      );
       await page.goto(`http://127.0.0.1:${(app.address() as AddressInfo).port}/`);
-      const result = await page.evaluate(() => (globalThis as unknown as { __done: Promise<Record<string, string>> }).__done);
+      const result = await page.evaluate(
+        () => (globalThis as unknown as { __done: Promise<Record<string, string>> }).__done,
+      );
       expect((await formAnswer).status()).toBe(403);
       expect(result).toEqual({ noCors: 'blocked', json: 'blocked', ws: 'refused' });
       // The cookie went along (same site: ports do not count), so it was the Origin check that said no, not the token.
-      expect(refusals.every((status) => status === 403), refusals.join(',')).toBe(true);
+      expect(
+        refusals.every((status) => status === 403),
+        refusals.join(','),
+      ).toBe(true);
       // The no-cors post reached the server and was answered (then withheld by CORP); the JSON one died at its preflight.
-      expect(failures.some((f) => /^POST \/api\/call\/settings\.update net::ERR_BLOCKED_BY_RESPONSE/.test(f)), failures.join('\n')).toBe(true);
+      expect(
+        failures.some((f) => /^POST \/api\/call\/settings\.update net::ERR_BLOCKED_BY_RESPONSE/.test(f)),
+        failures.join('\n'),
+      ).toBe(true);
       const after = await stack.core.invoke('messages.list', {});
       expect(after.ok && after.value.total).toBe(before.value.total);
       const settings = await stack.core.invoke('settings.get', {});

@@ -28,7 +28,12 @@ function tmpDir(): string {
 }
 
 function runSync(args: string[]) {
-  return spawnSync(process.execPath, [...NODE_ARGS, ...args], { cwd: ROOT, encoding: 'utf8', env: cleanEnv(), timeout: 60_000 });
+  return spawnSync(process.execPath, [...NODE_ARGS, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: cleanEnv(),
+    timeout: 60_000,
+  });
 }
 
 async function start(args: string[]): Promise<ServeProcess> {
@@ -40,11 +45,25 @@ async function start(args: string[]): Promise<ServeProcess> {
 describe('serve CLI', () => {
   it('starts on port 0, prints the ready line, serves mail over HTTP and stops cleanly on SIGTERM', async () => {
     const data = tmpDir();
-    const run = await start(['--smtp', '127.0.0.1:0', '--smtps', '127.0.0.1:0', '--http', '127.0.0.1:0', '--data', data, '--max-message-size', '20000']);
+    const run = await start([
+      '--smtp',
+      '127.0.0.1:0',
+      '--smtps',
+      '127.0.0.1:0',
+      '--http',
+      '127.0.0.1:0',
+      '--data',
+      data,
+      '--max-message-size',
+      '20000',
+    ]);
     const { ready } = run;
     expect(ready.dataDir).toBe(data);
     expect(ready.http).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
-    expect(ready.smtp.map((l) => [l.id, l.tls])).toEqual([['smtp', 'starttls'], ['smtps', 'implicit']]);
+    expect(ready.smtp.map((l) => [l.id, l.tls])).toEqual([
+      ['smtp', 'starttls'],
+      ['smtps', 'implicit'],
+    ]);
     for (const l of ready.smtp) expect(l.port).toBeGreaterThan(0);
 
     const lines = run.stdout().trimEnd().split('\n');
@@ -61,7 +80,9 @@ describe('serve CLI', () => {
     expect((await request(ready.http, `/api/messages/${id}/raw`)).text()).toContain('Subject: via the cli');
 
     // --max-message-size reached the capture server: a bigger message is refused, not stored.
-    await expect(sendRaw(ready.smtp[0]!.port, `Subject: too big\r\n\r\n${'x'.repeat(70)}\r\n`.repeat(400))).rejects.toThrow(/552|size/i);
+    await expect(
+      sendRaw(ready.smtp[0]!.port, `Subject: too big\r\n\r\n${'x'.repeat(70)}\r\n`.repeat(400)),
+    ).rejects.toThrow(/552|size/i);
 
     expect(await run.stop('SIGTERM')).toBe(0);
     expect(run.stdout()).toContain('Mailwright stopped');
@@ -94,7 +115,9 @@ describe('serve CLI', () => {
     try {
       const res = runSync(['--smtp', `127.0.0.1:${port}`, '--http', '127.0.0.1:0', '--data', tmpDir()]);
       expect(res.status).toBe(1);
-      expect(res.stderr).toContain(`[smtp] port ${port} is in use (127.0.0.1:${port}): pass --smtp 127.0.0.1:0 or another port`);
+      expect(res.stderr).toContain(
+        `[smtp] port ${port} is in use (127.0.0.1:${port}): pass --smtp 127.0.0.1:0 or another port`,
+      );
       expect(res.stdout).not.toContain(READY_PREFIX);
     } finally {
       blocker.close();

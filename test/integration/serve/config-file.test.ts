@@ -80,7 +80,10 @@ describe('serve --config', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const taken = (blocker.address() as net.AddressInfo).port;
     try {
-      serve = await startServe(['--config', file, '--smtp', '127.0.0.1:0', '--http', '127.0.0.1:0', '--data', tmpDir()], { MAILWRIGHT_SMTP: `127.0.0.1:${taken}` });
+      serve = await startServe(
+        ['--config', file, '--smtp', '127.0.0.1:0', '--http', '127.0.0.1:0', '--data', tmpDir()],
+        { MAILWRIGHT_SMTP: `127.0.0.1:${taken}` },
+      );
     } finally {
       blocker.close();
     }
@@ -93,16 +96,49 @@ describe('serve --config', () => {
   });
 
   it('runs every listener of the file, plus the one the flag adds', () => {
-    expect(serve.ready.smtp.map((l) => [l.id, l.tls])).toEqual([['relay', 'none'], ['submission', 'starttls-required'], ['smtp', 'starttls']]);
+    expect(serve.ready.smtp.map((l) => [l.id, l.tls])).toEqual([
+      ['relay', 'none'],
+      ['submission', 'starttls-required'],
+      ['smtp', 'starttls'],
+    ]);
     expect(serve.output()).toContain(`(submission: STARTTLS required, AUTH required)`);
   });
 
   it('submission: swaks must STARTTLS and AUTH with the file credentials', async () => {
-    const common = ['--server', '127.0.0.1', '--port', String(ports.submission), '--from', 'app@example.test', '--to', 'qa@example.test', '--timeout', '20'];
-    const ok = await run(SWAKS, [...common, '-tls', '--auth', 'LOGIN', '--auth-user', 'qa', '--auth-password', 'file-secret-1']);
+    const common = [
+      '--server',
+      '127.0.0.1',
+      '--port',
+      String(ports.submission),
+      '--from',
+      'app@example.test',
+      '--to',
+      'qa@example.test',
+      '--timeout',
+      '20',
+    ];
+    const ok = await run(SWAKS, [
+      ...common,
+      '-tls',
+      '--auth',
+      'LOGIN',
+      '--auth-user',
+      'qa',
+      '--auth-password',
+      'file-secret-1',
+    ]);
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     expect(ok.stdout).toContain('220 mx.config.test');
-    const wrong = await run(SWAKS, [...common, '-tls', '--auth', 'CRAM-MD5', '--auth-user', 'qa', '--auth-password', 'nope']);
+    const wrong = await run(SWAKS, [
+      ...common,
+      '-tls',
+      '--auth',
+      'CRAM-MD5',
+      '--auth-user',
+      'qa',
+      '--auth-password',
+      'nope',
+    ]);
     expect(wrong.stdout, wrong.stdout).toMatch(/<[~*]*\s+535 5\.7\.8/);
     const noTls = await run(SWAKS, [...common]);
     expect(noTls.stdout).toMatch(/<[~*]*\s+530 5\.7\.0/);
@@ -136,7 +172,9 @@ print(json.dumps(out))
     expect(res.body.toString()).not.toContain('file-secret-1');
     expect(s.listeners[1]?.auth?.credentials).toEqual([{ username: 'qa', password: { stored: true } }]);
     expect(s.retention.maxMessages).toBe(1000);
-    expect(s.pinned.map((p) => p.path)).toEqual(expect.arrayContaining(['listeners', 'faults', 'smtp.hostname', 'retention.maxMessages', 'listeners.smtp']));
+    expect(s.pinned.map((p) => p.path)).toEqual(
+      expect.arrayContaining(['listeners', 'faults', 'smtp.hostname', 'retention.maxMessages', 'listeners.smtp']),
+    );
     expect(s.pinned.find((p) => p.path === 'listeners.smtp')?.source).toBe('--smtp');
   });
 
@@ -145,7 +183,11 @@ print(json.dumps(out))
     expect(res.status).toBe(200);
     expect(res.headers['content-disposition']).toContain('mailwright-submission.pem');
     const exported = new X509Certificate(res.body);
-    const seen = await run('openssl', ['s_client', '-connect', `127.0.0.1:${ports.submission}`, '-starttls', 'smtp', '-servername', 'localhost'], 'QUIT\r\n');
+    const seen = await run(
+      'openssl',
+      ['s_client', '-connect', `127.0.0.1:${ports.submission}`, '-starttls', 'smtp', '-servername', 'localhost'],
+      'QUIT\r\n',
+    );
     const pem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(seen.stdout)?.[0];
     expect(pem, seen.stdout + seen.stderr).toBeDefined();
     expect(new X509Certificate(pem!).fingerprint256).toBe(exported.fingerprint256);
@@ -154,11 +196,26 @@ print(json.dumps(out))
 });
 
 describe('serve --config refuses a bad file at start, naming the field', () => {
-  const listener = (extra: string) => `listeners:\n  - id: smtp\n    host: 127.0.0.1\n    port: 0\n    tls: starttls\n${extra}`;
+  const listener = (extra: string) =>
+    `listeners:\n  - id: smtp\n    host: 127.0.0.1\n    port: 0\n    tls: starttls\n${extra}`;
   const cases: [string, string, RegExp][] = [
-    ['an invalid CIDR', listener('    limits: { allowClients: ["10.0.0.0/33"] }\n'), /listeners\.0\.limits\.allowClients|allowClients: "10\.0\.0\.0\/33"/],
-    ['a bad PEM', listener('    certificate: { mode: pem, cert: "-----BEGIN CERTIFICATE-----\\nxx\\n-----END CERTIFICATE-----", key: "k" }\n'), /certificate\.cert is not a PEM certificate/],
-    ['a pattern that will not compile', 'faults:\n  - { id: r, name: r, enabled: true, match: { stage: connect, clientAddress: "300.1.1.1" }, action: { kind: drop } }\n', /faults\.0\.match\.clientAddress/],
+    [
+      'an invalid CIDR',
+      listener('    limits: { allowClients: ["10.0.0.0/33"] }\n'),
+      /listeners\.0\.limits\.allowClients|allowClients: "10\.0\.0\.0\/33"/,
+    ],
+    [
+      'a bad PEM',
+      listener(
+        '    certificate: { mode: pem, cert: "-----BEGIN CERTIFICATE-----\\nxx\\n-----END CERTIFICATE-----", key: "k" }\n',
+      ),
+      /certificate\.cert is not a PEM certificate/,
+    ],
+    [
+      'a pattern that will not compile',
+      'faults:\n  - { id: r, name: r, enabled: true, match: { stage: connect, clientAddress: "300.1.1.1" }, action: { kind: drop } }\n',
+      /faults\.0\.match\.clientAddress/,
+    ],
     ['a misspelt key', listener('    tsl: none\n'), /listeners\.0: Unrecognized key: "tsl"/],
     ['a wrong type', 'retention: { maxMessages: "many" }\n', /retention\.maxMessages/],
     ['broken YAML', 'listeners: [\n', /is not valid YAML/],
@@ -173,10 +230,24 @@ describe('serve --config refuses a bad file at start, naming the field', () => {
   }
 
   it('broken JSON, and a file that is not there', () => {
-    const json = runServe(['--config', writeConfig('{"listeners": [}', 'm.json'), '--http', '127.0.0.1:0', '--data', tmpDir()]);
+    const json = runServe([
+      '--config',
+      writeConfig('{"listeners": [}', 'm.json'),
+      '--http',
+      '127.0.0.1:0',
+      '--data',
+      tmpDir(),
+    ]);
     expect(json.status).toBe(2);
     expect(json.stderr).toMatch(/is not valid JSON/);
-    const missing = runServe(['--config', path.join(tmpDir(), 'nope.yaml'), '--http', '127.0.0.1:0', '--data', tmpDir()]);
+    const missing = runServe([
+      '--config',
+      path.join(tmpDir(), 'nope.yaml'),
+      '--http',
+      '127.0.0.1:0',
+      '--data',
+      tmpDir(),
+    ]);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/\[config\] cannot read .*nope\.yaml/);
   });

@@ -25,7 +25,11 @@ describe('corpus over REST', () => {
   it.each(FILES)('%s', async (file) => {
     const bytes = fs.readFileSync(path.join(CORPUS, file));
     const base = stack.http.url;
-    const imported = await request(base, `/api/messages/import?filename=${encodeURIComponent(path.basename(file))}`, { method: 'POST', body: bytes, headers: { 'Content-Type': 'application/octet-stream' } });
+    const imported = await request(base, `/api/messages/import?filename=${encodeURIComponent(path.basename(file))}`, {
+      method: 'POST',
+      body: bytes,
+      headers: { 'Content-Type': 'application/octet-stream' },
+    });
     expect(imported.status).toBe(200);
     const result = imported.json<ImportResult>();
     expect(result.imported).toBe(1);
@@ -47,7 +51,11 @@ describe('corpus over REST', () => {
     const source = await request(base, `/api/messages/${id}/source`);
     expect(source.status).toBe(200);
 
-    const keyed = await request(base, '/api/call/messages.remoteContentKey', { method: 'POST', body: JSON.stringify({ id }), headers: { 'Content-Type': 'application/json' } });
+    const keyed = await request(base, '/api/call/messages.remoteContentKey', {
+      method: 'POST',
+      body: JSON.stringify({ id }),
+      headers: { 'Content-Type': 'application/json' },
+    });
     expect(keyed.status).toBe(200);
     for (const remote of ['0', keyed.json<{ value: { key: string } }>().value.key]) {
       const preview = await request(base, `/api/messages/${id}/preview?remote=${remote}`);
@@ -77,17 +85,29 @@ describe('corpus as one mbox over REST', () => {
       expect(bytes.at(-1), `${FILES[i]} ends with a newline (an mbox cannot carry a message that does not)`).toBe(0x0a);
       if (bytes.subarray(0, 5).toString('latin1') === 'From ') {
         // Already an mbox of one message: it goes in as it is, and must read as it does alone.
-        const alone = await request(base, '/api/messages/import?filename=alone.mbox', { method: 'POST', body: bytes, headers: { 'Content-Type': 'application/octet-stream' } });
+        const alone = await request(base, '/api/messages/import?filename=alone.mbox', {
+          method: 'POST',
+          body: bytes,
+          headers: { 'Content-Type': 'application/octet-stream' },
+        });
         expected.push((await request(base, `/api/messages/${alone.json<ImportResult>().ids[0]}/raw`)).body);
         // It may end with its own separating blank line already.
         parts.push(bytes, bytes.subarray(-2).toString('latin1') === '\n\n' ? Buffer.alloc(0) : Buffer.from('\n'));
       } else {
         expected.push(bytes);
-        parts.push(Buffer.from(`From sender${i}@example.test Mon Nov  2 10:00:00 2026\n`), mboxrdEscape(bytes), Buffer.from('\n'));
+        parts.push(
+          Buffer.from(`From sender${i}@example.test Mon Nov  2 10:00:00 2026\n`),
+          mboxrdEscape(bytes),
+          Buffer.from('\n'),
+        );
       }
     }
     const mbox = Buffer.concat(parts);
-    const imported = await request(base, '/api/messages/import?filename=corpus.mbox', { method: 'POST', body: mbox, headers: { 'Content-Type': 'application/octet-stream' } });
+    const imported = await request(base, '/api/messages/import?filename=corpus.mbox', {
+      method: 'POST',
+      body: mbox,
+      headers: { 'Content-Type': 'application/octet-stream' },
+    });
     expect(imported.status, imported.text().slice(0, 500)).toBe(200);
     const result = imported.json<ImportResult>();
     expect(result).toMatchObject({ imported: files.length, failedCount: 0, bytesRead: mbox.length });

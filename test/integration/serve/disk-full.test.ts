@@ -36,8 +36,11 @@ interface Mount {
 function mountTmpfs(): Mount {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailwright-diskfull-'));
   if (process.platform !== 'linux') return { dir, reason: 'tmpfs mounts need Linux' };
-  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${TMPFS_BYTES},mode=0700`, 'tmpfs', dir], { encoding: 'utf8' });
-  if (r.status !== 0) return { dir, reason: `cannot mount a tmpfs here (needs root): ${(r.stderr || r.error?.message || '').trim()}` };
+  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${TMPFS_BYTES},mode=0700`, 'tmpfs', dir], {
+    encoding: 'utf8',
+  });
+  if (r.status !== 0)
+    return { dir, reason: `cannot mount a tmpfs here (needs root): ${(r.stderr || r.error?.message || '').trim()}` };
   return { dir, reason: null };
 }
 
@@ -61,7 +64,9 @@ type Outcome = { ok: true; id: number; raw: Buffer } | { ok: false; code: number
 async function sendOne(pool: nodemailer.Transporter, n: number): Promise<Outcome> {
   const raw = uniqueMessage(n);
   try {
-    const info = (await pool.sendMail({ envelope: { from: 'flood@example.test', to: ['qa@example.test'] }, raw })) as { response: string };
+    const info = (await pool.sendMail({ envelope: { from: 'flood@example.test', to: ['qa@example.test'] }, raw })) as {
+      response: string;
+    };
     const id = /queued as (\d+)/.exec(info.response)?.[1];
     if (!id) throw new Error(`250 without an id: ${info.response}`);
     return { ok: true, id: Number(id), raw };
@@ -83,11 +88,20 @@ async function listAll(base: string): Promise<MessageSummary[]> {
 }
 
 /** Fills the tmpfs but SPARE_BYTES with a filler file, then floods until REFUSALS_TO_STOP refusals or the cap. */
-async function floodUntilFull(serve: ServeProcess, filler: string): Promise<{ accepted: { id: number; raw: Buffer }[]; refusals: Outcome[]; sent: number }> {
+async function floodUntilFull(
+  serve: ServeProcess,
+  filler: string,
+): Promise<{ accepted: { id: number; raw: Buffer }[]; refusals: Outcome[]; sent: number }> {
   const s = fs.statfsSync(mount.dir);
   fs.writeFileSync(filler, Buffer.alloc(Math.max(0, s.bavail * s.bsize - SPARE_BYTES)));
   const pool = nodemailer.createTransport({
-    host: '127.0.0.1', port: serve.ready.smtp[0]!.port, secure: false, ignoreTLS: true, pool: true, maxConnections: 4, maxMessages: Infinity,
+    host: '127.0.0.1',
+    port: serve.ready.smtp[0]!.port,
+    secure: false,
+    ignoreTLS: true,
+    pool: true,
+    maxConnections: 4,
+    maxMessages: Infinity,
   });
   const accepted: { id: number; raw: Buffer }[] = [];
   const refusals: Outcome[] = [];
@@ -107,7 +121,10 @@ async function floodUntilFull(serve: ServeProcess, filler: string): Promise<{ ac
 }
 
 /** What every flood must show: steady transient refusals (a crash would drop connections instead), HTTP up. */
-async function expectRefusedNotCrashed(serve: ServeProcess, flood: { accepted: unknown[]; refusals: Outcome[] }): Promise<void> {
+async function expectRefusedNotCrashed(
+  serve: ServeProcess,
+  flood: { accepted: unknown[]; refusals: Outcome[] },
+): Promise<void> {
   expect(flood.refusals.length, 'the flood never filled the disk').toBeGreaterThanOrEqual(REFUSALS_TO_STOP);
   for (const r of flood.refusals) expect(r.ok ? 0 : r.code, JSON.stringify(r)).toBeOneOf([451, 452]);
   expect(flood.accepted.length, 'some mail fits before the disk is full').toBeGreaterThan(0);
@@ -117,8 +134,19 @@ async function expectRefusedNotCrashed(serve: ServeProcess, flood: { accepted: u
   expect(serve.output()).not.toMatch(/\[serve\] (uncaught exception|unhandled promise rejection)/);
 }
 
-async function sendAfterFreeing(serve: ServeProcess, from: number, count: number): Promise<{ id: number; raw: Buffer }[]> {
-  const after = nodemailer.createTransport({ host: '127.0.0.1', port: serve.ready.smtp[0]!.port, secure: false, ignoreTLS: true, pool: true, maxConnections: 2 });
+async function sendAfterFreeing(
+  serve: ServeProcess,
+  from: number,
+  count: number,
+): Promise<{ id: number; raw: Buffer }[]> {
+  const after = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: serve.ready.smtp[0]!.port,
+    secure: false,
+    ignoreTLS: true,
+    pool: true,
+    maxConnections: 2,
+  });
   const out: { id: number; raw: Buffer }[] = [];
   try {
     const again = await Promise.all(Array.from({ length: count }, (_, i) => sendOne(after, from + i)));
@@ -132,67 +160,81 @@ async function sendAfterFreeing(serve: ServeProcess, from: number, count: number
   return out;
 }
 
-describe.skipIf(mount.reason !== null)(`serve with a full disk${mount.reason ? ` (skipped: ${mount.reason})` : ''}`, () => {
-  it('answers 451/452 while full, keeps HTTP up, accepts again once space is freed, and loses nothing it acknowledged', async () => {
-    const dataDir = path.join(mount.dir, 'data');
-    serve = await startServe(['--data', dataDir, '--smtp', '127.0.0.1:0', '--http', '127.0.0.1:0']);
-    const base = serve.ready.http;
-    const filler = path.join(mount.dir, 'filler');
-    const flood = await floodUntilFull(serve, filler);
-    await expectRefusedNotCrashed(serve, flood);
-    // The user is told, not only the log.
-    const settings = (await request(base, '/api/settings')).json<Settings>();
-    expect(settings.warnings.join('\n')).toMatch(/could not save mail, so SMTP clients were answered 451.*disk is full/);
+describe.skipIf(mount.reason !== null)(
+  `serve with a full disk${mount.reason ? ` (skipped: ${mount.reason})` : ''}`,
+  () => {
+    it('answers 451/452 while full, keeps HTTP up, accepts again once space is freed, and loses nothing it acknowledged', async () => {
+      const dataDir = path.join(mount.dir, 'data');
+      serve = await startServe(['--data', dataDir, '--smtp', '127.0.0.1:0', '--http', '127.0.0.1:0']);
+      const base = serve.ready.http;
+      const filler = path.join(mount.dir, 'filler');
+      const flood = await floodUntilFull(serve, filler);
+      await expectRefusedNotCrashed(serve, flood);
+      // The user is told, not only the log.
+      const settings = (await request(base, '/api/settings')).json<Settings>();
+      expect(settings.warnings.join('\n')).toMatch(
+        /could not save mail, so SMTP clients were answered 451.*disk is full/,
+      );
 
-    fs.rmSync(filler);
-    const accepted = [...flood.accepted, ...(await sendAfterFreeing(serve, flood.sent, 6))];
+      fs.rmSync(filler);
+      const accepted = [...flood.accepted, ...(await sendAfterFreeing(serve, flood.sent, 6))];
 
-    const listed = new Map((await listAll(base)).map((m) => [m.id, m]));
-    for (const { id, raw } of accepted) {
-      expect(listed.has(id), `message ${id} got 250 but is not listed`).toBe(true);
-      const got = await request(base, `/api/messages/${id}/raw`);
-      expect(got.status).toBe(200);
-      expect(got.body.equals(raw), `message ${id} differs from what was sent`).toBe(true);
-    }
-    expect(listed.size).toBe(accepted.length);
+      const listed = new Map((await listAll(base)).map((m) => [m.id, m]));
+      for (const { id, raw } of accepted) {
+        expect(listed.has(id), `message ${id} got 250 but is not listed`).toBe(true);
+        const got = await request(base, `/api/messages/${id}/raw`);
+        expect(got.status).toBe(200);
+        expect(got.body.equals(raw), `message ${id} differs from what was sent`).toBe(true);
+      }
+      expect(listed.size).toBe(accepted.length);
 
-    // What the disk could not take was derived data only: once mail flows again the indexer reaches every
-    // message, and none is left marked as broken because the disk was full for a moment.
-    await vi.waitFor(
-      async () => {
-        const all = await listAll(base);
-        expect(all.every((m) => m.indexed)).toBe(true);
-      },
-      { timeout: 30_000, interval: 100 },
-    );
-    const broken = (await listAll(base)).filter((m) => m.parseError);
-    expect(broken.map((m) => `${m.id}: ${m.parseError}`)).toEqual([]);
-    expect(serve.child.exitCode).toBeNull();
-    await serve.stop();
-    serve = undefined;
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  }, 180_000);
+      // What the disk could not take was derived data only: once mail flows again the indexer reaches every
+      // message, and none is left marked as broken because the disk was full for a moment.
+      await vi.waitFor(
+        async () => {
+          const all = await listAll(base);
+          expect(all.every((m) => m.indexed)).toBe(true);
+        },
+        { timeout: 30_000, interval: 100 },
+      );
+      const broken = (await listAll(base)).filter((m) => m.parseError);
+      expect(broken.map((m) => `${m.id}: ${m.parseError}`)).toEqual([]);
+      expect(serve.child.exitCode).toBeNull();
+      await serve.stop();
+      serve = undefined;
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }, 180_000);
 
-  it('with a retention cap, pruning messages and sessions on a full disk does not end the process', async () => {
-    // A cap below the flood makes every commit prune messages and every session batch prune sessions: the
-    // DELETEs need WAL space too, and fail with SQLITE_FULL from timers where nothing else would catch them.
-    const dataDir = path.join(mount.dir, 'capped');
-    const config = path.join(mount.dir, 'capped.json');
-    fs.writeFileSync(config, JSON.stringify({ retention: { maxMessages: RETENTION_CAP, maxBytes: 0 } }));
-    serve = await startServe(['--data', dataDir, '--config', config, '--smtp', '127.0.0.1:0', '--http', '127.0.0.1:0']);
-    const filler = path.join(mount.dir, 'filler');
-    const flood = await floodUntilFull(serve, filler);
-    await expectRefusedNotCrashed(serve, flood);
+    it('with a retention cap, pruning messages and sessions on a full disk does not end the process', async () => {
+      // A cap below the flood makes every commit prune messages and every session batch prune sessions: the
+      // DELETEs need WAL space too, and fail with SQLITE_FULL from timers where nothing else would catch them.
+      const dataDir = path.join(mount.dir, 'capped');
+      const config = path.join(mount.dir, 'capped.json');
+      fs.writeFileSync(config, JSON.stringify({ retention: { maxMessages: RETENTION_CAP, maxBytes: 0 } }));
+      serve = await startServe([
+        '--data',
+        dataDir,
+        '--config',
+        config,
+        '--smtp',
+        '127.0.0.1:0',
+        '--http',
+        '127.0.0.1:0',
+      ]);
+      const filler = path.join(mount.dir, 'filler');
+      const flood = await floodUntilFull(serve, filler);
+      await expectRefusedNotCrashed(serve, flood);
 
-    fs.rmSync(filler);
-    const after = await sendAfterFreeing(serve, flood.sent, 3);
-    const listed = await listAll(serve.ready.http);
-    expect(listed.length).toBeLessThanOrEqual(RETENTION_CAP);
-    // The newest acknowledged messages are the ones kept, byte for byte.
-    for (const { id, raw } of after) {
-      const got = await request(serve.ready.http, `/api/messages/${id}/raw`);
-      expect(got.body.equals(raw), `message ${id}`).toBe(true);
-    }
-    expect(serve.child.exitCode).toBeNull();
-  }, 180_000);
-});
+      fs.rmSync(filler);
+      const after = await sendAfterFreeing(serve, flood.sent, 3);
+      const listed = await listAll(serve.ready.http);
+      expect(listed.length).toBeLessThanOrEqual(RETENTION_CAP);
+      // The newest acknowledged messages are the ones kept, byte for byte.
+      for (const { id, raw } of after) {
+        const got = await request(serve.ready.http, `/api/messages/${id}/raw`);
+        expect(got.body.equals(raw), `message ${id}`).toBe(true);
+      }
+      expect(serve.child.exitCode).toBeNull();
+    }, 180_000);
+  },
+);

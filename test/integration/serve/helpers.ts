@@ -39,7 +39,12 @@ export async function startStack(httpOptions: Partial<HttpBindingOptions> = {}):
 
 /** Sends the bytes as they are (nodemailer's raw option), through STARTTLS with the capture server's own certificate. */
 export async function sendRaw(smtpPort: number, raw: Buffer | string, to = 'b@example.test'): Promise<void> {
-  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, tls: { rejectUnauthorized: false } });
+  const transport = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: smtpPort,
+    secure: false,
+    tls: { rejectUnauthorized: false },
+  });
   try {
     await transport.sendMail({ envelope: { from: 'a@example.test', to: [to] }, raw });
   } finally {
@@ -48,7 +53,12 @@ export async function sendRaw(smtpPort: number, raw: Buffer | string, to = 'b@ex
 }
 
 export async function sendSimple(smtpPort: number, subject: string): Promise<void> {
-  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, tls: { rejectUnauthorized: false } });
+  const transport = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: smtpPort,
+    secure: false,
+    tls: { rejectUnauthorized: false },
+  });
   try {
     await transport.sendMail({ from: 'a@example.test', to: 'b@example.test', subject, text: `body of ${subject}` });
   } finally {
@@ -74,10 +84,18 @@ export function request(
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
-        host: url.hostname, port: url.port, path: pathAndQuery, method: init.method ?? 'GET',
+        host: url.hostname,
+        port: url.port,
+        path: pathAndQuery,
+        method: init.method ?? 'GET',
         // Node frames a DELETE body only when told its length; unframed, the server would read it as a second request.
-        headers: { Host: url.host, ...(init.body !== undefined ? { 'Content-Length': String(Buffer.byteLength(init.body)) } : {}), ...init.headers },
-        agent: false, ...(init.localAddress ? { localAddress: init.localAddress } : {}),
+        headers: {
+          Host: url.host,
+          ...(init.body !== undefined ? { 'Content-Length': String(Buffer.byteLength(init.body)) } : {}),
+          ...init.headers,
+        },
+        agent: false,
+        ...(init.localAddress ? { localAddress: init.localAddress } : {}),
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -89,7 +107,7 @@ export function request(
             headers: res.headers,
             body,
             text: () => body.toString('utf8'),
-            json: <T,>() => JSON.parse(body.toString('utf8')) as T,
+            json: <T>() => JSON.parse(body.toString('utf8')) as T,
           });
         });
         res.on('error', reject);

@@ -58,7 +58,11 @@ function upload(base: string, file: string, size: number): Promise<{ status: num
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
-        host: url.hostname, port: url.port, method: 'POST', path: '/api/messages/import?filename=heap.mbox', agent: false,
+        host: url.hostname,
+        port: url.port,
+        method: 'POST',
+        path: '/api/messages/import?filename=heap.mbox',
+        agent: false,
         headers: { Host: url.host, 'Content-Type': 'application/octet-stream', 'Content-Length': String(size) },
         timeout: IMPORT_CEILING_MS,
       },
@@ -76,7 +80,8 @@ function upload(base: string, file: string, size: number): Promise<{ status: num
 }
 
 beforeAll(() => {
-  if (!fs.existsSync(BUILT_SERVE_JS)) throw new Error(`${BUILT_SERVE_JS} is missing: run \`npx electron-vite build\` first`);
+  if (!fs.existsSync(BUILT_SERVE_JS))
+    throw new Error(`${BUILT_SERVE_JS} is missing: run \`npx electron-vite build\` first`);
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailwright-import-heap-'));
   mboxPath = path.join(dir, 'heap.mbox');
 });
@@ -87,29 +92,36 @@ afterAll(async () => {
 });
 
 describe('import into serve with a small heap', () => {
-  it(`imports ~240 MB of short lines with --max-old-space-size=${HEAP_MB} and stays alive`, { timeout: IMPORT_CEILING_MS + 60_000 }, async () => {
-    const size = writeMbox(mboxPath);
-    expect(size).toBeGreaterThan(200 * 1024 * 1024);
-    serve = await startServe(
-      ['--smtp', '127.0.0.1:0', '--http', '127.0.0.1:0', '--data', path.join(dir, 'data')],
-      {},
-      { built: true, nodeArgs: [`--max-old-space-size=${HEAP_MB}`] },
-    );
-    const base = serve.ready.http;
+  it(
+    `imports ~240 MB of short lines with --max-old-space-size=${HEAP_MB} and stays alive`,
+    { timeout: IMPORT_CEILING_MS + 60_000 },
+    async () => {
+      const size = writeMbox(mboxPath);
+      expect(size).toBeGreaterThan(200 * 1024 * 1024);
+      serve = await startServe(
+        ['--smtp', '127.0.0.1:0', '--http', '127.0.0.1:0', '--data', path.join(dir, 'data')],
+        {},
+        { built: true, nodeArgs: [`--max-old-space-size=${HEAP_MB}`] },
+      );
+      const base = serve.ready.http;
 
-    const reply = await upload(base, mboxPath, size);
-    expect(reply.status, reply.body.slice(0, 500)).toBe(200);
-    const result = JSON.parse(reply.body) as ImportResult;
-    expect(result).toMatchObject({ imported: MESSAGES, failedCount: 0, failed: [], bytesRead: size });
-    expect(result.ids).toHaveLength(Math.min(MESSAGES, 10_000));
+      const reply = await upload(base, mboxPath, size);
+      expect(reply.status, reply.body.slice(0, 500)).toBe(200);
+      const result = JSON.parse(reply.body) as ImportResult;
+      expect(result).toMatchObject({ imported: MESSAGES, failedCount: 0, failed: [], bytesRead: size });
+      expect(result.ids).toHaveLength(Math.min(MESSAGES, 10_000));
 
-    // Alive, and every message is there, byte for byte at both ends of the file.
-    expect(serve.child.exitCode).toBeNull();
-    const status = await request(base, '/api/status');
-    expect(status.json<ServerStatus>().messageCount).toBe(MESSAGES);
-    const first = await request(base, `/api/messages/${result.ids[0]}/raw`);
-    const expected = Buffer.concat([Buffer.from(header(0).slice(header(0).indexOf('\n') + 1)), BODY.subarray(0, BODY.length - 1)]);
-    expect(Buffer.compare(first.body, expected)).toBe(0);
-    expect(serve.output()).not.toMatch(/heap out of memory/i);
-  });
+      // Alive, and every message is there, byte for byte at both ends of the file.
+      expect(serve.child.exitCode).toBeNull();
+      const status = await request(base, '/api/status');
+      expect(status.json<ServerStatus>().messageCount).toBe(MESSAGES);
+      const first = await request(base, `/api/messages/${result.ids[0]}/raw`);
+      const expected = Buffer.concat([
+        Buffer.from(header(0).slice(header(0).indexOf('\n') + 1)),
+        BODY.subarray(0, BODY.length - 1),
+      ]);
+      expect(Buffer.compare(first.body, expected)).toBe(0);
+      expect(serve.output()).not.toMatch(/heap out of memory/i);
+    },
+  );
 });

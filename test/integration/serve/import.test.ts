@@ -17,7 +17,8 @@ afterAll(async () => {
 
 function mbox(count: number, tag: string): Buffer {
   const parts: string[] = [];
-  for (let i = 0; i < count; i++) parts.push(`From s${i}@example.test Mon Nov  2 10:00:00 2026\nSubject: ${tag} ${i}\n\nbody ${i}\n\n`);
+  for (let i = 0; i < count; i++)
+    parts.push(`From s${i}@example.test Mon Nov  2 10:00:00 2026\nSubject: ${tag} ${i}\n\nbody ${i}\n\n`);
   return Buffer.from(parts.join(''));
 }
 
@@ -26,7 +27,14 @@ function postChunked(base: string, pathAndQuery: string, pieces: Buffer[]): Prom
   const url = new URL(base);
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: url.hostname, port: url.port, path: pathAndQuery, method: 'POST', agent: false, headers: { Host: url.host, 'Content-Type': 'application/octet-stream' } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: pathAndQuery,
+        method: 'POST',
+        agent: false,
+        headers: { Host: url.host, 'Content-Type': 'application/octet-stream' },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -47,16 +55,26 @@ describe('streamed import over REST', () => {
     try {
       const body = mbox(2000, 'progress');
       const res = await request(stack.http.url, '/api/messages/import?filename=progress.mbox', {
-        method: 'POST', body, headers: { 'Content-Type': 'application/octet-stream' },
+        method: 'POST',
+        body,
+        headers: { 'Content-Type': 'application/octet-stream' },
       });
       expect(res.status).toBe(200);
       expect(res.json<ImportResult>()).toMatchObject({ imported: 2000, failedCount: 0, bytesRead: body.length });
       const last = events.at(-1)!;
-      expect(last).toMatchObject({ filename: 'progress.mbox', done: true, imported: 2000, failed: 0, bytesRead: body.length, totalBytes: body.length });
+      expect(last).toMatchObject({
+        filename: 'progress.mbox',
+        done: true,
+        imported: 2000,
+        failed: 0,
+        bytesRead: body.length,
+        totalBytes: body.length,
+      });
       // Progress while reading comes on a clock (four a second), so a quick import may have none but the last.
       expect(events.filter((e) => e.done)).toHaveLength(1);
       expect(new Set(events.map((e) => e.importId)).size).toBe(1);
-      for (let i = 1; i < events.length; i++) expect(events[i]!.bytesRead).toBeGreaterThanOrEqual(events[i - 1]!.bytesRead);
+      for (let i = 1; i < events.length; i++)
+        expect(events[i]!.bytesRead).toBeGreaterThanOrEqual(events[i - 1]!.bytesRead);
     } finally {
       off();
     }
@@ -74,7 +92,9 @@ describe('streamed import over REST', () => {
     const binding = await startHttpBinding(stack.core, { host: '127.0.0.1', port: 0, maxImportBytes: 10_000 });
     try {
       const body = mbox(1000, 'budget');
-      const pieces = Array.from({ length: Math.ceil(body.length / 4096) }, (_, i) => body.subarray(i * 4096, (i + 1) * 4096));
+      const pieces = Array.from({ length: Math.ceil(body.length / 4096) }, (_, i) =>
+        body.subarray(i * 4096, (i + 1) * 4096),
+      );
       const res = await postChunked(binding.url, '/api/messages/import?filename=budget.mbox', pieces);
       expect(res.status).toBe(413);
       expect(JSON.parse(res.text)).toMatchObject({
@@ -103,8 +123,16 @@ describe('streamed import over REST', () => {
     const url = new URL(stack.http.url);
     const body = mbox(50, 'cut');
     const req = http.request({
-      host: url.hostname, port: url.port, path: '/api/messages/import?filename=cut.mbox', method: 'POST', agent: false,
-      headers: { Host: url.host, 'Content-Type': 'application/octet-stream', 'Content-Length': String(body.length * 2) },
+      host: url.hostname,
+      port: url.port,
+      path: '/api/messages/import?filename=cut.mbox',
+      method: 'POST',
+      agent: false,
+      headers: {
+        Host: url.host,
+        'Content-Type': 'application/octet-stream',
+        'Content-Length': String(body.length * 2),
+      },
     });
     req.on('error', () => {}); // we are the ones hanging up
     req.write(body);
@@ -116,7 +144,9 @@ describe('streamed import over REST', () => {
     expect(stack.core.status().messageCount).toBe(before + 49);
 
     const next = await request(stack.http.url, '/api/messages/import?filename=next.eml', {
-      method: 'POST', body: 'Subject: next\r\n\r\nbody\r\n', headers: { 'Content-Type': 'application/octet-stream' },
+      method: 'POST',
+      body: 'Subject: next\r\n\r\nbody\r\n',
+      headers: { 'Content-Type': 'application/octet-stream' },
     });
     expect(next.status).toBe(200);
   });
@@ -124,7 +154,9 @@ describe('streamed import over REST', () => {
   it('keeps the inline messages.import call for small files and points large ones to the streaming route', async () => {
     const small = Buffer.from('Subject: inline\r\n\r\nbody\r\n');
     const ok = await request(stack.http.url, '/api/call/messages.import', {
-      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ filename: 'inline.eml', data: small.toString('base64') }),
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ filename: 'inline.eml', data: small.toString('base64') }),
     });
     const result = ok.json<Result<ImportResult>>();
     expect(result).toMatchObject({ ok: true, value: { imported: 1 } });

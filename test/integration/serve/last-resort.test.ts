@@ -40,13 +40,20 @@ const count = (text: string, needle: string): number => text.split(needle).lengt
 async function inject(serve: ServeProcess, logLine: string): Promise<void> {
   const before = count(serve.output(), logLine);
   serve.child.kill('SIGUSR2');
-  await vi.waitFor(() => expect(count(serve.output(), logLine)).toBeGreaterThan(before), { timeout: FAULT_SEEN_MS, interval: 20 });
+  await vi.waitFor(() => expect(count(serve.output(), logLine)).toBeGreaterThan(before), {
+    timeout: FAULT_SEEN_MS,
+    interval: 20,
+  });
 }
 
 async function send(serve: ServeProcess, subject: string): Promise<string> {
   const t = nodemailer.createTransport({ host: '127.0.0.1', port: serve.ready.smtp[0]!.port, ignoreTLS: true });
   try {
-    return ((await t.sendMail({ from: 'app@example.test', to: 'qa@example.test', subject, text: subject })) as { response: string }).response;
+    return (
+      (await t.sendMail({ from: 'app@example.test', to: 'qa@example.test', subject, text: subject })) as {
+        response: string;
+      }
+    ).response;
   } finally {
     t.close();
   }
@@ -60,7 +67,9 @@ describe('serve: the last-resort policy', () => {
     expect(serve.child.exitCode).toBeNull();
     expect(await send(serve, 'after a throw')).toMatch(/^250 /);
     const settings = (await request(serve.ready.http, '/api/settings')).json<Settings>();
-    expect(settings.warnings.join('\n')).toMatch(/internal error was caught.*uncaught exception: injected fault 1.*keeps being accepted/);
+    expect(settings.warnings.join('\n')).toMatch(
+      /internal error was caught.*uncaught exception: injected fault 1.*keeps being accepted/,
+    );
   });
 
   it('an unhandled rejection is logged and shown; SMTP stays up', async () => {

@@ -25,12 +25,26 @@ const auth = { Authorization: `Bearer ${TOKEN}` };
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mw-metrics-'));
   const faults = new FaultEngine([
-    { id: 'full-box', name: 'mailbox full', enabled: true, match: { stage: 'rcpt', recipient: 'full@example.test' }, action: { kind: 'reply', code: 552, enhanced: '5.2.2', text: 'Mailbox full' } },
+    {
+      id: 'full-box',
+      name: 'mailbox full',
+      enabled: true,
+      match: { stage: 'rcpt', recipient: 'full@example.test' },
+      action: { kind: 'reply', code: 552, enhanced: '5.2.2', text: 'Mailbox full' },
+    },
   ]);
   core = await Core.start({
     dataDir: dir,
     faults,
-    listeners: [{ id: 'smtp', host: '127.0.0.1', port: 0, tls: 'none', auth: { policy: 'optional', mechanisms: ['PLAIN'], credentials: CREDENTIALS, allowPlaintext: true } }],
+    listeners: [
+      {
+        id: 'smtp',
+        host: '127.0.0.1',
+        port: 0,
+        tls: 'none',
+        auth: { policy: 'optional', mechanisms: ['PLAIN'], credentials: CREDENTIALS, allowPlaintext: true },
+      },
+    ],
   });
   binding = await startHttpBinding(core, { host: '127.0.0.1', port: 0, token: TOKEN });
 });
@@ -41,7 +55,8 @@ afterAll(async () => {
 });
 
 const smtpPort = () => core.status().listeners[0]!.port;
-const transport = (extra: object = {}) => nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort(), ignoreTLS: true, ...extra });
+const transport = (extra: object = {}) =>
+  nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort(), ignoreTLS: true, ...extra });
 
 async function scrape(): Promise<Map<string, number>> {
   const res = await request(binding.url, '/metrics', { headers: auth });
@@ -53,13 +68,27 @@ async function scrape(): Promise<Map<string, number>> {
 describe('/metrics', () => {
   it('parses as Prometheus text with HELP and TYPE for every family, and the counters move after sending', async () => {
     const before = await scrape();
-    for (const name of ['mailwright_smtp_sessions_total', 'mailwright_messages_accepted_total', 'mailwright_auth_failures_total', 'mailwright_bytes_received_total', 'mailwright_active_connections']) {
+    for (const name of [
+      'mailwright_smtp_sessions_total',
+      'mailwright_messages_accepted_total',
+      'mailwright_auth_failures_total',
+      'mailwright_bytes_received_total',
+      'mailwright_active_connections',
+    ]) {
       expect(before.has(name), name).toBe(true);
     }
     const raw = 'From: a@example.test\r\nTo: b@example.test\r\nSubject: counted\r\n\r\nsome body\r\n';
     await transport().sendMail({ envelope: { from: 'a@example.test', to: ['b@example.test'] }, raw });
-    await expect(transport({ auth: { user: 'alice', pass: 'wrong' } }).sendMail({ from: 'a@example.test', to: 'b@example.test', text: 'x' })).rejects.toMatchObject({ responseCode: 535 });
-    await expect(transport().sendMail({ from: 'a@example.test', to: 'full@example.test', text: 'x' })).rejects.toMatchObject({ responseCode: 552 });
+    await expect(
+      transport({ auth: { user: 'alice', pass: 'wrong' } }).sendMail({
+        from: 'a@example.test',
+        to: 'b@example.test',
+        text: 'x',
+      }),
+    ).rejects.toMatchObject({ responseCode: 535 });
+    await expect(
+      transport().sendMail({ from: 'a@example.test', to: 'full@example.test', text: 'x' }),
+    ).rejects.toMatchObject({ responseCode: 552 });
 
     const after = await scrape();
     const page = await core.invoke('messages.list', { limit: 1 });
@@ -69,13 +98,17 @@ describe('/metrics', () => {
     expect(after.get('mailwright_bytes_received_total')).toBe(before.get('mailwright_bytes_received_total')! + size);
     expect(after.get('mailwright_auth_failures_total')).toBe(before.get('mailwright_auth_failures_total')! + 1);
     expect(after.get('mailwright_smtp_sessions_total')).toBe(before.get('mailwright_smtp_sessions_total')! + 3);
-    expect(after.get('mailwright_messages_rejected_total{code="552"}')).toBe((before.get('mailwright_messages_rejected_total{code="552"}') ?? 0) + 1);
+    expect(after.get('mailwright_messages_rejected_total{code="552"}')).toBe(
+      (before.get('mailwright_messages_rejected_total{code="552"}') ?? 0) + 1,
+    );
     expect(after.get('mailwright_fault_rule_hits_total{rule="full-box"}')).toBe(1);
   });
 
   it('obeys the same token and Host checks as the API', async () => {
     expect((await request(binding.url, '/metrics')).status).toBe(401);
-    expect((await request(binding.url, '/metrics', { headers: { ...auth, Host: 'evil.example:80' } })).status).toBe(403);
+    expect((await request(binding.url, '/metrics', { headers: { ...auth, Host: 'evil.example:80' } })).status).toBe(
+      403,
+    );
   });
 
   it('GET /api/metrics and /api/sessions answer with the same figures and the filtered list', async () => {
@@ -84,7 +117,9 @@ describe('/metrics', () => {
     expect(figures.perMinute).toHaveLength(15);
     expect(figures.perMinute.at(-1)!.accepted).toBeGreaterThanOrEqual(1);
     core.flushSessions();
-    const failures = (await request(binding.url, '/api/sessions?filter=authFailures', { headers: auth })).json<SessionPage>();
+    const failures = (
+      await request(binding.url, '/api/sessions?filter=authFailures', { headers: auth })
+    ).json<SessionPage>();
     expect(failures.total).toBeGreaterThanOrEqual(1);
     expect(failures.sessions.every((s) => s.authFailures > 0)).toBe(true);
     const one = await request(binding.url, `/api/sessions/${failures.sessions[0]!.id}`, { headers: auth });
@@ -100,12 +135,18 @@ describe('retention', () => {
       const set = await h.core.invoke('settings.update', { retention: { maxMessages: 2 } });
       expect(set.ok).toBe(true);
       const t = nodemailer.createTransport({ host: '127.0.0.1', port: h.port('smtp'), ignoreTLS: true });
-      for (let i = 0; i < 4; i++) await t.sendMail({ from: 'a@example.test', to: 'b@example.test', subject: `r${i}`, text: 'x' });
+      for (let i = 0; i < 4; i++)
+        await t.sendMail({ from: 'a@example.test', to: 'b@example.test', subject: `r${i}`, text: 'x' });
       const kept = await h.core.invoke('messages.list', { limit: 10 });
       const keptIds = kept.ok ? kept.value.messages.map((m) => m.id).sort((x, y) => x - y) : [];
       expect(keptIds).toHaveLength(2);
       // Sessions are written when their sockets close; wait until the last two are in, then retention has run.
-      const page = await h.waitFor((p) => sameIds(p.sessions.flatMap((s) => s.messageIds), keptIds));
+      const page = await h.waitFor((p) =>
+        sameIds(
+          p.sessions.flatMap((s) => s.messageIds),
+          keptIds,
+        ),
+      );
       expect(page.total).toBe(2);
       expect(page.sessions).toHaveLength(2);
     } finally {

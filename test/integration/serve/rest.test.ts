@@ -37,7 +37,11 @@ describe('REST over a real core', () => {
     const page = await list();
     expect(page.total).toBeGreaterThanOrEqual(1);
     const m = page.messages.find((x) => x.subject === 'hello rest');
-    expect(m).toMatchObject({ from: { address: 'a@example.test' }, to: [{ address: 'b@example.test' }], subject: 'hello rest' });
+    expect(m).toMatchObject({
+      from: { address: 'a@example.test' },
+      to: [{ address: 'b@example.test' }],
+      subject: 'hello rest',
+    });
     expect(typeof m?.id).toBe('number');
     expect(typeof m?.size).toBe('number');
     expect(m).toHaveProperty('date');
@@ -53,7 +57,10 @@ describe('REST over a real core', () => {
     expect(second.messages[0]?.id).not.toBe(first.messages[0]?.id);
     const bad = await request(base, '/api/messages?limit=abc');
     expect(bad.status).toBe(400);
-    expect(bad.json<{ error: { code: string; field?: string } }>().error).toMatchObject({ code: 'invalid_argument', field: 'limit' });
+    expect(bad.json<{ error: { code: string; field?: string } }>().error).toMatchObject({
+      code: 'invalid_argument',
+      field: 'limit',
+    });
     const tooMany = await request(base, '/api/messages?limit=100000');
     expect(tooMany.status).toBe(400);
   });
@@ -63,7 +70,11 @@ describe('REST over a real core', () => {
     const id = await idBySubject('detail please');
     const res = await request(base, `/api/messages/${id}`);
     expect(res.status).toBe(200);
-    expect(res.json<MessageDetail>()).toMatchObject({ id, subject: 'detail please', text: expect.stringContaining('body of detail please') });
+    expect(res.json<MessageDetail>()).toMatchObject({
+      id,
+      subject: 'detail please',
+      text: expect.stringContaining('body of detail please'),
+    });
     expect(res.headers['content-security-policy']).toBe(APP_CSP);
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['referrer-policy']).toBe('no-referrer');
@@ -135,7 +146,8 @@ describe('REST over a real core', () => {
     await sendSimple(stack.smtpPort, 'remote key of another');
     const id = await idBySubject('remote key please');
     const otherId = await idBySubject('remote key of another');
-    const imgSrc = (res: { headers: Record<string, unknown> }) => /img-src ([^;]*)/.exec(String(res.headers['content-security-policy']))?.[1];
+    const imgSrc = (res: { headers: Record<string, unknown> }) =>
+      /img-src ([^;]*)/.exec(String(res.headers['content-security-policy']))?.[1];
     // What a link inside the message could ask for, or a guess: refused, never read as "allowed".
     for (const remote of ['1', 'yes', 'x'.repeat(43)]) {
       const refused = await request(base, `/api/messages/${id}/preview?remote=${remote}`);
@@ -144,7 +156,11 @@ describe('REST over a real core', () => {
     }
     expect(imgSrc(await request(base, `/api/messages/${id}/preview`))).toBe('data:');
 
-    const keyed = await request(base, '/api/call/messages.remoteContentKey', { method: 'POST', body: JSON.stringify({ id }), headers: { 'Content-Type': 'application/json' } });
+    const keyed = await request(base, '/api/call/messages.remoteContentKey', {
+      method: 'POST',
+      body: JSON.stringify({ id }),
+      headers: { 'Content-Type': 'application/json' },
+    });
     expect(keyed.status).toBe(200);
     const { key } = keyed.json<{ value: { key: string } }>().value;
     expect(key).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -159,17 +175,28 @@ describe('REST over a real core', () => {
   it('marks read and unread', async () => {
     await sendSimple(stack.smtpPort, 'read me');
     const id = await idBySubject('read me');
-    const read = await request(base, `/api/messages/${id}/read`, { method: 'POST', headers: { 'X-Mailwright-Request': '1' } });
+    const read = await request(base, `/api/messages/${id}/read`, {
+      method: 'POST',
+      headers: { 'X-Mailwright-Request': '1' },
+    });
     expect(read.json()).toEqual({ updated: 1 });
     expect((await request(base, `/api/messages/${id}`)).json<MessageDetail>().read).toBe(true);
-    const unread = await request(base, `/api/messages/${id}/read`, { method: 'POST', body: '{"read":false}', headers: { 'Content-Type': 'application/json' } });
+    const unread = await request(base, `/api/messages/${id}/read`, {
+      method: 'POST',
+      body: '{"read":false}',
+      headers: { 'Content-Type': 'application/json' },
+    });
     expect(unread.status).toBe(200);
     expect((await request(base, `/api/messages/${id}`)).json<MessageDetail>().read).toBe(false);
   });
 
   it('imports an .eml from the request body, byte for byte', async () => {
     const file = readCorpus('mailpit/regular-attachment.eml');
-    const res = await request(base, '/api/messages/import?filename=regular.eml', { method: 'POST', body: file, headers: { 'Content-Type': 'message/rfc822' } });
+    const res = await request(base, '/api/messages/import?filename=regular.eml', {
+      method: 'POST',
+      body: file,
+      headers: { 'Content-Type': 'message/rfc822' },
+    });
     expect(res.status).toBe(200);
     const result = res.json<ImportResult>();
     expect(result.imported).toBe(1);
@@ -180,26 +207,53 @@ describe('REST over a real core', () => {
   it('reads and updates settings', async () => {
     const before = (await request(base, '/api/settings')).json<Settings>();
     expect(before.retention).toHaveProperty('maxMessages');
-    const put = await request(base, '/api/settings', { method: 'PUT', body: JSON.stringify({ retention: { maxMessages: 123456 } }), headers: { 'Content-Type': 'application/json' } });
+    const put = await request(base, '/api/settings', {
+      method: 'PUT',
+      body: JSON.stringify({ retention: { maxMessages: 123456 } }),
+      headers: { 'Content-Type': 'application/json' },
+    });
     expect(put.status).toBe(200);
     expect(put.json<Settings>().retention.maxMessages).toBe(123456);
-    const bad = await request(base, '/api/settings', { method: 'PUT', body: JSON.stringify({ retention: { maxMessages: -1 } }), headers: { 'Content-Type': 'application/json' } });
+    const bad = await request(base, '/api/settings', {
+      method: 'PUT',
+      body: JSON.stringify({ retention: { maxMessages: -1 } }),
+      headers: { 'Content-Type': 'application/json' },
+    });
     expect(bad.status).toBe(400);
   });
 
   it('answers the generic call route with a Result and the mapped status', async () => {
-    const ok = await request(base, '/api/call/server.status', { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } });
+    const ok = await request(base, '/api/call/server.status', {
+      method: 'POST',
+      body: '{}',
+      headers: { 'Content-Type': 'application/json' },
+    });
     expect(ok.status).toBe(200);
     expect(ok.json<Result<{ version: string }>>()).toMatchObject({ ok: true, value: { version: expect.any(String) } });
-    const empty = await request(base, '/api/call/messages.list', { method: 'POST', headers: { 'X-Mailwright-Request': '1' } });
+    const empty = await request(base, '/api/call/messages.list', {
+      method: 'POST',
+      headers: { 'X-Mailwright-Request': '1' },
+    });
     expect(empty.json<Result<MessagePage>>().ok).toBe(true);
-    const badArgs = await request(base, '/api/call/messages.get', { method: 'POST', body: '{"id":"x"}', headers: { 'Content-Type': 'application/json' } });
+    const badArgs = await request(base, '/api/call/messages.get', {
+      method: 'POST',
+      body: '{"id":"x"}',
+      headers: { 'Content-Type': 'application/json' },
+    });
     expect(badArgs.status).toBe(400);
     expect(badArgs.json()).toMatchObject({ ok: false, error: { code: 'invalid_argument' } });
-    const badJson = await request(base, '/api/call/messages.list', { method: 'POST', body: '{', headers: { 'Content-Type': 'application/json' } });
+    const badJson = await request(base, '/api/call/messages.list', {
+      method: 'POST',
+      body: '{',
+      headers: { 'Content-Type': 'application/json' },
+    });
     expect(badJson.status).toBe(400);
     expect(badJson.json()).toMatchObject({ ok: false, error: { code: 'invalid_argument' } });
-    const unknown = await request(base, '/api/call/desktop.openExternal', { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } });
+    const unknown = await request(base, '/api/call/desktop.openExternal', {
+      method: 'POST',
+      body: '{}',
+      headers: { 'Content-Type': 'application/json' },
+    });
     expect(unknown.status).toBe(404);
     expect(unknown.json()).toMatchObject({ ok: false, error: { code: 'not_found' } });
   });
@@ -215,9 +269,14 @@ describe('REST over a real core', () => {
   });
 
   it('documents exactly the routes of the route table in openapi.json', async () => {
-    const doc = (await request(base, '/api/openapi.json')).json<{ openapi: string; paths: Record<string, Record<string, unknown>> }>();
+    const doc = (await request(base, '/api/openapi.json')).json<{
+      openapi: string;
+      paths: Record<string, Record<string, unknown>>;
+    }>();
     expect(doc.openapi).toBe('3.1.0');
-    const documented = Object.entries(doc.paths).flatMap(([p, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${p}`));
+    const documented = Object.entries(doc.paths).flatMap(([p, item]) =>
+      Object.keys(item).map((m) => `${m.toUpperCase()} ${p}`),
+    );
     const routed = ROUTES.map((r) => `${r.method} ${r.path}`);
     expect(new Set(documented)).toEqual(new Set(routed));
     expect(documented).toHaveLength(routed.length);
@@ -226,7 +285,10 @@ describe('REST over a real core', () => {
   it('deletes one message, then all', async () => {
     await sendSimple(stack.smtpPort, 'delete me');
     const id = await idBySubject('delete me');
-    const del = await request(base, `/api/messages/${id}`, { method: 'DELETE', headers: { 'X-Mailwright-Request': '1' } });
+    const del = await request(base, `/api/messages/${id}`, {
+      method: 'DELETE',
+      headers: { 'X-Mailwright-Request': '1' },
+    });
     expect(del.json()).toEqual({ deleted: 1 });
     expect((await request(base, `/api/messages/${id}`)).status).toBe(404);
     const total = (await list()).total;

@@ -69,7 +69,11 @@ export function recordingCore(core: Core): { api: CoreApi; calls: string[] } {
 }
 
 /** Resolves with the HTTP status of a refused handshake (and its Retry-After), or 101 when it opened. */
-export function wsHandshake(url: string, headers: Record<string, string>, localAddress?: string): Promise<{ status: number; retryAfter?: string }> {
+export function wsHandshake(
+  url: string,
+  headers: Record<string, string>,
+  localAddress?: string,
+): Promise<{ status: number; retryAfter?: string }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { headers, ...(localAddress ? { localAddress } : {}) });
     ws.on('open', () => {
@@ -88,7 +92,10 @@ export function wsHandshake(url: string, headers: Record<string, string>, localA
 /** Sample values for path parameters; `name` is the verb of the confirmed exploit. */
 const SAMPLE_PARAMS: Record<string, string> = { id: '1', partId: '1', listenerId: 'smtp', name: 'settings.update' };
 
-export interface ConcreteRoute { route: Route; path: string }
+export interface ConcreteRoute {
+  route: Route;
+  path: string;
+}
 
 /** Every route that can change state, read from the table itself so a new route is covered the day it is added. */
 export function stateChangingRoutes(): ConcreteRoute[] {

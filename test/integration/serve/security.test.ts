@@ -20,10 +20,27 @@ import { resolveLayers } from '../../../src-main/core/settings-layers.js';
 import { DEFAULT_RETENTION } from '../../../src-main/store/index.js';
 import { contentDisposition, parseId } from '../../../src-main/serve/respond.js';
 import {
-  checkOrigin, checkRequestIntent, cookieValue, credentialsMatch, hostnameOf, isAllowedHostname, isLoopbackHost, parseCookies,
-  previewCsp, tokenCookie, tokenMatches, tokenProblem, type AccessPolicy,
+  checkOrigin,
+  checkRequestIntent,
+  cookieValue,
+  credentialsMatch,
+  hostnameOf,
+  isAllowedHostname,
+  isLoopbackHost,
+  parseCookies,
+  previewCsp,
+  tokenCookie,
+  tokenMatches,
+  tokenProblem,
+  type AccessPolicy,
 } from '../../../src-main/serve/security.js';
-import { originShapes, recordingCore, stateChangingRoutes, wsHandshake, type ConcreteRoute } from './security-fixtures.js';
+import {
+  originShapes,
+  recordingCore,
+  stateChangingRoutes,
+  wsHandshake,
+  type ConcreteRoute,
+} from './security-fixtures.js';
 
 const policy: AccessPolicy = { boundHost: '127.0.0.1', allowedHosts: ['mail.team.test'] };
 const req = (headers: Record<string, string>): IncomingMessage => ({ headers }) as unknown as IncomingMessage;
@@ -33,11 +50,20 @@ describe('host rules', () => {
     expect(hostnameOf('LocalHost:8025')).toBe('localhost');
     expect(hostnameOf('[::1]:8025')).toBe('::1');
     expect(hostnameOf('example.test.')).toBe('example.test');
-    for (const bad of [undefined, '', 'a b', 'user@host', 'host:port', '[::1', 'x/y']) expect(hostnameOf(bad), String(bad)).toBeNull();
+    for (const bad of [undefined, '', 'a b', 'user@host', 'host:port', '[::1', 'x/y'])
+      expect(hostnameOf(bad), String(bad)).toBeNull();
   });
 
   it('allows loopback names, IP literals, the bound host and --allowed-host names only', () => {
-    for (const ok of ['localhost', 'app.localhost', '127.0.0.1', '::1', '192.168.1.20', 'mail.team.test', 'MAIL.team.test.']) {
+    for (const ok of [
+      'localhost',
+      'app.localhost',
+      '127.0.0.1',
+      '::1',
+      '192.168.1.20',
+      'mail.team.test',
+      'MAIL.team.test.',
+    ]) {
       expect(isAllowedHostname(ok, policy), ok).toBe(true);
     }
     for (const bad of ['evil.example', 'localhost.evil.example', '127.0.0.1.nip.io', 'team.test', '']) {
@@ -71,13 +97,29 @@ describe('host rules', () => {
   });
 
   it('lets a state-changing request through only with a type no page can send unasked', () => {
-    const intent = (headers: Record<string, string>) => checkRequestIntent({ method: 'POST', headers } as unknown as IncomingMessage);
-    for (const type of ['application/json', 'application/json; charset=utf-8', 'Application/JSON', 'application/octet-stream', 'message/rfc822', 'application/mbox']) {
+    const intent = (headers: Record<string, string>) =>
+      checkRequestIntent({ method: 'POST', headers } as unknown as IncomingMessage);
+    for (const type of [
+      'application/json',
+      'application/json; charset=utf-8',
+      'Application/JSON',
+      'application/octet-stream',
+      'message/rfc822',
+      'application/mbox',
+    ]) {
       expect(intent({ 'content-type': type }), type).toBeNull();
     }
     expect(intent({ 'x-mailwright-request': '1' })).toBeNull();
-    const safelisted = ['text/plain', 'text/plain; charset=utf-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'text/plain, application/json', ''];
-    for (const type of safelisted) expect(intent({ 'content-type': type }), type).toMatch(/application\/json.*X-Mailwright-Request: 1/);
+    const safelisted = [
+      'text/plain',
+      'text/plain; charset=utf-8',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'text/plain, application/json',
+      '',
+    ];
+    for (const type of safelisted)
+      expect(intent({ 'content-type': type }), type).toMatch(/application\/json.*X-Mailwright-Request: 1/);
     expect(intent({})).toMatch(/no Content-Type/);
   });
 });
@@ -95,7 +137,12 @@ describe('tokens and cookies', () => {
     const value = /^mailwright_token=([^;]*);/.exec(cookie)?.[1] ?? '';
     expect(value).toBe(cookieValue(token));
     expect(value.length).toBeGreaterThanOrEqual(43);
-    for (const leak of [token, encodeURIComponent(token), Buffer.from(token).toString('base64'), Buffer.from(token).toString('base64url')]) {
+    for (const leak of [
+      token,
+      encodeURIComponent(token),
+      Buffer.from(token).toString('base64'),
+      Buffer.from(token).toString('base64url'),
+    ]) {
       expect(cookie).not.toContain(leak);
     }
     expect(cookieValue('another-token-of-16')).not.toBe(value);
@@ -113,7 +160,11 @@ describe('tokens and cookies', () => {
   });
 
   it('parses hostile cookie headers without throwing', () => {
-    expect(parseCookies('a=1; mailwright_token=abc%20d; bad; =x; e=%E0%A4%A')).toMatchObject({ a: '1', mailwright_token: 'abc d', e: '%E0%A4%A' });
+    expect(parseCookies('a=1; mailwright_token=abc%20d; bad; =x; e=%E0%A4%A')).toMatchObject({
+      a: '1',
+      mailwright_token: 'abc d',
+      e: '%E0%A4%A',
+    });
     expect(parseCookies(undefined)).toEqual({});
   });
 });
@@ -134,7 +185,8 @@ describe('header values', () => {
 
   it('parses ids strictly', () => {
     expect(parseId('42')).toBe(42);
-    for (const bad of ['0', '-1', '01', '1.0', '1e3', ' 1', '99999999999999999', undefined]) expect(() => parseId(bad), String(bad)).toThrow(/positive integer/);
+    for (const bad of ['0', '-1', '01', '1.0', '1e3', ' 1', '99999999999999999', undefined])
+      expect(() => parseId(bad), String(bad)).toThrow(/positive integer/);
   });
 });
 
@@ -151,23 +203,59 @@ describe('serve flags', () => {
     if (a.help) throw new Error('unexpected help');
     expect(effective(a.config).listeners).toEqual([{ id: 'smtp', host: '127.0.0.1', port: 1025, tls: 'starttls' }]);
     expect(a.config.http).toEqual({ host: '127.0.0.1', port: 8025 });
-    const b = parseServeArgs(['--smtp', '127.0.0.1:0', '--smtps', ':0', '--http', '[::1]:0', '--max-message-size', '1000', '--allowed-host', 'a.test', '--allowed-host', 'b.test'], {
-      ...env, MAILWRIGHT_HTTP: '127.0.0.1:9', MAILWRIGHT_ALLOWED_HOSTS: 'ignored.test',
-    });
+    const b = parseServeArgs(
+      [
+        '--smtp',
+        '127.0.0.1:0',
+        '--smtps',
+        ':0',
+        '--http',
+        '[::1]:0',
+        '--max-message-size',
+        '1000',
+        '--allowed-host',
+        'a.test',
+        '--allowed-host',
+        'b.test',
+      ],
+      {
+        ...env,
+        MAILWRIGHT_HTTP: '127.0.0.1:9',
+        MAILWRIGHT_ALLOWED_HOSTS: 'ignored.test',
+      },
+    );
     if (b.help) throw new Error('unexpected help');
-    expect(b.config).toMatchObject({ http: { host: '::1', port: 0 }, dataDir: path.resolve('/tmp/mw-env'), allowedHosts: ['a.test', 'b.test'] });
+    expect(b.config).toMatchObject({
+      http: { host: '::1', port: 0 },
+      dataDir: path.resolve('/tmp/mw-env'),
+      allowedHosts: ['a.test', 'b.test'],
+    });
     expect(effective(b.config)).toMatchObject({
-      listeners: [{ id: 'smtp', host: '127.0.0.1', port: 0, tls: 'starttls' }, { id: 'smtps', host: '127.0.0.1', port: 0, tls: 'implicit' }],
+      listeners: [
+        { id: 'smtp', host: '127.0.0.1', port: 0, tls: 'starttls' },
+        { id: 'smtps', host: '127.0.0.1', port: 0, tls: 'implicit' },
+      ],
       smtp: { maxMessageBytes: 1000 },
     });
-    const c = parseServeArgs([], { MAILWRIGHT_HTTP: '127.0.0.1:9', MAILWRIGHT_ALLOWED_HOSTS: 'x.test, y.test', MAILWRIGHT_TOKEN: 'token-from-the-env', MAILWRIGHT_EARLY_TALKER_DELAY: '100' });
+    const c = parseServeArgs([], {
+      MAILWRIGHT_HTTP: '127.0.0.1:9',
+      MAILWRIGHT_ALLOWED_HOSTS: 'x.test, y.test',
+      MAILWRIGHT_TOKEN: 'token-from-the-env',
+      MAILWRIGHT_EARLY_TALKER_DELAY: '100',
+    });
     if (c.help) throw new Error('unexpected help');
-    expect(c.config).toMatchObject({ http: { port: 9 }, allowedHosts: ['x.test', 'y.test'], token: 'token-from-the-env' });
+    expect(c.config).toMatchObject({
+      http: { port: 9 },
+      allowedHosts: ['x.test', 'y.test'],
+      token: 'token-from-the-env',
+    });
     expect(effective(c.config).smtp.earlyTalkerDelayMs).toBe(100);
     const d = parseServeArgs(['--early-talker-delay', '0'], { MAILWRIGHT_EARLY_TALKER_DELAY: '100' });
     if (d.help) throw new Error('unexpected help');
     expect(effective(d.config).smtp.earlyTalkerDelayMs).toBe(0);
-    expect(resolveLayers(defaultSettings(DEFAULT_RETENTION), d.config.layers).pinned).toEqual([{ path: 'smtp.earlyTalkerDelayMs', source: '--early-talker-delay' }]);
+    expect(resolveLayers(defaultSettings(DEFAULT_RETENTION), d.config.layers).pinned).toEqual([
+      { path: 'smtp.earlyTalkerDelayMs', source: '--early-talker-delay' },
+    ]);
     expect(parseServeArgs(['-h'], {})).toEqual({ help: true });
   });
 
@@ -218,9 +306,16 @@ describe('serve flags', () => {
       fs.chmodSync(file, 0o644);
       const open = parseServeArgs(['--token-file', file], {});
       if (open.help) throw new Error('unexpected help');
-      expect(open.config.warnings).toEqual([`[http] --token-file: ${file} can be read by other users of this machine; run chmod 600 ${file}`]);
+      expect(open.config.warnings).toEqual([
+        `[http] --token-file: ${file} can be read by other users of this machine; run chmod 600 ${file}`,
+      ]);
 
-      const bad: [string, RegExp][] = [['short\n', /at least 16/], ['', /is empty/], ['first-line-is-long\nsecond-line-too\n', /one line/], ['x'.repeat(5000), /one line/]];
+      const bad: [string, RegExp][] = [
+        ['short\n', /at least 16/],
+        ['', /is empty/],
+        ['first-line-is-long\nsecond-line-too\n', /one line/],
+        ['x'.repeat(5000), /one line/],
+      ];
       for (const [content, message] of bad) {
         fs.writeFileSync(file, content);
         expect(() => parseServeArgs(['--token-file', file], {}), JSON.stringify(content.slice(0, 20))).toThrow(message);
@@ -237,7 +332,10 @@ describe('serve flags', () => {
 const TOKEN = 'security-test-token-0123';
 const ALLOWED = ['mail.team.test'];
 
-interface Scratch { core: Core; dataDir: string }
+interface Scratch {
+  core: Core;
+  dataDir: string;
+}
 const scratches: Scratch[] = [];
 async function scratchCore(): Promise<Core> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailwright-security-'));
@@ -252,18 +350,43 @@ afterAll(async () => {
   }
 });
 
-interface Attempt { why: string; headers: Record<string, string>; body?: string; status: 403 | 415 }
+interface Attempt {
+  why: string;
+  headers: Record<string, string>;
+  body?: string;
+  status: 403 | 415;
+}
 
 /** What a page on another site (or a form, or a no-cors fetch) can make a browser send. */
 function hostileAttempts(port: number): Attempt[] {
   const exploit = '{"retention":{"maxMessages":7}}';
   return [
-    { why: 'issue 7: text/plain from an IP-addressed site', headers: { Origin: `http://203.0.113.7:${port}`, 'Content-Type': 'text/plain' }, body: exploit, status: 403 },
-    { why: 'JSON from the app under test on another port', headers: { Origin: 'http://127.0.0.1:3000', 'Content-Type': 'application/json' }, body: '{}', status: 403 },
-    { why: 'a sandboxed frame', headers: { Origin: 'null', 'Content-Type': 'application/json' }, body: '{}', status: 403 },
+    {
+      why: 'issue 7: text/plain from an IP-addressed site',
+      headers: { Origin: `http://203.0.113.7:${port}`, 'Content-Type': 'text/plain' },
+      body: exploit,
+      status: 403,
+    },
+    {
+      why: 'JSON from the app under test on another port',
+      headers: { Origin: 'http://127.0.0.1:3000', 'Content-Type': 'application/json' },
+      body: '{}',
+      status: 403,
+    },
+    {
+      why: 'a sandboxed frame',
+      headers: { Origin: 'null', 'Content-Type': 'application/json' },
+      body: '{}',
+      status: 403,
+    },
     { why: 'text/plain without Origin', headers: { 'Content-Type': 'text/plain' }, body: exploit, status: 415 },
     { why: 'a form post', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'a=1', status: 415 },
-    { why: 'a multipart form', headers: { 'Content-Type': 'multipart/form-data; boundary=x' }, body: '--x--\r\n', status: 415 },
+    {
+      why: 'a multipart form',
+      headers: { 'Content-Type': 'multipart/form-data; boundary=x' },
+      body: '--x--\r\n',
+      status: 415,
+    },
     { why: 'no body and no type', headers: {}, status: 415 },
   ];
 }
@@ -272,7 +395,10 @@ function hostileAttempts(port: number): Attempt[] {
 function ownRequest({ route }: ConcreteRoute, base: string): { headers: Record<string, string>; body: string } {
   const origin = base.replace(/\/$/, '');
   if (route.path.includes('import')) {
-    return { headers: { Origin: origin, 'Content-Type': 'application/octet-stream' }, body: 'Subject: imported\r\n\r\nhi\r\n' };
+    return {
+      headers: { Origin: origin, 'Content-Type': 'application/octet-stream' },
+      body: 'Subject: imported\r\n\r\nhi\r\n',
+    };
   }
   return { headers: { Origin: origin, 'Content-Type': 'application/json' }, body: '{}' };
 }
@@ -289,7 +415,12 @@ for (const withToken of [false, true]) {
     beforeAll(async () => {
       const recorder = recordingCore(await scratchCore());
       calls = recorder.calls;
-      binding = await startHttpBinding(recorder.api, { host: '127.0.0.1', port: 0, allowedHosts: ALLOWED, ...(withToken ? { token: TOKEN } : {}) });
+      binding = await startHttpBinding(recorder.api, {
+        host: '127.0.0.1',
+        port: 0,
+        allowedHosts: ALLOWED,
+        ...(withToken ? { token: TOKEN } : {}),
+      });
       base = binding.url;
       port = binding.port;
       cookie = `mailwright_token=${cookieValue(TOKEN)}`;
@@ -305,12 +436,15 @@ for (const withToken of [false, true]) {
           for (const attempt of hostileAttempts(port)) {
             calls.length = 0;
             const res = await request(base, target.path, {
-              method: target.route.method, headers: { ...credentials, ...attempt.headers }, ...(attempt.body !== undefined ? { body: attempt.body } : {}),
+              method: target.route.method,
+              headers: { ...credentials, ...attempt.headers },
+              ...(attempt.body !== undefined ? { body: attempt.body } : {}),
             });
             const label = `${target.route.method} ${target.path}: ${attempt.why}${credentials.Cookie ? ' (cookie)' : ''}`;
             expect(res.status, label).toBe(attempt.status);
             const error = res.json<{ error: { code: string; message: string } }>().error;
-            if (attempt.status === 415) expect(error.message, label).toMatch(/Content-Type: application\/json.*X-Mailwright-Request: 1/);
+            if (attempt.status === 415)
+              expect(error.message, label).toMatch(/Content-Type: application\/json.*X-Mailwright-Request: 1/);
             expect(calls, label).toEqual([]);
           }
         }
@@ -321,15 +455,27 @@ for (const withToken of [false, true]) {
       for (const target of stateChangingRoutes()) {
         calls.length = 0;
         const own = ownRequest(target, base);
-        const res = await request(base, target.path, { method: target.route.method, headers: { ...auth, ...own.headers }, body: own.body });
-        expect([401, 403, 415, 429], `${target.route.method} ${target.path} -> ${res.text()}`).not.toContain(res.status);
+        const res = await request(base, target.path, {
+          method: target.route.method,
+          headers: { ...auth, ...own.headers },
+          body: own.body,
+        });
+        expect([401, 403, 415, 429], `${target.route.method} ${target.path} -> ${res.text()}`).not.toContain(
+          res.status,
+        );
         expect(calls.length, `${target.route.method} ${target.path}`).toBeGreaterThan(0);
       }
       // No body and no type, but the custom header (curl -X DELETE -H 'X-Mailwright-Request: 1'): a client, not a page.
-      const del = await request(base, '/api/messages', { method: 'DELETE', headers: { ...auth, 'X-Mailwright-Request': '1' } });
+      const del = await request(base, '/api/messages', {
+        method: 'DELETE',
+        headers: { ...auth, 'X-Mailwright-Request': '1' },
+      });
       expect(del.status).toBe(200);
       calls.length = 0;
-      const read = await request(base, '/api/messages/1/read', { method: 'POST', headers: { ...auth, 'X-Mailwright-Request': '1' } });
+      const read = await request(base, '/api/messages/1/read', {
+        method: 'POST',
+        headers: { ...auth, 'X-Mailwright-Request': '1' },
+      });
       expect(read.status).toBe(200);
       expect(calls).toEqual(['invoke']);
     });
@@ -338,9 +484,17 @@ for (const withToken of [false, true]) {
       calls.length = 0;
       for (const name of CALL_NAMES) {
         const body = '{"retention":{"maxMessages":7}}';
-        const fromSite = await request(base, `/api/call/${name}`, { method: 'POST', headers: { ...auth, Origin: `http://203.0.113.7:${port}`, 'Content-Type': 'text/plain' }, body });
+        const fromSite = await request(base, `/api/call/${name}`, {
+          method: 'POST',
+          headers: { ...auth, Origin: `http://203.0.113.7:${port}`, 'Content-Type': 'text/plain' },
+          body,
+        });
         expect(fromSite.status, name).toBe(403);
-        const noOrigin = await request(base, `/api/call/${name}`, { method: 'POST', headers: { ...auth, 'Content-Type': 'text/plain' }, body });
+        const noOrigin = await request(base, `/api/call/${name}`, {
+          method: 'POST',
+          headers: { ...auth, 'Content-Type': 'text/plain' },
+          body,
+        });
         expect(noOrigin.status, name).toBe(415);
       }
       expect(calls).toEqual([]);
@@ -350,7 +504,9 @@ for (const withToken of [false, true]) {
       for (const [host, origin, own] of originShapes(port)) {
         const hostHeader = host.replace(/:\d+$/, `:${port}`);
         const res = await request(base, '/api/call/server.status', {
-          method: 'POST', headers: { ...auth, Host: hostHeader, Origin: origin, 'Content-Type': 'application/json' }, body: '{}',
+          method: 'POST',
+          headers: { ...auth, Host: hostHeader, Origin: origin, 'Content-Type': 'application/json' },
+          body: '{}',
         });
         expect(res.status, `POST, Origin ${origin}`).toBe(own ? 200 : 403);
         const ws = await wsHandshake(`ws://127.0.0.1:${port}/api/events`, { ...auth, Origin: origin });
@@ -358,22 +514,42 @@ for (const withToken of [false, true]) {
       }
       if (withToken) {
         // The cookie travels with any request to 127.0.0.1, whatever the port: the Origin still gives the page away.
-        expect((await wsHandshake(`ws://127.0.0.1:${port}/api/events`, { Cookie: cookie, Origin: 'http://127.0.0.1:3000' })).status).toBe(403);
-        expect((await wsHandshake(`ws://127.0.0.1:${port}/api/events`, { Cookie: cookie, Origin: base.replace(/\/$/, '') })).status).toBe(101);
-        expect((await wsHandshake(`ws://127.0.0.1:${port}/api/events`, { Origin: base.replace(/\/$/, '') })).status).toBe(401);
+        expect(
+          (await wsHandshake(`ws://127.0.0.1:${port}/api/events`, { Cookie: cookie, Origin: 'http://127.0.0.1:3000' }))
+            .status,
+        ).toBe(403);
+        expect(
+          (await wsHandshake(`ws://127.0.0.1:${port}/api/events`, { Cookie: cookie, Origin: base.replace(/\/$/, '') }))
+            .status,
+        ).toBe(101);
+        expect(
+          (await wsHandshake(`ws://127.0.0.1:${port}/api/events`, { Origin: base.replace(/\/$/, '') })).status,
+        ).toBe(401);
       }
     });
 
     it('refuses preflights from other origins and never grants CORS', async () => {
-      const preflight = (origin: string) => request(base, '/api/call/settings.update', {
-        method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type, x-mailwright-request' },
-      });
+      const preflight = (origin: string) =>
+        request(base, '/api/call/settings.update', {
+          method: 'OPTIONS',
+          headers: {
+            Origin: origin,
+            'Access-Control-Request-Method': 'POST',
+            'Access-Control-Request-Headers': 'content-type, x-mailwright-request',
+          },
+        });
       for (const origin of [`http://203.0.113.7:${port}`, 'http://evil.example', 'null']) {
         const res = await preflight(origin);
         expect(res.status, origin).toBe(403);
-        expect(Object.keys(res.headers).filter((h) => h.startsWith('access-control-')), origin).toEqual([]);
+        expect(
+          Object.keys(res.headers).filter((h) => h.startsWith('access-control-')),
+          origin,
+        ).toEqual([]);
       }
-      const own = await request(base, '/api/call/settings.update', { method: 'OPTIONS', headers: { ...auth, Origin: base.replace(/\/$/, '') } });
+      const own = await request(base, '/api/call/settings.update', {
+        method: 'OPTIONS',
+        headers: { ...auth, Origin: base.replace(/\/$/, '') },
+      });
       expect(own.status).toBe(204);
       expect(Object.keys(own.headers).filter((h) => h.startsWith('access-control-'))).toEqual([]);
     });
@@ -387,7 +563,9 @@ describe('the access token on the live binding', () => {
   });
 
   it('refuses a token shorter than 16 characters', async () => {
-    await expect(startHttpBinding(core, { host: '0.0.0.0', port: 0, token: 'short-token' })).rejects.toThrow(/at least 16 characters/);
+    await expect(startHttpBinding(core, { host: '0.0.0.0', port: 0, token: 'short-token' })).rejects.toThrow(
+      /at least 16 characters/,
+    );
   });
 
   it('signs a browser in with a cookie that does not hold the token', async () => {
@@ -401,7 +579,9 @@ describe('the access token on the live binding', () => {
       const pair = setCookie.split(';')[0]!;
       expect((await request(binding.url, '/api/status', { headers: { Cookie: pair } })).status).toBe(200);
       // A cookie that holds the token itself (what older versions set, or a forger's guess) opens nothing.
-      expect((await request(binding.url, '/api/status', { headers: { Cookie: `mailwright_token=${TOKEN}` } })).status).toBe(401);
+      expect(
+        (await request(binding.url, '/api/status', { headers: { Cookie: `mailwright_token=${TOKEN}` } })).status,
+      ).toBe(401);
     } finally {
       await binding.close();
     }
@@ -413,11 +593,17 @@ describe('the access token on the live binding', () => {
     const right = { Authorization: `Bearer ${TOKEN}` };
     try {
       // Asking without any token is not guessing: it never counts.
-      for (let i = 0; i < 15; i++) expect((await request(binding.url, '/api/status', { localAddress: '127.0.0.5' })).status).toBe(401);
-      expect((await request(binding.url, '/api/status', { headers: right, localAddress: '127.0.0.5' })).status).toBe(200);
+      for (let i = 0; i < 15; i++)
+        expect((await request(binding.url, '/api/status', { localAddress: '127.0.0.5' })).status).toBe(401);
+      expect((await request(binding.url, '/api/status', { headers: right, localAddress: '127.0.0.5' })).status).toBe(
+        200,
+      );
 
       for (let i = 0; i < MAX_FAILURES; i++) {
-        expect((await request(binding.url, '/api/status', { headers: wrong, localAddress: '127.0.0.3' })).status, `attempt ${i + 1}`).toBe(401);
+        expect(
+          (await request(binding.url, '/api/status', { headers: wrong, localAddress: '127.0.0.3' })).status,
+          `attempt ${i + 1}`,
+        ).toBe(401);
       }
       const blocked = await request(binding.url, '/api/status', { headers: right, localAddress: '127.0.0.3' });
       expect(blocked.status).toBe(429);
@@ -429,14 +615,28 @@ describe('the access token on the live binding', () => {
       expect(Number(ws.retryAfter)).toBeGreaterThanOrEqual(1);
       expect((await request(binding.url, `/?token=${TOKEN}`, { localAddress: '127.0.0.3' })).status).toBe(429);
       // Another client is not punished for it.
-      expect((await request(binding.url, '/api/status', { headers: right, localAddress: '127.0.0.4' })).status).toBe(200);
+      expect((await request(binding.url, '/api/status', { headers: right, localAddress: '127.0.0.4' })).status).toBe(
+        200,
+      );
 
       // Wrong sign-in links and wrong cookies count the same.
-      for (let i = 0; i < MAX_FAILURES / 2; i++) expect((await request(binding.url, '/?token=wrong-token-0123456789', { localAddress: '127.0.0.6' })).status).toBe(401);
+      for (let i = 0; i < MAX_FAILURES / 2; i++)
+        expect(
+          (await request(binding.url, '/?token=wrong-token-0123456789', { localAddress: '127.0.0.6' })).status,
+        ).toBe(401);
       for (let i = 0; i < MAX_FAILURES / 2; i++) {
-        expect((await request(binding.url, '/api/status', { headers: { Cookie: 'mailwright_token=forged' }, localAddress: '127.0.0.6' })).status).toBe(401);
+        expect(
+          (
+            await request(binding.url, '/api/status', {
+              headers: { Cookie: 'mailwright_token=forged' },
+              localAddress: '127.0.0.6',
+            })
+          ).status,
+        ).toBe(401);
       }
-      expect((await request(binding.url, '/api/status', { headers: right, localAddress: '127.0.0.6' })).status).toBe(429);
+      expect((await request(binding.url, '/api/status', { headers: right, localAddress: '127.0.0.6' })).status).toBe(
+        429,
+      );
     } finally {
       await binding.close();
     }
@@ -446,14 +646,25 @@ describe('the access token on the live binding', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailwright-token-file-'));
     const file = path.join(dir, 'token');
     fs.writeFileSync(file, `${TOKEN}\n`, { mode: 0o600 });
-    const serve = await startServe(['--smtp', '127.0.0.1:0', '--http', '127.0.0.1:0', '--data', path.join(dir, 'data'), '--token-file', file]);
+    const serve = await startServe([
+      '--smtp',
+      '127.0.0.1:0',
+      '--http',
+      '127.0.0.1:0',
+      '--data',
+      path.join(dir, 'data'),
+      '--token-file',
+      file,
+    ]);
     try {
       const cmdline = fs.readFileSync(`/proc/${serve.child.pid}/cmdline`, 'utf8');
       expect(cmdline).toContain('--token-file');
       expect(cmdline).not.toContain(TOKEN);
       expect(serve.output()).not.toContain('can be read by other users');
       expect((await request(serve.ready.http, '/api/status')).status).toBe(401);
-      expect((await request(serve.ready.http, '/api/status', { headers: { Authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+      expect(
+        (await request(serve.ready.http, '/api/status', { headers: { Authorization: `Bearer ${TOKEN}` } })).status,
+      ).toBe(200);
     } finally {
       expect(await serve.stop()).toBe(0);
       fs.rmSync(dir, { recursive: true, force: true });
@@ -476,7 +687,11 @@ describe('internal errors', () => {
       db.close();
       for (const res of [
         await request(binding.url, '/api/messages'),
-        await request(binding.url, '/api/call/messages.list', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }),
+        await request(binding.url, '/api/call/messages.list', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: '{}',
+        }),
       ]) {
         expect(res.status).toBe(500);
         const body = res.json<{ error?: { code: string; message: string }; ok?: false }>();

@@ -7,7 +7,13 @@ import WebSocket from 'ws';
 import type { AnyListener } from '../../../src-main/core/events.js';
 import { createEventSocket, type EventSocket } from '../../../src-main/serve/websocket.js';
 
-interface Harness { server: http.Server; socket: EventSocket; port: number; subscribers: Set<AnyListener>; unsubscribed: Promise<void> }
+interface Harness {
+  server: http.Server;
+  socket: EventSocket;
+  port: number;
+  subscribers: Set<AnyListener>;
+  unsubscribed: Promise<void>;
+}
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -47,7 +53,9 @@ describe('event socket', () => {
       ws.once('error', reject);
     });
     expect(h.subscribers.size).toBe(1);
-    const received = new Promise<unknown>((resolve) => ws.once('message', (d: Buffer) => resolve(JSON.parse(d.toString('utf8')))));
+    const received = new Promise<unknown>((resolve) =>
+      ws.once('message', (d: Buffer) => resolve(JSON.parse(d.toString('utf8')))),
+    );
     for (const l of h.subscribers) l('messages.deleted', { ids: [7] });
     expect(await received).toEqual({ event: 'messages.deleted', data: { ids: [7] } });
     ws.close();

@@ -54,7 +54,10 @@ describe('CaptureServer.apply: a certificate that cannot be made', () => {
     blockCertificateFolder(h.dataDir);
     const before = h.server.status();
     const err = await refusal(
-      h.server.apply([a, { id: 'b', host: '127.0.0.1', port: 0, tls: 'starttls', certificate: { mode: 'generated', sans: SANS } }]),
+      h.server.apply([
+        a,
+        { id: 'b', host: '127.0.0.1', port: 0, tls: 'starttls', certificate: { mode: 'generated', sans: SANS } },
+      ]),
     );
     expect(err).toMatchObject({ code: 'unavailable', field: 'listeners.1.certificate' });
     expect((err as Error).message).toMatch(/listener "b".*certificate/);

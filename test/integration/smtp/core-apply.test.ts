@@ -24,21 +24,38 @@ function port(id: string): number {
 }
 
 it('applies new listener settings without losing stored mail, and the new policy is live', async () => {
-  await nodemailer.createTransport({ host: '127.0.0.1', port: port('smtp'), ignoreTLS: true }).sendMail({ from: 'a@example.test', to: 'b@example.test', subject: 'kept', text: 'x' });
+  await nodemailer
+    .createTransport({ host: '127.0.0.1', port: port('smtp'), ignoreTLS: true })
+    .sendMail({ from: 'a@example.test', to: 'b@example.test', subject: 'kept', text: 'x' });
   await core.idle();
   const status = await core.applyListeners([
     { id: 'smtp', host: '127.0.0.1', port: 0, tls: 'starttls', limits: { recipientAllow: ['*@example.test'] } },
-    { id: 'submission', host: '127.0.0.1', port: 0, tls: 'starttls', auth: { policy: 'required', mechanisms: ['PLAIN'], allowPlaintext: true } },
+    {
+      id: 'submission',
+      host: '127.0.0.1',
+      port: 0,
+      tls: 'starttls',
+      auth: { policy: 'required', mechanisms: ['PLAIN'], allowPlaintext: true },
+    },
   ]);
-  expect(status.map((s) => [s.id, s.state])).toEqual([['smtp', 'listening'], ['submission', 'listening']]);
+  expect(status.map((s) => [s.id, s.state])).toEqual([
+    ['smtp', 'listening'],
+    ['submission', 'listening'],
+  ]);
   expect(core.status().listeners.map((s) => s.id)).toEqual(['smtp', 'submission']);
   const page = await core.invoke('messages.list', { limit: 10 });
   if (!page.ok) throw new Error(page.error.message);
   expect(page.value.messages.map((m) => m.subject)).toEqual(['kept']);
   await expect(
-    nodemailer.createTransport({ host: '127.0.0.1', port: port('smtp'), ignoreTLS: true }).sendMail({ from: 'a@example.test', to: 'x@outside.example', subject: 'no', text: 'x' }),
+    nodemailer
+      .createTransport({ host: '127.0.0.1', port: port('smtp'), ignoreTLS: true })
+      .sendMail({ from: 'a@example.test', to: 'x@outside.example', subject: 'no', text: 'x' }),
   ).rejects.toMatchObject({ responseCode: 550 });
-  await expect(core.applyListeners([{ id: 'smtp', host: '127.0.0.1', port: 0, tls: 'starttls', limits: { allowClients: ['nope'] } }])).rejects.toMatchObject({
+  await expect(
+    core.applyListeners([
+      { id: 'smtp', host: '127.0.0.1', port: 0, tls: 'starttls', limits: { allowClients: ['nope'] } },
+    ]),
+  ).rejects.toMatchObject({
     code: 'invalid_argument',
     field: 'listeners.0.limits.allowClients',
   });

@@ -43,7 +43,9 @@ describe('greeting', () => {
     const h = await startCapture({ dataDir });
     try {
       const banner = await new Promise<string>((resolve, reject) => {
-        const s = tls.connect({ host: '127.0.0.1', port: h.port('smtps'), rejectUnauthorized: false }, () => s.write('EHLO early.test\r\n'));
+        const s = tls.connect({ host: '127.0.0.1', port: h.port('smtps'), rejectUnauthorized: false }, () =>
+          s.write('EHLO early.test\r\n'),
+        );
         let text = '';
         s.setEncoding('utf8');
         s.on('data', (d: string) => {

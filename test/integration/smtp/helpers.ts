@@ -6,7 +6,13 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Envelope } from '../../../src-shared/index.js';
-import { CaptureServer, silentLogger, type CaptureOptions, type ListenerConfig, type MessageSink } from '../../../src-main/smtp/index.js';
+import {
+  CaptureServer,
+  silentLogger,
+  type CaptureOptions,
+  type ListenerConfig,
+  type MessageSink,
+} from '../../../src-main/smtp/index.js';
 
 export interface Recorded {
   raw: Buffer;
@@ -168,7 +174,11 @@ export interface RunResult {
 export function run(file: string, args: string[], input?: string, timeoutMs = 30_000): Promise<RunResult> {
   return new Promise((resolve) => {
     const child = execFile(file, args, { timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : null) : 0;
+      const code = err
+        ? typeof (err as { code?: unknown }).code === 'number'
+          ? (err as { code: number }).code
+          : null
+        : 0;
       resolve({ code, stdout: String(stdout), stderr: String(stderr) });
     });
     if (input !== undefined) child.stdin?.end(input);

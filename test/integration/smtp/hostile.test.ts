@@ -97,11 +97,15 @@ describe('hostile clients', () => {
 
   it('takes many clients that connect and vanish without a word', async () => {
     await Promise.all(
-      Array.from({ length: 50 }, () => new Promise<void>((resolve) => {
-        const s = net.connect({ host: '127.0.0.1', port: h.port() }, () => s.destroy());
-        s.on('error', () => undefined);
-        s.on('close', () => resolve());
-      })),
+      Array.from(
+        { length: 50 },
+        () =>
+          new Promise<void>((resolve) => {
+            const s = net.connect({ host: '127.0.0.1', port: h.port() }, () => s.destroy());
+            s.on('error', () => undefined);
+            s.on('close', () => resolve());
+          }),
+      ),
     );
     await stillServing('after vanishing clients');
   });

@@ -105,7 +105,12 @@ describe('in-flight byte budget', () => {
     for (const client of [clientA, clientB, clientC, clientD]) client.end();
 
     const stored = s.list({ limit: 10 }).messages.map((m) => s.raw(m.id));
-    expect(stored.map((raw) => raw.toString('latin1').match(/Subject: (budget \d)/)?.[1]).sort()).toEqual(['budget 1', 'budget 2', 'budget 3', 'budget 4']);
+    expect(stored.map((raw) => raw.toString('latin1').match(/Subject: (budget \d)/)?.[1]).sort()).toEqual([
+      'budget 1',
+      'budget 2',
+      'budget 3',
+      'budget 4',
+    ]);
     for (const sent of [a, b, c, small]) expect(stored.some((raw) => raw.equals(sent))).toBe(true);
     expect(h.server.inFlight().bytes).toBe(0);
   });
@@ -123,12 +128,24 @@ describe('in-flight byte budget', () => {
       return stream;
     });
     const transports = messages.map((_, i) =>
-      nodemailer.createTransport({ host: '127.0.0.1', port: h.port(i % 2 ? 'second' : 'smtp'), ignoreTLS: true, socketTimeout: WAIT_MS }),
+      nodemailer.createTransport({
+        host: '127.0.0.1',
+        port: h.port(i % 2 ? 'second' : 'smtp'),
+        ignoreTLS: true,
+        socketTimeout: WAIT_MS,
+      }),
     );
     const outcomes = messages.map((_, i) =>
-      transports[i]!.sendMail({ envelope: { from: 'flood@example.test', to: ['sink@example.test'] }, raw: streams[i]! }).then(
+      transports[i]!.sendMail({
+        envelope: { from: 'flood@example.test', to: ['sink@example.test'] },
+        raw: streams[i]!,
+      }).then(
         (info) => ({ i, code: 250, text: info.response }),
-        (err: { responseCode?: number; response?: string; message: string }) => ({ i, code: err.responseCode ?? 0, text: err.response ?? err.message }),
+        (err: { responseCode?: number; response?: string; message: string }) => ({
+          i,
+          code: err.responseCode ?? 0,
+          text: err.response ?? err.message,
+        }),
       ),
     );
     // Once the server has refused one of them, the flood is past the budget for sure; then the rest flows.
@@ -141,7 +158,10 @@ describe('in-flight byte budget', () => {
 
     const accepted = results.filter((r) => r.code === 250);
     const refused = results.filter((r) => r.code === 452);
-    expect(accepted.length + refused.length, JSON.stringify(results.filter((r) => r.code !== 250 && r.code !== 452))).toBe(STREAMS);
+    expect(
+      accepted.length + refused.length,
+      JSON.stringify(results.filter((r) => r.code !== 250 && r.code !== 452)),
+    ).toBe(STREAMS);
     expect(refused.length).toBeGreaterThanOrEqual(1);
     expect(accepted.length).toBeGreaterThanOrEqual(1);
     for (const r of refused) expect(r.text).toMatch(/^452 4\.3\.1 /);
@@ -154,7 +174,10 @@ describe('in-flight byte budget', () => {
 
     // Nothing is stuck: the refused ones go through now, one after the other.
     for (const r of refused) {
-      const info = await transports[r.i]!.sendMail({ envelope: { from: 'flood@example.test', to: ['sink@example.test'] }, raw: messages[r.i]! });
+      const info = await transports[r.i]!.sendMail({
+        envelope: { from: 'flood@example.test', to: ['sink@example.test'] },
+        raw: messages[r.i]!,
+      });
       expect(info.response).toMatch(/^250 /);
     }
     expect(s.list({ limit: 100 }).messages).toHaveLength(STREAMS);

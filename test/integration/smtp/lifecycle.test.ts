@@ -89,7 +89,9 @@ describe('listeners', () => {
   it('reports the bound port for port 0, and any number of listeners', async () => {
     const updates: ListenerStatus[][] = [];
     const server = new CaptureServer({
-      dataDir, sink, logger: silentLogger,
+      dataDir,
+      sink,
+      logger: silentLogger,
       listeners: [PLAIN, IMPLICIT, { id: 'third', host: '127.0.0.1', port: 0, tls: 'starttls' }],
       onStatus: (l) => updates.push(l),
     });
@@ -117,7 +119,9 @@ describe('listeners', () => {
     const holder = await startCapture({ dataDir, listeners: [PLAIN] });
     const taken = holder.port();
     const server = new CaptureServer({
-      dataDir, sink, logger: silentLogger,
+      dataDir,
+      sink,
+      logger: silentLogger,
       listeners: [{ id: 'clash', host: '127.0.0.1', port: taken, tls: 'starttls' }, IMPLICIT],
     });
     try {
@@ -136,7 +140,12 @@ describe('listeners', () => {
 
   it('reports an address that is not on this machine as error', async () => {
     // 192.0.2.1 is TEST-NET-1 (RFC 5737): never assigned to a local interface.
-    const server = new CaptureServer({ dataDir, sink, logger: silentLogger, listeners: [{ id: 'far', host: '192.0.2.1', port: 0, tls: 'starttls' }] });
+    const server = new CaptureServer({
+      dataDir,
+      sink,
+      logger: silentLogger,
+      listeners: [{ id: 'far', host: '192.0.2.1', port: 0, tls: 'starttls' }],
+    });
     const [status] = await server.start();
     expect(status).toMatchObject({ state: 'error' });
     expect(status!.error).toMatch(/listener "far" cannot listen on 192\.0\.2\.1:0: .*EADDRNOTAVAIL/);
@@ -162,8 +171,12 @@ describe('listeners', () => {
 
   it('rejects a configuration it cannot run, naming the listener', () => {
     expect(() => new CaptureServer({ dataDir, sink, listeners: [PLAIN, PLAIN] })).toThrow(/\[smtp\].*"smtp"/);
-    expect(() => new CaptureServer({ dataDir, sink, listeners: [{ ...PLAIN, port: 70000 }] })).toThrow(/\[smtp\] listener "smtp": port/);
-    expect(() => new CaptureServer({ dataDir, sink, listeners: [PLAIN], maxMessageBytes: -1 })).toThrow(/maxMessageBytes/);
+    expect(() => new CaptureServer({ dataDir, sink, listeners: [{ ...PLAIN, port: 70000 }] })).toThrow(
+      /\[smtp\] listener "smtp": port/,
+    );
+    expect(() => new CaptureServer({ dataDir, sink, listeners: [PLAIN], maxMessageBytes: -1 })).toThrow(
+      /maxMessageBytes/,
+    );
   });
 });
 
@@ -184,7 +197,11 @@ describe('stop', () => {
     let invoked!: () => void;
     const sinkInvoked = new Promise<void>((r) => (invoked = r));
     let resolveIngest!: (v: { id: number }) => void;
-    const h = await startCapture({ dataDir, closeTimeoutMs: 60_000, sink: { ingest: () => (invoked(), new Promise((r) => (resolveIngest = r))) } });
+    const h = await startCapture({
+      dataDir,
+      closeTimeoutMs: 60_000,
+      sink: { ingest: () => (invoked(), new Promise((r) => (resolveIngest = r))) },
+    });
     const c = await openData(h.port());
     c.write('Subject: in flight\r\n\r\nx\r\n.\r\n');
     await sinkInvoked;

@@ -34,8 +34,16 @@ describe('CaptureServer.apply', () => {
     expectCode(await doomed.reply(), 220);
     const before = h.messages.length;
 
-    const status = await h.server.apply([A, { ...B, limits: { maxRecipients: 5 } }, { id: 'c', host: '127.0.0.1', port: 0, tls: 'implicit' }]);
-    expect(status.map((s) => [s.id, s.state])).toEqual([['a', 'listening'], ['b', 'listening'], ['c', 'listening']]);
+    const status = await h.server.apply([
+      A,
+      { ...B, limits: { maxRecipients: 5 } },
+      { id: 'c', host: '127.0.0.1', port: 0, tls: 'implicit' },
+    ]);
+    expect(status.map((s) => [s.id, s.state])).toEqual([
+      ['a', 'listening'],
+      ['b', 'listening'],
+      ['c', 'listening'],
+    ]);
     expect(h.port('a')).toBe(aPort);
 
     // The session opened before apply() delivers on the same socket afterwards.
@@ -69,10 +77,15 @@ describe('CaptureServer.apply', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const taken = (blocker.address() as net.AddressInfo).port;
     try {
-      const err = await h.server.apply([{ ...A, limits: { maxRecipients: 3 } }, { ...B, port: taken }]).then(
-        () => null,
-        (e: unknown) => e,
-      );
+      const err = await h.server
+        .apply([
+          { ...A, limits: { maxRecipients: 3 } },
+          { ...B, port: taken },
+        ])
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
       expect(err).toMatchObject({ code: 'conflict', field: 'listeners.1.port' });
       expect((err as Error).message).toContain(`127.0.0.1:${taken}`);
       expect((err as Error).message).toMatch(/already in use/);
@@ -92,9 +105,14 @@ describe('CaptureServer.apply', () => {
       field: 'listeners.1.limits.allowClients',
       message: '[smtp] listener "b": allowClients: "10.0.0.0/33" has a bad prefix length',
     });
-    await expect(h.server.apply([A, { ...B, limits: { senderDeny: [''] } }])).rejects.toMatchObject({ field: 'listeners.1.limits.senderDeny' });
+    await expect(h.server.apply([A, { ...B, limits: { senderDeny: [''] } }])).rejects.toMatchObject({
+      field: 'listeners.1.limits.senderDeny',
+    });
     await expect(h.server.apply([A, A])).rejects.toMatchObject({ field: 'listeners.1.id' });
-    expect(h.server.status().map((s) => [s.id, s.state, s.port === aPort || s.id !== 'a'])).toEqual([['a', 'listening', true], ['b', 'listening', true]]);
+    expect(h.server.status().map((s) => [s.id, s.state, s.port === aPort || s.id !== 'a'])).toEqual([
+      ['a', 'listening', true],
+      ['b', 'listening', true],
+    ]);
   });
 
   it('apply() before start() only replaces the set; start() then opens it', async () => {

@@ -13,13 +13,40 @@ const ALL: AuthMechanism[] = ['PLAIN', 'LOGIN', 'CRAM-MD5', 'XOAUTH2'];
 
 const listeners: ListenerConfig[] = [
   // AUTH required, plaintext allowed so every mechanism can be driven without TLS noise.
-  { id: 'auth', host: '127.0.0.1', port: 0, tls: 'starttls', auth: { policy: 'required', mechanisms: ALL, credentials: CREDENTIALS, allowPlaintext: true } },
-  // The same, but plaintext AUTH is refused (the default once an auth block is given).
-  { id: 'tlsauth', host: '127.0.0.1', port: 0, tls: 'starttls', auth: { policy: 'required', mechanisms: ALL, credentials: CREDENTIALS } },
-  { id: 'mustls', host: '127.0.0.1', port: 0, tls: 'starttls-required', auth: { policy: 'optional', mechanisms: ['PLAIN'] } },
   {
-    id: 'lock', host: '127.0.0.1', port: 0, tls: 'starttls',
-    auth: { policy: 'required', mechanisms: ['PLAIN'], credentials: CREDENTIALS, allowPlaintext: true, lockout: { maxFailures: 3, windowSeconds: 600, lockSeconds: 300 } },
+    id: 'auth',
+    host: '127.0.0.1',
+    port: 0,
+    tls: 'starttls',
+    auth: { policy: 'required', mechanisms: ALL, credentials: CREDENTIALS, allowPlaintext: true },
+  },
+  // The same, but plaintext AUTH is refused (the default once an auth block is given).
+  {
+    id: 'tlsauth',
+    host: '127.0.0.1',
+    port: 0,
+    tls: 'starttls',
+    auth: { policy: 'required', mechanisms: ALL, credentials: CREDENTIALS },
+  },
+  {
+    id: 'mustls',
+    host: '127.0.0.1',
+    port: 0,
+    tls: 'starttls-required',
+    auth: { policy: 'optional', mechanisms: ['PLAIN'] },
+  },
+  {
+    id: 'lock',
+    host: '127.0.0.1',
+    port: 0,
+    tls: 'starttls',
+    auth: {
+      policy: 'required',
+      mechanisms: ['PLAIN'],
+      credentials: CREDENTIALS,
+      allowPlaintext: true,
+      lockout: { maxFailures: 3, windowSeconds: 600, lockSeconds: 300 },
+    },
   },
   { id: 'noauth', host: '127.0.0.1', port: 0, tls: 'none', auth: { policy: 'off', mechanisms: [] } },
 ];
@@ -48,8 +75,21 @@ async function py(spec: Record<string, unknown>): Promise<PyAuth> {
 
 function swaks(port: number, extra: string[]) {
   return run(SWAKS, [
-    '--server', '127.0.0.1', '--port', String(port), '--helo', 'swaks.test', '--timeout', '20',
-    '--from', 'swaks@example.com', '--to', 'rcpt@example.com', '--body', 'swaks body', ...extra,
+    '--server',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--helo',
+    'swaks.test',
+    '--timeout',
+    '20',
+    '--from',
+    'swaks@example.com',
+    '--to',
+    'rcpt@example.com',
+    '--body',
+    'swaks body',
+    ...extra,
   ]);
 }
 
@@ -72,19 +112,40 @@ describe('AUTH required, each mechanism', () => {
 
   it('LOGIN (python smtplib): accepted, then refused with 535 5.7.8', async () => {
     const before = h.messages.length;
-    expect(await py({ port: h.port('auth'), mechanism: 'LOGIN', user: 'alice', password: 's3cret' })).toMatchObject({ ok: true, auth: [235, expect.any(String)] });
+    expect(await py({ port: h.port('auth'), mechanism: 'LOGIN', user: 'alice', password: 's3cret' })).toMatchObject({
+      ok: true,
+      auth: [235, expect.any(String)],
+    });
     expect(h.messages.length).toBe(before + 1);
-    expect(await py({ port: h.port('auth'), mechanism: 'LOGIN', user: 'alice', password: 'nope' })).toEqual({ ok: false, code: 535, error: '5.7.8 Authentication credentials invalid' });
+    expect(await py({ port: h.port('auth'), mechanism: 'LOGIN', user: 'alice', password: 'nope' })).toEqual({
+      ok: false,
+      code: 535,
+      error: '5.7.8 Authentication credentials invalid',
+    });
     expect(h.messages.length).toBe(before + 1);
   });
 
   it('CRAM-MD5 (python smtplib and swaks): accepted with the password, refused without', async () => {
-    expect(await py({ port: h.port('auth'), mechanism: 'CRAM-MD5', user: 'alice', password: 's3cret' })).toMatchObject({ ok: true, auth: [235, expect.any(String)] });
-    expect(await py({ port: h.port('auth'), mechanism: 'CRAM-MD5', user: 'alice', password: 'bad' })).toEqual({ ok: false, code: 535, error: '5.7.8 Authentication credentials invalid' });
+    expect(await py({ port: h.port('auth'), mechanism: 'CRAM-MD5', user: 'alice', password: 's3cret' })).toMatchObject({
+      ok: true,
+      auth: [235, expect.any(String)],
+    });
+    expect(await py({ port: h.port('auth'), mechanism: 'CRAM-MD5', user: 'alice', password: 'bad' })).toEqual({
+      ok: false,
+      code: 535,
+      error: '5.7.8 Authentication credentials invalid',
+    });
     const ok = await swaks(h.port('auth'), ['--auth', 'CRAM-MD5', '--auth-user', 'alice', '--auth-password', 's3cret']);
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     expect(h.messages.at(-1)!.envelope.authUser).toBe('alice');
-    const bad = await swaks(h.port('auth'), ['--auth', 'CRAM-MD5', '--auth-user', 'mallory', '--auth-password', 's3cret']);
+    const bad = await swaks(h.port('auth'), [
+      '--auth',
+      'CRAM-MD5',
+      '--auth-user',
+      'mallory',
+      '--auth-password',
+      's3cret',
+    ]);
     expect(bad.stdout).toContain('535 5.7.8 Authentication credentials invalid');
   });
 
@@ -92,7 +153,10 @@ describe('AUTH required, each mechanism', () => {
     const info = await oauth(h.port('auth'), 'ya29.alice-token');
     expect(info.response).toMatch(/^250 /);
     expect(h.messages.at(-1)!.envelope.authUser).toBe('alice');
-    await expect(oauth(h.port('auth'), 'ya29.stolen')).rejects.toMatchObject({ responseCode: 535, response: '535 5.7.8 Authentication credentials invalid' });
+    await expect(oauth(h.port('auth'), 'ya29.stolen')).rejects.toMatchObject({
+      responseCode: 535,
+      response: '535 5.7.8 Authentication credentials invalid',
+    });
   });
 
   it('MAIL FROM without AUTH gets 530 5.7.0 Authentication required', async () => {
@@ -109,9 +173,17 @@ describe('AUTH and TLS', () => {
     const c = await RawClient.connect(h.port('tlsauth'));
     expectCode(await c.reply(), 220);
     expectCode(await c.command('EHLO raw.test'), 250);
-    expect(await c.command(`AUTH PLAIN ${Buffer.from('\0alice\0s3cret').toString('base64')}`)).toBe('538 5.7.11 Encryption required for requested authentication mechanism\r\n');
+    expect(await c.command(`AUTH PLAIN ${Buffer.from('\0alice\0s3cret').toString('base64')}`)).toBe(
+      '538 5.7.11 Encryption required for requested authentication mechanism\r\n',
+    );
     c.end();
-    const secure = await py({ port: h.port('tlsauth'), starttls: true, mechanism: 'PLAIN', user: 'alice', password: 's3cret' });
+    const secure = await py({
+      port: h.port('tlsauth'),
+      starttls: true,
+      mechanism: 'PLAIN',
+      user: 'alice',
+      password: 's3cret',
+    });
     expect(secure).toMatchObject({ ok: true, auth: [235, expect.any(String)] });
     expect(h.messages.at(-1)!.envelope.tls?.protocol).toMatch(/^TLSv1\.[23]$/);
   });
@@ -121,11 +193,16 @@ describe('AUTH and TLS', () => {
     expectCode(await c.reply(), 220);
     expect(await c.command('EHLO raw.test')).toContain('STARTTLS');
     expect(await c.command('MAIL FROM:<x@example.com>')).toBe('530 5.7.0 Must issue a STARTTLS command first\r\n');
-    expect(await c.command('AUTH PLAIN AGFsaWNlAHMzY3JldA==')).toBe('530 5.7.0 Must issue a STARTTLS command first\r\n');
+    expect(await c.command('AUTH PLAIN AGFsaWNlAHMzY3JldA==')).toBe(
+      '530 5.7.0 Must issue a STARTTLS command first\r\n',
+    );
     c.end();
     const res = await swaks(h.port('mustls'), ['--tls']);
     expect(res.code, res.stdout + res.stderr).toBe(0);
-    expect(h.messages.at(-1)!.envelope).toMatchObject({ listener: 'mustls', tls: { protocol: expect.stringMatching(/^TLSv1\.[23]$/) } });
+    expect(h.messages.at(-1)!.envelope).toMatchObject({
+      listener: 'mustls',
+      tls: { protocol: expect.stringMatching(/^TLSv1\.[23]$/) },
+    });
   });
 
   it("tls 'none' and auth 'off' advertise neither STARTTLS nor AUTH", async () => {
@@ -153,7 +230,9 @@ describe('brute-force lockout', () => {
     await c.waitClosed();
     // A new connection from the same address is refused at once.
     const again = await RawClient.connect(h.port('lock'));
-    expect(await again.reply()).toMatch(/^421 4\.7\.0 Too many failed authentication attempts; try again in \d+ seconds/);
+    expect(await again.reply()).toMatch(
+      /^421 4\.7\.0 Too many failed authentication attempts; try again in \d+ seconds/,
+    );
     await again.waitClosed();
   });
 });

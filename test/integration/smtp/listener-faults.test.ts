@@ -3,7 +3,13 @@
 // with the "mailbox full" preset proves the two halves fit together.
 import nodemailer from 'nodemailer';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FaultEngine, ruleFromPreset, type FaultContext, type FaultDecision, type FaultStage } from '../../../src-main/smtp/faults/index.js';
+import {
+  FaultEngine,
+  ruleFromPreset,
+  type FaultContext,
+  type FaultDecision,
+  type FaultStage,
+} from '../../../src-main/smtp/faults/index.js';
 import type { FaultEvaluator } from '../../../src-main/smtp/index.js';
 import { RawClient, expectCode, run, startCapture, type Harness } from './helpers.js';
 
@@ -32,7 +38,10 @@ afterEach(() => {
   faults.seen = [];
 });
 
-const reply = (code: number, enhanced: string | null, text: string): Partial<FaultDecision> => ({ reply: { code, enhanced, text }, fired: ['r'] });
+const reply = (code: number, enhanced: string | null, text: string): Partial<FaultDecision> => ({
+  reply: { code, enhanced, text },
+  fired: ['r'],
+});
 
 async function session(): Promise<RawClient> {
   const c = await RawClient.connect(h.port());
@@ -77,13 +86,21 @@ describe('fault decisions, stage by stage', () => {
     expect(await s.command('DATA')).toBe('554 5.6.0 No DATA today\r\n');
     s.end();
     const rcptCtx = faults.seen.find((x) => x.stage === 'rcpt');
-    expect(rcptCtx).toMatchObject({ listenerId: 'smtp', clientAddress: '127.0.0.1', mailFrom: 'a@example.test', rcptTo: ['b@example.test'], authUser: null });
+    expect(rcptCtx).toMatchObject({
+      listenerId: 'smtp',
+      clientAddress: '127.0.0.1',
+      mailFrom: 'a@example.test',
+      rcptTo: ['b@example.test'],
+      authUser: null,
+    });
   });
 
   it('AUTH: a reply refuses the attempt and the user name is known at later stages', async () => {
     faults.script.set('auth', reply(535, '5.7.8', 'Authentication credentials invalid'));
     const c = await session();
-    expect(await c.command(`AUTH PLAIN ${Buffer.from('\0bob\0pw').toString('base64')}`)).toBe('535 5.7.8 Authentication credentials invalid\r\n');
+    expect(await c.command(`AUTH PLAIN ${Buffer.from('\0bob\0pw').toString('base64')}`)).toBe(
+      '535 5.7.8 Authentication credentials invalid\r\n',
+    );
     faults.script.clear();
     expectCode(await c.command(`AUTH PLAIN ${Buffer.from('\0bob\0pw').toString('base64')}`), 235);
     expectCode(await c.command('MAIL FROM:<a@example.test>'), 250);
@@ -95,7 +112,9 @@ describe('fault decisions, stage by stage', () => {
     faults.script.set('afterData', reply(452, '4.2.2', 'Mailbox full'));
     const before = h.messages.length;
     await expect(
-      nodemailer.createTransport({ host: '127.0.0.1', port: h.port(), ignoreTLS: true }).sendMail({ from: 'a@example.test', to: 'b@example.test', subject: 's', text: 'x' }),
+      nodemailer
+        .createTransport({ host: '127.0.0.1', port: h.port(), ignoreTLS: true })
+        .sendMail({ from: 'a@example.test', to: 'b@example.test', subject: 's', text: 'x' }),
     ).rejects.toMatchObject({ responseCode: 452, response: '452 4.2.2 Mailbox full' });
     expect(h.messages.length).toBe(before);
     const ctx = faults.seen.find((x) => x.stage === 'afterData');
@@ -119,9 +138,23 @@ describe('fault decisions, stage by stage', () => {
 describe('with the real FaultEngine', () => {
   it('the "mailbox full" preset at RCPT answers 552 5.2.2 to swaks and counts its hit', async () => {
     const engine = new FaultEngine([ruleFromPreset('mailbox-full')]);
-    const real = await startCapture({ faults: engine, listeners: [{ id: 'smtp', host: '127.0.0.1', port: 0, tls: 'starttls' }] });
+    const real = await startCapture({
+      faults: engine,
+      listeners: [{ id: 'smtp', host: '127.0.0.1', port: 0, tls: 'starttls' }],
+    });
     try {
-      const res = await run('/usr/bin/swaks', ['--server', '127.0.0.1', '--port', String(real.port()), '--timeout', '20', '--from', 'a@example.test', '--to', 'full@example.test']);
+      const res = await run('/usr/bin/swaks', [
+        '--server',
+        '127.0.0.1',
+        '--port',
+        String(real.port()),
+        '--timeout',
+        '20',
+        '--from',
+        'a@example.test',
+        '--to',
+        'full@example.test',
+      ]);
       expect(res.code).not.toBe(0);
       expect(res.stdout).toMatch(/<\*\* {1,2}552 5\.2\.2 Mailbox full/);
       expect(real.messages).toHaveLength(0);

@@ -10,7 +10,11 @@ const base = { host: '127.0.0.1', port: 0, tls: 'starttls' } as const;
 const listeners: ListenerConfig[] = [
   { ...base, id: 'open' },
   { ...base, id: 'lan', limits: { allowClients: ['10.0.0.0/8', 'fd00::/8'] } },
-  { ...base, id: 'local', limits: { allowClients: ['127.0.0.0/8'], recipientAllow: ['*@example.test'], senderDeny: ['spam*@*'] } },
+  {
+    ...base,
+    id: 'local',
+    limits: { allowClients: ['127.0.0.0/8'], recipientAllow: ['*@example.test'], senderDeny: ['spam*@*'] },
+  },
   { ...base, id: 'rcpt', limits: { maxRecipients: 2 } },
   { ...base, id: 'small', limits: { maxMessageBytes: 200 } },
   { ...base, id: 'conns', limits: { maxConnections: 3 } },
@@ -29,7 +33,23 @@ afterAll(async () => {
 });
 
 function swaks(port: number, to: string, extra: string[] = []) {
-  return run(SWAKS, ['--server', '127.0.0.1', '--port', String(port), '--helo', 'swaks.test', '--timeout', '20', '--from', 'app@example.test', '--to', to, '--body', 'relay?', ...extra]);
+  return run(SWAKS, [
+    '--server',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--helo',
+    'swaks.test',
+    '--timeout',
+    '20',
+    '--from',
+    'app@example.test',
+    '--to',
+    to,
+    '--body',
+    'relay?',
+    ...extra,
+  ]);
 }
 
 async function greeted(id: string): Promise<RawClient> {
@@ -71,7 +91,9 @@ describe('access control', () => {
 
   it('a denied sender pattern gets 550 5.7.1', async () => {
     const c = await greeted('local');
-    expect(await c.command('MAIL FROM:<spammer@example.test>')).toBe('550 5.7.1 Sender <spammer@example.test> not allowed\r\n');
+    expect(await c.command('MAIL FROM:<spammer@example.test>')).toBe(
+      '550 5.7.1 Sender <spammer@example.test> not allowed\r\n',
+    );
     expectCode(await c.command('MAIL FROM:<app@example.test>'), 250);
     c.end();
   });

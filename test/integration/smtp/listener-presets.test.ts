@@ -13,7 +13,19 @@ afterAll(async () => {
 });
 
 function swaks(id: string, extra: string[]) {
-  return run('/usr/bin/swaks', ['--server', '127.0.0.1', '--port', String(h.port(id)), '--timeout', '20', '--from', 'app@example.test', '--to', 'qa@example.test', ...extra]);
+  return run('/usr/bin/swaks', [
+    '--server',
+    '127.0.0.1',
+    '--port',
+    String(h.port(id)),
+    '--timeout',
+    '20',
+    '--from',
+    'app@example.test',
+    '--to',
+    'qa@example.test',
+    ...extra,
+  ]);
 }
 const login = ['--auth', 'LOGIN', '--auth-user', 'app', '--auth-password', 'pw'];
 
@@ -38,6 +50,10 @@ describe('listener presets', () => {
   it('465: implicit TLS takes AUTH on the TLS connection', async () => {
     const ok = await swaks('submissions', ['--tls-on-connect', ...login]);
     expect(ok.code, ok.stdout).toBe(0);
-    expect(h.messages.at(-1)!.envelope).toMatchObject({ listener: 'submissions', authUser: 'app', tls: { protocol: expect.stringMatching(/^TLSv1\.[23]$/) } });
+    expect(h.messages.at(-1)!.envelope).toMatchObject({
+      listener: 'submissions',
+      authUser: 'app',
+      tls: { protocol: expect.stringMatching(/^TLSv1\.[23]$/) },
+    });
   });
 });

@@ -18,7 +18,21 @@ let otherKey: string;
 async function makePem(cn: string): Promise<{ cert: string; key: string }> {
   const certFile = path.join(tmp, `${cn}.crt`);
   const keyFile = path.join(tmp, `${cn}.key`);
-  const res = await run(OPENSSL, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${cn}`, '-keyout', keyFile, '-out', certFile]);
+  const res = await run(OPENSSL, [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    `/CN=${cn}`,
+    '-keyout',
+    keyFile,
+    '-out',
+    certFile,
+  ]);
   if (res.code !== 0) throw new Error(res.stderr);
   return { cert: fs.readFileSync(certFile, 'utf8'), key: fs.readFileSync(keyFile, 'utf8') };
 }
@@ -31,7 +45,13 @@ beforeAll(async () => {
   h = await startCapture({
     listeners: [
       { id: 'pem', host: '127.0.0.1', port: 0, tls: 'implicit', certificate: { mode: 'pem', ...pem } },
-      { id: 'sans', host: '127.0.0.1', port: 0, tls: 'starttls', certificate: { mode: 'generated', sans: ['mail.example.test', '192.0.2.10'] } },
+      {
+        id: 'sans',
+        host: '127.0.0.1',
+        port: 0,
+        tls: 'starttls',
+        certificate: { mode: 'generated', sans: ['mail.example.test', '192.0.2.10'] },
+      },
       { id: 'tls13', host: '127.0.0.1', port: 0, tls: 'implicit', minTlsVersion: 'TLSv1.3' },
     ],
   });
@@ -47,7 +67,12 @@ function sClient(port: number, args: string[] = []) {
 
 function construct(listener: ListenerConfig): unknown {
   try {
-    new CaptureServer({ dataDir: tmp, sink: { ingest: async () => ({ id: 1 }) }, logger: silentLogger, listeners: [listener] });
+    new CaptureServer({
+      dataDir: tmp,
+      sink: { ingest: async () => ({ id: 1 }) },
+      logger: silentLogger,
+      listeners: [listener],
+    });
     return null;
   } catch (err) {
     return err;
@@ -76,11 +101,26 @@ describe('supplied PEM certificate', () => {
 
   it('bad PEM and a key that does not match are refused with an error naming the field', () => {
     const base = { id: 'x', host: '127.0.0.1', port: 0, tls: 'implicit' } as const;
-    const bad = construct({ ...base, certificate: { mode: 'pem', cert: '-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----', key: pem.key } });
+    const bad = construct({
+      ...base,
+      certificate: {
+        mode: 'pem',
+        cert: '-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----',
+        key: pem.key,
+      },
+    });
     expect(bad).toBeInstanceOf(MailwrightError);
-    expect(bad).toMatchObject({ code: 'invalid_argument', field: 'listeners.0.certificate.cert', message: expect.stringMatching(/^\[smtp\] listener "x": certificate\.cert is not a PEM certificate/) });
+    expect(bad).toMatchObject({
+      code: 'invalid_argument',
+      field: 'listeners.0.certificate.cert',
+      message: expect.stringMatching(/^\[smtp\] listener "x": certificate\.cert is not a PEM certificate/),
+    });
     const mismatch = construct({ ...base, certificate: { mode: 'pem', cert: pem.cert, key: otherKey } });
-    expect(mismatch).toMatchObject({ code: 'invalid_argument', field: 'listeners.0.certificate.key', message: '[smtp] listener "x": certificate.key does not belong to certificate.cert' });
+    expect(mismatch).toMatchObject({
+      code: 'invalid_argument',
+      field: 'listeners.0.certificate.key',
+      message: '[smtp] listener "x": certificate.key does not belong to certificate.cert',
+    });
   });
 });
 
@@ -95,25 +135,45 @@ describe('generated certificate with SANs', () => {
     expect(listeners).toEqual(['pem', 'sans', 'tls13']);
     const configs: ListenerConfig[] = [
       { id: 'pem', host: '127.0.0.1', port: 0, tls: 'implicit', certificate: { mode: 'pem', ...pem } },
-      { id: 'sans', host: '127.0.0.1', port: 0, tls: 'starttls', certificate: { mode: 'generated', sans: ['smtp.example.test'] } },
+      {
+        id: 'sans',
+        host: '127.0.0.1',
+        port: 0,
+        tls: 'starttls',
+        certificate: { mode: 'generated', sans: ['smtp.example.test'] },
+      },
       { id: 'tls13', host: '127.0.0.1', port: 0, tls: 'implicit', minTlsVersion: 'TLSv1.3' },
     ];
     await h.server.apply(configs);
     const second = new X509Certificate(h.server.certificatePem('sans')!);
     expect(second.subjectAltName).toBe('DNS:smtp.example.test');
     expect(second.fingerprint256).not.toBe(first.fingerprint256);
-    const res = await run(OPENSSL, ['s_client', '-ign_eof', '-starttls', 'smtp', '-connect', `127.0.0.1:${h.port('sans')}`], 'QUIT\r\n');
+    const res = await run(
+      OPENSSL,
+      ['s_client', '-ign_eof', '-starttls', 'smtp', '-connect', `127.0.0.1:${h.port('sans')}`],
+      'QUIT\r\n',
+    );
     expect(res.stdout).toMatch(/New, TLSv1\.[23]/);
     // s_client prints the certificate the server presented; it is the new one.
     const presented = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(res.stdout)?.[0];
     expect(new X509Certificate(presented!).fingerprint256).toBe(second.fingerprint256);
     // Going back to the first SAN list finds the certificate kept in the data folder.
-    await h.server.apply([configs[0]!, { ...configs[1]!, certificate: { mode: 'generated', sans: ['192.0.2.10', 'MAIL.example.test'] } }, configs[2]!]);
+    await h.server.apply([
+      configs[0]!,
+      { ...configs[1]!, certificate: { mode: 'generated', sans: ['192.0.2.10', 'MAIL.example.test'] } },
+      configs[2]!,
+    ]);
     expect(h.server.certificate('sans')!.fingerprint256).toBe(first.fingerprint256);
   });
 
   it('refuses a SAN that is neither a DNS name nor an IP, naming the entry', () => {
-    const err = construct({ id: 'x', host: '127.0.0.1', port: 0, tls: 'starttls', certificate: { mode: 'generated', sans: ['ok.test', 'bad name'] } });
+    const err = construct({
+      id: 'x',
+      host: '127.0.0.1',
+      port: 0,
+      tls: 'starttls',
+      certificate: { mode: 'generated', sans: ['ok.test', 'bad name'] },
+    });
     expect(err).toMatchObject({ code: 'invalid_argument', field: 'listeners.0.certificate.sans.1' });
   });
 });

@@ -12,7 +12,12 @@ afterAll(async () => {
 });
 
 function transport(options: Record<string, unknown>) {
-  return nodemailer.createTransport({ host: '127.0.0.1', name: 'client.test', tls: { rejectUnauthorized: false }, ...options });
+  return nodemailer.createTransport({
+    host: '127.0.0.1',
+    name: 'client.test',
+    tls: { rejectUnauthorized: false },
+    ...options,
+  });
 }
 
 function last() {
@@ -45,14 +50,24 @@ describe('capture server with nodemailer', () => {
   });
 
   it('upgrades with STARTTLS and records protocol and cipher', async () => {
-    await transport({ port: h.port(), requireTLS: true }).sendMail({ from: 'a@example.com', to: 'b@example.com', subject: 'starttls', text: 'x' });
+    await transport({ port: h.port(), requireTLS: true }).sendMail({
+      from: 'a@example.com',
+      to: 'b@example.com',
+      subject: 'starttls',
+      text: 'x',
+    });
     const { envelope } = last();
     expect(envelope.tls?.protocol).toMatch(/^TLSv1\.[23]$/);
     expect(envelope.tls?.cipher).toBeTruthy();
   });
 
   it('takes mail on the implicit TLS listener', async () => {
-    await transport({ port: h.port('smtps'), secure: true }).sendMail({ from: 'a@example.com', to: 'b@example.com', subject: 'implicit', text: 'x' });
+    await transport({ port: h.port('smtps'), secure: true }).sendMail({
+      from: 'a@example.com',
+      to: 'b@example.com',
+      subject: 'implicit',
+      text: 'x',
+    });
     const { envelope, raw } = last();
     expect(raw.toString()).toContain('Subject: implicit');
     expect(envelope.listener).toBe('smtps');
@@ -60,15 +75,31 @@ describe('capture server with nodemailer', () => {
   });
 
   it('accepts AUTH PLAIN over plaintext and records the user', async () => {
-    await transport({ port: h.port(), ignoreTLS: true, authMethod: 'PLAIN', auth: { user: 'alice', pass: 'anything' } }).sendMail({
-      from: 'a@example.com', to: 'b@example.com', subject: 'auth plain', text: 'x',
+    await transport({
+      port: h.port(),
+      ignoreTLS: true,
+      authMethod: 'PLAIN',
+      auth: { user: 'alice', pass: 'anything' },
+    }).sendMail({
+      from: 'a@example.com',
+      to: 'b@example.com',
+      subject: 'auth plain',
+      text: 'x',
     });
     expect(last().envelope.authUser).toBe('alice');
   });
 
   it('accepts AUTH LOGIN after STARTTLS and records the user', async () => {
-    await transport({ port: h.port(), requireTLS: true, authMethod: 'LOGIN', auth: { user: 'bob@example.com', pass: 'wrong-is-fine' } }).sendMail({
-      from: 'a@example.com', to: 'b@example.com', subject: 'auth login', text: 'x',
+    await transport({
+      port: h.port(),
+      requireTLS: true,
+      authMethod: 'LOGIN',
+      auth: { user: 'bob@example.com', pass: 'wrong-is-fine' },
+    }).sendMail({
+      from: 'a@example.com',
+      to: 'b@example.com',
+      subject: 'auth login',
+      text: 'x',
     });
     expect(last().envelope.authUser).toBe('bob@example.com');
     expect(last().envelope.tls).not.toBeNull();
@@ -76,7 +107,12 @@ describe('capture server with nodemailer', () => {
 
   it('keeps Bcc recipients in the envelope and out of the headers', async () => {
     await transport({ port: h.port(), ignoreTLS: true }).sendMail({
-      from: 'a@example.com', to: 'to@example.com', cc: 'cc@example.com', bcc: 'hidden@example.com', subject: 'bcc', text: 'x',
+      from: 'a@example.com',
+      to: 'to@example.com',
+      cc: 'cc@example.com',
+      bcc: 'hidden@example.com',
+      subject: 'bcc',
+      text: 'x',
     });
     const { envelope, raw } = last();
     expect(envelope.rcptTo).toEqual(['to@example.com', 'cc@example.com', 'hidden@example.com']);
@@ -97,14 +133,21 @@ describe('capture server with nodemailer', () => {
       Buffer.from([0xe9, 0xff, 0x80, 0x0d, 0x0a]),
       Buffer.from('.\tdot then tab\r\nlast line\r\n'),
     ]);
-    await transport({ port: h.port(), ignoreTLS: true }).sendMail({ envelope: { from: 'a@example.com', to: ['b@example.com'] }, raw });
+    await transport({ port: h.port(), ignoreTLS: true }).sendMail({
+      envelope: { from: 'a@example.com', to: ['b@example.com'] },
+      raw,
+    });
     expect(Buffer.compare(last().raw, raw)).toBe(0);
   });
 
   it('reuses one pooled connection for many messages', async () => {
     const pool = transport({ port: h.port(), ignoreTLS: true, pool: true, maxConnections: 1 });
     const before = h.messages.length;
-    await Promise.all(Array.from({ length: 20 }, (_, i) => pool.sendMail({ from: 'a@example.com', to: 'b@example.com', subject: `pooled ${i}`, text: 'x' })));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        pool.sendMail({ from: 'a@example.com', to: 'b@example.com', subject: `pooled ${i}`, text: 'x' }),
+      ),
+    );
     pool.close();
     const ports = new Set(h.messages.slice(before).map((m) => m.envelope.clientPort));
     expect(h.messages.length - before).toBe(20);

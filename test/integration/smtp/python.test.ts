@@ -27,21 +27,43 @@ async function send(spec: Record<string, unknown>, message: Buffer): Promise<PyR
   return JSON.parse(line) as PyResult;
 }
 
-const simple = Buffer.from('From: py@example.com\nTo: rcpt@example.com\nSubject: from python\n\nline one\n.line with a dot\n');
+const simple = Buffer.from(
+  'From: py@example.com\nTo: rcpt@example.com\nSubject: from python\n\nline one\n.line with a dot\n',
+);
 
 describe('capture server with python smtplib', () => {
   it('takes a plaintext message; dots and bare LFs arrive exactly as the client sent them', async () => {
-    const result = await send({ port: h.port(), mode: 'plain', from: 'py@example.com', to: ['rcpt@example.com'] }, simple);
+    const result = await send(
+      { port: h.port(), mode: 'plain', from: 'py@example.com', to: ['rcpt@example.com'] },
+      simple,
+    );
     expect(result).toMatchObject({ ok: true });
-    expect(result.features).toEqual(expect.arrayContaining(['8bitmime', 'smtputf8', 'pipelining', 'size', 'starttls', 'auth']));
+    expect(result.features).toEqual(
+      expect.arrayContaining(['8bitmime', 'smtputf8', 'pipelining', 'size', 'starttls', 'auth']),
+    );
     const m = h.messages.at(-1)!;
     // smtplib sends bytes as given (bare LFs too) and adds the final CRLF; the server keeps every byte.
     expect(m.raw.toString('latin1')).toBe(simple.toString('latin1') + '\r\n');
-    expect(m.envelope).toMatchObject({ mailFrom: 'py@example.com', rcptTo: ['rcpt@example.com'], heloName: 'py.test', tls: null });
+    expect(m.envelope).toMatchObject({
+      mailFrom: 'py@example.com',
+      rcptTo: ['rcpt@example.com'],
+      heloName: 'py.test',
+      tls: null,
+    });
   });
 
   it('upgrades with STARTTLS and logs in', async () => {
-    const result = await send({ port: h.port(), mode: 'starttls', from: 'py@example.com', to: ['rcpt@example.com'], user: 'pyuser', password: 'pw' }, simple);
+    const result = await send(
+      {
+        port: h.port(),
+        mode: 'starttls',
+        from: 'py@example.com',
+        to: ['rcpt@example.com'],
+        user: 'pyuser',
+        password: 'pw',
+      },
+      simple,
+    );
     expect(result).toMatchObject({ ok: true });
     expect(result.tls).toMatch(/^TLSv1\.[23]$/);
     const m = h.messages.at(-1)!;
@@ -50,7 +72,10 @@ describe('capture server with python smtplib', () => {
   });
 
   it('speaks implicit TLS with SMTP_SSL', async () => {
-    const result = await send({ port: h.port('smtps'), mode: 'ssl', from: 'py@example.com', to: ['rcpt@example.com'] }, simple);
+    const result = await send(
+      { port: h.port('smtps'), mode: 'ssl', from: 'py@example.com', to: ['rcpt@example.com'] },
+      simple,
+    );
     expect(result).toMatchObject({ ok: true });
     const m = h.messages.at(-1)!;
     expect(m.envelope.listener).toBe('smtps');
@@ -58,15 +83,34 @@ describe('capture server with python smtplib', () => {
   });
 
   it('keeps raw 8-bit bytes of a BODY=8BITMIME message', async () => {
-    const body = Buffer.concat([Buffer.from('Subject: 8bit\r\nContent-Type: text/plain; charset=iso-8859-1\r\n\r\ncaf'), Buffer.from([0xe9, 0x20, 0xa4, 0xff]), Buffer.from('\r\n')]);
-    const result = await send({ port: h.port(), mode: 'plain', from: 'py@example.com', to: ['rcpt@example.com'], mail_options: ['BODY=8BITMIME'] }, body);
+    const body = Buffer.concat([
+      Buffer.from('Subject: 8bit\r\nContent-Type: text/plain; charset=iso-8859-1\r\n\r\ncaf'),
+      Buffer.from([0xe9, 0x20, 0xa4, 0xff]),
+      Buffer.from('\r\n'),
+    ]);
+    const result = await send(
+      {
+        port: h.port(),
+        mode: 'plain',
+        from: 'py@example.com',
+        to: ['rcpt@example.com'],
+        mail_options: ['BODY=8BITMIME'],
+      },
+      body,
+    );
     expect(result).toMatchObject({ ok: true });
     expect(Buffer.compare(h.messages.at(-1)!.raw, body)).toBe(0);
   });
 
   it('accepts UTF-8 addresses when the client says SMTPUTF8', async () => {
-    const body = Buffer.from('From: üser@exämple.org\r\nTo: 受取人@例え.jp\r\nSubject: ünïcode\r\n\r\nhéllo\r\n', 'utf8');
-    const result = await send({ port: h.port(), mode: 'plain', from: 'üser@exämple.org', to: ['受取人@例え.jp'], mail_options: ['SMTPUTF8'] }, body);
+    const body = Buffer.from(
+      'From: üser@exämple.org\r\nTo: 受取人@例え.jp\r\nSubject: ünïcode\r\n\r\nhéllo\r\n',
+      'utf8',
+    );
+    const result = await send(
+      { port: h.port(), mode: 'plain', from: 'üser@exämple.org', to: ['受取人@例え.jp'], mail_options: ['SMTPUTF8'] },
+      body,
+    );
     expect(result).toMatchObject({ ok: true });
     const m = h.messages.at(-1)!;
     expect(m.envelope.mailFrom).toBe('üser@exämple.org');

@@ -19,7 +19,18 @@ let h: SessionHarness;
 beforeAll(async () => {
   h = await startCore({
     listeners: [
-      { id: 'sub', host: '127.0.0.1', port: 0, tls: 'none', auth: { policy: 'required', mechanisms: ['PLAIN', 'LOGIN', 'XOAUTH2'], credentials: CREDENTIALS, allowPlaintext: true } },
+      {
+        id: 'sub',
+        host: '127.0.0.1',
+        port: 0,
+        tls: 'none',
+        auth: {
+          policy: 'required',
+          mechanisms: ['PLAIN', 'LOGIN', 'XOAUTH2'],
+          credentials: CREDENTIALS,
+          allowPlaintext: true,
+        },
+      },
       { id: 'strict', host: '127.0.0.1', port: 0, tls: 'none', limits: { recipientAllow: ['*@allowed.test'] } },
       { id: 'tls', host: '127.0.0.1', port: 0, tls: 'starttls' },
     ],
@@ -31,8 +42,21 @@ afterAll(async () => {
 
 function swaks(port: number, extra: string[]) {
   return run('/usr/bin/swaks', [
-    '--server', '127.0.0.1', '--port', String(port), '--helo', 'swaks.test', '--timeout', '20',
-    '--from', 'swaks@example.com', '--to', 'rcpt@example.com', '--body', BODY_MARKER, ...extra,
+    '--server',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--helo',
+    'swaks.test',
+    '--timeout',
+    '20',
+    '--from',
+    'swaks@example.com',
+    '--to',
+    'rcpt@example.com',
+    '--body',
+    BODY_MARKER,
+    ...extra,
   ]);
 }
 
@@ -51,9 +75,19 @@ describe('session transcript', () => {
   it('AUTH PLAIN (swaks): commands and replies in order, secret and data elided, message linked', async () => {
     const res = await swaks(h.port('sub'), ['--auth', 'PLAIN', '--auth-user', 'alice', '--auth-password', PASSWORD]);
     expect(res.code, res.stdout + res.stderr).toBe(0);
-    const page = await h.waitFor((p) => p.sessions.some((s) => s.listener === 'sub' && s.outcome === 'delivered'), { listener: 'sub' });
+    const page = await h.waitFor((p) => p.sessions.some((s) => s.listener === 'sub' && s.outcome === 'delivered'), {
+      listener: 'sub',
+    });
     const summary = page.sessions.find((s) => s.outcome === 'delivered')!;
-    expect(summary).toMatchObject({ listener: 'sub', clientAddress: expect.stringContaining('127.0.0.1'), helo: 'swaks.test', authUser: 'alice', authFailures: 0, rejected: 0, outcomeCode: null });
+    expect(summary).toMatchObject({
+      listener: 'sub',
+      clientAddress: expect.stringContaining('127.0.0.1'),
+      helo: 'swaks.test',
+      authUser: 'alice',
+      authFailures: 0,
+      rejected: 0,
+      outcomeCode: null,
+    });
     expect(summary.messageIds).toHaveLength(1);
     const message = await h.core.invoke('messages.get', { id: summary.messageIds[0]! });
     expect(message.ok && message.value.text).toContain(BODY_MARKER);
@@ -61,9 +95,21 @@ describe('session transcript', () => {
     const detail = await h.get(summary.id);
     const lines = detail.transcript.map((l) => `${l.dir}: ${l.text}`);
     const order = [
-      /^S: 220 /, /^C: EHLO swaks\.test$/, /^S: 250[- ]/, /^C: AUTH PLAIN \*\*\*$/, /^S: 235 /, /^C: MAIL FROM:<swaks@example\.com>/, /^S: 250 /,
-      /^C: RCPT TO:<rcpt@example\.com>/, /^S: 250 /, /^C: DATA$/, /^S: 354 /, /^C: <message data: \d+ bytes>$/,
-      new RegExp(`^S: 250 .*queued as ${summary.messageIds[0]}`), /^C: QUIT$/, /^S: 221 /,
+      /^S: 220 /,
+      /^C: EHLO swaks\.test$/,
+      /^S: 250[- ]/,
+      /^C: AUTH PLAIN \*\*\*$/,
+      /^S: 235 /,
+      /^C: MAIL FROM:<swaks@example\.com>/,
+      /^S: 250 /,
+      /^C: RCPT TO:<rcpt@example\.com>/,
+      /^S: 250 /,
+      /^C: DATA$/,
+      /^S: 354 /,
+      /^C: <message data: \d+ bytes>$/,
+      new RegExp(`^S: 250 .*queued as ${summary.messageIds[0]}`),
+      /^C: QUIT$/,
+      /^S: 221 /,
     ];
     let at = 0;
     for (const pattern of order) {
@@ -82,12 +128,22 @@ describe('session transcript', () => {
   });
 
   it('AUTH LOGIN (python smtplib) and XOAUTH2 (nodemailer): base64 lines elided, nothing secret stored', async () => {
-    const py = await run('python3', [SCRIPT, JSON.stringify({ port: h.port('sub'), mechanism: 'LOGIN', user: 'alice', password: PASSWORD })]);
+    const py = await run('python3', [
+      SCRIPT,
+      JSON.stringify({ port: h.port('sub'), mechanism: 'LOGIN', user: 'alice', password: PASSWORD }),
+    ]);
     expect(py.stdout).toContain('"ok": true');
     await nodemailer
-      .createTransport({ host: '127.0.0.1', port: h.port('sub'), ignoreTLS: true, auth: { type: 'OAuth2', user: 'alice', accessToken: TOKEN } })
+      .createTransport({
+        host: '127.0.0.1',
+        port: h.port('sub'),
+        ignoreTLS: true,
+        auth: { type: 'OAuth2', user: 'alice', accessToken: TOKEN },
+      })
       .sendMail({ from: 'alice@example.com', to: 'rcpt@example.com', subject: 'xoauth2', text: BODY_MARKER });
-    const page = await h.waitFor((p) => p.sessions.filter((s) => s.outcome === 'delivered').length >= 3, { listener: 'sub' });
+    const page = await h.waitFor((p) => p.sessions.filter((s) => s.outcome === 'delivered').length >= 3, {
+      listener: 'sub',
+    });
     const [xoauth, login] = page.sessions.filter((s) => s.outcome === 'delivered');
     const loginLines = (await h.get(login!.id)).transcript.map((l) => `${l.dir}: ${l.text}`);
     expect(loginLines).toContain('C: AUTH LOGIN ***');
@@ -95,7 +151,12 @@ describe('session transcript', () => {
     const xLines = (await h.get(xoauth!.id)).transcript.map((l) => `${l.dir}: ${l.text}`);
     expect(xLines).toContain('C: AUTH XOAUTH2 ***');
     const stored = allStoredText();
-    for (const secret of [PASSWORD, TOKEN, Buffer.from(PASSWORD).toString('base64'), Buffer.from(`user=alice\x01auth=Bearer ${TOKEN}\x01\x01`).toString('base64')]) {
+    for (const secret of [
+      PASSWORD,
+      TOKEN,
+      Buffer.from(PASSWORD).toString('base64'),
+      Buffer.from(`user=alice\x01auth=Bearer ${TOKEN}\x01\x01`).toString('base64'),
+    ]) {
       expect(stored).not.toContain(secret);
     }
   });
@@ -103,7 +164,9 @@ describe('session transcript', () => {
   it('a failed AUTH session is in the auth-failures audit log with 535', async () => {
     const res = await swaks(h.port('sub'), ['--auth', 'PLAIN', '--auth-user', 'mallory', '--auth-password', 'guess-1']);
     expect(res.code).not.toBe(0);
-    const page = await h.waitFor((p) => p.sessions.some((s) => s.helo === 'swaks.test' && s.authFailures > 0), { filter: 'authFailures' });
+    const page = await h.waitFor((p) => p.sessions.some((s) => s.helo === 'swaks.test' && s.authFailures > 0), {
+      filter: 'authFailures',
+    });
     expect(page.sessions.every((s) => s.authFailures > 0)).toBe(true);
     const failed = page.sessions[0]!;
     expect(failed).toMatchObject({ outcome: 'authFailed', outcomeCode: 535, authUser: null, messageIds: [] });
@@ -116,11 +179,18 @@ describe('session transcript', () => {
 
   it('a refused recipient (recipientAllow, 550) is under rejected; filter by client address', async () => {
     await expect(
-      nodemailer.createTransport({ host: '127.0.0.1', port: h.port('strict'), ignoreTLS: true })
+      nodemailer
+        .createTransport({ host: '127.0.0.1', port: h.port('strict'), ignoreTLS: true })
         .sendMail({ from: 'a@example.test', to: 'x@elsewhere.test', subject: 'no', text: 'x' }),
     ).rejects.toMatchObject({ responseCode: 550 });
     const page = await h.waitFor((p) => p.total >= 1, { filter: 'rejected', listener: 'strict' });
-    expect(page.sessions[0]).toMatchObject({ listener: 'strict', outcome: 'rejected', outcomeCode: 550, rejected: 1, messageIds: [] });
+    expect(page.sessions[0]).toMatchObject({
+      listener: 'strict',
+      outcome: 'rejected',
+      outcomeCode: 550,
+      rejected: 1,
+      messageIds: [],
+    });
     const address = page.sessions[0]!.clientAddress;
     const byClient = await h.list({ clientAddress: address.replace(/^::ffff:/, '') });
     expect(byClient.total).toBeGreaterThanOrEqual(4);
@@ -132,10 +202,19 @@ describe('session transcript', () => {
   // Regression: after STARTTLS the TLS socket takes over the accepted socket's handle, whose 'close' then
   // never fires; such sessions were never recorded and stayed in the active-connections gauge.
   it('a STARTTLS session is recorded with its TLS details when it closes, and leaves the gauge', async () => {
-    const t = nodemailer.createTransport({ host: '127.0.0.1', port: h.port('tls'), secure: false, requireTLS: true, tls: { rejectUnauthorized: false } });
+    const t = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: h.port('tls'),
+      secure: false,
+      requireTLS: true,
+      tls: { rejectUnauthorized: false },
+    });
     await t.sendMail({ from: 'a@example.test', to: 'b@example.test', subject: 'tls', text: 'x' });
     const page = await h.waitFor((p) => p.total >= 1, { listener: 'tls' });
-    expect(page.sessions[0]).toMatchObject({ outcome: 'delivered', tls: { protocol: expect.stringMatching(/^TLSv1\.[23]$/), cipher: expect.any(String) } });
+    expect(page.sessions[0]).toMatchObject({
+      outcome: 'delivered',
+      tls: { protocol: expect.stringMatching(/^TLSv1\.[23]$/), cipher: expect.any(String) },
+    });
     const lines = (await h.get(page.sessions[0]!.id)).transcript.map((l) => `${l.dir}: ${l.text}`);
     expect(lines).toContain('C: STARTTLS');
     const figures = await h.core.invoke('metrics.get', {});

@@ -51,7 +51,9 @@ describe('size limit', () => {
     const h = await startCapture({ maxMessageBytes: 2048 });
     try {
       const t = nodemailer.createTransport({ host: '127.0.0.1', port: h.port(), ignoreTLS: true });
-      await expect(t.sendMail({ from: 'a@example.com', to: 'b@example.com', text: 'y'.repeat(5000) })).rejects.toMatchObject({ responseCode: 552 });
+      await expect(
+        t.sendMail({ from: 'a@example.com', to: 'b@example.com', text: 'y'.repeat(5000) }),
+      ).rejects.toMatchObject({ responseCode: 552 });
       expect(h.messages).toHaveLength(0);
     } finally {
       await h.close();
@@ -110,7 +112,9 @@ describe('the reply waits for the sink', () => {
     try {
       const t = nodemailer.createTransport({ host: '127.0.0.1', port: h.port(), ignoreTLS: true });
       let settled = false;
-      const sent = t.sendMail({ from: 'a@example.com', to: 'b@example.com', text: 'x' }).finally(() => (settled = true));
+      const sent = t
+        .sendMail({ from: 'a@example.com', to: 'b@example.com', text: 'x' })
+        .finally(() => (settled = true));
       await sinkInvoked;
       const probe = await RawClient.connect(h.port());
       await probe.reply();

@@ -15,8 +15,22 @@ afterAll(async () => {
 
 function swaks(port: number, extra: string[]) {
   return run(SWAKS, [
-    '--server', '127.0.0.1', '--port', String(port), '--helo', 'swaks.test', '--timeout', '20',
-    '--from', 'swaks@example.com', '--to', 'rcpt@example.com', '--header', 'Subject: from swaks', '--body', 'swaks body',
+    '--server',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--helo',
+    'swaks.test',
+    '--timeout',
+    '20',
+    '--from',
+    'swaks@example.com',
+    '--to',
+    'rcpt@example.com',
+    '--header',
+    'Subject: from swaks',
+    '--body',
+    'swaks body',
     ...extra,
   ]);
 }
@@ -44,7 +58,12 @@ describe('capture server with swaks', () => {
     expect(res.code, res.stdout + res.stderr).toBe(0);
     const m = h.messages.at(-1)!;
     expect(m.raw.toString()).toContain('Subject: from swaks');
-    expect(m.envelope).toMatchObject({ authUser: 'swakuser', heloName: 'swaks.test', tls: null, rcptTo: ['rcpt@example.com'] });
+    expect(m.envelope).toMatchObject({
+      authUser: 'swakuser',
+      heloName: 'swaks.test',
+      tls: null,
+      rcptTo: ['rcpt@example.com'],
+    });
   });
 
   it('sends over STARTTLS with AUTH LOGIN', async () => {
@@ -65,7 +84,9 @@ describe('capture server with swaks', () => {
 
 describe('TLS versions with openssl s_client', () => {
   it('refuses TLS 1.1 on STARTTLS', async () => {
-    expectServerRefused(await sClient([String(h.port()), '-starttls', 'smtp', '-tls1_1', '-cipher', 'DEFAULT@SECLEVEL=0']));
+    expectServerRefused(
+      await sClient([String(h.port()), '-starttls', 'smtp', '-tls1_1', '-cipher', 'DEFAULT@SECLEVEL=0']),
+    );
   });
 
   it('accepts TLS 1.2 on STARTTLS', async () => {

@@ -35,30 +35,39 @@ describe('store with the corpus', () => {
     expect(h.store.stats().pending).toBe(0);
   });
 
-  it.each(files.map((f) => [path.relative(path.dirname(path.dirname(f)), f), f]))('%s: raw is byte-identical', (_n, f) => {
-    const raw = h.store.raw(ids.get(f)!);
-    expect(Buffer.compare(raw, fs.readFileSync(f))).toBe(0);
-  });
+  it.each(files.map((f) => [path.relative(path.dirname(path.dirname(f)), f), f]))(
+    '%s: raw is byte-identical',
+    (_n, f) => {
+      const raw = h.store.raw(ids.get(f)!);
+      expect(Buffer.compare(raw, fs.readFileSync(f))).toBe(0);
+    },
+  );
 
-  it.each(files.map((f) => [path.relative(path.dirname(path.dirname(f)), f), f]))('%s: searchable by a word of its subject or body', (_n, f) => {
-    const id = ids.get(f)!;
-    const summary = h.store.list({ limit: 1000 }).messages.find((m) => m.id === id)!;
-    const word = searchWord(summary.subject, summary.snippet);
-    if (word === null) {
-      // A message with no words at all (an image as root): its header values are still indexed.
-      expect(h.store.list({ query: 'screenshot' }).messages.map((m) => m.id)).toContain(id);
-      return;
-    }
-    expect(h.store.list({ query: word, limit: 1000 }).messages.map((m) => m.id)).toContain(id);
-  });
+  it.each(files.map((f) => [path.relative(path.dirname(path.dirname(f)), f), f]))(
+    '%s: searchable by a word of its subject or body',
+    (_n, f) => {
+      const id = ids.get(f)!;
+      const summary = h.store.list({ limit: 1000 }).messages.find((m) => m.id === id)!;
+      const word = searchWord(summary.subject, summary.snippet);
+      if (word === null) {
+        // A message with no words at all (an image as root): its header values are still indexed.
+        expect(h.store.list({ query: 'screenshot' }).messages.map((m) => m.id)).toContain(id);
+        return;
+      }
+      expect(h.store.list({ query: word, limit: 1000 }).messages.map((m) => m.id)).toContain(id);
+    },
+  );
 
-  it.each(files.map((f) => [path.relative(path.dirname(path.dirname(f)), f), f]))('%s: get() gives the detail with its envelope', async (_n, f) => {
-    const id = ids.get(f)!;
-    const summary = h.store.list({ limit: 1000 }).messages.find((m) => m.id === id)!;
-    const detail = await h.store.get(id);
-    expect(detail).toMatchObject({ id, subject: summary.subject, size: summary.size, indexed: true });
-    expect(detail.envelope).toEqual(envelope());
-  });
+  it.each(files.map((f) => [path.relative(path.dirname(path.dirname(f)), f), f]))(
+    '%s: get() gives the detail with its envelope',
+    async (_n, f) => {
+      const id = ids.get(f)!;
+      const summary = h.store.list({ limit: 1000 }).messages.find((m) => m.id === id)!;
+      const detail = await h.store.get(id);
+      expect(detail).toMatchObject({ id, subject: summary.subject, size: summary.size, indexed: true });
+      expect(detail.envelope).toEqual(envelope());
+    },
+  );
 
   it('a missing id is not_found, never a database error', async () => {
     expect(() => h.store.raw(999_999)).toThrow(expect.objectContaining({ code: 'not_found' }));

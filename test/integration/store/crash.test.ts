@@ -37,7 +37,10 @@ describe('store durability', () => {
       // The last batch was killed before the indexer's turn: it is still waiting for derivation.
       expect(store.stats().pending).toBeGreaterThan(0);
       for (const [i, id] of acked) {
-        const expected = Buffer.from(`From: a@example.test\r\nSubject: crash ${i}\r\n\r\nbody \x00\xff ${i}\r\n`, 'latin1');
+        const expected = Buffer.from(
+          `From: a@example.test\r\nSubject: crash ${i}\r\n\r\nbody \x00\xff ${i}\r\n`,
+          'latin1',
+        );
         expect(Buffer.compare(store.raw(id), expected)).toBe(0);
       }
       await store.idle();

@@ -9,7 +9,9 @@ export const FIXTURES = path.resolve(new URL('../../fixtures/store', import.meta
 
 export { testEnvelope as envelope } from '../../helpers/envelope.js';
 
-export function message(opts: { from?: string; to?: string; subject?: string; body?: string; headers?: string[] } = {}): Buffer {
+export function message(
+  opts: { from?: string; to?: string; subject?: string; body?: string; headers?: string[] } = {},
+): Buffer {
   const lines = [
     `From: ${opts.from ?? 'Alice <alice@example.test>'}`,
     `To: ${opts.to ?? 'Bob <bob@example.test>'}`,

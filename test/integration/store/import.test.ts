@@ -30,26 +30,36 @@ describe('store import', () => {
     expect(m.subject).toBe('Plain text message');
   });
 
-  it.each(['sample.mboxrd', 'sample-crlf.mbox'])('splits %s, unescapes >From and keeps body From lines', async (name) => {
-    h = openTemp();
-    const crlf = name.includes('crlf');
-    const eol = crlf ? '\r\n' : '\n';
-    const r = await importBuffer(fs.readFileSync(path.join(FIXTURES, name)), name);
-    expect(r.imported).toBe(3);
-    expect(r.failed).toEqual([]);
-    const [first, second, third] = r.ids.map((id) => h!.store.raw(id).toString('latin1'));
-    expect(first!.startsWith(`From: Alice <alice@example.test>${eol}`)).toBe(true);
-    expect(first).toContain(`${eol}From the start this line was escaped.${eol}>From here two levels.${eol}`);
-    expect(first!.endsWith(`>From here two levels.${eol}`)).toBe(true);
-    expect(second).toContain(`${eol}${eol}From which the writer forgot the escape, but no header follows.${eol}`);
-    expect(third!.startsWith('From: Dave')).toBe(true);
-    await h.store.idle();
-    const subjects = h.store.list({}).messages.map((m) => m.subject).reverse();
-    expect(subjects).toEqual(['first', 'second', 'third'].map((w) => `${crlf ? 'crlf ' : ''}${w} mbox message`));
-    const detailEnvelope = await h.store.get(r.ids[0]!).then((d) => d.envelope, () => null);
-    if (detailEnvelope) expect(detailEnvelope).toMatchObject({ listener: 'import', mailFrom: 'alice@example.test', rcptTo: [] });
-    expect(h.store.list({ query: 'from:carol' }).messages.map((m) => m.id)).toEqual([r.ids[1]]);
-  });
+  it.each(['sample.mboxrd', 'sample-crlf.mbox'])(
+    'splits %s, unescapes >From and keeps body From lines',
+    async (name) => {
+      h = openTemp();
+      const crlf = name.includes('crlf');
+      const eol = crlf ? '\r\n' : '\n';
+      const r = await importBuffer(fs.readFileSync(path.join(FIXTURES, name)), name);
+      expect(r.imported).toBe(3);
+      expect(r.failed).toEqual([]);
+      const [first, second, third] = r.ids.map((id) => h!.store.raw(id).toString('latin1'));
+      expect(first!.startsWith(`From: Alice <alice@example.test>${eol}`)).toBe(true);
+      expect(first).toContain(`${eol}From the start this line was escaped.${eol}>From here two levels.${eol}`);
+      expect(first!.endsWith(`>From here two levels.${eol}`)).toBe(true);
+      expect(second).toContain(`${eol}${eol}From which the writer forgot the escape, but no header follows.${eol}`);
+      expect(third!.startsWith('From: Dave')).toBe(true);
+      await h.store.idle();
+      const subjects = h.store
+        .list({})
+        .messages.map((m) => m.subject)
+        .reverse();
+      expect(subjects).toEqual(['first', 'second', 'third'].map((w) => `${crlf ? 'crlf ' : ''}${w} mbox message`));
+      const detailEnvelope = await h.store.get(r.ids[0]!).then(
+        (d) => d.envelope,
+        () => null,
+      );
+      if (detailEnvelope)
+        expect(detailEnvelope).toMatchObject({ listener: 'import', mailFrom: 'alice@example.test', rcptTo: [] });
+      expect(h.store.list({ query: 'from:carol' }).messages.map((m) => m.id)).toEqual([r.ids[1]]);
+    },
+  );
 
   it('imports an mbox of the corpus file that starts with a From_ line', async () => {
     h = openTemp();
@@ -61,20 +71,33 @@ describe('store import', () => {
 
   it('rejects an empty or garbage file with a clear invalid_argument', async () => {
     h = openTemp();
-    await expect(importBuffer(Buffer.alloc(0), 'empty.eml')).rejects.toMatchObject({ code: 'invalid_argument', message: expect.stringContaining('empty') });
+    await expect(importBuffer(Buffer.alloc(0), 'empty.eml')).rejects.toMatchObject({
+      code: 'invalid_argument',
+      message: expect.stringContaining('empty'),
+    });
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
-    await expect(importBuffer(png, 'image.png')).rejects.toMatchObject({ code: 'invalid_argument', message: expect.stringContaining('not an .eml or mbox') });
-    await expect(importBuffer(Buffer.from('just some words\nand more\n'), 'notes.txt')).rejects.toMatchObject({ code: 'invalid_argument' });
+    await expect(importBuffer(png, 'image.png')).rejects.toMatchObject({
+      code: 'invalid_argument',
+      message: expect.stringContaining('not an .eml or mbox'),
+    });
+    await expect(importBuffer(Buffer.from('just some words\nand more\n'), 'notes.txt')).rejects.toMatchObject({
+      code: 'invalid_argument',
+    });
     expect(h.store.stats().count).toBe(0);
   });
 
   it('reports a bad part of an mbox by index and imports the rest', async () => {
     h = openTemp();
-    const mbox = 'From a@x Mon Nov  2 10:00:00 2026\nnot a header line\n\nFrom b@x Mon Nov  2 10:00:00 2026\nSubject: ok one\n\nbody\n\nFrom c@x Mon Nov  2 10:00:00 2026\nSubject: ok two\n\nbody\n';
+    const mbox =
+      'From a@x Mon Nov  2 10:00:00 2026\nnot a header line\n\nFrom b@x Mon Nov  2 10:00:00 2026\nSubject: ok one\n\nbody\n\nFrom c@x Mon Nov  2 10:00:00 2026\nSubject: ok two\n\nbody\n';
     const r = await importBuffer(Buffer.from(mbox), 'mixed.mbox');
     expect(r.imported).toBe(2);
-    expect(r.failed).toEqual([{ index: 0, offset: mbox.indexOf('not a header'), error: expect.stringContaining('not an RFC 5322 message') }]);
-    await expect(importBuffer(Buffer.from('From nobody\njunk\n'), 'junk.mbox')).rejects.toMatchObject({ code: 'invalid_argument' });
+    expect(r.failed).toEqual([
+      { index: 0, offset: mbox.indexOf('not a header'), error: expect.stringContaining('not an RFC 5322 message') },
+    ]);
+    await expect(importBuffer(Buffer.from('From nobody\njunk\n'), 'junk.mbox')).rejects.toMatchObject({
+      code: 'invalid_argument',
+    });
   });
 
   it('reports a message past the size limit with its offset and imports the rest', async () => {
@@ -83,13 +106,22 @@ describe('store import', () => {
     const mbox = `From a@x Mon Nov  2 10:00:00 2026\n${big}\nFrom b@x Mon Nov  2 10:00:00 2026\nSubject: fits\n\nbody\n`;
     const r = await importBuffer(Buffer.from(mbox), 'sizes.mbox', 1000);
     expect(r).toMatchObject({ imported: 1, failedCount: 1, bytesRead: mbox.length });
-    expect(r.failed).toEqual([{ index: 0, offset: mbox.indexOf('Subject: big'), error: `${big.length} bytes is larger than the 1000-byte message size limit` }]);
+    expect(r.failed).toEqual([
+      {
+        index: 0,
+        offset: mbox.indexOf('Subject: big'),
+        error: `${big.length} bytes is larger than the 1000-byte message size limit`,
+      },
+    ]);
     expect(h.store.raw(r.ids[0]!).toString()).toBe('Subject: fits\n\nbody\n');
   });
 
   it('lists the first failures and counts them all', async () => {
     h = openTemp();
-    const parts = Array.from({ length: MAX_IMPORT_RESULT_FAILURES + 50 }, (_, i) => `From n${i}@x\nSubject: big ${i}\n\n${'x'.repeat(200)}\n`);
+    const parts = Array.from(
+      { length: MAX_IMPORT_RESULT_FAILURES + 50 },
+      (_, i) => `From n${i}@x\nSubject: big ${i}\n\n${'x'.repeat(200)}\n`,
+    );
     const r = await importBuffer(Buffer.from(`${parts.join('\n')}\nFrom ok@x\nSubject: ok\n\nbody\n`), 'big.mbox', 100);
     expect(r.imported).toBe(1);
     expect(r.failedCount).toBe(parts.length);
@@ -132,23 +164,33 @@ describe('store import', () => {
     const options = { filename: 'x.eml', maxMessageBytes: MAX_MESSAGE_BYTES };
     const running = h.store.import(held(), options);
     await new Promise((resolve) => setImmediate(resolve));
-    const waiting = Array.from({ length: MAX_WAITING_IMPORTS }, () => h!.store.import([Buffer.from('Subject: w\n\nb\n')], options));
+    const waiting = Array.from({ length: MAX_WAITING_IMPORTS }, () =>
+      h!.store.import([Buffer.from('Subject: w\n\nb\n')], options),
+    );
     await expect(h.store.import([Buffer.from('Subject: x\n\nb\n')], options)).rejects.toMatchObject({
-      code: 'unavailable', message: expect.stringContaining('imports are already waiting'),
+      code: 'unavailable',
+      message: expect.stringContaining('imports are already waiting'),
     });
     release();
-    expect((await Promise.all([running, ...waiting])).map((r) => r.imported)).toEqual(Array(MAX_WAITING_IMPORTS + 1).fill(1));
+    expect((await Promise.all([running, ...waiting])).map((r) => r.imported)).toEqual(
+      Array(MAX_WAITING_IMPORTS + 1).fill(1),
+    );
   });
 
   it('keeps the messages completed before the source failed, and says how far it got', async () => {
     h = openTemp();
-    const start = Buffer.from('From a@x\nSubject: one\n\nbody\n\nFrom b@x\nSubject: two\n\nbody\n\nFrom c@x\nSubject: th');
+    const start = Buffer.from(
+      'From a@x\nSubject: one\n\nbody\n\nFrom b@x\nSubject: two\n\nbody\n\nFrom c@x\nSubject: th',
+    );
     async function* breaksAfterTwo(): AsyncGenerator<Buffer> {
       yield start;
       throw new Error('aborted');
     }
-    await expect(h.store.import(breaksAfterTwo(), { filename: 'cut.mbox', maxMessageBytes: MAX_MESSAGE_BYTES })).rejects.toMatchObject({
-      code: 'unavailable', message: `cut.mbox: import stopped after ${start.length} bytes and 1 message: aborted`,
+    await expect(
+      h.store.import(breaksAfterTwo(), { filename: 'cut.mbox', maxMessageBytes: MAX_MESSAGE_BYTES }),
+    ).rejects.toMatchObject({
+      code: 'unavailable',
+      message: `cut.mbox: import stopped after ${start.length} bytes and 1 message: aborted`,
     });
     // The second message's end was not confirmed (the line after "From c@x" was cut), so only the first is kept.
     expect(h.store.stats().count).toBe(1);

@@ -15,7 +15,9 @@ afterEach(async () => {
 
 function eventsOf<K extends StoreEvent['event']>(events: StoreEvent[], name: K): Events[K][] {
   // messages.added carries its summaries lazily (read from the headers only when someone listens).
-  return events.filter((e) => e.event === name).map((e) => (typeof e.data === 'function' ? e.data() : e.data) as Events[K]);
+  return events
+    .filter((e) => e.event === name)
+    .map((e) => (typeof e.data === 'function' ? e.data() : e.data) as Events[K]);
 }
 
 describe('store life cycle', () => {
@@ -24,7 +26,11 @@ describe('store life cycle', () => {
     const s = await h.store.ingest(message({ subject: '=?UTF-8?Q?Gr=C3=BC=C3=9Fe?=' }), envelope());
     expect(s.id).toBeGreaterThan(0);
     expect(eventsOf(h.events, 'messages.added')[0]!.messages[0]).toMatchObject({
-      id: s.id, subject: 'Grüße', from: { name: 'Alice', address: 'alice@example.test' }, read: false, indexed: false,
+      id: s.id,
+      subject: 'Grüße',
+      from: { name: 'Alice', address: 'alice@example.test' },
+      read: false,
+      indexed: false,
     });
     await h.store.idle();
     expect(eventsOf(h.events, 'messages.updated').flatMap((e) => e.ids)).toContain(s.id);
@@ -33,7 +39,9 @@ describe('store life cycle', () => {
 
   it('commits a burst in one batch and resolves every promise', async () => {
     h = openTemp();
-    const all = await Promise.all(Array.from({ length: 300 }, (_, i) => h!.store.ingest(message({ subject: `m${i}` }), envelope())));
+    const all = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => h!.store.ingest(message({ subject: `m${i}` }), envelope())),
+    );
     expect(new Set(all.map((s) => s.id)).size).toBe(300);
     expect(eventsOf(h.events, 'messages.added').length).toBeLessThan(300);
     expect(h.store.stats().count).toBe(300);
@@ -41,7 +49,9 @@ describe('store life cycle', () => {
 
   it('markRead, delete and deleteAll change state and say so', async () => {
     h = openTemp();
-    const [a, b, c] = await Promise.all([1, 2, 3].map((i) => h!.store.ingest(message({ subject: `m${i}` }), envelope())));
+    const [a, b, c] = await Promise.all(
+      [1, 2, 3].map((i) => h!.store.ingest(message({ subject: `m${i}` }), envelope())),
+    );
     expect(h.store.markRead([a!.id, b!.id, 999], true)).toBe(2);
     expect(h.store.list({})).toMatchObject({ total: 3, unread: 1 });
     expect(eventsOf(h.events, 'messages.updated').at(-1)!.ids.sort()).toEqual([a!.id, b!.id].sort());
@@ -76,7 +86,9 @@ describe('store life cycle', () => {
     const size = raws[0]!.length;
     h.store.setRetention({ maxMessages: 0, maxBytes: 2 * size + 10 });
     expect(h.store.list({}).messages.map((m) => m.id)).toEqual([ids[3], ids[2]]);
-    expect(eventsOf(h.events, 'messages.pruned')).toEqual([{ ids: [ids[0], ids[1]], reason: 'maxBytes', totalPruned: 2 }]);
+    expect(eventsOf(h.events, 'messages.pruned')).toEqual([
+      { ids: [ids[0], ids[1]], reason: 'maxBytes', totalPruned: 2 },
+    ]);
     expect(h.store.stats().bytes).toBe(2 * size);
   });
 
@@ -86,8 +98,12 @@ describe('store life cycle', () => {
     h.store.setRetention({ maxMessages: 10, maxBytes: 0 });
     await h.reopen();
     expect(h.store.retention).toEqual({ maxMessages: 10, maxBytes: 0 });
-    expect(() => h!.store.setRetention({ maxMessages: -1, maxBytes: 0 })).toThrow(expect.objectContaining({ code: 'invalid_argument' }));
-    expect(() => h!.store.setRetention({ maxMessages: 1.5, maxBytes: 0 })).toThrow(expect.objectContaining({ code: 'invalid_argument' }));
+    expect(() => h!.store.setRetention({ maxMessages: -1, maxBytes: 0 })).toThrow(
+      expect.objectContaining({ code: 'invalid_argument' }),
+    );
+    expect(() => h!.store.setRetention({ maxMessages: 1.5, maxBytes: 0 })).toThrow(
+      expect.objectContaining({ code: 'invalid_argument' }),
+    );
   });
 
   it('reindex rebuilds summaries and the index from raw bytes', async () => {

@@ -16,17 +16,32 @@ function search(query: string): number[] {
 describe('store search', () => {
   beforeAll(async () => {
     h = openTemp();
-    await add('invoice', message({ from: 'Alice <alice@shop.test>', subject: 'Your invoice 42', body: 'Pay the amount due soon.' }));
-    await add('welcome', message({ from: 'Carol <carol@club.test>', to: 'Dave <dave@example.test>', subject: 'Welcome aboard', body: 'Glad to have you, invoice follows.' }), [
-      'dave@example.test',
-      'secret-bcc@hidden.test',
-    ]);
-    await add('html', Buffer.from(
-      'From: news@paper.test\r\nTo: bob@example.test\r\nSubject: Newsletter\r\nContent-Type: text/html\r\n\r\n<html><head><style>.x{color:red}</style><script>var hiddenScriptWord=1</script></head><body><p>Breaking&nbsp;headline about <b>zeppelins</b></p></body></html>\r\n',
-    ));
-    await add('attach', Buffer.from(
-      'From: files@example.test\r\nTo: bob@example.test\r\nSubject: Report attached\r\nX-Campaign-Id: spring-sale-7781\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee the report\r\n--b\r\nContent-Type: application/pdf; name="r.pdf"\r\nContent-Disposition: attachment; filename="r.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b--\r\n',
-    ));
+    await add(
+      'invoice',
+      message({ from: 'Alice <alice@shop.test>', subject: 'Your invoice 42', body: 'Pay the amount due soon.' }),
+    );
+    await add(
+      'welcome',
+      message({
+        from: 'Carol <carol@club.test>',
+        to: 'Dave <dave@example.test>',
+        subject: 'Welcome aboard',
+        body: 'Glad to have you, invoice follows.',
+      }),
+      ['dave@example.test', 'secret-bcc@hidden.test'],
+    );
+    await add(
+      'html',
+      Buffer.from(
+        'From: news@paper.test\r\nTo: bob@example.test\r\nSubject: Newsletter\r\nContent-Type: text/html\r\n\r\n<html><head><style>.x{color:red}</style><script>var hiddenScriptWord=1</script></head><body><p>Breaking&nbsp;headline about <b>zeppelins</b></p></body></html>\r\n',
+      ),
+    );
+    await add(
+      'attach',
+      Buffer.from(
+        'From: files@example.test\r\nTo: bob@example.test\r\nSubject: Report attached\r\nX-Campaign-Id: spring-sale-7781\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee the report\r\n--b\r\nContent-Type: application/pdf; name="r.pdf"\r\nContent-Disposition: attachment; filename="r.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b--\r\n',
+      ),
+    );
     await h.store.idle();
     h.store.markRead([id.invoice!], true);
   });
@@ -101,11 +116,66 @@ describe('store search', () => {
 
   it('hostile query strings never throw', () => {
     const hostile = [
-      '"', '""', '"""', "'", '\\', '*', '-', '--', '-"', 'NOT', 'AND OR NOT', 'a OR', '(', ')', '((a', 'a:b:c', '{sender}:x',
-      'sender:x', 'NEAR(a b)', '^a', 'a*', '*a', '"a" * *', 'from:"', 'from:"unclosed', 'to:-', '-from:', 'is:', 'has:',
-      'before:', 'after:9999-99-99', 'before:0000-00-00', "'; DROP TABLE messages; --", '\u0000', '\uffff', '🔒', '日本語',
-      'x'.repeat(5000), '"'.repeat(999), '- '.repeat(500), 'a '.repeat(2000), '%', '_', '\\"', '\r\n\t', 'rowid:1',
-      'messages_fts:x', '{', '}', '[', ']', ':', '::', 'a:', ':a', 'ф', 'é*', '+', '.', 'ab"cd',
+      '"',
+      '""',
+      '"""',
+      "'",
+      '\\',
+      '*',
+      '-',
+      '--',
+      '-"',
+      'NOT',
+      'AND OR NOT',
+      'a OR',
+      '(',
+      ')',
+      '((a',
+      'a:b:c',
+      '{sender}:x',
+      'sender:x',
+      'NEAR(a b)',
+      '^a',
+      'a*',
+      '*a',
+      '"a" * *',
+      'from:"',
+      'from:"unclosed',
+      'to:-',
+      '-from:',
+      'is:',
+      'has:',
+      'before:',
+      'after:9999-99-99',
+      'before:0000-00-00',
+      "'; DROP TABLE messages; --",
+      '\u0000',
+      '\uffff',
+      '🔒',
+      '日本語',
+      'x'.repeat(5000),
+      '"'.repeat(999),
+      '- '.repeat(500),
+      'a '.repeat(2000),
+      '%',
+      '_',
+      '\\"',
+      '\r\n\t',
+      'rowid:1',
+      'messages_fts:x',
+      '{',
+      '}',
+      '[',
+      ']',
+      ':',
+      '::',
+      'a:',
+      ':a',
+      'ф',
+      'é*',
+      '+',
+      '.',
+      'ab"cd',
     ];
     for (const query of hostile) {
       const page = h.store.list({ query });

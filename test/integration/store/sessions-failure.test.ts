@@ -10,9 +10,21 @@ import { openTemp, type Harness } from './helpers.js';
 function session(helo: string): SessionRecord {
   const now = Date.now();
   return {
-    listener: 'smtp', clientAddress: '127.0.0.1', clientPort: 40000, tls: null, helo, authUser: null,
-    startedAt: now, endedAt: now, outcome: 'quit', outcomeCode: null, authFailures: 0, rejected: 0,
-    messageIds: [], lines: [['C', 0, `EHLO ${helo}`]], truncatedLines: 0,
+    listener: 'smtp',
+    clientAddress: '127.0.0.1',
+    clientPort: 40000,
+    tls: null,
+    helo,
+    authUser: null,
+    startedAt: now,
+    endedAt: now,
+    outcome: 'quit',
+    outcomeCode: null,
+    authFailures: 0,
+    rejected: 0,
+    messageIds: [],
+    lines: [['C', 0, `EHLO ${helo}`]],
+    truncatedLines: 0,
   };
 }
 
@@ -29,7 +41,9 @@ describe('session store: a failing retention prune', () => {
     h = openTemp({ retention: { maxMessages: 1, maxBytes: 0 }, onProblem: (text) => problems.push(text) });
     // A second connection (as another process would) makes every DELETE on sessions fail inside SQLite.
     const other = new Database(path.join(h.dir, DB_FILENAME));
-    other.exec("CREATE TRIGGER refuse_prune BEFORE DELETE ON sessions BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END");
+    other.exec(
+      "CREATE TRIGGER refuse_prune BEFORE DELETE ON sessions BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END",
+    );
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
 
     h.store.sessions.add(session('one.test'));
@@ -52,7 +66,9 @@ describe('session store: a failing retention prune', () => {
   it('the timer path does not throw either (an uncaught throw there would end the process)', async () => {
     h = openTemp({ retention: { maxMessages: 1, maxBytes: 0 } });
     const other = new Database(path.join(h.dir, DB_FILENAME));
-    other.exec("CREATE TRIGGER refuse_prune BEFORE DELETE ON sessions BEGIN SELECT RAISE(FAIL, 'database is locked'); END");
+    other.exec(
+      "CREATE TRIGGER refuse_prune BEFORE DELETE ON sessions BEGIN SELECT RAISE(FAIL, 'database is locked'); END",
+    );
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     const uncaught: unknown[] = [];
     const onUncaught = (err: unknown): void => void uncaught.push(err);
@@ -61,7 +77,10 @@ describe('session store: a failing retention prune', () => {
       h.store.sessions.add(session('one.test'));
       h.store.sessions.add(session('two.test'));
       // The flush timer fires after 20 ms; the bound is generous for a loaded machine.
-      await vi.waitFor(() => expect(h!.events.some((e) => e.event === 'sessions.added')).toBe(true), { timeout: 10_000, interval: 10 });
+      await vi.waitFor(() => expect(h!.events.some((e) => e.event === 'sessions.added')).toBe(true), {
+        timeout: 10_000,
+        interval: 10,
+      });
     } finally {
       process.off('uncaughtException', onUncaught);
       other.close();

@@ -51,7 +51,10 @@ describe('last-resort policy', () => {
       shutdown: () => {},
     });
     expect(() => proc.emit('unhandledRejection', 'a plain string')).not.toThrow();
-    expect(logs).toEqual(['[test] unhandled promise rejection: a plain string', '[test] could not report the error: report broke']);
+    expect(logs).toEqual([
+      '[test] unhandled promise rejection: a plain string',
+      '[test] could not report the error: report broke',
+    ]);
     uninstall();
     expect(proc.listenerCount('uncaughtException') + proc.listenerCount('unhandledRejection')).toBe(0);
   });

@@ -9,7 +9,10 @@ const record = {} as SessionRecord;
 describe('LiveMetrics', () => {
   it('counts sessions, accepted bytes, rejections by code and AUTH failures; the gauge follows open sessions', () => {
     let t = Date.UTC(2026, 0, 1, 12, 0, 30);
-    const m = new LiveMetrics(() => ({ rule: 4 }), () => t);
+    const m = new LiveMetrics(
+      () => ({ rule: 4 }),
+      () => t,
+    );
     m.opened();
     m.opened();
     m.accepted(100);
@@ -19,9 +22,24 @@ describe('LiveMetrics', () => {
     m.authFailed();
     m.ended(record);
     const f = m.figures();
-    expect(f).toMatchObject({ sessions: 2, messagesAccepted: 1, bytesReceived: 100, authFailures: 1, activeConnections: 1, rejectedByCode: { '552': 2, '550': 1 }, faultRuleHits: { rule: 4 } });
+    expect(f).toMatchObject({
+      sessions: 2,
+      messagesAccepted: 1,
+      bytesReceived: 100,
+      authFailures: 1,
+      activeConnections: 1,
+      rejectedByCode: { '552': 2, '550': 1 },
+      faultRuleHits: { rule: 4 },
+    });
     expect(f.perMinute).toHaveLength(METRICS_MINUTES);
-    expect(f.perMinute.at(-1)).toMatchObject({ minute: '2026-01-01T12:00:00.000Z', sessions: 2, accepted: 1, rejected: 3, authFailures: 1, bytes: 100 });
+    expect(f.perMinute.at(-1)).toMatchObject({
+      minute: '2026-01-01T12:00:00.000Z',
+      sessions: 2,
+      accepted: 1,
+      rejected: 3,
+      authFailures: 1,
+      bytes: 100,
+    });
 
     t += 60_000;
     m.opened();

@@ -6,8 +6,15 @@ import type { LiveFigures } from '../../../src-shared/index.js';
 import { parsePrometheus } from '../../helpers/prometheus-parse.js';
 
 const figures: LiveFigures = {
-  startedAt: '2026-01-01T00:00:00.000Z', sessions: 7, messagesAccepted: 5, rejectedByCode: { '552': 2, '550': 1 },
-  authFailures: 3, bytesReceived: 12345, activeConnections: 1, faultRuleHits: { 'full-box': 2, 'we"ird\\id\nx': 1 }, perMinute: [],
+  startedAt: '2026-01-01T00:00:00.000Z',
+  sessions: 7,
+  messagesAccepted: 5,
+  rejectedByCode: { '552': 2, '550': 1 },
+  authFailures: 3,
+  bytesReceived: 12345,
+  activeConnections: 1,
+  faultRuleHits: { 'full-box': 2, 'we"ird\\id\nx': 1 },
+  perMinute: [],
 };
 
 describe('toPrometheus', () => {

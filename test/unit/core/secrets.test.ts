@@ -34,14 +34,18 @@ describe('SecretBox', () => {
     expect(() => new SecretBox(Buffer.alloc(32, 2)).open(sealed, PATH)).toThrow(/cannot be decrypted/);
     const flipped = Buffer.from(sealed.sealed.slice(4), 'base64');
     flipped[flipped.length - 1]! ^= 1;
-    expect(() => new SecretBox(Buffer.alloc(32, 1)).open({ sealed: `mw2:${flipped.toString('base64')}` }, PATH)).toThrow(/cannot be decrypted/);
+    expect(() =>
+      new SecretBox(Buffer.alloc(32, 1)).open({ sealed: `mw2:${flipped.toString('base64')}` }, PATH),
+    ).toThrow(/cannot be decrypted/);
     expect(() => new SecretBox(Buffer.alloc(16))).toThrow(/32 bytes/);
   });
 
   it('a value sealed for one setting does not open for another', () => {
     const box = new SecretBox(Buffer.alloc(32, 1));
     const password = box.seal('relay-password', PATH);
-    expect(() => box.open(password, 'listeners.0.auth.credentials.1.password')).toThrow(/credentials\.1\.password cannot be decrypted/);
+    expect(() => box.open(password, 'listeners.0.auth.credentials.1.password')).toThrow(
+      /credentials\.1\.password cannot be decrypted/,
+    );
     expect(() => box.open(password, 'listeners.1.auth.credentials.0.password')).toThrow(/cannot be decrypted/);
     expect(() => box.open(password, 'listeners.0.certificate.key')).toThrow(/cannot be decrypted/);
   });

@@ -2,7 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { STORED, type ListenerConfig, type SettingsDocument } from '../../../src-shared/index.js';
 import { defaultSettings } from '../../../src-main/core/config.js';
-import { carryOverSecrets, checkShape, redactListeners, resolveLayers } from '../../../src-main/core/settings-layers.js';
+import {
+  carryOverSecrets,
+  checkShape,
+  redactListeners,
+  resolveLayers,
+} from '../../../src-main/core/settings-layers.js';
 import { DEFAULT_RETENTION } from '../../../src-main/store/index.js';
 
 const base = (): SettingsDocument => defaultSettings(DEFAULT_RETENTION);
@@ -12,18 +17,48 @@ const sub: ListenerConfig = {
   port: 2587,
   tls: 'starttls-required',
   certificate: { mode: 'pem', cert: 'CERT', key: 'KEY-SECRET' },
-  auth: { policy: 'required', mechanisms: ['PLAIN', 'XOAUTH2'], credentials: [{ username: 'qa', password: 'pw-1' }, { username: 'bot', token: 'tok-1' }] },
+  auth: {
+    policy: 'required',
+    mechanisms: ['PLAIN', 'XOAUTH2'],
+    credentials: [
+      { username: 'qa', password: 'pw-1' },
+      { username: 'bot', token: 'tok-1' },
+    ],
+  },
 };
 
 describe('resolveLayers', () => {
   it('applies layers in order: lists replace, retention and smtp merge by field, addresses patch one listener', () => {
-    const r = resolveLayers(base(), [
-      { source: 'saved', settings: { listeners: [sub], smtp: { hostname: 'saved.test' } } },
-      { source: 'config file f.yaml', settings: { smtp: { maxMessageBytes: 1000 }, retention: { maxMessages: 5 } } },
-      { source: '--smtp', listenerAddress: { host: '127.0.0.1', port: 0, template: { id: 'smtp', host: '127.0.0.1', port: 1025, tls: 'starttls' } } },
-      { source: '--smtps', listenerAddress: { host: '::1', port: 2465, template: { id: 'submission', host: 'x', port: 1, tls: 'implicit' } } },
-    ], 1);
-    expect(r.document.smtp).toEqual({ hostname: 'saved.test', maxMessageBytes: 1000, maxInFlightBytes: 256 * 1024 * 1024, earlyTalkerDelayMs: 0 });
+    const r = resolveLayers(
+      base(),
+      [
+        { source: 'saved', settings: { listeners: [sub], smtp: { hostname: 'saved.test' } } },
+        { source: 'config file f.yaml', settings: { smtp: { maxMessageBytes: 1000 }, retention: { maxMessages: 5 } } },
+        {
+          source: '--smtp',
+          listenerAddress: {
+            host: '127.0.0.1',
+            port: 0,
+            template: { id: 'smtp', host: '127.0.0.1', port: 1025, tls: 'starttls' },
+          },
+        },
+        {
+          source: '--smtps',
+          listenerAddress: {
+            host: '::1',
+            port: 2465,
+            template: { id: 'submission', host: 'x', port: 1, tls: 'implicit' },
+          },
+        },
+      ],
+      1,
+    );
+    expect(r.document.smtp).toEqual({
+      hostname: 'saved.test',
+      maxMessageBytes: 1000,
+      maxInFlightBytes: 256 * 1024 * 1024,
+      earlyTalkerDelayMs: 0,
+    });
     expect(r.document.retention).toEqual({ maxMessages: 5, maxBytes: DEFAULT_RETENTION.maxBytes });
     expect(r.document.listeners.map((l) => [l.id, l.host, l.port, l.tls])).toEqual([
       ['submission', '::1', 2465, 'starttls-required'],
@@ -49,9 +84,18 @@ describe('checkShape', () => {
   it('names the field of the first problem', () => {
     const doc = { ...base(), listeners: [{ ...sub, port: 70000 }] };
     expect(() => checkShape(doc)).toThrow(expect.objectContaining({ field: 'listeners.0.port' }));
-    expect(() => checkShape({ ...base(), listeners: [sub, sub] })).toThrow(expect.objectContaining({ field: 'listeners.1.id', message: expect.stringContaining('two listeners share the id "submission"') }));
-    expect(() => checkShape({ ...base(), listeners: [{ ...sub, id: 'has space' }] })).toThrow(expect.objectContaining({ field: 'listeners.0.id' }));
-    expect(() => checkShape({ ...base(), smtp: { ...base().smtp, extra: 1 } as never })).toThrow(expect.objectContaining({ field: 'smtp' }));
+    expect(() => checkShape({ ...base(), listeners: [sub, sub] })).toThrow(
+      expect.objectContaining({
+        field: 'listeners.1.id',
+        message: expect.stringContaining('two listeners share the id "submission"'),
+      }),
+    );
+    expect(() => checkShape({ ...base(), listeners: [{ ...sub, id: 'has space' }] })).toThrow(
+      expect.objectContaining({ field: 'listeners.0.id' }),
+    );
+    expect(() => checkShape({ ...base(), smtp: { ...base().smtp, extra: 1 } as never })).toThrow(
+      expect.objectContaining({ field: 'smtp' }),
+    );
   });
 });
 
@@ -61,7 +105,13 @@ describe('secrets', () => {
     expect(r).toEqual({
       ...sub,
       certificate: { mode: 'pem', cert: 'CERT', key: STORED },
-      auth: { ...sub.auth, credentials: [{ username: 'qa', password: STORED }, { username: 'bot', token: STORED }] },
+      auth: {
+        ...sub.auth,
+        credentials: [
+          { username: 'qa', password: STORED },
+          { username: 'bot', token: STORED },
+        ],
+      },
     });
     expect(JSON.stringify(r)).not.toMatch(/pw-1|tok-1|KEY-SECRET/);
   });
@@ -71,7 +121,11 @@ describe('secrets', () => {
     edit!.auth!.credentials!.reverse();
     edit!.auth!.credentials!.push({ username: 'new', password: 'typed' });
     const [out] = carryOverSecrets([edit!], [sub]);
-    expect(out!.auth!.credentials).toEqual([{ username: 'bot', token: 'tok-1' }, { username: 'qa', password: 'pw-1' }, { username: 'new', password: 'typed' }]);
+    expect(out!.auth!.credentials).toEqual([
+      { username: 'bot', token: 'tok-1' },
+      { username: 'qa', password: 'pw-1' },
+      { username: 'new', password: 'typed' },
+    ]);
     expect(out!.certificate).toEqual({ mode: 'pem', cert: 'CERT', key: 'KEY-SECRET' });
     const [renamed] = carryOverSecrets([{ ...edit!, id: 'renamed' }], [sub]);
     expect(renamed!.certificate).toEqual({ mode: 'pem', cert: 'CERT', key: 'KEY-SECRET' });
@@ -80,7 +134,9 @@ describe('secrets', () => {
   it('refuses { stored: true } where nothing is stored, naming the field', () => {
     const [edit] = redactListeners([sub]);
     edit!.auth!.credentials![0] = { username: 'stranger', password: STORED };
-    expect(() => carryOverSecrets([edit!], [sub])).toThrow(expect.objectContaining({ field: 'listeners.0.auth.credentials.0.password' }));
+    expect(() => carryOverSecrets([edit!], [sub])).toThrow(
+      expect.objectContaining({ field: 'listeners.0.auth.credentials.0.password' }),
+    );
     expect(() => carryOverSecrets([edit!], [])).toThrow(/no stored value/);
   });
 });

@@ -8,7 +8,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { VERSION } from '../../../src-main/core/version.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..', '..');
-const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string; dependencies: Record<string, string> };
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+  version: string;
+  dependencies: Record<string, string>;
+};
 
 let scratch: string | undefined;
 afterEach(() => {
@@ -17,7 +20,7 @@ afterEach(() => {
 });
 
 describe('version', () => {
-  it('is package.json\'s version when run from source', () => {
+  it("is package.json's version when run from source", () => {
     expect(VERSION).toBe(pkg.version);
   });
 

@@ -6,7 +6,9 @@ import { createRequire } from 'node:module';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 const require = createRequire(import.meta.url);
-const { default: afterPack } = require('../../../scripts/after-pack.cjs') as { default: (ctx: unknown) => Promise<void> };
+const { default: afterPack } = require('../../../scripts/after-pack.cjs') as {
+  default: (ctx: unknown) => Promise<void>;
+};
 const ARCHES = ['ia32', 'x64', 'armv7l', 'arm64', 'universal'];
 
 let project: string;
@@ -35,7 +37,9 @@ describe('scripts/after-pack.cjs', () => {
     fs.writeFileSync(built, 'electron-abi');
     const ctx = context();
     await afterPack(ctx);
-    expect(fs.readFileSync(path.join(ctx.appOutDir, 'resources', 'native', 'better_sqlite3.node'), 'utf8')).toBe('electron-abi');
+    expect(fs.readFileSync(path.join(ctx.appOutDir, 'resources', 'native', 'better_sqlite3.node'), 'utf8')).toBe(
+      'electron-abi',
+    );
   });
 
   it('fails the build when the module was never built', async () => {

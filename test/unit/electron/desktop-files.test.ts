@@ -18,7 +18,16 @@ beforeEach(() => {
 afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
 // Names as hostile messages give them (see corpus/hostile/evil-filenames.eml), made safe the way the core does.
-const HOSTILE = ['../../outside.txt', '..\\..\\outside.bat', 'CON.txt', 'report.pdf', 'REPORT.pdf', '', '.bashrc', 'a/b/c.txt'];
+const HOSTILE = [
+  '../../outside.txt',
+  '..\\..\\outside.bat',
+  'CON.txt',
+  'report.pdf',
+  'REPORT.pdf',
+  '',
+  '.bashrc',
+  'a/b/c.txt',
+];
 const source: AttachmentSource = {
   async attachment(_id, partId) {
     const index = Number(partId) - 1;
@@ -54,8 +63,12 @@ describe('saveAttachments', () => {
 });
 
 describe('importMailFiles', () => {
-  const ok = (imported: number, ids: number[], failed: ImportResult['failed'] = [], failedCount = failed.length): ImportResult =>
-    ({ imported, ids, failed, failedCount, bytesRead: 10 });
+  const ok = (
+    imported: number,
+    ids: number[],
+    failed: ImportResult['failed'] = [],
+    failedCount = failed.length,
+  ): ImportResult => ({ imported, ids, failed, failedCount, bytesRead: 10 });
 
   it('imports each file in turn and sums the results; a file that fails does not stop the rest', async () => {
     const seen: string[] = [];
@@ -75,8 +88,14 @@ describe('importMailFiles', () => {
 
   it('keeps the summed lists within the result bounds and counts what they leave out', async () => {
     const many = Array.from({ length: MAX_IMPORT_RESULT_IDS }, (_, i) => i + 1);
-    const failures = Array.from({ length: MAX_IMPORT_RESULT_FAILURES }, (_, i) => ({ index: i, offset: i, error: 'bad' }));
-    const result = await importMailFiles(['/in/a.mbox', '/in/b.mbox'], async () => ok(many.length, many, failures, 500));
+    const failures = Array.from({ length: MAX_IMPORT_RESULT_FAILURES }, (_, i) => ({
+      index: i,
+      offset: i,
+      error: 'bad',
+    }));
+    const result = await importMailFiles(['/in/a.mbox', '/in/b.mbox'], async () =>
+      ok(many.length, many, failures, 500),
+    );
     expect(result.ids).toHaveLength(MAX_IMPORT_RESULT_IDS);
     expect(result.failed).toHaveLength(MAX_IMPORT_RESULT_FAILURES);
     expect(result.failedCount).toBe(1000);
@@ -87,6 +106,12 @@ describe('importMailFiles', () => {
     const result = await importMailFiles(['/in/a.eml'], async () => {
       throw new MailwrightError('invalid_argument', 'a.eml: not an .eml or mbox file');
     });
-    expect(result).toEqual({ imported: 0, ids: [], failed: [{ index: 0, error: 'a.eml: not an .eml or mbox file' }], failedCount: 1, bytesRead: 0 });
+    expect(result).toEqual({
+      imported: 0,
+      ids: [],
+      failed: [{ index: 0, error: 'a.eml: not an .eml or mbox file' }],
+      failedCount: 1,
+      bytesRead: 0,
+    });
   });
 });

@@ -4,7 +4,9 @@ import { describe, expect, it, vi } from 'vitest';
 import { MailwrightError, type Result } from '../../../src-shared/index.js';
 import { createDispatcher, isDesktopCallName, type DesktopHandlers } from '../../../src-main/electron/dispatch.js';
 
-interface Ctx { window: string }
+interface Ctx {
+  window: string;
+}
 
 function setup() {
   const invoked: { name: string; args: unknown }[] = [];
@@ -95,7 +97,10 @@ describe('createDispatcher', () => {
     const spy = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void logged.push(args));
     try {
       const bug = await dispatch(trusted, 'desktop.saveRaw', { id: 66 });
-      expect(bug).toMatchObject({ ok: false, error: { code: 'internal', message: expect.stringMatching(/^internal error \(id [0-9a-f]{16}\)/) } });
+      expect(bug).toMatchObject({
+        ok: false,
+        error: { code: 'internal', message: expect.stringMatching(/^internal error \(id [0-9a-f]{16}\)/) },
+      });
       expect(JSON.stringify(bug)).not.toContain('disk full');
       const id = /id ([0-9a-f]{16})/.exec(JSON.stringify(bug))![1]!;
       const line = logged.find((args) => String(args[0]).includes(id));

@@ -36,18 +36,29 @@ class BrowserWindow {
     };
     state.windows.push(this);
   }
-  isDestroyed() { return this.destroyed; }
+  isDestroyed() {
+    return this.destroyed;
+  }
   once() {}
-  isMinimized() { return false; }
+  isMinimized() {
+    return false;
+  }
   focus() {}
   loadFile(p: string) {
     this.webContents.mainFrame.url = pathToFileURL(p).href;
     state.onWindow?.();
     return Promise.resolve();
   }
-  loadURL(u: string) { this.webContents.mainFrame.url = u; return Promise.resolve(); }
-  static getAllWindows() { return state.windows.filter((w) => !w.destroyed); }
-  static fromWebContents(wc: unknown) { return state.windows.find((w) => w.webContents === wc) ?? null; }
+  loadURL(u: string) {
+    this.webContents.mainFrame.url = u;
+    return Promise.resolve();
+  }
+  static getAllWindows() {
+    return state.windows.filter((w) => !w.destroyed);
+  }
+  static fromWebContents(wc: unknown) {
+    return state.windows.find((w) => w.webContents === wc) ?? null;
+  }
 }
 const ses = {
   webRequest: { onHeadersReceived: () => {} },
@@ -73,7 +84,10 @@ export const electron = {
     exit: (code: number) => state.errors.push(`exit ${code}`),
   },
   BrowserWindow,
-  ipcMain: { handle: (ch: string, fn: Fn) => state.handlers.set(ch, fn), removeHandler: (ch: string) => state.handlers.delete(ch) },
+  ipcMain: {
+    handle: (ch: string, fn: Fn) => state.handlers.set(ch, fn),
+    removeHandler: (ch: string) => state.handlers.delete(ch),
+  },
   protocol: { registerSchemesAsPrivileged: () => {} },
   session: { defaultSession: ses },
   dialog: {

@@ -13,7 +13,8 @@ const fake = vi.hoisted(() => ({
 
 vi.mock('electron', () => ({
   ipcMain: {
-    handle: (channel: string, fn: (event: unknown, ...args: unknown[]) => Promise<unknown>) => fake.handlers.set(channel, fn),
+    handle: (channel: string, fn: (event: unknown, ...args: unknown[]) => Promise<unknown>) =>
+      fake.handlers.set(channel, fn),
     removeHandler: (channel: string) => fake.handlers.delete(channel),
   },
   BrowserWindow: { fromWebContents: () => null },
@@ -23,7 +24,10 @@ vi.mock('electron', () => ({
 
 const { setupEventForwarding, setupIpc } = await import('../../../src-main/electron/ipc.js');
 
-const where: RendererLocation = { indexFileUrl: pathToFileURL(path.resolve('/app/out/renderer/index.html')).href, devUrl: null };
+const where: RendererLocation = {
+  indexFileUrl: pathToFileURL(path.resolve('/app/out/renderer/index.html')).href,
+  devUrl: null,
+};
 
 function fakeWindow(url = where.indexFileUrl) {
   const sent: unknown[][] = [];
@@ -63,7 +67,11 @@ describe('setupIpc', () => {
 
   it('forwards calls from the main frame of our window showing our page', async () => {
     const { handler, main, calls, stop } = setup();
-    const r = await handler({ sender: main.win.webContents, senderFrame: main.win.webContents.mainFrame }, 'messages.get', { id: 1 });
+    const r = await handler(
+      { sender: main.win.webContents, senderFrame: main.win.webContents.mainFrame },
+      'messages.get',
+      { id: 1 },
+    );
     expect(r).toEqual({ ok: true, value: 'done' });
     expect(calls).toEqual([{ name: 'messages.get', args: { id: 1 } }]);
     stop();
@@ -74,7 +82,10 @@ describe('setupIpc', () => {
     const wc = main.win.webContents;
     const other = fakeWindow();
     const senders = [
-      { sender: wc, senderFrame: { ...wc.mainFrame, parent: wc.mainFrame, routingId: 2, url: 'mailwright-preview://message/1' } },
+      {
+        sender: wc,
+        senderFrame: { ...wc.mainFrame, parent: wc.mainFrame, routingId: 2, url: 'mailwright-preview://message/1' },
+      },
       { sender: wc, senderFrame: { ...wc.mainFrame, routingId: 7 } },
       { sender: wc, senderFrame: { ...wc.mainFrame, processId: 99 } },
       { sender: other.win.webContents, senderFrame: other.win.webContents.mainFrame },
@@ -84,7 +95,10 @@ describe('setupIpc', () => {
       expect(await handler(event, 'messages.deleteAll', {})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     }
     wc.mainFrame.url = 'https://evil.example/';
-    expect(await handler({ sender: wc, senderFrame: wc.mainFrame }, 'messages.deleteAll', {})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await handler({ sender: wc, senderFrame: wc.mainFrame }, 'messages.deleteAll', {})).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
     expect(calls).toHaveLength(0);
     stop();
   });

@@ -20,7 +20,10 @@ beforeAll(async () => {
   profile = fs.mkdtempSync(path.join(os.tmpdir(), 'mw-main-lr-'));
   process.env.MAILWRIGHT_DATA = profile;
   process.env.MAILWRIGHT_SMTP = '127.0.0.1:0';
-  const before = { exception: process.listeners('uncaughtException'), rejection: process.listeners('unhandledRejection') };
+  const before = {
+    exception: process.listeners('uncaughtException'),
+    rejection: process.listeners('unhandledRejection'),
+  };
   await import('../../../src-main/electron/main.js');
   await until('onWindow', () => state.windows.length > 0);
   added = {
@@ -57,9 +60,19 @@ describe('main.ts: last-resort policy', () => {
 
     const status = (await call('server.status', {})) as Result<ServerStatus>;
     const port = status.ok ? status.value.listeners[0]!.port : 0;
-    const t = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, tls: { rejectUnauthorized: false } });
+    const t = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port,
+      secure: false,
+      tls: { rejectUnauthorized: false },
+    });
     try {
-      const info = (await t.sendMail({ from: 'a@example.test', to: 'b@example.test', subject: 'after', text: 'x' })) as { response: string };
+      const info = (await t.sendMail({
+        from: 'a@example.test',
+        to: 'b@example.test',
+        subject: 'after',
+        text: 'x',
+      })) as { response: string };
       expect(info.response).toMatch(/^250 /);
     } finally {
       t.close();

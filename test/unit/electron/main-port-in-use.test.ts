@@ -38,7 +38,11 @@ it('opens the window and reports the busy port in status', async () => {
   expect(state.windows).toHaveLength(1);
   const win = state.windows[0];
   const handler = state.handlers.get(IPC_INVOKE_CHANNEL)!;
-  const status = (await handler({ sender: win.webContents, senderFrame: win.webContents.mainFrame }, 'server.status', {})) as Result<ServerStatus>;
+  const status = (await handler(
+    { sender: win.webContents, senderFrame: win.webContents.mainFrame },
+    'server.status',
+    {},
+  )) as Result<ServerStatus>;
   expect(status.ok).toBe(true);
   const listener = status.ok ? status.value.listeners[0] : undefined;
   expect(listener?.state).toBe('error');

@@ -49,7 +49,12 @@ describe('main.ts with the real core', () => {
 
   it('captures a message sent with nodemailer, pushes messages.added and lists it', async () => {
     const subject = `wiring ${process.pid}`;
-    const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, tls: { rejectUnauthorized: false } });
+    const transport = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port,
+      secure: false,
+      tls: { rejectUnauthorized: false },
+    });
     try {
       await transport.sendMail({
         from: 'qa@example.test',
@@ -62,7 +67,8 @@ describe('main.ts with the real core', () => {
     } finally {
       transport.close();
     }
-    const added = () => state.sent.some(([ch, env]: any[]) => ch === IPC_EVENT_CHANNEL && env.event === 'messages.added');
+    const added = () =>
+      state.sent.some(([ch, env]: any[]) => ch === IPC_EVENT_CHANNEL && env.event === 'messages.added');
     await until('onSend', added);
     const page = (await call('messages.list', {})) as Result<MessagePage>;
     const found = page.ok ? page.value.messages.find((m) => m.subject === subject) : undefined;
@@ -89,7 +95,10 @@ describe('main.ts with the real core', () => {
     const allowed: Response = await handle(new Request(desktopPreviewUrl(id, key.ok ? key.value.key : null)));
     expect(allowed.status).toBe(200);
     expect(allowed.headers.get('content-security-policy')).toMatch(/img-src data: http: https:/);
-    expect(await call('messages.remoteContentKey', { id: 999_999 })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await call('messages.remoteContentKey', { id: 999_999 })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    });
   });
 
   it('saves the raw message byte for byte and attachments inside the picked folder', async () => {
@@ -121,7 +130,11 @@ describe('main.ts with the real core', () => {
     if (!current.ok) throw new Error(current.error.message);
     const listeners = current.value.listeners.map((l) => ({
       ...l,
-      auth: { policy: 'optional' as const, mechanisms: ['PLAIN' as const], credentials: [{ username: 'qa', password: 'desk-secret-42' }] },
+      auth: {
+        policy: 'optional' as const,
+        mechanisms: ['PLAIN' as const],
+        credentials: [{ username: 'qa', password: 'desk-secret-42' }],
+      },
     }));
     const updated = (await call('settings.update', { listeners })) as Result<Settings>;
     expect(updated.ok).toBe(true);
@@ -133,7 +146,10 @@ describe('main.ts with the real core', () => {
 
   it('imports the hostile corpus via desktop.importFiles and keeps every attachment inside the folder', async () => {
     const corpus = path.resolve(import.meta.dirname, '..', '..', '..', '..', 'shared', 'corpus', 'hostile');
-    const files = fs.readdirSync(corpus).filter((f) => f.endsWith('.eml')).map((f) => path.join(corpus, f));
+    const files = fs
+      .readdirSync(corpus)
+      .filter((f) => f.endsWith('.eml'))
+      .map((f) => path.join(corpus, f));
     expect(files.length).toBeGreaterThan(0);
     state.openPaths = files;
     const imported = await call('desktop.importFiles', {});
@@ -160,7 +176,11 @@ describe('main.ts with the real core', () => {
   it('refuses a call from a frame that is not our main frame', async () => {
     const win = state.windows[0];
     const handler = state.handlers.get(IPC_INVOKE_CHANNEL)!;
-    const r = await handler({ sender: win.webContents, senderFrame: { ...win.webContents.mainFrame, parent: {} } }, 'messages.deleteAll', {});
+    const r = await handler(
+      { sender: win.webContents, senderFrame: { ...win.webContents.mainFrame, parent: {} } },
+      'messages.deleteAll',
+      {},
+    );
     expect(r).toMatchObject({ ok: false, error: { code: 'forbidden' } });
   });
 

@@ -8,7 +8,9 @@ const base = { resourcesPath: '/opt/Mailwright/resources', electronVersion: '39.
 
 describe('native binding location', () => {
   it('uses resources/native in a packaged app', () => {
-    expect(nativeBindingPath({ ...base, isPackaged: true })).toBe(path.join('/opt/Mailwright/resources', 'native', 'better_sqlite3.node'));
+    expect(nativeBindingPath({ ...base, isPackaged: true })).toBe(
+      path.join('/opt/Mailwright/resources', 'native', 'better_sqlite3.node'),
+    );
   });
 
   it('uses .native/electron-<version> in dev, the same path the build script writes', () => {

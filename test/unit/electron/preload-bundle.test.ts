@@ -23,7 +23,11 @@ describe.skipIf(!fs.existsSync(bundle))('out/preload/index.cjs', () => {
     const invokes: unknown[][] = [];
     const electron = {
       contextBridge: { exposeInMainWorld: (key: string, api: unknown) => exposed.set(key, api) },
-      ipcRenderer: { invoke: async (...a: unknown[]) => (invokes.push(a), { ok: true, value: null }), on() {}, removeListener() {} },
+      ipcRenderer: {
+        invoke: async (...a: unknown[]) => (invokes.push(a), { ok: true, value: null }),
+        on() {},
+        removeListener() {},
+      },
     };
     const requireInSandbox = (name: string) => {
       if (name !== 'electron') throw new Error(`module not found: ${name}`);

@@ -1,7 +1,13 @@
 // The preload under a stand-in for Electron's renderer modules (no Electron binary here): it must expose
 // exactly window.mailwright, route every verb through the one channel, and never leak the IPC event.
 import { describe, expect, it, vi } from 'vitest';
-import { CALL_NAMES, IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL, desktopCallArgs, type MailwrightBridge } from '../../../src-shared/index.js';
+import {
+  CALL_NAMES,
+  IPC_EVENT_CHANNEL,
+  IPC_INVOKE_CHANNEL,
+  desktopCallArgs,
+  type MailwrightBridge,
+} from '../../../src-shared/index.js';
 
 const fake = vi.hoisted(() => {
   const exposed = new Map<string, unknown>();
@@ -40,7 +46,11 @@ describe('preload', () => {
     // No value anywhere in the bridge is Electron's ipcRenderer or a channel name.
     const seen: unknown[] = [];
     const walk = (v: unknown): void => {
-      if (v && typeof v === 'object') for (const x of Object.values(v)) { seen.push(x); walk(x); }
+      if (v && typeof v === 'object')
+        for (const x of Object.values(v)) {
+          seen.push(x);
+          walk(x);
+        }
     };
     walk(bridge);
     expect(seen).not.toContain(fake.ipcRenderer);

@@ -9,7 +9,8 @@ const KEY = 'k3y-from_the-core';
 const calls: { id: number; remote: string | null }[] = [];
 const preview: PreviewSource = async (id, remote) => {
   calls.push({ id, remote });
-  if (remote !== null && remote !== '0' && remote !== KEY) throw new MailwrightError('forbidden', 'not this message\'s key', 'remote');
+  if (remote !== null && remote !== '0' && remote !== KEY)
+    throw new MailwrightError('forbidden', "not this message's key", 'remote');
   if (id === 404) throw new MailwrightError('not_found', 'no message 404');
   if (id === 500) throw new Error('parser exploded');
   return { html: `<!doctype html><p>message ${id}</p>`, csp: CSP };

@@ -2,7 +2,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import { PREVIEW_SCHEME, desktopPreviewUrl } from '../../../src-shared/index.js';
 
-const fake = vi.hoisted(() => ({ schemes: [] as any[], handlers: new Map<string, (r: Request) => Promise<Response>>() }));
+const fake = vi.hoisted(() => ({
+  schemes: [] as any[],
+  handlers: new Map<string, (r: Request) => Promise<Response>>(),
+}));
 vi.mock('electron', () => ({
   protocol: { registerSchemesAsPrivileged: (s: any[]) => fake.schemes.push(...s) },
   session: { defaultSession: { protocol: { handle: (scheme: string, fn: any) => fake.handlers.set(scheme, fn) } } },

@@ -121,7 +121,10 @@ describe('desktop secret key', () => {
     const dir = tmp();
     const smtp = { id: 'smtp', host: '127.0.0.1', port: 0, tls: 'starttls' } as const;
     const submission = {
-      id: 'submission', host: '127.0.0.1', port: 0, tls: 'starttls',
+      id: 'submission',
+      host: '127.0.0.1',
+      port: 0,
+      tls: 'starttls',
       auth: { policy: 'required', mechanisms: ['PLAIN'], credentials: [{ username: 'qa', password: 'keychain-pw-1' }] },
     } as const;
     const start = async (k: KeychainLike): Promise<Core> => {

@@ -23,7 +23,9 @@ describe('isAppPageUrl', () => {
   });
 
   it('rejects other files, even next to it or reached through ..', () => {
-    expect(isAppPageUrl(pathToFileURL(path.resolve('/opt/Mailwright/out/renderer/other.html')).href, built)).toBe(false);
+    expect(isAppPageUrl(pathToFileURL(path.resolve('/opt/Mailwright/out/renderer/other.html')).href, built)).toBe(
+      false,
+    );
     expect(isAppPageUrl(pathToFileURL(path.resolve('/tmp/index.html')).href, built)).toBe(false);
     expect(isAppPageUrl('file:///opt/Mailwright/out/renderer/x/../../renderer/index.html.evil', built)).toBe(false);
     expect(isAppPageUrl('file://evil-host/opt/Mailwright/out/renderer/index.html', built)).toBe(false);
@@ -37,7 +39,14 @@ describe('isAppPageUrl', () => {
   });
 
   it('rejects garbage and other schemes', () => {
-    for (const url of ['', 'not a url', 'about:blank', 'mailwright-preview://message/1', 'data:text/html,hi', 'javascript:alert(1)']) {
+    for (const url of [
+      '',
+      'not a url',
+      'about:blank',
+      'mailwright-preview://message/1',
+      'data:text/html,hi',
+      'javascript:alert(1)',
+    ]) {
       expect(isAppPageUrl(url, dev)).toBe(false);
     }
   });
@@ -51,7 +60,16 @@ describe('externalUrl', () => {
   });
 
   it('refuses everything that could run code or reach files', () => {
-    for (const url of ['javascript:alert(1)', 'file:///etc/passwd', 'data:text/html,x', 'vbscript:x', 'smb://host/share', 'ms-settings:', 'mailwright-preview://message/1', 'nonsense']) {
+    for (const url of [
+      'javascript:alert(1)',
+      'file:///etc/passwd',
+      'data:text/html,x',
+      'vbscript:x',
+      'smb://host/share',
+      'ms-settings:',
+      'mailwright-preview://message/1',
+      'nonsense',
+    ]) {
       expect(externalUrl(url), url).toBeNull();
     }
   });
@@ -73,15 +91,24 @@ describe('navigationVerdict', () => {
   // The renderer's addresses change only the fragment (history.pushState, Back, Forward): Electron emits neither
   // will-navigate nor will-frame-navigate for such in-page navigations. Should a full load of an address happen
   // (a reload, a future deep link), the guard must still let the app's own page through with any of them.
-  it('lets the main frame load our page at any of the renderer\'s addresses', () => {
-    const addresses = ['#/inbox', '#/inbox/123/html', '#/inbox/9/attachments', '#/sessions/45', '#/settings/listeners/submission',
-      '#/settings/listeners/a%2Fb%20c', '#/nowhere/%E0%A4%A'];
+  it("lets the main frame load our page at any of the renderer's addresses", () => {
+    const addresses = [
+      '#/inbox',
+      '#/inbox/123/html',
+      '#/inbox/9/attachments',
+      '#/sessions/45',
+      '#/settings/listeners/submission',
+      '#/settings/listeners/a%2Fb%20c',
+      '#/nowhere/%E0%A4%A',
+    ];
     for (const hash of addresses) {
       expect(navigationVerdict(`${built.indexFileUrl}${hash}`, true, built)).toBe('allow');
       expect(navigationVerdict(`http://localhost:5173/${hash}`, true, dev)).toBe('allow');
     }
     // A fragment does not make another file ours.
-    expect(navigationVerdict(`${pathToFileURL(path.resolve('/tmp/index.html')).href}#/inbox`, true, built)).toBe('block');
+    expect(navigationVerdict(`${pathToFileURL(path.resolve('/tmp/index.html')).href}#/inbox`, true, built)).toBe(
+      'block',
+    );
   });
 
   it('lets subframes hold previews only, and offers their links outside', () => {
@@ -95,10 +122,12 @@ describe('navigationVerdict', () => {
 
 describe('APP_CSP and the confirm text', () => {
   it('matches the policy the renderer declares, directive by directive', () => {
-    const directives = new Map(APP_CSP.split(';').map((d) => {
-      const [name, ...values] = d.trim().split(/\s+/);
-      return [name, values.join(' ')] as const;
-    }));
+    const directives = new Map(
+      APP_CSP.split(';').map((d) => {
+        const [name, ...values] = d.trim().split(/\s+/);
+        return [name, values.join(' ')] as const;
+      }),
+    );
     expect(directives.get('script-src')).toBe("'self'");
     expect(directives.get('object-src')).toBe("'none'");
     expect(directives.get('frame-src')).toBe("'self' mailwright-preview:");

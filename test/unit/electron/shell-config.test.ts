@@ -16,7 +16,9 @@ describe('readShellConfig', () => {
   it('honours MAILWRIGHT_DATA and MAILWRIGHT_SMTP (port 0 for tests)', () => {
     const cfg = readShellConfig({ MAILWRIGHT_DATA: 'tmp/profile', MAILWRIGHT_SMTP: '127.0.0.1:0' });
     expect(cfg.dataDir).toBe(path.resolve('tmp/profile'));
-    expect(resolveLayers(defaultSettings(DEFAULT_RETENTION), cfg.layers).document.listeners).toEqual([{ ...DEFAULT_SMTP, host: '127.0.0.1', port: 0 }]);
+    expect(resolveLayers(defaultSettings(DEFAULT_RETENTION), cfg.layers).document.listeners).toEqual([
+      { ...DEFAULT_SMTP, host: '127.0.0.1', port: 0 },
+    ]);
   });
 
   it('reads MAILWRIGHT_CONFIG, and MAILWRIGHT_SMTP moves the "smtp" listener the file defines', () => {
@@ -42,7 +44,16 @@ describe('readShellConfig', () => {
 
 describe('mailFilesFromArgv', () => {
   it('keeps .eml and .mbox arguments, skips the executable, flags and the app path', () => {
-    const argv = ['/usr/bin/electron', '.', '--inspect=0', 'out/main/index.js', 'a.EML', '/x/b.mbox', 'c.txt', '--flag=x.eml'];
+    const argv = [
+      '/usr/bin/electron',
+      '.',
+      '--inspect=0',
+      'out/main/index.js',
+      'a.EML',
+      '/x/b.mbox',
+      'c.txt',
+      '--flag=x.eml',
+    ];
     expect(mailFilesFromArgv(argv)).toEqual([path.resolve('a.EML'), path.resolve('/x/b.mbox')]);
   });
 

@@ -9,7 +9,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createProgressReporter } from '../../../scripts/lib/download-progress.mjs';
 import { findElectronBinary, missingBinaryMessage } from '../../../scripts/lib/electron-binary.mjs';
 import { buildSteps, copyPackageSource } from '../../../scripts/lib/native-build.mjs';
-import { buildFakeElectronZip, createStartLayout, ELECTRON_VERSION, startFakeMirror, ZIP_NAME, type FakeMirror } from '../../helpers/fake-electron-mirror.js';
+import {
+  buildFakeElectronZip,
+  createStartLayout,
+  ELECTRON_VERSION,
+  startFakeMirror,
+  ZIP_NAME,
+  type FakeMirror,
+} from '../../helpers/fake-electron-mirror.js';
 
 const projectDir = path.resolve(import.meta.dirname, '..', '..', '..');
 let scratch: string;
@@ -22,18 +29,32 @@ afterEach(() => fs.rmSync(scratch, { recursive: true, force: true }));
 const START_TIMEOUT_MS = 60_000;
 const MISSING = 'The Electron binary is not installed';
 
-function runStart(env: NodeJS.ProcessEnv, dir = projectDir): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runStart(
+  env: NodeJS.ProcessEnv,
+  dir = projectDir,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(dir, 'scripts', 'start.mjs')], { cwd: dir, env, timeout: START_TIMEOUT_MS }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [path.join(dir, 'scripts', 'start.mjs')],
+      { cwd: dir, env, timeout: START_TIMEOUT_MS },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
 /** The environment of a fresh machine: no override, nothing skipped, a private download cache. */
 function freshEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, electron_config_cache: path.join(scratch, 'cache'), ...extra };
-  for (const name of ['ELECTRON_OVERRIDE_DIST_PATH', 'MAILWRIGHT_SKIP_ELECTRON_INSTALL', 'force_no_cache', 'ELECTRON_GET_USE_PROXY']) delete env[name];
+  for (const name of [
+    'ELECTRON_OVERRIDE_DIST_PATH',
+    'MAILWRIGHT_SKIP_ELECTRON_INSTALL',
+    'force_no_cache',
+    'ELECTRON_GET_USE_PROXY',
+  ])
+    delete env[name];
   return env;
 }
 
@@ -44,7 +65,11 @@ function occurrences(text: string, needle: string): number {
 describe('scripts/start.mjs', () => {
   it('exits 1 with one message naming the fixes and npm run serve when the binary is missing', async () => {
     // An empty override folder makes the binary missing even on a machine that has it downloaded.
-    const r = await runStart({ ...process.env, MAILWRIGHT_SKIP_ELECTRON_INSTALL: '1', ELECTRON_OVERRIDE_DIST_PATH: scratch });
+    const r = await runStart({
+      ...process.env,
+      MAILWRIGHT_SKIP_ELECTRON_INSTALL: '1',
+      ELECTRON_OVERRIDE_DIST_PATH: scratch,
+    });
     expect(r.code).toBe(1);
     expect(occurrences(r.stderr, MISSING)).toBe(1);
     expect(r.stderr).toContain('allowScripts');
@@ -76,7 +101,14 @@ describe('npm start on a machine without the Electron binary', () => {
     mirror = await startFakeMirror(zip);
     const launchedWith = path.join(scratch, 'electron-args.txt');
     // .ci/run sets ELECTRON_SKIP_BINARY_DOWNLOAD for npm ci; npm start downloads all the same.
-    const r = await runStart(freshEnv({ ELECTRON_MIRROR: mirror.url, ELECTRON_SKIP_BINARY_DOWNLOAD: '1', MW_FAKE_ELECTRON_ARGS: launchedWith }), layout);
+    const r = await runStart(
+      freshEnv({
+        ELECTRON_MIRROR: mirror.url,
+        ELECTRON_SKIP_BINARY_DOWNLOAD: '1',
+        MW_FAKE_ELECTRON_ARGS: launchedWith,
+      }),
+      layout,
+    );
     expect(r.stderr).not.toContain(MISSING);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`downloading Electron ${ELECTRON_VERSION}`);
@@ -111,14 +143,21 @@ describe('npm start on a machine without the Electron binary', () => {
     // 32 chunks 150 ms apart take about 5 s in all, longer than the 3 s budget, yet no gap comes near it.
     mirror = await startFakeMirror(zip, { pauseMs: 150 });
     const launchedWith = path.join(scratch, 'electron-args.txt');
-    const r = await runStart(freshEnv({ ELECTRON_MIRROR: mirror.url, MAILWRIGHT_ELECTRON_STALL_SECONDS: '3', MW_FAKE_ELECTRON_ARGS: launchedWith }), layout);
+    const r = await runStart(
+      freshEnv({
+        ELECTRON_MIRROR: mirror.url,
+        MAILWRIGHT_ELECTRON_STALL_SECONDS: '3',
+        MW_FAKE_ELECTRON_ARGS: launchedWith,
+      }),
+      layout,
+    );
     expect(r.stderr).not.toContain(MISSING);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('(100%)');
     expect(fs.existsSync(launchedWith)).toBe(true);
   });
 
-  it('refuses a zip that does not match electron\'s checksums.json, and unpacks nothing', async () => {
+  it("refuses a zip that does not match electron's checksums.json, and unpacks nothing", async () => {
     // Another build of the same shape: a mirror (or anything between) serving a tampered binary.
     mirror = await startFakeMirror(buildFakeElectronZip(path.join(scratch, `tampered-${ZIP_NAME}`)));
     const r = await runStart(freshEnv({ ELECTRON_MIRROR: mirror.url }), layout);
@@ -218,7 +257,9 @@ describe('native build helpers', () => {
   it('tries a prebuilt Electron binary first, then node-gyp against Electron headers', () => {
     const [prebuilt, compile] = buildSteps({ projectDir: '/p', version: '39.5.0', arch: 'x64' });
     expect(prebuilt?.args).toEqual(expect.arrayContaining(['--runtime=electron', '--target=39.5.0', '--arch=x64']));
-    expect(compile?.args).toEqual(expect.arrayContaining(['rebuild', '--target=39.5.0', '--dist-url=https://electronjs.org/headers']));
+    expect(compile?.args).toEqual(
+      expect.arrayContaining(['rebuild', '--target=39.5.0', '--dist-url=https://electronjs.org/headers']),
+    );
     expect(compile?.args.some((a) => a.startsWith('--devdir='))).toBe(true);
   });
 });

@@ -22,9 +22,17 @@ const fake = vi.hoisted(() => {
       state.windows.push(this);
     }
     once() {}
-    loadFile(p: string) { this.loaded.push(`file:${p}`); return Promise.resolve(); }
-    loadURL(u: string) { this.loaded.push(`url:${u}`); return Promise.resolve(); }
-    static fromWebContents() { return null; }
+    loadFile(p: string) {
+      this.loaded.push(`file:${p}`);
+      return Promise.resolve();
+    }
+    loadURL(u: string) {
+      this.loaded.push(`url:${u}`);
+      return Promise.resolve();
+    }
+    static fromWebContents() {
+      return null;
+    }
   }
   return {
     state,
@@ -43,9 +51,13 @@ const fake = vi.hoisted(() => {
 });
 vi.mock('electron', () => fake.electron);
 
-const { createMainWindow, setupNavigationGuards, setupSessionHardening } = await import('../../../src-main/electron/window.js');
+const { createMainWindow, setupNavigationGuards, setupSessionHardening } =
+  await import('../../../src-main/electron/window.js');
 
-const where: RendererLocation = { indexFileUrl: pathToFileURL(path.resolve('/app/out/renderer/index.html')).href, devUrl: null };
+const where: RendererLocation = {
+  indexFileUrl: pathToFileURL(path.resolve('/app/out/renderer/index.html')).href,
+  devUrl: null,
+};
 
 function fakeContents() {
   const listeners = new Map<string, Fn>();
@@ -133,8 +145,11 @@ describe('setupNavigationGuards', () => {
   it('lets the preview iframe load previews, and asks once when it floods link attempts', async () => {
     const contents = fakeContents();
     created({}, contents);
-    expect(contents.fire('will-frame-navigate', { url: 'mailwright-preview://message/1?remote=0', isMainFrame: false })).toBe(false);
-    for (let i = 0; i < 20; i++) contents.fire('will-frame-navigate', { url: `https://spam.example/${i}`, isMainFrame: false });
+    expect(
+      contents.fire('will-frame-navigate', { url: 'mailwright-preview://message/1?remote=0', isMainFrame: false }),
+    ).toBe(false);
+    for (let i = 0; i < 20; i++)
+      contents.fire('will-frame-navigate', { url: `https://spam.example/${i}`, isMainFrame: false });
     await settle();
     expect(fake.state.dialogs).toHaveLength(1);
   });
@@ -175,11 +190,17 @@ describe('setupSessionHardening', () => {
   it('puts the app CSP on our page only, replacing any other CSP', () => {
     const s = fakeSession();
     setupSessionHardening(s as never, { ...where, devUrl: 'http://localhost:5173/' });
-    const page = headersFor(s, { url: 'http://localhost:5173/', resourceType: 'mainFrame', responseHeaders: { 'content-security-policy': ['default-src *'], 'X-Other': ['1'] } });
+    const page = headersFor(s, {
+      url: 'http://localhost:5173/',
+      resourceType: 'mainFrame',
+      responseHeaders: { 'content-security-policy': ['default-src *'], 'X-Other': ['1'] },
+    });
     expect(page.responseHeaders['Content-Security-Policy'][0]).toContain("script-src 'self'");
     expect(page.responseHeaders['content-security-policy']).toBeUndefined();
     expect(page.responseHeaders['X-Other']).toEqual(['1']);
-    expect(headersFor(s, { url: 'mailwright-preview://message/1', resourceType: 'subFrame', responseHeaders: {} })).toEqual({});
+    expect(
+      headersFor(s, { url: 'mailwright-preview://message/1', resourceType: 'subFrame', responseHeaders: {} }),
+    ).toEqual({});
     expect(headersFor(s, { url: 'https://example.com/', resourceType: 'mainFrame', responseHeaders: {} })).toEqual({});
   });
 

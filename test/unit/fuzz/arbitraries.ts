@@ -37,41 +37,205 @@ export const anyCodeUnits = (maxLength: number): fc.Arbitrary<string> =>
 const SPACE_TOKENS = [' ', '\t', '\n', '\r\n', '\u00a0', '\u2028', '\f'];
 
 export const CSS_TOKENS = [
-  ...SPACE_TOKENS, '"', "'", '(', ')', 'url(', 'URL(', 'url(url(', '\\', '/*', '*/', '@import', '@import "', "@import '",
-  'http://x.test/a.png', '//x.test/', 'a', ';', '{', '}', ':', 'background:', '\u0130', 'é',
+  ...SPACE_TOKENS,
+  '"',
+  "'",
+  '(',
+  ')',
+  'url(',
+  'URL(',
+  'url(url(',
+  '\\',
+  '/*',
+  '*/',
+  '@import',
+  '@import "',
+  "@import '",
+  'http://x.test/a.png',
+  '//x.test/',
+  'a',
+  ';',
+  '{',
+  '}',
+  ':',
+  'background:',
+  '\u0130',
+  'é',
 ];
 
 export const HTML_TOKENS = [
-  ...SPACE_TOKENS, '<', '>', '</', '/>', '<style>', '</style>', '<style', '<script>', '</script', '<!--', '-->', '--!>',
-  '<a href="http://x.test/">', '<img src="http://x.test/i.png">', '<img src=', '<b>', '</b>', '<p>', ' style="', '"',
-  "'", '=', '&', '&#x', '&#', '&amp;', '&nbsp;', '&#xFFFFFF;', ';', 'http-equiv', 'cid:', 'cid:a@b', 'url(',
-  '<meta http-equiv="refresh" content="0;url=', '<meta http-equiv=refresh content=', 'url=',
-  '<link rel="preconnect dns-prefetch" href="http://x.test">', '<!doctype html>', '<!DOCTYPE', '<svg><use href="',
-  '<![CDATA[', ']]>', '\u0000', 'é', 'word', '\ufeff',
+  ...SPACE_TOKENS,
+  '<',
+  '>',
+  '</',
+  '/>',
+  '<style>',
+  '</style>',
+  '<style',
+  '<script>',
+  '</script',
+  '<!--',
+  '-->',
+  '--!>',
+  '<a href="http://x.test/">',
+  '<img src="http://x.test/i.png">',
+  '<img src=',
+  '<b>',
+  '</b>',
+  '<p>',
+  ' style="',
+  '"',
+  "'",
+  '=',
+  '&',
+  '&#x',
+  '&#',
+  '&amp;',
+  '&nbsp;',
+  '&#xFFFFFF;',
+  ';',
+  'http-equiv',
+  'cid:',
+  'cid:a@b',
+  'url(',
+  '<meta http-equiv="refresh" content="0;url=',
+  '<meta http-equiv=refresh content=',
+  'url=',
+  '<link rel="preconnect dns-prefetch" href="http://x.test">',
+  '<!doctype html>',
+  '<!DOCTYPE',
+  '<svg><use href="',
+  '<![CDATA[',
+  ']]>',
+  '\u0000',
+  'é',
+  'word',
+  '\ufeff',
 ];
 
 export const HEADER_TOKENS = [
-  ' ', '\t', '(', ')', '"', '<', '>', '@', ',', ';', ':', '\\', '.', '=', '=?utf-8?B?', '=?iso-8859-1?Q?', '=?x?q?',
-  '?=', '?', '\r\n ', '\r\n\t', 'a', 'Name', 'x@y.test', '<x@y.test>', 'xn--', '\u0000', '\u00e9', '\u00ff', '\u0080',
-  'Mon, 2 Nov 2026 10:00:00 +0000', '+0000', '2026', '%', '*', "'", 'utf-8\'\'', 'filename*0=', 'boundary=',
+  ' ',
+  '\t',
+  '(',
+  ')',
+  '"',
+  '<',
+  '>',
+  '@',
+  ',',
+  ';',
+  ':',
+  '\\',
+  '.',
+  '=',
+  '=?utf-8?B?',
+  '=?iso-8859-1?Q?',
+  '=?x?q?',
+  '?=',
+  '?',
+  '\r\n ',
+  '\r\n\t',
+  'a',
+  'Name',
+  'x@y.test',
+  '<x@y.test>',
+  'xn--',
+  '\u0000',
+  '\u00e9',
+  '\u00ff',
+  '\u0080',
+  'Mon, 2 Nov 2026 10:00:00 +0000',
+  '+0000',
+  '2026',
+  '%',
+  '*',
+  "'",
+  "utf-8''",
+  'filename*0=',
+  'boundary=',
 ];
 
 export const QUERY_TOKENS = [
-  ' ', '"', '-', ':', 'from:', 'to:', 'subject:', 'has:', 'is:', 'before:', 'after:', '*', '\u0000', '\u0001', '\u001f',
-  '\u007f', '\n', 'abc', 'abc*', 'hello', 'ü', '\ud800', '\udc00', '\ud83d\ude00', '{', '}', '(', ')', 'AND', 'OR',
-  'NOT', 'NEAR', '^', '+', '2026-01-02', '2026-02-30', '\\', "'", '%00', ';', '--', 'attachment', 'unread', '{sender}',
+  ' ',
+  '"',
+  '-',
+  ':',
+  'from:',
+  'to:',
+  'subject:',
+  'has:',
+  'is:',
+  'before:',
+  'after:',
+  '*',
+  '\u0000',
+  '\u0001',
+  '\u001f',
+  '\u007f',
+  '\n',
+  'abc',
+  'abc*',
+  'hello',
+  'ü',
+  '\ud800',
+  '\udc00',
+  '\ud83d\ude00',
+  '{',
+  '}',
+  '(',
+  ')',
+  'AND',
+  'OR',
+  'NOT',
+  'NEAR',
+  '^',
+  '+',
+  '2026-01-02',
+  '2026-02-30',
+  '\\',
+  "'",
+  '%00',
+  ';',
+  '--',
+  'attachment',
+  'unread',
+  '{sender}',
 ];
 
 /** Charsets real and broken: mailparser must decode or fall back, never throw. */
-const CHARSETS = ['utf-8', 'iso-8859-1', 'windows-1252', 'shift_jis', 'iso-2022-jp', 'koi8-r', 'utf-16', 'gb18030', 'x-unknown', ''];
+const CHARSETS = [
+  'utf-8',
+  'iso-8859-1',
+  'windows-1252',
+  'shift_jis',
+  'iso-2022-jp',
+  'koi8-r',
+  'utf-16',
+  'gb18030',
+  'x-unknown',
+  '',
+];
 const ENCODINGS = ['7bit', '8bit', 'base64', 'quoted-printable', 'binary', 'x-uuencode', 'bogus'];
 
 /** A header value made of hostile runs, sometimes with raw 8-bit bytes or folded many times. */
 export const headerValue: fc.Arbitrary<string> = runsOf(HEADER_TOKENS, 5);
 
 const HEADER_NAMES = [
-  'From', 'To', 'Cc', 'Bcc', 'Reply-To', 'Subject', 'Date', 'Message-ID', 'Received', 'Content-Type',
-  'Content-Disposition', 'Content-Transfer-Encoding', 'Content-ID', 'MIME-Version', 'X-Junk',
+  'From',
+  'To',
+  'Cc',
+  'Bcc',
+  'Reply-To',
+  'Subject',
+  'Date',
+  'Message-ID',
+  'Received',
+  'Content-Type',
+  'Content-Disposition',
+  'Content-Transfer-Encoding',
+  'Content-ID',
+  'MIME-Version',
+  'X-Junk',
 ];
 
 const headerLine: fc.Arbitrary<string> = fc.oneof(
@@ -79,7 +243,12 @@ const headerLine: fc.Arbitrary<string> = fc.oneof(
   // Not a header line at all: no colon, or a name of spaces.
   { weight: 1, arbitrary: headerValue },
   // One field folded thousands of times.
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...HEADER_NAMES), fc.integer({ min: 1, max: 20_000 })).map(([k, n]) => `${k}: a${'\r\n b'.repeat(n)}`) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.constantFrom(...HEADER_NAMES), fc.integer({ min: 1, max: 20_000 }))
+      .map(([k, n]) => `${k}: a${'\r\n b'.repeat(n)}`),
+  },
 );
 
 /** A body of one of the hostile kinds: HTML runs, CSS in a style element or attribute, plain runs. */
@@ -93,7 +262,13 @@ const htmlBody: fc.Arbitrary<string> = fc.oneof(
 export const flatMessage: fc.Arbitrary<Buffer> = fc
   .record({
     headers: fc.array(headerLine, { maxLength: 8 }),
-    type: fc.constantFrom('text/html', 'text/plain', 'text/plain; format=flowed; delsp=yes', 'application/octet-stream', ''),
+    type: fc.constantFrom(
+      'text/html',
+      'text/plain',
+      'text/plain; format=flowed; delsp=yes',
+      'application/octet-stream',
+      '',
+    ),
     charset: fc.constantFrom(...CHARSETS),
     encoding: fc.constantFrom(...ENCODINGS),
     body: fc.oneof(htmlBody, runsOf(HEADER_TOKENS, 4)),
@@ -119,11 +294,21 @@ interface MimeShape {
 const leafShape: fc.Arbitrary<MimeShape> = fc.record({
   kind: fc.constant('leaf' as const),
   children: fc.constant([]),
-  type: fc.constantFrom('text/plain', 'text/html', 'image/png', 'application/pdf', 'message/delivery-status', 'text/calendar'),
+  type: fc.constantFrom(
+    'text/plain',
+    'text/html',
+    'image/png',
+    'application/pdf',
+    'message/delivery-status',
+    'text/calendar',
+  ),
   charset: fc.constantFrom(...CHARSETS),
   encoding: fc.constantFrom(...ENCODINGS),
   body: fc.oneof(htmlBody, fc.constantFrom('aGVsbG8=', '=E9=\r\n=XX=', '!!!not base64!!!', '')),
-  filename: fc.oneof(fc.constant(''), runsOf(['../', '..\\', 'a', ' ', '.', '\u202e', 'CON', ':', '*', '\u0000', 'é'], 4)),
+  filename: fc.oneof(
+    fc.constant(''),
+    runsOf(['../', '..\\', 'a', ' ', '.', '\u202e', 'CON', ':', '*', '\u0000', 'é'], 4),
+  ),
   unclosed: fc.constant(false),
 });
 
@@ -166,14 +351,24 @@ function renderMime(shape: MimeShape, depth: number): string {
 /** multipart inside multipart, `depth` times: far past MAX_MIME_DEPTH and mailsplit's own limits. */
 export function deeplyNested(depth: number, unclosed: boolean): Buffer {
   let body = 'Content-Type: text/plain\r\n\r\ninnermost\r\n';
-  for (let d = depth; d > 0; d--) body = `Content-Type: multipart/mixed; boundary="d${d}"\r\n\r\n--d${d}\r\n${body}${unclosed ? '' : `--d${d}--\r\n`}`;
+  for (let d = depth; d > 0; d--)
+    body = `Content-Type: multipart/mixed; boundary="d${d}"\r\n\r\n--d${d}\r\n${body}${unclosed ? '' : `--d${d}--\r\n`}`;
   return Buffer.from(`From: a@x.test\r\nSubject: deep\r\nMIME-Version: 1.0\r\n${body}`, 'latin1');
 }
 
 export const mimeMessage: fc.Arbitrary<Buffer> = fc.oneof(
-  { weight: 4, arbitrary: fc.tuple(fc.array(headerLine, { maxLength: 4 }), mimeTree).map(([headers, tree]) =>
-    Buffer.from(`${[...headers, 'MIME-Version: 1.0'].join('\r\n')}\r\n${renderMime(tree, 0)}\r\n`, 'latin1')) },
-  { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 1, max: 400 }), fc.boolean()).map(([d, u]) => deeplyNested(d, u)) },
+  {
+    weight: 4,
+    arbitrary: fc
+      .tuple(fc.array(headerLine, { maxLength: 4 }), mimeTree)
+      .map(([headers, tree]) =>
+        Buffer.from(`${[...headers, 'MIME-Version: 1.0'].join('\r\n')}\r\n${renderMime(tree, 0)}\r\n`, 'latin1'),
+      ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(fc.integer({ min: 1, max: 400 }), fc.boolean()).map(([d, u]) => deeplyNested(d, u)),
+  },
 );
 
 /** Every corpus message, read once per process (3 MB). */
@@ -191,9 +386,21 @@ type Mutation =
   | { kind: 'lf-only' };
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.oneof(headerValue, runsOf(HTML_TOKENS, 4), runsOf(CSS_TOKENS, 4)) }),
-  fc.record({ kind: fc.constantFrom('delete' as const, 'duplicate' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 5000 }) }),
-  fc.record({ kind: fc.constant('byte' as const), at: fc.nat(), value: fc.constantFrom(0x00, 0x0a, 0x0d, 0x20, 0x2d, 0x3a, 0x3c, 0x80, 0xc3, 0xff) }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    text: fc.oneof(headerValue, runsOf(HTML_TOKENS, 4), runsOf(CSS_TOKENS, 4)),
+  }),
+  fc.record({
+    kind: fc.constantFrom('delete' as const, 'duplicate' as const),
+    at: fc.nat(),
+    length: fc.integer({ min: 1, max: 5000 }),
+  }),
+  fc.record({
+    kind: fc.constant('byte' as const),
+    at: fc.nat(),
+    value: fc.constantFrom(0x00, 0x0a, 0x0d, 0x20, 0x2d, 0x3a, 0x3c, 0x80, 0xc3, 0xff),
+  }),
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
   fc.constant({ kind: 'lf-only' as const }),
 );
@@ -233,7 +440,9 @@ export const anyMessage: fc.Arbitrary<Buffer> = fc.oneof(flatMessage, mimeMessag
 export const anyHtml: fc.Arbitrary<string> = fc.oneof(
   htmlBody,
   runsOf(HTML_TOKENS, 8),
-  fc.tuple(runsOf(HTML_TOKENS, 3), runsOf(CSS_TOKENS, 4), runsOf(HTML_TOKENS, 3)).map(([a, css, b]) => `${a}<style>${css}</style>${b}`),
+  fc
+    .tuple(runsOf(HTML_TOKENS, 3), runsOf(CSS_TOKENS, 4), runsOf(HTML_TOKENS, 3))
+    .map(([a, css, b]) => `${a}<style>${css}</style>${b}`),
   anyCodeUnits(2000),
 );
 

@@ -54,9 +54,10 @@ export async function runTarget<I>(target: FuzzTarget<I>, options: FuzzOptions):
     });
     const details = await fc.check(property, { numRuns: options.numRuns, seed: options.seed, endOnFailure: true });
     if (details.failed) {
-      const input = details.counterexample?.[0] as I | undefined;
+      const input = details.counterexample?.[0];
       const bytes = input === undefined ? Buffer.alloc(0) : target.bytes(input);
-      const error = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+      const error =
+        details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
       const shown = JSON.stringify(bytes.toString('latin1').slice(0, INPUT_PREVIEW_CHARS));
       report.failure = {
         message: `${target.name}: ${error}; input of ${bytes.length} bytes starting ${shown} (seed ${details.seed}, path "${details.counterexamplePath}")`,

@@ -6,7 +6,14 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { Core } from '../../../src-main/core/core.js';
 import {
-  deriveMessage, extractAttachment, parseDetail, quickSummary, renderPreview, safeFilename, stripHtml, MAX_FILENAME_BYTES,
+  deriveMessage,
+  extractAttachment,
+  parseDetail,
+  quickSummary,
+  renderPreview,
+  safeFilename,
+  stripHtml,
+  MAX_FILENAME_BYTES,
 } from '../../../src-main/message/index.js';
 import { countRemoteResources, cssUrls, scanHtml } from '../../../src-main/message/html-scan.js';
 import { MAX_MIME_DEPTH, MAX_MIME_NODES, walkMime } from '../../../src-main/message/mime.js';
@@ -14,7 +21,15 @@ import { compileQuery } from '../../../src-main/store/search.js';
 import { MailwrightError, type MessageSummary, type MimeNode } from '../../../src-shared/index.js';
 import { testEnvelope } from '../../helpers/envelope.js';
 import {
-  anyCodeUnits, anyHtml, anyMessage, anyQuery, corpusMessages, CSS_TOKENS, flatMessage, headerValue, runsOf,
+  anyCodeUnits,
+  anyHtml,
+  anyMessage,
+  anyQuery,
+  corpusMessages,
+  CSS_TOKENS,
+  flatMessage,
+  headerValue,
+  runsOf,
 } from './arbitraries.js';
 import { timed } from './budget.js';
 import { runTarget, type FuzzOptions, type FuzzReport, type FuzzTarget, type TargetSession } from './runner.js';
@@ -26,11 +41,25 @@ function check(ok: boolean, what: string): void {
   if (!ok) throw new BrokenInvariant(what);
 }
 
-const stateless = <I>(call: (input: I) => Promise<number>) => async (): Promise<TargetSession<I>> => ({ call, close: async () => {} });
+const stateless =
+  <I>(call: (input: I) => Promise<number>) =>
+  async (): Promise<TargetSession<I>> => ({ call, close: async () => {} });
 
 const base: MessageSummary = {
-  id: 1, receivedAt: '2026-11-28T08:00:00.000Z', from: null, to: [], cc: [], bcc: [], subject: '', date: null, size: 0,
-  read: false, hasAttachments: false, snippet: '', indexed: true, parseError: null,
+  id: 1,
+  receivedAt: '2026-11-28T08:00:00.000Z',
+  from: null,
+  to: [],
+  cc: [],
+  bcc: [],
+  subject: '',
+  date: null,
+  size: 0,
+  read: false,
+  hasAttachments: false,
+  snippet: '',
+  indexed: true,
+  parseError: null,
 };
 
 function depthOf(node: MimeNode | null): number {
@@ -51,7 +80,10 @@ const derive: FuzzTarget<Buffer> = {
   bytes: (raw) => raw,
   open: stateless(async (raw) => {
     const { value, ms } = await timed(() => deriveMessage(raw));
-    check(value.snippet.length <= 200 && !/[\p{Cc}]/u.test(value.snippet), 'snippet is one line of at most 200 characters');
+    check(
+      value.snippet.length <= 200 && !/[\p{Cc}]/u.test(value.snippet),
+      'snippet is one line of at most 200 characters',
+    );
     check(value.fts.body.length <= 1024 * 1024, 'indexed body within FTS_BODY_CHARS');
     check(value.date === null || !Number.isNaN(Date.parse(value.date)), 'date is null or ISO');
     return ms;
@@ -61,7 +93,10 @@ const derive: FuzzTarget<Buffer> = {
 const quickHeaders: FuzzTarget<Buffer> = {
   name: 'quick-summary',
   claim: 'the header-only summary of the SMTP commit path reads any header block without throwing',
-  inputs: fc.oneof(flatMessage, headerValue.map((v) => Buffer.from(`From: ${v}\r\nTo: ${v}\r\nDate: ${v}\r\nSubject: ${v}\r\n\r\nx`, 'latin1'))),
+  inputs: fc.oneof(
+    flatMessage,
+    headerValue.map((v) => Buffer.from(`From: ${v}\r\nTo: ${v}\r\nDate: ${v}\r\nSubject: ${v}\r\n\r\nx`, 'latin1')),
+  ),
   bytes: (raw) => raw,
   open: stateless(async (raw) => {
     const { value, ms } = await timed(() => quickSummary(raw));
@@ -79,7 +114,10 @@ const detail: FuzzTarget<Buffer> = {
     const { value, ms } = await timed(() => parseDetail(raw, base, testEnvelope()));
     check(depthOf(value.mimeTree) <= MAX_MIME_DEPTH + 1, 'MIME tree depth within MAX_MIME_DEPTH');
     for (const a of value.attachments) {
-      check(a.safeFilename.length > 0 && !/[/\\\u0000]/.test(a.safeFilename), `safe file name ${JSON.stringify(a.safeFilename)}`);
+      check(
+        a.safeFilename.length > 0 && !/[/\\\u0000]/.test(a.safeFilename),
+        `safe file name ${JSON.stringify(a.safeFilename)}`,
+      );
       check(Buffer.byteLength(a.safeFilename) <= MAX_FILENAME_BYTES, 'safe file name within MAX_FILENAME_BYTES');
     }
     check(Number.isInteger(value.remoteResources) && value.remoteResources >= 0, 'remoteResources is a count');
@@ -112,7 +150,10 @@ const mime: FuzzTarget<Buffer> = {
   open: stateless(async (raw) => {
     const { value: walk, ms } = await timed(() => walkMime(raw));
     check(walk.parts.length <= MAX_MIME_NODES, 'at most MAX_MIME_NODES parts');
-    check(walk.parts.every((p) => p.depth <= MAX_MIME_DEPTH), 'no part deeper than MAX_MIME_DEPTH');
+    check(
+      walk.parts.every((p) => p.depth <= MAX_MIME_DEPTH),
+      'no part deeper than MAX_MIME_DEPTH',
+    );
     check(new Set(walk.parts.map((p) => p.partId)).size === walk.parts.length, 'part ids are unique');
     const leaf = walk.parts.find((p) => p.isLeaf);
     let extractMs = 0;
@@ -126,7 +167,10 @@ const mime: FuzzTarget<Buffer> = {
       check(false, 'a missing part id is not_found');
     } catch (err) {
       if (err instanceof BrokenInvariant) throw err;
-      check(err instanceof MailwrightError && err.code === 'not_found', `missing part fails with not_found, not ${String(err)}`);
+      check(
+        err instanceof MailwrightError && err.code === 'not_found',
+        `missing part fails with not_found, not ${String(err)}`,
+      );
     }
     return Math.max(ms, extractMs);
   }),
@@ -166,7 +210,10 @@ const htmlToText: FuzzTarget<string> = {
 const filenames: FuzzTarget<string> = {
   name: 'filenames',
   claim: 'safeFilename turns any attachment name into one safe, bounded file name',
-  inputs: fc.oneof(runsOf(['../', '..\\', 'a', ' ', '.', '\u202e', 'CON', ':', '*', '\u0000', 'é', '\ud800', '\t', 'b.txt'], 6), anyCodeUnits(400)),
+  inputs: fc.oneof(
+    runsOf(['../', '..\\', 'a', ' ', '.', '\u202e', 'CON', ':', '*', '\u0000', 'é', '\ud800', '\t', 'b.txt'], 6),
+    anyCodeUnits(400),
+  ),
   bytes: (name) => Buffer.from(name),
   open: stateless(async (name) => {
     const { value, ms } = await timed(() => safeFilename(name));
@@ -188,8 +235,11 @@ const search: FuzzTarget<string> = {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mw-fuzz-search-'));
     const core = await Core.start({ dataDir: dir, listeners: [] });
     try {
-      const small = corpusMessages().filter((m) => m.raw.length < 64 * 1024).slice(0, SEARCH_CORPUS_MESSAGES);
-      for (const m of small) await core.invoke('messages.import', { filename: path.basename(m.name), data: m.raw.toString('base64') });
+      const small = corpusMessages()
+        .filter((m) => m.raw.length < 64 * 1024)
+        .slice(0, SEARCH_CORPUS_MESSAGES);
+      for (const m of small)
+        await core.invoke('messages.import', { filename: path.basename(m.name), data: m.raw.toString('base64') });
       await core.idle();
     } catch (err) {
       await core.stop();
@@ -200,7 +250,10 @@ const search: FuzzTarget<string> = {
         const compiled = compileQuery(query);
         check(compiled.params.length === (compiled.where.match(/\?/g) ?? []).length, 'one parameter per placeholder');
         const { value: page, ms } = await timed(() => core.invoke('messages.list', { query, limit: 50 }));
-        check(page.ok || page.error.code === 'invalid_argument', `answered ${page.ok ? 'ok' : `${page.error.code}: ${page.error.message}`}`);
+        check(
+          page.ok || page.error.code === 'invalid_argument',
+          `answered ${page.ok ? 'ok' : `${page.error.code}: ${page.error.message}`}`,
+        );
         return ms;
       },
       async close() {
@@ -222,6 +275,13 @@ function runnable<I>(target: FuzzTarget<I>): RunnableTarget {
 }
 
 export const TARGETS: readonly RunnableTarget[] = [
-  runnable(derive), runnable(quickHeaders), runnable(detail), runnable(preview), runnable(mime),
-  runnable(htmlScan), runnable(htmlToText), runnable(filenames), runnable(search),
+  runnable(derive),
+  runnable(quickHeaders),
+  runnable(detail),
+  runnable(preview),
+  runnable(mime),
+  runnable(htmlScan),
+  runnable(htmlToText),
+  runnable(filenames),
+  runnable(search),
 ];

@@ -97,18 +97,30 @@ describe('parseDetail', () => {
 
   it('gives hostile attachment names a safe name and keeps the given one for display (evil-filenames.eml)', async () => {
     const d = await parseDetail(corpus('hostile/evil-filenames.eml'), base, envelope);
-    expect(d.attachments.map((a) => a.filename)).toEqual(['../../../../etc/passwd', '\u202ecod.exe\u0000.txt', 'CON.txt']);
+    expect(d.attachments.map((a) => a.filename)).toEqual([
+      '../../../../etc/passwd',
+      '\u202ecod.exe\u0000.txt',
+      'CON.txt',
+    ]);
     expect(d.attachments.map((a) => a.safeFilename)).toEqual(['passwd', 'cod.exe_.txt', '_CON.txt']);
   });
 
   it('counts distinct remote URLs the HTML would load, not links or cid: images', async () => {
-    const raw = Buffer.from(fixture('remote-resources.eml').toString('latin1').replaceAll('REMOTE', 'tracker.example.test'), 'latin1');
+    const raw = Buffer.from(
+      fixture('remote-resources.eml').toString('latin1').replaceAll('REMOTE', 'tracker.example.test'),
+      'latin1',
+    );
     const d = await parseDetail(raw, base, envelope);
     expect(d.hasHtml).toBe(true);
     expect(d.text).toBeNull();
     expect(d.remoteResources).toBe(13);
     expect(d.attachments).toHaveLength(1);
-    expect(d.attachments[0]).toMatchObject({ partId: '2', contentId: 'logo@example.test', inline: true, safeFilename: 'logo.png' });
+    expect(d.attachments[0]).toMatchObject({
+      partId: '2',
+      contentId: 'logo@example.test',
+      inline: true,
+      safeFilename: 'logo.png',
+    });
   });
 
   it('names a nameless part after its id and type', async () => {
@@ -138,8 +150,14 @@ describe('parseDetail', () => {
   });
 
   it('stops at the node budget without throwing on a message with thousands of parts', async () => {
-    const parts = Array.from({ length: 1500 }, (_, i) => `--b\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; filename="f${i}.txt"\r\n\r\nx${i}\r\n`);
-    const raw = Buffer.from(`Subject: many\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n${parts.join('')}--b--\r\n`);
+    const parts = Array.from(
+      { length: 1500 },
+      (_, i) =>
+        `--b\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; filename="f${i}.txt"\r\n\r\nx${i}\r\n`,
+    );
+    const raw = Buffer.from(
+      `Subject: many\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n${parts.join('')}--b--\r\n`,
+    );
     const d = await parseDetail(raw, base, envelope);
     const nodes = flatten(d.mimeTree);
     expect(nodes.length).toBeLessThanOrEqual(501 + 1);
@@ -173,8 +191,20 @@ describe('parseDetail on input that is barely a message', () => {
         '--b\r\nContent-Type: message/rfc822\r\nContent-Disposition: inline\r\n\r\nSubject: inner2\r\n\r\nleaf\r\n--b--\r\n',
     );
     const d = await parseDetail(raw, base, envelope);
-    expect(flatten(d.mimeTree).map((n) => `${n.partId} ${n.contentType}`).sort()).toEqual(
-      ['TEXT multipart/mixed', '1 message/rfc822', '1.TEXT multipart/alternative', '1.1 text/plain', '1.2 image/png', '2 message/rfc822', '2.1 text/plain'].sort(),
+    expect(
+      flatten(d.mimeTree)
+        .map((n) => `${n.partId} ${n.contentType}`)
+        .sort(),
+    ).toEqual(
+      [
+        'TEXT multipart/mixed',
+        '1 message/rfc822',
+        '1.TEXT multipart/alternative',
+        '1.1 text/plain',
+        '1.2 image/png',
+        '2 message/rfc822',
+        '2.1 text/plain',
+      ].sort(),
     );
     expect(d.attachments.map((a) => a.partId)).toEqual(['1.2']);
     expect((await extractAttachment(raw, '1.2')).content.toString()).toBe('PNG');
@@ -183,7 +213,7 @@ describe('parseDetail on input that is barely a message', () => {
 });
 
 describe('parseDetail budgets', () => {
-  it('answers with parseError, not a throw, when the header block is beyond mailsplit\'s 1 MiB budget', async () => {
+  it("answers with parseError, not a throw, when the header block is beyond mailsplit's 1 MiB budget", async () => {
     const raw = Buffer.from(`Subject: big\r\nX-Huge: ${'B'.repeat(2 * 1024 * 1024)}\r\n\r\nbody\r\n`);
     const d = await parseDetail(raw, base, envelope);
     expect(d.parseError).toMatch(/MIME structure could not be read completely/);

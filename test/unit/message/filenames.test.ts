@@ -76,7 +76,13 @@ describe('safeJoin', () => {
     const c = safeJoin(folder, '../a.txt', used);
     const d = safeJoin(folder, 'noext', used);
     const e = safeJoin(folder, 'noext', used);
-    expect([a, b, c, d, e].map((p) => path.basename(p))).toEqual(['a.txt', 'A (1).txt', 'a (2).txt', 'noext', 'noext (1)']);
+    expect([a, b, c, d, e].map((p) => path.basename(p))).toEqual([
+      'a.txt',
+      'A (1).txt',
+      'a (2).txt',
+      'noext',
+      'noext (1)',
+    ]);
     for (const p of [a, b, c, d, e]) expect(path.dirname(p)).toBe(path.resolve(folder));
   });
 

@@ -1,6 +1,12 @@
 // The HTML scanner behind remoteResources and the preview's tag edits, including hostile markup.
 import { describe, expect, it } from 'vitest';
-import { countRemoteResources, cssUrls, isRemoteUrl, scanHtml, type HtmlTag } from '../../../src-main/message/html-scan.js';
+import {
+  countRemoteResources,
+  cssUrls,
+  isRemoteUrl,
+  scanHtml,
+  type HtmlTag,
+} from '../../../src-main/message/html-scan.js';
 
 describe('isRemoteUrl', () => {
   it.each([

@@ -77,7 +77,9 @@ describe.skipIf(!existsSync(CHROMIUM))('preview in Chromium', () => {
   async function framedMessages(name: string, sandbox = FRAME_SANDBOX): Promise<string[]> {
     const page = await browser.newPage();
     try {
-      await page.goto(`http://127.0.0.1:${appPort}/frame?src=${name}&sandbox=${encodeURIComponent(sandbox)}`, { waitUntil: 'load' });
+      await page.goto(`http://127.0.0.1:${appPort}/frame?src=${name}&sandbox=${encodeURIComponent(sandbox)}`, {
+        waitUntil: 'load',
+      });
       // Messages the frame posted before now are delivered before this one (same task source, FIFO).
       return await page.evaluate(
         () =>
@@ -99,7 +101,13 @@ describe.skipIf(!existsSync(CHROMIUM))('preview in Chromium', () => {
 
   it('runs no script from xss-script.eml, framed or opened top-level, while an unprotected control does', async () => {
     const doc = await renderPreview(corpus('hostile/xss-script.eml'), { allowRemote: false });
-    docs = { safe: { doc, sendCsp: true }, control: { doc: { html: doc.html.replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, ''), csp: '' }, sendCsp: false } };
+    docs = {
+      safe: { doc, sendCsp: true },
+      control: {
+        doc: { html: doc.html.replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, ''), csp: '' },
+        sendCsp: false,
+      },
+    };
     expect(await framedMessages('control', 'allow-scripts')).toContain('pwned-script');
     expect(await framedMessages('safe')).toEqual([]);
 
@@ -114,7 +122,10 @@ describe.skipIf(!existsSync(CHROMIUM))('preview in Chromium', () => {
   });
 
   it('makes no remote request unless remote content is allowed, and shows cid: images', async () => {
-    const raw = Buffer.from(fixture('remote-resources.eml').toString('latin1').replaceAll('REMOTE', `127.0.0.1:${remotePort}`), 'latin1');
+    const raw = Buffer.from(
+      fixture('remote-resources.eml').toString('latin1').replaceAll('REMOTE', `127.0.0.1:${remotePort}`),
+      'latin1',
+    );
     const blocked = await renderPreview(raw, { allowRemote: false });
     docs = {
       blocked: { doc: blocked, sendCsp: true },
@@ -144,17 +155,24 @@ describe.skipIf(!existsSync(CHROMIUM))('preview in Chromium', () => {
 
     // The same document with remote content allowed reaches the server: the blocked run could have failed.
     await framedMessages('allowed');
-    expect(remoteHits).toEqual(expect.arrayContaining(['/pixel.gif', '/small.png', '/style.css', '/import.css', '/body-bg.png']));
+    expect(remoteHits).toEqual(
+      expect.arrayContaining(['/pixel.gif', '/small.png', '/style.css', '/import.css', '/body-bg.png']),
+    );
     expect(remoteHits).not.toContain('/refresh');
   });
 
-  it('opens no connection for remote-hints.eml with remote content blocked, where the sender\'s markup does', async () => {
-    const raw = Buffer.from(fixture('remote-hints.eml').toString('utf8').replaceAll('REMOTE', `127.0.0.1:${remotePort}`));
+  it("opens no connection for remote-hints.eml with remote content blocked, where the sender's markup does", async () => {
+    const raw = Buffer.from(
+      fixture('remote-hints.eml').toString('utf8').replaceAll('REMOTE', `127.0.0.1:${remotePort}`),
+    );
     const blocked = await renderPreview(raw, { allowRemote: false });
     // The control: the sender's HTML as it came, under the same CSP and frame sandbox, without our renames.
     const senderHtml = String((await simpleParser(raw)).html);
     const csp = `<meta http-equiv="Content-Security-Policy" content="${blocked.csp}">`;
-    docs = { blocked: { doc: blocked, sendCsp: true }, control: { doc: { html: csp + senderHtml, csp: blocked.csp }, sendCsp: true } };
+    docs = {
+      blocked: { doc: blocked, sendCsp: true },
+      control: { doc: { html: csp + senderHtml, csp: blocked.csp }, sendCsp: true },
+    };
 
     remoteHits.length = 0;
     remoteConnections = 0;
@@ -163,7 +181,9 @@ describe.skipIf(!existsSync(CHROMIUM))('preview in Chromium', () => {
       await page.goto(`http://127.0.0.1:${appPort}/frame?src=blocked`, { waitUntil: 'load' });
       const frame = page.frames().find((f) => f.url().endsWith('/doc/blocked'));
       // The frame still shows the preview: no refresh, no <base>, no link took it anywhere.
-      expect(await frame!.locator('p').first().textContent()).toBe('Hints hidden where htmlparser2 and a browser disagree');
+      expect(await frame!.locator('p').first().textContent()).toBe(
+        'Hints hidden where htmlparser2 and a browser disagree',
+      );
       expect(frame!.url()).toBe(`http://127.0.0.1:${appPort}/doc/blocked`);
     } finally {
       await page.close();
@@ -178,7 +198,9 @@ describe.skipIf(!existsSync(CHROMIUM))('preview in Chromium', () => {
   });
 
   it('opens every link of remote-hints.eml in a new window and never moves the preview frame', async () => {
-    const raw = Buffer.from(fixture('remote-hints.eml').toString('utf8').replaceAll('REMOTE', `127.0.0.1:${remotePort}`));
+    const raw = Buffer.from(
+      fixture('remote-hints.eml').toString('utf8').replaceAll('REMOTE', `127.0.0.1:${remotePort}`),
+    );
     docs = { blocked: { doc: await renderPreview(raw, { allowRemote: false }), sendCsp: true } };
     const context = await browser.newContext();
     try {

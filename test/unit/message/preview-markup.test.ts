@@ -31,7 +31,9 @@ describe('disarmMarkup', () => {
   });
 
   it('sends every link, HTML or SVG, to a new window', () => {
-    expect(disarmMarkup('<A href=x>1</A><a/href=y><svg><a href=z><text>3</text></a></svg><map><area href=w></map>', false)).toBe(
+    expect(
+      disarmMarkup('<A href=x>1</A><a/href=y><svg><a href=z><text>3</text></a></svg><map><area href=w></map>', false),
+    ).toBe(
       '<A target="_blank" href=x>1</A><a target="_blank"/href=y><svg><a target="_blank" href=z><text>3</text></a></svg><map><area target="_blank" href=w></map>',
     );
   });
@@ -42,21 +44,50 @@ describe('disarmMarkup', () => {
   });
 
   it('keeps rel once remote content is allowed, and renames target, http-equiv and frames still', () => {
-    const out = disarmMarkup('<link rel=stylesheet href=//x.test/a.css><a target=_top><meta http-equiv=refresh><iframe>', true);
-    expect(out).toBe('<link rel=stylesheet href=//x.test/a.css><a target="_blank" data-mailwright-target=_top><meta data-mailwright-http-equiv=refresh><mailwright-iframe>');
+    const out = disarmMarkup(
+      '<link rel=stylesheet href=//x.test/a.css><a target=_top><meta http-equiv=refresh><iframe>',
+      true,
+    );
+    expect(out).toBe(
+      '<link rel=stylesheet href=//x.test/a.css><a target="_blank" data-mailwright-target=_top><meta data-mailwright-http-equiv=refresh><mailwright-iframe>',
+    );
   });
 
   it('leaves no live rel, target, http-equiv or frame in any mix of the pieces they are spelled with', () => {
     const piece = fc.constantFrom(
-      '<', '</', '>', '/', '=', ' ', '\t', '\n', '"', "'", 'rel', 'REL', 'target', 'http-equiv', 'iframe', 'Frame',
-      'link', 'a', 'area', 'data-', 'mailwright-', '-', 'x',
+      '<',
+      '</',
+      '>',
+      '/',
+      '=',
+      ' ',
+      '\t',
+      '\n',
+      '"',
+      "'",
+      'rel',
+      'REL',
+      'target',
+      'http-equiv',
+      'iframe',
+      'Frame',
+      'link',
+      'a',
+      'area',
+      'data-',
+      'mailwright-',
+      '-',
+      'x',
     );
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 40 }), fc.boolean(), (pieces, allowRemote) => {
         const out = disarmMarkup(pieces.join(''), allowRemote);
         // Every link start tag gets our target first, and no other live target (or the rest) survives.
-        for (const link of out.matchAll(/<(?:a|area)(?=[\s/>])/gi)) expect(out.startsWith(' target="_blank"', link.index + link[0].length)).toBe(true);
-        expect(withoutOurTargets(out)).not.toMatch(LIVE_ATTRIBUTE(allowRemote ? 'target|http-equiv' : 'rel|target|http-equiv'));
+        for (const link of out.matchAll(/<(?:a|area)(?=[\s/>])/gi))
+          expect(out.startsWith(' target="_blank"', link.index + link[0].length)).toBe(true);
+        expect(withoutOurTargets(out)).not.toMatch(
+          LIVE_ATTRIBUTE(allowRemote ? 'target|http-equiv' : 'rel|target|http-equiv'),
+        );
         expect(out).not.toMatch(LIVE_FRAME);
       }),
       { numRuns: 5000 },

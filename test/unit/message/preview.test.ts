@@ -24,7 +24,8 @@ describe('preview CSP', () => {
     expect(d.get('sandbox')).toEqual(['allow-popups', 'allow-popups-to-escape-sandbox']);
     expect(d.get('default-src')).toEqual(["'none'"]);
     expect(d.get('script-src')).toEqual(["'none'"]);
-    for (const name of ['form-action', 'base-uri', 'frame-src', 'connect-src', 'object-src']) expect(d.get(name), name).toEqual(["'none'"]);
+    for (const name of ['form-action', 'base-uri', 'frame-src', 'connect-src', 'object-src'])
+      expect(d.get(name), name).toEqual(["'none'"]);
     expect(d.get('style-src')).toContain("'unsafe-inline'");
     const csp = previewPolicy(allowRemote);
     expect(csp).not.toMatch(/allow-scripts|allow-same-origin|unsafe-eval|script-src[^;]*unsafe-inline/);
@@ -47,7 +48,9 @@ describe('renderPreview', () => {
     expect(doc.csp).toBe(previewPolicy(false));
     expect(doc.html.startsWith('<meta http-equiv="Content-Security-Policy" content="sandbox ')).toBe(true);
     expect(doc.html.indexOf('<meta charset="utf-8">')).toBeLessThan(1024);
-    const metaContent = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(doc.html)?.[1]?.replaceAll('&#39;', "'");
+    const metaContent = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/
+      .exec(doc.html)?.[1]
+      ?.replaceAll('&#39;', "'");
     expect(metaContent).toBe(doc.csp);
     expect(doc.html.indexOf('<base target="_blank">')).toBeLessThan(doc.html.indexOf('<html>'));
     // faithful: the CSP is the defence, not regex surgery
@@ -95,7 +98,9 @@ describe('renderPreview', () => {
     const raw = remoteFixture('tracker.example.test');
     const blocked = await renderPreview(raw, { allowRemote: false });
     expect(blocked.html).not.toMatch(/\shttp-equiv="refresh"/i);
-    expect(blocked.html).toContain('<meta data-mailwright-http-equiv="refresh" content="0; url=http://tracker.example.test/refresh">');
+    expect(blocked.html).toContain(
+      '<meta data-mailwright-http-equiv="refresh" content="0; url=http://tracker.example.test/refresh">',
+    );
     expect(blocked.html).not.toContain(' rel="dns-prefetch"');
     expect(blocked.html).toContain('<link data-mailwright-rel="dns-prefetch" href="//tracker.example.test/">');
     expect(blocked.html).toContain('src="data:image/png;base64,');
@@ -135,15 +140,26 @@ describe('renderPreview', () => {
     expect(body.replaceAll('<a target="_blank"', '<a')).not.toMatch(/[\s/"']target\s*=/i);
     expect(body).not.toMatch(/[\s/"']http-equiv\s*=/i);
     expect(body).not.toMatch(/<\/?i?frame[\s/>]/i);
-    expect(body).toContain('<svg><title><link data-mailwright-rel=preconnect href="http://REMOTE/svg-title"></title></svg>');
+    expect(body).toContain(
+      '<svg><title><link data-mailwright-rel=preconnect href="http://REMOTE/svg-title"></title></svg>',
+    );
     expect(body).toContain('<!--><link data-mailwright-rel=prefetch');
     expect(body).toContain('<link data-mailwright-REL = "icon"');
     expect(body).toContain('<a target="_blank" href="?remote=1" data-mailwright-target="_self">');
     expect(body).toContain('<svg width="200" height="30"><a target="_blank" href="http://REMOTE/svg-link">');
     expect(body).toContain('<mailwright-iframe src="http://REMOTE/iframe"></mailwright-iframe>');
     // Only names changed: the text is the sender's, character for character, once the renames are undone.
-    const undone = body.replace(/data-mailwright-(?=rel|target|http-equiv)/gi, '').replace(/(<a) target="_blank"/g, '$1').replace(/(<\/?)mailwright-(?=iframe)/gi, '$1').trimEnd();
-    expect(undone).toBe(sent.slice(sent.indexOf('<!DOCTYPE html>') + '<!DOCTYPE html>'.length).replace(/\r\n/g, '\n').trimEnd());
+    const undone = body
+      .replace(/data-mailwright-(?=rel|target|http-equiv)/gi, '')
+      .replace(/(<a) target="_blank"/g, '$1')
+      .replace(/(<\/?)mailwright-(?=iframe)/gi, '$1')
+      .trimEnd();
+    expect(undone).toBe(
+      sent
+        .slice(sent.indexOf('<!DOCTYPE html>') + '<!DOCTYPE html>'.length)
+        .replace(/\r\n/g, '\n')
+        .trimEnd(),
+    );
 
     // With remote content allowed the sender's links and hints stay (stylesheets need rel); frames and targets never do.
     const allowed = await renderPreview(raw, { allowRemote: true });
@@ -154,8 +170,12 @@ describe('renderPreview', () => {
 
   it('finds a doctype behind comments, and survives thousands of unclosed comments before one', async () => {
     const html = (body: string): Buffer => Buffer.from(`Content-Type: text/html\r\n\r\n${body}\r\n`);
-    const behindComments = await renderPreview(html('\uFEFF <!-- a --> <!--> <!DOCTYPE html><p>x'), { allowRemote: false });
-    expect(behindComments.html).toMatch(/^\uFEFF <!-- a --> <!--> <!DOCTYPE html><meta http-equiv="Content-Security-Policy"/);
+    const behindComments = await renderPreview(html('\uFEFF <!-- a --> <!--> <!DOCTYPE html><p>x'), {
+      allowRemote: false,
+    });
+    expect(behindComments.html).toMatch(
+      /^\uFEFF <!-- a --> <!--> <!DOCTYPE html><meta http-equiv="Content-Security-Policy"/,
+    );
     const hostile = await renderPreview(html(`${'<!--'.repeat(5000)}<!doctype html>`), { allowRemote: false });
     expect(hostile.html.startsWith('<meta http-equiv="Content-Security-Policy"')).toBe(true);
   });
@@ -163,7 +183,9 @@ describe('renderPreview', () => {
   it('renders a text-only message as escaped <pre> in a minimal document', async () => {
     const raw = Buffer.from('Subject: t\r\n\r\n<script>alert(1)</script> & "quotes"\r\n');
     const doc = await renderPreview(raw, { allowRemote: false });
-    expect(doc.html).toMatch(/^<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="sandbox [^"]*"><meta charset="utf-8">/);
+    expect(doc.html).toMatch(
+      /^<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="sandbox [^"]*"><meta charset="utf-8">/,
+    );
     expect(doc.html).toContain('<pre>&#60;script&#62;alert(1)&#60;/script&#62; &#38; &#34;quotes&#34;\n</pre>');
     expect(doc.html).not.toContain('<script>');
   });

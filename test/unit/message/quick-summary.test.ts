@@ -20,18 +20,39 @@ describe('quickSummary', () => {
   ])('reads %s as mailparser does', (value) => {
     const q = quickSummary(headers([`From: ${value}`, `To: ${value}`]));
     const flat = (parseAddressHeader(value).value ?? []).flatMap((a) => (a.group ? a.group : [a]));
-    const expected = flat.filter((a) => a.address || a.name).map((a) => ({ name: a.name ?? '', address: a.address ?? '' }));
+    const expected = flat
+      .filter((a) => a.address || a.name)
+      .map((a) => ({ name: a.name ?? '', address: a.address ?? '' }));
     expect(q.to).toEqual(expected);
     expect(q.from).toEqual(expected[0] ?? null);
   });
 
   it('decodes the subject, unfolds lines and reads the date', () => {
-    const q = quickSummary(headers(['Subject: =?UTF-8?B?SGVsbG8g8J+Ukg==?=', ' folded', 'Date: Mon, 02 Nov 2026 10:00:00 +0100', 'Cc: c@example.test']));
-    expect(q).toEqual({ from: null, to: [], cc: [{ name: '', address: 'c@example.test' }], subject: 'Hello 🔒 folded', date: '2026-11-02T09:00:00.000Z' });
+    const q = quickSummary(
+      headers([
+        'Subject: =?UTF-8?B?SGVsbG8g8J+Ukg==?=',
+        ' folded',
+        'Date: Mon, 02 Nov 2026 10:00:00 +0100',
+        'Cc: c@example.test',
+      ]),
+    );
+    expect(q).toEqual({
+      from: null,
+      to: [],
+      cc: [{ name: '', address: 'c@example.test' }],
+      subject: 'Hello 🔒 folded',
+      date: '2026-11-02T09:00:00.000Z',
+    });
   });
 
   it('gives null for a missing or broken date and survives a headerless message', () => {
     expect(quickSummary(headers(['Date: not a date'])).date).toBeNull();
-    expect(quickSummary(Buffer.from('\x00\xff garbage with no header'))).toEqual({ from: null, to: [], cc: [], subject: '', date: null });
+    expect(quickSummary(Buffer.from('\x00\xff garbage with no header'))).toEqual({
+      from: null,
+      to: [],
+      cc: [],
+      subject: '',
+      date: null,
+    });
   });
 });

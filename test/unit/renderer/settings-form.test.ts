@@ -2,14 +2,28 @@
 // untouched listeners travel exactly as they came (so the server keeps them running), and errors find their input.
 import { describe, expect, it } from 'vitest';
 import {
-  faultRuleSchema, listenerEditSchema, settingsUpdateSchema, type FaultRule, type ListenerEdit, type Settings,
+  faultRuleSchema,
+  listenerEditSchema,
+  settingsUpdateSchema,
+  type FaultRule,
+  type ListenerEdit,
+  type Settings,
 } from '../../../src-shared/settings.js';
 import { actionSummary, blankRule, fromFaultForm, toFaultForm } from '../../../src-renderer/src/lib/fault-form.js';
 import { uniqueId } from '../../../src-renderer/src/lib/form-values.js';
 import { blankListener, fromListenerForm, toListenerForm } from '../../../src-renderer/src/lib/listener-form.js';
 import {
-  baselineOf, bestFieldMatch, buildUpdate, changedSections, fieldSection, listenerChanges, missingRequired, pinnedAt, pinnedNote,
-  pinnedUnder, toDraft,
+  baselineOf,
+  bestFieldMatch,
+  buildUpdate,
+  changedSections,
+  fieldSection,
+  listenerChanges,
+  missingRequired,
+  pinnedAt,
+  pinnedNote,
+  pinnedUnder,
+  toDraft,
 } from '../../../src-renderer/src/lib/settings-form.js';
 
 const full: ListenerEdit = {
@@ -18,15 +32,27 @@ const full: ListenerEdit = {
   port: 2587,
   tls: 'starttls-required',
   minTlsVersion: 'TLSv1.3',
-  certificate: { mode: 'pem', cert: '-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----', key: { stored: true } },
+  certificate: {
+    mode: 'pem',
+    cert: '-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----',
+    key: { stored: true },
+  },
   auth: {
     policy: 'required',
     mechanisms: ['PLAIN', 'XOAUTH2'],
-    credentials: [{ username: 'user', password: { stored: true } }, { username: 'bot', token: { stored: true } }],
+    credentials: [
+      { username: 'user', password: { stored: true } },
+      { username: 'bot', token: { stored: true } },
+    ],
     allowPlaintext: true,
     lockout: { maxFailures: 3, windowSeconds: 60, lockSeconds: 300 },
   },
-  limits: { maxRecipients: 5, idleTimeoutSeconds: 30, allowClients: ['127.0.0.0/8', '::1'], senderDeny: ['*@spam.test'] },
+  limits: {
+    maxRecipients: 5,
+    idleTimeoutSeconds: 30,
+    allowClients: ['127.0.0.0/8', '::1'],
+    senderDeny: ['*@spam.test'],
+  },
 };
 
 const rule: FaultRule = {
@@ -39,7 +65,12 @@ const rule: FaultRule = {
 
 const settings: Settings = {
   retention: { maxMessages: 5000, maxBytes: 0 },
-  smtp: { hostname: 'mailwright.test', maxMessageBytes: 52_428_800, maxInFlightBytes: 268_435_456, earlyTalkerDelayMs: 0 },
+  smtp: {
+    hostname: 'mailwright.test',
+    maxMessageBytes: 52_428_800,
+    maxInFlightBytes: 268_435_456,
+    earlyTalkerDelayMs: 0,
+  },
   listeners: [{ id: 'smtp', host: '127.0.0.1', port: 0, tls: 'starttls' }, full],
   faults: [rule],
   pinned: [{ path: 'listeners.smtp', source: '--smtp' }],
@@ -62,7 +93,10 @@ describe('listener forms', () => {
     const form = toListenerForm(full);
     form.credentials[0]!.password = 'new-secret';
     const out = fromListenerForm(form);
-    expect(out.auth?.credentials).toEqual([{ username: 'user', password: 'new-secret' }, { username: 'bot', token: { stored: true } }]);
+    expect(out.auth?.credentials).toEqual([
+      { username: 'user', password: 'new-secret' },
+      { username: 'bot', token: { stored: true } },
+    ]);
     expect(out.certificate).toEqual({ mode: 'pem', cert: expect.any(String), key: { stored: true } });
   });
 
@@ -72,11 +106,25 @@ describe('listener forms', () => {
     form.limits.allowClients = '\n  \n';
     form.authPolicy = 'required';
     form.anyCredentials = false;
-    form.credentials.push({ username: 'user', password: 'secret', passwordStored: false, token: '', tokenStored: false });
+    form.credentials.push({
+      username: 'user',
+      password: 'secret',
+      passwordStored: false,
+      token: '',
+      tokenStored: false,
+    });
     const out = fromListenerForm(form);
     expect(out).toEqual({
-      id: 'x', host: '127.0.0.1', port: 25, tls: 'none',
-      auth: { policy: 'required', mechanisms: ['PLAIN', 'LOGIN'], credentials: [{ username: 'user', password: 'secret' }], allowPlaintext: true },
+      id: 'x',
+      host: '127.0.0.1',
+      port: 25,
+      tls: 'none',
+      auth: {
+        policy: 'required',
+        mechanisms: ['PLAIN', 'LOGIN'],
+        credentials: [{ username: 'user', password: 'secret' }],
+        allowPlaintext: true,
+      },
     });
     expect(leaves(out)).not.toContain(null);
     expect(leaves(out)).not.toContain('');
@@ -111,14 +159,25 @@ describe('listener forms', () => {
 
   it('show a listener without an auth block as its defaults: optional PLAIN/LOGIN, anyone, plaintext allowed', () => {
     const form = toListenerForm({ id: 'smtp', host: '127.0.0.1', port: 0, tls: 'starttls' });
-    expect(form).toMatchObject({ authPolicy: 'optional', mechanisms: ['PLAIN', 'LOGIN'], anyCredentials: true, allowPlaintext: true, certMode: 'shared' });
+    expect(form).toMatchObject({
+      authPolicy: 'optional',
+      mechanisms: ['PLAIN', 'LOGIN'],
+      anyCredentials: true,
+      allowPlaintext: true,
+      certMode: 'shared',
+    });
   });
 });
 
 describe('fault rule forms', () => {
   it('round-trip a rule', () => {
     expect(fromFaultForm(toFaultForm(rule))).toEqual(rule);
-    const scoped: FaultRule = { ...rule, listeners: ['smtp'], match: { stage: 'mail', clientAddress: '10.0.0.0/8', probability: 0.5 }, action: { kind: 'throttle', perMinute: 10 } };
+    const scoped: FaultRule = {
+      ...rule,
+      listeners: ['smtp'],
+      match: { stage: 'mail', clientAddress: '10.0.0.0/8', probability: 0.5 },
+      action: { kind: 'throttle', perMinute: 10 },
+    };
     expect(fromFaultForm(toFaultForm(scoped))).toEqual(scoped);
   });
 
@@ -128,7 +187,13 @@ describe('fault rule forms', () => {
     form.recipient = ' ';
     form.every = null;
     const out = fromFaultForm(form);
-    expect(out).toEqual({ id: 'mailbox-full', name: 'Mailbox full', enabled: true, match: { stage: 'rcpt' }, action: { kind: 'delay', ms: 5000 } });
+    expect(out).toEqual({
+      id: 'mailbox-full',
+      name: 'Mailbox full',
+      enabled: true,
+      match: { stage: 'rcpt' },
+      action: { kind: 'delay', ms: 5000 },
+    });
     expect(faultRuleSchema.safeParse(out).success).toBe(true);
   });
 
@@ -190,7 +255,11 @@ describe('the update', () => {
     const update = buildUpdate(draft, base);
     expect(Object.keys(update)).toEqual(['listeners']);
     expect(update.listeners![1]).toBe(full);
-    expect(update.listeners![0]).toEqual({ ...settings.listeners[0], auth: expect.any(Object), limits: { allowClients: ['127.0.0.1'] } });
+    expect(update.listeners![0]).toEqual({
+      ...settings.listeners[0],
+      auth: expect.any(Object),
+      limits: { allowClients: ['127.0.0.1'] },
+    });
     expect(settingsUpdateSchema.safeParse(update).success).toBe(true);
     expect(listenerChanges(draft, base)).toEqual({ restarted: ['smtp', 'listener'], removed: [] });
   });
@@ -212,12 +281,19 @@ describe('the update', () => {
 });
 
 describe('errors and notes', () => {
-  const inputs = ['listeners.1.port', 'listeners.1.limits.allowClients', 'listeners.1.auth.credentials.0.password', 'smtp.hostname'];
+  const inputs = [
+    'listeners.1.port',
+    'listeners.1.limits.allowClients',
+    'listeners.1.auth.credentials.0.password',
+    'smtp.hostname',
+  ];
 
   it('find the input an error names, else the first input of the item it names, else the closest parent', () => {
     expect(bestFieldMatch('listeners.1.limits.allowClients', inputs)).toBe('listeners.1.limits.allowClients');
     expect(bestFieldMatch('listeners.1.limits.allowClients.2', inputs)).toBe('listeners.1.limits.allowClients');
-    expect(bestFieldMatch('listeners.1.auth.credentials.0.password', inputs)).toBe('listeners.1.auth.credentials.0.password');
+    expect(bestFieldMatch('listeners.1.auth.credentials.0.password', inputs)).toBe(
+      'listeners.1.auth.credentials.0.password',
+    );
     expect(bestFieldMatch('listeners.1.auth.credentials.0', inputs)).toBe('listeners.1.auth.credentials.0.password');
     expect(bestFieldMatch('listeners.1', inputs)).toBe('listeners.1.port');
     expect(bestFieldMatch('listeners', inputs)).toBeNull();
@@ -235,7 +311,9 @@ describe('errors and notes', () => {
 
   it('say plainly who wins at the next start', () => {
     const [pin] = pinnedAt(settings.pinned, 'listeners.smtp');
-    expect(pinnedNote(pin!)).toBe('Set by --smtp: a change here applies now and is saved, but --smtp wins at the next start.');
+    expect(pinnedNote(pin!)).toBe(
+      'Set by --smtp: a change here applies now and is saved, but --smtp wins at the next start.',
+    );
     expect(pinnedAt(settings.pinned, 'listeners')).toEqual([]);
     expect(pinnedUnder(settings.pinned, 'listeners')).toEqual(settings.pinned);
     expect(pinnedUnder(settings.pinned, 'listeners.smtp2')).toEqual([]);

@@ -1,7 +1,13 @@
 // The failed-token limit on its own clock: the window ends, the table stays bounded, and clients are keyed so that
 // one host cannot rotate through its own addresses.
 import { describe, expect, it } from 'vitest';
-import { FAILURE_WINDOW_MS, FailedAttempts, MAX_FAILURES, MAX_TRACKED_CLIENTS, clientKey } from '../../../src-main/serve/failed-attempts.js';
+import {
+  FAILURE_WINDOW_MS,
+  FailedAttempts,
+  MAX_FAILURES,
+  MAX_TRACKED_CLIENTS,
+  clientKey,
+} from '../../../src-main/serve/failed-attempts.js';
 
 function clock(start = 1_000_000): { now: () => number; advance: (ms: number) => void } {
   let t = start;
@@ -31,7 +37,8 @@ describe('FailedAttempts', () => {
     const attempts = new FailedAttempts(c.now);
     for (let i = 0; i < MAX_FAILURES; i++) attempts.recordFailure('198.51.100.1');
     c.advance(FAILURE_WINDOW_MS / 2);
-    for (let i = 0; i < MAX_TRACKED_CLIENTS + 500; i++) attempts.recordFailure(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
+    for (let i = 0; i < MAX_TRACKED_CLIENTS + 500; i++)
+      attempts.recordFailure(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
     expect(attempts.size).toBe(MAX_TRACKED_CLIENTS);
     // The blocked client was the oldest entry, so it went first; the newest are all there.
     expect(attempts.retryAfterMs('198.51.100.1')).toBe(0);

@@ -2,7 +2,14 @@
 import type net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { GlobMatcher } from '../../../src-main/smtp/faults/index.js';
-import { AuthLockout, MAX_TRACKED_CLIENTS, RateWindow, clientAllowed, compileCidrs, compileGlobs } from '../../../src-main/smtp/policy.js';
+import {
+  AuthLockout,
+  MAX_TRACKED_CLIENTS,
+  RateWindow,
+  clientAllowed,
+  compileCidrs,
+  compileGlobs,
+} from '../../../src-main/smtp/policy.js';
 
 describe('RateWindow', () => {
   it('allows `limit` events per window and frees slots as the previous window slides out', () => {

@@ -1,13 +1,22 @@
 // SessionRecorder: outcomes from the replies it saw, the line and character budgets, and a record that
 // waits for a store still under way when the client hangs up.
 import { describe, expect, it } from 'vitest';
-import { MAX_LINE_CHARS, MAX_TRANSCRIPT_LINES, SessionLog, type SessionRecord } from '../../../src-main/smtp/session-log.js';
+import {
+  MAX_LINE_CHARS,
+  MAX_TRANSCRIPT_LINES,
+  SessionLog,
+  type SessionRecord,
+} from '../../../src-main/smtp/session-log.js';
 
 function recorder() {
   const ended: SessionRecord[] = [];
   const rejected: number[] = [];
   let authFailures = 0;
-  const log = new SessionLog('smtp', { ended: (r) => ended.push(r), rejected: (c) => rejected.push(c), authFailed: () => authFailures++ });
+  const log = new SessionLog('smtp', {
+    ended: (r) => ended.push(r),
+    rejected: (c) => rejected.push(c),
+    authFailed: () => authFailures++,
+  });
   const r = log.open('c1', '127.0.0.1', 40000);
   return { log, r, ended, rejected, failures: () => authFailures };
 }
@@ -25,8 +34,20 @@ describe('SessionRecorder', () => {
     log.close('c1');
     expect(ended).toHaveLength(1);
     const r = ended[0]!;
-    expect(r.lines.map(([d, , t]) => `${d}: ${t}`)).toEqual(['S: 220 mailwright ESMTP', 'C: EHLO client.test', 'C: AUTH PLAIN ***', 'S: 535 5.7.8 Authentication credentials invalid', 'C: QUIT']);
-    expect(r).toMatchObject({ helo: 'client.test', outcome: 'authFailed', outcomeCode: 535, authFailures: 1, rejected: 0 });
+    expect(r.lines.map(([d, , t]) => `${d}: ${t}`)).toEqual([
+      'S: 220 mailwright ESMTP',
+      'C: EHLO client.test',
+      'C: AUTH PLAIN ***',
+      'S: 535 5.7.8 Authentication credentials invalid',
+      'C: QUIT',
+    ]);
+    expect(r).toMatchObject({
+      helo: 'client.test',
+      outcome: 'authFailed',
+      outcomeCode: 535,
+      authFailures: 1,
+      rejected: 0,
+    });
     expect(failures()).toBe(1);
   });
 

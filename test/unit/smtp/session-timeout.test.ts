@@ -12,7 +12,11 @@ import { silentLogger } from '../../../src-main/smtp/log.js';
 
 function gateFor(config: ListenerConfig): ListenerGate {
   return new ListenerGate({
-    config, policy: validateListener(config, 0), auth: new AuthPolicy(config.auth), faults: new FaultEngine([]), logger: silentLogger,
+    config,
+    policy: validateListener(config, 0),
+    auth: new AuthPolicy(config.auth),
+    faults: new FaultEngine([]),
+    logger: silentLogger,
     connectionOf: () => undefined,
   });
 }
@@ -23,8 +27,14 @@ function fakeConnection() {
   const socket = new EventEmitter();
   const noop = (_command: Buffer, cb: () => void) => cb();
   const connection = {
-    id: 'c1', _socket: socket, session: {}, send: (code: number, data: string) => void sent.push([code, data]),
-    handler_EHLO: noop, handler_HELO: noop, handler_AUTH: noop, handler_DATA: noop,
+    id: 'c1',
+    _socket: socket,
+    session: {},
+    send: (code: number, data: string) => void sent.push([code, data]),
+    handler_EHLO: noop,
+    handler_HELO: noop,
+    handler_AUTH: noop,
+    handler_DATA: noop,
   };
   return { connection: connection as unknown as SMTPConnection, sent, socket };
 }
@@ -43,9 +53,11 @@ describe('default session timeout', () => {
     expect(sent).toEqual([[421, '4.4.2 Session time limit exceeded - closing connection']]);
   });
 
-  it('yields to the listener\'s own limit, and ends with the socket', () => {
+  it("yields to the listener's own limit, and ends with the socket", () => {
     const own = fakeConnection();
-    gateFor({ id: 'smtp', host: '127.0.0.1', port: 0, tls: 'none', limits: { sessionTimeoutSeconds: 5 } }).instrument(own.connection);
+    gateFor({ id: 'smtp', host: '127.0.0.1', port: 0, tls: 'none', limits: { sessionTimeoutSeconds: 5 } }).instrument(
+      own.connection,
+    );
     vi.advanceTimersByTime(5000);
     expect(own.sent).toHaveLength(1);
     const closed = fakeConnection();

@@ -7,7 +7,14 @@ import { describe, expect, it } from 'vitest';
 import type { Envelope } from '../../../src-shared/index.js';
 import { InFlightBudget } from '../../../src-main/smtp/in-flight.js';
 import { silentLogger } from '../../../src-main/smtp/log.js';
-import { OVER_BUDGET_REPLY, SmtpReply, TlsRegistry, createDataHandler, toEnvelope, type MessageSink } from '../../../src-main/smtp/transaction.js';
+import {
+  OVER_BUDGET_REPLY,
+  SmtpReply,
+  TlsRegistry,
+  createDataHandler,
+  toEnvelope,
+  type MessageSink,
+} from '../../../src-main/smtp/transaction.js';
 
 function session(overrides: Partial<SMTPServerSession> = {}): SMTPServerSession {
   return {
@@ -17,7 +24,13 @@ function session(overrides: Partial<SMTPServerSession> = {}): SMTPServerSession 
     hostNameAppearsAs: 'client.test',
     secure: false,
     user: false,
-    envelope: { mailFrom: { address: 'a@example.com', args: false }, rcptTo: [{ address: 'b@example.com', args: false }, { address: 'c@example.com', args: false }] },
+    envelope: {
+      mailFrom: { address: 'a@example.com', args: false },
+      rcptTo: [
+        { address: 'b@example.com', args: false },
+        { address: 'c@example.com', args: false },
+      ],
+    },
     ...overrides,
   } as unknown as SMTPServerSession;
 }
@@ -56,7 +69,9 @@ describe('createDataHandler', () => {
       s.end(Buffer.from('end\r\n'));
     });
     expect(await reply).toEqual({ err: null, message: 'OK: queued as 1' });
-    expect(ingested[0]!.raw).toEqual(Buffer.concat([Buffer.from('Subject: a\r\n'), Buffer.from([0xff, 0x00, 0x0d, 0x0a]), Buffer.from('end\r\n')]));
+    expect(ingested[0]!.raw).toEqual(
+      Buffer.concat([Buffer.from('Subject: a\r\n'), Buffer.from([0xff, 0x00, 0x0d, 0x0a]), Buffer.from('end\r\n')]),
+    );
   });
 
   it('answers 552 and hands nothing to the sink when over the limit', async () => {
@@ -89,10 +104,14 @@ describe('createDataHandler with the in-flight budget', () => {
     const budget = new InFlightBudget(100);
     let finishStore: (() => void) | undefined;
     const sink: MessageSink = { ingest: () => new Promise((resolve) => (finishStore = () => resolve({ id: 7 }))) };
-    const { reply } = runHandler(1000, (s) => {
-      s.write(Buffer.alloc(30, 'a'));
-      s.end(Buffer.alloc(20, 'b'));
-    }, { budget, sink });
+    const { reply } = runHandler(
+      1000,
+      (s) => {
+        s.write(Buffer.alloc(30, 'a'));
+        s.end(Buffer.alloc(20, 'b'));
+      },
+      { budget, sink },
+    );
     await new Promise((r) => setImmediate(r));
     expect(finishStore).toBeDefined();
     expect(budget.used).toBe(50);
@@ -104,11 +123,15 @@ describe('createDataHandler with the in-flight budget', () => {
   it('answers 452 4.3.1 past the budget, stores nothing, and leaves what others hold alone', async () => {
     const budget = new InFlightBudget(100);
     expect(budget.tryTake(60)).toBe(true); // another transaction's bytes
-    const { ingested, reply } = runHandler(1000, (s) => {
-      s.write(Buffer.alloc(30, 'a'));
-      s.write(Buffer.alloc(30, 'b')); // 60 + 60 > 100: refused from here on
-      s.end(Buffer.alloc(30, 'c'));
-    }, { budget });
+    const { ingested, reply } = runHandler(
+      1000,
+      (s) => {
+        s.write(Buffer.alloc(30, 'a'));
+        s.write(Buffer.alloc(30, 'b')); // 60 + 60 > 100: refused from here on
+        s.end(Buffer.alloc(30, 'c'));
+      },
+      { budget },
+    );
     const { err } = await reply;
     expect(err).toBeInstanceOf(SmtpReply);
     expect((err as SmtpReply).responseCode).toBe(452);
@@ -123,7 +146,11 @@ describe('createDataHandler with the in-flight budget', () => {
     const budget = new InFlightBudget(100);
     const stream = dataStream();
     createDataHandler({
-      listener: 'smtp', maxMessageBytes: 1000, budget, tls: new TlsRegistry(), logger: silentLogger,
+      listener: 'smtp',
+      maxMessageBytes: 1000,
+      budget,
+      tls: new TlsRegistry(),
+      logger: silentLogger,
       sink: { ingest: () => Promise.reject(new Error('never called')) },
     })(stream, session(), () => undefined);
     stream.write(Buffer.alloc(40));
@@ -137,13 +164,20 @@ describe('createDataHandler with the in-flight budget', () => {
 
   it('gives the bytes back when the store fails or the message is too large', async () => {
     const budget = new InFlightBudget(100);
-    const failed = runHandler(1000, (s) => s.end(Buffer.alloc(50)), { budget, sink: { ingest: () => Promise.reject(new Error('disk full')) } });
+    const failed = runHandler(1000, (s) => s.end(Buffer.alloc(50)), {
+      budget,
+      sink: { ingest: () => Promise.reject(new Error('disk full')) },
+    });
     expect(((await failed.reply).err as SmtpReply).responseCode).toBe(451);
     expect(budget.used).toBe(0);
-    const oversized = runHandler(60, (s) => {
-      s.write(Buffer.alloc(50));
-      s.end(Buffer.alloc(50));
-    }, { budget });
+    const oversized = runHandler(
+      60,
+      (s) => {
+        s.write(Buffer.alloc(50));
+        s.end(Buffer.alloc(50));
+      },
+      { budget },
+    );
     expect(((await oversized.reply).err as SmtpReply).responseCode).toBe(552);
     expect(budget.used).toBe(0);
   });
@@ -151,16 +185,27 @@ describe('createDataHandler with the in-flight budget', () => {
 
 describe('toEnvelope', () => {
   it('maps the session, with the null sender as empty string', () => {
-    const s = session({ envelope: { mailFrom: { address: '', args: false }, rcptTo: [{ address: 'x@example.com', args: false }] } });
+    const s = session({
+      envelope: { mailFrom: { address: '', args: false }, rcptTo: [{ address: 'x@example.com', args: false }] },
+    });
     expect(toEnvelope(s, 'smtp', null)).toEqual({
-      mailFrom: '', rcptTo: ['x@example.com'], heloName: 'client.test', clientAddress: '127.0.0.1', clientPort: 5555, tls: null, authUser: null, listener: 'smtp',
+      mailFrom: '',
+      rcptTo: ['x@example.com'],
+      heloName: 'client.test',
+      clientAddress: '127.0.0.1',
+      clientPort: 5555,
+      tls: null,
+      authUser: null,
+      listener: 'smtp',
     });
   });
 
   it('reads the AUTH user and TLS details', () => {
     const s = session({ user: { username: 'alice' }, secure: true });
     expect(toEnvelope(s, 'smtps', { protocol: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256' })).toMatchObject({
-      authUser: 'alice', tls: { protocol: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256' }, rcptTo: ['b@example.com', 'c@example.com'],
+      authUser: 'alice',
+      tls: { protocol: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256' },
+      rcptTo: ['b@example.com', 'c@example.com'],
     });
   });
 });

@@ -29,7 +29,8 @@ const EDGE_CASES: Record<string, string> = {
   'From line after a non-blank line stays': 'From a@x\nSubject: one\n\nbody\nFrom b@x\nSubject: two\n',
   'blank, From, blank, From, header': 'From a@x\nSubject: one\n\n\nFrom x\n\nFrom b@x\nSubject: two\n',
   'byte order mark before the From line': '\xef\xbb\xbfFrom a@x\nSubject: bom\n\nbody\n',
-  'mboxrd escapes in headers and deep': 'From a@x\n>From: escaped header\nSubject: s\n\n>>>>From deep\n>not a From line\n',
+  'mboxrd escapes in headers and deep':
+    'From a@x\n>From: escaped header\nSubject: s\n\n>>>>From deep\n>not a From line\n',
 };
 
 describe('ImportSplitter', () => {
@@ -37,7 +38,8 @@ describe('ImportSplitter', () => {
     const data = Buffer.from(EDGE_CASES[name]!, 'latin1');
     const whole = split(data);
     expect(whole.length).toBeGreaterThan(0);
-    for (let size = 1; size <= Math.min(data.length, 64); size++) expect(split(data, size), `chunk size ${size}`).toEqual(whole);
+    for (let size = 1; size <= Math.min(data.length, 64); size++)
+      expect(split(data, size), `chunk size ${size}`).toEqual(whole);
   });
 
   it('splits the mboxrd fixture, unescapes one > and keeps unescaped body From lines', () => {
@@ -63,14 +65,20 @@ describe('ImportSplitter', () => {
   });
 
   it('keeps an .eml exactly as it is, byte order mark included', () => {
-    const eml = Buffer.from('\xef\xbb\xbfSubject: x\r\n\r\nFrom here on\r\n\r\nFrom x\r\nSubject: not a separator\r\n', 'latin1');
-    for (const size of [1, 7, eml.length]) expect(split(eml, size)).toEqual([{ index: 0, offset: 0, mailFrom: '', raw: eml, size: eml.length }]);
+    const eml = Buffer.from(
+      '\xef\xbb\xbfSubject: x\r\n\r\nFrom here on\r\n\r\nFrom x\r\nSubject: not a separator\r\n',
+      'latin1',
+    );
+    for (const size of [1, 7, eml.length])
+      expect(split(eml, size)).toEqual([{ index: 0, offset: 0, mailFrom: '', raw: eml, size: eml.length }]);
   });
 
   it('refuses an empty file and one that is neither mbox nor .eml, naming the file', () => {
     expect(() => split(Buffer.alloc(0))).toThrow(/test\.mbox: the file is empty/);
     expect(() => split(Buffer.from('just words\n'))).toThrow(/not an \.eml or mbox file/);
-    expect(() => split(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))).toThrow(/not an \.eml or mbox file/);
+    expect(() => split(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))).toThrow(
+      /not an \.eml or mbox file/,
+    );
     // The first line is decided before the whole file is read: a long first line without a colon is refused early.
     const splitter = new ImportSplitter('long.txt', LIMIT);
     expect(() => splitter.push(Buffer.alloc(4096, 0x61))).toThrow(/not an \.eml or mbox file/);
@@ -94,7 +102,10 @@ describe('ImportSplitter', () => {
     const out: SplitMessage[] = [];
     for (let at = 0; at < data.length; at += 100) out.push(...splitter.push(data.subarray(at, at + 100)));
     out.push(...splitter.end());
-    expect(out).toMatchObject([{ raw: null, size: 'Subject: long\n\n'.length + line.length + 1 }, { mailFrom: 'b@x', raw: Buffer.from('Subject: after\n\nok\n') }]);
+    expect(out).toMatchObject([
+      { raw: null, size: 'Subject: long\n\n'.length + line.length + 1 },
+      { mailFrom: 'b@x', raw: Buffer.from('Subject: after\n\nok\n') },
+    ]);
   });
 });
 
@@ -116,7 +127,9 @@ function referenceSplit(data: Buffer): { raw: string; mailFrom: string }[] {
   };
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    const isFrom = line.startsWith('From ') && (i === 0 || (/^\r?\n$/.test(lines[i - 1]!) && lines[i + 1] !== undefined && header.test(lines[i + 1]!)));
+    const isFrom =
+      line.startsWith('From ') &&
+      (i === 0 || (/^\r?\n$/.test(lines[i - 1]!) && lines[i + 1] !== undefined && header.test(lines[i + 1]!)));
     if (isFrom) {
       finish();
       current = [];
@@ -132,15 +145,37 @@ function referenceSplit(data: Buffer): { raw: string; mailFrom: string }[] {
 
 /** Lines chosen to hit every rule: separators, escapes, blanks, headers, body text, LF and CRLF, no final newline. */
 const TRICKY_LINES = [
-  'From a@x Mon Nov  2 10:00:00 2026', 'From - Mon', 'From MAILER-DAEMON x', 'From ', 'From:', 'From: Alice <a@x>',
-  '>From escaped', '>>From twice', '>From', '> From', 'Subject: s', 'X-Long-Name: v', 'Subject : spaced', 'body text',
-  '', '', '\r', ' From indented', 'Fromage', 'F', '>',
+  'From a@x Mon Nov  2 10:00:00 2026',
+  'From - Mon',
+  'From MAILER-DAEMON x',
+  'From ',
+  'From:',
+  'From: Alice <a@x>',
+  '>From escaped',
+  '>>From twice',
+  '>From',
+  '> From',
+  'Subject: s',
+  'X-Long-Name: v',
+  'Subject : spaced',
+  'body text',
+  '',
+  '',
+  '\r',
+  ' From indented',
+  'Fromage',
+  'F',
+  '>',
 ];
 
 describe('ImportSplitter against the string splitter it replaced', () => {
   it('splits any mix of tricky lines the same way, whatever the chunk size', () => {
     const line = fc.record({ text: fc.constantFrom(...TRICKY_LINES), crlf: fc.boolean() });
-    const file = fc.record({ first: fc.constantFrom('From a@x Mon', 'From - Mon'), lines: fc.array(line, { maxLength: 60 }), finalNewline: fc.boolean() });
+    const file = fc.record({
+      first: fc.constantFrom('From a@x Mon', 'From - Mon'),
+      lines: fc.array(line, { maxLength: 60 }),
+      finalNewline: fc.boolean(),
+    });
     fc.assert(
       fc.property(file, fc.integer({ min: 1, max: 40 }), ({ first, lines, finalNewline }, chunkSize) => {
         let text = `${first}\n${lines.map((l) => l.text + (l.crlf ? '\r\n' : '\n')).join('')}`;
@@ -153,4 +188,3 @@ describe('ImportSplitter against the string splitter it replaced', () => {
     );
   });
 });
-

@@ -23,7 +23,10 @@ describe('migrate', () => {
   it('rolls back a failing migration whole and keeps the version', () => {
     const db = new Database(':memory:');
     migrate(db, steps.slice(0, 1));
-    const broken = [steps[0]!, { version: 2, name: '002_bad', sql: 'INSERT INTO log VALUES (2); INSERT INTO nowhere VALUES (1);' }];
+    const broken = [
+      steps[0]!,
+      { version: 2, name: '002_bad', sql: 'INSERT INTO log VALUES (2); INSERT INTO nowhere VALUES (1);' },
+    ];
     expect(() => migrate(db, broken)).toThrow();
     expect(db.pragma('user_version', { simple: true })).toBe(1);
     expect(db.prepare('SELECT n FROM log').pluck().all()).toEqual([1]);

@@ -57,7 +57,9 @@ describe('compileQuery', () => {
 
   it('negates operators and text', () => {
     const q = compileQuery('-is:read -has:attachment -spam -from:bob');
-    expect(q.where).toBe('m.read = 0 AND m.has_attachments = 0 AND m.id NOT IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)');
+    expect(q.where).toBe(
+      'm.read = 0 AND m.has_attachments = 0 AND m.id NOT IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)',
+    );
     expect(q.params).toEqual(['"spam" OR {sender} : "bob"']);
     expect(q.match).toBeNull();
   });

@@ -10,7 +10,9 @@ function isSection(value: string | undefined): value is SettingsSection {
   return (SETTINGS_SECTIONS as readonly (string | undefined)[]).includes(value);
 }
 
-export function parseSettingsPath(path: readonly string[]): { section: SettingsSection | null; listener: string | null } | null {
+export function parseSettingsPath(
+  path: readonly string[],
+): { section: SettingsSection | null; listener: string | null } | null {
   const [section, listener, ...rest] = path;
   if (section === undefined) return { section: null, listener: null };
   if (!isSection(section) || rest.length > 0) return null;
@@ -27,8 +29,12 @@ export class SettingsPage implements PageState {
   #shownPath = $state.raw<readonly string[]>([]);
   #shownIndex = $state(-1);
 
-  get section(): SettingsSection | null { return this.#section; }
-  get reveal(): number { return this.#reveal; }
+  get section(): SettingsSection | null {
+    return this.#section;
+  }
+  get reveal(): number {
+    return this.#reveal;
+  }
 
   get path(): readonly string[] {
     const index = this.settings.listenerIndex;

@@ -51,17 +51,41 @@ export function emit<K extends EventName>(name: K, data: Events[K]): void {
 
 export function summary(id: number, extra: Partial<MessageSummary> = {}): MessageSummary {
   return {
-    id, receivedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, id)).toISOString(), from: { name: '', address: 'app@example.test' },
-    to: [{ name: '', address: 'qa@example.test' }], cc: [], bcc: [], subject: `Message ${id}`, date: null, size: 100,
-    read: false, hasAttachments: false, snippet: '', indexed: true, parseError: null, ...extra,
+    id,
+    receivedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, id)).toISOString(),
+    from: { name: '', address: 'app@example.test' },
+    to: [{ name: '', address: 'qa@example.test' }],
+    cc: [],
+    bcc: [],
+    subject: `Message ${id}`,
+    date: null,
+    size: 100,
+    read: false,
+    hasAttachments: false,
+    snippet: '',
+    indexed: true,
+    parseError: null,
+    ...extra,
   };
 }
 
 export function session(id: number, extra: Partial<SessionSummary> = {}): SessionSummary {
   return {
-    id, listener: 'smtp', clientAddress: '127.0.0.1', clientPort: 40000 + id, tls: null, helo: 'client.test', authUser: null,
-    startedAt: '2026-01-01T00:00:00.000Z', endedAt: '2026-01-01T00:00:01.000Z', outcome: 'delivered', outcomeCode: null,
-    authFailures: 0, rejected: 0, messageIds: [], ...extra,
+    id,
+    listener: 'smtp',
+    clientAddress: '127.0.0.1',
+    clientPort: 40000 + id,
+    tls: null,
+    helo: 'client.test',
+    authUser: null,
+    startedAt: '2026-01-01T00:00:00.000Z',
+    endedAt: '2026-01-01T00:00:01.000Z',
+    outcome: 'delivered',
+    outcomeCode: null,
+    authFailures: 0,
+    rejected: 0,
+    messageIds: [],
+    ...extra,
   };
 }
 

@@ -22,8 +22,10 @@ describe('the inbox page', () => {
   it('reads `[]`, `[id]` and `[id, tab]` with the view tab ids', () => {
     expect(parseInboxPath([])).toEqual({ id: null, tab: null });
     expect(parseInboxPath(['12'])).toEqual({ id: 12, tab: null });
-    for (const tab of ['html', 'text', 'source', 'headers', 'mime', 'attachments']) expect(parseInboxPath(['12', tab])?.tab).toBe(tab);
-    for (const bad of [['x'], ['12', 'parts'], ['12', 'html', 'x'], ['012'], ['1.5']]) expect(parseInboxPath(bad)).toBeNull();
+    for (const tab of ['html', 'text', 'source', 'headers', 'mime', 'attachments'])
+      expect(parseInboxPath(['12', tab])?.tab).toBe(tab);
+    for (const bad of [['x'], ['12', 'parts'], ['12', 'html', 'x'], ['012'], ['1.5']])
+      expect(parseInboxPath(bad)).toBeNull();
   });
 
   it('opens the message and tab an address names, and its path follows the selection and the tab', async () => {
@@ -51,7 +53,13 @@ describe('the inbox page', () => {
 });
 
 function listener(id: string, port: number): Settings['listeners'][number] {
-  return { id, host: '127.0.0.1', port, tls: 'none', auth: { policy: 'off', mechanisms: [] } } as unknown as Settings['listeners'][number];
+  return {
+    id,
+    host: '127.0.0.1',
+    port,
+    tls: 'none',
+    auth: { policy: 'off', mechanisms: [] },
+  } as unknown as Settings['listeners'][number];
 }
 
 describe('the settings page', () => {
@@ -62,7 +70,11 @@ describe('the settings page', () => {
     reset();
     backend.settings = {
       listeners: [listener('smtp', 1025), listener('submission', 2587)],
-      faults: [], retention: { maxMessages: 100, maxBytes: 1_000_000 }, smtp: {}, pinned: [], warnings: [],
+      faults: [],
+      retention: { maxMessages: 100, maxBytes: 1_000_000 },
+      smtp: {},
+      pinned: [],
+      warnings: [],
     } as unknown as Settings;
   });
 

@@ -2,7 +2,13 @@
 // the Router writes history entries only for real moves (driven here through a fake Locator, no browser).
 import { describe, expect, it, vi } from 'vitest';
 import {
-  HOME, Router, formatAddress, parseAddress, sameAddress, type Address, type Locator,
+  HOME,
+  Router,
+  formatAddress,
+  parseAddress,
+  sameAddress,
+  type Address,
+  type Locator,
 } from '../../../../src-renderer/src/lib/router.svelte.js';
 import { parseInboxPath } from '../../../../src-renderer/src/pages/inbox/state.svelte.js';
 import { acceptsSessionsPath } from '../../../../src-renderer/src/pages/sessions/state.svelte.js';
@@ -21,7 +27,10 @@ describe('parseAddress and formatAddress', () => {
     expect(parseAddress('#/inbox/123/html', accepts)).toEqual({ page: 'inbox', path: ['123', 'html'] });
     expect(parseAddress('#/inbox/7/attachments', accepts)).toEqual({ page: 'inbox', path: ['7', 'attachments'] });
     expect(parseAddress('#/sessions/45', accepts)).toEqual({ page: 'sessions', path: ['45'] });
-    expect(parseAddress('#/settings/listeners/submission', accepts)).toEqual({ page: 'settings', path: ['listeners', 'submission'] });
+    expect(parseAddress('#/settings/listeners/submission', accepts)).toEqual({
+      page: 'settings',
+      path: ['listeners', 'submission'],
+    });
     expect(parseAddress('#/settings/faults', accepts)).toEqual({ page: 'settings', path: ['faults'] });
     expect(parseAddress('/settings/', accepts)).toEqual({ page: 'settings', path: [] });
   });
@@ -35,9 +44,27 @@ describe('parseAddress and formatAddress', () => {
 
   it('send anything unknown or malformed to the inbox', () => {
     const bad = [
-      '', '#', '#/', '#inbox', '#/nope', '#/nope/1', '#/inbox/abc', '#/inbox/0/html', '#/inbox/12/pdf', '#/inbox/12/html/x',
-      '#/inbox//html', '#/sessions/x', '#/sessions/1/2', '#/settings/nope', '#/settings/faults/x', '#/settings/listeners/a/b',
-      '#/settings/listeners/%E0%A4%A', '#/' + 'a/'.repeat(50), '#/inbox/' + '1'.repeat(3000), '#/__proto__', '#/constructor',
+      '',
+      '#',
+      '#/',
+      '#inbox',
+      '#/nope',
+      '#/nope/1',
+      '#/inbox/abc',
+      '#/inbox/0/html',
+      '#/inbox/12/pdf',
+      '#/inbox/12/html/x',
+      '#/inbox//html',
+      '#/sessions/x',
+      '#/sessions/1/2',
+      '#/settings/nope',
+      '#/settings/faults/x',
+      '#/settings/listeners/a/b',
+      '#/settings/listeners/%E0%A4%A',
+      '#/' + 'a/'.repeat(50),
+      '#/inbox/' + '1'.repeat(3000),
+      '#/__proto__',
+      '#/constructor',
     ];
     for (const hash of bad) expect(parseAddress(hash, accepts), hash).toEqual(HOME);
   });
@@ -58,12 +85,16 @@ class FakeLocation implements Locator {
   constructor(initial: string) {
     this.entries = [initial];
   }
-  hash(): string { return this.entries[this.index]!; }
+  hash(): string {
+    return this.entries[this.index]!;
+  }
   push(hash: string): void {
     this.entries = [...this.entries.slice(0, this.index + 1), hash];
     this.index++;
   }
-  replace(hash: string): void { this.entries[this.index] = hash; }
+  replace(hash: string): void {
+    this.entries[this.index] = hash;
+  }
   listen(onChange: () => void): () => void {
     this.#listeners.add(onChange);
     return () => this.#listeners.delete(onChange);

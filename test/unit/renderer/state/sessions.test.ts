@@ -6,7 +6,8 @@ import { backend, callsOf, emit, reset, session } from './fake-api.js';
 vi.mock('../../../../src-renderer/src/lib/api.js', () => import('./fake-api.js'));
 
 const { Sessions } = await import('../../../../src-renderer/src/lib/sessions.svelte.js');
-const { SessionsPage, acceptsSessionsPath } = await import('../../../../src-renderer/src/pages/sessions/state.svelte.js');
+const { SessionsPage, acceptsSessionsPath } =
+  await import('../../../../src-renderer/src/pages/sessions/state.svelte.js');
 
 /** The sessions refresh window (200 ms) plus a little; fake timers make this exact. */
 const AFTER_WINDOW_MS = 250;
@@ -17,7 +18,11 @@ describe('Sessions', () => {
   beforeEach(() => {
     reset();
     vi.useFakeTimers();
-    backend.sessions = [session(3, { authFailures: 2, outcome: 'authFailed' }), session(2), session(1, { clientAddress: '10.0.0.9' })];
+    backend.sessions = [
+      session(3, { authFailures: 2, outcome: 'authFailed' }),
+      session(2),
+      session(1, { clientAddress: '10.0.0.9' }),
+    ];
   });
   afterEach(() => {
     stop();

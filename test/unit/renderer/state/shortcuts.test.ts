@@ -23,7 +23,10 @@ describe('Shortcuts', () => {
   it('runs the bound shortcut, never one for a modified key, and lists what is registered', () => {
     const shortcuts = new Shortcuts();
     const ran: string[] = [];
-    const offGlobal = shortcuts.register({ title: 'Everywhere', shortcuts: [{ keys: ['?'], description: 'Help', run: () => ran.push('help') }] });
+    const offGlobal = shortcuts.register({
+      title: 'Everywhere',
+      shortcuts: [{ keys: ['?'], description: 'Help', run: () => ran.push('help') }],
+    });
     const offPage = shortcuts.register({
       title: 'Inbox',
       shortcuts: [{ keys: ['j', 'ArrowDown'], description: 'Next', run: () => ran.push('next') }],
@@ -60,8 +63,14 @@ describe('Shortcuts', () => {
   it('lets the latest registration take a key over', () => {
     const shortcuts = new Shortcuts();
     const ran: string[] = [];
-    shortcuts.register({ title: 'Everywhere', shortcuts: [{ keys: ['/'], description: 'a', run: () => ran.push('global') }] });
-    const off = shortcuts.register({ title: 'Page', shortcuts: [{ keys: ['/'], description: 'b', run: () => ran.push('page') }] });
+    shortcuts.register({
+      title: 'Everywhere',
+      shortcuts: [{ keys: ['/'], description: 'a', run: () => ran.push('global') }],
+    });
+    const off = shortcuts.register({
+      title: 'Page',
+      shortcuts: [{ keys: ['/'], description: 'b', run: () => ran.push('page') }],
+    });
     shortcuts.handle(press('/'), false);
     off();
     shortcuts.handle(press('/'), false);

@@ -8,7 +8,8 @@ const GREY = { code: 451, enhanced: '4.7.1', text: 'Greylisted, please try again
 const THROTTLED = { code: 421, enhanced: '4.7.0', text: 'Rate limit exceeded, try again later' };
 
 describe('greylist', () => {
-  const grey = (stage: 'rcpt' | 'data', seconds = 60) => rule({ id: 'grey', match: { stage }, action: { kind: 'greylist', seconds } });
+  const grey = (stage: 'rcpt' | 'data', seconds = 60) =>
+    rule({ id: 'grey', match: { stage }, action: { kind: 'greylist', seconds } });
 
   it('refuses the first attempt, refuses an early retry, accepts a retry after the wait', () => {
     const c = clock();
@@ -66,7 +67,14 @@ describe('greylist', () => {
   it('a greylist rule that lets the retry through does not stop later rules', () => {
     const c = clock();
     const e = new FaultEngine(
-      [grey('rcpt', 1), rule({ id: 'full', match: { stage: 'rcpt' }, action: { kind: 'reply', code: 552, enhanced: '5.2.2', text: 'Mailbox full' } })],
+      [
+        grey('rcpt', 1),
+        rule({
+          id: 'full',
+          match: { stage: 'rcpt' },
+          action: { kind: 'reply', code: 552, enhanced: '5.2.2', text: 'Mailbox full' },
+        }),
+      ],
       { now: c.now },
     );
     const attempt = () => e.evaluate(ctx({ stage: 'rcpt', mailFrom: 'a@x', rcptTo: ['b@y'] }));
@@ -77,8 +85,10 @@ describe('greylist', () => {
 });
 
 describe('throttle', () => {
-  const throttle = (perMinute: number) => rule({ id: 'th', match: { stage: 'mail' }, action: { kind: 'throttle', perMinute } });
-  const mail = (e: FaultEngine, clientAddress = '127.0.0.1') => e.evaluate(ctx({ stage: 'mail', mailFrom: 'a@x', clientAddress }));
+  const throttle = (perMinute: number) =>
+    rule({ id: 'th', match: { stage: 'mail' }, action: { kind: 'throttle', perMinute } });
+  const mail = (e: FaultEngine, clientAddress = '127.0.0.1') =>
+    e.evaluate(ctx({ stage: 'mail', mailFrom: 'a@x', clientAddress }));
 
   it('accepts N events a minute, answers 421 4.7.0 after that', () => {
     const c = clock();

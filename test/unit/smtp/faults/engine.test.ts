@@ -14,7 +14,12 @@ describe('FaultEngine matching', () => {
   });
 
   it('an empty decision when nothing matches', () => {
-    expect(new FaultEngine([]).evaluate(ctx({ stage: 'connect' }))).toEqual({ delayMs: 0, reply: null, drop: false, fired: [] });
+    expect(new FaultEngine([]).evaluate(ctx({ stage: 'connect' }))).toEqual({
+      delayMs: 0,
+      reply: null,
+      drop: false,
+      fired: [],
+    });
   });
 
   it('a disabled rule never fires', () => {
@@ -24,8 +29,13 @@ describe('FaultEngine matching', () => {
   });
 
   it('is active only at stages with an enabled rule, and follows setRules', () => {
-    const e = new FaultEngine([rule({ id: 'a', match: { stage: 'rcpt' } }), rule({ id: 'b', enabled: false, match: { stage: 'mail' } })]);
-    expect(['connect', 'ehlo', 'auth', 'mail', 'rcpt', 'data', 'afterData'].filter((s) => e.active(s as never))).toEqual(['rcpt']);
+    const e = new FaultEngine([
+      rule({ id: 'a', match: { stage: 'rcpt' } }),
+      rule({ id: 'b', enabled: false, match: { stage: 'mail' } }),
+    ]);
+    expect(
+      ['connect', 'ehlo', 'auth', 'mail', 'rcpt', 'data', 'afterData'].filter((s) => e.active(s as never)),
+    ).toEqual(['rcpt']);
     e.setRules([rule({ id: 'b', match: { stage: 'mail' } })]);
     expect(e.active('mail')).toBe(true);
     expect(e.active('rcpt')).toBe(false);
@@ -83,7 +93,9 @@ describe('FaultEngine matching', () => {
   });
 
   it('every pattern must match (they combine with AND)', () => {
-    const e = new FaultEngine([rule({ id: 'a', match: { stage: 'rcpt', sender: 'a@*', recipient: 'b@*', clientAddress: '10.0.0.0/8' } })]);
+    const e = new FaultEngine([
+      rule({ id: 'a', match: { stage: 'rcpt', sender: 'a@*', recipient: 'b@*', clientAddress: '10.0.0.0/8' } }),
+    ]);
     const base = { stage: 'rcpt' as const, mailFrom: 'a@x', rcptTo: ['b@y'], clientAddress: '10.1.2.3' };
     expect(e.evaluate(ctx(base)).reply).not.toBeNull();
     expect(e.evaluate(ctx({ ...base, mailFrom: 'z@x' })).reply).toBeNull();
@@ -118,7 +130,9 @@ describe('FaultEngine counts and probability', () => {
 
   it('probability uses the injected random(): same seed, same outcomes', () => {
     const run = () => {
-      const e = new FaultEngine([rule({ id: 'p', match: { stage: 'connect', probability: 0.3 } })], { random: seededRandom(42) });
+      const e = new FaultEngine([rule({ id: 'p', match: { stage: 'connect', probability: 0.3 } })], {
+        random: seededRandom(42),
+      });
       return Array.from({ length: 200 }, () => e.evaluate(ctx({ stage: 'connect' })).reply !== null);
     };
     const a = run();
@@ -130,11 +144,17 @@ describe('FaultEngine counts and probability', () => {
 
   it('probability compares random() < p; 0 never fires, 1 always does', () => {
     const values = [0.49, 0.5, 0.51];
-    const e = new FaultEngine([rule({ id: 'p', match: { stage: 'connect', probability: 0.5 } })], { random: () => values.shift()! });
+    const e = new FaultEngine([rule({ id: 'p', match: { stage: 'connect', probability: 0.5 } })], {
+      random: () => values.shift()!,
+    });
     expect([1, 2, 3].map(() => e.evaluate(ctx({ stage: 'connect' })).reply !== null)).toEqual([true, false, false]);
-    const never = new FaultEngine([rule({ id: 'z', match: { stage: 'connect', probability: 0 } })], { random: () => 0 });
+    const never = new FaultEngine([rule({ id: 'z', match: { stage: 'connect', probability: 0 } })], {
+      random: () => 0,
+    });
     expect(never.evaluate(ctx({ stage: 'connect' })).reply).toBeNull();
-    const always = new FaultEngine([rule({ id: 'o', match: { stage: 'connect', probability: 1 } })], { random: () => 0.9999 });
+    const always = new FaultEngine([rule({ id: 'o', match: { stage: 'connect', probability: 1 } })], {
+      random: () => 0.9999,
+    });
     expect(always.evaluate(ctx({ stage: 'connect' })).reply).not.toBeNull();
   });
 });
@@ -149,7 +169,12 @@ describe('FaultEngine evaluation order', () => {
       rule({ id: 'd3', match: { stage: 'data' }, action: { kind: 'delay', ms: 999 } }),
     ]);
     const d = e.evaluate(ctx({ stage: 'data', rcptTo: ['a@x'] }));
-    expect(d).toEqual({ delayMs: 350, reply: { code: 552, enhanced: null, text: 'first' }, drop: false, fired: ['d1', 'd2', 'r1'] });
+    expect(d).toEqual({
+      delayMs: 350,
+      reply: { code: 552, enhanced: null, text: 'first' },
+      drop: false,
+      fired: ['d1', 'd2', 'r1'],
+    });
     expect(e.hits()).toEqual({ d1: 1, d2: 1, r1: 1 });
   });
 
@@ -185,7 +210,10 @@ describe('FaultEngine hits and setRules', () => {
     e.evaluate(ctx({ stage: 'connect' }));
     e.evaluate(ctx({ stage: 'connect' }));
     expect(e.hits()).toEqual({ keep: 2, gone: 2 });
-    e.setRules([rule({ id: 'keep', match: { stage: 'connect' }, action: { kind: 'delay', ms: 2 } }), rule({ id: 'new', match: { stage: 'ehlo' } })]);
+    e.setRules([
+      rule({ id: 'keep', match: { stage: 'connect' }, action: { kind: 'delay', ms: 2 } }),
+      rule({ id: 'new', match: { stage: 'ehlo' } }),
+    ]);
     expect(e.hits()).toEqual({ keep: 2 });
     e.evaluate(ctx({ stage: 'connect' }));
     expect(e.hits()).toEqual({ keep: 3 });
@@ -204,7 +232,7 @@ describe('FaultEngine hits and setRules', () => {
     expect(e.evaluate(ctx({ stage: 'connect' })).fired).toEqual([]);
   });
 
-  it('holds its own copy of the rules: mutating the caller\'s array changes nothing', () => {
+  it("holds its own copy of the rules: mutating the caller's array changes nothing", () => {
     const rules = [rule({ id: 'a', match: { stage: 'connect' }, action: reply(421, 'bye') })];
     const e = new FaultEngine(rules);
     rules[0]!.match.stage = 'ehlo';

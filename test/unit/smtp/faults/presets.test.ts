@@ -38,12 +38,27 @@ describe('FAULT_PRESETS', () => {
   });
 
   it('slow-server delays the greeting and slow-data the DATA reply, without refusing', () => {
-    expect(new FaultEngine([ruleFromPreset('slow-server')]).evaluate(fullCtx('connect'))).toEqual({ delayMs: 5000, reply: null, drop: false, fired: ['slow-server'] });
-    expect(new FaultEngine([ruleFromPreset('slow-data')]).evaluate(fullCtx('data'))).toEqual({ delayMs: 5000, reply: null, drop: false, fired: ['slow-data'] });
+    expect(new FaultEngine([ruleFromPreset('slow-server')]).evaluate(fullCtx('connect'))).toEqual({
+      delayMs: 5000,
+      reply: null,
+      drop: false,
+      fired: ['slow-server'],
+    });
+    expect(new FaultEngine([ruleFromPreset('slow-data')]).evaluate(fullCtx('data'))).toEqual({
+      delayMs: 5000,
+      reply: null,
+      drop: false,
+      fired: ['slow-data'],
+    });
   });
 
   it('drop-mid-data drops at data', () => {
-    expect(new FaultEngine([ruleFromPreset('drop-mid-data')]).evaluate(fullCtx('data'))).toEqual({ delayMs: 0, reply: null, drop: true, fired: ['drop-mid-data'] });
+    expect(new FaultEngine([ruleFromPreset('drop-mid-data')]).evaluate(fullCtx('data'))).toEqual({
+      delayMs: 0,
+      reply: null,
+      drop: true,
+      fired: ['drop-mid-data'],
+    });
   });
 
   it('every preset is a valid rule with a name and a description, and all load together', () => {
@@ -58,8 +73,19 @@ describe('FAULT_PRESETS', () => {
   });
 
   it('ruleFromPreset applies overrides and never shares objects with the preset', () => {
-    const r = ruleFromPreset('mailbox-full', { id: 'mf-2', listeners: ['sub'], enabled: false, match: { recipient: 'full@*' } });
-    expect(r).toMatchObject({ id: 'mf-2', name: 'Mailbox full', enabled: false, listeners: ['sub'], match: { stage: 'rcpt', recipient: 'full@*' } });
+    const r = ruleFromPreset('mailbox-full', {
+      id: 'mf-2',
+      listeners: ['sub'],
+      enabled: false,
+      match: { recipient: 'full@*' },
+    });
+    expect(r).toMatchObject({
+      id: 'mf-2',
+      name: 'Mailbox full',
+      enabled: false,
+      listeners: ['sub'],
+      match: { stage: 'rcpt', recipient: 'full@*' },
+    });
     (r.action as { text: string }).text = 'changed';
     expect(ruleFromPreset('mailbox-full').action).toMatchObject({ text: 'Mailbox full' });
     expect(Object.isFrozen(FAULT_PRESETS['mailbox-full'].action)).toBe(true);

@@ -1,6 +1,12 @@
 // The greylist and throttle memories stay bounded however many clients come, and forget the oldest first.
 import { describe, expect, it } from 'vitest';
-import { BoundedMap, GREYLIST_MAX_ENTRIES, GreylistStore, THROTTLE_MAX_CLIENTS, ThrottleStore } from '../../../../src-main/smtp/faults/state.js';
+import {
+  BoundedMap,
+  GREYLIST_MAX_ENTRIES,
+  GreylistStore,
+  THROTTLE_MAX_CLIENTS,
+  ThrottleStore,
+} from '../../../../src-main/smtp/faults/state.js';
 import { FaultEngine } from '../../../../src-main/smtp/faults/index.js';
 import { clock, ctx, rule } from './helpers.js';
 
@@ -36,10 +42,15 @@ describe('bounded state', () => {
 
   it('an engine greylisting a spray of recipients stays bounded and still works', () => {
     const c = clock();
-    const e = new FaultEngine([rule({ id: 'g', match: { stage: 'rcpt' }, action: { kind: 'greylist', seconds: 1 } })], { now: c.now });
-    for (let i = 0; i < GREYLIST_MAX_ENTRIES + 100; i++) e.evaluate(ctx({ stage: 'rcpt', mailFrom: 'spam@x', rcptTo: [`u${i}@y`] }));
+    const e = new FaultEngine([rule({ id: 'g', match: { stage: 'rcpt' }, action: { kind: 'greylist', seconds: 1 } })], {
+      now: c.now,
+    });
+    for (let i = 0; i < GREYLIST_MAX_ENTRIES + 100; i++)
+      e.evaluate(ctx({ stage: 'rcpt', mailFrom: 'spam@x', rcptTo: [`u${i}@y`] }));
     c.advance(1000);
-    expect(e.evaluate(ctx({ stage: 'rcpt', mailFrom: 'spam@x', rcptTo: [`u${GREYLIST_MAX_ENTRIES + 99}@y`] })).reply).toBeNull();
+    expect(
+      e.evaluate(ctx({ stage: 'rcpt', mailFrom: 'spam@x', rcptTo: [`u${GREYLIST_MAX_ENTRIES + 99}@y`] })).reply,
+    ).toBeNull();
     expect(e.evaluate(ctx({ stage: 'rcpt', mailFrom: 'spam@x', rcptTo: ['u0@y'] })).reply?.code).toBe(451);
   });
 

@@ -16,8 +16,15 @@ function refusal(rules: unknown): MailwrightError {
 }
 
 const ok = rule({ id: 'ok', name: 'fine', match: { stage: 'connect' } });
-const bad = (patch: Record<string, unknown>, match: Record<string, unknown> = {}, action?: Record<string, unknown>) =>
-  ({ ...rule({ id: 'b', name: 'broken', match: { stage: 'rcpt', ...match } }), ...patch, ...(action ? { action } : {}) });
+const bad = (
+  patch: Record<string, unknown>,
+  match: Record<string, unknown> = {},
+  action?: Record<string, unknown>,
+) => ({
+  ...rule({ id: 'b', name: 'broken', match: { stage: 'rcpt', ...match } }),
+  ...patch,
+  ...(action ? { action } : {}),
+});
 
 describe('setRules validation', () => {
   it.each([
@@ -37,10 +44,22 @@ describe('setRules validation', () => {
     ['faults.1.action.code', bad({}, {}, { kind: 'reply', code: 250, text: 'Ok' }), /400 to 599/],
     ['faults.1.action.code', bad({}, {}, { kind: 'reply', code: 600, text: 'x' }), /400 to 599/],
     ['faults.1.match.authUser', bad({}, { stage: 'ehlo', authUser: 'qa' }), /not known yet at stage ehlo/],
-    ['faults.1.action.enhanced', bad({}, {}, { kind: 'reply', code: 552, enhanced: '5.2', text: 'x' }), /look like 5.2.2/],
-    ['faults.1.action.enhanced', bad({}, {}, { kind: 'reply', code: 552, enhanced: '5.2.2.1', text: 'x' }), /look like/],
+    [
+      'faults.1.action.enhanced',
+      bad({}, {}, { kind: 'reply', code: 552, enhanced: '5.2', text: 'x' }),
+      /look like 5.2.2/,
+    ],
+    [
+      'faults.1.action.enhanced',
+      bad({}, {}, { kind: 'reply', code: 552, enhanced: '5.2.2.1', text: 'x' }),
+      /look like/,
+    ],
     ['faults.1.action.enhanced', bad({}, {}, { kind: 'reply', code: 552, enhanced: '3.2.2', text: 'x' }), /look like/],
-    ['faults.1.action.enhanced', bad({}, {}, { kind: 'reply', code: 552, enhanced: '4.2.2', text: 'x' }), /does not agree/],
+    [
+      'faults.1.action.enhanced',
+      bad({}, {}, { kind: 'reply', code: 552, enhanced: '4.2.2', text: 'x' }),
+      /does not agree/,
+    ],
     ['faults.1.action.text', bad({}, {}, { kind: 'reply', code: 550, text: 'a\r\n250 OK' }), /one line/],
     ['faults.1.action.text', bad({}, {}, { kind: 'reply', code: 550, text: 'bell\u0007' }), /control/],
     ['faults.1.action.text', bad({}, {}, { kind: 'reply', code: 550, text: 'x'.repeat(513) }), /at most 512/],
@@ -76,7 +95,9 @@ describe('setRules validation', () => {
   });
 
   it('refuses more rules than the cap', () => {
-    const many = Array.from({ length: MAX_FAULT_RULES + 1 }, (_, i) => rule({ id: `r${i}`, match: { stage: 'connect' } }));
+    const many = Array.from({ length: MAX_FAULT_RULES + 1 }, (_, i) =>
+      rule({ id: `r${i}`, match: { stage: 'connect' } }),
+    );
     expect(refusal(many).field).toBe('faults');
   });
 
@@ -85,16 +106,28 @@ describe('setRules validation', () => {
     expect(() =>
       e.setRules([
         rule({ id: 'a', match: { stage: 'connect', probability: 0 }, action: { kind: 'reply', code: 400, text: 'x' } }),
-        rule({ id: 'b', match: { stage: 'connect', probability: 1 }, action: { kind: 'reply', code: 599, text: 'x'.repeat(512) } }),
-        rule({ id: 'c', match: { stage: 'data', authUser: 'qa*' }, action: { kind: 'reply', code: 400, enhanced: '4.0.0', text: 'Later' } }),
+        rule({
+          id: 'b',
+          match: { stage: 'connect', probability: 1 },
+          action: { kind: 'reply', code: 599, text: 'x'.repeat(512) },
+        }),
+        rule({
+          id: 'c',
+          match: { stage: 'data', authUser: 'qa*' },
+          action: { kind: 'reply', code: 400, enhanced: '4.0.0', text: 'Later' },
+        }),
         rule({ id: 'd', match: { stage: 'rcpt', clientAddress: '::1' }, action: { kind: 'greylist', seconds: 1 } }),
       ]),
     ).not.toThrow();
   });
 
   it('a refused set never replaces the running one', () => {
-    const e = new FaultEngine([rule({ id: 'live', match: { stage: 'connect' }, action: { kind: 'reply', code: 421, text: 'live' } })]);
-    expect(() => e.setRules([rule({ id: 'x', match: { stage: 'connect' }, action: { kind: 'reply', code: 700, text: 'x' } })])).toThrow(MailwrightError);
+    const e = new FaultEngine([
+      rule({ id: 'live', match: { stage: 'connect' }, action: { kind: 'reply', code: 421, text: 'live' } }),
+    ]);
+    expect(() =>
+      e.setRules([rule({ id: 'x', match: { stage: 'connect' }, action: { kind: 'reply', code: 700, text: 'x' } })]),
+    ).toThrow(MailwrightError);
     expect(e.evaluate(ctx({ stage: 'connect' })).reply?.text).toBe('live');
     expect(e.rules().map((r) => r.id)).toEqual(['live']);
   });
