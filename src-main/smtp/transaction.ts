@@ -150,20 +150,28 @@ export function createDataHandler(o: DataHandlerOptions) {
       } catch (err) {
         ingest = Promise.reject(err);
       }
-      ingest.then(
-        (message) => {
-          giveBack();
-          stored?.(message.id, raw.length);
-          callback(null, `OK: queued as ${message.id}`);
-        },
-        (err: unknown) => {
-          giveBack();
-          stored?.(null, 0);
-          const reason = shortReason(err);
-          o.logger.warn(`listener "${o.listener}": message from ${envelope.clientAddress} not stored: ${reason}`);
-          callback(new SmtpReply(451, `Error: message not stored: ${reason}`));
-        },
-      );
+      ingest
+        .then(
+          (message) => {
+            giveBack();
+            stored?.(message.id, raw.length);
+            callback(null, `OK: queued as ${message.id}`);
+          },
+          (err: unknown) => {
+            giveBack();
+            stored?.(null, 0);
+            const reason = shortReason(err);
+            o.logger.warn(`listener "${o.listener}": message from ${envelope.clientAddress} not stored: ${reason}`);
+            callback(new SmtpReply(451, `Error: message not stored: ${reason}`));
+          },
+        )
+        // A throw from the handlers above (a session observer, smtp-server's reply) would otherwise be an unhandled
+        // rejection for the process-wide last resort; it belongs to this session, so it is logged here.
+        .catch((err: unknown) => {
+          o.logger.error(
+            `listener "${o.listener}": a reply handler for ${envelope.clientAddress} failed: ${shortReason(err)}`,
+          );
+        });
     }
   };
 }

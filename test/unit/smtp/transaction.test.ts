@@ -62,6 +62,25 @@ function runHandler(
 }
 
 describe('createDataHandler', () => {
+  it('logs a throw from the reply handler instead of leaving an unhandled rejection', async () => {
+    let logged!: (line: string) => void;
+    const errorLine = new Promise<string>((resolve) => (logged = resolve));
+    const handler = createDataHandler({
+      listener: 'smtp',
+      maxMessageBytes: 1000,
+      budget: new InFlightBudget(1024 * 1024),
+      tls: new TlsRegistry(),
+      logger: { ...silentLogger, error: (line) => logged(line) },
+      sink: { ingest: () => Promise.resolve({ id: 7 }) },
+    });
+    const stream = dataStream();
+    handler(stream, session(), () => {
+      throw new Error('reply socket gone');
+    });
+    stream.end(Buffer.from('Subject: a\r\n\r\nbody\r\n'));
+    expect(await errorLine).toBe('listener "smtp": a reply handler for 127.0.0.1 failed: reply socket gone');
+  });
+
   it('joins the chunks into the exact bytes and replies with the stored id', async () => {
     const { ingested, reply } = runHandler(1000, (s) => {
       s.write(Buffer.from('Subject: a\r\n'));
