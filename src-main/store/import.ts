@@ -4,6 +4,7 @@
 import type { Envelope, ImportResult, MessageId } from '../../src-shared/index.js';
 import { MAX_IMPORT_RESULT_FAILURES, MAX_IMPORT_RESULT_IDS, MailwrightError } from '../../src-shared/index.js';
 import { ImportSplitter, isMessage, NOT_A_MESSAGE, type SplitMessage } from './mbox.js';
+import { emptyEnvelope } from './rows.js';
 
 /** Messages per import step: the writer commits 256 at once, and the import waits for each step's commit. */
 const IMPORT_STEP_MESSAGES = 256;
@@ -166,16 +167,7 @@ async function* pieces(source: ImportSource): AsyncGenerator<Buffer> {
 }
 
 function importEnvelope(mailFrom: string): Envelope {
-  return {
-    listener: 'import',
-    mailFrom,
-    rcptTo: [],
-    heloName: '',
-    clientAddress: '',
-    clientPort: 0,
-    tls: null,
-    authUser: null,
-  };
+  return { ...emptyEnvelope(), listener: 'import', mailFrom };
 }
 
 /** Runs imports one at a time, first come first served, with at most MAX_WAITING_IMPORTS waiting. */

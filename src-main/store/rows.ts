@@ -44,7 +44,12 @@ export function rowToSummary(row: MessageRow): MessageSummary {
 }
 
 export function rowEnvelope(row: Pick<MessageRow, 'envelope'>): Envelope {
-  return parseJson<Envelope>(row.envelope, {
+  return parseJson<Envelope>(row.envelope, emptyEnvelope());
+}
+
+/** The envelope of mail that came with none (an import) or whose stored one cannot be read. */
+export function emptyEnvelope(): Envelope {
+  return {
     mailFrom: '',
     rcptTo: [],
     heloName: '',
@@ -53,7 +58,7 @@ export function rowEnvelope(row: Pick<MessageRow, 'envelope'>): Envelope {
     tls: null,
     authUser: null,
     listener: '',
-  });
+  };
 }
 
 /** Envelope recipients that no To/Cc header names: the Bcc of this message. */
