@@ -185,6 +185,36 @@ export function run(file: string, args: string[], input?: string, timeoutMs = 30
   });
 }
 
+/** What swaks sends unless a test says otherwise. */
+export interface SwaksMessage {
+  from?: string;
+  to?: string;
+  subject?: string;
+  body?: string;
+}
+
+/** swaks against a loopback listener with a known sender, recipient and body; `extra` flags (TLS, AUTH) come last. */
+export function swaks(port: number, extra: string[] = [], message: SwaksMessage = {}): Promise<RunResult> {
+  return run('/usr/bin/swaks', [
+    '--server',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--helo',
+    'swaks.test',
+    '--timeout',
+    '20',
+    '--from',
+    message.from ?? 'swaks@example.com',
+    '--to',
+    message.to ?? 'rcpt@example.com',
+    ...(message.subject === undefined ? [] : ['--header', `Subject: ${message.subject}`]),
+    '--body',
+    message.body ?? 'swaks body',
+    ...extra,
+  ]);
+}
+
 /** Message bytes as they must arrive: CRLF line ends, ending in CRLF. */
 export function toCrlf(message: Buffer): Buffer {
   const text = message.toString('latin1').replace(/\r?\n/g, '\r\n');

@@ -4,10 +4,9 @@ import { fileURLToPath } from 'node:url';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthMechanism, ListenerConfig } from '../../../src-main/smtp/index.js';
-import { RawClient, expectCode, run, startCapture, type Harness } from './helpers.js';
+import { RawClient, expectCode, run, startCapture, swaks, type Harness } from './helpers.js';
 
 const SCRIPT = fileURLToPath(new URL('../../fixtures/smtp/smtplib_auth.py', import.meta.url));
-const SWAKS = '/usr/bin/swaks';
 const CREDENTIALS = [{ username: 'alice', password: 's3cret', token: 'ya29.alice-token' }];
 const ALL: AuthMechanism[] = ['PLAIN', 'LOGIN', 'CRAM-MD5', 'XOAUTH2'];
 
@@ -71,26 +70,6 @@ async function py(spec: Record<string, unknown>): Promise<PyAuth> {
   const line = res.stdout.trim().split('\n').at(-1) ?? '';
   if (!line.startsWith('{')) throw new Error(`smtplib script failed (exit ${res.code}): ${res.stderr}`);
   return JSON.parse(line) as PyAuth;
-}
-
-function swaks(port: number, extra: string[]) {
-  return run(SWAKS, [
-    '--server',
-    '127.0.0.1',
-    '--port',
-    String(port),
-    '--helo',
-    'swaks.test',
-    '--timeout',
-    '20',
-    '--from',
-    'swaks@example.com',
-    '--to',
-    'rcpt@example.com',
-    '--body',
-    'swaks body',
-    ...extra,
-  ]);
 }
 
 function oauth(port: number, accessToken: string) {

@@ -3,9 +3,8 @@
 // connection and message rates, and the idle/session timeouts that cut slowloris clients.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ListenerConfig } from '../../../src-main/smtp/index.js';
-import { RawClient, expectCode, run, startCapture, type Harness } from './helpers.js';
+import { RawClient, expectCode, startCapture, swaks, type Harness } from './helpers.js';
 
-const SWAKS = '/usr/bin/swaks';
 const base = { host: '127.0.0.1', port: 0, tls: 'starttls' } as const;
 const listeners: ListenerConfig[] = [
   { ...base, id: 'open' },
@@ -32,26 +31,6 @@ afterAll(async () => {
   await h.close();
 });
 
-function swaks(port: number, to: string, extra: string[] = []) {
-  return run(SWAKS, [
-    '--server',
-    '127.0.0.1',
-    '--port',
-    String(port),
-    '--helo',
-    'swaks.test',
-    '--timeout',
-    '20',
-    '--from',
-    'app@example.test',
-    '--to',
-    to,
-    '--body',
-    'relay?',
-    ...extra,
-  ]);
-}
-
 async function greeted(id: string): Promise<RawClient> {
   const c = await RawClient.connect(h.port(id));
   expectCode(await c.reply(), 220);
@@ -72,7 +51,11 @@ describe('access control', () => {
 
   it('an open-relay attempt is captured, never relayed: the outside recipient is kept in the store only', async () => {
     const before = h.messages.length;
-    const res = await swaks(h.port('open'), 'victim@outside.example');
+    const res = await swaks(h.port('open'), [], {
+      from: 'app@example.test',
+      to: 'victim@outside.example',
+      body: 'relay?',
+    });
     expect(res.code, res.stdout + res.stderr).toBe(0);
     expect(h.messages.length).toBe(before + 1);
     expect(h.messages.at(-1)!.envelope).toMatchObject({ rcptTo: ['victim@outside.example'], listener: 'open' });
@@ -80,11 +63,15 @@ describe('access control', () => {
 
   it('with a recipient allow-list, an outside recipient is refused with 550 5.7.1 and nothing is stored', async () => {
     const before = h.messages.length;
-    const res = await swaks(h.port('local'), 'victim@outside.example');
+    const res = await swaks(h.port('local'), [], {
+      from: 'app@example.test',
+      to: 'victim@outside.example',
+      body: 'relay?',
+    });
     expect(res.code).not.toBe(0);
     expect(res.stdout).toContain('550 5.7.1 Recipient <victim@outside.example> not allowed');
     expect(h.messages.length).toBe(before);
-    const ok = await swaks(h.port('local'), 'qa@Example.Test');
+    const ok = await swaks(h.port('local'), [], { from: 'app@example.test', to: 'qa@Example.Test', body: 'relay?' });
     expect(ok.code, ok.stdout).toBe(0);
     expect(h.messages.length).toBe(before + 1);
   });

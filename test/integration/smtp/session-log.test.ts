@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from './helpers.js';
+import { run, swaks } from './helpers.js';
 import { startCore, type SessionHarness } from '../../helpers/session-core.js';
 
 const SCRIPT = fileURLToPath(new URL('../../fixtures/smtp/smtplib_auth.py', import.meta.url));
@@ -40,26 +40,6 @@ afterAll(async () => {
   await h.close();
 });
 
-function swaks(port: number, extra: string[]) {
-  return run('/usr/bin/swaks', [
-    '--server',
-    '127.0.0.1',
-    '--port',
-    String(port),
-    '--helo',
-    'swaks.test',
-    '--timeout',
-    '20',
-    '--from',
-    'swaks@example.com',
-    '--to',
-    'rcpt@example.com',
-    '--body',
-    BODY_MARKER,
-    ...extra,
-  ]);
-}
-
 /** Every column of every stored session row, as one string. */
 function allStoredText(): string {
   h.core.flushSessions();
@@ -73,7 +53,9 @@ function allStoredText(): string {
 
 describe('session transcript', () => {
   it('AUTH PLAIN (swaks): commands and replies in order, secret and data elided, message linked', async () => {
-    const res = await swaks(h.port('sub'), ['--auth', 'PLAIN', '--auth-user', 'alice', '--auth-password', PASSWORD]);
+    const res = await swaks(h.port('sub'), ['--auth', 'PLAIN', '--auth-user', 'alice', '--auth-password', PASSWORD], {
+      body: BODY_MARKER,
+    });
     expect(res.code, res.stdout + res.stderr).toBe(0);
     const page = await h.waitFor((p) => p.sessions.some((s) => s.listener === 'sub' && s.outcome === 'delivered'), {
       listener: 'sub',
@@ -162,7 +144,11 @@ describe('session transcript', () => {
   });
 
   it('a failed AUTH session is in the auth-failures audit log with 535', async () => {
-    const res = await swaks(h.port('sub'), ['--auth', 'PLAIN', '--auth-user', 'mallory', '--auth-password', 'guess-1']);
+    const res = await swaks(
+      h.port('sub'),
+      ['--auth', 'PLAIN', '--auth-user', 'mallory', '--auth-password', 'guess-1'],
+      { body: BODY_MARKER },
+    );
     expect(res.code).not.toBe(0);
     const page = await h.waitFor((p) => p.sessions.some((s) => s.helo === 'swaks.test' && s.authFailures > 0), {
       filter: 'authFailures',

@@ -1,8 +1,7 @@
 // Capture server against swaks and openssl s_client: STARTTLS and implicit TLS, AUTH, and the TLS 1.2 floor.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run, startCapture, type Harness } from './helpers.js';
+import { run, startCapture, swaks, type Harness } from './helpers.js';
 
-const SWAKS = '/usr/bin/swaks';
 const OPENSSL = '/usr/bin/openssl';
 
 let h: Harness;
@@ -12,28 +11,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h.close();
 });
-
-function swaks(port: number, extra: string[]) {
-  return run(SWAKS, [
-    '--server',
-    '127.0.0.1',
-    '--port',
-    String(port),
-    '--helo',
-    'swaks.test',
-    '--timeout',
-    '20',
-    '--from',
-    'swaks@example.com',
-    '--to',
-    'rcpt@example.com',
-    '--header',
-    'Subject: from swaks',
-    '--body',
-    'swaks body',
-    ...extra,
-  ]);
-}
 
 /** s_client sends QUIT from stdin; -ign_eof keeps it until the server's 221 and close, so nothing hangs or races. */
 function sClient(args: string[]) {
@@ -54,7 +31,9 @@ function expectServerRefused(res: { code: number | null; stdout: string; stderr:
 
 describe('capture server with swaks', () => {
   it('sends in plaintext with AUTH PLAIN', async () => {
-    const res = await swaks(h.port(), ['--auth', 'PLAIN', '--auth-user', 'swakuser', '--auth-password', 'pw']);
+    const res = await swaks(h.port(), ['--auth', 'PLAIN', '--auth-user', 'swakuser', '--auth-password', 'pw'], {
+      subject: 'from swaks',
+    });
     expect(res.code, res.stdout + res.stderr).toBe(0);
     const m = h.messages.at(-1)!;
     expect(m.raw.toString()).toContain('Subject: from swaks');
@@ -67,7 +46,9 @@ describe('capture server with swaks', () => {
   });
 
   it('sends over STARTTLS with AUTH LOGIN', async () => {
-    const res = await swaks(h.port(), ['--tls', '--auth', 'LOGIN', '--auth-user', 'tlsuser', '--auth-password', 'pw']);
+    const res = await swaks(h.port(), ['--tls', '--auth', 'LOGIN', '--auth-user', 'tlsuser', '--auth-password', 'pw'], {
+      subject: 'from swaks',
+    });
     expect(res.code, res.stdout + res.stderr).toBe(0);
     expect(res.stdout).toContain('STARTTLS');
     const m = h.messages.at(-1)!;
@@ -76,7 +57,7 @@ describe('capture server with swaks', () => {
   });
 
   it('sends over implicit TLS (--tls-on-connect)', async () => {
-    const res = await swaks(h.port('smtps'), ['--tls-on-connect']);
+    const res = await swaks(h.port('smtps'), ['--tls-on-connect'], { subject: 'from swaks' });
     expect(res.code, res.stdout + res.stderr).toBe(0);
     expect(h.messages.at(-1)!.envelope).toMatchObject({ listener: 'smtps' });
   });
