@@ -2,6 +2,7 @@
 // Owns: everything derived from a single message's raw bytes. Must not import electron, the store or any binding.
 // Message content is hostile: every pattern run on it must be linear (test/unit/fuzz times each entry point).
 export * from './derive.js';
+export * from './html-to-text.js';
 export * from './detail.js';
 export * from './attachments.js';
 export * from './preview.js';

@@ -1,6 +1,7 @@
 // deriveMessage: the summary and index text the store keeps for every message.
 import { describe, expect, it } from 'vitest';
-import { deriveMessage, stripHtml } from '../../../src-main/message/derive.js';
+import { deriveMessage } from '../../../src-main/message/derive.js';
+import { stripHtml } from '../../../src-main/message/html-to-text.js';
 
 const msg = (head: string[], body: string): Buffer => Buffer.from([...head, '', body, ''].join('\r\n'));
 
