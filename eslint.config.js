@@ -85,7 +85,7 @@ export default tseslint.config(
   },
   {
     // Subclasses smtp-server to replace its greeting timer, so it calls the library's untyped internals.
-    files: ['src-main/smtp/fast-greeting.ts'],
+    files: ['src-main/capture/fast-greeting.ts'],
     rules: { '@typescript-eslint/no-unsafe-argument': 'off' },
   },
   {

@@ -1,7 +1,7 @@
 // Deterministic, realistic test messages for the benchmarks: multipart/alternative (text + HTML),
 // each carrying a unique token word in subject and body so a run can prove it was indexed.
 // Built once per (size, variant) as a template; per-message cost is one buffer copy + a token write.
-import { seededRandom } from '../src-main/smtp/faults/random.js';
+import { seededRandom } from '../src-main/capture/faults/random.js';
 
 export type SizeName = '5k' | '100k';
 export const SIZE_BYTES: Record<SizeName, number> = { '5k': 5 * 1024, '100k': 100 * 1024 };

@@ -1,4 +1,4 @@
-// The capture server: SMTP listeners that accept mail from the app under test and hand it to a sink.
+// CaptureServer: the set of running SMTP listeners, applied and restarted as settings change.
 // Owns: smtp-server setup, TLS material, the fast greeting, the in-flight byte budget all listeners share.
 // Must not import electron, the store or any binding.
 import type { CertificateInfo, ListenerStatus } from '../../src-shared/index.js';
@@ -12,26 +12,6 @@ import { canonicalJson, certificateKey, validateListener, type ListenerConfig } 
 import { stderrLogger, type CaptureLogger } from './log.js';
 import type { SessionObserver } from './session-log.js';
 import type { MessageSink } from './transaction.js';
-
-export type {
-  AuthConfig,
-  AuthMechanism,
-  CertificateConfig,
-  Credential,
-  LimitsConfig,
-  ListenerConfig,
-  TlsMode,
-} from './listener-config.js';
-export type { FaultEvaluator } from './gate.js';
-export { DEFAULT_SESSION_TIMEOUT_SECONDS } from './gate.js';
-export type { MessageSink } from './transaction.js';
-export type { CaptureLogger } from './log.js';
-export type { RecordedLine, SessionObserver, SessionRecord } from './session-log.js';
-export { MAX_LINE_CHARS, MAX_TRANSCRIPT_CHARS, MAX_TRANSCRIPT_LINES } from './session-log.js';
-export { silentLogger, stderrLogger } from './log.js';
-export { DEFAULT_MAX_IN_FLIGHT_BYTES } from './in-flight.js';
-export { tlsPaths } from './certificate.js';
-export { canBindLowPorts, listenerPresets, type ListenerPreset } from './presets.js';
 
 /** SIZE default: 50 MB, what large-attachment test mail needs and well under what a desktop can buffer. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 50 * 1024 * 1024;

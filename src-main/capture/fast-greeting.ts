@@ -1,6 +1,6 @@
 // An SMTPServer whose connections greet at once. smtp-server 3.21.6 waits a fixed 100 ms before every
 // greeting (SMTPConnection.init, an early-talker check), which caps one-connection-per-message clients
-// at about 10 messages a second. Behaviour pinned to smtp-server 3.21.6; test/integration/smtp/greeting.test.ts
+// at about 10 messages a second. Behaviour pinned to smtp-server 3.21.6; test/integration/capture/greeting.test.ts
 // fails if an upgrade changes the internals used here (_setListeners, connectionReady, _ready).
 import type net from 'node:net';
 import type tls from 'node:tls';

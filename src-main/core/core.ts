@@ -21,10 +21,10 @@ import {
   type AttachmentContent,
   type PreviewDocument,
 } from '../message/index.js';
-import { CaptureServer, canBindLowPorts, listenerPresets, type ListenerConfig } from '../smtp/index.js';
-import { FAULT_PRESETS, FaultEngine, ruleFromPreset } from '../smtp/faults/index.js';
+import { CaptureServer, canBindLowPorts, listenerPresets, type ListenerConfig } from '../capture/index.js';
+import { FAULT_PRESETS, FaultEngine, ruleFromPreset } from '../capture/faults/index.js';
 import { Store, type ImportCounts, type ImportSource } from '../store/index.js';
-import { defaultSettings } from './config.js';
+import { defaultSettings } from './defaults.js';
 import { prepareDataFolder } from './data-folder.js';
 import { EventBus } from './events.js';
 import { LiveMetrics } from './metrics.js';

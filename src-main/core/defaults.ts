@@ -3,7 +3,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { RetentionSettings, SettingsDocument } from '../../src-shared/index.js';
-import { DEFAULT_MAX_IN_FLIGHT_BYTES, DEFAULT_MAX_MESSAGE_BYTES, type ListenerConfig } from '../smtp/index.js';
+import { DEFAULT_MAX_IN_FLIGHT_BYTES, DEFAULT_MAX_MESSAGE_BYTES, type ListenerConfig } from '../capture/index.js';
 
 export const APP_NAME = 'Mailwright';
 

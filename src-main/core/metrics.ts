@@ -1,7 +1,7 @@
 // Live figures since start-up: counters fed by the capture server's session hooks, per-minute buckets for a
 // rate, and the fault rules' hit counts. In memory only, O(1) per event. Must not import electron or bindings.
 import type { LiveFigures, MetricsBucket } from '../../src-shared/index.js';
-import type { SessionObserver, SessionRecord } from '../smtp/index.js';
+import type { SessionObserver, SessionRecord } from '../capture/index.js';
 
 /** Minutes of history for the rate: the dashboard's sparkline shows the last quarter hour. */
 export const METRICS_MINUTES = 15;

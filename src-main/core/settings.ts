@@ -15,8 +15,8 @@ import {
   type SettingsFile,
   type SettingsUpdate,
 } from '../../src-shared/index.js';
-import { compileRules } from '../smtp/faults/index.js';
-import { validateListener } from '../smtp/listener-config.js';
+import { compileRules } from '../capture/faults/index.js';
+import { validateListener } from '../capture/listener-config.js';
 import { isSealed, type SecretBox, type SealedSecret } from './secrets.js';
 import {
   carryOverSecrets,

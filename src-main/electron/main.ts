@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, safeStorage, session } from 'electron';
-import { APP_NAME } from '../core/config.js';
+import { APP_NAME } from '../core/defaults.js';
 import { Core } from '../core/core.js';
 import { UNCAUGHT_EXIT_CODE, installLastResort } from '../core/last-resort.js';
 import { importMailFiles } from './desktop-files.js';

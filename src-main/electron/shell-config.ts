@@ -1,7 +1,7 @@
 // Start-up settings of the desktop shell read from the environment (tests and power users).
 // Validated once here; each error names the variable. Must not import electron.
 import path from 'node:path';
-import { DEFAULT_SMTP, parseHostPort } from '../core/config.js';
+import { DEFAULT_SMTP, parseHostPort } from '../core/defaults.js';
 import { readSettingsFile } from '../core/config-file.js';
 import type { SettingsLayer } from '../core/settings-layers.js';
 

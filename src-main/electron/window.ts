@@ -1,7 +1,7 @@
 // The main window and the guards every web page in the app lives under: hardened webPreferences,
 // CSP header, no permissions, no downloads, no navigation away, no new windows, no <webview>.
 import { app, BrowserWindow, type Session } from 'electron';
-import { APP_NAME } from '../core/config.js';
+import { APP_NAME } from '../core/defaults.js';
 import { openExternalWithConsent } from './desktop.js';
 import { APP_CSP, externalUrl, isAppPageUrl, navigationVerdict, type RendererLocation } from './security.js';
 

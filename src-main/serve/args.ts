@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MailwrightError } from '../../src-shared/index.js';
-import { DEFAULT_HTTP, DEFAULT_SMTP, defaultDataDir, parseHostPort } from '../core/config.js';
+import { DEFAULT_HTTP, DEFAULT_SMTP, defaultDataDir, parseHostPort } from '../core/defaults.js';
 import { readSettingsFile } from '../core/config-file.js';
 import type { SettingsLayer } from '../core/settings-layers.js';
 import { hostnameOf, isLoopbackHost, tokenProblem } from './security.js';

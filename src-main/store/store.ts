@@ -1,6 +1,5 @@
-// The message store: raw bytes as the truth, derived summary and FTS5 index, search, retention, streamed import,
-// SMTP session records and the settings table's rows.
-// Owns: the SQLite database in the data folder. Must not import electron, smtp or any binding.
+// Store: the SQLite message store of one data folder (raw bytes, derived rows, search, retention, import, sessions).
+// Must not import electron, capture or any binding.
 import type Database from 'better-sqlite3';
 import type {
   Envelope,
@@ -25,10 +24,6 @@ import { compileQuery } from './search.js';
 import { SessionStore } from './sessions.js';
 import { readSetting, writeSetting } from './settings-table.js';
 import { Writer, type CommitResult, type StoredMessage } from './writer.js';
-
-export { DEFAULT_RETENTION } from './retention.js';
-export type { SessionInput, SessionQuery, SessionStore } from './sessions.js';
-export type { ImportCounts, ImportOptions, ImportSource } from './import.js';
 
 export type StoreEvent =
   /** Lazy: the summaries are read from the headers only if someone listens (see headerSummary). */

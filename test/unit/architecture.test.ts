@@ -75,7 +75,7 @@ function parseBan(entry: string, rowFolder: string): Ban | string {
     };
   }
   if (word === 'bindings') return folderBan(['src-main/serve', 'src-main/electron']);
-  // `store/`, `smtp/`: a sibling folder; "store internals", "store/smtp internals": the same, said for a binding
+  // `store/`, `capture/`: a sibling folder; "store internals", "store/capture internals": the same, said for a binding
   const siblings = /^([a-z-]+(?:\/[a-z-]+)*)\/?(?: internals)?$/.exec(word);
   if (siblings && word !== 'src-main') {
     const names = siblings[1]!.split('/');

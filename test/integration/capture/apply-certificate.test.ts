@@ -6,8 +6,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ListenerConfig } from '../../../src-main/smtp/index.js';
-import { certificateKey } from '../../../src-main/smtp/listener-config.js';
+import type { ListenerConfig } from '../../../src-main/capture/index.js';
+import { certificateKey } from '../../../src-main/capture/listener-config.js';
 import { RawClient, expectCode, startCapture, type Harness } from './helpers.js';
 
 const SANS = ['mail.blocked.test'];

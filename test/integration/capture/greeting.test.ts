@@ -1,4 +1,4 @@
-// Guards the fast greeting in src-main/smtp/fast-greeting.ts, which reaches into smtp-server 3.21.6 internals.
+// Guards the fast greeting in src-main/capture/fast-greeting.ts, which reaches into smtp-server 3.21.6 internals.
 // If an smtp-server upgrade breaks the override, the first test fails ("421 You talk too soon" comes back).
 import fs from 'node:fs';
 import os from 'node:os';

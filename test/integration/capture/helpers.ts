@@ -12,7 +12,7 @@ import {
   type CaptureOptions,
   type ListenerConfig,
   type MessageSink,
-} from '../../../src-main/smtp/index.js';
+} from '../../../src-main/capture/index.js';
 
 export interface Recorded {
   raw: Buffer;

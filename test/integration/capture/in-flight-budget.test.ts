@@ -7,7 +7,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import nodemailer from 'nodemailer';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ListenerConfig } from '../../../src-main/smtp/index.js';
+import type { ListenerConfig } from '../../../src-main/capture/index.js';
 import { Store } from '../../../src-main/store/index.js';
 import { dotStuff, expectCode, openData, startCapture, type Harness } from './helpers.js';
 

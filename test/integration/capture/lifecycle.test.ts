@@ -6,7 +6,7 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ListenerStatus } from '../../../src-shared/index.js';
-import { CaptureServer, silentLogger, tlsPaths } from '../../../src-main/smtp/index.js';
+import { CaptureServer, silentLogger, tlsPaths } from '../../../src-main/capture/index.js';
 import { IMPLICIT, PLAIN, RawClient, expectCode, openData, startCapture } from './helpers.js';
 
 let dataDir: string;

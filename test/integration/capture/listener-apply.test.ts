@@ -3,7 +3,7 @@
 // invalid config throws a field error while the running listeners stay as they were.
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ListenerConfig } from '../../../src-main/smtp/index.js';
+import type { ListenerConfig } from '../../../src-main/capture/index.js';
 import { RawClient, expectCode, startCapture, type Harness } from './helpers.js';
 
 const A: ListenerConfig = { id: 'a', host: '127.0.0.1', port: 0, tls: 'starttls' };

@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuthMechanism, ListenerConfig } from '../../../src-main/smtp/index.js';
+import type { AuthMechanism, ListenerConfig } from '../../../src-main/capture/index.js';
 import { RawClient, expectCode, run, startCapture, swaks, type Harness } from './helpers.js';
 
 const SCRIPT = fileURLToPath(new URL('../../fixtures/smtp/smtplib_auth.py', import.meta.url));

@@ -9,8 +9,8 @@ import {
   type FaultContext,
   type FaultDecision,
   type FaultStage,
-} from '../../../src-main/smtp/faults/index.js';
-import type { FaultEvaluator } from '../../../src-main/smtp/index.js';
+} from '../../../src-main/capture/faults/index.js';
+import type { FaultEvaluator } from '../../../src-main/capture/index.js';
 import { RawClient, expectCode, run, startCapture, type Harness } from './helpers.js';
 
 const CONTINUE: FaultDecision = { delayMs: 0, reply: null, drop: false, fired: [] };

@@ -2,7 +2,7 @@
 // (550 5.7.1, the open-relay check), recipients per message (452), connection flood (421), per-client
 // connection and message rates, and the idle/session timeouts that cut slowloris clients.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ListenerConfig } from '../../../src-main/smtp/index.js';
+import type { ListenerConfig } from '../../../src-main/capture/index.js';
 import { RawClient, expectCode, startCapture, swaks, type Harness } from './helpers.js';
 
 const base = { host: '127.0.0.1', port: 0, tls: 'starttls' } as const;

@@ -1,7 +1,7 @@
 // The three one-click presets, started on port 0 and driven with swaks: plain relay takes mail without AUTH,
 // submission insists on STARTTLS then AUTH, implicit TLS takes AUTH on the TLS connection.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listenerPresets } from '../../../src-main/smtp/index.js';
+import { listenerPresets } from '../../../src-main/capture/index.js';
 import { run, startCapture, type Harness } from './helpers.js';
 
 let h: Harness;

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MailwrightError } from '../../../src-shared/index.js';
-import { CaptureServer, silentLogger, type ListenerConfig } from '../../../src-main/smtp/index.js';
+import { CaptureServer, silentLogger, type ListenerConfig } from '../../../src-main/capture/index.js';
 import { run, startCapture, type Harness } from './helpers.js';
 
 const OPENSSL = '/usr/bin/openssl';

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CallName, CallResult, FaultRule, SettingsPresets } from '../../../src-shared/index.js';
 import { Core } from '../../../src-main/core/core.js';
-import { FaultEngine } from '../../../src-main/smtp/faults/index.js';
-import { run } from '../smtp/helpers.js';
+import { FaultEngine } from '../../../src-main/capture/faults/index.js';
+import { run } from '../capture/helpers.js';
 
 const SWAKS = '/usr/bin/swaks';
 let dir: string;

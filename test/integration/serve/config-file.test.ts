@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Settings } from '../../../src-shared/index.js';
 import { cleanEnv, startServe, type ServeProcess } from '../../helpers/serve-process.js';
-import { run } from '../smtp/helpers.js';
+import { run } from '../capture/helpers.js';
 import { request } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));

@@ -7,7 +7,7 @@ import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Core } from '../../../src-main/core/core.js';
-import { FaultEngine } from '../../../src-main/smtp/faults/index.js';
+import { FaultEngine } from '../../../src-main/capture/faults/index.js';
 import { startHttpBinding, type HttpBinding } from '../../../src-main/serve/http.js';
 import type { LiveFigures, SessionPage } from '../../../src-shared/index.js';
 import { request } from './helpers.js';

@@ -15,7 +15,7 @@ import { startHttpBinding, type HttpBinding } from '../../../src-main/serve/http
 import { startServe } from '../../helpers/serve-process.js';
 import { request } from './helpers.js';
 import { UsageError, parseServeArgs, type ServeConfig } from '../../../src-main/serve/args.js';
-import { defaultSettings } from '../../../src-main/core/config.js';
+import { defaultSettings } from '../../../src-main/core/defaults.js';
 import { resolveLayers } from '../../../src-main/core/settings-layers.js';
 import { DEFAULT_RETENTION } from '../../../src-main/store/index.js';
 import { contentDisposition, parseId } from '../../../src-main/serve/respond.js';

@@ -2,7 +2,7 @@
 // drop or reply, else carry on. Fake timers stand in for the delay; no test waits on the clock.
 import net from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { carryOut } from '../../../src-main/smtp/gate.js';
+import { carryOut } from '../../../src-main/capture/gate.js';
 
 const base = { delayMs: 0, reply: null, drop: false, fired: [] };
 

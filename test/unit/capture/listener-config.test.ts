@@ -6,8 +6,8 @@ import {
   certificateKey,
   validateListener,
   type ListenerConfig,
-} from '../../../src-main/smtp/listener-config.js';
-import { canBindLowPorts, listenerPresets } from '../../../src-main/smtp/index.js';
+} from '../../../src-main/capture/listener-config.js';
+import { canBindLowPorts, listenerPresets } from '../../../src-main/capture/index.js';
 
 const base: ListenerConfig = { id: 'l', host: '127.0.0.1', port: 0, tls: 'starttls' };
 

@@ -1,7 +1,7 @@
 // Policy building blocks with a fake clock: per-client rate windows and AUTH lockout, both bounded in memory.
 import type net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import type { GlobMatcher } from '../../../src-main/smtp/faults/index.js';
+import type { GlobMatcher } from '../../../src-main/capture/faults/index.js';
 import {
   AuthLockout,
   MAX_TRACKED_CLIENTS,
@@ -9,7 +9,7 @@ import {
   clientAllowed,
   compileCidrs,
   compileGlobs,
-} from '../../../src-main/smtp/policy.js';
+} from '../../../src-main/capture/policy.js';
 
 describe('RateWindow', () => {
   it('allows `limit` events per window and frees slots as the previous window slides out', () => {

@@ -6,7 +6,7 @@ import {
   MAX_TRANSCRIPT_LINES,
   SessionLog,
   type SessionRecord,
-} from '../../../src-main/smtp/session-log.js';
+} from '../../../src-main/capture/session-log.js';
 
 function recorder() {
   const ended: SessionRecord[] = [];

@@ -4,11 +4,11 @@
 import { EventEmitter } from 'node:events';
 import type { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AuthPolicy } from '../../../src-main/smtp/auth.js';
-import { FaultEngine } from '../../../src-main/smtp/faults/index.js';
-import { DEFAULT_SESSION_TIMEOUT_SECONDS, ListenerGate } from '../../../src-main/smtp/gate.js';
-import { validateListener, type ListenerConfig } from '../../../src-main/smtp/listener-config.js';
-import { silentLogger } from '../../../src-main/smtp/log.js';
+import { AuthPolicy } from '../../../src-main/capture/auth.js';
+import { FaultEngine } from '../../../src-main/capture/faults/index.js';
+import { DEFAULT_SESSION_TIMEOUT_SECONDS, ListenerGate } from '../../../src-main/capture/gate.js';
+import { validateListener, type ListenerConfig } from '../../../src-main/capture/listener-config.js';
+import { silentLogger } from '../../../src-main/capture/log.js';
 
 function gateFor(config: ListenerConfig): ListenerGate {
   return new ListenerGate({

@@ -5,8 +5,8 @@ import { PassThrough } from 'node:stream';
 import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import { describe, expect, it } from 'vitest';
 import type { Envelope } from '../../../src-shared/index.js';
-import { InFlightBudget } from '../../../src-main/smtp/in-flight.js';
-import { silentLogger } from '../../../src-main/smtp/log.js';
+import { InFlightBudget } from '../../../src-main/capture/in-flight.js';
+import { silentLogger } from '../../../src-main/capture/log.js';
 import {
   OVER_BUDGET_REPLY,
   SmtpReply,
@@ -14,7 +14,7 @@ import {
   createDataHandler,
   toEnvelope,
   type MessageSink,
-} from '../../../src-main/smtp/transaction.js';
+} from '../../../src-main/capture/transaction.js';
 
 function session(overrides: Partial<SMTPServerSession> = {}): SMTPServerSession {
   return {

@@ -2,7 +2,7 @@
 // 15 minutes, and the fault engine's hits passed through.
 import { describe, expect, it } from 'vitest';
 import { LiveMetrics, METRICS_MINUTES } from '../../../src-main/core/metrics.js';
-import type { SessionRecord } from '../../../src-main/smtp/index.js';
+import type { SessionRecord } from '../../../src-main/capture/index.js';
 
 const record = {} as SessionRecord;
 

@@ -1,7 +1,7 @@
 // Layer order, pinned sources, shape errors with field paths, and stored secrets carried over an edit.
 import { describe, expect, it } from 'vitest';
 import { STORED, type ListenerConfig, type SettingsDocument } from '../../../src-shared/index.js';
-import { defaultSettings } from '../../../src-main/core/config.js';
+import { defaultSettings } from '../../../src-main/core/defaults.js';
 import {
   carryOverSecrets,
   checkShape,

@@ -20,16 +20,16 @@ import {
   type SettingsDocument,
   type SettingsFile,
 } from '../../../src-shared/index.js';
-import { defaultSettings } from '../../../src-main/core/config.js';
+import { defaultSettings } from '../../../src-main/core/defaults.js';
 import { readSettingsFile } from '../../../src-main/core/config-file.js';
 import { resolveLayers } from '../../../src-main/core/settings-layers.js';
 import { parseSettingsFile, validateDocument } from '../../../src-main/core/settings.js';
 import { USAGE } from '../../../src-main/serve/args.js';
-import { FAULT_PRESETS, GREYLIST_REPLY, THROTTLE_REPLY } from '../../../src-main/smtp/faults/index.js';
+import { FAULT_PRESETS, GREYLIST_REPLY, THROTTLE_REPLY } from '../../../src-main/capture/faults/index.js';
 import { DEFAULT_RETENTION } from '../../../src-main/store/index.js';
 import {
   DEFAULT_MAX_CLIENTS, DEFAULT_MAX_IN_FLIGHT_BYTES, DEFAULT_MAX_RECIPIENTS, DEFAULT_SESSION_TIMEOUT_SECONDS, DEFAULT_SOCKET_TIMEOUT_MS,
-} from '../../../src-main/smtp/index.js';
+} from '../../../src-main/capture/index.js';
 
 const root = path.resolve(new URL('../../..', import.meta.url).pathname);
 const DOC_PATH = path.join(root, 'docs', 'configuration.md');

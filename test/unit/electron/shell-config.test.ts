@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { DEFAULT_SMTP, defaultSettings } from '../../../src-main/core/config.js';
+import { DEFAULT_SMTP, defaultSettings } from '../../../src-main/core/defaults.js';
 import { resolveLayers } from '../../../src-main/core/settings-layers.js';
 import { DEFAULT_RETENTION } from '../../../src-main/store/index.js';
 import { mailFilesFromArgv, readShellConfig } from '../../../src-main/electron/shell-config.js';

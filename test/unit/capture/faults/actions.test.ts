@@ -1,7 +1,7 @@
 // Greylisting and throttling with an injected clock: refuse first, accept the retry once the time has passed;
 // 421 after N events a minute per client, a slot freed as the minute slides.
 import { describe, expect, it } from 'vitest';
-import { FaultEngine } from '../../../../src-main/smtp/faults/index.js';
+import { FaultEngine } from '../../../../src-main/capture/faults/index.js';
 import { clock, ctx, rule } from './helpers.js';
 
 const GREY = { code: 451, enhanced: '4.7.1', text: 'Greylisted, please try again later' };

@@ -1,6 +1,6 @@
 // Client-address rules: CIDR and single addresses, IPv4 and IPv6, and IPv4-mapped IPv6 clients.
 import { describe, expect, it } from 'vitest';
-import { compileAddressMatcher, normalizeClientAddress } from '../../../../src-main/smtp/faults/index.js';
+import { compileAddressMatcher, normalizeClientAddress } from '../../../../src-main/capture/faults/index.js';
 
 describe('compileAddressMatcher', () => {
   it('matches an IPv4 CIDR and nothing outside it', () => {

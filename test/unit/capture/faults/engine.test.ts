@@ -1,7 +1,7 @@
 // Matching and evaluation order: stage, listener, patterns, client address, counts, probability, delays
 // that add up, the first reply or drop ending the walk, and hit counts that survive setRules.
 import { describe, expect, it } from 'vitest';
-import { FaultEngine, MAX_DELAY_MS, seededRandom } from '../../../../src-main/smtp/faults/index.js';
+import { FaultEngine, MAX_DELAY_MS, seededRandom } from '../../../../src-main/capture/faults/index.js';
 import { ctx, rule } from './helpers.js';
 
 const reply = (code: number, text = 'x') => ({ kind: 'reply' as const, code, text });

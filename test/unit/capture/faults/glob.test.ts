@@ -1,7 +1,7 @@
 // The glob language for sender/recipient/user patterns, including hostile patterns that would make a
 // naive RegExp backtrack for minutes.
 import { describe, expect, it } from 'vitest';
-import { MAX_GLOB_CHARS, compileGlob } from '../../../../src-main/smtp/faults/index.js';
+import { MAX_GLOB_CHARS, compileGlob } from '../../../../src-main/capture/faults/index.js';
 
 describe('compileGlob', () => {
   it('matches literally, case-insensitively, anchored at both ends', () => {

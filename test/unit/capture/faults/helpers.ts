@@ -1,5 +1,5 @@
 // Shared builders for the fault-engine tests: a rule with defaults, a context with defaults, a movable clock.
-import type { FaultContext, FaultRule } from '../../../../src-main/smtp/faults/index.js';
+import type { FaultContext, FaultRule } from '../../../../src-main/capture/faults/index.js';
 
 export function rule(overrides: Partial<FaultRule> & { match: FaultRule['match'] }): FaultRule {
   return {

@@ -1,7 +1,12 @@
 // Every preset gives the exact reply the issue lists, at the stage it is meant for, and passes validation.
 import { describe, expect, it } from 'vitest';
 import { MailwrightError } from '../../../../src-shared/index.js';
-import { FAULT_PRESETS, FaultEngine, ruleFromPreset, type FaultStage } from '../../../../src-main/smtp/faults/index.js';
+import {
+  FAULT_PRESETS,
+  FaultEngine,
+  ruleFromPreset,
+  type FaultStage,
+} from '../../../../src-main/capture/faults/index.js';
 import { clock, ctx } from './helpers.js';
 
 const EXPECTED_REPLIES: Record<string, [FaultStage, number, string, string]> = {

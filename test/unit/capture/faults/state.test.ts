@@ -6,8 +6,8 @@ import {
   GreylistStore,
   THROTTLE_MAX_CLIENTS,
   ThrottleStore,
-} from '../../../../src-main/smtp/faults/state.js';
-import { FaultEngine } from '../../../../src-main/smtp/faults/index.js';
+} from '../../../../src-main/capture/faults/state.js';
+import { FaultEngine } from '../../../../src-main/capture/faults/index.js';
 import { clock, ctx, rule } from './helpers.js';
 
 describe('bounded state', () => {

@@ -2,7 +2,7 @@
 // never replaces the running one.
 import { describe, expect, it } from 'vitest';
 import { MailwrightError } from '../../../../src-shared/index.js';
-import { FaultEngine, MAX_FAULT_RULES, type FaultRule } from '../../../../src-main/smtp/faults/index.js';
+import { FaultEngine, MAX_FAULT_RULES, type FaultRule } from '../../../../src-main/capture/faults/index.js';
 import { ctx, rule } from './helpers.js';
 
 function refusal(rules: unknown): MailwrightError {
