@@ -10,19 +10,18 @@ import type {
   DesktopCallName,
   DesktopCallResults,
   EventEnvelope,
-} from './contract.js';
+} from './contract/index.js';
 import type { Result } from './errors.js';
 import type { TlsMode } from './settings.js';
 
-export type ContractVerbs = { [K in CallName]: (args: CallArgs<K>) => Promise<Result<CallResult<K>>> };
-export type DesktopVerbs = {
-  [K in DesktopCallName]: (args: DesktopCallArgs<K>) => Promise<Result<DesktopCallResults[K]>>;
-};
-
 export interface MailwrightBridge {
   readonly kind: 'desktop';
-  readonly verbs: ContractVerbs;
-  readonly desktop: DesktopVerbs;
+  /**
+   * Any contract or desktop verb. The preload forwards the name as given and the main process checks it (and
+   * validates the arguments), so the preload needs no list of names and carries no schemas.
+   */
+  call<K extends CallName>(name: K, args: CallArgs<K>): Promise<Result<CallResult<K>>>;
+  call<K extends DesktopCallName>(name: K, args: DesktopCallArgs<K>): Promise<Result<DesktopCallResults[K]>>;
   /** Subscribes to every push event; returns the unsubscribe function. */
   onEvent(listener: (event: EventEnvelope) => void): () => void;
 }

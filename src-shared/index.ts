@@ -2,5 +2,5 @@
 export * from './types.js';
 export * from './settings.js';
 export * from './errors.js';
-export * from './contract.js';
+export * from './contract/index.js';
 export * from './bridge.js';

@@ -2,7 +2,7 @@
 // with helpers that speak real SMTP (nodemailer) and the real HTTP API to it.
 import { test as base, chromium, expect, type Browser } from '@playwright/test';
 import nodemailer from 'nodemailer';
-import type { CallArgs, CallName, CallResult } from '../../src-shared/contract.js';
+import type { CallArgs, CallName, CallResult } from '../../src-shared/contract/index.js';
 import type { Result } from '../../src-shared/errors.js';
 import type { ImportResult } from '../../src-shared/types.js';
 import { httpRoutes } from '../../src-shared/bridge.js';

@@ -53,7 +53,7 @@ test('a message sent over SMTP appears in the inbox', async () => {
     env: appEnv(dataDir),
   });
   const page = await app.firstWindow();
-  await page.waitForFunction(() => typeof (globalThis as unknown as AppWindow).mailwright?.verbs === 'object');
+  await page.waitForFunction(() => typeof (globalThis as unknown as AppWindow).mailwright?.call === 'function');
 
   // The page sees the bridge and nothing of Node or Electron.
   const surface = await page.evaluate(() => ({
@@ -62,12 +62,12 @@ test('a message sent over SMTP appears in the inbox', async () => {
     process: typeof (globalThis as Record<string, unknown>).process,
   }));
   expect(surface).toEqual({
-    keys: ['desktop', 'kind', 'onEvent', 'verbs'],
+    keys: ['call', 'kind', 'onEvent'],
     require: 'undefined',
     process: 'undefined',
   });
 
-  const status = await page.evaluate(() => (globalThis as unknown as AppWindow).mailwright.verbs['server.status']({}));
+  const status = await page.evaluate(() => (globalThis as unknown as AppWindow).mailwright.call('server.status', {}));
   expect(status.ok).toBe(true);
   const listener = (status as { ok: true; value: ServerStatus }).value.listeners[0];
   expect(listener?.state).toBe('listening');
@@ -104,6 +104,6 @@ test('a message sent over SMTP appears in the inbox', async () => {
   await page.waitForFunction((s) => (globalThis as unknown as AppWindow).__subjects?.includes(s) ?? false, subject);
   await expect(page.getByText(subject).first()).toBeVisible();
 
-  const list = await page.evaluate(() => (globalThis as unknown as AppWindow).mailwright.verbs['messages.list']({}));
+  const list = await page.evaluate(() => (globalThis as unknown as AppWindow).mailwright.call('messages.list', {}));
   expect(list.ok && list.value.messages.some((m: { subject: string }) => m.subject === subject)).toBe(true);
 });

@@ -1,6 +1,6 @@
 // The browser transport behind api.ts: contract calls over HTTP, push events over a WebSocket.
 // Only api.ts imports this file; components never do.
-import type { EventEnvelope, EventName } from '../../../src-shared/contract.js';
+import type { EventEnvelope, EventName } from '../../../src-shared/contract/index.js';
 import { isApiError, type Result } from '../../../src-shared/errors.js';
 import { httpRoutes } from '../../../src-shared/bridge.js';
 

@@ -11,7 +11,7 @@ import type {
   EventEnvelope,
   EventName,
   Events,
-} from '../../../src-shared/contract.js';
+} from '../../../src-shared/contract/index.js';
 import type { ImportResult } from '../../../src-shared/types.js';
 import type { Result } from '../../../src-shared/errors.js';
 import { desktopPreviewUrl, httpRoutes, type MailwrightBridge } from '../../../src-shared/bridge.js';
@@ -34,8 +34,7 @@ function unwrap<T>(result: Result<T>): T {
 
 async function call<K extends CallName>(name: K, args: CallArgs<K>): Promise<CallResult<K>> {
   if (bridge) {
-    const verb = bridge.verbs[name] as (a: CallArgs<K>) => Promise<Result<CallResult<K>>>;
-    return unwrap(await verb(args));
+    return unwrap(await bridge.call(name, args));
   }
   return unwrap(await httpCall<CallResult<K>>(name, args));
 }
@@ -45,8 +44,7 @@ async function desktopCall<K extends DesktopCallName>(
   args: DesktopCallArgs<K>,
 ): Promise<DesktopCallResults[K]> {
   if (!bridge) throw new ApiCallError({ code: 'unsupported', message: `${name} needs the desktop app` });
-  const verb = bridge.desktop[name] as (a: DesktopCallArgs<K>) => Promise<Result<DesktopCallResults[K]>>;
-  return unwrap(await verb(args));
+  return unwrap(await bridge.call(name, args));
 }
 
 export const api = {

@@ -1,6 +1,6 @@
 // Banners the user must see and dismiss: retention prunes (nothing disappears silently) and failed actions; and
 // one banner per running import that follows its progress and goes away when it ends.
-import type { Events } from '../../../src-shared/contract.js';
+import type { Events } from '../../../src-shared/contract/index.js';
 import { api, errorText, onEvent } from './api.js';
 import { formatBytes } from './format.js';
 

@@ -4,7 +4,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { CALL_NAMES } from '../../../src-shared/index.js';
 
 const bundle = path.resolve(import.meta.dirname, '..', '..', '..', 'out', 'preload', 'index.cjs');
 
@@ -37,8 +36,8 @@ describe.skipIf(!fs.existsSync(bundle))('out/preload/index.cjs', () => {
     vm.runInNewContext(code, { require: requireInSandbox, module, exports: module.exports, console });
     expect([...exposed.keys()]).toEqual(['mailwright']);
     const bridge = exposed.get('mailwright');
-    expect(Object.keys(bridge.verbs).sort()).toEqual([...CALL_NAMES].sort());
-    await bridge.verbs['messages.get']({ id: 1 });
+    expect(Object.keys(bridge).sort()).toEqual(['call', 'kind', 'onEvent']);
+    await bridge.call('messages.get', { id: 1 });
     expect(invokes).toEqual([['mailwright:invoke', 'messages.get', { id: 1 }]]);
   });
 });

@@ -1,13 +1,7 @@
 // The preload under a stand-in for Electron's renderer modules (no Electron binary here): it must expose
 // exactly window.mailwright, route every verb through the one channel, and never leak the IPC event.
 import { describe, expect, it, vi } from 'vitest';
-import {
-  CALL_NAMES,
-  IPC_EVENT_CHANNEL,
-  IPC_INVOKE_CHANNEL,
-  desktopCallArgs,
-  type MailwrightBridge,
-} from '../../../src-shared/index.js';
+import { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL, type MailwrightBridge } from '../../../src-shared/index.js';
 
 const fake = vi.hoisted(() => {
   const exposed = new Map<string, unknown>();
@@ -39,10 +33,8 @@ const bridge = fake.exposed.get('mailwright') as MailwrightBridge;
 describe('preload', () => {
   it('exposes window.mailwright and nothing else', () => {
     expect([...fake.exposed.keys()]).toEqual(['mailwright']);
-    expect(Object.keys(bridge).sort()).toEqual(['desktop', 'kind', 'onEvent', 'verbs']);
+    expect(Object.keys(bridge).sort()).toEqual(['call', 'kind', 'onEvent']);
     expect(bridge.kind).toBe('desktop');
-    expect(Object.keys(bridge.verbs).sort()).toEqual([...CALL_NAMES].sort());
-    expect(Object.keys(bridge.desktop).sort()).toEqual(Object.keys(desktopCallArgs).sort());
     // No value anywhere in the bridge is Electron's ipcRenderer or a channel name.
     const seen: unknown[] = [];
     const walk = (v: unknown): void => {
@@ -58,8 +50,8 @@ describe('preload', () => {
   });
 
   it('sends every verb through the one invoke channel', async () => {
-    expect(await bridge.verbs['messages.list']({ limit: 3 })).toEqual({ ok: true, value: { called: 'messages.list' } });
-    await bridge.desktop['desktop.saveRaw']({ id: 9 });
+    expect(await bridge.call('messages.list', { limit: 3 })).toEqual({ ok: true, value: { called: 'messages.list' } });
+    await bridge.call('desktop.saveRaw', { id: 9 });
     expect(fake.invokes.slice(-2)).toEqual([
       [IPC_INVOKE_CHANNEL, 'messages.list', { limit: 3 }],
       [IPC_INVOKE_CHANNEL, 'desktop.saveRaw', { id: 9 }],
@@ -67,7 +59,7 @@ describe('preload', () => {
   });
 
   it('returns an error as data when the main process has no handler', async () => {
-    const r = await bridge.verbs['settings.get']({});
+    const r = await bridge.call('settings.get', {});
     expect(r.ok).toBe(false);
     expect(!r.ok && r.error.code).toBe('unavailable');
   });

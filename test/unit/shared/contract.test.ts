@@ -1,11 +1,30 @@
-// The zod-free name lists (used by the sandboxed preload) must equal the contract's schemas at run time too.
+// The contract is merged from one verb table per capability: a name in two tables would silently lose one of them.
 import { describe, expect, it } from 'vitest';
-import { CALL_NAMES, DESKTOP_CALL_NAMES, callArgs, desktopCallArgs, isCallName } from '../../../src-shared/index.js';
+import {
+  CALL_NAMES,
+  CAPABILITY_VERBS,
+  DESKTOP_CALL_NAMES,
+  callArgs,
+  desktopCallArgs,
+  isCallName,
+  verbs,
+} from '../../../src-shared/index.js';
 
 describe('contract names', () => {
-  it('lists exactly the verbs that have argument schemas', () => {
-    expect([...CALL_NAMES].sort()).toEqual(Object.keys(callArgs).sort());
+  it('merges the capability tables without losing or repeating a verb', () => {
+    const perCapability = Object.values(CAPABILITY_VERBS).flatMap((table) => Object.keys(table));
+    expect(new Set(perCapability).size).toBe(perCapability.length);
+    expect([...perCapability].sort()).toEqual([...CALL_NAMES].sort());
+    expect(Object.keys(callArgs).sort()).toEqual([...CALL_NAMES].sort());
+    expect(Object.keys(verbs).sort()).toEqual([...CALL_NAMES].sort());
     expect([...DESKTOP_CALL_NAMES].sort()).toEqual(Object.keys(desktopCallArgs).sort());
+  });
+
+  it('gives every verb an argument schema and a result schema', () => {
+    for (const name of CALL_NAMES) {
+      expect(typeof verbs[name].args.safeParse, name).toBe('function');
+      expect(typeof verbs[name].result.safeParse, name).toBe('function');
+    }
   });
 
   it('recognises only contract verbs', () => {

@@ -1,7 +1,7 @@
 // A stand-in for src-renderer/src/lib/api.ts, the renderer's only door to the back end: an in-memory mailbox and
 // session log, pushes the test emits by hand, and a record of every call. Tests install it with
 // `vi.mock('…/lib/api.js', () => import('./fake-api.js'))`.
-import type { EventName, Events } from '../../../../src-shared/contract.js';
+import type { EventName, Events } from '../../../../src-shared/contract/index.js';
 import type { Settings } from '../../../../src-shared/settings.js';
 import type { MessageDetail, MessageSummary, SessionDetail, SessionSummary } from '../../../../src-shared/types.js';
 import { ApiCallError, errorText } from '../../../../src-renderer/src/lib/api-error.js';
