@@ -32,6 +32,9 @@ import { SecretBox, loadOrCreateKeyFile } from './secrets.js';
 import { SAVED_SETTINGS_KEY, SettingsService } from './settings.js';
 import type { SettingsLayer } from './settings-layers.js';
 import { VERSION } from './version.js';
+import { CAPABILITIES, type LegacyVerb } from './capabilities.js';
+import type { Capability, CapabilityDeps, CapabilitySetup, Handlers as CapabilityHandlers } from './capability.js';
+import type { RestRoute } from './rest.js';
 
 export interface CoreOptions {
   dataDir: string;
@@ -71,6 +74,7 @@ export class Core {
   readonly #store: Store;
   readonly #capture: CaptureServer;
   readonly #handlers: Handlers;
+  readonly #capabilities: Capability[];
   readonly #metrics: LiveMetrics;
   readonly #faults: FaultEngine;
   readonly #settings: SettingsService;
@@ -96,9 +100,10 @@ export class Core {
       },
     });
     const store = this.#store;
+    let box: SecretBox;
     try {
       // Locked: a throwaway key, never used to save (SettingsService saves nothing while locked).
-      const box = new SecretBox(
+      box = new SecretBox(
         options.secretsLocked ? randomBytes(32) : (options.secretKey ?? loadOrCreateKeyFile(options.dataDir)),
       );
       const resolved = SettingsService.resolve(
@@ -166,13 +171,32 @@ export class Core {
         );
       throw err;
     }
-    this.#handlers = this.#createHandlers();
+    const deps: CapabilityDeps = {
+      dataDir: options.dataDir,
+      events: this.events,
+      store,
+      db: store.database,
+      capture: this.#capture,
+      settings: this.#settings,
+      metrics: this.#metrics,
+      secrets: box,
+      invoke: (name, args) => this.invoke(name, args),
+      reportProblem: (text) => this.reportProblem(text),
+    };
+    this.#capabilities = (CAPABILITIES as readonly CapabilitySetup[]).map((setup) => setup(deps));
+    for (const capability of this.#capabilities) store.migrateCapability(capability.name, capability.migrations ?? []);
+    this.#handlers = Object.assign(
+      {},
+      this.#createHandlers(),
+      ...this.#capabilities.map((c) => c.handlers),
+    ) as Handlers;
   }
 
   /** Opens the store and starts the listeners. A listener that cannot bind is reported in status, not thrown. */
   static async start(options: CoreOptions): Promise<Core> {
     const core = new Core(options);
     await core.#capture.start();
+    for (const capability of core.#capabilities) await capability.start?.();
     return core;
   }
 
@@ -190,7 +214,19 @@ export class Core {
     if (settings?.addWarning(text)) this.events.emit('settings.changed', settings.view());
   }
 
+  /** Every capability's REST routes, for the HTTP binding to mount. */
+  routes(): RestRoute[] {
+    return this.#capabilities.flatMap((c) => c.routes ?? []);
+  }
+
   async stop(): Promise<void> {
+    for (const capability of [...this.#capabilities].reverse()) {
+      try {
+        await capability.stop?.();
+      } catch (err) {
+        console.error(`[core] ${capability.name} did not stop cleanly:`, err);
+      }
+    }
     await this.#capture.stop();
     await this.#store.close();
   }
@@ -299,7 +335,7 @@ export class Core {
     return this.#store.idle();
   }
 
-  #createHandlers(): Handlers {
+  #createHandlers(): CapabilityHandlers<LegacyVerb> {
     const store = this.#store;
     return {
       'messages.list': (a) => store.list(a),

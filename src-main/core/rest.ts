@@ -1,8 +1,12 @@
-// Replies and request bodies for the HTTP binding: JSON, errors as data, bounded body reads.
-// Owns no contract logic; every verb's meaning lives in the core.
+// REST routes as capabilities declare them: the route and its OpenAPI operation side by side, the reply it gives,
+// and the bounded body reads and reply shapes every route shares. The serve binding mounts these routes; a
+// capability describes them here without importing the binding.
+// Must not import electron or any binding.
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
-import type { ApiError, Result } from '../../src-shared/index.js';
+import type { ApiError, CallName, CallResult, Result } from '../../src-shared/index.js';
 import { HTTP_STATUS, MailwrightError, toApiError } from '../../src-shared/index.js';
+import type { Core } from './core.js';
+import type { EventBus } from './events.js';
 
 /** What a route hands back; http.ts writes it with the security headers. */
 export interface Reply {
@@ -123,4 +127,87 @@ function encodeExtValue(value: string): string {
     out += /[A-Za-z0-9!#$&+\-.^_`|~]/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
   }
   return out;
+}
+
+/** What a route may use of the core: the one call entry point, the import stream, the event bus. */
+export interface RouteCore {
+  invoke<K extends CallName>(name: K, args: unknown): Promise<Result<CallResult<K>>>;
+  importStream: Core['importStream'];
+  events: EventBus;
+}
+
+export interface RouteContext {
+  core: RouteCore;
+  req: IncomingMessage;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  /** The binding's cap on a streamed request body (serve's --max-import-bytes). */
+  maxImportBytes: number;
+}
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** A JSON Schema object (OpenAPI 3.1 uses JSON Schema 2020-12). */
+export type JsonSchema = Record<string, unknown>;
+export interface OpenApiParameter {
+  name: string;
+  in: 'path' | 'query';
+  required?: boolean;
+  description?: string;
+  schema: JsonSchema;
+}
+export interface OpenApiMediaType {
+  schema: JsonSchema;
+}
+export interface OpenApiResponse {
+  description: string;
+  content?: Record<string, OpenApiMediaType>;
+  headers?: Record<string, { schema: JsonSchema; description?: string }>;
+}
+export interface OpenApiOperation {
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  parameters?: OpenApiParameter[];
+  requestBody?: { required?: boolean; content: Record<string, OpenApiMediaType> };
+  responses: Record<string, OpenApiResponse>;
+}
+
+export interface RestRoute {
+  method: Method;
+  /** OpenAPI-style template (`/api/messages/{id}`); `{name}` matches one path segment. */
+  path: string;
+  /** The route's OpenAPI operation, kept beside it so the document cannot miss a route. */
+  operation: OpenApiOperation;
+  handler: (c: RouteContext) => Promise<Reply> | Reply;
+}
+
+/** Downloads (raw .eml, attachments) must never run as a page of this origin, even if a browser renders them. */
+export const DOWNLOAD_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'";
+
+/** Headers on every response, previews included. */
+export const BASE_HEADERS: OutgoingHttpHeaders = {
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+/** A file to save: sandboxed by its CSP should a browser ever render it, and never cached. */
+export function download(contentType: string, disposition: string, body: Buffer): Reply {
+  return {
+    status: 200,
+    headers: {
+      'Content-Type': contentType,
+      'Content-Disposition': disposition,
+      'Content-Security-Policy': DOWNLOAD_CSP,
+      'Cache-Control': 'no-store',
+    },
+    body,
+  };
+}
+
+/** A REST route that is one contract call: its reply is the bare value, or `{error}` with the mapped status. */
+export async function restCall<K extends CallName>(c: RouteContext, name: K, args: unknown): Promise<Reply> {
+  return restReply(await c.core.invoke(name, args));
 }

@@ -5,7 +5,7 @@ import http, { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'n
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { MAX_IMPORT_BYTES, MailwrightError, httpRoutes, toApiError, type ApiError } from '../../src-shared/index.js';
-import { json, thrownReply, type Reply } from './respond.js';
+import { json, thrownReply, type Reply } from '../core/rest.js';
 import { ROUTES, type CoreApi, type Method, type Route, type RouteContext } from './routes.js';
 import { FailedAttempts } from './failed-attempts.js';
 import {
@@ -75,7 +75,7 @@ export async function startHttpBinding(core: CoreApi, options: HttpBindingOption
   const weak = token === undefined ? null : tokenProblem(token, 'the access token');
   if (weak) throw new MailwrightError('invalid_argument', `[http] ${weak}`);
   const policy: AccessPolicy = { boundHost: options.host, allowedHosts: options.allowedHosts ?? [], token };
-  const table = compile(ROUTES);
+  const table = compile([...ROUTES, ...core.routes()]);
   const events = createEventSocket(core.events);
   const maxImportBytes = options.maxImportBytes ?? MAX_IMPORT_BYTES;
   const rendererDir = options.rendererDir ?? defaultRendererDir();

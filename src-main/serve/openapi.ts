@@ -2,6 +2,7 @@
 // Call argument schemas are generated from the contract's zod schemas, so they cannot drift from what the core accepts.
 import { z } from 'zod';
 import { CALL_NAMES, ERROR_CODES, MAX_PAGE_SIZE, callArgs } from '../../src-shared/index.js';
+import type { RestRoute } from '../core/rest.js';
 import { VERSION } from '../core/version.js';
 
 type Schema = Record<string, unknown>;
@@ -138,7 +139,22 @@ function callArgSchemas(): Record<string, Schema> {
   return out;
 }
 
-export const OPENAPI: OpenApiDocument = {
+/**
+ * The document: the binding's own routes (below), then each capability's routes with the operation declared beside
+ * them in its folder.
+ */
+export function openApiDocument(capabilityRoutes: readonly RestRoute[]): OpenApiDocument {
+  const doc = structuredClone(BASE_DOCUMENT);
+  for (const route of capabilityRoutes) {
+    const item = (doc.paths[route.path] ??= {});
+    const method = route.method.toLowerCase() as keyof PathItem;
+    if (item[method]) throw new Error(`[openapi] ${route.method} ${route.path} is declared twice`);
+    item[method] = route.operation;
+  }
+  return doc;
+}
+
+const BASE_DOCUMENT: OpenApiDocument = {
   openapi: '3.1.0',
   info: {
     title: 'Mailwright API',

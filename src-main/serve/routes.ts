@@ -1,11 +1,10 @@
 // The whole REST API on one screen: each route maps a URL onto one core call and shapes the reply.
 // No contract logic here: arguments go to core.invoke (which validates them) or to the core's byte accessors.
-import type { IncomingMessage } from 'node:http';
 import type { CallName } from '../../src-shared/index.js';
 import { MailwrightError, toApiError } from '../../src-shared/index.js';
 import type { Core } from '../core/core.js';
 import { PROMETHEUS_CONTENT_TYPE, toPrometheus } from '../core/prometheus.js';
-import { OPENAPI } from './openapi.js';
+import { openApiDocument } from './openapi.js';
 import {
   MAX_JSON_BODY_BYTES,
   contentDisposition,
@@ -20,21 +19,18 @@ import {
   streamBody,
   tooLarge,
   type Reply,
-} from './respond.js';
+} from '../core/rest.js';
+import type { Method, RouteContext as CapabilityRouteContext } from '../core/rest.js';
 import { BASE_HEADERS, DOWNLOAD_CSP, previewCsp } from './security.js';
 
-/** What the binding needs of the core: its one call entry point, the byte accessors and the event bus. */
-export type CoreApi = Pick<Core, 'invoke' | 'raw' | 'attachment' | 'preview' | 'importStream' | 'events'>;
+/** What the binding needs of the core: its one call entry point, the byte accessors, the event bus, the routes. */
+export type CoreApi = Pick<Core, 'invoke' | 'raw' | 'attachment' | 'preview' | 'importStream' | 'events' | 'routes'>;
 
-export interface RouteContext {
+export interface RouteContext extends Omit<CapabilityRouteContext, 'core'> {
   core: CoreApi;
-  req: IncomingMessage;
-  params: Record<string, string>;
-  query: URLSearchParams;
-  maxImportBytes: number;
 }
 
-export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type { Method };
 export interface Route {
   method: Method;
   /** OpenAPI-style template; openapi.ts documents exactly these. */
@@ -68,7 +64,7 @@ export const ROUTES: readonly Route[] = [
   r('GET', '/api/metrics', (c) => rest(c, 'metrics.get', {})),
   r('GET', '/metrics', prometheus),
   r('POST', '/api/call/{name}', call),
-  r('GET', '/api/openapi.json', () => json(OPENAPI)),
+  r('GET', '/api/openapi.json', (c) => json(openApiDocument(c.core.routes()))),
   r('GET', '/api/events', () =>
     json({ error: { code: 'invalid_argument', message: 'this route is a WebSocket' } }, 426),
   ),

@@ -4,6 +4,9 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
+import { BASE_HEADERS } from '../core/rest.js';
+
+export { BASE_HEADERS, DOWNLOAD_CSP } from '../core/rest.js';
 
 /** The app's own pages: only our scripts, no plugins, no framing by anyone, and no forms posting anywhere. */
 export const APP_CSP =
@@ -11,16 +14,7 @@ export const APP_CSP =
   "font-src 'self' data:; connect-src 'self'; frame-src 'self'; object-src 'none'; base-uri 'none'; " +
   "form-action 'none'; frame-ancestors 'none'";
 
-/** Downloads (raw .eml, attachments) must never run as a page of this origin, even if a browser renders them. */
-export const DOWNLOAD_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'";
-
 export const TOKEN_COOKIE = 'mailwright_token';
-
-export const BASE_HEADERS: OutgoingHttpHeaders = {
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-  'Cross-Origin-Resource-Policy': 'same-origin',
-};
 
 /** Headers for app pages and API answers (anything but a preview). */
 export const APP_HEADERS: OutgoingHttpHeaders = {

@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3';
 import { MailwrightError } from '../../src-shared/index.js';
 import m001 from './migrations/001_initial.js';
 import m002 from './migrations/002_sessions.js';
+import m003 from './migrations/003_capability_schema.js';
 
 export interface Migration {
   /** 1, 2, 3…: the user_version the database has once this migration is applied. */
@@ -16,6 +17,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: '001_initial', sql: m001 },
   { version: 2, name: '002_sessions', sql: m002 },
+  { version: 3, name: '003_capability_schema', sql: m003 },
 ];
 
 /**
@@ -52,4 +54,47 @@ function checkOrder(migrations: readonly Migration[]): void {
       throw new MailwrightError('internal', `[store] migration ${m.name} has version ${m.version}, expected ${i + 1}`);
     }
   });
+}
+
+/** One capability's migration (see CapabilityMigration in core/capability.ts; the store takes only the SQL). */
+export interface CapabilityMigrationSql {
+  version: number;
+  name: string;
+  sqlite: string;
+}
+
+/**
+ * Brings one capability's own tables up to its last migration, tracked in capability_schema. Like migrate(): each
+ * step commits with its version, and a database newer than this code is refused rather than guessed at.
+ */
+export function migrateCapability(
+  db: Database.Database,
+  capability: string,
+  migrations: readonly CapabilityMigrationSql[],
+): number[] {
+  checkOrder(migrations.map((m) => ({ version: m.version, name: `${capability} ${m.name}`, sql: m.sqlite })));
+  const row = db.prepare('SELECT version FROM capability_schema WHERE capability = ?').get(capability) as
+    { version: number } | undefined;
+  const current = row?.version ?? 0;
+  const latest = migrations.at(-1)?.version ?? 0;
+  if (current > latest) {
+    throw new MailwrightError(
+      'unavailable',
+      `[store] the ${capability} tables are at schema version ${current}, newer than this Mailwright knows (${latest}); use a newer version or another data folder`,
+    );
+  }
+  const record = db.prepare(
+    'INSERT INTO capability_schema (capability, version) VALUES (?, ?) ' +
+      'ON CONFLICT (capability) DO UPDATE SET version = excluded.version',
+  );
+  const applied: number[] = [];
+  for (const m of migrations) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sqlite);
+      record.run(capability, m.version);
+    })();
+    applied.push(m.version);
+  }
+  return applied;
 }

@@ -20,6 +20,7 @@ import { Indexer } from './indexer.js';
 import { ImportQueue, importStream, type ImportOptions, type ImportSource } from './import.js';
 import { loadRetention, saveRetention, selectPrunable } from './retention.js';
 import { headerSummary, rowEnvelope, rowToSummary, SUMMARY_COLUMNS, type MessageRow } from './rows.js';
+import { migrateCapability, type CapabilityMigrationSql } from './migrate.js';
 import { compileQuery } from './search.js';
 import { SessionStore } from './sessions.js';
 import { readSetting, writeSetting } from './settings-table.js';
@@ -119,6 +120,19 @@ export class Store {
     // Messages committed before the last shutdown but not yet derived resume here.
     store.#indexer.wake();
     return store;
+  }
+
+  /**
+   * The connection, for capabilities' own tables (each created by that capability's migrations, see
+   * migrateCapability). The store's own tables are its business: read them through the methods here.
+   */
+  get database(): Database.Database {
+    return this.#db;
+  }
+
+  /** Applies a capability's migrations to its own tables; returns the versions applied. */
+  migrateCapability(capability: string, migrations: readonly CapabilityMigrationSql[]): number[] {
+    return migrateCapability(this.#db, capability, migrations);
   }
 
   /** Resolves once the raw bytes are durably committed. Derivation (parse + index) happens after. */

@@ -18,7 +18,7 @@ import { UsageError, parseServeArgs, type ServeConfig } from '../../../src-main/
 import { defaultSettings } from '../../../src-main/core/defaults.js';
 import { resolveLayers } from '../../../src-main/core/settings-layers.js';
 import { DEFAULT_RETENTION } from '../../../src-main/store/index.js';
-import { contentDisposition, parseId } from '../../../src-main/serve/respond.js';
+import { contentDisposition, parseId } from '../../../src-main/core/rest.js';
 import {
   checkOrigin,
   checkRequestIntent,
