@@ -3,14 +3,14 @@
 // tables' migrations and a stop(). The Core is the ordered list of these (capabilities.ts).
 // Must not import electron or any binding.
 import type Database from 'better-sqlite3';
-import type { CallName, CallResult, ParsedCallArgs, Result } from '../../src-shared/index.js';
+import type { CallName, CallResult, ParsedCallArgs, Result, SectionKey } from '../../src-shared/index.js';
 import type { CaptureServer } from '../capture/index.js';
 import type { Store } from '../store/index.js';
 import type { EventBus } from './events.js';
 import type { LiveMetrics } from './metrics.js';
 import type { RestRoute } from './rest.js';
 import type { SecretBox } from './secrets.js';
-import type { SettingsService } from './settings.js';
+import type { SectionHooks, SettingsService } from './settings.js';
 
 export type Handler<K extends CallName> = (args: ParsedCallArgs<K>) => Promise<CallResult<K>> | CallResult<K>;
 export type Handlers<N extends CallName> = { [K in N]: Handler<K> };
@@ -50,6 +50,12 @@ export interface Capability<N extends CallName = CallName> {
   /** Exactly the capability's verbs; capabilities.ts checks at compile time that every verb has one handler. */
   readonly handlers: Handlers<N>;
   readonly routes?: readonly RestRoute[];
+  /**
+   * The capability's settings section (declared in src-shared/settings.ts): its Node-side checks and how a change
+   * takes effect. Sealing, redaction, carrying secrets over an edit, pinning and config files need nothing here.
+   * Read the running value with `deps.settings.section(key)`.
+   */
+  readonly settings?: SectionAttachment;
   /** Applied (in order) after setup returns and before start(); setup itself must not touch these tables. */
   readonly migrations?: readonly CapabilityMigration[];
   /** Runs once the migrations are applied: timers, listeners, anything that may fail and should be reported. */
@@ -57,6 +63,8 @@ export interface Capability<N extends CallName = CallName> {
   /** Stops timers and connections; the Core stops capabilities in reverse order, before the store closes. */
   stop?(): Promise<void> | void;
 }
+
+export type SectionAttachment = { [K in SectionKey]: { readonly key: K } & SectionHooks<K> }[SectionKey];
 
 export type CapabilitySetup = (deps: CapabilityDeps) => Capability<CallName>;
 

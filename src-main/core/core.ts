@@ -163,6 +163,24 @@ export class Core {
         box,
         resolved,
       );
+      const deps: CapabilityDeps = {
+        dataDir: options.dataDir,
+        events: this.events,
+        store,
+        db: store.database,
+        capture: this.#capture,
+        settings: this.#settings,
+        metrics: this.#metrics,
+        secrets: box,
+        invoke: (name, args) => this.invoke(name, args),
+        reportProblem: (text) => this.reportProblem(text),
+      };
+      this.#capabilities = (CAPABILITIES as readonly CapabilitySetup[]).map((setup) => setup(deps));
+      for (const capability of this.#capabilities) {
+        store.migrateCapability(capability.name, capability.migrations ?? []);
+        const section = capability.settings;
+        if (section) this.#settings.attach(section.key, section);
+      }
     } catch (err) {
       store
         .close()
@@ -171,20 +189,6 @@ export class Core {
         );
       throw err;
     }
-    const deps: CapabilityDeps = {
-      dataDir: options.dataDir,
-      events: this.events,
-      store,
-      db: store.database,
-      capture: this.#capture,
-      settings: this.#settings,
-      metrics: this.#metrics,
-      secrets: box,
-      invoke: (name, args) => this.invoke(name, args),
-      reportProblem: (text) => this.reportProblem(text),
-    };
-    this.#capabilities = (CAPABILITIES as readonly CapabilitySetup[]).map((setup) => setup(deps));
-    for (const capability of this.#capabilities) store.migrateCapability(capability.name, capability.migrations ?? []);
     this.#handlers = Object.assign(
       {},
       this.#createHandlers(),
