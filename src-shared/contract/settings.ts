@@ -4,17 +4,15 @@
 import { z } from 'zod';
 import { verb } from './define.js';
 import {
-  MAX_LISTENERS,
-  MAX_FAULT_RULES,
+  SECTION_KEYS,
+  SETTINGS_SECTIONS,
   faultRuleSchema,
   listenerConfigSchema,
-  listenerEditSchema,
-  retentionSchema,
   settingsUpdateSchema,
-  smtpSettingsSchema,
   type FaultPresetInfo,
   type ListenerPreset,
   type PinnedSetting,
+  type SectionKey,
   type Settings,
   type SettingsPresets,
 } from '../settings.js';
@@ -27,12 +25,15 @@ export const pinnedSettingSchema = z.object({
   source: z.string(),
 });
 
+type Sections = typeof SETTINGS_SECTIONS;
+/** Every declared section as the Settings page edits it, so a capability's new section is part of the result too. */
+const sectionsAsEdited = Object.fromEntries(SECTION_KEYS.map((k) => [k, SETTINGS_SECTIONS[k].edit])) as {
+  [K in SectionKey]: Sections[K]['edit'];
+};
+
 /** `settings.get`: the running settings with every secret shown as `{ stored: true }`. */
 export const settingsViewSchema = z.object({
-  retention: retentionSchema,
-  smtp: smtpSettingsSchema,
-  listeners: z.array(listenerEditSchema).max(MAX_LISTENERS),
-  faults: z.array(faultRuleSchema).max(MAX_FAULT_RULES),
+  ...sectionsAsEdited,
   /**
    * Settings set by the config file, a flag or an environment variable. A change made here applies at once
    * and is saved, but at the next start those sources win again.
@@ -77,8 +78,8 @@ export interface SettingsEvents {
   'settings.changed': Settings;
 }
 
-// The result types are still written by hand in settings.ts (which is being reworked into generic sections); these
-// fail to compile the moment a schema and its interface disagree in either direction.
+// The result types are still written by hand in settings.ts; these fail to compile the moment a schema and its
+// interface disagree in either direction.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const schemasMatchTheirTypes: [
   Same<z.output<typeof settingsViewSchema>, Settings>,
