@@ -2,12 +2,15 @@
 // reverse. Adding a capability is one line here (and one in src-shared/contract/index.ts).
 // Must not import electron or any binding.
 import type { CallName } from '../../src-shared/index.js';
-import type { Capability, CapabilitySetup, ExactlyOnce, Handlers } from './capability.js';
+import type { Capability, CapabilityDeps, ExactlyOnce, HandledBy, Handlers } from './capability.js';
+import { setupCompose } from '../compose/index.js';
 
 /** Verbs the Core still handles itself until they move into capability folders. */
-export type LegacyVerb = CallName;
+export type LegacyVerb = Exclude<CallName, HandledBy<(typeof CAPABILITIES)[number]>>;
 
-export const CAPABILITIES = [] as const satisfies readonly CapabilitySetup[];
+// Each setup handles only its own verbs, so the list is checked against the widest setup; the check below says
+// which verbs are missing or doubled.
+export const CAPABILITIES = [setupCompose] as const satisfies readonly ((deps: CapabilityDeps) => Capability<never>)[];
 
 /** The Core's own handlers, as a stand-in setup for the compile-time check below. */
 type LegacySetup = () => Capability<LegacyVerb> & { handlers: Handlers<LegacyVerb> };

@@ -5,15 +5,18 @@
 // Must not import electron, node or DOM modules.
 import type { z } from 'zod';
 import { coreVerbs, desktopCallArgs, type CoreEvents, type DesktopCallResults } from './core.js';
+import { composeVerbs, type ComposeEvents } from './compose.js';
 import type { Verb } from './define.js';
 
 export * from './core.js';
+export * from './compose.js';
 export { verb, type Verb, type VerbTable } from './define.js';
 export { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from '../ipc.js';
 
 /** Each capability's verb table, by capability; a test checks that no verb name appears twice. */
 export const CAPABILITY_VERBS = {
   core: coreVerbs,
+  compose: composeVerbs,
 } as const;
 
 type Merge<T> = { [C in keyof T]: (x: T[C]) => void } extends Record<keyof T, (x: infer I) => void> ? I : never;
@@ -41,7 +44,7 @@ export function isCallName(name: unknown): name is CallName {
 }
 
 /** Push events of every capability (one `&` term per capability that has events). */
-export type Events = CoreEvents;
+export type Events = CoreEvents & ComposeEvents;
 export type EventName = keyof Events;
 export interface EventEnvelope<K extends EventName = EventName> {
   event: K;
