@@ -44,7 +44,8 @@ export function setupCompose(deps: CapabilityDeps): Capability<ComposeVerb> {
     history,
     recorded: (id, outcome) => {
       const r = deps.store.retention;
-      history.applyRetention(r.maxMessages, r.maxBytes);
+      // 0 is "no limit" in the retention settings.
+      history.applyRetention(r.maxMessages || Number.MAX_SAFE_INTEGER, r.maxBytes || Number.MAX_SAFE_INTEGER);
       deps.events.emit('compose.sent', { id, outcome });
     },
   });
