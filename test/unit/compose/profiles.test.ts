@@ -43,7 +43,11 @@ describe('profiles', () => {
 
   it('keeps the stored secret when an edit sends {stored: true}, replaces it when given', () => {
     profiles.create(base);
-    profiles.update('relay', { ...base, name: 'Renamed', auth: { mechanism: 'LOGIN', user: 'me', password: { stored: true } } });
+    profiles.update('relay', {
+      ...base,
+      name: 'Renamed',
+      auth: { mechanism: 'LOGIN', user: 'me', password: { stored: true } },
+    });
     expect(profiles.config('relay').auth.password).toBe(CANARY);
     expect(profiles.get('relay').name).toBe('Renamed');
     profiles.update('relay', { ...base, auth: { mechanism: 'LOGIN', user: 'me', password: 'new-one' } });
