@@ -13,12 +13,15 @@ interface WellKnownService {
   domains?: string[];
 }
 
-const require = createRequire(import.meta.url);
+// Read from the installed package at run time, so the list is nodemailer's own and never a copy.
+const loadPackageFile = createRequire(import.meta.url);
 
 let services: ProfilePreset[] | null = null;
 
 export function servicePresets(): ProfilePreset[] {
-  services ??= Object.entries(require('nodemailer/lib/well-known/services.json') as Record<string, WellKnownService>)
+  services ??= Object.entries(
+    loadPackageFile('nodemailer/lib/well-known/services.json') as Record<string, WellKnownService>,
+  )
     .filter(([, s]) => typeof s.host === 'string' && typeof s.port === 'number')
     .map(([key, s]) => {
       const security: SecurityMode = s.secure ? 'implicit' : s.requireTLS ? 'starttls-required' : 'starttls';
@@ -49,12 +52,13 @@ export function capturePresets(
     .filter((l) => l.state === 'listening')
     .map((l) => {
       const pem = l.tls === 'none' ? null : certificatePem(l.id);
-      const needsAuth = l.auth.policy !== 'off';
+      // Optional AUTH is left out of the preset: the listener takes mail without it.
+      const needsAuth = l.auth.policy === 'required';
       const mechanism = needsAuth ? (l.auth.mechanisms[0] ?? 'PLAIN') : 'none';
       const notes: string[] = [];
       if (pem) notes.push("its certificate is Mailwright's own, trusted here as the custom CA");
-      if (l.auth.policy === 'required') notes.push('this listener requires AUTH');
-      if (needsAuth)
+      if (needsAuth) notes.push('this listener requires AUTH');
+      if (l.auth.policy !== 'off')
         notes.push(
           l.auth.anyCredentials ? 'any user name and password are accepted' : 'use one of its configured credentials',
         );

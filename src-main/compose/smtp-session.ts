@@ -87,6 +87,20 @@ export class SmtpSession {
     const offered = this.capabilities?.auth ?? [];
     const mechanism = p.auth.mechanism;
     const user = p.auth.user ?? '';
+    const secret = mechanism === 'XOAUTH2' ? p.auth.accessToken : p.auth.password;
+    if (!user || !secret) {
+      const missing = !user ? 'a user name' : mechanism === 'XOAUTH2' ? 'an access token' : 'a password';
+      const message = `the profile has no ${missing} for AUTH ${mechanism}`;
+      this.steps.push({ name: 'auth', ok: false, ms: 0, detail: message });
+      this.failure = {
+        step: 'auth',
+        code: 'EAUTH',
+        message,
+        reply: undefined,
+        explanation: `Enter ${missing} in the profile, or set AUTH to none.`,
+      };
+      return false;
+    }
     const auth =
       mechanism === 'XOAUTH2'
         ? {
