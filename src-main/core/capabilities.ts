@@ -1,6 +1,7 @@
 // The capabilities, in start order: each one's setup runs after the shared services exist, and they stop in
 // reverse. Adding a capability is one line here (and one in src-shared/contract/index.ts).
 // Must not import electron or any binding.
+import { setupCompose } from '../compose/index.js';
 import { setupMessages } from '../messages/setup.js';
 import { setupServer } from '../server/setup.js';
 import { setupSessions } from '../sessions/setup.js';
@@ -12,6 +13,7 @@ export const CAPABILITIES = [
   setupSessions,
   setupSettings,
   setupServer,
+  setupCompose,
 ] as const satisfies readonly CapabilitySetup[];
 
 // Fails to compile, naming the verbs, if a verb has no handler or more than one.

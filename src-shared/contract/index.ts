@@ -4,6 +4,7 @@
 // add one entry to CAPABILITY_VERBS and one `&` term to Events below.
 // Must not import electron, node or DOM modules.
 import type { z } from 'zod';
+import { composeVerbs, type ComposeEvents } from './compose.js';
 import type { Verb } from './define.js';
 import { desktopCallArgs } from './desktop.js';
 import { messagesVerbs, type MessagesEvents } from './messages.js';
@@ -16,6 +17,7 @@ export * from './sessions.js';
 export * from './settings.js';
 export * from './server.js';
 export * from './desktop.js';
+export * from './compose.js';
 export { verb, type Verb, type VerbTable } from './define.js';
 export { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from '../ipc.js';
 
@@ -25,6 +27,7 @@ export const CAPABILITY_VERBS = {
   settings: settingsVerbs,
   server: serverVerbs,
   sessions: sessionsVerbs,
+  compose: composeVerbs,
 } as const;
 
 type Merge<T> = { [C in keyof T]: (x: T[C]) => void } extends Record<keyof T, (x: infer I) => void> ? I : never;
@@ -52,7 +55,7 @@ export function isCallName(name: unknown): name is CallName {
 }
 
 /** Push events of every capability (one `&` term per capability that has events). */
-export type Events = MessagesEvents & SettingsEvents & ServerEvents & SessionsEvents;
+export type Events = MessagesEvents & SettingsEvents & ServerEvents & SessionsEvents & ComposeEvents;
 export type EventName = keyof Events;
 export interface EventEnvelope<K extends EventName = EventName> {
   event: K;
