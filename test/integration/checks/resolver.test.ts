@@ -27,7 +27,7 @@ afterAll(async () => {
 
 describe('DnsResolver', () => {
   it('reads TXT, MX and A answers with their TTL', async () => {
-    const r = new DnsResolver({ servers: [server.address], timeoutMs: 2000 });
+    const r = new DnsResolver({ servers: [server.address], timeoutMs: 10_000 });
     const txt = await r.lookup('example.test', 'TXT');
     expect(txt.answer).toMatchObject({ status: 'ok', records: ['v=spf1 ip4:192.0.2.1 -all'], ttl: 60 });
     expect(txt.answer.server).toBe(server.address);
@@ -36,14 +36,14 @@ describe('DnsResolver', () => {
   });
 
   it('joins a TXT record split into 255-byte strings', async () => {
-    const r = new DnsResolver({ servers: [server.address], timeoutMs: 2000 });
+    const r = new DnsResolver({ servers: [server.address], timeoutMs: 10_000 });
     const { answer, values } = await r.lookup('sel._domainkey.example.test', 'TXT');
     expect(answer.records).toEqual([LONG_KEY]);
     expect((values[0] as string[]).length).toBe(3);
   });
 
   it('tells NXDOMAIN from NODATA and maps them to node error codes', async () => {
-    const r = new DnsResolver({ servers: [server.address], timeoutMs: 2000 });
+    const r = new DnsResolver({ servers: [server.address], timeoutMs: 10_000 });
     expect((await r.lookup('missing.example.test', 'TXT')).answer.status).toBe('nxdomain');
     expect((await r.lookup('example.test', 'AAAA')).answer.status).toBe('nodata');
     const rec = r.recorder();
@@ -77,13 +77,13 @@ describe('DnsResolver', () => {
   });
 
   it('follows nothing it was not asked for: a CNAME-only name has no TXT', async () => {
-    const r = new DnsResolver({ servers: [server.address], timeoutMs: 2000 });
+    const r = new DnsResolver({ servers: [server.address], timeoutMs: 10_000 });
     expect((await r.lookup('alias.example.test', 'TXT')).answer.status).toBe('nodata');
     expect((await r.lookup('alias.example.test', 'CNAME')).answer.records).toEqual(['example.test']);
   });
 
   it('refuses an invalid name without sending it', async () => {
-    const r = new DnsResolver({ servers: [server.address], timeoutMs: 2000 });
+    const r = new DnsResolver({ servers: [server.address], timeoutMs: 10_000 });
     const { answer } = await r.lookup('bad name.example.test', 'A');
     expect(answer).toMatchObject({ status: 'error', server: 'none' });
   });
