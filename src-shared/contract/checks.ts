@@ -4,7 +4,8 @@
 // Must not import electron, node or DOM modules.
 import { z } from 'zod';
 import { verb } from './define.js';
-import { MAX_ADDRESS_LENGTH, MAX_PAGE_SIZE } from './core.js';
+import { MAX_PAGE_SIZE } from './messages.js';
+import { MAX_ADDRESS_LENGTH } from './sessions.js';
 
 /** A domain name is at most 253 characters (RFC 1035). */
 export const MAX_DOMAIN_CHARS = 253;
