@@ -4,7 +4,7 @@
 import { setupMessages } from '../messages/setup.js';
 import { setupServer } from '../server/setup.js';
 import { setupSessions } from '../sessions/setup.js';
-import { setupChecks } from '../checks/index.js';
+import { setupChecks } from '../checks/setup.js';
 import { setupSettings } from '../settings/setup.js';
 import type { CapabilitySetup, ExactlyOnce } from './capability.js';
 

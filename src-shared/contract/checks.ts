@@ -11,46 +11,15 @@ import { MAX_ADDRESS_LENGTH } from './sessions.js';
 export const MAX_DOMAIN_CHARS = 253;
 /** A DKIM selector is one or a few labels. */
 export const MAX_SELECTOR_CHARS = 63;
-/** Resolver servers: a handful is normal; more only adds time to every failing lookup. */
-export const MAX_DNS_SERVERS = 8;
-/** caniemail knows about 30 client/platform pairs; globs on top of those. */
-export const MAX_COMPAT_CLIENTS = 64;
 
 const id = z.number().int().positive();
 const domain = z.string().min(1).max(MAX_DOMAIN_CHARS);
 const ip = z.string().min(1).max(MAX_ADDRESS_LENGTH);
 
-// ---- settings (one section: resolver, spamd, chosen clients) ----
+// ---- settings: one section (resolver, spamd, chosen clients), in its own file so settings.ts can import it ----
 
-export const checksSettingsSchema = z
-  .object({
-    /** DNS servers (`1.1.1.1`, `127.0.0.1:5353`, `[::1]:53`); empty means the system's resolver. */
-    dnsServers: z.array(z.string().min(1).max(MAX_ADDRESS_LENGTH)).max(MAX_DNS_SERVERS),
-    /** How long one DNS query may take before the next server is tried (or the check says temperror). */
-    dnsTimeoutMs: z.number().int().min(100).max(30_000),
-    /** The spamd to ask (`host:port`); empty means try 127.0.0.1:783. */
-    spamd: z.string().max(MAX_ADDRESS_LENGTH),
-    /** Client globs for the compatibility score, as caniemail takes them (`outlook.*`, `gmail.android`). */
-    compatClients: z.array(z.string().min(1).max(64)).min(1).max(MAX_COMPAT_CLIENTS),
-  })
-  .strict();
-export type ChecksSettings = z.infer<typeof checksSettingsSchema>;
-
-export const DEFAULT_COMPAT_CLIENTS = [
-  'apple-mail.*',
-  'gmail.*',
-  'outlook.*',
-  'yahoo.*',
-  'samsung-email.*',
-  'thunderbird.*',
-] as const;
-
-export const DEFAULT_CHECKS_SETTINGS: ChecksSettings = {
-  dnsServers: [],
-  dnsTimeoutMs: 3000,
-  spamd: '',
-  compatClients: [...DEFAULT_COMPAT_CLIENTS],
-};
+export * from './checks-settings.js';
+import { MAX_COMPAT_CLIENTS, MAX_DNS_SERVERS } from './checks-settings.js';
 
 // ---- DNS ----
 

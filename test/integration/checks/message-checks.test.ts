@@ -166,6 +166,18 @@ describe('checks.message', () => {
     }
   });
 
+  it('takes the resolver from the checks settings section, and refuses a server that is not an address', async () => {
+    const bad = await stack.core.invoke('settings.update', { checks: { dnsServers: ['dns.example.com'] } });
+    expect(bad.ok ? null : bad.error).toMatchObject({ code: 'invalid_argument', field: 'checks.dnsServers.0' });
+    await call('settings.update', { checks: { dnsServers: [dns.address] } });
+    expect((await call('settings.get', {})).checks.dnsServers).toEqual([dns.address]);
+    await sendRaw(stack.smtpPort, newsletter('settings resolver'));
+    const id = await idOf('settings resolver');
+    const r = await call('checks.message', { id, ip: '192.0.2.1', mailFrom: 'x@shop.test' });
+    expect(r.auth.spf.result).toBe('pass');
+    expect(r.auth.dns[0]?.server).toBe(dns.address);
+  });
+
   it('answers not_found for a missing message and invalid_argument for a bad DNS server', async () => {
     const missing = await stack.core.invoke('checks.message', { id: 999_999 });
     expect(missing.ok ? null : missing.error.code).toBe('not_found');

@@ -2,25 +2,19 @@
 // of captured messages, and the domain tool. Every lookup goes through one resolver (dns/); offline results are
 // cached per message (repository.ts) so the inbox badges never run a check.
 // Must not import electron, serve/ or another capability's folder.
-import {
-  DEFAULT_CHECKS_SETTINGS,
-  MailwrightError,
-  type ChecksSettings,
-  type MessageChecks,
-  type checksVerbs,
-} from '../../src-shared/index.js';
+import { MailwrightError, type ChecksSettings, type MessageChecks, type checksVerbs } from '../../src-shared/index.js';
 import type { CompatFinding } from '../../src-shared/contract/checks.js';
 import type { Capability, CapabilityDeps } from '../core/capability.js';
 import { authenticateMessage, type AuthInput } from './auth/authenticate.js';
 import { checkDomain } from './auth/domain-check.js';
 import { compatFindings, compatReport } from './compat/compat.js';
-import { DnsResolver } from './dns/resolver.js';
+import { DnsResolver, parseServer } from './dns/resolver.js';
 import { readDsn } from './dsn/dsn.js';
 import { lintMessage } from './lint/lint.js';
 import { parseForChecks } from './parsed.js';
 import { ChecksRepository, CHECKS_MIGRATIONS } from './repository.js';
 import { checksRoutes } from './routes.js';
-import { spamReport } from './spam/spamc.js';
+import { parseSpamdAddress, spamReport } from './spam/spamc.js';
 
 /** What is cached per message: compatibility for every client, so any choice of clients is served from it. */
 interface CachedChecks extends Omit<MessageChecks, 'compat'> {
@@ -32,13 +26,12 @@ const MAX_ORIGINAL_CANDIDATES = 50;
 
 export function setupChecks(deps: CapabilityDeps): Capability<keyof typeof checksVerbs> {
   const repo = new ChecksRepository(deps.db);
-  // Replaced by the `checks` settings section once it is registered (src-shared/settings.ts).
-  const settings: ChecksSettings = { ...DEFAULT_CHECKS_SETTINGS };
+  const current = (): ChecksSettings => deps.settings.section('checks');
   const resolvers = new Map<string, DnsResolver>();
   const unsubscribe: (() => void)[] = [];
 
   /** One resolver (and so one cache) per server list and timeout. */
-  function resolverFor(servers = settings.dnsServers, timeoutMs = settings.dnsTimeoutMs): DnsResolver {
+  function resolverFor(servers = current().dnsServers, timeoutMs = current().dnsTimeoutMs): DnsResolver {
     const key = `${servers.join(',')}|${timeoutMs}`;
     let r = resolvers.get(key);
     if (!r) {
@@ -123,12 +116,31 @@ export function setupChecks(deps: CapabilityDeps): Capability<keyof typeof check
   return {
     name: 'checks',
     migrations: CHECKS_MIGRATIONS,
+    settings: {
+      key: 'checks',
+      validate(value) {
+        value.dnsServers.forEach((server, i) => {
+          try {
+            parseServer(server);
+          } catch (err) {
+            throw new MailwrightError('invalid_argument', (err as Error).message, `checks.dnsServers.${i}`);
+          }
+        });
+        try {
+          parseSpamdAddress(value.spamd);
+        } catch (err) {
+          throw new MailwrightError('invalid_argument', (err as Error).message, 'checks.spamd');
+        }
+      },
+      // New servers or timeout: the next check builds its resolver (and cache) afresh.
+      apply: () => resolvers.clear(),
+    },
     routes: checksRoutes,
     handlers: {
       'checks.message': async (a) => {
         const whatIf = a.ip !== undefined || a.helo !== undefined || a.mailFrom !== undefined;
         const customDns = a.dnsServers !== undefined || a.dnsTimeoutMs !== undefined;
-        const clients = a.clients ?? settings.compatClients;
+        const clients = a.clients ?? current().compatClients;
         const cached = !a.refresh && !whatIf && !customDns ? repo.read(a.id) : null;
         if (cached?.result) {
           raw(a.id); // a deleted message's leftover row must not answer
@@ -144,7 +156,7 @@ export function setupChecks(deps: CapabilityDeps): Capability<keyof typeof check
           repo.write(a.id, result.checkedAt, JSON.stringify(result), {
             dkim,
             dmarc: result.auth.dmarc.result,
-            compatScore: compatReport(result.compatFindings, settings.compatClients).score,
+            compatScore: compatReport(result.compatFindings, current().compatClients).score,
             lintErrors: result.lint.filter((f) => f.severity === 'error').length,
           });
           deps.events.emit('checks.updated', { ids: [a.id] });
@@ -158,7 +170,7 @@ export function setupChecks(deps: CapabilityDeps): Capability<keyof typeof check
         })),
       }),
       'checks.spam': async (a) => {
-        const report = await spamReport(raw(a.id), a.spamd ?? settings.spamd);
+        const report = await spamReport(raw(a.id), a.spamd ?? current().spamd);
         if (report.score !== null) {
           repo.writeSpamScore(a.id, report.score);
           deps.events.emit('checks.updated', { ids: [a.id] });
