@@ -76,6 +76,12 @@ export const api = {
   metrics: {
     get: () => call('metrics.get', {}),
   },
+  checks: {
+    message: (args: CallArgs<'checks.message'>) => call('checks.message', args),
+    badges: (ids: number[]) => call('checks.badges', { ids }),
+    spam: (id: number) => call('checks.spam', { id }),
+    domain: (domain: string, selector?: string) => call('checks.domain', selector ? { domain, selector } : { domain }),
+  },
 };
 
 type Handler<K extends EventName> = (data: Events[K]) => void;
