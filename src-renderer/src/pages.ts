@@ -8,6 +8,8 @@ import { InboxPage, parseInboxPath } from './pages/inbox/state.svelte.js';
 import SessionsView from './pages/sessions/Page.svelte';
 import { SessionsPage, acceptsSessionsPath } from './pages/sessions/state.svelte.js';
 import SettingsView from './pages/settings/Page.svelte';
+import ToolsView from './pages/tools/Page.svelte';
+import { ToolsPage, acceptsToolsPath } from './pages/tools/state.svelte.js';
 import { SettingsPage, parseSettingsPath } from './pages/settings/state.svelte.js';
 
 export const pages: readonly PageDefinition[] = [
@@ -27,6 +29,14 @@ export const pages: readonly PageDefinition[] = [
     component: SessionsView,
     state: () => new SessionsPage(),
     accepts: acceptsSessionsPath,
+  }),
+  definePage({
+    id: 'tools',
+    label: 'Tools',
+    icon: '✓',
+    component: ToolsView,
+    state: () => new ToolsPage(),
+    accepts: acceptsToolsPath,
   }),
   definePage({
     id: 'settings',
