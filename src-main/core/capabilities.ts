@@ -5,6 +5,7 @@ import { setupCompose } from '../compose/index.js';
 import { setupMessages } from '../messages/setup.js';
 import { setupServer } from '../server/setup.js';
 import { setupSessions } from '../sessions/setup.js';
+import { setupChecks } from '../checks/setup.js';
 import { setupSettings } from '../settings/setup.js';
 import type { CapabilitySetup, ExactlyOnce } from './capability.js';
 
@@ -14,6 +15,7 @@ export const CAPABILITIES = [
   setupSettings,
   setupServer,
   setupCompose,
+  setupChecks,
 ] as const satisfies readonly CapabilitySetup[];
 
 // Fails to compile, naming the verbs, if a verb has no handler or more than one.

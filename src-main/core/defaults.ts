@@ -22,7 +22,8 @@ export function defaultSettings(retention: RetentionSettings): SettingsDocument 
     SECTION_KEYS.map((key) => [key, structuredClone(SETTINGS_SECTIONS[key].defaults)]).filter(
       ([, v]) => v !== undefined,
     ),
-  ) as Partial<SettingsDocument>;
+    // Only the four built-in sections below have no default of their own; every capability's section has one.
+  ) as Omit<SettingsDocument, 'retention' | 'smtp' | 'listeners' | 'faults'>;
   return {
     ...fromSections,
     retention: { ...retention },

@@ -14,6 +14,8 @@ import { HistoryPage, acceptsHistoryPath } from './pages/history/state.svelte.js
 import ProfilesView from './pages/profiles/Page.svelte';
 import { ProfilesPage, acceptsProfilesPath } from './pages/profiles/state.svelte.js';
 import SettingsView from './pages/settings/Page.svelte';
+import ToolsView from './pages/tools/Page.svelte';
+import { ToolsPage, acceptsToolsPath } from './pages/tools/state.svelte.js';
 import { SettingsPage, parseSettingsPath } from './pages/settings/state.svelte.js';
 
 export const pages: readonly PageDefinition[] = [
@@ -57,6 +59,14 @@ export const pages: readonly PageDefinition[] = [
     component: HistoryView,
     state: () => new HistoryPage(),
     accepts: acceptsHistoryPath,
+  }),
+  definePage({
+    id: 'tools',
+    label: 'Tools',
+    icon: '✓',
+    component: ToolsView,
+    state: () => new ToolsPage(),
+    accepts: acceptsToolsPath,
   }),
   definePage({
     id: 'settings',

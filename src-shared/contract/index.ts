@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import { composeVerbs, type ComposeEvents } from './compose.js';
 import type { Verb } from './define.js';
+import { checksVerbs, type ChecksEvents } from './checks.js';
 import { desktopCallArgs } from './desktop.js';
 import { messagesVerbs, type MessagesEvents } from './messages.js';
 import { serverVerbs, type ServerEvents } from './server.js';
@@ -18,6 +19,7 @@ export * from './settings.js';
 export * from './server.js';
 export * from './desktop.js';
 export * from './compose.js';
+export * from './checks.js';
 export { verb, type Verb, type VerbTable } from './define.js';
 export { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from '../ipc.js';
 
@@ -28,6 +30,7 @@ export const CAPABILITY_VERBS = {
   server: serverVerbs,
   sessions: sessionsVerbs,
   compose: composeVerbs,
+  checks: checksVerbs,
 } as const;
 
 type Merge<T> = { [C in keyof T]: (x: T[C]) => void } extends Record<keyof T, (x: infer I) => void> ? I : never;
@@ -55,7 +58,7 @@ export function isCallName(name: unknown): name is CallName {
 }
 
 /** Push events of every capability (one `&` term per capability that has events). */
-export type Events = MessagesEvents & SettingsEvents & ServerEvents & SessionsEvents & ComposeEvents;
+export type Events = MessagesEvents & SettingsEvents & ServerEvents & SessionsEvents & ComposeEvents & ChecksEvents;
 export type EventName = keyof Events;
 export interface EventEnvelope<K extends EventName = EventName> {
   event: K;

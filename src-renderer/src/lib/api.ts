@@ -96,6 +96,12 @@ export const api = {
     sendDetail: (id: number) => call('compose.sends.get', { id }),
     sendRaw: (id: number) => call('compose.sends.raw', { id }),
   },
+  checks: {
+    message: (args: CallArgs<'checks.message'>) => call('checks.message', args),
+    badges: (ids: number[]) => call('checks.badges', { ids }),
+    spam: (id: number) => call('checks.spam', { id }),
+    domain: (domain: string, selector?: string) => call('checks.domain', selector ? { domain, selector } : { domain }),
+  },
 };
 
 type Handler<K extends EventName> = (data: Events[K]) => void;

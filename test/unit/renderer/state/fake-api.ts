@@ -1,7 +1,7 @@
 // A stand-in for src-renderer/src/lib/api.ts, the renderer's only door to the back end: an in-memory mailbox and
 // session log, pushes the test emits by hand, and a record of every call. Tests install it with
 // `vi.mock('…/lib/api.js', () => import('./fake-api.js'))`.
-import type { EventName, Events } from '../../../../src-shared/contract/index.js';
+import type { CallArgs, CheckBadges, EventName, Events, MessageChecks } from '../../../../src-shared/contract/index.js';
 import type { Settings } from '../../../../src-shared/settings.js';
 import type { MessageDetail, MessageSummary, SessionDetail, SessionSummary } from '../../../../src-shared/types.js';
 import { ApiCallError, errorText } from '../../../../src-renderer/src/lib/api-error.js';
@@ -27,6 +27,8 @@ export const backend = {
   /** Session details held back until the test releases them, to order replies. */
   heldSessions: new Map<number, () => void>(),
   holdSessions: false,
+  /** checks.message answers, by message id. */
+  checks: new Map<number, MessageChecks>(),
 };
 
 export function reset(): void {
@@ -38,6 +40,7 @@ export function reset(): void {
   backend.failWith = null;
   backend.heldSessions.clear();
   backend.holdSessions = false;
+  backend.checks.clear();
 }
 
 export function callsOf(name: string): Call[] {
@@ -170,6 +173,29 @@ export const api = {
   },
   metrics: {
     get: () => answer('metrics.get', {}, () => ({ faultRuleHits: {} })),
+  },
+  checks: {
+    message: (args: CallArgs<'checks.message'>) =>
+      answer('checks.message', args, () => {
+        const result = backend.checks.get(args.id);
+        if (!result) throw new ApiCallError({ code: 'not_found', message: `message ${args.id} not found` });
+        return structuredClone(result);
+      }),
+    badges: (ids: number[]) => answer('checks.badges', { ids }, () => ({ badges: [] as CheckBadges[] })),
+    spam: (id: number) =>
+      answer('checks.spam', { id }, () => ({
+        spamd: '127.0.0.1:783',
+        reachable: false,
+        error: 'spamd not reachable at 127.0.0.1:783: nothing listens there.',
+        isSpam: null,
+        score: null,
+        threshold: null,
+        rules: [],
+      })),
+    domain: (domain: string, selector?: string) =>
+      answer('checks.domain', selector ? { domain, selector } : { domain }, () => {
+        throw new ApiCallError({ code: 'unsupported', message: 'no domain checks in this fake' });
+      }),
   },
 };
 
