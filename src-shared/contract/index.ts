@@ -6,14 +6,17 @@
 import type { z } from 'zod';
 import { coreVerbs, desktopCallArgs, type CoreEvents, type DesktopCallResults } from './core.js';
 import type { Verb } from './define.js';
+import { diffVerbs } from './diff.js';
 
 export * from './core.js';
+export * from './diff.js';
 export { verb, type Verb, type VerbTable } from './define.js';
 export { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from '../ipc.js';
 
 /** Each capability's verb table, by capability; a test checks that no verb name appears twice. */
 export const CAPABILITY_VERBS = {
   core: coreVerbs,
+  diff: diffVerbs,
 } as const;
 
 type Merge<T> = { [C in keyof T]: (x: T[C]) => void } extends Record<keyof T, (x: infer I) => void> ? I : never;
