@@ -75,6 +75,9 @@ export const api = {
   metrics: {
     get: () => call('metrics.get', {}),
   },
+  diff: {
+    messages: (args: CallArgs<'diff.messages'>) => call('diff.messages', args),
+  },
 };
 
 type Handler<K extends EventName> = (data: Events[K]) => void;

@@ -1,7 +1,7 @@
 // A stand-in for src-renderer/src/lib/api.ts, the renderer's only door to the back end: an in-memory mailbox and
 // session log, pushes the test emits by hand, and a record of every call. Tests install it with
 // `vi.mock('…/lib/api.js', () => import('./fake-api.js'))`.
-import type { EventName, Events } from '../../../../src-shared/contract/index.js';
+import type { DiffMessagesArgs, EventName, Events, MessageDiff } from '../../../../src-shared/contract/index.js';
 import type { Settings } from '../../../../src-shared/settings.js';
 import type { MessageDetail, MessageSummary, SessionDetail, SessionSummary } from '../../../../src-shared/types.js';
 import { ApiCallError, errorText } from '../../../../src-renderer/src/lib/api-error.js';
@@ -27,6 +27,9 @@ export const backend = {
   /** Session details held back until the test releases them, to order replies. */
   heldSessions: new Map<number, () => void>(),
   holdSessions: false,
+  /** Diff replies held back until the test releases them (in call order). */
+  heldDiffs: [] as Array<() => void>,
+  holdDiffs: false,
 };
 
 export function reset(): void {
@@ -38,6 +41,8 @@ export function reset(): void {
   backend.failWith = null;
   backend.heldSessions.clear();
   backend.holdSessions = false;
+  backend.heldDiffs = [];
+  backend.holdDiffs = false;
 }
 
 export function callsOf(name: string): Call[] {
@@ -165,7 +170,40 @@ export const api = {
   metrics: {
     get: () => answer('metrics.get', {}, () => ({ faultRuleHits: {} })),
   },
+  diff: {
+    messages: async (args: DiffMessagesArgs): Promise<MessageDiff> => {
+      if (backend.holdDiffs) await new Promise<void>((release) => backend.heldDiffs.push(release));
+      return answer('diff.messages', args, () => fakeDiff(args));
+    },
+  },
 };
+
+/** A diff that says which messages it compared, so a test can tell which reply the page kept. */
+function fakeDiff(args: DiffMessagesArgs): MessageDiff {
+  const side = (id: number) => {
+    const m = backend.messages.find((x) => x.id === id);
+    if (!m) throw new ApiCallError({ code: 'not_found', message: `message ${id} not found` });
+    return { id, subject: m.subject, hasHtml: true };
+  };
+  const identical = args.a === args.b;
+  return {
+    a: side(args.a),
+    b: side(args.b),
+    options: {
+      ignoreVolatile: args.ignoreVolatile ?? true,
+      ignoreTracking: args.ignoreTracking ?? true,
+      htmlView: args.htmlView ?? 'normalized',
+    },
+    sections: [],
+    summary: {
+      identical,
+      totalChanges: identical ? 0 : 1,
+      changedSections: identical ? [] : ['text'],
+      text: `${args.a} vs ${args.b}`,
+      noVisualReason: null,
+    },
+  };
+}
 
 export function onEvent<K extends EventName>(name: K, handler: (data: Events[K]) => void): () => void {
   const set = backend.handlers.get(name) ?? new Set<Handler>();

@@ -1,0 +1,54 @@
+// The diff page in Chromium against serve: two versions of one template sent over real SMTP, picked from the
+// message view's "Compare…" and the page's pickers; the sections show their counts and only changed ones are open.
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect, rowSelector, test } from './fixtures.js';
+
+const FIXTURES = path.resolve(new URL('../fixtures/diff', import.meta.url).pathname);
+const envelope = { from: 'shop@example.test', to: ['qa@example.test'] };
+
+test('compares two versions of a template from the inbox', async ({ page, mw }) => {
+  await mw.sendRaw(fs.readFileSync(path.join(FIXTURES, 'order-v1.eml')), envelope);
+  const v2 = fs.readFileSync(path.join(FIXTURES, 'order-v2.eml')).toString('latin1');
+  await mw.sendRaw(v2.replace('Subject: Your order', 'Subject: Your order v2'), envelope);
+  const list = await mw.call('messages.list', {});
+  const [second, first] = list.messages;
+
+  await page.goto(mw.http);
+  await page.locator(rowSelector('Your order')).click();
+  await page.getByRole('link', { name: 'Compare…' }).click();
+  await expect(page).toHaveURL(new RegExp(`#/diff/${first!.id}$`));
+  await expect(page.getByText('Choose two messages to compare')).toBeVisible();
+
+  await page.getByLabel('Message B').selectOption(String(second!.id));
+  await expect(page).toHaveURL(new RegExp(`#/diff/${first!.id}/${second!.id}$`));
+  const summary = page.getByTestId('diff-summary');
+  await expect(summary).toHaveText(
+    '9 changes: headers (1), text body (2), html source (3), html as text (1), links (1), images (1)',
+  );
+
+  const links = page.locator('details[data-section="links"]');
+  await expect(links).toHaveAttribute('open', '');
+  await expect(links.locator('summary')).toContainText('1 change');
+  await expect(links.locator('tbody tr')).toContainText('https://shop.example/orders/1');
+  await expect(page.locator('details[data-section="attachments"]')).not.toHaveAttribute('open', '');
+  await expect(page.locator('details[data-section="attachments"] summary')).toContainText('no changes');
+  // The changed price is marked word by word.
+  await expect(page.locator('details[data-section="text"] ins')).toHaveText(['45', 'orders']);
+
+  // Raw HTML shows the source as sent; volatile headers come back when asked.
+  await page.getByLabel('Raw HTML source').check();
+  await expect(page.locator('details[data-section="htmlSource"] .note')).toContainText('raw source');
+  await page.getByLabel('Ignore volatile headers').uncheck();
+  await expect(page.locator('details[data-section="headers"] tbody tr')).toContainText([
+    'Date',
+    'Message-ID',
+    'Subject',
+  ]);
+
+  // The address opens the same comparison directly.
+  await page.goto(`${mw.http}/#/diff/${first!.id}/${first!.id}`);
+  await expect(summary).toHaveText('No differences');
+  fs.mkdirSync('test-results/screenshots', { recursive: true });
+  await page.screenshot({ path: 'test-results/screenshots/diff.png' });
+});
