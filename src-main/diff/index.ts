@@ -1,15 +1,28 @@
 // The diff capability: the structured diff of two messages (message-diff.ts: headers, envelope, text, HTML source
-// and text, links, images, MIME structure, attachments). Owns the diff.* verbs and GET /api/diff.
+// and text, links, images, MIME structure, attachments), screenshots and pixel diffs (render/). Owns the diff.*
+// verbs, GET /api/diff and GET /api/messages/{id}/screenshot.
 // Must not import electron, bindings or another capability's folder.
 import type { Envelope, MessageId } from '../../src-shared/index.js';
 import type { diffVerbs } from '../../src-shared/contract/diff.js';
 import type { Capability, CapabilityDeps } from '../core/capability.js';
 import { diffMessages, type DiffSide } from './message-diff.js';
+import { ChromiumRenderer } from './render/chromium.js';
+import type { HtmlRenderer } from './render/renderer.js';
+import { renderMessage, renderSettings, toScreenshot, visualDiff } from './render/screenshots.js';
 import { diffRoutes } from './routes.js';
 
 export { diffMessages, type DiffSide, type DiffOptions } from './message-diff.js';
 
-export function setupDiff(deps: CapabilityDeps): Capability<keyof typeof diffVerbs> {
+export type { HtmlRenderer } from './render/renderer.js';
+
+/**
+ * `renderer` draws message HTML for screenshots and visual diffs: Playwright's Chromium unless the shell gives
+ * another (the desktop app is meant to give an offscreen-window renderer).
+ */
+export function setupDiff(
+  deps: CapabilityDeps,
+  renderer: HtmlRenderer = new ChromiumRenderer(),
+): Capability<keyof typeof diffVerbs> {
   const side = async (id: MessageId): Promise<DiffSide> => {
     const detail = await deps.store.get(id);
     const envelope: Envelope = detail.envelope;
@@ -22,7 +35,18 @@ export function setupDiff(deps: CapabilityDeps): Capability<keyof typeof diffVer
         const [x, y] = await Promise.all([side(a), side(b)]);
         return diffMessages(x, y, options);
       },
+      'diff.screenshot': async ({ id, ...options }) =>
+        toScreenshot(await renderMessage(renderer, deps.store.raw(id), renderSettings(options))),
+      'diff.visual': ({ a, b, ...options }) =>
+        visualDiff(
+          renderer,
+          { id: a, raw: deps.store.raw(a) },
+          { id: b, raw: deps.store.raw(b) },
+          renderSettings(options),
+        ),
+      'diff.rendererStatus': () => renderer.status(),
     },
     routes: diffRoutes(),
+    stop: () => renderer.close(),
   };
 }

@@ -1,8 +1,8 @@
 // The diff capability's REST routes, each with its OpenAPI operation. Each route is one verb.
 import { z } from 'zod';
 import { MailwrightError } from '../../src-shared/index.js';
-import { messageDiffSchema } from '../../src-shared/contract/diff.js';
-import { parseId, restCall, type JsonSchema, type RestRoute } from '../core/rest.js';
+import { MAX_RENDER_WIDTH, MIN_RENDER_WIDTH, messageDiffSchema } from '../../src-shared/contract/diff.js';
+import { errorReply, parseId, parseIntParam, restCall, type JsonSchema, type RestRoute } from '../core/rest.js';
 
 export function jsonSchema(schema: z.ZodType): JsonSchema {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' }) as JsonSchema;
@@ -65,6 +65,47 @@ export function diffRoutes(): RestRoute[] {
           ignoreTracking: booleanParam(c.query, 'ignoreTracking'),
           htmlView: c.query.get('htmlView') ?? undefined,
         }),
+    },
+    {
+      method: 'GET',
+      path: '/api/messages/{id}/screenshot',
+      operation: {
+        operationId: 'messageScreenshot',
+        summary: "A PNG of the message's HTML rendered in Chromium (no scripts, no remote content), full page height",
+        tags: ['diff'],
+        parameters: [
+          { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } },
+          {
+            name: 'width',
+            in: 'query',
+            description: 'Viewport width in CSS pixels (default 600)',
+            schema: { type: 'integer', minimum: MIN_RENDER_WIDTH, maximum: MAX_RENDER_WIDTH },
+          },
+          { name: 'scheme', in: 'query', schema: { type: 'string', enum: ['light', 'dark'] } },
+          { name: 'images', in: 'query', schema: { type: 'string', enum: ['on', 'off'] } },
+        ],
+        responses: {
+          '200': { description: 'The PNG', content: { 'image/png': { schema: { type: 'string' } } } },
+          ...errorResponses,
+          '503': {
+            description: 'No browser to render with (the message says how to get one), or the render timed out',
+          },
+        },
+      },
+      handler: async (c) => {
+        const result = await c.core.invoke('diff.screenshot', {
+          id: parseId(c.params.id),
+          width: parseIntParam(c.query, 'width'),
+          scheme: c.query.get('scheme') ?? undefined,
+          images: c.query.get('images') ?? undefined,
+        });
+        if (!result.ok) return errorReply(result.error);
+        return {
+          status: 200,
+          headers: { 'Content-Type': 'image/png', 'Cache-Control': 'no-store' },
+          body: Buffer.from(result.value.png, 'base64'),
+        };
+      },
     },
   ];
 }

@@ -158,4 +158,10 @@ export type RendererStatus = z.infer<typeof rendererStatusSchema>;
 export const diffVerbs = {
   /** The structured diff of two stored messages. */
   'diff.messages': verb(diffMessagesArgs, messageDiffSchema),
+  /** A PNG of a message's HTML rendered in Chromium, without scripts or remote content. */
+  'diff.screenshot': verb(z.object({ id, ...renderOptionsSchema.shape }).strict(), screenshotSchema),
+  /** Both messages rendered alike and compared pixel by pixel (pixelmatch). */
+  'diff.visual': verb(z.object({ a: id, b: id, ...renderOptionsSchema.shape }).strict(), visualDiffSchema),
+  /** Whether a browser for rendering is there, and how to get one if not. */
+  'diff.rendererStatus': verb(z.object({}).strict(), rendererStatusSchema),
 } as const;

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MessageDiff, MessagePage, Result } from '../../../src-shared/index.js';
+import type { MessageDiff, MessagePage, Result, VisualDiff } from '../../../src-shared/index.js';
 import { request, sendRaw, startStack, type Stack } from '../serve/helpers.js';
 
 const FIXTURES = path.resolve(new URL('../../fixtures/diff', import.meta.url).pathname);
@@ -72,4 +72,32 @@ describe('GET /api/diff', () => {
     });
     expect(unknownOption.status).toBe(400);
   });
+
+  it('GET /api/messages/{id}/screenshot returns a PNG at the width asked', async () => {
+    const res = await request(
+      stack.http.url,
+      `/api/messages/${ids['order-v2']}/screenshot?width=375&scheme=dark&images=off`,
+    );
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('image/png');
+    expect(res.body.subarray(1, 4).toString()).toBe('PNG');
+    expect(res.body.readUInt32BE(16)).toBe(375);
+    const bad = await request(stack.http.url, `/api/messages/${ids['order-v2']}/screenshot?scheme=sepia`);
+    expect(bad.status).toBe(400);
+    const narrow = await request(stack.http.url, `/api/messages/${ids['order-v2']}/screenshot?width=10`);
+    expect(narrow.status).toBe(400);
+  }, 60_000);
+
+  it('diff.visual compares the renders of two messages', async () => {
+    const res = await request(stack.http.url, '/api/call/diff.visual', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ a: ids['order-v1'], b: ids['order-v1-resent'] }),
+    });
+    const result = res.json<Result<VisualDiff>>();
+    if (!result.ok) throw new Error(result.error.message);
+    // Same template, reformatted: the same pixels.
+    expect(result.value.changedPixels).toBe(0);
+    expect(result.value.a.width).toBe(600);
+  }, 60_000);
 });
