@@ -52,3 +52,43 @@ test('compares two versions of a template from the inbox', async ({ page, mw }) 
   fs.mkdirSync('test-results/screenshots', { recursive: true });
   await page.screenshot({ path: 'test-results/screenshots/diff.png' });
 });
+
+test('shows the visual diff in its four modes, and says why a text-only message has none', async ({ page, mw }) => {
+  const html = (price: string) =>
+    `<body style="margin:0;font:16px sans-serif"><h1>Order</h1><p>Total: <b>${price}</b></p></body>`;
+  await mw.send({ subject: 'Visual A', html: html('$42.00') });
+  await mw.send({ subject: 'Visual B', html: html('$45.00') });
+  await mw.send({ subject: 'Plain', text: 'no html here' });
+  const [plain, b, a] = (await mw.call('messages.list', {})).messages;
+
+  await page.goto(`${mw.http}/#/diff/${a!.id}/${b!.id}`);
+  const visual = page.getByRole('region', { name: 'Visual diff' });
+  await visual.getByRole('button', { name: 'Render and compare' }).click();
+  // The first render starts Chromium in the server; on a loaded machine that alone can take many seconds.
+  await expect(page.getByTestId('pixel-ratio')).toContainText(/\d+ pixels differ \(.+%\) at 600 px, light, images on/, {
+    timeout: 60_000,
+  });
+  await expect(visual.getByAltText('Message A rendered')).toBeVisible();
+  await expect(visual.getByAltText('Message B rendered')).toBeVisible();
+
+  await visual.getByLabel('Slider').check();
+  const over = visual.locator('img.over');
+  await expect(over).toHaveAttribute('style', /clip-path: inset\(0px 50% 0px 0px\)/);
+  await visual.getByLabel('B from the left edge to here').fill('80');
+  await expect(over).toHaveAttribute('style', /clip-path: inset\(0px 20% 0px 0px\)/);
+
+  await visual.getByLabel('Onion skin').check();
+  await visual.getByLabel('Opacity of B').fill('30');
+  await expect(visual.locator('img.over')).toHaveAttribute('style', /opacity: 0.3/);
+
+  await visual.getByLabel('Highlight').check();
+  await expect(visual.getByAltText('Changed pixels highlighted in red')).toBeVisible();
+
+  await visual.getByLabel('Width').selectOption('375');
+  await expect(page.getByTestId('pixel-ratio')).toContainText('at 375 px', { timeout: 30_000 });
+  const diffImage = visual.getByAltText('Changed pixels highlighted in red');
+  expect(await diffImage.evaluate((img) => (img as { naturalWidth: number }).naturalWidth)).toBe(375);
+
+  await page.goto(`${mw.http}/#/diff/${a!.id}/${plain!.id}`);
+  await expect(page.getByRole('region', { name: 'Visual diff' })).toContainText('message B has no HTML part');
+});

@@ -77,6 +77,9 @@ export const api = {
   },
   diff: {
     messages: (args: CallArgs<'diff.messages'>) => call('diff.messages', args),
+    visual: (args: CallArgs<'diff.visual'>) => call('diff.visual', args),
+    screenshot: (args: CallArgs<'diff.screenshot'>) => call('diff.screenshot', args),
+    rendererStatus: () => call('diff.rendererStatus', {}),
   },
 };
 

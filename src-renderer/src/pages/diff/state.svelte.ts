@@ -1,6 +1,6 @@
 // The diff page: two messages picked (from the inbox's "Compare…" or here), their structured diff and its options.
 // Address: `#/diff`, `#/diff/<a>`, `#/diff/<a>/<b>`.
-import type { MessageDiff } from '../../../../src-shared/contract/diff.js';
+import type { MessageDiff, RendererStatus, VisualDiff } from '../../../../src-shared/contract/diff.js';
 import type { MessageSummary } from '../../../../src-shared/types.js';
 import { api, errorText, onEvent } from '../../lib/api.js';
 import { parseId, type PageState } from '../../lib/page.js';
@@ -16,6 +16,16 @@ export function parseDiffPath(path: readonly string[]): { a: number | null; b: n
 }
 
 export type HtmlView = 'normalized' | 'raw';
+export type VisualMode = 'side' | 'slider' | 'onion' | 'highlight';
+
+/** Phones, the classic email column, a tablet, desktops: the widths a designer checks a template at. */
+export const WIDTH_PRESETS = [320, 375, 414, 600, 768, 1024, 1280] as const;
+
+export interface VisualOptions {
+  width: number;
+  scheme: 'light' | 'dark';
+  images: 'on' | 'off';
+}
 
 export class DiffPage implements PageState {
   #a = $state<number | null>(null);
@@ -27,6 +37,17 @@ export class DiffPage implements PageState {
   #error = $state<string | null>(null);
   #loading = $state(false);
   #candidates = $state<MessageSummary[]>([]);
+  #visualOptions = $state<VisualOptions>({ width: 600, scheme: 'light', images: 'on' });
+  #visualMode = $state<VisualMode>('side');
+  #visual = $state<VisualDiff | null>(null);
+  #visualError = $state<string | null>(null);
+  #visualLoading = $state(false);
+  /** Whether the user asked for the visual diff: two renders are not free, so it starts on request. */
+  #visualWanted = $state(false);
+  #renderer = $state<RendererStatus | null>(null);
+  #visualGeneration = 0;
+  /** The pair the visual diff was asked for, so changing a text option does not render again. */
+  #visualPair = '';
   /** Replies to an older request are dropped: the user may pick faster than the core answers. */
   #generation = 0;
 
@@ -56,6 +77,31 @@ export class DiffPage implements PageState {
   }
   get candidates(): MessageSummary[] {
     return this.#candidates;
+  }
+
+  get visualOptions(): VisualOptions {
+    return this.#visualOptions;
+  }
+  get visualMode(): VisualMode {
+    return this.#visualMode;
+  }
+  set visualMode(mode: VisualMode) {
+    this.#visualMode = mode;
+  }
+  get visual(): VisualDiff | null {
+    return this.#visual;
+  }
+  get visualError(): string | null {
+    return this.#visualError;
+  }
+  get visualLoading(): boolean {
+    return this.#visualLoading;
+  }
+  get visualWanted(): boolean {
+    return this.#visualWanted;
+  }
+  get renderer(): RendererStatus | null {
+    return this.#renderer;
   }
 
   get path(): string[] {
@@ -90,7 +136,41 @@ export class DiffPage implements PageState {
     void this.load();
   }
 
+  /** Renders both messages with these options and compares the pixels. */
+  showVisual(options: Partial<VisualOptions> = {}): void {
+    this.#visualOptions = { ...this.#visualOptions, ...options };
+    this.#visualWanted = true;
+    void this.#loadVisual();
+  }
+
+  async #loadVisual(): Promise<void> {
+    const generation = ++this.#visualGeneration;
+    const a = this.#a;
+    const b = this.#b;
+    this.#visualPair = `${a}/${b}`;
+    if (!this.#visualWanted || a === null || b === null) {
+      this.#visual = null;
+      this.#visualError = null;
+      this.#visualLoading = false;
+      return;
+    }
+    this.#visualLoading = true;
+    try {
+      const visual = await api.diff.visual({ a, b, ...this.#visualOptions });
+      if (generation !== this.#visualGeneration) return;
+      this.#visual = visual;
+      this.#visualError = null;
+    } catch (err) {
+      if (generation !== this.#visualGeneration) return;
+      this.#visual = null;
+      this.#visualError = errorText(err);
+    } finally {
+      if (generation === this.#visualGeneration) this.#visualLoading = false;
+    }
+  }
+
   async load(): Promise<void> {
+    if (`${this.#a}/${this.#b}` !== this.#visualPair) void this.#loadVisual();
     const generation = ++this.#generation;
     const a = this.#a;
     const b = this.#b;
@@ -131,6 +211,10 @@ export class DiffPage implements PageState {
 
   start(): () => void {
     void this.loadCandidates();
+    void api.diff
+      .rendererStatus()
+      .then((status) => (this.#renderer = status))
+      .catch(() => undefined);
     const refresh = () => void this.loadCandidates();
     const offs = [onEvent('messages.added', refresh), onEvent('messages.deleted', refresh)];
     return () => offs.forEach((off) => off());

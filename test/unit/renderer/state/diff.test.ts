@@ -82,4 +82,34 @@ describe('the diff page', () => {
     emit('messages.added', { messages: [summary(4)] });
     await vi.waitFor(() => expect(page.candidates.map((m) => m.id)).toEqual([4, 3, 2, 1]));
   });
+
+  it('renders only when asked, again for new render options or a new pair, never for a text option', async () => {
+    const page = new DiffPage();
+    stop = page.start();
+    page.show(['1', '2']);
+    await vi.waitFor(() => expect(page.result).not.toBeNull());
+    expect(callsOf('diff.visual')).toHaveLength(0);
+    expect(page.renderer?.available).toBe(true);
+
+    page.showVisual();
+    await vi.waitFor(() => expect(page.visual?.changedPixels).toBe(600));
+    expect(callsOf('diff.visual').at(-1)?.args).toEqual({ a: 1, b: 2, width: 600, scheme: 'light', images: 'on' });
+
+    page.showVisual({ width: 375, scheme: 'dark' });
+    await vi.waitFor(() => expect(page.visual?.width).toBe(375));
+    page.setOptions({ ignoreTracking: false });
+    await vi.waitFor(() => expect(callsOf('diff.messages')).toHaveLength(2));
+    expect(callsOf('diff.visual')).toHaveLength(2);
+
+    page.pick('b', 1);
+    await vi.waitFor(() => expect(page.visual?.changedPixels).toBe(0));
+    expect(callsOf('diff.visual').at(-1)?.args).toEqual({ a: 1, b: 1, width: 375, scheme: 'dark', images: 'on' });
+  });
+
+  it('knows when there is no browser to render with', async () => {
+    backend.renderer = { available: false, browser: null, help: 'Install one: apt-get install chromium' };
+    const page = new DiffPage();
+    stop = page.start();
+    await vi.waitFor(() => expect(page.renderer?.help).toContain('apt-get install chromium'));
+  });
 });

@@ -1,7 +1,14 @@
 // A stand-in for src-renderer/src/lib/api.ts, the renderer's only door to the back end: an in-memory mailbox and
 // session log, pushes the test emits by hand, and a record of every call. Tests install it with
 // `vi.mock('…/lib/api.js', () => import('./fake-api.js'))`.
-import type { DiffMessagesArgs, EventName, Events, MessageDiff } from '../../../../src-shared/contract/index.js';
+import type {
+  DiffMessagesArgs,
+  EventName,
+  Events,
+  MessageDiff,
+  RendererStatus,
+  VisualDiff,
+} from '../../../../src-shared/contract/index.js';
 import type { Settings } from '../../../../src-shared/settings.js';
 import type { MessageDetail, MessageSummary, SessionDetail, SessionSummary } from '../../../../src-shared/types.js';
 import { ApiCallError, errorText } from '../../../../src-renderer/src/lib/api-error.js';
@@ -30,6 +37,7 @@ export const backend = {
   /** Diff replies held back until the test releases them (in call order). */
   heldDiffs: [] as Array<() => void>,
   holdDiffs: false,
+  renderer: { available: true, browser: '/usr/bin/chromium', help: null } as RendererStatus,
 };
 
 export function reset(): void {
@@ -43,6 +51,7 @@ export function reset(): void {
   backend.holdSessions = false;
   backend.heldDiffs = [];
   backend.holdDiffs = false;
+  backend.renderer = { available: true, browser: '/usr/bin/chromium', help: null };
 }
 
 export function callsOf(name: string): Call[] {
@@ -175,6 +184,22 @@ export const api = {
       if (backend.holdDiffs) await new Promise<void>((release) => backend.heldDiffs.push(release));
       return answer('diff.messages', args, () => fakeDiff(args));
     },
+    visual: (args: { a: number; b: number; width?: number; scheme?: 'light' | 'dark'; images?: 'on' | 'off' }) =>
+      answer('diff.visual', args, (): VisualDiff => {
+        const shot = { width: args.width ?? 600, height: 100, png: '' };
+        const changed = args.a === args.b ? 0 : 600;
+        return {
+          width: shot.width,
+          scheme: args.scheme ?? 'light',
+          images: args.images ?? 'on',
+          pixelRatio: changed / (shot.width * shot.height),
+          changedPixels: changed,
+          a: shot,
+          b: shot,
+          diff: shot,
+        };
+      }),
+    rendererStatus: () => answer('diff.rendererStatus', {}, () => backend.renderer),
   },
 };
 
