@@ -1,9 +1,13 @@
 // The diff capability: the structured diff of two messages (message-diff.ts: headers, envelope, text, HTML source
-// and text, links, images, MIME structure, attachments), screenshots and pixel diffs (render/). Owns the diff.*
-// verbs, GET /api/diff and GET /api/messages/{id}/screenshot.
+// and text, links, images, MIME structure, attachments), screenshots and pixel diffs (render/), and golden
+// baselines with compare-on-arrival (baselines/, its own tables). Owns the diff.* verbs, GET /api/diff,
+// GET /api/messages/{id}/screenshot and /api/baselines.
 // Must not import electron, bindings or another capability's folder.
 import type { Envelope, MessageId } from '../../src-shared/index.js';
-import type { diffVerbs } from '../../src-shared/contract/diff.js';
+import { baselineSettingsSchema, type BaselineSettings, type diffVerbs } from '../../src-shared/contract/diff.js';
+import { Baselines } from './baselines/baselines.js';
+import { exportBaselines, importBaselines } from './baselines/folder.js';
+import { BASELINE_MIGRATIONS } from './baselines/repository.js';
 import type { Capability, CapabilityDeps } from '../core/capability.js';
 import { diffMessages, type DiffSide } from './message-diff.js';
 import { ChromiumRenderer } from './render/chromium.js';
@@ -28,8 +32,11 @@ export function setupDiff(
     const envelope: Envelope = detail.envelope;
     return { id, subject: detail.subject, raw: deps.store.raw(id), envelope };
   };
+  const settings: BaselineSettings = baselineSettingsSchema.parse({});
+  const baselines = new Baselines(deps, renderer, () => settings);
   return {
     name: 'diff',
+    migrations: BASELINE_MIGRATIONS,
     handlers: {
       'diff.messages': async ({ a, b, ...options }) => {
         const [x, y] = await Promise.all([side(a), side(b)]);
@@ -45,8 +52,19 @@ export function setupDiff(
           renderSettings(options),
         ),
       'diff.rendererStatus': () => renderer.status(),
+      'diff.listBaselines': () => ({ baselines: baselines.list() }),
+      'diff.approveBaseline': (a) => baselines.approve(a),
+      'diff.deleteBaseline': ({ key }) => ({ deleted: baselines.delete(key) }),
+      'diff.compareBaseline': ({ key, messageId }) => baselines.compare(key, messageId),
+      'diff.verdicts': ({ ids }) => ({ verdicts: baselines.verdicts(ids) }),
+      'diff.exportBaselines': ({ folder }) => exportBaselines(baselines, folder),
+      'diff.importBaselines': ({ folder }) => importBaselines(baselines, folder),
     },
-    routes: diffRoutes(),
-    stop: () => renderer.close(),
+    routes: diffRoutes((key) => baselines.latestWithKey(key)),
+    start: () => baselines.start(),
+    stop: async () => {
+      await baselines.stop();
+      await renderer.close();
+    },
   };
 }

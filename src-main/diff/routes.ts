@@ -1,8 +1,23 @@
 // The diff capability's REST routes, each with its OpenAPI operation. Each route is one verb.
 import { z } from 'zod';
 import { MailwrightError } from '../../src-shared/index.js';
-import { MAX_RENDER_WIDTH, MIN_RENDER_WIDTH, messageDiffSchema } from '../../src-shared/contract/diff.js';
-import { errorReply, parseId, parseIntParam, restCall, type JsonSchema, type RestRoute } from '../core/rest.js';
+import {
+  baselineComparisonSchema,
+  baselineSchema,
+  diffVerbs,
+  MAX_RENDER_WIDTH,
+  MIN_RENDER_WIDTH,
+  messageDiffSchema,
+} from '../../src-shared/contract/diff.js';
+import {
+  errorReply,
+  parseId,
+  parseIntParam,
+  readJson,
+  restCall,
+  type JsonSchema,
+  type RestRoute,
+} from '../core/rest.js';
 
 export function jsonSchema(schema: z.ZodType): JsonSchema {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' }) as JsonSchema;
@@ -23,7 +38,24 @@ const errorResponses = {
   '404': { description: 'No such message' },
 };
 
-export function diffRoutes(): RestRoute[] {
+const jsonBody = (schema: z.ZodType) => ({
+  required: true,
+  content: { 'application/json': { schema: jsonSchema(schema) } },
+});
+const jsonOk = (schema: z.ZodType, description: string) => ({
+  description,
+  content: { 'application/json': { schema: jsonSchema(schema) } },
+});
+const keyParam = {
+  name: 'key',
+  in: 'path' as const,
+  required: true,
+  description: 'The baseline key, URL-encoded',
+  schema: { type: 'string' },
+};
+
+/** `latest` is the route's convenience for CI: the newest message whose key header names the key. */
+export function diffRoutes(latestWithKey: (key: string) => number | null): RestRoute[] {
   return [
     {
       method: 'GET',
@@ -106,6 +138,99 @@ export function diffRoutes(): RestRoute[] {
           body: Buffer.from(result.value.png, 'base64'),
         };
       },
+    },
+    {
+      method: 'GET',
+      path: '/api/baselines',
+      operation: {
+        operationId: 'listBaselines',
+        summary: 'Every golden baseline: key, approved message, widths, stored screenshots',
+        tags: ['baselines'],
+        responses: { '200': jsonOk(z.object({ baselines: z.array(baselineSchema) }), 'The baselines') },
+      },
+      handler: (c) => restCall(c, 'diff.listBaselines', {}),
+    },
+    {
+      method: 'POST',
+      path: '/api/baselines',
+      operation: {
+        operationId: 'approveBaseline',
+        summary: 'Approve a message as the baseline for a key (default: its X-Mailwright-Template header)',
+        tags: ['baselines'],
+        requestBody: jsonBody(diffVerbs['diff.approveBaseline'].args),
+        responses: { '200': jsonOk(baselineSchema, 'The baseline'), ...errorResponses },
+      },
+      handler: async (c) => restCall(c, 'diff.approveBaseline', await readJson(c.req)),
+    },
+    {
+      method: 'DELETE',
+      path: '/api/baselines/{key}',
+      operation: {
+        operationId: 'deleteBaseline',
+        summary: 'Delete the baseline of a key',
+        tags: ['baselines'],
+        parameters: [keyParam],
+        responses: { '200': jsonOk(z.object({ deleted: z.boolean() }), 'Whether there was one') },
+      },
+      handler: (c) => restCall(c, 'diff.deleteBaseline', { key: c.params.key }),
+    },
+    {
+      method: 'GET',
+      path: '/api/baselines/{key}/compare',
+      operation: {
+        operationId: 'compareBaseline',
+        summary:
+          'Compare a message with the baseline: verdict same/changed, text and link sections, pixel ratio per width',
+        tags: ['baselines'],
+        parameters: [
+          keyParam,
+          {
+            name: 'message',
+            in: 'query',
+            required: true,
+            description: 'A message id, or `latest`: the newest message whose key header names this key',
+            schema: { type: 'string' },
+          },
+        ],
+        responses: { '200': jsonOk(baselineComparisonSchema, 'The comparison'), ...errorResponses },
+      },
+      handler: (c) => {
+        const key = c.params.key ?? '';
+        const message = c.query.get('message') ?? undefined;
+        let messageId: number;
+        if (message === 'latest') {
+          const latest = latestWithKey(key);
+          if (latest === null)
+            throw new MailwrightError('not_found', `no recent message has the key "${key}"`, 'message');
+          messageId = latest;
+        } else messageId = parseId(message, 'message');
+        return restCall(c, 'diff.compareBaseline', { key, messageId });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/baselines/export',
+      operation: {
+        operationId: 'exportBaselines',
+        summary:
+          'Write every baseline to a folder on this machine (<key>/message.eml, <key>/<width>.png, baseline.json)',
+        tags: ['baselines'],
+        requestBody: jsonBody(diffVerbs['diff.exportBaselines'].args),
+        responses: { '200': jsonOk(diffVerbs['diff.exportBaselines'].result, 'What was written'), ...errorResponses },
+      },
+      handler: async (c) => restCall(c, 'diff.exportBaselines', await readJson(c.req)),
+    },
+    {
+      method: 'POST',
+      path: '/api/baselines/import',
+      operation: {
+        operationId: 'importBaselines',
+        summary: 'Read baselines from a folder written by export; a baseline with the same key is replaced',
+        tags: ['baselines'],
+        requestBody: jsonBody(diffVerbs['diff.importBaselines'].args),
+        responses: { '200': jsonOk(diffVerbs['diff.importBaselines'].result, 'What was read'), ...errorResponses },
+      },
+      handler: async (c) => restCall(c, 'diff.importBaselines', await readJson(c.req)),
     },
   ];
 }

@@ -155,6 +155,80 @@ export const rendererStatusSchema = z.object({
 });
 export type RendererStatus = z.infer<typeof rendererStatusSchema>;
 
+/** A key names a template: `order-confirmation`, `welcome/v2`. It becomes a folder name on export, so it is kept short. */
+export const MAX_BASELINE_KEY_LENGTH = 200;
+/** Widths per baseline: the presets a designer checks at; more is a render farm, not a check. */
+export const MAX_BASELINE_WIDTHS = 8;
+
+const baselineKey = z
+  .string()
+  .min(1)
+  .max(MAX_BASELINE_KEY_LENGTH)
+  .regex(/^[^\u0000-\u001f\u007f]+$/, 'a key is printable text');
+const widths = z.array(z.number().int().min(MIN_RENDER_WIDTH).max(MAX_RENDER_WIDTH)).min(1).max(MAX_BASELINE_WIDTHS);
+
+/** How baselines are found and judged; a settings section once sections are generic. */
+export const baselineSettingsSchema = z
+  .object({
+    /** The header whose value is a message's baseline key. */
+    keyHeader: z.string().min(1).max(200).default('X-Mailwright-Template'),
+    /** Compare each new message that has a baseline, as it arrives. */
+    compareOnArrival: z.boolean().default(true),
+    /** Changed lines of text (text body and HTML as text) still judged `same`. */
+    maxTextChanges: z.number().int().min(0).max(1_000_000).default(0),
+    /** Changed, added or removed links still judged `same`. */
+    maxLinkChanges: z.number().int().min(0).max(1_000_000).default(0),
+    /** Changed-pixel ratio (0..1) per width still judged `same`. */
+    maxPixelRatio: z.number().min(0).max(1).default(0),
+  })
+  .strict();
+export type BaselineSettings = z.output<typeof baselineSettingsSchema>;
+
+export const baselineSchema = z.object({
+  key: z.string(),
+  /** The message approved (it may have been deleted since: the baseline keeps its own copy). */
+  messageId: z.number().int(),
+  subject: z.string(),
+  widths: z.array(z.number().int()),
+  /** Widths with a stored screenshot (none when no browser was there at approval). */
+  screenshots: z.array(z.number().int()),
+  approvedAt: z.string(),
+});
+export type Baseline = z.infer<typeof baselineSchema>;
+
+export const baselineWidthResultSchema = z.object({
+  width: z.number().int(),
+  /** Null when this width could not be compared (no browser, no stored screenshot); `note` says why. */
+  pixelRatio: z.number().nullable(),
+  changedPixels: z.number().int().nullable(),
+  note: z.string().nullable(),
+});
+
+export const baselineComparisonSchema = z.object({
+  key: z.string(),
+  messageId: z.number().int(),
+  verdict: z.enum(['same', 'changed']),
+  /** What made it `changed`, in words. */
+  reasons: z.array(z.string()),
+  /** The text body, HTML as text and links sections of the diff against the baseline. */
+  sections: z.array(diffSectionSchema),
+  pixelRatio: z.array(baselineWidthResultSchema),
+  comparedAt: z.string(),
+});
+export type BaselineComparison = z.infer<typeof baselineComparisonSchema>;
+
+export const verdictSchema = z.object({
+  messageId: z.number().int(),
+  key: z.string(),
+  verdict: z.enum(['same', 'changed', 'error']),
+  /** The first reason (or the error), for a badge's tooltip. */
+  detail: z.string().nullable(),
+});
+export type Verdict = z.infer<typeof verdictSchema>;
+
+/** An absolute folder on the machine running the core: where baselines are exported to and imported from. */
+const folder = z.string().min(1).max(4096);
+
 export const diffVerbs = {
   /** The structured diff of two stored messages. */
   'diff.messages': verb(diffMessagesArgs, messageDiffSchema),
@@ -164,4 +238,36 @@ export const diffVerbs = {
   'diff.visual': verb(z.object({ a: id, b: id, ...renderOptionsSchema.shape }).strict(), visualDiffSchema),
   /** Whether a browser for rendering is there, and how to get one if not. */
   'diff.rendererStatus': verb(z.object({}).strict(), rendererStatusSchema),
+  'diff.listBaselines': verb(z.object({}).strict(), z.object({ baselines: z.array(baselineSchema) })),
+  /** Approves a message as the baseline for a key (by default its key header's value); replaces an older one. */
+  'diff.approveBaseline': verb(
+    z.object({ messageId: id, key: baselineKey.optional(), widths: widths.optional() }).strict(),
+    baselineSchema,
+  ),
+  'diff.deleteBaseline': verb(z.object({ key: baselineKey }).strict(), z.object({ deleted: z.boolean() })),
+  /** Compares a message with a key's baseline: text, links and pixels at the baseline's widths. */
+  'diff.compareBaseline': verb(z.object({ key: baselineKey, messageId: id }).strict(), baselineComparisonSchema),
+  /** The stored verdicts of these messages (those compared with a baseline), for the inbox badges. */
+  'diff.verdicts': verb(
+    z.object({ ids: z.array(id).max(1000) }).strict(),
+    z.object({ verdicts: z.array(verdictSchema) }),
+  ),
+  /** Writes every baseline to a folder: `<key>/message.eml`, `<key>/<width>.png`, `<key>/baseline.json`. */
+  'diff.exportBaselines': verb(
+    z.object({ folder }).strict(),
+    z.object({ exported: z.number().int(), folder: z.string() }),
+  ),
+  /** Reads baselines from a folder written by export; a baseline with the same key is replaced. */
+  'diff.importBaselines': verb(
+    z.object({ folder }).strict(),
+    z.object({ imported: z.number().int(), failed: z.array(z.object({ entry: z.string(), error: z.string() })) }),
+  ),
 } as const;
+
+/** The diff capability's push events. */
+export interface DiffEvents {
+  /** A message was compared with its baseline (on arrival or on request). */
+  'diff.verdict': Verdict;
+  /** Baselines were approved, deleted or imported. */
+  'diff.baselinesChanged': { keys: string[] };
+}

@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import { coreVerbs, desktopCallArgs, type CoreEvents, type DesktopCallResults } from './core.js';
 import type { Verb } from './define.js';
-import { diffVerbs } from './diff.js';
+import { diffVerbs, type DiffEvents } from './diff.js';
 
 export * from './core.js';
 export * from './diff.js';
@@ -44,7 +44,7 @@ export function isCallName(name: unknown): name is CallName {
 }
 
 /** Push events of every capability (one `&` term per capability that has events). */
-export type Events = CoreEvents;
+export type Events = CoreEvents & DiffEvents;
 export type EventName = keyof Events;
 export interface EventEnvelope<K extends EventName = EventName> {
   event: K;
