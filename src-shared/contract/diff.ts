@@ -3,6 +3,7 @@
 // two of them. The result schemas are zod so the OpenAPI document is generated from them.
 // Must not import electron, node or DOM modules.
 import { z } from 'zod';
+import { fieldsSection } from '../settings-section.js';
 import { verb } from './define.js';
 
 const id = z.number().int().positive();
@@ -167,22 +168,37 @@ const baselineKey = z
   .regex(/^[^\u0000-\u001f\u007f]+$/, 'a key is printable text');
 const widths = z.array(z.number().int().min(MIN_RENDER_WIDTH).max(MAX_RENDER_WIDTH)).min(1).max(MAX_BASELINE_WIDTHS);
 
-/** How baselines are found and judged; a settings section once sections are generic. */
+/** How baselines are found and judged: the `baselines` settings section (Settings, config file, API). */
 export const baselineSettingsSchema = z
   .object({
     /** The header whose value is a message's baseline key. */
-    keyHeader: z.string().min(1).max(200).default('X-Mailwright-Template'),
+    keyHeader: z
+      .string()
+      .min(1)
+      .max(200)
+      .regex(/^[!-9;-~]+$/, 'a header name is printable ASCII without spaces or colons'),
     /** Compare each new message that has a baseline, as it arrives. */
-    compareOnArrival: z.boolean().default(true),
+    compareOnArrival: z.boolean(),
     /** Changed lines of text (text body and HTML as text) still judged `same`. */
-    maxTextChanges: z.number().int().min(0).max(1_000_000).default(0),
+    maxTextChanges: z.number().int().min(0).max(1_000_000),
     /** Changed, added or removed links still judged `same`. */
-    maxLinkChanges: z.number().int().min(0).max(1_000_000).default(0),
+    maxLinkChanges: z.number().int().min(0).max(1_000_000),
     /** Changed-pixel ratio (0..1) per width still judged `same`. */
-    maxPixelRatio: z.number().min(0).max(1).default(0),
+    maxPixelRatio: z.number().min(0).max(1),
   })
   .strict();
 export type BaselineSettings = z.output<typeof baselineSettingsSchema>;
+
+/** Strict by default: any changed line, link or pixel is a change (volatile headers and tracking never are). */
+export const BASELINE_DEFAULTS: BaselineSettings = {
+  keyHeader: 'X-Mailwright-Template',
+  compareOnArrival: true,
+  maxTextChanges: 0,
+  maxLinkChanges: 0,
+  maxPixelRatio: 0,
+};
+
+export const baselinesSection = fieldsSection(baselineSettingsSchema, BASELINE_DEFAULTS);
 
 export const baselineSchema = z.object({
   key: z.string(),

@@ -19,6 +19,8 @@ const KNOWN_EVENTS: ReadonlySet<string> = new Set(
     'settings.changed': 1,
     'sessions.added': 1,
     'import.progress': 1,
+    'diff.verdict': 1,
+    'diff.baselinesChanged': 1,
   } satisfies Record<EventName, 1>),
 );
 /** First reconnect waits this long; doubling after each failure. */

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Envelope, MessageDiff } from '../../../src-shared/index.js';
-import { diffMessages, type DiffSide } from '../../../src-main/diff/index.js';
+import { diffMessages, type DiffSide } from '../../../src-main/diff/setup.js';
 import { corpusFiles } from '../../helpers/corpus.js';
 
 const FIXTURES = path.resolve(new URL('../../fixtures/diff', import.meta.url).pathname);

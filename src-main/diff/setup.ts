@@ -4,7 +4,7 @@
 // GET /api/messages/{id}/screenshot and /api/baselines.
 // Must not import electron, bindings or another capability's folder.
 import type { Envelope, MessageId } from '../../src-shared/index.js';
-import { baselineSettingsSchema, type BaselineSettings, type diffVerbs } from '../../src-shared/contract/diff.js';
+import type { diffVerbs } from '../../src-shared/contract/diff.js';
 import { Baselines } from './baselines/baselines.js';
 import { exportBaselines, importBaselines } from './baselines/folder.js';
 import { BASELINE_MIGRATIONS } from './baselines/repository.js';
@@ -32,11 +32,12 @@ export function setupDiff(
     const envelope: Envelope = detail.envelope;
     return { id, subject: detail.subject, raw: deps.store.raw(id), envelope };
   };
-  const settings: BaselineSettings = baselineSettingsSchema.parse({});
-  const baselines = new Baselines(deps, renderer, () => settings);
+  const baselines = new Baselines(deps, renderer, () => deps.settings.section('baselines'));
   return {
     name: 'diff',
     migrations: BASELINE_MIGRATIONS,
+    // The section's shape is all it needs checked; a change starts or stops listening for new mail.
+    settings: { key: 'baselines', apply: () => baselines.settingsChanged() },
     handlers: {
       'diff.messages': async ({ a, b, ...options }) => {
         const [x, y] = await Promise.all([side(a), side(b)]);
