@@ -160,4 +160,42 @@ describe('golden baselines over the API', () => {
     expect((await request(stack.http.url, `/api/baselines/${KEY}/compare?message=abc`)).status).toBe(400);
     expect((await post('/api/baselines/import', { folder: 'relative/path' })).status).toBe(400);
   });
+
+  it('follows the baselines settings section: key header, thresholds, compare on arrival', async () => {
+    const put = (body: unknown) =>
+      request(stack.http.url, '/api/settings', {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const bad = await put({ baselines: { maxPixelRatio: 2 } });
+    expect(bad.status).toBe(400);
+    expect(bad.json<{ error: { field: string } }>().error.field).toBe('baselines.maxPixelRatio');
+
+    expect(
+      (await put({ baselines: { keyHeader: 'X-Template-Name', maxTextChanges: 10, maxLinkChanges: 1 } })).status,
+    ).toBe(200);
+    const v1 = fs.readFileSync(path.join(FIXTURES, 'order-v1.eml')).toString('latin1');
+    await sendRaw(stack.smtpPort, v1.replace('X-Mailwright-Template: order-confirmation', 'X-Template-Name: renamed'));
+    await stack.core.idle();
+    const id = (await request(stack.http.url, '/api/messages?limit=1')).json<MessagePage>().messages[0]!.id;
+    expect((await post('/api/baselines', { messageId: id, widths: [320] })).json<Baseline>().key).toBe('renamed');
+
+    // v2 under the new header: its text and link changes are now within the thresholds, its pixels are not.
+    const v2 = fs.readFileSync(path.join(FIXTURES, 'order-v2.eml')).toString('latin1');
+    await sendRaw(stack.smtpPort, v2.replace('X-Mailwright-Template: order-confirmation', 'X-Template-Name: renamed'));
+    await stack.core.idle();
+    const cmp = (
+      await request(stack.http.url, '/api/baselines/renamed/compare?message=latest')
+    ).json<BaselineComparison>();
+    expect(cmp.verdict).toBe('changed');
+    expect(cmp.reasons).toHaveLength(1);
+    expect(cmp.reasons[0]).toMatch(/^width 320: [\d.]+% of pixels differ \(at most 0\.000%\)$/);
+    const settings = (await request(stack.http.url, '/api/settings')).json<{ baselines: unknown }>();
+    expect(settings.baselines).toMatchObject({
+      keyHeader: 'X-Template-Name',
+      compareOnArrival: true,
+      maxPixelRatio: 0,
+    });
+  }, 120_000);
 });
