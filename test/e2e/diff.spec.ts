@@ -92,3 +92,36 @@ test('shows the visual diff in its four modes, and says why a text-only message 
   await page.goto(`${mw.http}/#/diff/${a!.id}/${plain!.id}`);
   await expect(page.getByRole('region', { name: 'Visual diff' })).toContainText('message B has no HTML part');
 });
+
+test('approves a baseline from the diff page and shows verdicts as inbox badges', async ({ page, mw }) => {
+  await mw.sendRaw(fs.readFileSync(path.join(FIXTURES, 'order-v1.eml')), envelope);
+  const [v1] = (await mw.call('messages.list', {})).messages;
+  await page.goto(`${mw.http}/#/diff/${v1!.id}`);
+  await page.getByRole('button', { name: 'Approve A as baseline' }).click();
+  // Approval renders the baseline's screenshot; the server's first render starts Chromium.
+  await expect(page.getByRole('status')).toHaveText(
+    `Message #${v1!.id} is the baseline for "order-confirmation" (600 px).`,
+    { timeout: 60_000 },
+  );
+
+  await page.getByRole('button', { name: 'Inbox' }).click();
+  await mw.sendRaw(fs.readFileSync(path.join(FIXTURES, 'order-v1-resent.eml')), envelope);
+  const v2 = fs.readFileSync(path.join(FIXTURES, 'order-v2.eml')).toString('latin1');
+  await mw.sendRaw(v2.replace('Subject: Your order', 'Subject: Your order v2'), envelope);
+  const rows = page.locator('[role="option"]');
+  await expect(rows).toHaveCount(3);
+  const changed = page.locator(rowSelector('Your order v2')).getByTestId('verdict');
+  await expect(changed).toHaveText('changed', { timeout: 30_000 });
+  await expect(changed).toHaveAttribute('title', /^Baseline "order-confirmation": changed \(text: \d+ changed lines/);
+  await expect(rows.nth(1).getByTestId('verdict')).toHaveText('same', { timeout: 30_000 });
+  // The approved message itself was not compared with itself: no badge.
+  await expect(rows.nth(2).getByTestId('verdict')).toHaveCount(0);
+  await page.screenshot({ path: 'test-results/screenshots/diff-verdicts.png' });
+
+  // Without a header and without a key, the page says what to do.
+  await mw.send({ subject: 'Untagged', html: '<p>x</p>' });
+  const [untagged] = (await mw.call('messages.list', {})).messages;
+  await page.goto(`${mw.http}/#/diff/${untagged!.id}`);
+  await page.getByRole('button', { name: 'Approve A as baseline' }).click();
+  await expect(page.getByRole('status')).toContainText('has no X-Mailwright-Template header: give the baseline a key');
+});

@@ -81,6 +81,9 @@ export const api = {
     visual: (args: CallArgs<'diff.visual'>) => call('diff.visual', args),
     screenshot: (args: CallArgs<'diff.screenshot'>) => call('diff.screenshot', args),
     rendererStatus: () => call('diff.rendererStatus', {}),
+    verdicts: (ids: number[]) => call('diff.verdicts', { ids }),
+    approveBaseline: (args: CallArgs<'diff.approveBaseline'>) => call('diff.approveBaseline', args),
+    listBaselines: () => call('diff.listBaselines', {}),
   },
 };
 

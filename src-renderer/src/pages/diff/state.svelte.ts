@@ -45,6 +45,8 @@ export class DiffPage implements PageState {
   /** Whether the user asked for the visual diff: two renders are not free, so it starts on request. */
   #visualWanted = $state(false);
   #renderer = $state<RendererStatus | null>(null);
+  /** What the last approval said, for the line under its button. */
+  #approval = $state<{ ok: boolean; text: string } | null>(null);
   #visualGeneration = 0;
   /** The pair the visual diff was asked for, so changing a text option does not render again. */
   #visualPair = '';
@@ -102,6 +104,23 @@ export class DiffPage implements PageState {
   }
   get renderer(): RendererStatus | null {
     return this.#renderer;
+  }
+  get approval(): { ok: boolean; text: string } | null {
+    return this.#approval;
+  }
+
+  /** Approves message A as the baseline for `key`, or for the key its template header names. */
+  async approveA(key: string): Promise<void> {
+    if (this.#a === null) return;
+    try {
+      const b = await api.diff.approveBaseline({ messageId: this.#a, ...(key.trim() ? { key: key.trim() } : {}) });
+      this.#approval = {
+        ok: true,
+        text: `Message #${b.messageId} is the baseline for "${b.key}" (${b.widths.join(', ')} px).`,
+      };
+    } catch (err) {
+      this.#approval = { ok: false, text: errorText(err) };
+    }
   }
 
   get path(): string[] {
