@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { fieldsSection, secretInput, wholeSection } from './settings-section.js';
 import { checksSettingsSchema, DEFAULT_CHECKS_SETTINGS } from './contract/checks-settings.js';
+import { baselinesSection } from './contract/diff.js';
 
 export {
   STORED,
@@ -266,6 +267,7 @@ export const SETTINGS_SECTIONS = {
   }),
   faults: wholeSection({ file: z.array(faultRuleSchema).max(MAX_FAULT_RULES), defaults: [] }),
   checks: fieldsSection(checksSettingsSchema, DEFAULT_CHECKS_SETTINGS),
+  baselines: baselinesSection,
 } as const;
 
 type Sections = typeof SETTINGS_SECTIONS;

@@ -4,6 +4,7 @@
 import { setupCompose } from '../compose/index.js';
 import { setupMessages } from '../messages/setup.js';
 import { setupServer } from '../server/setup.js';
+import { setupDiff } from '../diff/setup.js';
 import { setupSessions } from '../sessions/setup.js';
 import { setupChecks } from '../checks/setup.js';
 import { setupSettings } from '../settings/setup.js';
@@ -16,6 +17,7 @@ export const CAPABILITIES = [
   setupServer,
   setupCompose,
   setupChecks,
+  setupDiff,
 ] as const satisfies readonly CapabilitySetup[];
 
 // Fails to compile, naming the verbs, if a verb has no handler or more than one.

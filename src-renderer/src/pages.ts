@@ -2,6 +2,8 @@
 // (`#/<id>/…`) and the page area from it; a new capability is a folder under pages/ and one line here.
 import { definePage, type PageDefinition } from './lib/page.js';
 import type { Address } from './lib/router.svelte.js';
+import DiffView from './pages/diff/Page.svelte';
+import { DiffPage, parseDiffPath } from './pages/diff/state.svelte.js';
 import InboxActions from './pages/inbox/Actions.svelte';
 import InboxView from './pages/inbox/Page.svelte';
 import { InboxPage, parseInboxPath } from './pages/inbox/state.svelte.js';
@@ -67,6 +69,14 @@ export const pages: readonly PageDefinition[] = [
     component: ToolsView,
     state: () => new ToolsPage(),
     accepts: acceptsToolsPath,
+  }),
+  definePage({
+    id: 'diff',
+    label: 'Diff',
+    icon: '≠',
+    component: DiffView,
+    state: () => new DiffPage(),
+    accepts: (p) => parseDiffPath(p) !== null,
   }),
   definePage({
     id: 'settings',

@@ -8,6 +8,7 @@ import { composeVerbs, type ComposeEvents } from './compose.js';
 import type { Verb } from './define.js';
 import { checksVerbs, type ChecksEvents } from './checks.js';
 import { desktopCallArgs } from './desktop.js';
+import { diffVerbs, type DiffEvents } from './diff.js';
 import { messagesVerbs, type MessagesEvents } from './messages.js';
 import { serverVerbs, type ServerEvents } from './server.js';
 import { sessionsVerbs, type SessionsEvents } from './sessions.js';
@@ -20,6 +21,7 @@ export * from './server.js';
 export * from './desktop.js';
 export * from './compose.js';
 export * from './checks.js';
+export * from './diff.js';
 export { verb, type Verb, type VerbTable } from './define.js';
 export { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from '../ipc.js';
 
@@ -31,6 +33,7 @@ export const CAPABILITY_VERBS = {
   sessions: sessionsVerbs,
   compose: composeVerbs,
   checks: checksVerbs,
+  diff: diffVerbs,
 } as const;
 
 type Merge<T> = { [C in keyof T]: (x: T[C]) => void } extends Record<keyof T, (x: infer I) => void> ? I : never;
@@ -58,7 +61,7 @@ export function isCallName(name: unknown): name is CallName {
 }
 
 /** Push events of every capability (one `&` term per capability that has events). */
-export type Events = MessagesEvents & SettingsEvents & ServerEvents & SessionsEvents & ComposeEvents & ChecksEvents;
+export type Events = MessagesEvents & SettingsEvents & ServerEvents & SessionsEvents & ComposeEvents & ChecksEvents & DiffEvents;
 export type EventName = keyof Events;
 export interface EventEnvelope<K extends EventName = EventName> {
   event: K;

@@ -102,6 +102,15 @@ export const api = {
     spam: (id: number) => call('checks.spam', { id }),
     domain: (domain: string, selector?: string) => call('checks.domain', selector ? { domain, selector } : { domain }),
   },
+  diff: {
+    messages: (args: CallArgs<'diff.messages'>) => call('diff.messages', args),
+    visual: (args: CallArgs<'diff.visual'>) => call('diff.visual', args),
+    screenshot: (args: CallArgs<'diff.screenshot'>) => call('diff.screenshot', args),
+    rendererStatus: () => call('diff.rendererStatus', {}),
+    verdicts: (ids: number[]) => call('diff.verdicts', { ids }),
+    approveBaseline: (args: CallArgs<'diff.approveBaseline'>) => call('diff.approveBaseline', args),
+    listBaselines: () => call('diff.listBaselines', {}),
+  },
 };
 
 type Handler<K extends EventName> = (data: Events[K]) => void;
