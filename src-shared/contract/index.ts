@@ -6,14 +6,17 @@
 import type { z } from 'zod';
 import { coreVerbs, desktopCallArgs, type CoreEvents, type DesktopCallResults } from './core.js';
 import type { Verb } from './define.js';
+import { tagsVerbs, type TagsEvents } from './tags.js';
 
 export * from './core.js';
+export * from './tags.js';
 export { verb, type Verb, type VerbTable } from './define.js';
 export { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from '../ipc.js';
 
 /** Each capability's verb table, by capability; a test checks that no verb name appears twice. */
 export const CAPABILITY_VERBS = {
   core: coreVerbs,
+  tags: tagsVerbs,
 } as const;
 
 type Merge<T> = { [C in keyof T]: (x: T[C]) => void } extends Record<keyof T, (x: infer I) => void> ? I : never;
@@ -41,7 +44,7 @@ export function isCallName(name: unknown): name is CallName {
 }
 
 /** Push events of every capability (one `&` term per capability that has events). */
-export type Events = CoreEvents;
+export type Events = CoreEvents & TagsEvents;
 export type EventName = keyof Events;
 export interface EventEnvelope<K extends EventName = EventName> {
   event: K;
