@@ -181,6 +181,12 @@ export interface RestRoute {
   /** The route's OpenAPI operation, kept beside it so the document cannot miss a route. */
   operation: OpenApiOperation;
   handler: (c: RouteContext) => Promise<Reply> | Reply;
+  /**
+   * PUT/DELETE only: a request without any Content-Type passes the request-intent check. Compat clients (Mailpit's,
+   * MailHog's) send body-less DELETEs that way, and a web page of another site cannot send PUT or DELETE at all
+   * without a preflight, which serve never approves. POST always keeps the check.
+   */
+  acceptsNoContentType?: boolean;
 }
 
 /** Downloads (raw .eml, attachments) must never run as a page of this origin, even if a browser renders them. */

@@ -36,6 +36,8 @@ export interface Route {
   /** OpenAPI-style template; openapi.ts documents exactly these. */
   path: string;
   handler: (c: RouteContext) => Promise<Reply> | Reply;
+  /** See RestRoute.acceptsNoContentType (core/rest.ts). */
+  acceptsNoContentType?: boolean;
 }
 
 /** The same bound as the messages.import call's filename (it only names the file in results and errors). */

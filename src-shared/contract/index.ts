@@ -7,9 +7,11 @@ import type { z } from 'zod';
 import { coreVerbs, desktopCallArgs, type CoreEvents, type DesktopCallResults } from './core.js';
 import type { Verb } from './define.js';
 import { tagsVerbs, type TagsEvents } from './tags.js';
+import { mailpitVerbs } from './mailpit.js';
 
 export * from './core.js';
 export * from './tags.js';
+export * from './mailpit.js';
 export { verb, type Verb, type VerbTable } from './define.js';
 export { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from '../ipc.js';
 
@@ -17,6 +19,7 @@ export { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from '../ipc.js';
 export const CAPABILITY_VERBS = {
   core: coreVerbs,
   tags: tagsVerbs,
+  mailpit: mailpitVerbs,
 } as const;
 
 type Merge<T> = { [C in keyof T]: (x: T[C]) => void } extends Record<keyof T, (x: infer I) => void> ? I : never;
