@@ -2,6 +2,7 @@
 // reverse. Adding a capability is one line here (and one in src-shared/contract/index.ts).
 // Must not import electron or any binding.
 import type { coreVerbs } from '../../src-shared/index.js';
+import { setupMailhog } from '../compat/mailhog/index.js';
 import { setupMailpit } from '../compat/mailpit/index.js';
 import { setupTags } from '../tags/index.js';
 import type { Capability, ExactlyOnce, Handlers } from './capability.js';
@@ -11,7 +12,7 @@ export type LegacyVerb = keyof typeof coreVerbs;
 
 // Not `satisfies readonly CapabilitySetup[]`: a setup handles only its own verbs, which Capability<CallName> (all of
 // them) would refuse; the check below is the one that counts.
-export const CAPABILITIES = [setupTags, setupMailpit] as const;
+export const CAPABILITIES = [setupTags, setupMailpit, setupMailhog] as const;
 
 /** The Core's own handlers, as a stand-in setup for the compile-time check below. */
 type LegacySetup = () => Capability<LegacyVerb> & { handlers: Handlers<LegacyVerb> };

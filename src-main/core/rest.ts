@@ -13,6 +13,11 @@ export interface Reply {
   status: number;
   headers?: OutgoingHttpHeaders;
   body?: Buffer | string;
+  /**
+   * A body written as it is produced (server-sent events) instead of `body`: the binding writes each chunk,
+   * waits for a slow client to drain, and aborts the signal when the client goes away, which must end the iterable.
+   */
+  stream?: (signal: AbortSignal) => AsyncIterable<string>;
 }
 
 /**

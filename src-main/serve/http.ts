@@ -118,7 +118,10 @@ export async function startHttpBinding(core: CoreApi, options: HttpBindingOption
 
     if (isPreflight) return write(res, { status: 204, headers: { Allow: 'GET, HEAD, POST, PUT, DELETE' } });
 
-    if (isApi) return write(res, await dispatch(req, url));
+    if (isApi) {
+      const reply = await dispatch(req, url);
+      return reply.stream ? writeStream(res, reply) : write(res, reply);
+    }
     return serveStatic(req, res, url);
   }
 
@@ -272,6 +275,21 @@ function write(res: ServerResponse, reply: Reply): void {
   if (reply.status === 413) headers.Connection = 'close';
   res.writeHead(reply.status, headers);
   res.end(reply.body);
+}
+
+/** A streamed reply (server-sent events): no length, each chunk as it comes, ended when the client leaves. */
+async function writeStream(res: ServerResponse, reply: Reply): Promise<void> {
+  const gone = new AbortController();
+  res.on('close', () => gone.abort());
+  res.writeHead(reply.status, { ...APP_HEADERS, ...reply.headers });
+  try {
+    for await (const chunk of reply.stream!(gone.signal)) {
+      if (gone.signal.aborted) break;
+      if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
+    }
+  } finally {
+    res.end();
+  }
 }
 
 function denial(status: number, code: ApiError['code'], message: string, asJson: boolean): Reply {

@@ -218,6 +218,15 @@ export class Store {
     return row.data;
   }
 
+  /** The SMTP envelopes of these messages (those that exist), without reading their bytes. */
+  envelopes(ids: readonly MessageId[]): Map<MessageId, Envelope> {
+    this.#open();
+    const rows = this.#statement('SELECT id, envelope FROM messages WHERE id IN (SELECT value FROM json_each(?))').all(
+      JSON.stringify(ids),
+    ) as { id: number; envelope: string }[];
+    return new Map(rows.map((r) => [r.id, rowEnvelope(r)]));
+  }
+
   markRead(ids: MessageId[], read: boolean): number {
     this.#open();
     const rows = this.#statement(
