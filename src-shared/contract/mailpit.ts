@@ -3,7 +3,7 @@
 // Must not import electron, node or DOM modules.
 import { z } from 'zod';
 import { verb } from './define.js';
-import { MAX_INLINE_IMPORT_BYTES } from './core.js';
+import { MAX_INLINE_IMPORT_BYTES } from './messages.js';
 
 /** An address is at most 254 characters (RFC 5321 path limit); a display name past 256 is not a name. */
 const email = z.string().min(1).max(254);
@@ -49,3 +49,4 @@ export const mailpitVerbs = {
   /** Builds the message (nodemailer's MailComposer) and stores it like an SMTP delivery; answers Mailpit's {ID}. */
   'mailpit.send': verb(mailpitSendSchema, z.object({ ID: z.string() })),
 } as const;
+

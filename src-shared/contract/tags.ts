@@ -3,7 +3,7 @@
 // Must not import electron, node or DOM modules.
 import { z } from 'zod';
 import { verb } from './define.js';
-import { MAX_PAGE_SIZE, MAX_QUERY_LENGTH } from './core.js';
+import { MAX_PAGE_SIZE, MAX_QUERY_LENGTH } from './messages.js';
 
 /** A tag is a label, not a sentence: Mailpit's UI shows them as badges, and 64 characters already wrap. */
 export const MAX_TAG_CHARS = 64;
