@@ -4,6 +4,8 @@
 // Must not import electron, node or DOM modules.
 import { z } from 'zod';
 import { fieldsSection, secretInput, wholeSection } from './settings-section.js';
+import { compatSettingsSchema, DEFAULT_COMPAT_SETTINGS } from './contract/mailpit.js';
+import { DEFAULT_TAG_SETTINGS, tagSettingsSchema } from './contract/tags.js';
 
 export {
   STORED,
@@ -264,6 +266,8 @@ export const SETTINGS_SECTIONS = {
     items: { '': { key: 'id', fallbackToPosition: true }, '*.auth.credentials': { key: 'username' } },
   }),
   faults: wholeSection({ file: z.array(faultRuleSchema).max(MAX_FAULT_RULES), defaults: [] }),
+  tags: fieldsSection(tagSettingsSchema, DEFAULT_TAG_SETTINGS),
+  compat: fieldsSection(compatSettingsSchema, DEFAULT_COMPAT_SETTINGS),
 } as const;
 
 type Sections = typeof SETTINGS_SECTIONS;

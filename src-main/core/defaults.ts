@@ -24,7 +24,8 @@ export function defaultSettings(retention: RetentionSettings): SettingsDocument 
     ),
   ) as Partial<SettingsDocument>;
   return {
-    ...fromSections,
+    // Every capability section declares a default; the built-in ones below are set here.
+    ...(fromSections as SettingsDocument),
     retention: { ...retention },
     smtp: {
       hostname: 'mailwright',

@@ -1,13 +1,7 @@
 // The tags capability: labels on messages, set by hand, by rule or through the compat APIs; `tag:` and `is:tagged`
 // in the search syntax. Owns the tags_message_tags table (repository.ts) and the rules (rules.ts).
 // Must not import electron, serve/ or another capability's folder.
-import {
-  cleanTag,
-  DEFAULT_TAG_SETTINGS,
-  MailwrightError,
-  type TagSettings,
-  type tagsVerbs,
-} from '../../src-shared/index.js';
+import { cleanTag, MailwrightError, type TagSettings, type tagsVerbs } from '../../src-shared/index.js';
 import type { Capability, CapabilityDeps } from '../core/capability.js';
 import { TAG_CONDITION, TAGGED_CONDITION, TAGS_MIGRATIONS, TagsRepository } from './repository.js';
 import { tagsFromMessage } from './rules.js';
@@ -17,8 +11,7 @@ const MAX_REMEMBERED_RULED = 200_000;
 
 export function setupTags(deps: CapabilityDeps): Capability<keyof typeof tagsVerbs> {
   const repo = new TagsRepository(deps.db);
-  // Replaced by the `tags` settings section once settings sections are generic.
-  const settings: TagSettings = DEFAULT_TAG_SETTINGS;
+  let settings: TagSettings = deps.settings.section('tags');
   /** Messages up to this id existed at start and are never ruled again. */
   let ruledBelow = Number.MAX_SAFE_INTEGER;
   const ruled = new Set<number>();
@@ -79,6 +72,22 @@ export function setupTags(deps: CapabilityDeps): Capability<keyof typeof tagsVer
   return {
     name: 'tags',
     migrations: TAGS_MIGRATIONS,
+    settings: {
+      key: 'tags',
+      validate(value) {
+        value.rules.forEach((rule, i) => {
+          if (!cleanTag(rule.tag))
+            throw new MailwrightError(
+              'invalid_argument',
+              `tags.rules.${i}.tag has no usable character`,
+              `tags.rules.${i}.tag`,
+            );
+        });
+      },
+      apply(value) {
+        settings = value;
+      },
+    },
     handlers: {
       'tags.list': () => {
         const all = repo.all();

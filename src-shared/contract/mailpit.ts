@@ -50,3 +50,15 @@ export const mailpitVerbs = {
   'mailpit.send': verb(mailpitSendSchema, z.object({ ID: z.string() })),
 } as const;
 
+/**
+ * The `compat` settings section. Mailpit and MailHog both serve `GET`/`DELETE /api/v1/messages` with different
+ * shapes; Mailpit's answers unless `mailhog` is on (MailHog's routes are also always under /api/mailhog).
+ */
+export const compatSettingsSchema = z
+  .object({
+    /** `/api/v1/messages` answers as MailHog does (a bare array; an empty 200 on delete). */
+    mailhog: z.boolean(),
+  })
+  .strict();
+export type CompatSettings = z.infer<typeof compatSettingsSchema>;
+export const DEFAULT_COMPAT_SETTINGS: CompatSettings = { mailhog: false };

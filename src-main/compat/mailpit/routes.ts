@@ -15,6 +15,7 @@ import { parseBodies } from '../../message/bodies.js';
 import { walkMime } from '../../message/mime.js';
 import { VERSION } from '../../core/version.js';
 import { allIds, call, inPages, jsonAs, numericId, text, type Invoke } from '../reply.js';
+import type { MailhogApi } from '../mailhog/routes.js';
 import { rulesWithTriggers, triggersFromRules } from './chaos.js';
 import { mailpitToMailwright } from './search.js';
 import { headersObject, listItem, messageDetail } from './shapes.js';
@@ -80,8 +81,13 @@ function idList(value: unknown, field = 'IDs'): number[] {
   });
 }
 
-export function mailpitRoutes(deps: CapabilityDeps): RestRoute[] {
+/**
+ * `mailhog`: MailHog's answers for the two routes both APIs have (`GET`/`DELETE /api/v1/messages`), given when the
+ * `compat.mailhog` setting is on.
+ */
+export function mailpitRoutes(deps: CapabilityDeps, mailhog: Pick<MailhogApi, 'v1List' | 'deleteAll'>): RestRoute[] {
   const invoke: Invoke = (name, args) => deps.invoke(name, args);
+  const mailhogMode = (): boolean => deps.settings.section('compat').mailhog;
 
   /** `latest` (optionally `?query=`) or a numeric id; null when there is no such message. */
   async function resolve(c: RouteContext): Promise<number> {
@@ -335,8 +341,11 @@ export function mailpitRoutes(deps: CapabilityDeps): RestRoute[] {
   ];
 
   return [
-    r('GET', '/api/v1/messages', operation('mailpitListMessages', 'List messages, newest first (Mailpit)'), (c) =>
-      summaries(null, c),
+    r(
+      'GET',
+      '/api/v1/messages',
+      operation('mailpitListMessages', 'List messages, newest first (Mailpit; MailHog with compat.mailhog)'),
+      (c) => (mailhogMode() ? mailhog.v1List() : summaries(null, c)),
     ),
     r(
       'PUT',
@@ -348,8 +357,11 @@ export function mailpitRoutes(deps: CapabilityDeps): RestRoute[] {
     r(
       'DELETE',
       '/api/v1/messages',
-      operation('mailpitDeleteMessages', 'Delete messages by IDs; no IDs deletes all (Mailpit)'),
-      deleteMessages,
+      operation(
+        'mailpitDeleteMessages',
+        'Delete messages by IDs; no IDs deletes all (Mailpit; MailHog with compat.mailhog)',
+      ),
+      (c) => (mailhogMode() ? mailhog.deleteAll() : deleteMessages(c)),
       true,
     ),
     r('GET', '/api/v1/search', operation('mailpitSearch', 'Search messages with Mailpit syntax (Mailpit)'), (c) =>

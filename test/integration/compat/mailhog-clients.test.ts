@@ -149,3 +149,22 @@ describe('mailhog-awesome against serve', () => {
     expect(await awesome.getAllEmails()).toEqual([]);
   });
 });
+
+describe('compat.mailhog setting', () => {
+  it('serves MailHog at GET/DELETE /api/v1/messages, so an unchanged blueimp client can delete all', async () => {
+    await smtp({ from: 'a@example.test', to: 'b@example.test', subject: 'shared path', text: 'x' });
+    const put = await fetch(`${serve.http}/api/settings`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ compat: { mailhog: true } }),
+    });
+    expect(put.status).toBe(200);
+    const list = (await (await fetch(`${serve.http}/api/v1/messages`)).json()) as {
+      Content: { Headers: { Subject: string[] } };
+    }[];
+    expect(list.map((m) => m.Content.Headers.Subject[0])).toEqual(['shared path']);
+    const response = (await api.deleteAll()) as { statusCode?: number };
+    expect(response.statusCode).toBe(200);
+    expect(must(await api.messages()).total).toBe(0);
+  });
+});

@@ -70,6 +70,23 @@ describe('tags', () => {
     expect((await call('messages.list', { query: 'tag:café' })).messages.map((m) => m.id)).toEqual([id]);
   });
 
+  it('tags by rule from the tags settings section: plus-address detail and saved searches', async () => {
+    await call('settings.update', {
+      tags: { fromHeader: true, fromPlusAddress: true, rules: [{ query: 'subject:invoice', tag: 'billing' }] },
+    });
+    await sendRaw(
+      stack.smtpPort,
+      'From: a@example.test\r\nTo: orders+acme@example.test\r\nSubject: Invoice 5\r\n\r\nplease pay\r\n',
+    );
+    const id = await idOf('Invoice 5');
+    expect((await call('tags.get', { ids: [id] })).messages[0]?.tags).toEqual(['acme', 'billing']);
+    const bad = await stack.core.invoke('settings.update', {
+      tags: { fromHeader: true, fromPlusAddress: false, rules: [{ query: 'x', tag: '!!' }] },
+    });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_argument', field: 'tags.rules.0.tag' } });
+    await call('settings.update', { tags: { fromHeader: true, fromPlusAddress: false, rules: [] } });
+  });
+
   it('forgets the tags of deleted messages', async () => {
     await sendRaw(stack.smtpPort, message('doomed'));
     const id = await idOf('doomed');
