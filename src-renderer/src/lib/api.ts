@@ -75,6 +75,10 @@ export const api = {
   metrics: {
     get: () => call('metrics.get', {}),
   },
+  tags: {
+    get: (ids: number[]) => call('tags.get', { ids }),
+    set: (ids: number[], tags: string[]) => call('tags.set', { ids, tags }),
+  },
 };
 
 type Handler<K extends EventName> = (data: Events[K]) => void;

@@ -27,6 +27,8 @@ export const backend = {
   /** Session details held back until the test releases them, to order replies. */
   heldSessions: new Map<number, () => void>(),
   holdSessions: false,
+  /** Tags by message id. */
+  tags: new Map<number, string[]>(),
 };
 
 export function reset(): void {
@@ -38,6 +40,7 @@ export function reset(): void {
   backend.failWith = null;
   backend.heldSessions.clear();
   backend.holdSessions = false;
+  backend.tags.clear();
 }
 
 export function callsOf(name: string): Call[] {
@@ -164,6 +167,15 @@ export const api = {
   },
   metrics: {
     get: () => answer('metrics.get', {}, () => ({ faultRuleHits: {} })),
+  },
+  tags: {
+    get: (ids: number[]) =>
+      answer('tags.get', { ids }, () => ({ messages: ids.map((id) => ({ id, tags: backend.tags.get(id) ?? [] })) })),
+    set: (ids: number[], tags: string[]) =>
+      answer('tags.set', { ids, tags }, () => {
+        for (const id of ids) backend.tags.set(id, tags);
+        return { updated: ids.length };
+      }),
   },
 };
 
