@@ -51,6 +51,22 @@ describe('Mailpit routes', () => {
     expect((await request(base, '/readyz')).status).toBe(200);
   });
 
+  it('serves the HTML of a message on /view under a CSP that runs no script and loads nothing remote', async () => {
+    const sent = await stack.core.invoke('mailpit.send', {
+      From: { Email: 'a@example.test' },
+      To: [{ Email: 'b@example.test' }],
+      HTML: '<p>hi</p><script>alert(1)</script><img src="https://tracker.example/p.gif">',
+    });
+    if (!sent.ok) throw new Error(sent.error.message);
+    const res = await request(base, `/view/${sent.value.ID}.html`);
+    expect(res.status).toBe(200);
+    expect(res.text()).toContain('<p>hi</p>');
+    const csp = String(res.headers['content-security-policy']);
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain('sandbox');
+    expect(csp).not.toMatch(/script-src|https:/);
+  });
+
   it('never answers 500 to a malformed search or body', async () => {
     const queries = [
       '"',
