@@ -25,7 +25,8 @@ export function defaultSettings(retention: RetentionSettings): SettingsDocument 
     // Every section without a built-in default below declares its own in SETTINGS_SECTIONS.
   ) as Omit<SettingsDocument, 'retention' | 'smtp' | 'listeners' | 'faults'>;
   return {
-    ...fromSections,
+    // Every capability section declares a default; the built-in ones below are set here.
+    ...(fromSections as SettingsDocument),
     retention: { ...retention },
     smtp: {
       hostname: 'mailwright',

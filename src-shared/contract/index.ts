@@ -9,10 +9,12 @@ import type { Verb } from './define.js';
 import { checksVerbs, type ChecksEvents } from './checks.js';
 import { desktopCallArgs } from './desktop.js';
 import { diffVerbs, type DiffEvents } from './diff.js';
+import { mailpitVerbs } from './mailpit.js';
 import { messagesVerbs, type MessagesEvents } from './messages.js';
 import { serverVerbs, type ServerEvents } from './server.js';
 import { sessionsVerbs, type SessionsEvents } from './sessions.js';
 import { settingsVerbs, type SettingsEvents } from './settings.js';
+import { tagsVerbs, type TagsEvents } from './tags.js';
 
 export * from './messages.js';
 export * from './sessions.js';
@@ -22,6 +24,8 @@ export * from './desktop.js';
 export * from './compose.js';
 export * from './checks.js';
 export * from './diff.js';
+export * from './tags.js';
+export * from './mailpit.js';
 export { verb, type Verb, type VerbTable } from './define.js';
 export { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from '../ipc.js';
 
@@ -34,6 +38,8 @@ export const CAPABILITY_VERBS = {
   compose: composeVerbs,
   checks: checksVerbs,
   diff: diffVerbs,
+  tags: tagsVerbs,
+  mailpit: mailpitVerbs,
 } as const;
 
 type Merge<T> = { [C in keyof T]: (x: T[C]) => void } extends Record<keyof T, (x: infer I) => void> ? I : never;
@@ -61,7 +67,14 @@ export function isCallName(name: unknown): name is CallName {
 }
 
 /** Push events of every capability (one `&` term per capability that has events). */
-export type Events = MessagesEvents & SettingsEvents & ServerEvents & SessionsEvents & ComposeEvents & ChecksEvents & DiffEvents;
+export type Events = MessagesEvents &
+  SettingsEvents &
+  ServerEvents &
+  SessionsEvents &
+  ComposeEvents &
+  ChecksEvents &
+  DiffEvents &
+  TagsEvents;
 export type EventName = keyof Events;
 export interface EventEnvelope<K extends EventName = EventName> {
   event: K;

@@ -111,6 +111,10 @@ export const api = {
     approveBaseline: (args: CallArgs<'diff.approveBaseline'>) => call('diff.approveBaseline', args),
     listBaselines: () => call('diff.listBaselines', {}),
   },
+  tags: {
+    get: (ids: number[]) => call('tags.get', { ids }),
+    set: (ids: number[], tags: string[]) => call('tags.set', { ids, tags }),
+  },
 };
 
 type Handler<K extends EventName> = (data: Events[K]) => void;

@@ -76,6 +76,8 @@ const settings: Settings = {
   faults: [rule],
   checks: { dnsServers: [], dnsTimeoutMs: 3000, spamd: '', compatClients: ['outlook.*'] },
   baselines: { ...BASELINE_DEFAULTS },
+  tags: { fromHeader: true, fromPlusAddress: false, rules: [] },
+  compat: { mailhog: false },
   pinned: [{ path: 'listeners.smtp', source: '--smtp' }],
   warnings: [],
 };
