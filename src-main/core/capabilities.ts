@@ -2,12 +2,15 @@
 // reverse. Adding a capability is one line here (and one in src-shared/contract/index.ts).
 // Must not import electron or any binding.
 import type { CallName } from '../../src-shared/index.js';
-import type { Capability, CapabilitySetup, ExactlyOnce, Handlers } from './capability.js';
+import type { Capability, CapabilityDeps, ExactlyOnce, HandledBy, Handlers } from './capability.js';
+import { setupWait } from '../wait/index.js';
 
 /** Verbs the Core still handles itself until they move into capability folders. */
-export type LegacyVerb = CallName;
+export type LegacyVerb = Exclude<CallName, HandledBy<(typeof CAPABILITIES)[number]>>;
 
-export const CAPABILITIES = [] as const satisfies readonly CapabilitySetup[];
+// Each setup returns the handlers of its own verbs only, so the list is checked against that shape (Capability<never>
+// accepts any handler subset); the ExactlyOnce check below makes sure the subsets cover the contract exactly.
+export const CAPABILITIES = [setupWait] as const satisfies readonly ((deps: CapabilityDeps) => Capability<never>)[];
 
 /** The Core's own handlers, as a stand-in setup for the compile-time check below. */
 type LegacySetup = () => Capability<LegacyVerb> & { handlers: Handlers<LegacyVerb> };

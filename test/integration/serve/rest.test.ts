@@ -277,7 +277,7 @@ describe('REST over a real core', () => {
     const documented = Object.entries(doc.paths).flatMap(([p, item]) =>
       Object.keys(item).map((m) => `${m.toUpperCase()} ${p}`),
     );
-    const routed = ROUTES.map((r) => `${r.method} ${r.path}`);
+    const routed = [...ROUTES, ...stack.core.routes()].map((r) => `${r.method} ${r.path}`);
     expect(new Set(documented)).toEqual(new Set(routed));
     expect(documented).toHaveLength(routed.length);
   });
