@@ -4,6 +4,7 @@
 // Must not import electron, node or DOM modules.
 import { z } from 'zod';
 import { fieldsSection, secretInput, wholeSection } from './settings-section.js';
+import { mailboxesSection } from './contract/mailboxes.js';
 
 export {
   STORED,
@@ -264,6 +265,7 @@ export const SETTINGS_SECTIONS = {
     items: { '': { key: 'id', fallbackToPosition: true }, '*.auth.credentials': { key: 'username' } },
   }),
   faults: wholeSection({ file: z.array(faultRuleSchema).max(MAX_FAULT_RULES), defaults: [] }),
+  mailboxes: mailboxesSection,
 } as const;
 
 type Sections = typeof SETTINGS_SECTIONS;

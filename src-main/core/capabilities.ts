@@ -4,13 +4,16 @@
 import type { CallName } from '../../src-shared/index.js';
 import type { Capability, CapabilityDeps, ExactlyOnce, HandledBy, Handlers } from './capability.js';
 import { setupWait } from '../wait/index.js';
+import { setupMailboxes } from '../mailboxes/index.js';
 
 /** Verbs the Core still handles itself until they move into capability folders. */
 export type LegacyVerb = Exclude<CallName, HandledBy<(typeof CAPABILITIES)[number]>>;
 
 // Each setup returns the handlers of its own verbs only, so the list is checked against that shape (Capability<never>
 // accepts any handler subset); the ExactlyOnce check below makes sure the subsets cover the contract exactly.
-export const CAPABILITIES = [setupWait] as const satisfies readonly ((deps: CapabilityDeps) => Capability<never>)[];
+export const CAPABILITIES = [setupWait, setupMailboxes] as const satisfies readonly ((
+  deps: CapabilityDeps,
+) => Capability<never>)[];
 
 /** The Core's own handlers, as a stand-in setup for the compile-time check below. */
 type LegacySetup = () => Capability<LegacyVerb> & { handlers: Handlers<LegacyVerb> };

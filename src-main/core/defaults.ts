@@ -23,6 +23,7 @@ export function defaultSettings(retention: RetentionSettings): SettingsDocument 
       ([, v]) => v !== undefined,
     ),
   ) as Partial<SettingsDocument>;
+  // Capability sections come only from fromSections, so the literal alone does not show them to the type checker.
   return {
     ...fromSections,
     retention: { ...retention },
@@ -34,7 +35,7 @@ export function defaultSettings(retention: RetentionSettings): SettingsDocument 
     },
     listeners: [structuredClone(DEFAULT_SMTP)],
     faults: [],
-  };
+  } as SettingsDocument;
 }
 
 /**

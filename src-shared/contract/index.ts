@@ -7,9 +7,11 @@ import type { z } from 'zod';
 import { coreVerbs, desktopCallArgs, type CoreEvents, type DesktopCallResults } from './core.js';
 import type { Verb } from './define.js';
 import { waitVerbs } from './wait.js';
+import { mailboxesVerbs } from './mailboxes.js';
 
 export * from './core.js';
 export * from './wait.js';
+export * from './mailboxes.js';
 export { verb, type Verb, type VerbTable } from './define.js';
 export { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from '../ipc.js';
 
@@ -17,6 +19,7 @@ export { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from '../ipc.js';
 export const CAPABILITY_VERBS = {
   core: coreVerbs,
   wait: waitVerbs,
+  mailboxes: mailboxesVerbs,
 } as const;
 
 type Merge<T> = { [C in keyof T]: (x: T[C]) => void } extends Record<keyof T, (x: infer I) => void> ? I : never;

@@ -73,6 +73,7 @@ const settings: Settings = {
   },
   listeners: [{ id: 'smtp', host: '127.0.0.1', port: 0, tls: 'starttls' }, full],
   faults: [rule],
+  mailboxes: { foldPlusAddressing: true, disposableDomain: 'mailwright.test' },
   pinned: [{ path: 'listeners.smtp', source: '--smtp' }],
   warnings: [],
 };
