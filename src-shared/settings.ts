@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { fieldsSection, secretInput, wholeSection } from './settings-section.js';
 import { mailboxesSection } from './contract/mailboxes.js';
+import { webhooksSection } from './contract/webhooks.js';
 
 export {
   STORED,
@@ -266,6 +267,7 @@ export const SETTINGS_SECTIONS = {
   }),
   faults: wholeSection({ file: z.array(faultRuleSchema).max(MAX_FAULT_RULES), defaults: [] }),
   mailboxes: mailboxesSection,
+  webhooks: webhooksSection,
 } as const;
 
 type Sections = typeof SETTINGS_SECTIONS;

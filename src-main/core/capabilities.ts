@@ -5,13 +5,14 @@ import type { CallName } from '../../src-shared/index.js';
 import type { Capability, CapabilityDeps, ExactlyOnce, HandledBy, Handlers } from './capability.js';
 import { setupWait } from '../wait/index.js';
 import { setupMailboxes } from '../mailboxes/index.js';
+import { setupWebhooks } from '../webhooks/index.js';
 
 /** Verbs the Core still handles itself until they move into capability folders. */
 export type LegacyVerb = Exclude<CallName, HandledBy<(typeof CAPABILITIES)[number]>>;
 
 // Each setup returns the handlers of its own verbs only, so the list is checked against that shape (Capability<never>
 // accepts any handler subset); the ExactlyOnce check below makes sure the subsets cover the contract exactly.
-export const CAPABILITIES = [setupWait, setupMailboxes] as const satisfies readonly ((
+export const CAPABILITIES = [setupWait, setupMailboxes, setupWebhooks] as const satisfies readonly ((
   deps: CapabilityDeps,
 ) => Capability<never>)[];
 

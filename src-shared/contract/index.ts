@@ -8,10 +8,12 @@ import { coreVerbs, desktopCallArgs, type CoreEvents, type DesktopCallResults } 
 import type { Verb } from './define.js';
 import { waitVerbs } from './wait.js';
 import { mailboxesVerbs } from './mailboxes.js';
+import { webhooksVerbs, type WebhooksEvents } from './webhooks.js';
 
 export * from './core.js';
 export * from './wait.js';
 export * from './mailboxes.js';
+export * from './webhooks.js';
 export { verb, type Verb, type VerbTable } from './define.js';
 export { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from '../ipc.js';
 
@@ -20,6 +22,7 @@ export const CAPABILITY_VERBS = {
   core: coreVerbs,
   wait: waitVerbs,
   mailboxes: mailboxesVerbs,
+  webhooks: webhooksVerbs,
 } as const;
 
 type Merge<T> = { [C in keyof T]: (x: T[C]) => void } extends Record<keyof T, (x: infer I) => void> ? I : never;
@@ -47,7 +50,7 @@ export function isCallName(name: unknown): name is CallName {
 }
 
 /** Push events of every capability (one `&` term per capability that has events). */
-export type Events = CoreEvents;
+export type Events = CoreEvents & WebhooksEvents;
 export type EventName = keyof Events;
 export interface EventEnvelope<K extends EventName = EventName> {
   event: K;
