@@ -19,6 +19,7 @@ const KNOWN_EVENTS: ReadonlySet<string> = new Set(
     'settings.changed': 1,
     'sessions.added': 1,
     'import.progress': 1,
+    'webhooks.delivery': 1,
   } satisfies Record<EventName, 1>),
 );
 /** First reconnect waits this long; doubling after each failure. */

@@ -75,6 +75,11 @@ export const api = {
   metrics: {
     get: () => call('metrics.get', {}),
   },
+  mailboxes: {
+    list: (foldPlus?: boolean) => call('mailboxes.list', foldPlus === undefined ? {} : { foldPlus }),
+    messages: (args: CallArgs<'mailboxes.messages'>) => call('mailboxes.messages', args),
+    newAddress: () => call('mailboxes.newAddress', {}),
+  },
 };
 
 type Handler<K extends EventName> = (data: Events[K]) => void;
