@@ -45,7 +45,7 @@ async function waitLatency(samples: number): Promise<AutomationResult['wait']> {
       const subject = `wait bench w${i + 1}x`;
       const after = await latestId(base);
       const answered = fetch(
-        `${base}/api/wait?${new URLSearchParams({ query: `subject:w${i + 1}x to:waiter@example.test`, after: String(after), timeout: '60s' })}`,
+        `${base}/api/wait?${new URLSearchParams({ query: `subject:w${i + 1}x to:waiter@example.test`, after: String(after), timeout: '60s' }).toString()}`,
       ).then(async (r) => {
         await r.arrayBuffer();
         if (r.status !== 200) throw new Error(`wait -> ${r.status}`);
@@ -91,7 +91,7 @@ async function freshFirst(backlog: number): Promise<AutomationResult['fresh']> {
     }
     const token = tokenFor(backlog + 7);
     const waited = fetch(
-      `${base}/api/wait?${new URLSearchParams({ query: token, after: String(await latestId(base)), timeout: '5m' })}`,
+      `${base}/api/wait?${new URLSearchParams({ query: token, after: String(await latestId(base)), timeout: '5m' }).toString()}`,
     );
     await t.sendMail({
       envelope: { from: 'app@example.test', to: ['fresh@example.test'] },
