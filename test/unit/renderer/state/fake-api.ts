@@ -4,6 +4,7 @@
 import type { EventName, Events } from '../../../../src-shared/contract/index.js';
 import type { Settings } from '../../../../src-shared/settings.js';
 import type { MessageDetail, MessageSummary, SessionDetail, SessionSummary } from '../../../../src-shared/types.js';
+import type { Mailbox } from '../../../../src-shared/contract/mailboxes.js';
 import { ApiCallError, errorText } from '../../../../src-renderer/src/lib/api-error.js';
 
 export { ApiCallError, errorText };
@@ -165,7 +166,36 @@ export const api = {
   metrics: {
     get: () => answer('metrics.get', {}, () => ({ faultRuleHits: {} })),
   },
+  /** Mailboxes from the messages' To addresses (the real ones come from the envelope). */
+  mailboxes: {
+    list: (foldPlus?: boolean) =>
+      answer('mailboxes.list', { foldPlus }, () => {
+        const fold = foldPlus ?? true;
+        const boxes = new Map<string, Mailbox>();
+        for (const m of listed())
+          for (const to of m.to) {
+            const address = mailboxOf(to.address, fold);
+            const box = boxes.get(address) ?? { address, count: 0, unread: 0, lastReceived: m.receivedAt };
+            box.count++;
+            if (!m.read) box.unread++;
+            boxes.set(address, box);
+          }
+        return { mailboxes: [...boxes.values()], foldPlus: fold };
+      }),
+    messages: (args: { address: string; foldPlus?: boolean; limit?: number }) =>
+      answer('mailboxes.messages', args, () => {
+        const all = listed().filter((m) =>
+          m.to.some((t) => mailboxOf(t.address, args.foldPlus ?? true) === args.address),
+        );
+        return { total: all.length, unread: all.filter((m) => !m.read).length, messages: all };
+      }),
+    newAddress: () => answer('mailboxes.newAddress', {}, () => ({ address: 'fresh123@mailwright.test' })),
+  },
 };
+
+function mailboxOf(address: string, fold: boolean): string {
+  return fold ? address.replace(/\+[^@]*@/, '@') : address;
+}
 
 export function onEvent<K extends EventName>(name: K, handler: (data: Events[K]) => void): () => void {
   const set = backend.handlers.get(name) ?? new Set<Handler>();
