@@ -25,6 +25,28 @@ async function getJson<T>(url: string, init: RequestInit = {}): Promise<{ status
   return { status: res.status, body: (await res.json()) as T };
 }
 
+/**
+ * POSTs a large body on a connection of its own: a kept-alive one may be closed by the server's idle timer while
+ * a long import was answered, and the next upload then fails with EPIPE.
+ */
+function postFresh(url: string, body: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      { method: 'POST', agent: false, headers: { 'Content-Type': 'application/mbox', 'Content-Length': body.length } },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve() : reject(new Error(`${url} -> ${res.statusCode} ${text.slice(0, 200)}`)),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 async function latestId(base: string): Promise<number> {
   const { body } = await getJson<{ messages: { id: number }[] }>(`${base}/api/messages?limit=1`);
   return body.messages[0]?.id ?? 0;
@@ -82,12 +104,10 @@ async function freshFirst(backlog: number): Promise<AutomationResult['fresh']> {
     });
     const CHUNK = 5000;
     for (let start = 0; start < backlog; start += CHUNK) {
-      const res = await fetch(`${base}/api/messages/import?filename=backlog.mbox`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/mbox' },
-        body: buildMbox('5k', start, Math.min(CHUNK, backlog - start)),
-      });
-      await res.arrayBuffer();
+      await postFresh(
+        `${base}/api/messages/import?filename=backlog.mbox`,
+        buildMbox('5k', start, Math.min(CHUNK, backlog - start)),
+      );
     }
     const token = tokenFor(backlog + 7);
     const waited = fetch(
@@ -157,7 +177,7 @@ async function mailboxes(
   }
 }
 
-export async function webhookAB(messages: number, rounds: number): Promise<AutomationResult['webhooks']> {
+async function webhookAB(messages: number, rounds: number): Promise<AutomationResult['webhooks']> {
   const receiver = http.createServer((req, res) => {
     req.resume();
     req.on('end', () => setTimeout(() => res.writeHead(204).end(), RECEIVER_DELAY_MS));
