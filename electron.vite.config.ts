@@ -14,6 +14,7 @@ export default defineConfig({
         input: {
           index: resolve('src-main/electron/main.ts'),
           serve: resolve('src-main/serve/cli.ts'),
+          cli: resolve('src-main/cli/main.ts'),
         },
       },
     },

@@ -116,7 +116,7 @@ export default tseslint.config(
   },
   {
     // Playwright reads a fixture's dependencies from its destructuring pattern; `{}` means "none".
-    files: ['test/e2e/**'],
+    files: ['test/e2e/**', 'examples/**'],
     rules: { 'no-empty-pattern': 'off' },
   },
   prettier,

@@ -1,5 +1,6 @@
 // Turns benchmark runs into the printed tables (medians), the Mailwright ratios and the
 // PASS/FAIL lines for the issue's targets. Pure functions of the results; no I/O but `print`.
+import type { AutomationResult } from './automation.js';
 import { CLIENT_LABEL, type ClientName } from './clients.js';
 import type { IngestRun } from './ingest.js';
 import type { ImportBenchResult } from './import.js';
@@ -236,4 +237,33 @@ export function targetLines(targets: Target[]): string {
   return targets
     .map((t) => `${t.pass === null ? 'N/A ' : t.pass ? 'PASS' : 'FAIL'}  ${t.name}\n      ${t.detail}`)
     .join('\n');
+}
+
+export const WAIT_P50_MS = 20;
+export const WAIT_P99_MS = 100;
+export const FRESH_SEARCHABLE_MS = 1000;
+export const WEBHOOK_MIN_RATIO = 0.95;
+export function automationTargets(r: AutomationResult): Target[] {
+  return [
+    {
+      name: `wait 250 -> /api/wait answer p50 < ${WAIT_P50_MS} ms, p99 < ${WAIT_P99_MS} ms`,
+      detail: `p50 ${fmt(r.wait.p50Ms, 1)} ms, p99 ${fmt(r.wait.p99Ms, 1)} ms, max ${fmt(r.wait.maxMs, 1)} ms over ${r.wait.samples}`,
+      pass: r.wait.p50Ms < WAIT_P50_MS && r.wait.p99Ms < WAIT_P99_MS,
+    },
+    {
+      name: `newest message searchable < ${FRESH_SEARCHABLE_MS} ms after its 250, behind a ${r.fresh.backlog} backlog`,
+      detail: `${fmt(r.fresh.searchableMs, 0)} ms`,
+      pass: r.fresh.searchableMs < FRESH_SEARCHABLE_MS,
+    },
+    {
+      name: `GET /api/mailboxes with ${r.mailboxes.messages} messages < ${INBOX_BUDGET_MS} ms (median)`,
+      detail: `list ${fmt(r.mailboxes.listP50Ms, 1)} ms (${r.mailboxes.recipients} recipients), one mailbox ${fmt(r.mailboxes.pageP50Ms, 1)} ms`,
+      pass: r.mailboxes.listP50Ms < INBOX_BUDGET_MS,
+    },
+    {
+      name: `capture with a 1 s webhook receiver within ${fmt((1 - WEBHOOK_MIN_RATIO) * 100, 0)} % of none (A/B)`,
+      detail: `${fmt(r.webhooks.withMsgPerSec, 0)} vs ${fmt(r.webhooks.withoutMsgPerSec, 0)} msg/s (${fmt(r.webhooks.ratio * 100, 1)} %), ${r.webhooks.messages} messages x ${r.webhooks.rounds} rounds`,
+      pass: r.webhooks.ratio >= WEBHOOK_MIN_RATIO,
+    },
+  ];
 }

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { runAutomation, type AutomationResult } from './automation.js';
 import { buildHelpers } from './build.js';
 import { ALL_CLIENTS, cleanupClientFiles, type ClientName } from './clients.js';
 import { runImport, type ImportBenchResult } from './import.js';
@@ -18,6 +19,7 @@ import { runMemory, type MemoryResult } from './memory.js';
 import type { SizeName } from './messages.js';
 import { killChildrenOnExit, pinSelf } from './proc.js';
 import {
+  automationTargets,
   floodTargets,
   importTargets,
   compatTargets,
@@ -42,13 +44,13 @@ import {
   type ServerName,
 } from './servers.js';
 
-type Part = 'ingest' | 'memory' | 'inbox' | 'latency' | 'import' | 'flood' | 'fuzz' | 'compat';
-const ALL_PARTS: Part[] = ['ingest', 'latency', 'inbox', 'memory', 'import', 'flood', 'fuzz', 'compat'];
+type Part = 'ingest' | 'memory' | 'inbox' | 'latency' | 'import' | 'flood' | 'fuzz' | 'compat' | 'automation';
+const ALL_PARTS: Part[] = ['ingest', 'latency', 'inbox', 'memory', 'import', 'flood', 'fuzz', 'compat', 'automation'];
 /** The memory run (10,000 x 100 KB), the 1 GB import, the flood (200 x 45 MB) and the long fuzz take minutes each: their own modes. */
 const DEFAULT_PARTS: Part[] = ['ingest', 'latency', 'inbox'];
 
 const USAGE = `Usage: npm run bench -- [options]
-  --only PARTS        comma list of ingest,memory,inbox,latency,import,flood,fuzz,compat (default: ingest,latency,inbox)
+  --only PARTS        comma list of ingest,memory,inbox,latency,import,flood,fuzz,compat,automation (default: ingest,latency,inbox)
   --all               every part, memory, import, flood and fuzz included
   --n N               messages per ingest run, both sizes (default 2000 for 5 KB, 400 for 100 KB;
                       one-connection-per-message runs against servers with the stock
@@ -183,6 +185,7 @@ async function main(): Promise<number> {
   let inbox: InboxResult | null = null;
   let compat: CompatResult | null = null;
   let latency: LatencyResult | null = null;
+  let automation: AutomationResult | null = null;
   let importRun: ImportBenchResult | null = null;
   let flood: FloodResult | null = null;
   let fuzz: FuzzBenchResult[] = [];
@@ -216,6 +219,16 @@ async function main(): Promise<number> {
     log(`\n== latency: ${samples} messages, 250 -> messages.added over WebSocket`);
     latency = await runLatency(samples, log);
     targets.push(...latencyTargets(latency));
+  });
+  await part('automation', true, async () => {
+    const o = quick
+      ? { waitSamples: 10, backlog: 5000, mailboxMessages: 1000, webhookMessages: 200, rounds: 1 }
+      : { waitSamples: 50, backlog: inboxN, mailboxMessages: 20_000, webhookMessages: 2000, rounds: 3 };
+    log(
+      `\n== automation: wait x${o.waitSamples}, fresh mail behind ${o.backlog}, mailboxes over ${o.mailboxMessages}, webhook A/B ${o.webhookMessages} x ${o.rounds}`,
+    );
+    automation = await runAutomation(o, log);
+    targets.push(...automationTargets(automation));
   });
   await part('inbox', true, async () => {
     log(`\n== inbox: ${inboxN} stored messages (mbox import), ${quick ? 10 : 30} timed requests each`);
@@ -317,6 +330,7 @@ async function main(): Promise<number> {
         timingsSec: timings,
         ingest: { summary, runs: ingest },
         latency,
+        automation,
         inbox,
         compat,
         memory,

@@ -8,6 +8,8 @@ import { checksSettingsSchema, DEFAULT_CHECKS_SETTINGS } from './contract/checks
 import { baselinesSection } from './contract/diff.js';
 import { compatSettingsSchema, DEFAULT_COMPAT_SETTINGS } from './contract/mailpit.js';
 import { DEFAULT_TAG_SETTINGS, tagSettingsSchema } from './contract/tags.js';
+import { mailboxesSection } from './contract/mailboxes.js';
+import { webhooksSection } from './contract/webhooks.js';
 
 export {
   STORED,
@@ -272,6 +274,8 @@ export const SETTINGS_SECTIONS = {
   baselines: baselinesSection,
   tags: fieldsSection(tagSettingsSchema, DEFAULT_TAG_SETTINGS),
   compat: fieldsSection(compatSettingsSchema, DEFAULT_COMPAT_SETTINGS),
+  mailboxes: mailboxesSection,
+  webhooks: webhooksSection,
 } as const;
 
 type Sections = typeof SETTINGS_SECTIONS;

@@ -6,6 +6,8 @@ import { deriveMessage, type DerivedMessage } from '../message/derive.js';
 import { isStorageFailure } from './db.js';
 import { rowEnvelope } from './rows.js';
 
+/** Opened messages queued ahead of the rest; past this the newest-first order reaches them soon enough. */
+const MAX_URGENT = 1000;
 /** Messages looked up per batch. */
 const BATCH_MESSAGES = 50;
 /** Parse time per batch (ms) before the results are written and the loop yields: SMTP replies wait at most about this long. */
@@ -32,11 +34,14 @@ export class Indexer {
   readonly #onUpdated: (ids: MessageId[]) => void;
   readonly #selectPending: Database.Statement<[number], { id: number }>;
   readonly #countPending: Database.Statement<[], { n: number }>;
+  readonly #isPending: Database.Statement<[number], { id: number }>;
   readonly #load: Database.Statement<[number], { data: Buffer; envelope: string }>;
   readonly #update: Database.Statement;
   readonly #ftsDelete: Database.Statement;
   readonly #ftsInsert: Database.Statement;
   readonly #markFailed: Database.Statement;
+  /** Ids asked for ahead of the rest, in the order asked (a stale one is skipped: `indexed = 0` guards the write). */
+  readonly #urgent = new Set<MessageId>();
   #running: Promise<void> | null = null;
   #stopped = false;
   #idleWaiters: (() => void)[] = [];
@@ -58,7 +63,10 @@ export class Indexer {
     this.#db = db;
     this.#onUpdated = onUpdated;
     this.#hasQueued = hasQueued;
-    this.#selectPending = db.prepare('SELECT id FROM messages WHERE indexed = 0 ORDER BY id LIMIT ?');
+    // Newest first: after a flood the message a test or a user is looking for is almost always the latest, and in
+    // arrival order it waited behind the whole backlog (64 s after 100,000 messages).
+    this.#selectPending = db.prepare('SELECT id FROM messages WHERE indexed = 0 ORDER BY id DESC LIMIT ?');
+    this.#isPending = db.prepare('SELECT id FROM messages WHERE id = ? AND indexed = 0');
     this.#countPending = db.prepare('SELECT count(*) AS n FROM messages WHERE indexed = 0');
     this.#load = db.prepare(
       'SELECT r.data AS data, m.envelope AS envelope FROM messages m JOIN message_raw r ON r.id = m.id WHERE m.id = ?',
@@ -73,6 +81,15 @@ export class Indexer {
     this.#ftsInsert = db.prepare(
       'INSERT INTO messages_fts (rowid, sender, recipients, subject, body, headers) VALUES (?, ?, ?, ?, ?, ?)',
     );
+  }
+
+  /** Takes these messages before any other pending one (a message someone opened). */
+  prioritize(ids: readonly MessageId[]): void {
+    for (const id of ids) {
+      if (this.#urgent.size >= MAX_URGENT) break;
+      this.#urgent.add(id);
+    }
+    this.wake();
   }
 
   pending(): number {
@@ -128,7 +145,7 @@ export class Indexer {
   async #run(): Promise<void> {
     await yieldToLoop();
     while (!this.#stopped) {
-      const ids = this.#selectPending.all(BATCH_MESSAGES).map((r) => r.id);
+      const ids = this.#nextIds();
       if (ids.length === 0) return;
       const started = performance.now();
       const busy = this.#ingestBusy();
@@ -159,6 +176,16 @@ export class Indexer {
       if (updated.length) this.#onUpdated(updated);
       await (busy ? pause(BUSY_PAUSE_MS) : yieldToLoop());
     }
+  }
+
+  /** Urgent ids first, then the newest pending ones. */
+  #nextIds(): MessageId[] {
+    const urgent = [...this.#urgent].slice(0, BATCH_MESSAGES);
+    for (const id of urgent) this.#urgent.delete(id);
+    const pending = urgent.filter((id) => this.#isPending.get(id) !== undefined);
+    if (pending.length === BATCH_MESSAGES) return pending;
+    const rest = this.#selectPending.all(BATCH_MESSAGES).map((r) => r.id);
+    return [...pending, ...rest.filter((id) => !pending.includes(id))].slice(0, BATCH_MESSAGES);
   }
 
   /** Writes one batch; a message deleted meanwhile is skipped so no orphan index row appears. */

@@ -207,6 +207,8 @@ export class Store {
     const row = this.#statement(`SELECT ${SUMMARY_COLUMNS} FROM messages m WHERE m.id = ?`).get(id) as
       MessageRow | undefined;
     if (!row) throw notFound(id);
+    // Someone is looking at it: make it searchable ahead of the backlog.
+    if (row.indexed === 0) this.#indexer.prioritize([id]);
     return parseDetail(this.raw(id), this.#summary(row), rowEnvelope(row));
   }
 

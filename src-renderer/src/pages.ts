@@ -7,6 +7,8 @@ import { DiffPage, parseDiffPath } from './pages/diff/state.svelte.js';
 import InboxActions from './pages/inbox/Actions.svelte';
 import InboxView from './pages/inbox/Page.svelte';
 import { InboxPage, parseInboxPath } from './pages/inbox/state.svelte.js';
+import MailboxesView from './pages/mailboxes/Page.svelte';
+import { MailboxesPage, acceptsMailboxesPath } from './pages/mailboxes/state.svelte.js';
 import SessionsView from './pages/sessions/Page.svelte';
 import { SessionsPage, acceptsSessionsPath } from './pages/sessions/state.svelte.js';
 import ComposeView from './pages/compose/Page.svelte';
@@ -29,6 +31,14 @@ export const pages: readonly PageDefinition[] = [
     actions: InboxActions,
     state: (ctx) => new InboxPage(ctx),
     accepts: (p) => parseInboxPath(p) !== null,
+  }),
+  definePage({
+    id: 'mailboxes',
+    label: 'Mailboxes',
+    icon: '@',
+    component: MailboxesView,
+    state: () => new MailboxesPage(),
+    accepts: acceptsMailboxesPath,
   }),
   definePage({
     id: 'sessions',

@@ -15,6 +15,9 @@ import { serverVerbs, type ServerEvents } from './server.js';
 import { sessionsVerbs, type SessionsEvents } from './sessions.js';
 import { settingsVerbs, type SettingsEvents } from './settings.js';
 import { tagsVerbs, type TagsEvents } from './tags.js';
+import { mailboxesVerbs } from './mailboxes.js';
+import { waitVerbs } from './wait.js';
+import { webhooksVerbs, type WebhooksEvents } from './webhooks.js';
 
 export * from './messages.js';
 export * from './sessions.js';
@@ -26,6 +29,9 @@ export * from './checks.js';
 export * from './diff.js';
 export * from './tags.js';
 export * from './mailpit.js';
+export * from './wait.js';
+export * from './mailboxes.js';
+export * from './webhooks.js';
 export { verb, type Verb, type VerbTable } from './define.js';
 export { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from '../ipc.js';
 
@@ -40,6 +46,9 @@ export const CAPABILITY_VERBS = {
   diff: diffVerbs,
   tags: tagsVerbs,
   mailpit: mailpitVerbs,
+  wait: waitVerbs,
+  mailboxes: mailboxesVerbs,
+  webhooks: webhooksVerbs,
 } as const;
 
 type Merge<T> = { [C in keyof T]: (x: T[C]) => void } extends Record<keyof T, (x: infer I) => void> ? I : never;
@@ -74,7 +83,8 @@ export type Events = MessagesEvents &
   ComposeEvents &
   ChecksEvents &
   DiffEvents &
-  TagsEvents;
+  TagsEvents &
+  WebhooksEvents;
 export type EventName = keyof Events;
 export interface EventEnvelope<K extends EventName = EventName> {
   event: K;

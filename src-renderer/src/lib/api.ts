@@ -115,6 +115,11 @@ export const api = {
     get: (ids: number[]) => call('tags.get', { ids }),
     set: (ids: number[], tags: string[]) => call('tags.set', { ids, tags }),
   },
+  mailboxes: {
+    list: (foldPlus?: boolean) => call('mailboxes.list', foldPlus === undefined ? {} : { foldPlus }),
+    messages: (args: CallArgs<'mailboxes.messages'>) => call('mailboxes.messages', args),
+    newAddress: () => call('mailboxes.newAddress', {}),
+  },
 };
 
 type Handler<K extends EventName> = (data: Events[K]) => void;

@@ -78,6 +78,8 @@ const settings: Settings = {
   baselines: { ...BASELINE_DEFAULTS },
   tags: { fromHeader: true, fromPlusAddress: false, rules: [] },
   compat: { mailhog: false },
+  mailboxes: { foldPlusAddressing: true, disposableDomain: 'mailwright.test' },
+  webhooks: [],
   pinned: [{ path: 'listeners.smtp', source: '--smtp' }],
   warnings: [],
 };

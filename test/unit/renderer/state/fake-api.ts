@@ -1,6 +1,7 @@
 // A stand-in for src-renderer/src/lib/api.ts, the renderer's only door to the back end: an in-memory mailbox and
 // session log, pushes the test emits by hand, and a record of every call. Tests install it with
 // `vi.mock('…/lib/api.js', () => import('./fake-api.js'))`.
+import type { Mailbox } from '../../../../src-shared/contract/mailboxes.js';
 import type {
   CallArgs,
   CheckBadges,
@@ -248,6 +249,31 @@ export const api = {
         return { updated: ids.length };
       }),
   },
+  /** Mailboxes from the messages' To addresses (the real ones come from the envelope). */
+  mailboxes: {
+    list: (foldPlus?: boolean) =>
+      answer('mailboxes.list', { foldPlus }, () => {
+        const fold = foldPlus ?? true;
+        const boxes = new Map<string, Mailbox>();
+        for (const m of listed())
+          for (const to of m.to) {
+            const address = mailboxOf(to.address, fold);
+            const box = boxes.get(address) ?? { address, count: 0, unread: 0, lastReceived: m.receivedAt };
+            box.count++;
+            if (!m.read) box.unread++;
+            boxes.set(address, box);
+          }
+        return { mailboxes: [...boxes.values()], foldPlus: fold };
+      }),
+    messages: (args: { address: string; foldPlus?: boolean; limit?: number }) =>
+      answer('mailboxes.messages', args, () => {
+        const all = listed().filter((m) =>
+          m.to.some((t) => mailboxOf(t.address, args.foldPlus ?? true) === args.address),
+        );
+        return { total: all.length, unread: all.filter((m) => !m.read).length, messages: all };
+      }),
+    newAddress: () => answer('mailboxes.newAddress', {}, () => ({ address: 'fresh123@mailwright.test' })),
+  },
 };
 
 /** A diff that says which messages it compared, so a test can tell which reply the page kept. */
@@ -287,4 +313,8 @@ export function onEvent<K extends EventName>(name: K, handler: (data: Events[K])
 export function onConnection(handler: (state: 'open', reconnected: boolean) => void): () => void {
   handler('open', false);
   return () => {};
+}
+
+function mailboxOf(address: string, fold: boolean): string {
+  return fold ? address.replace(/\+[^@]*@/, '@') : address;
 }

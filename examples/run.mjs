@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// Runs the examples as CI does (`npm run test:examples`, part of `npm test`): each suite starts its own
+// Mailwright from the build (out/main/serve.js), so build first.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+if (!existsSync(path.join(root, 'out/main/serve.js'))) {
+  console.error('examples: out/main/serve.js is missing: run `npm run build` first');
+  process.exit(2);
+}
+const suites = [
+  ['npx', ['playwright', 'test', '-c', 'examples/signup-playwright/playwright.config.ts']],
+  ['python3', ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'examples/pytest']],
+];
+for (const [command, args] of suites) {
+  console.log(`== ${command} ${args.join(' ')}`);
+  const { status } = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
+  if (status !== 0) process.exit(status ?? 1);
+}

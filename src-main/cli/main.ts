@@ -1,0 +1,126 @@
+// Entry of the `mailwright` command (built to out/main/cli.js; bin/mailwright.mjs runs it). `serve` runs the
+// headless server in this process; every other command talks to a running instance over HTTP.
+// Exit codes: 0 ok, 1 timeout or nothing found (or no instance to talk to), 2 bad input.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { CliError, EXIT, type Connection } from './client.js';
+import { exportCommand, ingestCommand, listCommand, waitCommand } from './commands.js';
+
+export const USAGE = `Usage: mailwright <command> [options]
+
+Commands:
+  serve [serve options]          run the capture server and web UI (mailwright serve --help)
+  wait  [--query Q] [--after ID|TIME] [--timeout 30s]
+                                 wait for the first matching message; print it as JSON
+  list  [--query Q] [--limit N] [--json]
+                                 list matching messages, newest first
+  ingest FILE|DIR                import .eml and mbox files into the running instance
+  export [--query Q] --format mbox|eml-dir [--out PATH] [--limit N]
+                                 write matching messages as one mbox (stdout or --out) or .eml files
+
+Options of every command but serve:
+  --url URL      the instance (default $MAILWRIGHT_URL or http://127.0.0.1:8025)
+  --token TOKEN  its access token (default $MAILWRIGHT_TOKEN)
+
+Exit codes: 0 ok, 1 timeout or nothing found, 2 bad input.
+`;
+
+/** Listing or exporting stops here unless --limit says otherwise: a safety net for a mistyped query. */
+const DEFAULT_LIMIT = 10_000;
+
+export async function run(argv: string[], out = (t: string | Buffer) => process.stdout.write(t)): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === 'serve') return serve(rest);
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    out(USAGE);
+    return command === undefined ? EXIT.badInput : EXIT.ok;
+  }
+  let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        url: { type: 'string' },
+        token: { type: 'string' },
+        query: { type: 'string', short: 'q' },
+        after: { type: 'string' },
+        timeout: { type: 'string' },
+        limit: { type: 'string' },
+        json: { type: 'boolean' },
+        format: { type: 'string' },
+        out: { type: 'string', short: 'o' },
+      },
+    }));
+  } catch (err) {
+    throw new CliError(`${(err as Error).message}\nRun mailwright --help to see the options.`, EXIT.badInput);
+  }
+  const str = (k: string): string | undefined => (typeof values[k] === 'string' ? values[k] : undefined);
+  const connection: Connection = {
+    url: (str('url') ?? process.env.MAILWRIGHT_URL ?? 'http://127.0.0.1:8025').replace(/\/+$/, ''),
+    token: str('token') ?? process.env.MAILWRIGHT_TOKEN,
+  };
+  if (!/^https?:\/\/[^/\s]+$/i.test(connection.url))
+    throw new CliError(`--url must be http(s)://host:port, not ${connection.url}`, EXIT.badInput);
+  const limit = parseLimit(str('limit'));
+  switch (command) {
+    case 'wait':
+      await waitCommand(connection, { query: str('query'), after: str('after'), timeout: str('timeout') }, out);
+      return EXIT.ok;
+    case 'list':
+      await listCommand(connection, { query: str('query'), limit, json: values.json === true }, out);
+      return EXIT.ok;
+    case 'ingest':
+      if (positionals.length !== 1) throw new CliError('ingest takes one FILE or DIR', EXIT.badInput);
+      await ingestCommand(connection, positionals[0]!, out);
+      return EXIT.ok;
+    case 'export': {
+      const format = str('format');
+      if (format !== 'mbox' && format !== 'eml-dir')
+        throw new CliError('export needs --format mbox or --format eml-dir', EXIT.badInput);
+      const n = await exportCommand(connection, { query: str('query'), format, out: str('out'), limit }, out);
+      if (str('out')) process.stderr.write(`exported ${n} message(s) to ${str('out')}\n`);
+      return EXIT.ok;
+    }
+    default:
+      throw new CliError(`unknown command "${command}"\nRun mailwright --help to see the commands.`, EXIT.badInput);
+  }
+}
+
+function parseLimit(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_LIMIT;
+  if (!/^[1-9]\d{0,8}$/.test(value)) throw new CliError('--limit must be a positive integer', EXIT.badInput);
+  return Number(value);
+}
+
+/** Runs the serve entry in this process with the remaining arguments, as `node out/main/serve.js` would. */
+async function serve(args: string[]): Promise<number> {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  // Built: serve.js sits beside cli.js. From source (tsx): the serve binding's entry.
+  const entry = [path.join(here, 'serve.js'), path.join(here, '../serve/cli.ts')].find((p) => existsSync(p));
+  if (!entry) throw new CliError('the serve entry is missing: run `npm run build`', EXIT.badInput);
+  process.argv = [process.argv[0]!, entry, ...args];
+  await import(pathToFileURL(entry).href);
+  // serve keeps running; its own signal handlers decide the exit code.
+  return -1;
+}
+
+async function main(): Promise<void> {
+  try {
+    const code = await run(process.argv.slice(2));
+    if (code >= 0) process.exitCode = code;
+  } catch (err) {
+    if (err instanceof CliError) {
+      process.stderr.write(`mailwright: ${err.message}\n`);
+      process.exitCode = err.exitCode;
+      return;
+    }
+    process.stderr.write(`mailwright: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = EXIT.badInput;
+  }
+}
+
+await main();

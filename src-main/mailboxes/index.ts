@@ -1,0 +1,74 @@
+// The mailboxes capability: a mailbox per envelope recipient (plus-addresses folded to their base unless the
+// toggle says otherwise), its counts and messages, and fresh disposable addresses.
+// Owns the mailboxes_* tables (repository.ts) and the /api/mailboxes routes.
+// Must not import electron, bindings, `capture/` or another capability's folder.
+import { randomBytes } from 'node:crypto';
+import { MAX_PAGE_SIZE, type MessagePage } from '../../src-shared/index.js';
+import type { mailboxesVerbs } from '../../src-shared/contract/mailboxes.js';
+import type { Capability, CapabilityDeps } from '../core/capability.js';
+import { headerSummary, rowEnvelope, rowToSummary } from '../store/rows.js';
+import { MAILBOXES_MIGRATIONS, MailboxRepository } from './repository.js';
+import { mailboxRoutes } from './routes.js';
+
+const DEFAULT_PAGE = 50;
+/** 12 base-32 characters: 60 random bits, so two disposable addresses never meet by chance. */
+const RANDOM_BYTES = 8;
+
+export function setupMailboxes(deps: CapabilityDeps): Capability<keyof typeof mailboxesVerbs> {
+  const repo = new MailboxRepository(deps.db);
+  const fold = (given: boolean | undefined): boolean => given ?? deps.settings.section('mailboxes').foldPlusAddressing;
+  const stops: (() => void)[] = [];
+  return {
+    name: 'mailboxes',
+    migrations: MAILBOXES_MIGRATIONS,
+    handlers: {
+      'mailboxes.list': (a) => {
+        repo.sync();
+        const foldPlus = fold(a.foldPlus);
+        return { mailboxes: repo.list(foldPlus), foldPlus };
+      },
+      'mailboxes.messages': (a): MessagePage => {
+        repo.sync();
+        const limit = Math.min(a.limit ?? DEFAULT_PAGE, MAX_PAGE_SIZE);
+        const { rows, total, unread } = repo.page(a.address, fold(a.foldPlus), limit, a.offset ?? 0);
+        const messages = rows.map((row) => {
+          const summary = rowToSummary(row);
+          // Not indexed yet: its header says who it is from and what it is about.
+          return summary.indexed ? summary : headerSummary(summary, deps.store.raw(row.id), rowEnvelope(row));
+        });
+        return { total, unread, messages };
+      },
+      'mailboxes.newAddress': (a) => {
+        const domain = (a.domain ?? deps.settings.section('mailboxes').disposableDomain).toLowerCase();
+        return { address: `${base32(randomBytes(RANDOM_BYTES)).slice(0, 12)}@${domain}` };
+      },
+    },
+    routes: mailboxRoutes(),
+    start() {
+      stops.push(
+        deps.events.on('messages.deleted', ({ ids }) => repo.forget(ids)),
+        deps.events.on('messages.pruned', ({ ids }) => repo.forget(ids)),
+        deps.events.on('messages.cleared', () => repo.forgetAll()),
+      );
+    },
+    stop() {
+      for (const stop of stops.splice(0)) stop();
+    },
+  };
+}
+
+function base32(bytes: Buffer): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += alphabet[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,191 @@
+// Sends queued webhook deliveries: a few at a time, each retried with exponential backoff until it gets a 2xx
+// or runs out of attempts, every attempt logged. Work is found by polling the tables (no event payload is built
+// on the commit path), so capture never waits on a webhook, however slow its receiver.
+import { createHmac } from 'node:crypto';
+import type { WebhookConfig, WebhookEvent } from '../../src-shared/contract/webhooks.js';
+import type { DueDelivery, WebhookRepository } from './repository.js';
+
+/** Requests in flight at once: a slow receiver holds at most this many, and the rest wait in the table. */
+const MAX_IN_FLIGHT = 4;
+/** A receiver that takes longer than this is counted as failed for that attempt (and retried). */
+export const REQUEST_TIMEOUT_MS = 10_000;
+/** Tries per delivery: with the backoff below the last comes about 8.5 minutes after the first. */
+export const MAX_ATTEMPTS = 10;
+/** First retry after 1 s, then 2, 4, 8… */
+export const BACKOFF_BASE_MS = 1000;
+/** No retry waits longer than this. */
+const MAX_BACKOFF_MS = 5 * 60 * 1000;
+/** New mail is looked for this often while a webhook wants it; a cheap indexed read of new ids. */
+const POLL_MS = 200;
+/** Error text kept per attempt. */
+const MAX_ERROR_CHARS = 500;
+
+export interface DispatcherOptions {
+  repo: WebhookRepository;
+  /** The body for a delivery, built when it is first sent (the same bytes are stored and re-sent on retry). */
+  payload(delivery: DueDelivery, format: WebhookConfig['format']): Promise<string>;
+  onDelivery(ids: number[], state: 'pending' | 'delivered' | 'failed'): void;
+  onProblem(text: string): void;
+  userAgent: string;
+  now?: () => number;
+  backoffBaseMs?: number;
+}
+
+export function signature(secret: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+export function backoffMs(attempt: number, base = BACKOFF_BASE_MS): number {
+  return Math.min(base * 2 ** (attempt - 1), MAX_BACKOFF_MS);
+}
+
+export class Dispatcher {
+  readonly #o: DispatcherOptions;
+  readonly #now: () => number;
+  #hooks: WebhookConfig[] = [];
+  readonly #inFlight = new Map<number, Promise<void>>();
+  #timer: NodeJS.Timeout | null = null;
+  #stopped = false;
+
+  constructor(options: DispatcherOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** The running webhooks; pending deliveries of removed or disabled ones end as failed. */
+  configure(hooks: readonly WebhookConfig[]): void {
+    this.#hooks = hooks.filter((h) => h.enabled);
+    this.#o.repo.arm(this.#wanting('message.received').length > 0);
+    this.#o.repo.failOrphans(
+      this.#hooks.map((h) => h.id),
+      this.#now(),
+    );
+    this.poke();
+  }
+
+  /** Queues deliveries for deleted messages (their ids come with the event). */
+  deleted(messageIds: readonly number[]): void {
+    const hooks = this.#wanting('message.deleted');
+    if (hooks.length === 0 || messageIds.length === 0) return;
+    this.#o.onDelivery(this.#o.repo.enqueue(hooks, 'message.deleted', messageIds, this.#now()), 'pending');
+    this.poke();
+  }
+
+  /** Looks for work now rather than at the next timer. */
+  poke(): void {
+    if (this.#stopped) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#tick(), 0);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    // A request in flight finishes (or times out) and is logged; what is still pending resumes at the next start.
+    await Promise.allSettled([...this.#inFlight.values()]);
+  }
+
+  #wanting(event: WebhookEvent): string[] {
+    return this.#hooks.filter((h) => h.events.includes(event)).map((h) => h.id);
+  }
+
+  #tick(): void {
+    this.#timer = null;
+    if (this.#stopped) return;
+    const now = this.#now();
+    try {
+      const receivers = this.#wanting('message.received');
+      if (receivers.length) {
+        const queued = this.#o.repo.enqueueReceived(receivers, now);
+        if (queued.length) this.#o.onDelivery(queued, 'pending');
+      }
+      const free = MAX_IN_FLIGHT - this.#inFlight.size;
+      if (free > 0)
+        for (const d of this.#o.repo.due(now, free, new Set(this.#inFlight.keys()))) {
+          const run = this.#send(d).finally(() => {
+            this.#inFlight.delete(d.id);
+            this.poke();
+          });
+          this.#inFlight.set(d.id, run);
+        }
+      this.#o.repo.trim();
+    } catch (err) {
+      // The database failed (closing, disk): try again at the next poll.
+      this.#o.onProblem(`webhook queue: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    this.#schedule(now);
+  }
+
+  #schedule(now: number): void {
+    if (this.#stopped || this.#timer) return;
+    let next = this.#wanting('message.received').length ? now + POLL_MS : Infinity;
+    if (this.#inFlight.size < MAX_IN_FLIGHT) {
+      const due = this.#o.repo.nextDue();
+      if (due !== null) next = Math.min(next, Math.max(due, now + 1));
+    }
+    if (next !== Infinity) this.#timer = setTimeout(() => this.#tick(), next - now);
+  }
+
+  async #send(d: DueDelivery): Promise<void> {
+    const hook = this.#hooks.find((h) => h.id === d.webhookId);
+    const attempt = d.attempts + 1;
+    const at = this.#now();
+    if (!hook) {
+      this.#o.repo.recordAttempt(
+        d.id,
+        { attempt, at, status: null, error: 'the webhook was removed or disabled', durationMs: 0 },
+        'failed',
+        null,
+      );
+      return this.#o.onDelivery([d.id], 'failed');
+    }
+    let status: number | null = null;
+    let error: string | null = null;
+    const started = performance.now();
+    try {
+      let body = d.payload;
+      if (body === null) {
+        body = await this.#o.payload(d, hook.format);
+        this.#o.repo.savePayload(d.id, body);
+      }
+      const headers: Record<string, string> = {
+        'Content-Type': 'application/json',
+        'User-Agent': this.#o.userAgent,
+        'X-Mailwright-Event': d.event,
+        'X-Mailwright-Delivery': String(d.id),
+      };
+      if (hook.secret) headers['X-Mailwright-Signature'] = signature(hook.secret, body);
+      const res = await fetch(hook.url, {
+        method: 'POST',
+        headers,
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+      status = res.status;
+      // The body is not needed; reading it frees the connection for the next delivery.
+      await res.arrayBuffer().catch(() => undefined);
+      if (status < 200 || status > 299) error = `HTTP ${status}`;
+    } catch (err) {
+      error = describe(err);
+    }
+    const durationMs = Math.round(performance.now() - started);
+    const delivered = error === null;
+    const state = delivered ? 'delivered' : attempt >= MAX_ATTEMPTS ? 'failed' : 'pending';
+    const next = state === 'pending' ? this.#now() + backoffMs(attempt, this.#o.backoffBaseMs) : null;
+    try {
+      this.#o.repo.recordAttempt(d.id, { attempt, at, status, error, durationMs }, state, next);
+      this.#o.onDelivery([d.id], state);
+    } catch (err) {
+      this.#o.onProblem(`webhook log: ${describe(err)}`);
+    }
+  }
+}
+
+function describe(err: unknown): string {
+  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e?.name === 'TimeoutError') return `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`;
+  const cause = e?.cause?.code ?? e?.cause?.message;
+  return `${e?.message ?? String(err)}${cause ? ` (${cause})` : ''}`.slice(0, MAX_ERROR_CHARS);
+}
