@@ -1,6 +1,13 @@
 // Derivation for the store's summary and full-text index, plus the cheap header-only summary the
 // ingest path shows before derivation has run. Must not import electron, the store or any binding.
-import { parseAddressHeader, simpleParser, type AddressObject } from 'mailparser';
+import {
+  MailParser,
+  parseAddressHeader,
+  type AddressObject,
+  type AttachmentStream,
+  type HeaderLines,
+  type MessageText,
+} from 'mailparser';
 import libmime from 'libmime';
 import type { Address, MessageSummary } from '../../src-shared/index.js';
 import { stripHtml } from './html-to-text.js';
@@ -76,14 +83,7 @@ export function quickHeaders(raw: Buffer, names: ReadonlySet<string>): Map<strin
 export async function deriveMessage(raw: Buffer): Promise<DerivedMessage> {
   const quick = safeQuick(raw);
   try {
-    const parsed = await simpleParser(raw, {
-      // The index needs text, not rendered HTML or links: these conversions cost more than the parse.
-      skipHtmlToText: true,
-      skipTextToHtml: true,
-      skipImageLinks: true,
-      skipTextLinks: true,
-      checksumAlgo: false,
-    });
+    const parsed = await parseForIndex(raw);
     let body = parsed.text ?? '';
     if (!body.trim() && typeof parsed.html === 'string') body = stripHtml(parsed.html.slice(0, STRIP_HTML_CHARS));
     body = body.slice(0, FTS_BODY_CHARS);
@@ -103,7 +103,7 @@ export async function deriveMessage(raw: Buffer): Promise<DerivedMessage> {
       subject,
       // mailparser turns a bad Date into "now"; the summary must say it is unknown instead.
       date: quick.date,
-      hasAttachments: parsed.attachments.some((a) => !a.related),
+      hasAttachments: parsed.hasAttachments,
       snippet: snippet(body),
       parseError: null,
       fts: {
@@ -132,6 +132,73 @@ export async function deriveMessage(raw: Buffer): Promise<DerivedMessage> {
       },
     };
   }
+}
+
+interface ParsedForIndex {
+  text: string | undefined;
+  html: string | false | undefined;
+  from: AddressObject | undefined;
+  to: AddressObject | AddressObject[] | undefined;
+  cc: AddressObject | AddressObject[] | undefined;
+  bcc: AddressObject | AddressObject[] | undefined;
+  subject: string | undefined;
+  headerLines: HeaderLines;
+  /** An attachment that is not an embedded (multipart/related) image. */
+  hasAttachments: boolean;
+}
+
+/**
+ * mailparser's stream run as simpleParser runs it, except that attachment bodies are drained instead of collected:
+ * the index only needs to know an attachment is there, and simpleParser held every attachment's decoded bytes
+ * (a 20 MB PDF: 20 MB of Buffers per indexed message) until the parse was collected.
+ */
+function parseForIndex(raw: Buffer): Promise<ParsedForIndex> {
+  return new Promise((resolve, reject) => {
+    const parser = new MailParser({
+      // The index needs text, not rendered HTML or links: these conversions cost more than the parse.
+      skipHtmlToText: true,
+      skipTextToHtml: true,
+      skipImageLinks: true,
+      skipTextLinks: true,
+      checksumAlgo: false,
+    });
+    let settled = false;
+    let body: MessageText | undefined;
+    let hasAttachments = false;
+    // Like simpleParser: mailparser may report an error and still end, and the first error wins.
+    parser.on('error', (err: Error) => {
+      if (settled) return;
+      settled = true;
+      reject(err);
+    });
+    parser.on('data', (data: AttachmentStream | MessageText) => {
+      if (data.type === 'text') {
+        body = data;
+        return;
+      }
+      if (!data.related) hasAttachments = true;
+      data.content.once('end', () => data.release?.());
+      data.content.resume();
+    });
+    parser.on('end', () => {
+      if (settled) return;
+      settled = true;
+      const headers = parser.headers || new Map();
+      const header = <T>(key: string): T | undefined => headers.get(key) as T | undefined;
+      resolve({
+        text: body?.text,
+        html: body?.html,
+        from: header<AddressObject>('from'),
+        to: header<AddressObject | AddressObject[]>('to'),
+        cc: header<AddressObject | AddressObject[]>('cc'),
+        bcc: header<AddressObject | AddressObject[]>('bcc'),
+        subject: header<string>('subject'),
+        headerLines: parser.headerLines || [],
+        hasAttachments,
+      });
+    });
+    parser.end(raw);
+  });
 }
 
 function safeQuick(raw: Buffer): QuickSummary {

@@ -81,6 +81,37 @@ describe('deriveMessage', () => {
   });
 });
 
+describe('deriveMessage with attachments', () => {
+  it('reads the text after several large attachments it drains without keeping', async () => {
+    // Each attachment must be read and released before mailparser goes on: the text after them proves it was.
+    const attachment = (name: string): string[] => [
+      '--b',
+      `Content-Type: application/octet-stream; name="${name}"`,
+      'Content-Disposition: attachment',
+      'Content-Transfer-Encoding: base64',
+      '',
+      ...Array.from({ length: 30_000 }, () => 'QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2'),
+    ];
+    const d = await deriveMessage(
+      msg(
+        ['From: a@example.test', 'Subject: files', 'Content-Type: multipart/mixed; boundary="b"'],
+        [
+          ...attachment('one.bin'),
+          ...attachment('two.bin'),
+          '--b',
+          'Content-Type: text/plain; charset=utf-8',
+          '',
+          'the words after the files',
+          '--b--',
+        ].join('\r\n'),
+      ),
+    );
+    expect(d.parseError).toBeNull();
+    expect(d.hasAttachments).toBe(true);
+    expect(d.fts.body).toContain('the words after the files');
+  });
+});
+
 describe('stripHtml', () => {
   it('handles unclosed tags, comments and scripts', () => {
     expect(stripHtml('a<b')).toBe('a');
