@@ -3,6 +3,20 @@
 // check (PEM parsing, CIDR, patterns, binding a port) is checked by the core, which names the same paths.
 // Must not import electron, node or DOM modules.
 import { z } from 'zod';
+import { fieldsSection, secretInput, wholeSection } from './settings-section.js';
+import { COMPOSE_SECTION, PROFILES_SECTION } from './contract/compose.js';
+
+export {
+  STORED,
+  isStoredSecret,
+  secretInput,
+  secretText,
+  fieldsSection,
+  wholeSection,
+  type ItemMatch,
+  type SettingsSection,
+  type StoredSecret,
+} from './settings-section.js';
 
 export {
   AUTH_MECHANISMS,
@@ -42,15 +56,6 @@ const MAX_TEXT = 4096;
 export const MIN_IN_FLIGHT_BYTES = 1024 * 1024;
 /** A day: longer timeouts would let a stuck client hold a slot for practically ever. */
 export const MAX_TIMEOUT_SECONDS = 24 * 60 * 60;
-
-/** A secret as the UI and API see it once stored: never the value, only that there is one. */
-export interface StoredSecret {
-  stored: true;
-}
-export const STORED: StoredSecret = Object.freeze({ stored: true as const });
-export function isStoredSecret(v: unknown): v is StoredSecret {
-  return typeof v === 'object' && v !== null && (v as { stored?: unknown }).stored === true;
-}
 
 const text = (max = MAX_TEXT) => z.string().max(max);
 const count = (max = Number.MAX_SAFE_INTEGER) => z.number().int().min(1).max(max);
@@ -136,8 +141,6 @@ function listenerSchema<S extends z.ZodType>(secret: S) {
     })
     .strict();
 }
-
-const secretInput = z.union([z.string().max(MAX_TEXT), z.object({ stored: z.literal(true) }).strict()]);
 
 export const listenerConfigSchema = listenerSchema(z.string().max(MAX_TEXT));
 /** A listener as the Settings page and the API send it: a secret may be `{ stored: true }` to keep the stored one. */
@@ -240,36 +243,57 @@ export const smtpSettingsSchema = z
 export type RetentionSettings = z.infer<typeof retentionSchema>;
 export type SmtpSettings = z.infer<typeof smtpSettingsSchema>;
 
-/** Every setting, resolved: what the core runs on. Secrets are plain text here and never leave the main process. */
-export const settingsDocumentSchema = z
-  .object({
-    retention: retentionSchema,
-    smtp: smtpSettingsSchema,
-    listeners: z.array(listenerConfigSchema).max(MAX_LISTENERS),
-    faults: z.array(faultRuleSchema).max(MAX_FAULT_RULES),
-  })
-  .strict();
-export type SettingsDocument = z.infer<typeof settingsDocumentSchema>;
+/** Where a listener keeps its secrets (sealed at rest, `{ stored: true }` to the UI). */
+export const LISTENER_SECRET_PATHS = [
+  '*.auth.credentials.*.password',
+  '*.auth.credentials.*.token',
+  '*.certificate.key',
+] as const;
 
-/** Any subset of the sections, with listeners of the given schema; `retention` and `smtp` may name some fields. */
-function sectionsSchema<L extends z.ZodType>(listener: L) {
-  return z
-    .object({
-      retention: retentionSchema.partial().optional(),
-      smtp: smtpSettingsSchema.partial().optional(),
-      listeners: z.array(listener).max(MAX_LISTENERS).optional(),
-      faults: z.array(faultRuleSchema).max(MAX_FAULT_RULES).optional(),
-    })
-    .strict();
+/**
+ * Every settings section, in the order the Settings page and config files list them. A capability with settings
+ * adds one line here: its section from its contract file (see settings-section.ts).
+ */
+export const SETTINGS_SECTIONS = {
+  retention: fieldsSection(retentionSchema),
+  smtp: fieldsSection(smtpSettingsSchema),
+  listeners: wholeSection({
+    file: z.array(listenerConfigSchema).max(MAX_LISTENERS),
+    edit: z.array(listenerEditSchema).max(MAX_LISTENERS),
+    secretPaths: LISTENER_SECRET_PATHS,
+    // A listener keeps its secrets across an edit by id (or position, when renamed); a credential by username.
+    items: { '': { key: 'id', fallbackToPosition: true }, '*.auth.credentials': { key: 'username' } },
+  }),
+  faults: wholeSection({ file: z.array(faultRuleSchema).max(MAX_FAULT_RULES), defaults: [] }),
+  profiles: PROFILES_SECTION,
+  compose: COMPOSE_SECTION,
+} as const;
+
+type Sections = typeof SETTINGS_SECTIONS;
+export type SectionKey = keyof Sections;
+export const SECTION_KEYS = Object.keys(SETTINGS_SECTIONS) as SectionKey[];
+
+function shapeOf<P extends 'file' | 'edit' | 'layer' | 'update'>(part: P): { [K in SectionKey]: Sections[K][P] } {
+  return Object.fromEntries(SECTION_KEYS.map((k) => [k, SETTINGS_SECTIONS[k][part]])) as {
+    [K in SectionKey]: Sections[K][P];
+  };
 }
 
-/** A config file (`serve --config FILE`): a present section replaces that section (retention and smtp by field). */
-export const settingsFileSchema = sectionsSchema(listenerConfigSchema);
+/** Every setting, resolved: what the core runs on. Secrets are plain text here and never leave the main process. */
+export const settingsDocumentSchema = z.object(shapeOf('file')).strict();
+export type SettingsDocument = z.infer<typeof settingsDocumentSchema>;
+export type SectionValue<K extends SectionKey> = SettingsDocument[K];
+
+/** A config file (`serve --config FILE`): a present section replaces that section (`fields` sections by field). */
+export const settingsFileSchema = z.object(shapeOf('layer')).strict();
 export type SettingsFile = z.infer<typeof settingsFileSchema>;
 
 /** `settings.update`: the sections to change; each given section replaces the running one after validation. */
-export const settingsUpdateSchema = sectionsSchema(listenerEditSchema);
+export const settingsUpdateSchema = z.object(shapeOf('update')).strict();
 export type SettingsUpdate = z.infer<typeof settingsUpdateSchema>;
+
+/** The sections as `settings.get` shows them: every secret as `{ stored: true }`. */
+export type SettingsSections = { [K in SectionKey]: z.output<Sections[K]['edit']> };
 
 /** Where a setting's value comes from when it is not the Settings page's own. */
 export interface PinnedSetting {
@@ -280,11 +304,7 @@ export interface PinnedSetting {
 }
 
 /** `settings.get`: the running settings with every secret shown as `{ stored: true }`. */
-export interface Settings {
-  retention: RetentionSettings;
-  smtp: SmtpSettings;
-  listeners: ListenerEdit[];
-  faults: FaultRule[];
+export interface Settings extends SettingsSections {
   /**
    * Settings set by the config file, a flag or an environment variable. A change made here applies at once
    * and is saved, but at the next start those sources win again.
@@ -316,35 +336,3 @@ export interface SettingsPresets {
   listeners: ListenerPreset[];
   faults: FaultPresetInfo[];
 }
-
-/** Each secret of a listener, at its path; used to seal, redact and carry over stored secrets. */
-export function mapListenerSecrets<A, B>(
-  listener: ListenerShape<A>,
-  fn: (value: A, path: string) => B | undefined,
-): ListenerShape<B> {
-  const out = structuredClone(listener) as unknown as ListenerShape<B>;
-  const auth = listener.auth;
-  if (auth?.credentials && out.auth?.credentials) {
-    auth.credentials.forEach((c, i) => {
-      const o = out.auth!.credentials![i]!;
-      for (const key of ['password', 'token'] as const) {
-        const v = c[key];
-        if (v === undefined) continue;
-        const mapped = fn(v, `auth.credentials.${i}.${key}`);
-        if (mapped === undefined) delete o[key];
-        else o[key] = mapped;
-      }
-    });
-  }
-  if (listener.certificate?.mode === 'pem' && out.certificate?.mode === 'pem') {
-    const mapped = fn(listener.certificate.key, 'certificate.key');
-    out.certificate.key = mapped as B;
-  }
-  return out;
-}
-
-/** A listener whose secrets are of type S (string, StoredSecret, a sealed form). */
-export type ListenerShape<S> = Omit<ListenerConfig, 'auth' | 'certificate'> & {
-  auth?: Omit<AuthConfig, 'credentials'> & { credentials?: { username: string; password?: S; token?: S }[] };
-  certificate?: { mode: 'generated'; sans?: string[] } | { mode: 'pem'; cert: string; key: S };
-};

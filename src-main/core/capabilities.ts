@@ -1,20 +1,21 @@
 // The capabilities, in start order: each one's setup runs after the shared services exist, and they stop in
 // reverse. Adding a capability is one line here (and one in src-shared/contract/index.ts).
 // Must not import electron or any binding.
-import type { CallName } from '../../src-shared/index.js';
-import type { Capability, CapabilityDeps, ExactlyOnce, HandledBy, Handlers } from './capability.js';
+import { setupMessages } from '../messages/setup.js';
+import { setupServer } from '../server/setup.js';
+import { setupSessions } from '../sessions/setup.js';
+import { setupSettings } from '../settings/setup.js';
 import { setupCompose } from '../compose/index.js';
+import type { CapabilitySetup, ExactlyOnce } from './capability.js';
 
-/** Verbs the Core still handles itself until they move into capability folders. */
-export type LegacyVerb = Exclude<CallName, HandledBy<(typeof CAPABILITIES)[number]>>;
-
-// Each setup handles only its own verbs, so the list is checked against the widest setup; the check below says
-// which verbs are missing or doubled.
-export const CAPABILITIES = [setupCompose] as const satisfies readonly ((deps: CapabilityDeps) => Capability<never>)[];
-
-/** The Core's own handlers, as a stand-in setup for the compile-time check below. */
-type LegacySetup = () => Capability<LegacyVerb> & { handlers: Handlers<LegacyVerb> };
+export const CAPABILITIES = [
+  setupMessages,
+  setupSessions,
+  setupSettings,
+  setupServer,
+  setupCompose,
+] as const satisfies readonly CapabilitySetup[];
 
 // Fails to compile, naming the verbs, if a verb has no handler or more than one.
-const everyVerbHandledOnce: ExactlyOnce<readonly [LegacySetup, ...typeof CAPABILITIES]> = true;
+const everyVerbHandledOnce: ExactlyOnce<typeof CAPABILITIES> = true;
 void everyVerbHandledOnce;

@@ -3,14 +3,14 @@
 // tables' migrations and a stop(). The Core is the ordered list of these (capabilities.ts).
 // Must not import electron or any binding.
 import type Database from 'better-sqlite3';
-import type { CallName, CallResult, ParsedCallArgs, Result } from '../../src-shared/index.js';
+import type { CallName, CallResult, ParsedCallArgs, Result, SectionKey, ServerStatus } from '../../src-shared/index.js';
 import type { CaptureServer } from '../capture/index.js';
 import type { Store } from '../store/index.js';
 import type { EventBus } from './events.js';
 import type { LiveMetrics } from './metrics.js';
 import type { RestRoute } from './rest.js';
 import type { SecretBox } from './secrets.js';
-import type { SettingsService } from './settings.js';
+import type { SectionHooks, SettingsService } from './settings.js';
 
 export type Handler<K extends CallName> = (args: ParsedCallArgs<K>) => Promise<CallResult<K>> | CallResult<K>;
 export type Handlers<N extends CallName> = { [K in N]: Handler<K> };
@@ -42,6 +42,8 @@ export interface CapabilityDeps {
   invoke<K extends CallName>(name: K, args: unknown): Promise<Result<CallResult<K>>>;
   /** Lists a problem met while running with the settings (the details go to stderr). */
   reportProblem(text: string): void;
+  /** Listeners, certificate and store figures, as `server.status` reports them. */
+  status(): ServerStatus;
 }
 
 export interface Capability<N extends CallName = CallName> {
@@ -50,6 +52,12 @@ export interface Capability<N extends CallName = CallName> {
   /** Exactly the capability's verbs; capabilities.ts checks at compile time that every verb has one handler. */
   readonly handlers: Handlers<N>;
   readonly routes?: readonly RestRoute[];
+  /**
+   * The capability's settings section (declared in src-shared/settings.ts): its Node-side checks and how a change
+   * takes effect. Sealing, redaction, carrying secrets over an edit, pinning and config files need nothing here.
+   * Read the running value with `deps.settings.section(key)`.
+   */
+  readonly settings?: SectionAttachment;
   /** Applied (in order) after setup returns and before start(); setup itself must not touch these tables. */
   readonly migrations?: readonly CapabilityMigration[];
   /** Runs once the migrations are applied: timers, listeners, anything that may fail and should be reported. */
@@ -58,7 +66,12 @@ export interface Capability<N extends CallName = CallName> {
   stop?(): Promise<void> | void;
 }
 
-export type CapabilitySetup = (deps: CapabilityDeps) => Capability<CallName>;
+export type SectionAttachment = { [K in SectionKey]: { readonly key: K } & SectionHooks<K> }[SectionKey];
+
+/** Any capability, whatever verbs it handles (its handlers are then only known as an object). */
+export type AnyCapability = Capability<never>;
+
+export type CapabilitySetup = (deps: CapabilityDeps) => AnyCapability;
 
 /** The verbs a setup function's capability handles. */
 export type HandledBy<F> = F extends (deps: CapabilityDeps) => Capability<infer N> ? N : never;

@@ -2,7 +2,12 @@
 // Must not import electron: the desktop shell passes app.getPath('userData') in.
 import os from 'node:os';
 import path from 'node:path';
-import type { RetentionSettings, SettingsDocument } from '../../src-shared/index.js';
+import {
+  SECTION_KEYS,
+  SETTINGS_SECTIONS,
+  type RetentionSettings,
+  type SettingsDocument,
+} from '../../src-shared/index.js';
 import { DEFAULT_MAX_IN_FLIGHT_BYTES, DEFAULT_MAX_MESSAGE_BYTES, type ListenerConfig } from '../capture/index.js';
 
 export const APP_NAME = 'Mailwright';
@@ -12,7 +17,14 @@ export const DEFAULT_HTTP = { host: '127.0.0.1', port: 8025 };
 
 /** What runs with no saved settings, config file or flags: one loopback STARTTLS listener, no fault rules. */
 export function defaultSettings(retention: RetentionSettings): SettingsDocument {
+  // A capability's section brings its own default (src-shared/settings.ts lists them); these are the built-in ones.
+  const fromSections = Object.fromEntries(
+    SECTION_KEYS.map((key) => [key, structuredClone(SETTINGS_SECTIONS[key].defaults)]).filter(
+      ([, v]) => v !== undefined,
+    ),
+  ) as Omit<SettingsDocument, 'retention' | 'smtp' | 'listeners' | 'faults'>;
   return {
+    ...fromSections,
     retention: { ...retention },
     smtp: {
       hostname: 'mailwright',

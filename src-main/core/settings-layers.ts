@@ -4,23 +4,24 @@
 import type { z } from 'zod';
 import {
   MailwrightError,
+  SECTION_KEYS,
+  SETTINGS_SECTIONS,
   STORED,
-  isStoredSecret,
-  mapListenerSecrets,
   settingsDocumentSchema,
   type ListenerConfig,
-  type ListenerEdit,
-  type ListenerShape,
   type PinnedSetting,
+  type SectionKey,
+  type Settings,
   type SettingsDocument,
   type SettingsFile,
 } from '../../src-shared/index.js';
+import { carryOverSecrets, mapSecrets } from './secret-paths.js';
 
 /** One source of settings above the saved ones. */
 export interface SettingsLayer {
   /** Said in `pinned` and in errors: `config file /etc/mailwright.json`, `--smtp`, `MAILWRIGHT_SMTP`. */
   source: string;
-  /** Sections this layer sets: a list section replaces the one below; `retention` and `smtp` merge by field. */
+  /** Sections this layer sets: a `replace` section replaces the one below; a `fields` section merges by field. */
   settings?: SettingsFile;
   /**
    * One listener's address (`--smtp HOST:PORT`): sets host and port of the listener with `template.id`,
@@ -47,23 +48,20 @@ export function resolveLayers(
       if (index >= pinnedFrom) pinned.set(path, layer.source);
     };
     const s = layer.settings;
-    // retention and smtp merge field by field; each field given is pinned on its own.
-    const merge = (name: 'retention' | 'smtp', fields: Record<string, unknown> | undefined) => {
-      for (const [key, value] of Object.entries(fields ?? {})) {
-        if (value === undefined) continue;
-        (doc[name] as Record<string, unknown>)[key] = value;
-        pin(`${name}.${key}`);
+    for (const key of SECTION_KEYS) {
+      const given = s?.[key];
+      if (given === undefined) continue;
+      if (SETTINGS_SECTIONS[key].merge === 'fields') {
+        // Field by field; each field given is pinned on its own.
+        for (const [field, value] of Object.entries(given)) {
+          if (value === undefined) continue;
+          (doc[key] as Record<string, unknown>)[field] = value;
+          pin(`${key}.${field}`);
+        }
+      } else {
+        (doc as Record<string, unknown>)[key] = structuredClone(given);
+        pin(key);
       }
-    };
-    merge('retention', s?.retention);
-    merge('smtp', s?.smtp);
-    if (s?.listeners) {
-      doc.listeners = structuredClone(s.listeners);
-      pin('listeners');
-    }
-    if (s?.faults) {
-      doc.faults = structuredClone(s.faults);
-      pin('faults');
     }
     const a = layer.listenerAddress;
     if (a) {
@@ -111,43 +109,16 @@ export function shapeError(error: z.ZodError, source: string): MailwrightError {
   );
 }
 
-/** The document as the UI and API may see it: every secret replaced by `{ stored: true }`. */
-export function redactListeners(listeners: readonly ListenerConfig[]): ListenerEdit[] {
-  return listeners.map(
-    (l) => mapListenerSecrets<string, typeof STORED>(l as ListenerShape<string>, () => STORED) as ListenerEdit,
-  );
+/** A section as the UI and API may see it: every secret replaced by `{ stored: true }`. */
+export function redactSection<K extends SectionKey>(key: K, value: SettingsDocument[K]): Settings[K] {
+  return mapSecrets(value, SETTINGS_SECTIONS[key].secretPaths, () => STORED) as Settings[K];
 }
 
-/**
- * Turns an edited listener list back into one with real secrets: `{ stored: true }` takes the secret stored for the
- * same listener (by id, else at the same position) and the same credential (by username) or the certificate key.
- */
-export function carryOverSecrets(
-  edited: readonly ListenerEdit[],
-  current: readonly ListenerConfig[],
-): ListenerConfig[] {
-  return edited.map((l, i) => {
-    const before = current.find((c) => c.id === l.id) ?? current[i];
-    return mapListenerSecrets<string | typeof STORED, string>(l, (value, path) => {
-      if (!isStoredSecret(value)) return value;
-      const stored = before ? storedSecretAt(before, l, path) : undefined;
-      if (stored === undefined) {
-        throw new MailwrightError(
-          'invalid_argument',
-          `[smtp] listener "${l.id}": ${path} has no stored value to keep; enter it`,
-          `listeners.${i}.${path}`,
-        );
-      }
-      return stored;
-    });
-  });
-}
-
-function storedSecretAt(before: ListenerConfig, edited: ListenerShape<unknown>, path: string): string | undefined {
-  if (path === 'certificate.key') return before.certificate?.mode === 'pem' ? before.certificate.key : undefined;
-  const m = /^auth\.credentials\.(\d+)\.(password|token)$/.exec(path);
-  if (!m) return undefined;
-  const username = edited.auth?.credentials?.[Number(m[1])]?.username;
-  const match = before.auth?.credentials?.find((c) => c.username === username);
-  return match?.[m[2] as 'password' | 'token'];
+/** An edited section with each `{ stored: true }` replaced by the secret stored at the same place. */
+export function carryOverSection<K extends SectionKey>(
+  key: K,
+  edited: unknown,
+  current: SettingsDocument[K],
+): SettingsDocument[K] {
+  return carryOverSecrets<SettingsDocument[K]>(key, SETTINGS_SECTIONS[key], edited, current);
 }

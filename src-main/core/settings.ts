@@ -4,12 +4,13 @@
 // Must not import electron or any binding.
 import {
   MailwrightError,
-  mapListenerSecrets,
+  SECTION_KEYS,
+  SETTINGS_SECTIONS,
   settingsFileSchema,
   type ListenerConfig,
-  type ListenerShape,
   type PinnedSetting,
   type RetentionSettings,
+  type SectionKey,
   type Settings,
   type SettingsDocument,
   type SettingsFile,
@@ -17,11 +18,12 @@ import {
 } from '../../src-shared/index.js';
 import { compileRules } from '../capture/faults/index.js';
 import { validateListener } from '../capture/listener-config.js';
-import { isSealed, type SecretBox, type SealedSecret } from './secrets.js';
+import { mapSecrets } from './secret-paths.js';
+import { isSealed, type SecretBox } from './secrets.js';
 import {
-  carryOverSecrets,
+  carryOverSection,
   checkShape,
-  redactListeners,
+  redactSection,
   resolveLayers,
   shapeError,
   type SettingsLayer,
@@ -48,14 +50,24 @@ export interface SettingsTargets {
   changed(settings: Settings): void;
 }
 
+/** The saved row: every section but retention (the store keeps that row itself), secrets sealed. */
 interface SavedDocument {
   version: number;
   /** SecretBox.keyId of the key that sealed the secrets. */
   keyId?: string;
-  smtp?: unknown;
-  listeners?: unknown;
-  faults?: unknown;
+  [section: string]: unknown;
 }
+
+/** What a capability adds to its own section: checks that need Node, and how a new value takes effect. */
+export interface SectionHooks<K extends SectionKey = SectionKey> {
+  /** Throws MailwrightError naming the field (`profiles.2.tls.ca`) when the value cannot be used. */
+  validate?(value: SettingsDocument[K]): void;
+  /** Makes a validated value take effect; runs after the listeners were rebound, so it should not fail. */
+  apply?(value: SettingsDocument[K]): Promise<void> | void;
+}
+
+/** Sections whose secrets the saved row holds, in a stable order. */
+const SAVED_KEYS = SECTION_KEYS.filter((k) => k !== 'retention');
 
 /** Validates everything a document holds, so applying it cannot fail half-way except for binding a port. */
 export function validateDocument(doc: SettingsDocument, source?: string): void {
@@ -90,6 +102,7 @@ export class SettingsService {
   readonly #pinned: PinnedSetting[];
   readonly #warnings: string[];
   #queue: Promise<unknown> = Promise.resolve();
+  readonly #hooks = new Map<SectionKey, SectionHooks>();
   /** The saved row was skipped at start: it is kept aside before the first save replaces it. */
   #savedUnused = false;
   /** Secrets are locked (see CoreOptions.secretsLocked): changes apply but are not saved. */
@@ -173,15 +186,28 @@ export class SettingsService {
   }
 
   view(): Settings {
-    const d = this.#doc;
+    const d = { ...this.#doc, retention: this.#targets.retention() };
+    const sections = Object.fromEntries(SECTION_KEYS.map((k) => [k, redactSection(k, d[k])]));
     return {
-      retention: this.#targets.retention(),
-      smtp: { ...d.smtp },
-      listeners: redactListeners(d.listeners),
-      faults: structuredClone(d.faults),
+      ...(sections as Omit<Settings, 'pinned' | 'warnings'>),
       pinned: this.#pinned.map((p) => ({ ...p })),
       warnings: [...this.#warnings, ...this.#runtimeWarnings],
     };
+  }
+
+  /** One section as the core runs on it, secrets in plain text: for the capability that owns it, never a binding. */
+  section<K extends SectionKey>(key: K): SettingsDocument[K] {
+    return structuredClone(key === 'retention' ? (this.#targets.retention() as SettingsDocument[K]) : this.#doc[key]);
+  }
+
+  /**
+   * A capability's checks and live apply for its section. The running value is checked at once, so a saved or
+   * configured value the capability cannot use stops the start with the field named, like any invalid layer.
+   */
+  attach<K extends SectionKey>(key: K, hooks: SectionHooks<K>): void {
+    if (this.#hooks.has(key)) throw new MailwrightError('internal', `settings section ${key} is attached twice`);
+    hooks.validate?.(this.#doc[key]);
+    this.#hooks.set(key, hooks);
   }
 
   /**
@@ -206,17 +232,25 @@ export class SettingsService {
     const current = this.#doc;
     const next: SettingsDocument = structuredClone(current);
     next.retention = this.#targets.retention();
-    if (patch.retention) next.retention = { ...next.retention, ...definedOnly(patch.retention) };
-    if (patch.smtp) next.smtp = { ...next.smtp, ...definedOnly(patch.smtp) };
-    if (patch.listeners) next.listeners = carryOverSecrets(patch.listeners, current.listeners);
-    if (patch.faults) next.faults = structuredClone(patch.faults);
+    const changed = SECTION_KEYS.filter((k) => patch[k] !== undefined);
+    for (const key of changed) {
+      const given = patch[key];
+      const target = next as Record<SectionKey, unknown>;
+      if (SETTINGS_SECTIONS[key].merge === 'fields') {
+        target[key] = { ...(next[key] as object), ...definedOnly(given as object) };
+      } else {
+        target[key] = carryOverSection(key, given, current[key]);
+      }
+    }
     validateDocument(next);
+    for (const key of changed) this.#hooks.get(key)?.validate?.(next[key]);
 
     const listenersChanged = patch.listeners !== undefined || patch.smtp !== undefined;
     // Binding is the one step that can still fail; it undoes itself (see CaptureServer.apply), so it goes first.
     if (listenersChanged) await this.#targets.applyListeners(next.listeners, next.smtp);
     if (patch.faults) this.#targets.setFaultRules(next.faults);
     if (patch.retention) this.#targets.setRetention(next.retention);
+    for (const key of changed) await this.#hooks.get(key)?.apply?.(next[key]);
     this.#doc = next;
     this.#save();
     const view = this.view();
@@ -231,19 +265,7 @@ export class SettingsService {
       if (old !== undefined) this.#targets.keepUnused(old);
       this.#savedUnused = false;
     }
-    const d = this.#doc;
-    const saved: SavedDocument = {
-      version: SAVED_VERSION,
-      keyId: this.#box.keyId,
-      smtp: d.smtp,
-      listeners: d.listeners.map((l, i) =>
-        mapListenerSecrets<string, SealedSecret>(l as ListenerShape<string>, (v, at) =>
-          this.#box.seal(v, `listeners.${i}.${at}`),
-        ),
-      ),
-      faults: d.faults,
-    };
-    this.#targets.writeSaved(saved);
+    this.#targets.writeSaved(sealDocument(this.#doc, this.#box));
   }
 }
 
@@ -265,26 +287,30 @@ function openSaved(saved: unknown, box: SecretBox): { layer: SettingsLayer; rese
         'enter the secrets again here, or give them in a config file',
     );
   }
-  const listeners = Array.isArray(s.listeners)
-    ? s.listeners.map((l, i) =>
-        mapListenerSecrets<unknown, string>(l as ListenerShape<unknown>, (v, at) => {
-          if (!isSealed(v)) throw new MailwrightError('internal', 'a saved secret is not sealed');
-          return box.open(v, `listeners.${i}.${at}`, { legacy });
-        }),
-      )
-    : undefined;
-  const file = parseSettingsFile({ smtp: s.smtp, listeners, faults: s.faults }, 'saved settings');
+  const opened: Record<string, unknown> = {};
+  for (const key of SAVED_KEYS) {
+    if (s[key] === undefined) continue;
+    opened[key] = mapSecrets(s[key], SETTINGS_SECTIONS[key].secretPaths, (v, path) => {
+      if (!isSealed(v)) throw new MailwrightError('internal', 'a saved secret is not sealed');
+      return box.open(v, `${key}.${path}`, { legacy });
+    });
+  }
+  const file = parseSettingsFile(opened, 'saved settings');
   const layer: SettingsLayer = { source: 'Settings page', settings: file };
-  if (!legacy || !listeners) return { layer };
-  const resealed: SavedDocument = {
-    ...s,
-    version: SAVED_VERSION,
-    keyId: box.keyId,
-    listeners: listeners.map((l, i) =>
-      mapListenerSecrets<string, SealedSecret>(l, (v, at) => box.seal(v, `listeners.${i}.${at}`)),
-    ),
-  };
-  return { layer, resealed };
+  if (!legacy) return { layer };
+  return { layer, resealed: sealDocument(file, box) };
+}
+
+/** The saved row for a document (or a layer): every section but retention, each secret sealed to its path. */
+function sealDocument(doc: Partial<Record<SectionKey, unknown>>, box: SecretBox): SavedDocument {
+  const saved: SavedDocument = { version: SAVED_VERSION, keyId: box.keyId };
+  for (const key of SAVED_KEYS) {
+    if (doc[key] === undefined) continue;
+    saved[key] = mapSecrets(doc[key], SETTINGS_SECTIONS[key].secretPaths, (v, path) =>
+      box.seal(v as string, `${key}.${path}`),
+    );
+  }
+  return saved;
 }
 
 function definedOnly<T extends object>(o: T): { [K in keyof T]-?: Exclude<T[K], undefined> } {

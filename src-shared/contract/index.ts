@@ -4,18 +4,29 @@
 // add one entry to CAPABILITY_VERBS and one `&` term to Events below.
 // Must not import electron, node or DOM modules.
 import type { z } from 'zod';
-import { coreVerbs, desktopCallArgs, type CoreEvents, type DesktopCallResults } from './core.js';
 import { composeVerbs, type ComposeEvents } from './compose.js';
 import type { Verb } from './define.js';
+import { desktopCallArgs } from './desktop.js';
+import { messagesVerbs, type MessagesEvents } from './messages.js';
+import { serverVerbs, type ServerEvents } from './server.js';
+import { sessionsVerbs, type SessionsEvents } from './sessions.js';
+import { settingsVerbs, type SettingsEvents } from './settings.js';
 
-export * from './core.js';
+export * from './messages.js';
+export * from './sessions.js';
+export * from './settings.js';
+export * from './server.js';
+export * from './desktop.js';
 export * from './compose.js';
 export { verb, type Verb, type VerbTable } from './define.js';
 export { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from '../ipc.js';
 
 /** Each capability's verb table, by capability; a test checks that no verb name appears twice. */
 export const CAPABILITY_VERBS = {
-  core: coreVerbs,
+  messages: messagesVerbs,
+  settings: settingsVerbs,
+  server: serverVerbs,
+  sessions: sessionsVerbs,
   compose: composeVerbs,
 } as const;
 
@@ -44,7 +55,7 @@ export function isCallName(name: unknown): name is CallName {
 }
 
 /** Push events of every capability (one `&` term per capability that has events). */
-export type Events = CoreEvents & ComposeEvents;
+export type Events = MessagesEvents & SettingsEvents & ServerEvents & SessionsEvents & ComposeEvents;
 export type EventName = keyof Events;
 export interface EventEnvelope<K extends EventName = EventName> {
   event: K;
@@ -54,4 +65,3 @@ export interface EventEnvelope<K extends EventName = EventName> {
 export type DesktopCallName = keyof typeof desktopCallArgs;
 export const DESKTOP_CALL_NAMES = Object.keys(desktopCallArgs) as DesktopCallName[];
 export type DesktopCallArgs<K extends DesktopCallName> = z.input<(typeof desktopCallArgs)[K]>;
-export type { DesktopCallResults };

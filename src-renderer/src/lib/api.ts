@@ -54,6 +54,7 @@ export const api = {
     source: (id: number) => call('messages.source', { id }),
     remoteContentKey: (id: number) => call('messages.remoteContentKey', { id }),
     markRead: (ids: number[], read: boolean) => call('messages.markRead', { ids, read }),
+    markAllRead: (query: string) => call('messages.markAllRead', query ? { query } : {}),
     delete: (ids: number[]) => call('messages.delete', { ids }),
     deleteAll: () => call('messages.deleteAll', {}),
   },

@@ -2,12 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { STORED, type ListenerConfig, type SettingsDocument } from '../../../src-shared/index.js';
 import { defaultSettings } from '../../../src-main/core/defaults.js';
-import {
-  carryOverSecrets,
-  checkShape,
-  redactListeners,
-  resolveLayers,
-} from '../../../src-main/core/settings-layers.js';
+import { carryOverSection, checkShape, redactSection, resolveLayers } from '../../../src-main/core/settings-layers.js';
 import { DEFAULT_RETENTION } from '../../../src-main/store/index.js';
 
 const base = (): SettingsDocument => defaultSettings(DEFAULT_RETENTION);
@@ -101,7 +96,7 @@ describe('checkShape', () => {
 
 describe('secrets', () => {
   it('redacts every secret to { stored: true } and keeps the rest', () => {
-    const [r] = redactListeners([sub]);
+    const [r] = redactSection('listeners', [sub]);
     expect(r).toEqual({
       ...sub,
       certificate: { mode: 'pem', cert: 'CERT', key: STORED },
@@ -117,26 +112,26 @@ describe('secrets', () => {
   });
 
   it('carries stored secrets over by listener id and username, even reordered or renamed in place', () => {
-    const [edit] = redactListeners([sub]);
+    const [edit] = redactSection('listeners', [sub]);
     edit!.auth!.credentials!.reverse();
     edit!.auth!.credentials!.push({ username: 'new', password: 'typed' });
-    const [out] = carryOverSecrets([edit!], [sub]);
+    const [out] = carryOverSection('listeners', [edit!], [sub]);
     expect(out!.auth!.credentials).toEqual([
       { username: 'bot', token: 'tok-1' },
       { username: 'qa', password: 'pw-1' },
       { username: 'new', password: 'typed' },
     ]);
     expect(out!.certificate).toEqual({ mode: 'pem', cert: 'CERT', key: 'KEY-SECRET' });
-    const [renamed] = carryOverSecrets([{ ...edit!, id: 'renamed' }], [sub]);
+    const [renamed] = carryOverSection('listeners', [{ ...edit!, id: 'renamed' }], [sub]);
     expect(renamed!.certificate).toEqual({ mode: 'pem', cert: 'CERT', key: 'KEY-SECRET' });
   });
 
   it('refuses { stored: true } where nothing is stored, naming the field', () => {
-    const [edit] = redactListeners([sub]);
+    const [edit] = redactSection('listeners', [sub]);
     edit!.auth!.credentials![0] = { username: 'stranger', password: STORED };
-    expect(() => carryOverSecrets([edit!], [sub])).toThrow(
+    expect(() => carryOverSection('listeners', [edit!], [sub])).toThrow(
       expect.objectContaining({ field: 'listeners.0.auth.credentials.0.password' }),
     );
-    expect(() => carryOverSecrets([edit!], [])).toThrow(/no stored value/);
+    expect(() => carryOverSection('listeners', [edit!], [])).toThrow(/no stored value/);
   });
 });

@@ -73,6 +73,8 @@ const settings: Settings = {
   },
   listeners: [{ id: 'smtp', host: '127.0.0.1', port: 0, tls: 'starttls' }, full],
   faults: [rule],
+  profiles: [],
+  compose: {},
   pinned: [{ path: 'listeners.smtp', source: '--smtp' }],
   warnings: [],
 };
