@@ -56,3 +56,20 @@ it('sends through aiosmtpd with AUTH LOGIN and PLAIN, byte-faithful, with the en
     expect(envelope.to).toEqual(['envelope@example.test']);
   }
 });
+
+it('bounds a connection test whose AUTH gets no reply by the profile greeting timeout', async () => {
+  // aiosmtpd 1.4 leaves a refused AUTH PLAIN unanswered.
+  const wrong = await far.call('compose.profiles.create', {
+    profile: {
+      ...profileFor(far, 'plain'),
+      port,
+      greetingTimeoutSeconds: 2,
+      auth: { mechanism: 'PLAIN', user: 'tester', password: 'nope' },
+    },
+  });
+  const report = await far.call('compose.profiles.test', { id: wrong.id });
+  expect(report.ok).toBe(false);
+  const auth = report.steps.find((s) => s.name === 'auth');
+  expect(auth?.ok).toBe(false);
+  expect(report.explanation).toMatch(/535|stopped answering during auth/);
+});
