@@ -41,7 +41,7 @@ export function explainFailure(f: FailureContext): string {
         return `No answer from ${where} within the connection timeout: a firewall probably drops the packets, or the host is down.`;
       if (f.step === 'greeting')
         return `Connected, but the server sent no greeting.${wrongModeHint(f) || ' The server may be overloaded or tarpitting this client.'}`;
-      return `The server stopped answering during ${f.step}.`;
+      return `The server stopped answering during ${f.step}: it may be slow, or ignore a refused login instead of replying.`;
     default:
       break;
   }

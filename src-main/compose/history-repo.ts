@@ -4,6 +4,33 @@
 import type Database from 'better-sqlite3';
 import type { SendOutcome, SendReport, SendSummary } from '../../src-shared/index.js';
 
+export const HISTORY_MIGRATION = {
+  version: 1,
+  name: '001_sends',
+  sqlite: `
+    CREATE TABLE compose_sends (
+      id INTEGER PRIMARY KEY,
+      at TEXT NOT NULL,
+      kind TEXT NOT NULL,
+      profile_id TEXT NOT NULL,
+      profile_name TEXT NOT NULL,
+      host TEXT NOT NULL,
+      port INTEGER NOT NULL,
+      mail_from TEXT NOT NULL,
+      rcpt_to TEXT NOT NULL,
+      subject TEXT NOT NULL,
+      outcome TEXT NOT NULL,
+      reply TEXT,
+      message_id TEXT,
+      ms REAL NOT NULL,
+      size INTEGER NOT NULL,
+      report TEXT NOT NULL,
+      raw BLOB
+    ) STRICT;
+    CREATE INDEX compose_sends_outcome ON compose_sends (outcome, id);
+  `,
+};
+
 export interface SendRecord {
   kind: 'send' | 'release';
   profileId: string;

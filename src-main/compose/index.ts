@@ -11,11 +11,10 @@ import {
 import { explainReply } from '../../src-shared/reply-codes.js';
 import type { Capability, CapabilityDeps, Handlers } from '../core/capability.js';
 import { generateDkimKey } from './dkim-keys.js';
-import { HistoryRepo } from './history-repo.js';
+import { HISTORY_MIGRATION, HistoryRepo } from './history-repo.js';
 import { buildMessage, readMessageId, renewMessageId, signDkim } from './message-build.js';
 import { capturePresets, servicePresets } from './presets.js';
-import { Profiles } from './profiles.js';
-import { PROFILES_MIGRATION, ProfilesRepo } from './profiles-repo.js';
+import { Profiles, validateProfiles } from './profiles.js';
 import { hostResolver, type HostResolver } from './resolver.js';
 import { composeRoutes } from './routes.js';
 import { Sender } from './sender.js';
@@ -23,24 +22,23 @@ import { SmtpSession } from './smtp-session.js';
 
 export { isLoopbackHost, checkGuardrails } from './sender.js';
 
-/** Compose options until they are a settings section: set by tests and the section's live apply. */
-export interface ComposeRuntime {
-  options: ComposeOptions;
-}
-
 export function setupCompose(deps: CapabilityDeps): Capability<ComposeVerb> {
-  const runtime: ComposeRuntime = { options: {} };
-  const profiles = new Profiles(new ProfilesRepo(deps.db), deps.secrets);
+  const options = (): ComposeOptions => deps.settings.section('compose');
+  const profiles = new Profiles(deps.settings, async (list) => {
+    const result = await deps.invoke('settings.update', { profiles: list });
+    if (!result.ok) throw new MailwrightError(result.error.code, result.error.message, result.error.field);
+  });
   const history = new HistoryRepo(deps.db);
   let resolver: { servers: string; resolve: HostResolver } | null = null;
   const currentResolver = (): HostResolver => {
-    const servers = (runtime.options.dnsServers ?? []).join(',');
-    if (resolver?.servers !== servers) resolver = { servers, resolve: hostResolver(runtime.options.dnsServers) };
+    const dnsServers = options().dnsServers;
+    const servers = (dnsServers ?? []).join(',');
+    if (resolver?.servers !== servers) resolver = { servers, resolve: hostResolver(dnsServers) };
     return resolver.resolve;
   };
   const sender = new Sender({
     resolver: currentResolver,
-    allowRecipientDomains: () => runtime.options.allowRecipientDomains,
+    allowRecipientDomains: () => options().allowRecipientDomains,
     history,
     recorded: (id, outcome) => {
       const r = deps.store.retention;
@@ -63,18 +61,18 @@ export function setupCompose(deps: CapabilityDeps): Capability<ComposeVerb> {
     'compose.explainReply': (a) => explainReply(a.reply, a.enhanced),
     'compose.profiles.list': () => ({ profiles: profiles.list() }),
     'compose.profiles.get': (a) => profiles.get(a.id),
-    'compose.profiles.create': (a) => {
-      const view = profiles.create(a.profile);
+    'compose.profiles.create': async (a) => {
+      const view = await profiles.create(a.profile);
       changed([view.id]);
       return view;
     },
-    'compose.profiles.update': (a) => {
-      const view = profiles.update(a.id, a.profile);
+    'compose.profiles.update': async (a) => {
+      const view = await profiles.update(a.id, a.profile);
       changed([a.id]);
       return view;
     },
-    'compose.profiles.delete': (a) => {
-      const deleted = profiles.delete(a.id);
+    'compose.profiles.delete': async (a) => {
+      const deleted = await profiles.delete(a.id);
       if (deleted) changed([a.id]);
       return { deleted };
     },
@@ -82,8 +80,8 @@ export function setupCompose(deps: CapabilityDeps): Capability<ComposeVerb> {
       presets: [...capturePresets(deps.capture.status(), (id) => deps.capture.certificatePem(id)), ...servicePresets()],
     }),
     'compose.profiles.export': () => ({ format: 'mailwright-profiles', version: 1, profiles: profiles.list() }),
-    'compose.profiles.import': (a) => {
-      const result = profiles.import(a.profiles);
+    'compose.profiles.import': async (a) => {
+      const result = await profiles.import(a.profiles);
       changed([...result.created, ...result.updated]);
       return result;
     },
@@ -157,6 +155,7 @@ export function setupCompose(deps: CapabilityDeps): Capability<ComposeVerb> {
     name: 'compose',
     handlers,
     routes: composeRoutes(),
-    migrations: [PROFILES_MIGRATION],
+    settings: { key: 'profiles', validate: validateProfiles },
+    migrations: [HISTORY_MIGRATION],
   };
 }

@@ -147,7 +147,8 @@ export class Sender {
       conn.once('end', () =>
         resolve({ err: Object.assign(new Error('the server closed the connection'), { code: 'ECONNECTION' }) }),
       );
-      conn.send(job.envelope, job.raw, (err, info) => {
+      // A copy: nodemailer writes its bookkeeping (rejectedErrors) into the envelope it is given.
+      conn.send({ from: job.envelope.from, to: [...job.envelope.to] }, job.raw, (err, info) => {
         conn.removeListener('error', onError);
         resolve(err ? { err: err } : { info });
       });

@@ -115,10 +115,21 @@ export class SmtpSession {
             },
           }
         : { user, pass: p.auth.password ?? '', method: mechanism };
+    // A server that never answers AUTH would hold the test for nodemailer's socket timeout; the greeting timeout
+    // is the profile's own word for how long a reply may take.
+    const replyMs = (p.greetingTimeoutSeconds ?? DEFAULT_GREETING_TIMEOUT_S) * 1000;
     const err = await new Promise<NodeError | null>((resolve) => {
-      const onError = (e: NodeError) => resolve(e);
+      const timer = setTimeout(
+        () => resolve(Object.assign(new Error(`no reply to AUTH within ${replyMs / 1000} s`), { code: 'ETIMEDOUT' })),
+        replyMs,
+      );
+      const onError = (e: NodeError) => {
+        clearTimeout(timer);
+        resolve(e);
+      };
       conn.once('error', onError);
       conn.login(auth as unknown as SMTPConnection.AuthenticationCredentials, (e) => {
+        clearTimeout(timer);
         conn.removeListener('error', onError);
         resolve((e as NodeError | null | undefined) ?? null);
       });

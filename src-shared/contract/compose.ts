@@ -3,6 +3,7 @@
 // generated from them; the renderer imports only the inferred types.
 // Must not import electron, node or DOM modules.
 import { z } from 'zod';
+import { fieldsSection, wholeSection } from '../settings-section.js';
 import { verb } from './define.js';
 
 /** Profiles at once: each is a few hundred bytes; 200 is far past any real set of test servers. */
@@ -44,6 +45,27 @@ const profileId = z
  * `{ stored: true }` (the UI and API: keep the secret already stored).
  */
 function profileSchema<S extends z.ZodType>(secret: S) {
+  const tls = z
+    .object({
+      minVersion: z.enum(CLIENT_TLS_VERSIONS).optional(),
+      /** Off accepts any certificate: the report still shows why it would have failed. */
+      verify: z.boolean(),
+      ca: z.string().max(MAX_PROFILE_PEM_CHARS).optional(),
+      /** SNI and the name the certificate must match; default the host (when it is a name). */
+      servername: z.string().max(253).optional(),
+      clientCert: z.string().max(MAX_PROFILE_PEM_CHARS).optional(),
+      clientKey: secret.optional(),
+    })
+    .strict();
+  const auth = z
+    .object({
+      mechanism: z.enum(PROFILE_AUTH),
+      user: z.string().max(512).optional(),
+      password: secret.optional(),
+      /** XOAUTH2 bearer token. */
+      accessToken: secret.optional(),
+    })
+    .strict();
   return z
     .object({
       id: profileId,
@@ -51,29 +73,8 @@ function profileSchema<S extends z.ZodType>(secret: S) {
       host: z.string().min(1).max(253),
       port: z.number().int().min(1).max(65535),
       security: z.enum(SECURITY_MODES),
-      tls: z
-        .object({
-          minVersion: z.enum(CLIENT_TLS_VERSIONS).optional(),
-          /** Off accepts any certificate: the report still shows why it would have failed. */
-          verify: z.boolean().default(true),
-          ca: z.string().max(MAX_PROFILE_PEM_CHARS).optional(),
-          /** SNI and the name the certificate must match; default the host (when it is a name). */
-          servername: z.string().max(253).optional(),
-          clientCert: z.string().max(MAX_PROFILE_PEM_CHARS).optional(),
-          clientKey: secret.optional(),
-        })
-        .strict()
-        .default({ verify: true }),
-      auth: z
-        .object({
-          mechanism: z.enum(PROFILE_AUTH),
-          user: z.string().max(512).optional(),
-          password: secret.optional(),
-          /** XOAUTH2 bearer token. */
-          accessToken: secret.optional(),
-        })
-        .strict()
-        .default({ mechanism: 'none' }),
+      tls,
+      auth,
       /** The name sent with EHLO; default this machine's name. */
       localName: z.string().max(253).optional(),
       defaultFrom: z.string().max(MAX_HEADER_CHARS).optional(),
@@ -92,10 +93,20 @@ function profileSchema<S extends z.ZodType>(secret: S) {
 const secretInput = z.union([z.string().max(MAX_SECRET_CHARS), z.object({ stored: z.literal(true) }).strict()]);
 const storedMark = z.object({ stored: z.literal(true) }).strict();
 
+/** What people write may leave out TLS (verified) and AUTH (none); a profile as shown always has both. */
+function withDefaults<S extends z.ZodType>(secret: S) {
+  const schema = profileSchema(secret);
+  const { tls, auth } = schema.shape;
+  return schema.extend({
+    tls: tls.extend({ verify: z.boolean().default(true) }).default({ verify: true }),
+    auth: auth.default({ mechanism: 'none' }),
+  });
+}
+
 /** The file form: what the config file's `profiles:` section holds and what a connection runs on. */
-export const profileConfigSchema = profileSchema(z.string().max(MAX_SECRET_CHARS));
+export const profileConfigSchema = withDefaults(z.string().max(MAX_SECRET_CHARS));
 /** The edit form: a secret may be `{ stored: true }` to keep the stored one. */
-export const profileEditSchema = profileSchema(secretInput);
+export const profileEditSchema = withDefaults(secretInput);
 /** What the UI and API see: secrets only as `{ stored: true }`. */
 export const profileViewSchema = profileSchema(storedMark);
 /** The `profiles:` settings section. */
@@ -115,6 +126,20 @@ export const composeOptionsSchema = z
   })
   .strict();
 export type ComposeOptions = z.infer<typeof composeOptionsSchema>;
+
+/**
+ * The `profiles:` settings section: sealed at rest, `{ stored: true }` to the UI, carried over an edit by id, and
+ * settable from a config file like any section.
+ */
+export const PROFILES_SECTION = wholeSection({
+  file: profilesSectionSchema,
+  edit: z.array(profileEditSchema).max(MAX_PROFILES),
+  secretPaths: PROFILE_SECRET_PATHS.map((p) => `*.${p}`),
+  items: { '': { key: 'id' } },
+  defaults: [],
+});
+/** The `compose:` settings section: the recipient-domain allow-list and the DNS servers for profile hosts. */
+export const COMPOSE_SECTION = fieldsSection(composeOptionsSchema, {});
 
 // ---- results ----
 
@@ -260,7 +285,15 @@ export const presetSchema = z.object({
   id: z.string(),
   name: z.string(),
   source: z.enum(['service', 'capture']),
-  profile: profileViewSchema.omit({ id: true }).partial().extend({ host: z.string(), port: z.number() }),
+  /** The fields a preset fills in; the rest of the form keeps its defaults. */
+  profile: z.object({
+    name: z.string().optional(),
+    host: z.string(),
+    port: z.number(),
+    security: z.enum(SECURITY_MODES),
+    tls: z.object({ verify: z.boolean(), ca: z.string().optional(), servername: z.string().optional() }).optional(),
+    auth: z.object({ mechanism: z.enum(PROFILE_AUTH) }).optional(),
+  }),
   note: z.string().nullable(),
 });
 export type ProfilePreset = z.infer<typeof presetSchema>;

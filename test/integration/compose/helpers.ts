@@ -12,6 +12,8 @@ export const CANARY = 'canary-Pw-7781-zq';
 export const TOKEN = 'canary-token-5527-xk';
 export const USER = 'alice';
 
+// Each listener gets its own copy: settings seal secrets in place on a structured clone, which keeps shared
+// references shared, so one credential object used by two listeners would be sealed twice.
 export const CREDENTIALS = [{ username: USER, password: CANARY, token: TOKEN }];
 const ALL_MECHANISMS = ['PLAIN', 'LOGIN', 'CRAM-MD5', 'XOAUTH2'] as ('PLAIN' | 'LOGIN' | 'CRAM-MD5' | 'XOAUTH2')[];
 
@@ -57,21 +59,21 @@ export async function startFarEnd(extra: ListenerConfig[] = []): Promise<Far> {
       host: '127.0.0.1',
       port: 0,
       tls: 'starttls',
-      auth: { policy: 'required', mechanisms: ALL_MECHANISMS, credentials: CREDENTIALS },
+      auth: { policy: 'required', mechanisms: ALL_MECHANISMS, credentials: CREDENTIALS.map((c) => ({ ...c })) },
     },
     {
       id: 'required',
       host: '127.0.0.1',
       port: 0,
       tls: 'starttls-required',
-      auth: { policy: 'required', mechanisms: ['PLAIN'], credentials: CREDENTIALS },
+      auth: { policy: 'required', mechanisms: ['PLAIN'], credentials: CREDENTIALS.map((c) => ({ ...c })) },
     },
     {
       id: 'implicit',
       host: '127.0.0.1',
       port: 0,
       tls: 'implicit',
-      auth: { policy: 'optional', mechanisms: ALL_MECHANISMS, credentials: CREDENTIALS },
+      auth: { policy: 'optional', mechanisms: ALL_MECHANISMS, credentials: CREDENTIALS.map((c) => ({ ...c })) },
     },
     {
       id: 'expired',

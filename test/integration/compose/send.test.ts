@@ -210,6 +210,7 @@ describe('DKIM', () => {
   let server: ReturnType<typeof dns2.createServer>;
   const records = new Map<string, string[]>();
   let resolver: dns.Resolver;
+  let dnsServer: string;
 
   beforeAll(async () => {
     server = dns2.createServer({
@@ -218,6 +219,23 @@ describe('DKIM', () => {
         const response = dns2.Packet.createResponseFromRequest(request);
         const q = request.questions[0]!;
         const data = records.get(q.name.toLowerCase());
+        const name = q.name.toLowerCase();
+        if (name === 'relay.mailwright.test' && q.type === dns2.Packet.TYPE.A)
+          response.answers.push({
+            name: q.name,
+            type: q.type,
+            class: dns2.Packet.CLASS.IN,
+            ttl: 60,
+            address: '127.0.0.1',
+          } as unknown as (typeof response.answers)[number]);
+        if (name === 'relay.mailwright.test' && q.type === dns2.Packet.TYPE.AAAA)
+          response.answers.push({
+            name: q.name,
+            type: q.type,
+            class: dns2.Packet.CLASS.IN,
+            ttl: 60,
+            address: '::1',
+          } as unknown as (typeof response.answers)[number]);
         if (data && q.type === dns2.Packet.TYPE.TXT)
           response.answers.push({
             name: q.name,
@@ -235,9 +253,53 @@ describe('DKIM', () => {
     });
     resolver = new dns.Resolver({ timeout: 2000, tries: 1 });
     resolver.setServers([`127.0.0.1:${address.port}`]);
+    dnsServer = `127.0.0.1:${address.port}`;
   });
   afterAll(async () => {
     await server?.close();
+  });
+
+  it('resolves profile hosts through the compose section DNS servers, every address, and names a missing one', async () => {
+    await far.call('settings.update', { compose: { dnsServers: [dnsServer] } });
+    try {
+      const named = await far.call('compose.profiles.create', {
+        profile: { ...profileFor(far, 'plain'), host: 'relay.mailwright.test' },
+      });
+      const r = await far.call('compose.profiles.test', { id: named.id });
+      expect(r.addresses).toEqual(['127.0.0.1', '::1']);
+      expect(r.steps.find((s) => s.name === 'dns')?.detail).toContain('127.0.0.1, ::1');
+      expect(r.ok, r.explanation ?? '').toBe(true);
+      const missing = await far.call('compose.profiles.create', {
+        profile: { ...profileFor(far, 'plain'), host: 'nowhere.mailwright.test' },
+      });
+      const m = await far.call('compose.profiles.test', { id: missing.id });
+      expect(m.ok).toBe(false);
+      expect(m.steps.find((s) => s.name === 'dns')?.ok).toBe(false);
+      expect(m.explanation).toMatch(/does not resolve/);
+    } finally {
+      await far.call('settings.update', { compose: { dnsServers: [] } });
+    }
+  });
+
+  it('refuses recipients outside the compose section allow-list before connecting', async () => {
+    await far.call('settings.update', { compose: { allowRecipientDomains: ['example.test'] } });
+    try {
+      const before = (await far.call('compose.sends.list', {})).total;
+      const r = await far.core.invoke('compose.send', {
+        profile: plain,
+        message: { from: 'a@example.test', to: ['ok@example.test', 'out@elsewhere.test'], text: 'x' },
+      });
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.error.message).toMatch(/out@elsewhere\.test is outside the recipient-domain allow-list/);
+      expect((await far.call('compose.sends.list', {})).total).toBe(before);
+      const ok = await far.call('compose.send', {
+        profile: plain,
+        message: { from: 'a@example.test', to: ['ok@sub.example.test'], text: 'x' },
+      });
+      expect(ok.outcome).toBe('delivered');
+    } finally {
+      await far.call('settings.update', { compose: { allowRecipientDomains: [] } });
+    }
   });
 
   for (const algorithm of ['rsa-2048', 'ed25519'] as const) {

@@ -195,6 +195,41 @@ describe('contract results against their schemas', () => {
     await call('diff.deleteBaseline', { key: 'contract' });
   }, 300_000);
 
+  it('answers every compose verb with what its schema says', async () => {
+    await call('compose.explainReply', { reply: '550 5.1.1 no such user' });
+    const presets = await call('compose.profiles.presets', {});
+    expect(presets.presets.some((p) => p.source === 'capture')).toBe(true);
+    const profile = await call('compose.profiles.create', {
+      profile: {
+        name: 'Contract relay',
+        host: '127.0.0.1',
+        port: h.port('smtp'),
+        security: 'starttls-required',
+        tls: { verify: false },
+        auth: { mechanism: 'PLAIN', user: USER, password: PASSWORD },
+      },
+    });
+    await call('compose.profiles.list', {});
+    await call('compose.profiles.get', { id: profile.id });
+    await call('compose.profiles.update', { id: profile.id, profile: { ...profile, name: 'Contract relay 2' } });
+    const report = await call('compose.profiles.test', { id: profile.id });
+    expect(report.ok, report.explanation ?? '').toBe(true);
+    const sent = await call('compose.send', {
+      profile: profile.id,
+      message: { from: 'contract@example.test', to: ['qa@example.test'], subject: 'contract', html: '<p>x</p>' },
+    });
+    expect(sent.outcome).toBe('delivered');
+    const firstMessage = (await call('messages.list', { limit: 1 })).messages[0]!;
+    await call('compose.release', { id: firstMessage.id, profile: profile.id, to: ['qa@example.test'] });
+    await call('compose.dkim.generate', { algorithm: 'ed25519', domain: 'example.test', selector: 's' });
+    const history = await call('compose.sends.list', {});
+    await call('compose.sends.get', { id: history.sends[0]!.id });
+    await call('compose.sends.raw', { id: history.sends[0]!.id });
+    const file = await call('compose.profiles.export', {});
+    await call('compose.profiles.import', file);
+    await call('compose.profiles.delete', { id: profile.id });
+  });
+
   it('answers every changing verb with what its schema says', async () => {
     const page = await call('messages.list', { limit: 3 });
     const ids = page.messages.map((m) => m.id);

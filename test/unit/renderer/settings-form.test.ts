@@ -80,6 +80,8 @@ const settings: Settings = {
   compat: { mailhog: false },
   mailboxes: { foldPlusAddressing: true, disposableDomain: 'mailwright.test' },
   webhooks: [],
+  profiles: [],
+  compose: {},
   pinned: [{ path: 'listeners.smtp', source: '--smtp' }],
   warnings: [],
 };
