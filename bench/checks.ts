@@ -4,7 +4,8 @@
 import crypto from 'node:crypto';
 import { dkimSign } from 'mailauth';
 import { authenticateMessage } from '../src-main/checks/auth/authenticate.js';
-import { compatFindings } from '../src-main/checks/compat/compat.js';
+import { compatFindings, expandClients } from '../src-main/checks/compat/compat.js';
+import { DEFAULT_COMPAT_CLIENTS } from '../src-shared/contract/checks-settings.js';
 import { DnsResolver } from '../src-main/checks/dns/resolver.js';
 import { readDsn } from '../src-main/checks/dsn/dsn.js';
 import { lintMessage } from '../src-main/checks/lint/lint.js';
@@ -49,6 +50,8 @@ export async function runChecksBench(options: {
     'bench._domainkey.shop.test': [{ type: 'TXT', data: `v=DKIM1; k=rsa; p=${pub}` }],
   });
   const rows: ChecksBenchRow[] = [];
+  // The clients the app scores by default (six families, 17 clients).
+  const clients = expandClients(DEFAULT_COMPAT_CLIENTS);
   try {
     // The resolver caches as in the app: the first message pays for the lookups, the rest read the cache.
     const resolver = new DnsResolver({ servers: [dns.address], timeoutMs: 5000 });
@@ -80,7 +83,7 @@ export async function runChecksBench(options: {
         const t2 = performance.now();
         lintMessage(parsed, { dkimPassDomains: auth.dkim.filter((s) => s.result === 'pass').map((s) => s.domain) });
         const t3 = performance.now();
-        if (parsed.html) compatFindings(parsed.html);
+        if (parsed.html) compatFindings(parsed.html, clients);
         const t4 = performance.now();
         readDsn(parsed);
         const t5 = performance.now();
