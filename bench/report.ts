@@ -3,6 +3,7 @@
 import { CLIENT_LABEL, type ClientName } from './clients.js';
 import type { IngestRun } from './ingest.js';
 import type { ImportBenchResult } from './import.js';
+import type { CompatResult } from './compat.js';
 import type { InboxResult } from './inbox.js';
 import type { LatencyResult } from './latency.js';
 import type { FloodResult } from './flood.js';
@@ -143,9 +144,16 @@ export function ingestTargets(summary: IngestSummary[]): Target[] {
 
 /** Memory target: both the after-run and after-indexing RSS must be within the budget. */
 export const RSS_BUDGET_MB = 250;
+/** Issue 7: the steady 10,000 x 100 KB run must peak (VmHWM) under this, indexing included. */
+export const STEADY_PEAK_BUDGET_MB = 200;
 export function memoryTargets(m: MemoryResult): Target[] {
   const worst = Math.max(m.rssAfterRunMB ?? Infinity, m.rssAfterIndexMB ?? Infinity);
   return [
+    {
+      name: `peak VmHWM over ${m.n} x 100 KB and indexing < ${STEADY_PEAK_BUDGET_MB} MB`,
+      detail: `peak ${fmt(m.hwmMB, 0)} MB at ${fmt(m.msgPerSec, 0)} msg/s, indexed ${fmt(m.timeToIndexedMs / 1000, 0)} s after the last 250`,
+      pass: m.hwmMB === null ? null : m.hwmMB < STEADY_PEAK_BUDGET_MB,
+    },
     {
       name: `RSS after ${m.n} x 100 KB <= ${RSS_BUDGET_MB} MB`,
       detail:
@@ -197,6 +205,19 @@ export function inboxTargets(r: InboxResult): Target[] {
     t('first page (limit 50)', r.firstPage),
     t('search, unique token', r.tokenSearch),
     t('search, common word', r.wordSearch),
+  ];
+}
+
+/** The compat lists are held to the native list's budget (issue 12). */
+export function compatTargets(r: CompatResult): Target[] {
+  const t = (name: string, f: { medianMs: number; p90Ms: number }): Target => ({
+    name: `${name} with ${r.messages} messages < ${INBOX_BUDGET_MS} ms (median)`,
+    detail: `median ${fmt(f.medianMs, 1)} ms, p90 ${fmt(f.p90Ms, 1)} ms`,
+    pass: f.medianMs < INBOX_BUDGET_MS,
+  });
+  return [
+    t('Mailpit GET /api/v1/messages (limit 50)', r.mailpitList),
+    t('MailHog GET /api/v2/messages (limit 50)', r.mailhogList),
   ];
 }
 

@@ -22,10 +22,11 @@ export function defaultSettings(retention: RetentionSettings): SettingsDocument 
     SECTION_KEYS.map((key) => [key, structuredClone(SETTINGS_SECTIONS[key].defaults)]).filter(
       ([, v]) => v !== undefined,
     ),
-    // Only the four built-in sections below have no default of their own; every capability's section has one.
+    // Every section without a built-in default below declares its own in SETTINGS_SECTIONS.
   ) as Omit<SettingsDocument, 'retention' | 'smtp' | 'listeners' | 'faults'>;
   return {
-    ...fromSections,
+    // Every capability section declares a default; the built-in ones below are set here.
+    ...(fromSections as SettingsDocument),
     retention: { ...retention },
     smtp: {
       hostname: 'mailwright',

@@ -4,20 +4,28 @@
 // add one entry to CAPABILITY_VERBS and one `&` term to Events below.
 // Must not import electron, node or DOM modules.
 import type { z } from 'zod';
+import { composeVerbs, type ComposeEvents } from './compose.js';
 import type { Verb } from './define.js';
 import { checksVerbs, type ChecksEvents } from './checks.js';
 import { desktopCallArgs } from './desktop.js';
+import { diffVerbs, type DiffEvents } from './diff.js';
+import { mailpitVerbs } from './mailpit.js';
 import { messagesVerbs, type MessagesEvents } from './messages.js';
 import { serverVerbs, type ServerEvents } from './server.js';
 import { sessionsVerbs, type SessionsEvents } from './sessions.js';
 import { settingsVerbs, type SettingsEvents } from './settings.js';
+import { tagsVerbs, type TagsEvents } from './tags.js';
 
 export * from './messages.js';
 export * from './sessions.js';
 export * from './settings.js';
 export * from './server.js';
 export * from './desktop.js';
+export * from './compose.js';
 export * from './checks.js';
+export * from './diff.js';
+export * from './tags.js';
+export * from './mailpit.js';
 export { verb, type Verb, type VerbTable } from './define.js';
 export { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from '../ipc.js';
 
@@ -27,7 +35,11 @@ export const CAPABILITY_VERBS = {
   settings: settingsVerbs,
   server: serverVerbs,
   sessions: sessionsVerbs,
+  compose: composeVerbs,
   checks: checksVerbs,
+  diff: diffVerbs,
+  tags: tagsVerbs,
+  mailpit: mailpitVerbs,
 } as const;
 
 type Merge<T> = { [C in keyof T]: (x: T[C]) => void } extends Record<keyof T, (x: infer I) => void> ? I : never;
@@ -55,7 +67,14 @@ export function isCallName(name: unknown): name is CallName {
 }
 
 /** Push events of every capability (one `&` term per capability that has events). */
-export type Events = MessagesEvents & SettingsEvents & ServerEvents & SessionsEvents & ChecksEvents;
+export type Events = MessagesEvents &
+  SettingsEvents &
+  ServerEvents &
+  SessionsEvents &
+  ComposeEvents &
+  ChecksEvents &
+  DiffEvents &
+  TagsEvents;
 export type EventName = keyof Events;
 export interface EventEnvelope<K extends EventName = EventName> {
   event: K;

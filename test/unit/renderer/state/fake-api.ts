@@ -1,7 +1,17 @@
 // A stand-in for src-renderer/src/lib/api.ts, the renderer's only door to the back end: an in-memory mailbox and
 // session log, pushes the test emits by hand, and a record of every call. Tests install it with
 // `vi.mock('…/lib/api.js', () => import('./fake-api.js'))`.
-import type { CallArgs, CheckBadges, EventName, Events, MessageChecks } from '../../../../src-shared/contract/index.js';
+import type {
+  CallArgs,
+  CheckBadges,
+  DiffMessagesArgs,
+  EventName,
+  Events,
+  MessageChecks,
+  MessageDiff,
+  RendererStatus,
+  VisualDiff,
+} from '../../../../src-shared/contract/index.js';
 import type { Settings } from '../../../../src-shared/settings.js';
 import type { MessageDetail, MessageSummary, SessionDetail, SessionSummary } from '../../../../src-shared/types.js';
 import { ApiCallError, errorText } from '../../../../src-renderer/src/lib/api-error.js';
@@ -29,6 +39,12 @@ export const backend = {
   holdSessions: false,
   /** checks.message answers, by message id. */
   checks: new Map<number, MessageChecks>(),
+  /** Diff replies held back until the test releases them (in call order). */
+  heldDiffs: [] as Array<() => void>,
+  holdDiffs: false,
+  renderer: { available: true, browser: '/usr/bin/chromium', help: null } as RendererStatus,
+  /** Tags by message id. */
+  tags: new Map<number, string[]>(),
 };
 
 export function reset(): void {
@@ -41,6 +57,10 @@ export function reset(): void {
   backend.heldSessions.clear();
   backend.holdSessions = false;
   backend.checks.clear();
+  backend.heldDiffs = [];
+  backend.holdDiffs = false;
+  backend.renderer = { available: true, browser: '/usr/bin/chromium', help: null };
+  backend.tags.clear();
 }
 
 export function callsOf(name: string): Call[] {
@@ -197,7 +217,65 @@ export const api = {
         throw new ApiCallError({ code: 'unsupported', message: 'no domain checks in this fake' });
       }),
   },
+  diff: {
+    messages: async (args: DiffMessagesArgs): Promise<MessageDiff> => {
+      if (backend.holdDiffs) await new Promise<void>((release) => backend.heldDiffs.push(release));
+      return answer('diff.messages', args, () => fakeDiff(args));
+    },
+    visual: (args: { a: number; b: number; width?: number; scheme?: 'light' | 'dark'; images?: 'on' | 'off' }) =>
+      answer('diff.visual', args, (): VisualDiff => {
+        const shot = { width: args.width ?? 600, height: 100, png: '' };
+        const changed = args.a === args.b ? 0 : 600;
+        return {
+          width: shot.width,
+          scheme: args.scheme ?? 'light',
+          images: args.images ?? 'on',
+          pixelRatio: changed / (shot.width * shot.height),
+          changedPixels: changed,
+          a: shot,
+          b: shot,
+          diff: shot,
+        };
+      }),
+    rendererStatus: () => answer('diff.rendererStatus', {}, () => backend.renderer),
+  },
+  tags: {
+    get: (ids: number[]) =>
+      answer('tags.get', { ids }, () => ({ messages: ids.map((id) => ({ id, tags: backend.tags.get(id) ?? [] })) })),
+    set: (ids: number[], tags: string[]) =>
+      answer('tags.set', { ids, tags }, () => {
+        for (const id of ids) backend.tags.set(id, tags);
+        return { updated: ids.length };
+      }),
+  },
 };
+
+/** A diff that says which messages it compared, so a test can tell which reply the page kept. */
+function fakeDiff(args: DiffMessagesArgs): MessageDiff {
+  const side = (id: number) => {
+    const m = backend.messages.find((x) => x.id === id);
+    if (!m) throw new ApiCallError({ code: 'not_found', message: `message ${id} not found` });
+    return { id, subject: m.subject, hasHtml: true };
+  };
+  const identical = args.a === args.b;
+  return {
+    a: side(args.a),
+    b: side(args.b),
+    options: {
+      ignoreVolatile: args.ignoreVolatile ?? true,
+      ignoreTracking: args.ignoreTracking ?? true,
+      htmlView: args.htmlView ?? 'normalized',
+    },
+    sections: [],
+    summary: {
+      identical,
+      totalChanges: identical ? 0 : 1,
+      changedSections: identical ? [] : ['text'],
+      text: `${args.a} vs ${args.b}`,
+      noVisualReason: null,
+    },
+  };
+}
 
 export function onEvent<K extends EventName>(name: K, handler: (data: Events[K]) => void): () => void {
   const set = backend.handlers.get(name) ?? new Set<Handler>();
