@@ -23,6 +23,7 @@ import {
 } from '../../../src-shared/index.js';
 import type { z } from 'zod';
 import { corpusFiles } from '../../helpers/corpus.js';
+import { startDnsServer } from '../../helpers/dns-server.js';
 import { startCore, type SessionHarness } from '../../helpers/session-core.js';
 
 const USER = 'contract-tester';
@@ -193,6 +194,20 @@ describe('contract results against their schemas', () => {
       fs.rmSync(folder, { recursive: true, force: true });
     }
     await call('diff.deleteBaseline', { key: 'contract' });
+  }, 300_000);
+
+  it('answers every checks verb with what its schema says, over the corpus', async () => {
+    const dns = await startDnsServer({ 'example.test': [{ type: 'TXT', data: 'v=spf1 -all' }] });
+    try {
+      await call('settings.update', { checks: { dnsServers: [dns.address], spamd: '127.0.0.1:1' } });
+      const page = await call('messages.list', { limit: 1000 });
+      for (const m of page.messages) await call('checks.message', { id: m.id, refresh: true });
+      await call('checks.badges', { ids: page.messages.map((m) => m.id) });
+      await call('checks.spam', { id: page.messages[0]!.id });
+      await call('checks.domain', { domain: 'example.test', selector: 's1' });
+    } finally {
+      await dns.close();
+    }
   }, 300_000);
 
   it('answers every changing verb with what its schema says', async () => {
