@@ -11,6 +11,7 @@ import { ALL_CLIENTS, cleanupClientFiles, type ClientName } from './clients.js';
 import { runImport, type ImportBenchResult } from './import.js';
 import { runFlood, type FloodResult } from './flood.js';
 import { FUZZ_TARGET_NAMES, runFuzz, type FuzzBenchResult } from './fuzz.js';
+import { runChecksBench, type ChecksBenchRow } from './checks.js';
 import { runCompat, type CompatResult } from './compat.js';
 import { runInbox, type InboxResult } from './inbox.js';
 import { runIngest, type IngestRun } from './ingest.js';
@@ -44,13 +45,25 @@ import {
   type ServerName,
 } from './servers.js';
 
-type Part = 'ingest' | 'memory' | 'inbox' | 'latency' | 'import' | 'flood' | 'fuzz' | 'compat' | 'automation';
-const ALL_PARTS: Part[] = ['ingest', 'latency', 'inbox', 'memory', 'import', 'flood', 'fuzz', 'compat', 'automation'];
+type Part =
+  'ingest' | 'memory' | 'inbox' | 'latency' | 'import' | 'flood' | 'fuzz' | 'compat' | 'automation' | 'checks';
+const ALL_PARTS: Part[] = [
+  'ingest',
+  'latency',
+  'inbox',
+  'memory',
+  'import',
+  'flood',
+  'fuzz',
+  'compat',
+  'automation',
+  'checks',
+];
 /** The memory run (10,000 x 100 KB), the 1 GB import, the flood (200 x 45 MB) and the long fuzz take minutes each: their own modes. */
 const DEFAULT_PARTS: Part[] = ['ingest', 'latency', 'inbox'];
 
 const USAGE = `Usage: npm run bench -- [options]
-  --only PARTS        comma list of ingest,memory,inbox,latency,import,flood,fuzz,compat,automation (default: ingest,latency,inbox)
+  --only PARTS        comma list of ingest,memory,inbox,latency,import,flood,fuzz,compat,automation,checks (default: ingest,latency,inbox)
   --all               every part, memory, import, flood and fuzz included
   --n N               messages per ingest run, both sizes (default 2000 for 5 KB, 400 for 100 KB;
                       one-connection-per-message runs against servers with the stock
@@ -150,7 +163,7 @@ async function main(): Promise<number> {
     `[bench] ${started.toISOString()}  node ${process.version}  ${os.cpus().length} cores  runner pinned to core 1: ${pinned ? 'yes' : 'NO'}`,
   );
   // The fuzz part runs in this process; only the server parts need helpers and a quiet Postfix.
-  const serverParts = parts.filter((p) => p !== 'fuzz');
+  const serverParts = parts.filter((p) => p !== 'fuzz' && p !== 'checks');
   if (serverParts.length) {
     ensurePostfixStopped();
     await buildHelpers();
@@ -189,6 +202,7 @@ async function main(): Promise<number> {
   let importRun: ImportBenchResult | null = null;
   let flood: FloodResult | null = null;
   let fuzz: FuzzBenchResult[] = [];
+  let checks: ChecksBenchRow[] = [];
   const timings: Record<string, number> = {};
   const part = async (name: Part, needsMailwright: boolean, fn: () => Promise<void>): Promise<void> => {
     if (!parts.includes(name)) return;
@@ -279,6 +293,10 @@ async function main(): Promise<number> {
     });
     for (const f of fuzz.filter((r) => r.failure)) errors.push(`fuzz ${f.target}: ${f.failure}`);
   });
+  await part('checks', false, async () => {
+    log(`\n== checks: every offline check of one signed HTML message, in-process, DNS on loopback (ms)`);
+    checks = await runChecksBench({ iterations: quick ? 50 : 300, log });
+  });
   cleanupClientFiles();
 
   const summary = summarize(ingest);
@@ -337,6 +355,7 @@ async function main(): Promise<number> {
         import: importRun,
         flood,
         fuzz,
+        checks,
         targets,
         errors,
       },

@@ -7,7 +7,7 @@ import type { CompatFinding } from '../../src-shared/contract/checks.js';
 import type { Capability, CapabilityDeps } from '../core/capability.js';
 import { authenticateMessage, type AuthInput } from './auth/authenticate.js';
 import { checkDomain } from './auth/domain-check.js';
-import { compatFindings, compatReport } from './compat/compat.js';
+import { CLIENT_NAMES, compatFindings, compatReport, expandClients } from './compat/compat.js';
 import { DnsResolver, parseServer } from './dns/resolver.js';
 import { readDsn } from './dsn/dsn.js';
 import { lintMessage } from './lint/lint.js';
@@ -16,9 +16,11 @@ import { ChecksRepository, CHECKS_MIGRATIONS } from './repository.js';
 import { checksRoutes } from './routes.js';
 import { parseSpamdAddress, spamReport } from './spam/spamc.js';
 
-/** What is cached per message: compatibility for every client, so any choice of clients is served from it. */
+/** What is cached per message: compatibility for the clients it was run for (the setting's, when cached). */
 interface CachedChecks extends Omit<MessageChecks, 'compat'> {
   compatFindings: CompatFinding[] | null;
+  /** caniemail client names the findings cover. */
+  compatClients: string[];
 }
 
 /** Candidates read when linking a DSN to its original by subject; more is a mailing-list storm, not a bounce. */
@@ -71,7 +73,12 @@ export function setupChecks(deps: CapabilityDeps): Capability<keyof typeof check
     return null;
   }
 
-  async function runChecks(id: number, auth: Partial<AuthInput>, resolver: DnsResolver): Promise<CachedChecks> {
+  async function runChecks(
+    id: number,
+    auth: Partial<AuthInput>,
+    resolver: DnsResolver,
+    clients: readonly string[],
+  ): Promise<CachedChecks> {
     const bytes = raw(id);
     const detail = await deps.store.get(id);
     const env = detail.envelope;
@@ -103,14 +110,22 @@ export function setupChecks(deps: CapabilityDeps): Capability<keyof typeof check
       parseProblem: parsed.problem,
       auth: authReport,
       lint,
-      compatFindings: parsed.html ? compatFindings(parsed.html) : null,
+      compatFindings: parsed.html ? compatFindings(parsed.html, clients) : null,
+      compatClients: [...clients],
       dsn,
     };
   }
 
-  function view(c: CachedChecks, clients: readonly string[]): MessageChecks {
-    const { compatFindings: findings, ...rest } = c;
-    return { ...rest, compat: compatReport(findings, clients) };
+  /** The checks for the chosen clients: from the cached findings when they cover them, else compatibility alone again. */
+  async function view(id: number, c: CachedChecks, globs: readonly string[]): Promise<MessageChecks> {
+    const { compatFindings: cachedFindings, compatClients: covered, ...rest } = c;
+    const wanted = expandClients(globs);
+    let findings = cachedFindings;
+    if (findings !== null && !wanted.every((client) => covered.includes(client))) {
+      const parsed = await parseForChecks(raw(id));
+      findings = parsed.html ? compatFindings(parsed.html, wanted) : null;
+    }
+    return { ...rest, compat: compatReport(findings, globs) };
   }
 
   return {
@@ -144,9 +159,15 @@ export function setupChecks(deps: CapabilityDeps): Capability<keyof typeof check
         const cached = !a.refresh && !whatIf && !customDns ? repo.read(a.id) : null;
         if (cached?.result) {
           raw(a.id); // a deleted message's leftover row must not answer
-          return view(JSON.parse(cached.result) as CachedChecks, clients);
+          const stored = JSON.parse(cached.result) as Partial<CachedChecks>;
+          // Rows from before compatClients was recorded covered every client.
+          return view(a.id, { compatClients: CLIENT_NAMES as string[], ...stored } as CachedChecks, clients);
         }
-        const result = await runChecks(a.id, a, resolverFor(a.dnsServers, a.dnsTimeoutMs));
+        // A run that is cached covers the setting's clients (the badge's); a one-off run only those asked for.
+        const covered = expandClients(
+          whatIf || customDns ? clients : [...new Set([...current().compatClients, ...clients])],
+        );
+        const result = await runChecks(a.id, a, resolverFor(a.dnsServers, a.dnsTimeoutMs), covered);
         if (!whatIf && !customDns) {
           const dkim = result.auth.dkim.some((s) => s.result === 'pass')
             ? 'pass'
@@ -161,7 +182,7 @@ export function setupChecks(deps: CapabilityDeps): Capability<keyof typeof check
           });
           deps.events.emit('checks.updated', { ids: [a.id] });
         }
-        return view(result, clients);
+        return view(a.id, result, clients);
       },
       'checks.badges': (a) => ({
         badges: repo.badges(a.ids).map((b) => ({

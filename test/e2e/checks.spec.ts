@@ -52,6 +52,9 @@ test('the Checks tab shows auth, lint, spam and compatibility, and Tools checks 
   await expect(page.locator('[data-check="dmarc"]')).toContainText('p=reject');
   await expect(page.locator('[data-check="dmarc"]')).toContainText('pass');
 
+  // Opening the checks cached them: the inbox row shows the badge from that cache.
+  await expect(page.locator(rowSelector('Checks tab')).getByTestId('check-badges')).toContainText('compat');
+
   await page.getByRole('tab', { name: 'Lint' }).click();
   await expect(page.locator('[data-finding="html-without-text"]')).toContainText('HTML with no text alternative');
 

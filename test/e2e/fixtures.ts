@@ -8,6 +8,7 @@ import type { ImportResult } from '../../src-shared/types.js';
 import { httpRoutes } from '../../src-shared/bridge.js';
 import { CHROMIUM_ARGS, findChromium } from './browser.js';
 import { LOOPBACK_PORT_0, startServe, type ServeProcess } from '../helpers/serve-process.js';
+import { startDnsServer, type TestDnsServer } from '../helpers/dns-server.js';
 
 export interface MailOptions {
   from?: string;
@@ -25,7 +26,16 @@ export interface Mailwright extends ServeProcess {
   importFile(filename: string, body: Buffer): Promise<ImportResult>;
 }
 
-export const test = base.extend<{ mw: Mailwright }, { browser: Browser }>({
+export const test = base.extend<{ mw: Mailwright }, { browser: Browser; emptyDns: TestDnsServer }>({
+  // Opening a message's Checks looks names up; this empty zone (NXDOMAIN for all) keeps every lookup on loopback.
+  emptyDns: [
+    async ({}, use) => {
+      const dns = await startDnsServer({});
+      await use(dns);
+      await dns.close();
+    },
+    { scope: 'worker' },
+  ],
   browser: [
     async ({}, use) => {
       const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS });
@@ -34,7 +44,7 @@ export const test = base.extend<{ mw: Mailwright }, { browser: Browser }>({
     },
     { scope: 'worker' },
   ],
-  mw: async ({}, use) => {
+  mw: async ({ emptyDns }, use) => {
     const serve = await startServe(LOOPBACK_PORT_0, {}, { built: true, freshDataDir: true });
     const transport = nodemailer.createTransport({
       host: serve.smtpHost,
@@ -72,6 +82,7 @@ export const test = base.extend<{ mw: Mailwright }, { browser: Browser }>({
         return json;
       },
     };
+    await mw.call('settings.update', { checks: { dnsServers: [emptyDns.address] } });
     try {
       await use(mw);
     } finally {

@@ -2,7 +2,8 @@
 // from IP x" run, the SpamAssassin report asked for on demand, and the clients the compatibility score uses
 // (remembered in this browser).
 import type { CheckBadges, MessageChecks, SpamReport } from '../../../src-shared/contract/index.js';
-import { api, errorText } from './api.js';
+import { api, errorText, onEvent } from './api.js';
+import { Coalescer } from './coalesce.js';
 
 export const CHECK_TABS = ['auth', 'lint', 'spam', 'compat'] as const;
 export type CheckTab = (typeof CHECK_TABS)[number];
@@ -137,9 +138,41 @@ export class MessageChecksState {
   }
 }
 
-/** The inbox's small badges: read from the core's cache only, for the ids on screen. */
-export async function loadBadges(ids: number[]): Promise<Map<number, CheckBadges>> {
-  if (ids.length === 0) return new Map();
-  const { badges } = await api.checks.badges(ids);
-  return new Map(badges.map((b) => [b.id, b]));
+/** Badge requests wait this long so a scroll asks once for the rows it settles on. */
+const BADGE_WINDOW_MS = 100;
+
+/**
+ * The inbox's small badges (DKIM, spam score, compatibility score): read from the core's cache only, for the rows
+ * on screen, so a long inbox costs one small query per scroll and never runs a check.
+ */
+export class CheckBadgesState {
+  #badges = $state(new Map<number, CheckBadges>());
+  #visible: number[] = [];
+  readonly #coalescer = new Coalescer(() => this.#load(), BADGE_WINDOW_MS);
+
+  get(id: number): CheckBadges | undefined {
+    return this.#badges.get(id);
+  }
+
+  /** The ids on screen now. */
+  show(ids: number[]): void {
+    this.#visible = ids;
+    this.#coalescer.request();
+  }
+
+  start(): () => void {
+    return onEvent('checks.updated', ({ ids }) => {
+      if (ids.some((id) => this.#visible.includes(id))) this.#coalescer.request();
+    });
+  }
+
+  async #load(): Promise<void> {
+    const ids = this.#visible;
+    if (ids.length === 0) return;
+    const { badges } = await api.checks.badges(ids);
+    const next = new Map(this.#badges);
+    for (const id of ids) next.delete(id);
+    for (const b of badges) next.set(b.id, b);
+    this.#badges = next;
+  }
 }

@@ -23,6 +23,7 @@ import {
 } from '../../../src-shared/index.js';
 import type { z } from 'zod';
 import { corpusFiles } from '../../helpers/corpus.js';
+import { startDnsServer } from '../../helpers/dns-server.js';
 import { startCore, type SessionHarness } from '../../helpers/session-core.js';
 
 const USER = 'contract-tester';
@@ -229,6 +230,20 @@ describe('contract results against their schemas', () => {
     await call('compose.profiles.import', file);
     await call('compose.profiles.delete', { id: profile.id });
   });
+
+  it('answers every checks verb with what its schema says, over the corpus', async () => {
+    const dns = await startDnsServer({ 'example.test': [{ type: 'TXT', data: 'v=spf1 -all' }] });
+    try {
+      await call('settings.update', { checks: { dnsServers: [dns.address], spamd: '127.0.0.1:1' } });
+      const page = await call('messages.list', { limit: 1000 });
+      for (const m of page.messages) await call('checks.message', { id: m.id, refresh: true });
+      await call('checks.badges', { ids: page.messages.map((m) => m.id) });
+      await call('checks.spam', { id: page.messages[0]!.id });
+      await call('checks.domain', { domain: 'example.test', selector: 's1' });
+    } finally {
+      await dns.close();
+    }
+  }, 300_000);
 
   it('answers every changing verb with what its schema says', async () => {
     const page = await call('messages.list', { limit: 3 });
