@@ -9,6 +9,7 @@ import { buildHelpers } from './build.js';
 import { ALL_CLIENTS, cleanupClientFiles, type ClientName } from './clients.js';
 import { runImport, type ImportBenchResult } from './import.js';
 import { runFlood, type FloodResult } from './flood.js';
+import { diffTargets, runDiffBench, type DiffBenchResult } from './diff.js';
 import { FUZZ_TARGET_NAMES, runFuzz, type FuzzBenchResult } from './fuzz.js';
 import { runInbox, type InboxResult } from './inbox.js';
 import { runIngest, type IngestRun } from './ingest.js';
@@ -40,13 +41,13 @@ import {
   type ServerName,
 } from './servers.js';
 
-type Part = 'ingest' | 'memory' | 'inbox' | 'latency' | 'import' | 'flood' | 'fuzz';
-const ALL_PARTS: Part[] = ['ingest', 'latency', 'inbox', 'memory', 'import', 'flood', 'fuzz'];
+type Part = 'ingest' | 'memory' | 'inbox' | 'latency' | 'import' | 'flood' | 'fuzz' | 'diff';
+const ALL_PARTS: Part[] = ['ingest', 'latency', 'inbox', 'memory', 'import', 'flood', 'fuzz', 'diff'];
 /** The memory run (10,000 x 100 KB), the 1 GB import, the flood (200 x 45 MB) and the long fuzz take minutes each: their own modes. */
 const DEFAULT_PARTS: Part[] = ['ingest', 'latency', 'inbox'];
 
 const USAGE = `Usage: npm run bench -- [options]
-  --only PARTS        comma list of ingest,memory,inbox,latency,import,flood,fuzz (default: ingest,latency,inbox)
+  --only PARTS        comma list of ingest,memory,inbox,latency,import,flood,fuzz,diff (default: ingest,latency,inbox)
   --all               every part, memory, import, flood and fuzz included
   --n N               messages per ingest run, both sizes (default 2000 for 5 KB, 400 for 100 KB;
                       one-connection-per-message runs against servers with the stock
@@ -145,8 +146,8 @@ async function main(): Promise<number> {
   log(
     `[bench] ${started.toISOString()}  node ${process.version}  ${os.cpus().length} cores  runner pinned to core 1: ${pinned ? 'yes' : 'NO'}`,
   );
-  // The fuzz part runs in this process; only the server parts need helpers and a quiet Postfix.
-  const serverParts = parts.filter((p) => p !== 'fuzz');
+  // The fuzz and diff parts run in this process; only the server parts need helpers and a quiet Postfix.
+  const serverParts = parts.filter((p) => p !== 'fuzz' && p !== 'diff');
   if (serverParts.length) {
     ensurePostfixStopped();
     await buildHelpers();
@@ -183,6 +184,7 @@ async function main(): Promise<number> {
   let importRun: ImportBenchResult | null = null;
   let flood: FloodResult | null = null;
   let fuzz: FuzzBenchResult[] = [];
+  let diff: DiffBenchResult | null = null;
   const timings: Record<string, number> = {};
   const part = async (name: Part, needsMailwright: boolean, fn: () => Promise<void>): Promise<void> => {
     if (!parts.includes(name)) return;
@@ -256,6 +258,11 @@ async function main(): Promise<number> {
     });
     for (const f of fuzz.filter((r) => r.failure)) errors.push(`fuzz ${f.target}: ${f.failure}`);
   });
+  await part('diff', false, async () => {
+    log(`\n== diff: structured diff, screenshots and pixel diffs (issue 11)`);
+    diff = await runDiffBench({ quick, log });
+    targets.push(...diffTargets(diff));
+  });
   cleanupClientFiles();
 
   const summary = summarize(ingest);
@@ -312,6 +319,7 @@ async function main(): Promise<number> {
         import: importRun,
         flood,
         fuzz,
+        diff,
         targets,
         errors,
       },
