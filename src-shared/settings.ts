@@ -4,6 +4,7 @@
 // Must not import electron, node or DOM modules.
 import { z } from 'zod';
 import { fieldsSection, secretInput, wholeSection } from './settings-section.js';
+import { checksSettingsSchema, DEFAULT_CHECKS_SETTINGS } from './contract/checks-settings.js';
 import { baselinesSection } from './contract/diff.js';
 
 export {
@@ -265,6 +266,7 @@ export const SETTINGS_SECTIONS = {
     items: { '': { key: 'id', fallbackToPosition: true }, '*.auth.credentials': { key: 'username' } },
   }),
   faults: wholeSection({ file: z.array(faultRuleSchema).max(MAX_FAULT_RULES), defaults: [] }),
+  checks: fieldsSection(checksSettingsSchema, DEFAULT_CHECKS_SETTINGS),
   baselines: baselinesSection,
 } as const;
 

@@ -1,10 +1,12 @@
 // The capabilities, in start order: each one's setup runs after the shared services exist, and they stop in
 // reverse. Adding a capability is one line here (and one in src-shared/contract/index.ts).
 // Must not import electron or any binding.
+import { setupCompose } from '../compose/index.js';
 import { setupMessages } from '../messages/setup.js';
 import { setupServer } from '../server/setup.js';
 import { setupDiff } from '../diff/setup.js';
 import { setupSessions } from '../sessions/setup.js';
+import { setupChecks } from '../checks/setup.js';
 import { setupSettings } from '../settings/setup.js';
 import type { CapabilitySetup, ExactlyOnce } from './capability.js';
 
@@ -13,6 +15,8 @@ export const CAPABILITIES = [
   setupSessions,
   setupSettings,
   setupServer,
+  setupCompose,
+  setupChecks,
   setupDiff,
 ] as const satisfies readonly CapabilitySetup[];
 

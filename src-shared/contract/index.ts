@@ -4,7 +4,9 @@
 // add one entry to CAPABILITY_VERBS and one `&` term to Events below.
 // Must not import electron, node or DOM modules.
 import type { z } from 'zod';
+import { composeVerbs, type ComposeEvents } from './compose.js';
 import type { Verb } from './define.js';
+import { checksVerbs, type ChecksEvents } from './checks.js';
 import { desktopCallArgs } from './desktop.js';
 import { diffVerbs, type DiffEvents } from './diff.js';
 import { messagesVerbs, type MessagesEvents } from './messages.js';
@@ -17,6 +19,8 @@ export * from './sessions.js';
 export * from './settings.js';
 export * from './server.js';
 export * from './desktop.js';
+export * from './compose.js';
+export * from './checks.js';
 export * from './diff.js';
 export { verb, type Verb, type VerbTable } from './define.js';
 export { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from '../ipc.js';
@@ -27,6 +31,8 @@ export const CAPABILITY_VERBS = {
   settings: settingsVerbs,
   server: serverVerbs,
   sessions: sessionsVerbs,
+  compose: composeVerbs,
+  checks: checksVerbs,
   diff: diffVerbs,
 } as const;
 
@@ -55,7 +61,7 @@ export function isCallName(name: unknown): name is CallName {
 }
 
 /** Push events of every capability (one `&` term per capability that has events). */
-export type Events = MessagesEvents & SettingsEvents & ServerEvents & SessionsEvents & DiffEvents;
+export type Events = MessagesEvents & SettingsEvents & ServerEvents & SessionsEvents & ComposeEvents & ChecksEvents & DiffEvents;
 export type EventName = keyof Events;
 export interface EventEnvelope<K extends EventName = EventName> {
   event: K;

@@ -76,6 +76,32 @@ export const api = {
   metrics: {
     get: () => call('metrics.get', {}),
   },
+  compose: {
+    explainReply: (reply: string) => call('compose.explainReply', { reply }),
+    profiles: () => call('compose.profiles.list', {}),
+    profile: (id: string) => call('compose.profiles.get', { id }),
+    createProfile: (profile: CallArgs<'compose.profiles.create'>['profile']) =>
+      call('compose.profiles.create', { profile }),
+    updateProfile: (id: string, profile: CallArgs<'compose.profiles.update'>['profile']) =>
+      call('compose.profiles.update', { id, profile }),
+    deleteProfile: (id: string) => call('compose.profiles.delete', { id }),
+    presets: () => call('compose.profiles.presets', {}),
+    exportProfiles: () => call('compose.profiles.export', {}),
+    importProfiles: (file: CallArgs<'compose.profiles.import'>) => call('compose.profiles.import', file),
+    testProfile: (id: string) => call('compose.profiles.test', { id }),
+    send: (args: CallArgs<'compose.send'>) => call('compose.send', args),
+    release: (args: CallArgs<'compose.release'>) => call('compose.release', args),
+    generateDkim: (args: CallArgs<'compose.dkim.generate'>) => call('compose.dkim.generate', args),
+    sends: (args: CallArgs<'compose.sends.list'>) => call('compose.sends.list', args),
+    sendDetail: (id: number) => call('compose.sends.get', { id }),
+    sendRaw: (id: number) => call('compose.sends.raw', { id }),
+  },
+  checks: {
+    message: (args: CallArgs<'checks.message'>) => call('checks.message', args),
+    badges: (ids: number[]) => call('checks.badges', { ids }),
+    spam: (id: number) => call('checks.spam', { id }),
+    domain: (domain: string, selector?: string) => call('checks.domain', selector ? { domain, selector } : { domain }),
+  },
   diff: {
     messages: (args: CallArgs<'diff.messages'>) => call('diff.messages', args),
     visual: (args: CallArgs<'diff.visual'>) => call('diff.visual', args),

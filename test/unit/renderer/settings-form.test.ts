@@ -74,6 +74,7 @@ const settings: Settings = {
   },
   listeners: [{ id: 'smtp', host: '127.0.0.1', port: 0, tls: 'starttls' }, full],
   faults: [rule],
+  checks: { dnsServers: [], dnsTimeoutMs: 3000, spamd: '', compatClients: ['outlook.*'] },
   baselines: { ...BASELINE_DEFAULTS },
   pinned: [{ path: 'listeners.smtp', source: '--smtp' }],
   warnings: [],

@@ -2,9 +2,12 @@
 // session log, pushes the test emits by hand, and a record of every call. Tests install it with
 // `vi.mock('…/lib/api.js', () => import('./fake-api.js'))`.
 import type {
+  CallArgs,
+  CheckBadges,
   DiffMessagesArgs,
   EventName,
   Events,
+  MessageChecks,
   MessageDiff,
   RendererStatus,
   VisualDiff,
@@ -34,6 +37,8 @@ export const backend = {
   /** Session details held back until the test releases them, to order replies. */
   heldSessions: new Map<number, () => void>(),
   holdSessions: false,
+  /** checks.message answers, by message id. */
+  checks: new Map<number, MessageChecks>(),
   /** Diff replies held back until the test releases them (in call order). */
   heldDiffs: [] as Array<() => void>,
   holdDiffs: false,
@@ -49,6 +54,7 @@ export function reset(): void {
   backend.failWith = null;
   backend.heldSessions.clear();
   backend.holdSessions = false;
+  backend.checks.clear();
   backend.heldDiffs = [];
   backend.holdDiffs = false;
   backend.renderer = { available: true, browser: '/usr/bin/chromium', help: null };
@@ -184,6 +190,29 @@ export const api = {
   },
   metrics: {
     get: () => answer('metrics.get', {}, () => ({ faultRuleHits: {} })),
+  },
+  checks: {
+    message: (args: CallArgs<'checks.message'>) =>
+      answer('checks.message', args, () => {
+        const result = backend.checks.get(args.id);
+        if (!result) throw new ApiCallError({ code: 'not_found', message: `message ${args.id} not found` });
+        return structuredClone(result);
+      }),
+    badges: (ids: number[]) => answer('checks.badges', { ids }, () => ({ badges: [] as CheckBadges[] })),
+    spam: (id: number) =>
+      answer('checks.spam', { id }, () => ({
+        spamd: '127.0.0.1:783',
+        reachable: false,
+        error: 'spamd not reachable at 127.0.0.1:783: nothing listens there.',
+        isSpam: null,
+        score: null,
+        threshold: null,
+        rules: [],
+      })),
+    domain: (domain: string, selector?: string) =>
+      answer('checks.domain', selector ? { domain, selector } : { domain }, () => {
+        throw new ApiCallError({ code: 'unsupported', message: 'no domain checks in this fake' });
+      }),
   },
   diff: {
     messages: async (args: DiffMessagesArgs): Promise<MessageDiff> => {
