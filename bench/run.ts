@@ -10,6 +10,7 @@ import { buildHelpers } from './build.js';
 import { ALL_CLIENTS, cleanupClientFiles, type ClientName } from './clients.js';
 import { runImport, type ImportBenchResult } from './import.js';
 import { runFlood, type FloodResult } from './flood.js';
+import { diffTargets, runDiffBench, type DiffBenchResult } from './diff.js';
 import { FUZZ_TARGET_NAMES, runFuzz, type FuzzBenchResult } from './fuzz.js';
 import { runChecksBench, type ChecksBenchRow } from './checks.js';
 import { runCompat, type CompatResult } from './compat.js';
@@ -46,7 +47,7 @@ import {
 } from './servers.js';
 
 type Part =
-  'ingest' | 'memory' | 'inbox' | 'latency' | 'import' | 'flood' | 'fuzz' | 'compat' | 'automation' | 'checks';
+  'ingest' | 'memory' | 'inbox' | 'latency' | 'import' | 'flood' | 'fuzz' | 'compat' | 'automation' | 'checks' | 'diff';
 const ALL_PARTS: Part[] = [
   'ingest',
   'latency',
@@ -58,12 +59,13 @@ const ALL_PARTS: Part[] = [
   'compat',
   'automation',
   'checks',
+  'diff',
 ];
 /** The memory run (10,000 x 100 KB), the 1 GB import, the flood (200 x 45 MB) and the long fuzz take minutes each: their own modes. */
 const DEFAULT_PARTS: Part[] = ['ingest', 'latency', 'inbox'];
 
 const USAGE = `Usage: npm run bench -- [options]
-  --only PARTS        comma list of ingest,memory,inbox,latency,import,flood,fuzz,compat,automation,checks (default: ingest,latency,inbox)
+  --only PARTS        comma list of ingest,memory,inbox,latency,import,flood,fuzz,compat,automation,checks,diff (default: ingest,latency,inbox)
   --all               every part, memory, import, flood and fuzz included
   --n N               messages per ingest run, both sizes (default 2000 for 5 KB, 400 for 100 KB;
                       one-connection-per-message runs against servers with the stock
@@ -162,8 +164,8 @@ async function main(): Promise<number> {
   log(
     `[bench] ${started.toISOString()}  node ${process.version}  ${os.cpus().length} cores  runner pinned to core 1: ${pinned ? 'yes' : 'NO'}`,
   );
-  // The fuzz part runs in this process; only the server parts need helpers and a quiet Postfix.
-  const serverParts = parts.filter((p) => p !== 'fuzz' && p !== 'checks');
+  // The fuzz, checks and diff parts run in this process; only the server parts need helpers and a quiet Postfix.
+  const serverParts = parts.filter((p) => p !== 'fuzz' && p !== 'checks' && p !== 'diff');
   if (serverParts.length) {
     ensurePostfixStopped();
     await buildHelpers();
@@ -203,6 +205,7 @@ async function main(): Promise<number> {
   let flood: FloodResult | null = null;
   let fuzz: FuzzBenchResult[] = [];
   let checks: ChecksBenchRow[] = [];
+  let diff: DiffBenchResult | null = null;
   const timings: Record<string, number> = {};
   const part = async (name: Part, needsMailwright: boolean, fn: () => Promise<void>): Promise<void> => {
     if (!parts.includes(name)) return;
@@ -297,6 +300,11 @@ async function main(): Promise<number> {
     log(`\n== checks: every offline check of one signed HTML message, in-process, DNS on loopback (ms)`);
     checks = await runChecksBench({ iterations: quick ? 50 : 300, log });
   });
+  await part('diff', false, async () => {
+    log(`\n== diff: structured diff, screenshots and pixel diffs (issue 11)`);
+    diff = await runDiffBench({ quick, log });
+    targets.push(...diffTargets(diff));
+  });
   cleanupClientFiles();
 
   const summary = summarize(ingest);
@@ -356,6 +364,7 @@ async function main(): Promise<number> {
         flood,
         fuzz,
         checks,
+        diff,
         targets,
         errors,
       },
