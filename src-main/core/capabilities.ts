@@ -1,8 +1,8 @@
 // The capabilities, in start order: each one's setup runs after the shared services exist, and they stop in
 // reverse. Adding a capability is one line here (and one in src-shared/contract/index.ts).
 // Must not import electron or any binding.
-import { setupMailhog } from '../compat/mailhog/index.js';
-import { setupMailpit } from '../compat/mailpit/index.js';
+import { setupCompat } from '../compat/index.js';
+import { setupCompose } from '../compose/index.js';
 import { setupMessages } from '../messages/setup.js';
 import { setupServer } from '../server/setup.js';
 import { setupSessions } from '../sessions/setup.js';
@@ -16,8 +16,8 @@ export const CAPABILITIES = [
   setupSettings,
   setupServer,
   setupTags,
-  setupMailpit,
-  setupMailhog,
+  setupCompat,
+  setupCompose,
 ] as const satisfies readonly CapabilitySetup[];
 
 // Fails to compile, naming the verbs, if a verb has no handler or more than one.

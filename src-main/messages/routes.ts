@@ -19,6 +19,7 @@ import {
   restCall,
   streamBody,
   tooLarge,
+  verbBody,
   verbResponses,
   ERROR_RESPONSE,
   type RestRoute,
@@ -225,6 +226,18 @@ export function messagesRoutes(access: MessageAccess): RestRoute[] {
           body: doc.html,
         };
       },
+    },
+    {
+      method: 'POST',
+      path: '/api/messages/read',
+      operation: {
+        operationId: 'markAllMessagesRead',
+        summary: 'Mark every unread message read, or every one a search matches ({"query": "from:alice"})',
+        tags: ['messages'],
+        requestBody: verbBody('messages.markAllRead', false),
+        responses: verbResponses('messages.markAllRead'),
+      },
+      handler: async (c) => restCall(c, 'messages.markAllRead', await readJson(c.req)),
     },
     {
       method: 'POST',

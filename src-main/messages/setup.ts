@@ -74,6 +74,7 @@ export function setupMessages(deps: CapabilityDeps): MessagesCapability {
         return { key: remoteGate.keyFor(a.id) };
       },
       'messages.markRead': (a) => ({ updated: store.markRead(a.ids, a.read) }),
+      'messages.markAllRead': (a) => ({ updated: store.markAllRead(a.query) }),
       'messages.delete': (a) => ({ deleted: store.delete(a.ids) }),
       'messages.deleteAll': () => ({ deleted: store.deleteAll() }),
       'messages.import': (a) => {

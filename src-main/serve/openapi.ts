@@ -21,17 +21,31 @@ export interface OpenApiDocument {
 const jsonBody = (schema: Schema) => ({ 'application/json': { schema } });
 
 /** A zod schema as JSON Schema; a part JSON Schema cannot say (a custom check) is left open rather than refused. */
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Schema {
-  const { $schema: _ignored, ...out } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Schema;
-  return out;
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output', defs: Record<string, Schema>): Schema {
+  const converted = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+    // zod writes its date-time regex beside `format`; the format says it, and the regex only bloats the document.
+    override: (ctx) => {
+      if (ctx.jsonSchema.format === 'date-time') delete ctx.jsonSchema.pattern;
+    },
+  }) as Schema;
+  const { $schema: _schema, $defs, ...out } = converted;
+  // Named sub-schemas (the recursive MIME tree) become components, so every $ref resolves from the document root.
+  Object.assign(defs, $defs ?? {});
+  return JSON.parse(JSON.stringify(out).replaceAll('"#/$defs/', '"#/components/schemas/')) as Schema;
 }
 
-/** `CallArgs.<verb>` and `CallResult.<verb>` for every verb, which operations reference. */
+/** `CallArgs.<verb>` and `CallResult.<verb>` for every verb, which operations reference, and their named parts. */
 function verbSchemas(): Record<string, Schema> {
   const out: Record<string, Schema> = {};
+  const defs: Record<string, Schema> = {};
   for (const name of CALL_NAMES) {
-    out[`CallArgs.${name}`] = jsonSchema(verbs[name].args, 'input');
-    out[`CallResult.${name}`] = jsonSchema(verbs[name].result, 'output');
+    out[`CallArgs.${name}`] = jsonSchema(verbs[name].args, 'input', defs);
+    out[`CallResult.${name}`] = jsonSchema(verbs[name].result, 'output', defs);
+  }
+  for (const [name, schema] of Object.entries(defs)) {
+    out[name] = JSON.parse(JSON.stringify(schema).replaceAll('"#/$defs/', '"#/components/schemas/')) as Schema;
   }
   return out;
 }

@@ -7,6 +7,12 @@ import InboxView from './pages/inbox/Page.svelte';
 import { InboxPage, parseInboxPath } from './pages/inbox/state.svelte.js';
 import SessionsView from './pages/sessions/Page.svelte';
 import { SessionsPage, acceptsSessionsPath } from './pages/sessions/state.svelte.js';
+import ComposeView from './pages/compose/Page.svelte';
+import { ComposePage, parseComposePath } from './pages/compose/state.svelte.js';
+import HistoryView from './pages/history/Page.svelte';
+import { HistoryPage, acceptsHistoryPath } from './pages/history/state.svelte.js';
+import ProfilesView from './pages/profiles/Page.svelte';
+import { ProfilesPage, acceptsProfilesPath } from './pages/profiles/state.svelte.js';
 import SettingsView from './pages/settings/Page.svelte';
 import { SettingsPage, parseSettingsPath } from './pages/settings/state.svelte.js';
 
@@ -27,6 +33,30 @@ export const pages: readonly PageDefinition[] = [
     component: SessionsView,
     state: () => new SessionsPage(),
     accepts: acceptsSessionsPath,
+  }),
+  definePage({
+    id: 'compose',
+    label: 'Compose',
+    icon: '✎',
+    component: ComposeView,
+    state: () => new ComposePage(),
+    accepts: (p) => parseComposePath(p) !== null,
+  }),
+  definePage({
+    id: 'profiles',
+    label: 'Profiles',
+    icon: '⚑',
+    component: ProfilesView,
+    state: () => new ProfilesPage(),
+    accepts: acceptsProfilesPath,
+  }),
+  definePage({
+    id: 'history',
+    label: 'History',
+    icon: '↗',
+    component: HistoryView,
+    state: () => new HistoryPage(),
+    accepts: acceptsHistoryPath,
   }),
   definePage({
     id: 'settings',

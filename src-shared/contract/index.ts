@@ -4,6 +4,7 @@
 // add one entry to CAPABILITY_VERBS and one `&` term to Events below.
 // Must not import electron, node or DOM modules.
 import type { z } from 'zod';
+import { composeVerbs, type ComposeEvents } from './compose.js';
 import type { Verb } from './define.js';
 import { desktopCallArgs } from './desktop.js';
 import { mailpitVerbs } from './mailpit.js';
@@ -20,6 +21,7 @@ export * from './server.js';
 export * from './desktop.js';
 export * from './tags.js';
 export * from './mailpit.js';
+export * from './compose.js';
 export { verb, type Verb, type VerbTable } from './define.js';
 export { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from '../ipc.js';
 
@@ -31,6 +33,7 @@ export const CAPABILITY_VERBS = {
   sessions: sessionsVerbs,
   tags: tagsVerbs,
   mailpit: mailpitVerbs,
+  compose: composeVerbs,
 } as const;
 
 type Merge<T> = { [C in keyof T]: (x: T[C]) => void } extends Record<keyof T, (x: infer I) => void> ? I : never;
@@ -58,7 +61,7 @@ export function isCallName(name: unknown): name is CallName {
 }
 
 /** Push events of every capability (one `&` term per capability that has events). */
-export type Events = MessagesEvents & SettingsEvents & ServerEvents & SessionsEvents & TagsEvents;
+export type Events = MessagesEvents & SettingsEvents & ServerEvents & SessionsEvents & TagsEvents & ComposeEvents;
 export type EventName = keyof Events;
 export interface EventEnvelope<K extends EventName = EventName> {
   event: K;

@@ -167,6 +167,11 @@ export const messagesVerbs = {
   /** The preview's remote= value that loads remote content for this message, until the process restarts. */
   'messages.remoteContentKey': verb(z.object({ id: rowId }).strict(), z.object({ key: z.string() })),
   'messages.markRead': verb(z.object({ ids, read: z.boolean() }).strict(), z.object({ updated: count })),
+  /** Marks every unread message the search matches as read (every message without a query). */
+  'messages.markAllRead': verb(
+    z.object({ query: z.string().max(MAX_QUERY_LENGTH).optional() }).strict(),
+    z.object({ updated: count }),
+  ),
   'messages.delete': verb(z.object({ ids }).strict(), z.object({ deleted: count })),
   'messages.deleteAll': verb(z.object({}).strict(), z.object({ deleted: count })),
   'messages.import': verb(

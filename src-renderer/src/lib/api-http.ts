@@ -20,6 +20,8 @@ const KNOWN_EVENTS: ReadonlySet<string> = new Set(
     'sessions.added': 1,
     'import.progress': 1,
     'tags.changed': 1,
+    'compose.sent': 1,
+    'compose.profiles.changed': 1,
   } satisfies Record<EventName, 1>),
 );
 /** First reconnect waits this long; doubling after each failure. */

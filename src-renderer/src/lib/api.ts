@@ -54,6 +54,7 @@ export const api = {
     source: (id: number) => call('messages.source', { id }),
     remoteContentKey: (id: number) => call('messages.remoteContentKey', { id }),
     markRead: (ids: number[], read: boolean) => call('messages.markRead', { ids, read }),
+    markAllRead: (query: string) => call('messages.markAllRead', query ? { query } : {}),
     delete: (ids: number[]) => call('messages.delete', { ids }),
     deleteAll: () => call('messages.deleteAll', {}),
   },
@@ -78,6 +79,26 @@ export const api = {
   tags: {
     get: (ids: number[]) => call('tags.get', { ids }),
     set: (ids: number[], tags: string[]) => call('tags.set', { ids, tags }),
+  },
+  compose: {
+    explainReply: (reply: string) => call('compose.explainReply', { reply }),
+    profiles: () => call('compose.profiles.list', {}),
+    profile: (id: string) => call('compose.profiles.get', { id }),
+    createProfile: (profile: CallArgs<'compose.profiles.create'>['profile']) =>
+      call('compose.profiles.create', { profile }),
+    updateProfile: (id: string, profile: CallArgs<'compose.profiles.update'>['profile']) =>
+      call('compose.profiles.update', { id, profile }),
+    deleteProfile: (id: string) => call('compose.profiles.delete', { id }),
+    presets: () => call('compose.profiles.presets', {}),
+    exportProfiles: () => call('compose.profiles.export', {}),
+    importProfiles: (file: CallArgs<'compose.profiles.import'>) => call('compose.profiles.import', file),
+    testProfile: (id: string) => call('compose.profiles.test', { id }),
+    send: (args: CallArgs<'compose.send'>) => call('compose.send', args),
+    release: (args: CallArgs<'compose.release'>) => call('compose.release', args),
+    generateDkim: (args: CallArgs<'compose.dkim.generate'>) => call('compose.dkim.generate', args),
+    sends: (args: CallArgs<'compose.sends.list'>) => call('compose.sends.list', args),
+    sendDetail: (id: number) => call('compose.sends.get', { id }),
+    sendRaw: (id: number) => call('compose.sends.raw', { id }),
   },
 };
 

@@ -169,6 +169,7 @@ describe('contract results against their schemas', () => {
     const page = await call('messages.list', { limit: 3 });
     const ids = page.messages.map((m) => m.id);
     await call('messages.markRead', { ids, read: true });
+    await call('messages.markAllRead', {});
     await call('messages.reindex', {});
     await h.core.idle();
     await call('messages.delete', { ids: [ids[0]!] });

@@ -127,6 +127,12 @@ export const api = {
         for (const m of backend.messages) if (ids.includes(m.id)) m.read = read;
         return { updated: ids.length };
       }),
+    markAllRead: (query: string) =>
+      answer('messages.markAllRead', query ? { query } : {}, () => {
+        const matching = backend.messages.filter((m) => !m.read && (!query || m.subject.includes(query)));
+        for (const m of matching) m.read = true;
+        return { updated: matching.length };
+      }),
     delete: (ids: number[]) =>
       answer('messages.delete', { ids }, () => {
         backend.messages = backend.messages.filter((m) => !ids.includes(m.id));
