@@ -4,6 +4,8 @@
 // Must not import electron, node or DOM modules.
 import { z } from 'zod';
 import { fieldsSection, secretInput, wholeSection } from './settings-section.js';
+import { checksSettingsSchema, DEFAULT_CHECKS_SETTINGS } from './contract/checks-settings.js';
+import { baselinesSection } from './contract/diff.js';
 import { compatSettingsSchema, DEFAULT_COMPAT_SETTINGS } from './contract/mailpit.js';
 import { DEFAULT_TAG_SETTINGS, tagSettingsSchema } from './contract/tags.js';
 
@@ -266,6 +268,8 @@ export const SETTINGS_SECTIONS = {
     items: { '': { key: 'id', fallbackToPosition: true }, '*.auth.credentials': { key: 'username' } },
   }),
   faults: wholeSection({ file: z.array(faultRuleSchema).max(MAX_FAULT_RULES), defaults: [] }),
+  checks: fieldsSection(checksSettingsSchema, DEFAULT_CHECKS_SETTINGS),
+  baselines: baselinesSection,
   tags: fieldsSection(tagSettingsSchema, DEFAULT_TAG_SETTINGS),
   compat: fieldsSection(compatSettingsSchema, DEFAULT_COMPAT_SETTINGS),
 } as const;

@@ -1,11 +1,13 @@
 // The capabilities, in start order: each one's setup runs after the shared services exist, and they stop in
 // reverse. Adding a capability is one line here (and one in src-shared/contract/index.ts).
 // Must not import electron or any binding.
-import { setupCompat } from '../compat/index.js';
 import { setupCompose } from '../compose/index.js';
+import { setupCompat } from '../compat/index.js';
 import { setupMessages } from '../messages/setup.js';
 import { setupServer } from '../server/setup.js';
+import { setupDiff } from '../diff/setup.js';
 import { setupSessions } from '../sessions/setup.js';
+import { setupChecks } from '../checks/setup.js';
 import { setupSettings } from '../settings/setup.js';
 import { setupTags } from '../tags/index.js';
 import type { CapabilitySetup, ExactlyOnce } from './capability.js';
@@ -15,9 +17,11 @@ export const CAPABILITIES = [
   setupSessions,
   setupSettings,
   setupServer,
+  setupCompose,
+  setupChecks,
+  setupDiff,
   setupTags,
   setupCompat,
-  setupCompose,
 ] as const satisfies readonly CapabilitySetup[];
 
 // Fails to compile, naming the verbs, if a verb has no handler or more than one.

@@ -22,7 +22,8 @@ export function defaultSettings(retention: RetentionSettings): SettingsDocument 
     SECTION_KEYS.map((key) => [key, structuredClone(SETTINGS_SECTIONS[key].defaults)]).filter(
       ([, v]) => v !== undefined,
     ),
-  ) as Partial<SettingsDocument>;
+    // Every section without a built-in default below declares its own in SETTINGS_SECTIONS.
+  ) as Omit<SettingsDocument, 'retention' | 'smtp' | 'listeners' | 'faults'>;
   return {
     // Every capability section declares a default; the built-in ones below are set here.
     ...(fromSections as SettingsDocument),

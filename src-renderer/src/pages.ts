@@ -2,6 +2,8 @@
 // (`#/<id>/…`) and the page area from it; a new capability is a folder under pages/ and one line here.
 import { definePage, type PageDefinition } from './lib/page.js';
 import type { Address } from './lib/router.svelte.js';
+import DiffView from './pages/diff/Page.svelte';
+import { DiffPage, parseDiffPath } from './pages/diff/state.svelte.js';
 import InboxActions from './pages/inbox/Actions.svelte';
 import InboxView from './pages/inbox/Page.svelte';
 import { InboxPage, parseInboxPath } from './pages/inbox/state.svelte.js';
@@ -14,6 +16,8 @@ import { HistoryPage, acceptsHistoryPath } from './pages/history/state.svelte.js
 import ProfilesView from './pages/profiles/Page.svelte';
 import { ProfilesPage, acceptsProfilesPath } from './pages/profiles/state.svelte.js';
 import SettingsView from './pages/settings/Page.svelte';
+import ToolsView from './pages/tools/Page.svelte';
+import { ToolsPage, acceptsToolsPath } from './pages/tools/state.svelte.js';
 import { SettingsPage, parseSettingsPath } from './pages/settings/state.svelte.js';
 
 export const pages: readonly PageDefinition[] = [
@@ -57,6 +61,22 @@ export const pages: readonly PageDefinition[] = [
     component: HistoryView,
     state: () => new HistoryPage(),
     accepts: acceptsHistoryPath,
+  }),
+  definePage({
+    id: 'tools',
+    label: 'Tools',
+    icon: '✓',
+    component: ToolsView,
+    state: () => new ToolsPage(),
+    accepts: acceptsToolsPath,
+  }),
+  definePage({
+    id: 'diff',
+    label: 'Diff',
+    icon: '≠',
+    component: DiffView,
+    state: () => new DiffPage(),
+    accepts: (p) => parseDiffPath(p) !== null,
   }),
   definePage({
     id: 'settings',

@@ -6,7 +6,9 @@
 import type { z } from 'zod';
 import { composeVerbs, type ComposeEvents } from './compose.js';
 import type { Verb } from './define.js';
+import { checksVerbs, type ChecksEvents } from './checks.js';
 import { desktopCallArgs } from './desktop.js';
+import { diffVerbs, type DiffEvents } from './diff.js';
 import { mailpitVerbs } from './mailpit.js';
 import { messagesVerbs, type MessagesEvents } from './messages.js';
 import { serverVerbs, type ServerEvents } from './server.js';
@@ -19,9 +21,11 @@ export * from './sessions.js';
 export * from './settings.js';
 export * from './server.js';
 export * from './desktop.js';
+export * from './compose.js';
+export * from './checks.js';
+export * from './diff.js';
 export * from './tags.js';
 export * from './mailpit.js';
-export * from './compose.js';
 export { verb, type Verb, type VerbTable } from './define.js';
 export { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from '../ipc.js';
 
@@ -31,9 +35,11 @@ export const CAPABILITY_VERBS = {
   settings: settingsVerbs,
   server: serverVerbs,
   sessions: sessionsVerbs,
+  compose: composeVerbs,
+  checks: checksVerbs,
+  diff: diffVerbs,
   tags: tagsVerbs,
   mailpit: mailpitVerbs,
-  compose: composeVerbs,
 } as const;
 
 type Merge<T> = { [C in keyof T]: (x: T[C]) => void } extends Record<keyof T, (x: infer I) => void> ? I : never;
@@ -61,7 +67,14 @@ export function isCallName(name: unknown): name is CallName {
 }
 
 /** Push events of every capability (one `&` term per capability that has events). */
-export type Events = MessagesEvents & SettingsEvents & ServerEvents & SessionsEvents & TagsEvents & ComposeEvents;
+export type Events = MessagesEvents &
+  SettingsEvents &
+  ServerEvents &
+  SessionsEvents &
+  ComposeEvents &
+  ChecksEvents &
+  DiffEvents &
+  TagsEvents;
 export type EventName = keyof Events;
 export interface EventEnvelope<K extends EventName = EventName> {
   event: K;

@@ -19,9 +19,12 @@ const KNOWN_EVENTS: ReadonlySet<string> = new Set(
     'settings.changed': 1,
     'sessions.added': 1,
     'import.progress': 1,
-    'tags.changed': 1,
     'compose.sent': 1,
     'compose.profiles.changed': 1,
+    'checks.updated': 1,
+    'diff.verdict': 1,
+    'diff.baselinesChanged': 1,
+    'tags.changed': 1,
   } satisfies Record<EventName, 1>),
 );
 /** First reconnect waits this long; doubling after each failure. */

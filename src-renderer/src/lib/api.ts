@@ -76,10 +76,6 @@ export const api = {
   metrics: {
     get: () => call('metrics.get', {}),
   },
-  tags: {
-    get: (ids: number[]) => call('tags.get', { ids }),
-    set: (ids: number[], tags: string[]) => call('tags.set', { ids, tags }),
-  },
   compose: {
     explainReply: (reply: string) => call('compose.explainReply', { reply }),
     profiles: () => call('compose.profiles.list', {}),
@@ -99,6 +95,25 @@ export const api = {
     sends: (args: CallArgs<'compose.sends.list'>) => call('compose.sends.list', args),
     sendDetail: (id: number) => call('compose.sends.get', { id }),
     sendRaw: (id: number) => call('compose.sends.raw', { id }),
+  },
+  checks: {
+    message: (args: CallArgs<'checks.message'>) => call('checks.message', args),
+    badges: (ids: number[]) => call('checks.badges', { ids }),
+    spam: (id: number) => call('checks.spam', { id }),
+    domain: (domain: string, selector?: string) => call('checks.domain', selector ? { domain, selector } : { domain }),
+  },
+  diff: {
+    messages: (args: CallArgs<'diff.messages'>) => call('diff.messages', args),
+    visual: (args: CallArgs<'diff.visual'>) => call('diff.visual', args),
+    screenshot: (args: CallArgs<'diff.screenshot'>) => call('diff.screenshot', args),
+    rendererStatus: () => call('diff.rendererStatus', {}),
+    verdicts: (ids: number[]) => call('diff.verdicts', { ids }),
+    approveBaseline: (args: CallArgs<'diff.approveBaseline'>) => call('diff.approveBaseline', args),
+    listBaselines: () => call('diff.listBaselines', {}),
+  },
+  tags: {
+    get: (ids: number[]) => call('tags.get', { ids }),
+    set: (ids: number[], tags: string[]) => call('tags.set', { ids, tags }),
   },
 };
 

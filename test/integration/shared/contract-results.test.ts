@@ -3,6 +3,7 @@
 // result schema. A field the schema lacks, misses or types wrongly fails here, as does one the schema does not
 // document (z.object drops unknown keys, so the parsed value would differ from the real one).
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -164,6 +165,35 @@ describe('contract results against their schemas', () => {
     expect(settings.listeners[0]!.auth?.credentials?.[0]?.password).toEqual({ stored: true });
     await call('settings.presets', {});
   });
+
+  it('answers every diff verb with what its schema says, over the corpus', async () => {
+    const page = await call('messages.list', { limit: 1000 });
+    const ids = page.messages.map((m) => m.id);
+    for (let i = 0; i < ids.length; i++) {
+      await call('diff.messages', { a: ids[i]!, b: ids[(i + 1) % ids.length]!, ignoreVolatile: i % 2 === 0 });
+    }
+    const status = await call('diff.rendererStatus', {});
+    expect(status.available).toBe(true);
+    const withHtml: number[] = [];
+    for (const id of ids) if ((await call('messages.get', { id })).hasHtml) withHtml.push(id);
+    const [a, b] = withHtml;
+    await call('diff.screenshot', { id: a!, width: 375, scheme: 'dark', images: 'off' });
+    await call('diff.visual', { a: a!, b: b! });
+    const baseline = await call('diff.approveBaseline', { messageId: a!, key: 'contract', widths: [320] });
+    expect(baseline.screenshots).toEqual([320]);
+    await call('diff.listBaselines', {});
+    const cmp = await call('diff.compareBaseline', { key: 'contract', messageId: b! });
+    expect(cmp.pixelRatio[0]!.width).toBe(320);
+    await call('diff.verdicts', { ids: [a!, b!] });
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'mailwright-contract-'));
+    try {
+      await call('diff.exportBaselines', { folder });
+      await call('diff.importBaselines', { folder });
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+    await call('diff.deleteBaseline', { key: 'contract' });
+  }, 300_000);
 
   it('answers every changing verb with what its schema says', async () => {
     const page = await call('messages.list', { limit: 3 });

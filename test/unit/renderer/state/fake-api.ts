@@ -1,7 +1,17 @@
 // A stand-in for src-renderer/src/lib/api.ts, the renderer's only door to the back end: an in-memory mailbox and
 // session log, pushes the test emits by hand, and a record of every call. Tests install it with
 // `vi.mock('…/lib/api.js', () => import('./fake-api.js'))`.
-import type { EventName, Events } from '../../../../src-shared/contract/index.js';
+import type {
+  CallArgs,
+  CheckBadges,
+  DiffMessagesArgs,
+  EventName,
+  Events,
+  MessageChecks,
+  MessageDiff,
+  RendererStatus,
+  VisualDiff,
+} from '../../../../src-shared/contract/index.js';
 import type { Settings } from '../../../../src-shared/settings.js';
 import type { MessageDetail, MessageSummary, SessionDetail, SessionSummary } from '../../../../src-shared/types.js';
 import { ApiCallError, errorText } from '../../../../src-renderer/src/lib/api-error.js';
@@ -27,6 +37,12 @@ export const backend = {
   /** Session details held back until the test releases them, to order replies. */
   heldSessions: new Map<number, () => void>(),
   holdSessions: false,
+  /** checks.message answers, by message id. */
+  checks: new Map<number, MessageChecks>(),
+  /** Diff replies held back until the test releases them (in call order). */
+  heldDiffs: [] as Array<() => void>,
+  holdDiffs: false,
+  renderer: { available: true, browser: '/usr/bin/chromium', help: null } as RendererStatus,
   /** Tags by message id. */
   tags: new Map<number, string[]>(),
 };
@@ -40,6 +56,10 @@ export function reset(): void {
   backend.failWith = null;
   backend.heldSessions.clear();
   backend.holdSessions = false;
+  backend.checks.clear();
+  backend.heldDiffs = [];
+  backend.holdDiffs = false;
+  backend.renderer = { available: true, browser: '/usr/bin/chromium', help: null };
   backend.tags.clear();
 }
 
@@ -174,6 +194,51 @@ export const api = {
   metrics: {
     get: () => answer('metrics.get', {}, () => ({ faultRuleHits: {} })),
   },
+  checks: {
+    message: (args: CallArgs<'checks.message'>) =>
+      answer('checks.message', args, () => {
+        const result = backend.checks.get(args.id);
+        if (!result) throw new ApiCallError({ code: 'not_found', message: `message ${args.id} not found` });
+        return structuredClone(result);
+      }),
+    badges: (ids: number[]) => answer('checks.badges', { ids }, () => ({ badges: [] as CheckBadges[] })),
+    spam: (id: number) =>
+      answer('checks.spam', { id }, () => ({
+        spamd: '127.0.0.1:783',
+        reachable: false,
+        error: 'spamd not reachable at 127.0.0.1:783: nothing listens there.',
+        isSpam: null,
+        score: null,
+        threshold: null,
+        rules: [],
+      })),
+    domain: (domain: string, selector?: string) =>
+      answer('checks.domain', selector ? { domain, selector } : { domain }, () => {
+        throw new ApiCallError({ code: 'unsupported', message: 'no domain checks in this fake' });
+      }),
+  },
+  diff: {
+    messages: async (args: DiffMessagesArgs): Promise<MessageDiff> => {
+      if (backend.holdDiffs) await new Promise<void>((release) => backend.heldDiffs.push(release));
+      return answer('diff.messages', args, () => fakeDiff(args));
+    },
+    visual: (args: { a: number; b: number; width?: number; scheme?: 'light' | 'dark'; images?: 'on' | 'off' }) =>
+      answer('diff.visual', args, (): VisualDiff => {
+        const shot = { width: args.width ?? 600, height: 100, png: '' };
+        const changed = args.a === args.b ? 0 : 600;
+        return {
+          width: shot.width,
+          scheme: args.scheme ?? 'light',
+          images: args.images ?? 'on',
+          pixelRatio: changed / (shot.width * shot.height),
+          changedPixels: changed,
+          a: shot,
+          b: shot,
+          diff: shot,
+        };
+      }),
+    rendererStatus: () => answer('diff.rendererStatus', {}, () => backend.renderer),
+  },
   tags: {
     get: (ids: number[]) =>
       answer('tags.get', { ids }, () => ({ messages: ids.map((id) => ({ id, tags: backend.tags.get(id) ?? [] })) })),
@@ -184,6 +249,33 @@ export const api = {
       }),
   },
 };
+
+/** A diff that says which messages it compared, so a test can tell which reply the page kept. */
+function fakeDiff(args: DiffMessagesArgs): MessageDiff {
+  const side = (id: number) => {
+    const m = backend.messages.find((x) => x.id === id);
+    if (!m) throw new ApiCallError({ code: 'not_found', message: `message ${id} not found` });
+    return { id, subject: m.subject, hasHtml: true };
+  };
+  const identical = args.a === args.b;
+  return {
+    a: side(args.a),
+    b: side(args.b),
+    options: {
+      ignoreVolatile: args.ignoreVolatile ?? true,
+      ignoreTracking: args.ignoreTracking ?? true,
+      htmlView: args.htmlView ?? 'normalized',
+    },
+    sections: [],
+    summary: {
+      identical,
+      totalChanges: identical ? 0 : 1,
+      changedSections: identical ? [] : ['text'],
+      text: `${args.a} vs ${args.b}`,
+      noVisualReason: null,
+    },
+  };
+}
 
 export function onEvent<K extends EventName>(name: K, handler: (data: Events[K]) => void): () => void {
   const set = backend.handlers.get(name) ?? new Set<Handler>();
