@@ -327,6 +327,17 @@ export function mailpitRoutes(deps: CapabilityDeps, mailhog: Pick<MailhogApi, 'v
     return text('ok');
   }
 
+  /** SpamAssassin through the checks capability's spamd client, in Mailpit's shape (an unreachable spamd is Error). */
+  async function spamCheck(c: RouteContext): Promise<Reply> {
+    const report = await call(invoke, 'checks.spam', { id: await resolve(c) });
+    return jsonAs({
+      Error: report.error ?? '',
+      IsSpam: report.isSpam ?? false,
+      Score: report.score ?? 0,
+      Rules: report.rules.map((r) => ({ Name: r.name, Score: r.points, Description: r.description })),
+    });
+  }
+
   /** Features another capability brings; until it is there, say so rather than pretend. */
   const missing = (what: string, by: string) => (): Reply =>
     jsonAs({ Error: `${what} is not available in this Mailwright: it needs ${by}` }, 'application/json', 501);
@@ -449,8 +460,10 @@ export function mailpitRoutes(deps: CapabilityDeps, mailhog: Pick<MailhogApi, 'v
     r(
       'GET',
       '/api/v1/message/{id}/sa-check',
-      operation('mailpitSpamCheck', 'SpamAssassin check (Mailpit)', { 501: 'Not implemented' }),
-      missing('SpamAssassin check', 'the checks capability (issue 10)'),
+      operation('mailpitSpamCheck', 'SpamAssassin check (Mailpit)', {
+        200: 'Result, or Error when spamd cannot be asked',
+      }),
+      spamCheck,
     ),
     r(
       'POST',
