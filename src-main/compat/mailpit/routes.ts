@@ -449,13 +449,13 @@ export function mailpitRoutes(deps: CapabilityDeps, mailhog: Pick<MailhogApi, 'v
       'GET',
       '/api/v1/message/{id}/html-check',
       operation('mailpitHtmlCheck', 'HTML client compatibility (Mailpit)', { 501: 'Not implemented' }),
-      missing('HTML check', 'the checks capability (issue 10)'),
+      missing('HTML check', 'its Mailpit shape to be mapped onto the checks capability'),
     ),
     r(
       'GET',
       '/api/v1/message/{id}/link-check',
       operation('mailpitLinkCheck', 'Link check (Mailpit)', { 501: 'Not implemented' }),
-      missing('Link check', 'the checks capability (issue 10)'),
+      missing('Link check', 'its Mailpit shape to be mapped onto the checks capability'),
     ),
     r(
       'GET',
