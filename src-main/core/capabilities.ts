@@ -2,8 +2,7 @@
 // reverse. Adding a capability is one line here (and one in src-shared/contract/index.ts).
 // Must not import electron or any binding.
 import { setupChecks } from '../checks/setup.js';
-import { setupMailhog } from '../compat/mailhog/index.js';
-import { setupMailpit } from '../compat/mailpit/index.js';
+import { setupCompat } from '../compat/index.js';
 import { setupCompose } from '../compose/index.js';
 import { setupDiff } from '../diff/setup.js';
 import { setupMailboxes } from '../mailboxes/index.js';
@@ -25,8 +24,7 @@ export const CAPABILITIES = [
   setupChecks,
   setupDiff,
   setupTags,
-  setupMailpit,
-  setupMailhog,
+  setupCompat,
   setupWait,
   setupMailboxes,
   setupWebhooks,

@@ -58,7 +58,9 @@ export const compatSettingsSchema = z
   .object({
     /** `/api/v1/messages` answers as MailHog does (a bare array; an empty 200 on delete). */
     mailhog: z.boolean(),
+    /** The composer profile Mailpit's release route sends through; empty: release is off (as in Mailpit). */
+    releaseProfile: z.string().max(64),
   })
   .strict();
 export type CompatSettings = z.infer<typeof compatSettingsSchema>;
-export const DEFAULT_COMPAT_SETTINGS: CompatSettings = { mailhog: false };
+export const DEFAULT_COMPAT_SETTINGS: CompatSettings = { mailhog: false, releaseProfile: '' };

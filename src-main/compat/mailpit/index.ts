@@ -1,15 +1,18 @@
 // Mailpit API v1 compatibility (as of Mailpit v1.30): Mailpit's routes, JSON shapes, status codes and content types
 // over Mailwright's verbs, so Mailpit clients (mailpit-api, cypress-mailpit, scripts) work unchanged.
 // Routes only, plus the `mailpit.send` verb; no logic beyond mapping shapes. The route table is routes.ts.
-// Must not import electron, serve/ or another capability's folder (the MailHog adapter is part of compat/).
 import type { mailpitVerbs } from '../../../src-shared/index.js';
 import type { Capability, CapabilityDeps } from '../../core/capability.js';
 import { call } from '../reply.js';
-import { mailhogApi } from '../mailhog/routes.js';
+import type { MailhogApi } from '../mailhog/routes.js';
 import { mailpitRoutes } from './routes.js';
 import { composeSend } from './send.js';
 
-export function setupMailpit(deps: CapabilityDeps): Capability<keyof typeof mailpitVerbs> {
+/** `mailhog`: MailHog's answers for the paths both APIs have, given when compat.mailhog is on. */
+export function setupMailpit(
+  deps: CapabilityDeps,
+  mailhog: Pick<MailhogApi, 'v1List' | 'deleteAll'>,
+): Capability<keyof typeof mailpitVerbs> {
   return {
     name: 'mailpit',
     handlers: {
@@ -20,6 +23,6 @@ export function setupMailpit(deps: CapabilityDeps): Capability<keyof typeof mail
         return { ID: String(id) };
       },
     },
-    routes: mailpitRoutes(deps, mailhogApi(deps)),
+    routes: mailpitRoutes(deps, mailhog),
   };
 }

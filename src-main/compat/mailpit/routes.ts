@@ -261,7 +261,7 @@ export function mailpitRoutes(deps: CapabilityDeps, mailhog: Pick<MailhogApi, 'v
     return jsonAs({
       Label: '',
       MessageRelay: {
-        Enabled: false,
+        Enabled: deps.settings.section('compat').releaseProfile !== '',
         SMTPServer: '',
         ReturnPath: '',
         AllowedRecipients: '',
@@ -304,6 +304,38 @@ export function mailpitRoutes(deps: CapabilityDeps, mailhog: Pick<MailhogApi, 'v
     if (typeof body.Name !== 'string') throw new MailwrightError('invalid_argument', 'Name is required', 'Name');
     await call(invoke, 'tags.rename', { from: c.params.tag ?? '', to: body.Name });
     return text('ok');
+  }
+
+  /** Through the composer profile compat.releaseProfile names, to the addresses given (Mailpit's `{To: []}`). */
+  async function release(c: RouteContext): Promise<Reply> {
+    const id = await resolve(c);
+    const profile = deps.settings.section('compat').releaseProfile;
+    if (!profile)
+      throw new MailwrightError(
+        'invalid_argument',
+        'Release is not enabled: set compat.releaseProfile to a composer profile',
+      );
+    const body = await optionalBody(c);
+    const to = Array.isArray(body.To) ? body.To.filter((t): t is string => typeof t === 'string' && t !== '') : [];
+    if (to.length === 0) throw new MailwrightError('invalid_argument', 'No valid addresses found', 'To');
+    const report = await call(invoke, 'compose.release', { id, profile, to, newMessageId: true, confirm: true });
+    if (report.outcome !== 'delivered')
+      throw new MailwrightError(
+        'invalid_argument',
+        `SMTP error: ${report.explanation ?? report.error ?? report.reply ?? report.outcome}`,
+      );
+    return text('ok');
+  }
+
+  /** SpamAssassin through the checks capability's spamd client, in Mailpit's shape (an unreachable spamd is Error). */
+  async function spamCheck(c: RouteContext): Promise<Reply> {
+    const report = await call(invoke, 'checks.spam', { id: await resolve(c) });
+    return jsonAs({
+      Error: report.error ?? '',
+      IsSpam: report.isSpam ?? false,
+      Score: report.score ?? 0,
+      Rules: report.rules.map((r) => ({ Name: r.name, Score: r.points, Description: r.description })),
+    });
   }
 
   /** Features another capability brings; until it is there, say so rather than pretend. */
@@ -407,26 +439,31 @@ export function mailpitRoutes(deps: CapabilityDeps, mailhog: Pick<MailhogApi, 'v
     r(
       'POST',
       '/api/v1/message/{id}/release',
-      operation('mailpitRelease', 'Release through a composer profile (Mailpit)', { 501: 'Not implemented' }),
-      missing('Release', 'the composer capability (issue 9)'),
+      operation('mailpitRelease', 'Release through the compat.releaseProfile composer profile (Mailpit)', {
+        200: 'ok',
+        400: 'Not enabled or refused',
+      }),
+      release,
     ),
     r(
       'GET',
       '/api/v1/message/{id}/html-check',
       operation('mailpitHtmlCheck', 'HTML client compatibility (Mailpit)', { 501: 'Not implemented' }),
-      missing('HTML check', 'the checks capability (issue 10)'),
+      missing('HTML check', 'its Mailpit shape to be mapped onto the checks capability'),
     ),
     r(
       'GET',
       '/api/v1/message/{id}/link-check',
       operation('mailpitLinkCheck', 'Link check (Mailpit)', { 501: 'Not implemented' }),
-      missing('Link check', 'the checks capability (issue 10)'),
+      missing('Link check', 'its Mailpit shape to be mapped onto the checks capability'),
     ),
     r(
       'GET',
       '/api/v1/message/{id}/sa-check',
-      operation('mailpitSpamCheck', 'SpamAssassin check (Mailpit)', { 501: 'Not implemented' }),
-      missing('SpamAssassin check', 'the checks capability (issue 10)'),
+      operation('mailpitSpamCheck', 'SpamAssassin check (Mailpit)', {
+        200: 'Result, or Error when spamd cannot be asked',
+      }),
+      spamCheck,
     ),
     r(
       'POST',

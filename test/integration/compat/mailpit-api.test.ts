@@ -177,13 +177,46 @@ describe('mailpit-api against serve', () => {
     await mailpit.waitForMessages({ count: 2 }, WAIT);
   });
 
-  it('says clearly which methods need capabilities that are not here', async () => {
+  it('says clearly which methods are not mapped yet, and answers sa-check through the checks capability', async () => {
     const id = (await mailpit.listMessages()).messages[0]!.ID;
     await expect(mailpit.htmlCheck(id)).rejects.toThrow(/501 .*checks capability/);
     await expect(mailpit.linkCheck(id)).rejects.toThrow(/501 .*checks capability/);
-    await expect(mailpit.spamAssassinCheck(id)).rejects.toThrow(/501 .*checks capability/);
-    await expect(mailpit.releaseMessage(id, { To: ['x@example.test'] })).rejects.toThrow(/501 .*composer/);
+    // spamd is the checks capability's; none runs here, so Mailpit's answer carries the reason in Error.
+    const spam = await mailpit.spamAssassinCheck(id);
+    expect(spam.Error).not.toBe('');
+    expect(spam).toMatchObject({ IsSpam: false, Score: 0, Rules: [] });
     await expect(mailpit.getAttachmentThumbnail(id, '2')).rejects.toThrow(/501/);
+  });
+
+  it('releases through the composer profile compat.releaseProfile names, and refuses without one', async () => {
+    const id = (await mailpit.listMessages()).messages[0]!.ID;
+    await expect(mailpit.releaseMessage(id, { To: ['relay@example.test'] })).rejects.toThrow(/400 .*releaseProfile/);
+    const api = async (verb: string, args: unknown): Promise<void> => {
+      const res = await fetch(`${serve.http}/api/call/${verb}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(args),
+      });
+      const result = (await res.json()) as { ok: boolean; error?: { message: string } };
+      if (!result.ok) throw new Error(`${verb}: ${result.error?.message ?? ''}`);
+    };
+    // Released back into this same Mailwright: a real SMTP delivery through a real profile, all on loopback.
+    await api('compose.profiles.create', {
+      profile: {
+        id: 'loop',
+        name: 'Loopback',
+        host: '127.0.0.1',
+        port: serve.smtpPort,
+        security: 'starttls',
+        tls: { verify: false },
+      },
+    });
+    await api('settings.update', { compat: { mailhog: false, releaseProfile: 'loop' } });
+    expect((await mailpit.getConfiguration()).MessageRelay.Enabled).toBe(true);
+    expect(await mailpit.releaseMessage(id, { To: ['relay@example.test'] })).toBe('ok');
+    const relayed = await mailpit.waitForMessages({ query: 'to:relay@example.test', count: 1 }, WAIT);
+    expect(relayed.messages[0]?.To.map((t) => t.Address)).not.toContain('relay@example.test'); // envelope only
+    await api('settings.update', { compat: { mailhog: false, releaseProfile: '' } });
   });
 
   it('answers 404 for unknown ids, as Mailpit does', async () => {

@@ -77,7 +77,7 @@ const settings: Settings = {
   checks: { dnsServers: [], dnsTimeoutMs: 3000, spamd: '', compatClients: ['outlook.*'] },
   baselines: { ...BASELINE_DEFAULTS },
   tags: { fromHeader: true, fromPlusAddress: false, rules: [] },
-  compat: { mailhog: false },
+  compat: { mailhog: false, releaseProfile: '' },
   mailboxes: { foldPlusAddressing: true, disposableDomain: 'mailwright.test' },
   webhooks: [],
   profiles: [],
