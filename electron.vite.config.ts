@@ -8,6 +8,8 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
+      // Playwright drives the screenshot browser in serve mode; it must stay a package, never bundled.
+      externalizeDeps: { include: ['playwright', 'playwright-core'] },
       rollupOptions: {
         input: {
           index: resolve('src-main/electron/main.ts'),

@@ -144,9 +144,16 @@ export function ingestTargets(summary: IngestSummary[]): Target[] {
 
 /** Memory target: both the after-run and after-indexing RSS must be within the budget. */
 export const RSS_BUDGET_MB = 250;
+/** Issue 7: the steady 10,000 x 100 KB run must peak (VmHWM) under this, indexing included. */
+export const STEADY_PEAK_BUDGET_MB = 200;
 export function memoryTargets(m: MemoryResult): Target[] {
   const worst = Math.max(m.rssAfterRunMB ?? Infinity, m.rssAfterIndexMB ?? Infinity);
   return [
+    {
+      name: `peak VmHWM over ${m.n} x 100 KB and indexing < ${STEADY_PEAK_BUDGET_MB} MB`,
+      detail: `peak ${fmt(m.hwmMB, 0)} MB at ${fmt(m.msgPerSec, 0)} msg/s, indexed ${fmt(m.timeToIndexedMs / 1000, 0)} s after the last 250`,
+      pass: m.hwmMB === null ? null : m.hwmMB < STEADY_PEAK_BUDGET_MB,
+    },
     {
       name: `RSS after ${m.n} x 100 KB <= ${RSS_BUDGET_MB} MB`,
       detail:

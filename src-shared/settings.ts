@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { fieldsSection, secretInput, wholeSection } from './settings-section.js';
 import { mailboxesSection } from './contract/mailboxes.js';
 import { webhooksSection } from './contract/webhooks.js';
+import { checksSettingsSchema, DEFAULT_CHECKS_SETTINGS } from './contract/checks-settings.js';
+import { baselinesSection } from './contract/diff.js';
 
 export {
   STORED,
@@ -268,6 +270,8 @@ export const SETTINGS_SECTIONS = {
   faults: wholeSection({ file: z.array(faultRuleSchema).max(MAX_FAULT_RULES), defaults: [] }),
   mailboxes: mailboxesSection,
   webhooks: webhooksSection,
+  checks: fieldsSection(checksSettingsSchema, DEFAULT_CHECKS_SETTINGS),
+  baselines: baselinesSection,
 } as const;
 
 type Sections = typeof SETTINGS_SECTIONS;

@@ -7,7 +7,7 @@ import { loadOrCreateCertificate, loadOrCreateWithSans, pemMaterial, type TlsMat
 import { FaultEngine } from './faults/index.js';
 import { DEFAULT_MAX_IN_FLIGHT_BYTES, InFlightBudget } from './in-flight.js';
 import type { FaultEvaluator } from './gate.js';
-import { Listener, type ListenerSettings } from './listener.js';
+import { Listener, type ListenerRuntime } from './listener.js';
 import { canonicalJson, certificateKey, validateListener, type ListenerConfig } from './listener-config.js';
 import { stderrLogger, type CaptureLogger } from './log.js';
 import type { SessionObserver } from './session-log.js';
@@ -235,7 +235,7 @@ export class CaptureServer {
     return this.status();
   }
 
-  #settings(): ListenerSettings {
+  #settings(): ListenerRuntime {
     const o = this.#options;
     return {
       hostname: o.hostname ?? 'mailwright',

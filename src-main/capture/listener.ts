@@ -13,8 +13,8 @@ import { SessionLog, type SessionObserver } from './session-log.js';
 import type { TlsMaterial } from './certificate.js';
 import { TlsRegistry, createDataHandler, type MessageSink } from './transaction.js';
 
-/** What every listener shares; a listener's own `limits` override the numbers here. */
-export interface ListenerSettings {
+/** What a running Listener is started with: the shared options, plus the byte budget, sink and logger. */
+export interface ListenerRuntime {
   hostname: string;
   minTlsVersion: 'TLSv1.2' | 'TLSv1.3';
   maxMessageBytes: number;
@@ -80,7 +80,7 @@ export class Listener {
   }
 
   /** Resolves once listening or failed; the outcome is in status(). */
-  start(s: ListenerSettings, tlsMaterial: TlsMaterial): Promise<void> {
+  start(s: ListenerRuntime, tlsMaterial: TlsMaterial): Promise<void> {
     this.#state = 'starting';
     this.#error = null;
     this.#tls = tlsMaterial;

@@ -1,14 +1,9 @@
 // One-click listener presets matching the well-known submission ports (25, 587, 465), moved to 2525/2587/2465
 // when this user cannot bind below 1024. Data only; must not import smtp-server, the store or electron.
 import fs from 'node:fs';
-import type { ListenerConfig } from './listener-config.js';
+import type { ListenerPreset } from '../../src-shared/index.js';
 
-export interface ListenerPreset {
-  name: string;
-  /** Said plainly when the preset is not on its usual port. */
-  note: string | null;
-  listener: ListenerConfig;
-}
+export type { ListenerPreset };
 
 /** Where Linux lets unprivileged users bind low ports (sysctl net.ipv4.ip_unprivileged_port_start). */
 const UNPRIVILEGED_PORT_START = '/proc/sys/net/ipv4/ip_unprivileged_port_start';

@@ -1,24 +1,31 @@
 // The capabilities, in start order: each one's setup runs after the shared services exist, and they stop in
 // reverse. Adding a capability is one line here (and one in src-shared/contract/index.ts).
 // Must not import electron or any binding.
-import type { CallName } from '../../src-shared/index.js';
-import type { Capability, CapabilityDeps, ExactlyOnce, HandledBy, Handlers } from './capability.js';
+import { setupCompose } from '../compose/index.js';
+import { setupMessages } from '../messages/setup.js';
+import { setupServer } from '../server/setup.js';
+import { setupDiff } from '../diff/setup.js';
+import { setupSessions } from '../sessions/setup.js';
+import { setupChecks } from '../checks/setup.js';
+import { setupSettings } from '../settings/setup.js';
 import { setupWait } from '../wait/index.js';
 import { setupMailboxes } from '../mailboxes/index.js';
 import { setupWebhooks } from '../webhooks/index.js';
+import type { CapabilitySetup, ExactlyOnce } from './capability.js';
 
-/** Verbs the Core still handles itself until they move into capability folders. */
-export type LegacyVerb = Exclude<CallName, HandledBy<(typeof CAPABILITIES)[number]>>;
-
-// Each setup returns the handlers of its own verbs only, so the list is checked against that shape (Capability<never>
-// accepts any handler subset); the ExactlyOnce check below makes sure the subsets cover the contract exactly.
-export const CAPABILITIES = [setupWait, setupMailboxes, setupWebhooks] as const satisfies readonly ((
-  deps: CapabilityDeps,
-) => Capability<never>)[];
-
-/** The Core's own handlers, as a stand-in setup for the compile-time check below. */
-type LegacySetup = () => Capability<LegacyVerb> & { handlers: Handlers<LegacyVerb> };
+export const CAPABILITIES = [
+  setupMessages,
+  setupSessions,
+  setupSettings,
+  setupServer,
+  setupCompose,
+  setupChecks,
+  setupDiff,
+  setupWait,
+  setupMailboxes,
+  setupWebhooks,
+] as const satisfies readonly CapabilitySetup[];
 
 // Fails to compile, naming the verbs, if a verb has no handler or more than one.
-const everyVerbHandledOnce: ExactlyOnce<readonly [LegacySetup, ...typeof CAPABILITIES]> = true;
+const everyVerbHandledOnce: ExactlyOnce<typeof CAPABILITIES> = true;
 void everyVerbHandledOnce;

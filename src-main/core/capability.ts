@@ -3,7 +3,7 @@
 // tables' migrations and a stop(). The Core is the ordered list of these (capabilities.ts).
 // Must not import electron or any binding.
 import type Database from 'better-sqlite3';
-import type { CallName, CallResult, ParsedCallArgs, Result, SectionKey } from '../../src-shared/index.js';
+import type { CallName, CallResult, ParsedCallArgs, Result, SectionKey, ServerStatus } from '../../src-shared/index.js';
 import type { CaptureServer } from '../capture/index.js';
 import type { Store } from '../store/index.js';
 import type { EventBus } from './events.js';
@@ -42,6 +42,8 @@ export interface CapabilityDeps {
   invoke<K extends CallName>(name: K, args: unknown): Promise<Result<CallResult<K>>>;
   /** Lists a problem met while running with the settings (the details go to stderr). */
   reportProblem(text: string): void;
+  /** Listeners, certificate and store figures, as `server.status` reports them. */
+  status(): ServerStatus;
 }
 
 export interface Capability<N extends CallName = CallName> {
@@ -66,7 +68,10 @@ export interface Capability<N extends CallName = CallName> {
 
 export type SectionAttachment = { [K in SectionKey]: { readonly key: K } & SectionHooks<K> }[SectionKey];
 
-export type CapabilitySetup = (deps: CapabilityDeps) => Capability<CallName>;
+/** Any capability, whatever verbs it handles (its handlers are then only known as an object). */
+export type AnyCapability = Capability<never>;
+
+export type CapabilitySetup = (deps: CapabilityDeps) => AnyCapability;
 
 /** The verbs a setup function's capability handles. */
 export type HandledBy<F> = F extends (deps: CapabilityDeps) => Capability<infer N> ? N : never;

@@ -2,8 +2,6 @@
 // Both bindings (Electron IPC and HTTP/WebSocket) talk to a Core and hold no logic of their own.
 // Must not import electron or any binding.
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import type {
   CallName,
   CallResult,
@@ -14,16 +12,11 @@ import type {
   ServerStatus,
 } from '../../src-shared/index.js';
 import { MailwrightError, callArgs, isCallName, toApiError } from '../../src-shared/index.js';
-import {
-  RemoteContentGate,
-  extractAttachment,
-  renderPreview,
-  type AttachmentContent,
-  type PreviewDocument,
-} from '../message/index.js';
-import { CaptureServer, canBindLowPorts, listenerPresets, type ListenerConfig } from '../capture/index.js';
-import { FAULT_PRESETS, FaultEngine, ruleFromPreset } from '../capture/faults/index.js';
-import { Store, type ImportCounts, type ImportSource } from '../store/index.js';
+import type { AttachmentContent, PreviewDocument } from '../message/index.js';
+import { CaptureServer, type ListenerConfig } from '../capture/index.js';
+import { FaultEngine } from '../capture/faults/index.js';
+import type { MessagesCapability, MessageAccess } from '../messages/setup.js';
+import { Store, type ImportSource } from '../store/index.js';
 import { defaultSettings } from './defaults.js';
 import { prepareDataFolder } from './data-folder.js';
 import { EventBus } from './events.js';
@@ -32,8 +25,8 @@ import { SecretBox, loadOrCreateKeyFile } from './secrets.js';
 import { SAVED_SETTINGS_KEY, SettingsService } from './settings.js';
 import type { SettingsLayer } from './settings-layers.js';
 import { VERSION } from './version.js';
-import { CAPABILITIES, type LegacyVerb } from './capabilities.js';
-import type { Capability, CapabilityDeps, CapabilitySetup, Handlers as CapabilityHandlers } from './capability.js';
+import { CAPABILITIES } from './capabilities.js';
+import type { AnyCapability, CapabilityDeps, CapabilitySetup } from './capability.js';
 import type { RestRoute } from './rest.js';
 
 export interface CoreOptions {
@@ -64,9 +57,6 @@ export interface CoreOptions {
   warnings?: string[];
 }
 
-/** import.progress this often while an import reads: a progress bar moves smoothly, and the socket is not flooded. */
-const PROGRESS_INTERVAL_MS = 250;
-
 type Handlers = { [K in CallName]: (args: ParsedCallArgs<K>) => Promise<CallResult<K>> | CallResult<K> };
 
 export class Core {
@@ -74,14 +64,12 @@ export class Core {
   readonly #store: Store;
   readonly #capture: CaptureServer;
   readonly #handlers: Handlers;
-  readonly #capabilities: Capability[];
+  readonly #capabilities: AnyCapability[];
+  readonly #messages: MessageAccess;
   readonly #metrics: LiveMetrics;
   readonly #faults: FaultEngine;
   readonly #settings: SettingsService;
-  // A new secret each start: keys handed out before a restart stop working, which is the point.
-  readonly #remoteGate = new RemoteContentGate();
   #prunedSinceStart = 0;
-  #importCount = 0;
 
   private constructor(options: CoreOptions) {
     const folderWarnings = prepareDataFolder(options.dataDir);
@@ -174,8 +162,13 @@ export class Core {
         secrets: box,
         invoke: (name, args) => this.invoke(name, args),
         reportProblem: (text) => this.reportProblem(text),
+        status: () => this.status(),
       };
       this.#capabilities = (CAPABILITIES as readonly CapabilitySetup[]).map((setup) => setup(deps));
+      // The bindings read bytes (raw, attachments, previews) and stream imports through the messages capability.
+      const messages = this.#capabilities.find((c) => c.name === 'messages') as MessagesCapability | undefined;
+      if (!messages) throw new MailwrightError('internal', 'the messages capability is not registered');
+      this.#messages = messages.access;
       for (const capability of this.#capabilities) {
         store.migrateCapability(capability.name, capability.migrations ?? []);
         const section = capability.settings;
@@ -189,11 +182,7 @@ export class Core {
         );
       throw err;
     }
-    this.#handlers = Object.assign(
-      {},
-      this.#createHandlers(),
-      ...this.#capabilities.map((c) => c.handlers),
-    ) as Handlers;
+    this.#handlers = Object.assign({}, ...this.#capabilities.map((c) => c.handlers)) as Handlers;
   }
 
   /** Opens the store and starts the listeners. A listener that cannot bind is reported in status, not thrown. */
@@ -266,67 +255,26 @@ export class Core {
 
   /** The exact bytes received. Throws not_found. */
   raw(id: number): Buffer {
-    return this.#store.raw(id);
+    return this.#messages.raw(id);
   }
 
   attachment(id: number, partId: string): Promise<AttachmentContent> {
-    return extractAttachment(this.#store.raw(id), partId);
+    return this.#messages.attachment(id, partId);
   }
 
-  /**
-   * The preview document. `remote` is the request's remote= value, passed through as the binding got it:
-   * null or "0" blocks remote content, the key from messages.remoteContentKey allows it, anything else throws
-   * forbidden.
-   */
+  /** The preview document; see MessageAccess.preview for what `remote` allows. */
   preview(id: number, remote: string | null): Promise<PreviewDocument> {
-    const allowRemote = this.#remoteGate.allowsRemote(id, remote);
-    return renderPreview(this.#store.raw(id), { allowRemote });
+    return this.#messages.preview(id, remote);
   }
 
-  /**
-   * Imports one .eml or mbox file from a byte stream (an HTTP body, a file on disk): the import path of every
-   * binding. Messages are committed as they are read, so memory does not grow with the file. Imports run one at a
-   * time (a second waits its turn); `import.progress` is pushed while one reads and when it ends.
-   */
-  async importStream(
-    source: ImportSource,
-    file: { filename: string; totalBytes?: number | null },
-  ): Promise<ImportResult> {
-    const importId = ++this.#importCount;
-    const progress = (counts: ImportCounts, done: boolean): void =>
-      this.events.emit('import.progress', {
-        importId,
-        filename: file.filename,
-        totalBytes: file.totalBytes ?? null,
-        ...counts,
-        done,
-      });
-    let latest: ImportCounts | null = null;
-    // On a clock rather than per chunk: an import shorter than one interval shows no progress at all (no flicker),
-    // and one whose upload stalls still says where it stands.
-    const ticker = setInterval(() => {
-      if (latest) progress(latest, false);
-    }, PROGRESS_INTERVAL_MS);
-    try {
-      const result = await this.#store.import(source, {
-        filename: file.filename,
-        maxMessageBytes: this.#settings.view().smtp.maxMessageBytes,
-        onProgress: (counts) => (latest = counts),
-      });
-      progress({ bytesRead: result.bytesRead, imported: result.imported, failed: result.failedCount }, true);
-      return result;
-    } catch (err) {
-      progress(latest ?? { bytesRead: 0, imported: 0, failed: 0 }, true);
-      throw err;
-    } finally {
-      clearInterval(ticker);
-    }
+  /** Imports one .eml or mbox file from a byte stream: the import path of every binding (see MessageAccess). */
+  importStream(source: ImportSource, file: { filename: string; totalBytes?: number | null }): Promise<ImportResult> {
+    return this.#messages.importStream(source, file);
   }
 
   /** Imports a file on disk (the desktop's import dialog and file association). */
-  async importFile(filePath: string): Promise<ImportResult> {
-    const { size } = await fs.promises.stat(filePath);
-    return this.importStream(fs.createReadStream(filePath), { filename: path.basename(filePath), totalBytes: size });
+  importFile(filePath: string): Promise<ImportResult> {
+    return this.#messages.importFile(filePath);
   }
 
   /** Writes the sessions that ended but wait for their batch (tests read them right after a client hung up). */
@@ -337,66 +285,6 @@ export class Core {
   /** Resolves when every stored message is parsed and indexed (tests and benchmarks wait on this). */
   idle(): Promise<void> {
     return this.#store.idle();
-  }
-
-  #createHandlers(): CapabilityHandlers<LegacyVerb> {
-    const store = this.#store;
-    return {
-      'messages.list': (a) => store.list(a),
-      'messages.get': (a) => store.get(a.id),
-      'messages.source': (a) => {
-        const raw = store.raw(a.id);
-        // Text for display (decodeForDisplay); the byte-exact download is the raw route.
-        return { source: decodeForDisplay(raw), size: raw.length };
-      },
-      'messages.remoteContentKey': (a) => {
-        store.raw(a.id); // not_found for a message that is not there
-        return { key: this.#remoteGate.keyFor(a.id) };
-      },
-      'messages.markRead': (a) => ({ updated: store.markRead(a.ids, a.read) }),
-      'messages.delete': (a) => ({ deleted: store.delete(a.ids) }),
-      'messages.deleteAll': () => ({ deleted: store.deleteAll() }),
-      'messages.import': (a) => {
-        const data = Buffer.from(a.data, 'base64');
-        return this.importStream([data], { filename: a.filename, totalBytes: data.length });
-      },
-      'messages.reindex': async () => ({ reindexed: await store.reindex() }),
-      'settings.get': () => this.#settings.view(),
-      'settings.update': (a) => this.#settings.update(a),
-      'settings.presets': () => {
-        const lowPorts = canBindLowPorts();
-        return {
-          lowPorts,
-          listeners: listenerPresets(lowPorts),
-          faults: Object.entries(FAULT_PRESETS).map(([id, p]) => ({
-            id,
-            name: p.name,
-            description: p.description,
-            rule: ruleFromPreset(id),
-          })),
-        };
-      },
-      'listeners.certificate': (a) => {
-        const pem = this.#capture.certificatePem(a.id);
-        const info = this.#capture.certificate(a.id);
-        if (!pem || !info)
-          throw new MailwrightError('not_found', `no running listener "${a.id}" presents a certificate`, 'id');
-        return { pem, info, filename: `mailwright-${a.id}.pem` };
-      },
-      'server.status': () => this.status(),
-      'sessions.list': (a) => store.sessions.list(a),
-      'sessions.get': (a) => store.sessions.get(a.id),
-      'metrics.get': () => this.#metrics.figures(),
-    };
-  }
-}
-
-/** UTF-8 where the bytes are valid UTF-8, latin1 otherwise, so raw 8-bit bytes still show one-for-one. */
-function decodeForDisplay(raw: Buffer): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(raw);
-  } catch {
-    return raw.toString('latin1');
   }
 }
 

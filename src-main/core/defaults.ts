@@ -22,10 +22,11 @@ export function defaultSettings(retention: RetentionSettings): SettingsDocument 
     SECTION_KEYS.map((key) => [key, structuredClone(SETTINGS_SECTIONS[key].defaults)]).filter(
       ([, v]) => v !== undefined,
     ),
-  ) as Partial<SettingsDocument>;
-  // Capability sections come only from fromSections, so the literal alone does not show them to the type checker.
+    // Every section without a built-in default below declares its own in SETTINGS_SECTIONS.
+  ) as Omit<SettingsDocument, 'retention' | 'smtp' | 'listeners' | 'faults'>;
   return {
-    ...fromSections,
+    // Every capability section declares a default; the built-in ones below are set here.
+    ...(fromSections as SettingsDocument),
     retention: { ...retention },
     smtp: {
       hostname: 'mailwright',
@@ -35,7 +36,7 @@ export function defaultSettings(retention: RetentionSettings): SettingsDocument 
     },
     listeners: [structuredClone(DEFAULT_SMTP)],
     faults: [],
-  } as SettingsDocument;
+  };
 }
 
 /**

@@ -1,22 +1,22 @@
 // A typed event bus for the contract's push events.
 import type { EventName, Events } from '../../src-shared/index.js';
 
-export type Listener<K extends EventName> = (data: Events[K]) => void;
-export type AnyListener = <K extends EventName>(event: K, data: Events[K]) => void;
+export type EventHandler<K extends EventName> = (data: Events[K]) => void;
+export type AnyEventHandler = <K extends EventName>(event: K, data: Events[K]) => void;
 
 export class EventBus {
-  readonly #listeners = new Map<EventName, Set<Listener<EventName>>>();
-  readonly #any = new Set<AnyListener>();
+  readonly #listeners = new Map<EventName, Set<EventHandler<EventName>>>();
+  readonly #any = new Set<AnyEventHandler>();
 
-  on<K extends EventName>(event: K, listener: Listener<K>): () => void {
+  on<K extends EventName>(event: K, listener: EventHandler<K>): () => void {
     let set = this.#listeners.get(event);
     if (!set) this.#listeners.set(event, (set = new Set()));
-    set.add(listener as Listener<EventName>);
-    return () => set.delete(listener as Listener<EventName>);
+    set.add(listener as EventHandler<EventName>);
+    return () => set.delete(listener as EventHandler<EventName>);
   }
 
   /** Every event, for bindings that forward all of them (IPC, WebSocket). */
-  onAny(listener: AnyListener): () => void {
+  onAny(listener: AnyEventHandler): () => void {
     this.#any.add(listener);
     return () => this.#any.delete(listener);
   }

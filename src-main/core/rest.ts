@@ -193,6 +193,18 @@ export const BASE_HEADERS: OutgoingHttpHeaders = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
+/**
+ * The preview comes with the core's CSP (which carries `sandbox`). The app frames it, so whatever the core
+ * said about frame-ancestors is replaced by 'self'.
+ */
+export function previewCsp(coreCsp: string): string {
+  const directives = coreCsp
+    .split(';')
+    .map((d) => d.trim())
+    .filter((d) => d !== '' && !/^frame-ancestors(\s|$)/i.test(d));
+  return [...directives, "frame-ancestors 'self'"].join('; ');
+}
+
 /** A file to save: sandboxed by its CSP should a browser ever render it, and never cached. */
 export function download(contentType: string, disposition: string, body: Buffer): Reply {
   return {
@@ -210,4 +222,57 @@ export function download(contentType: string, disposition: string, body: Buffer)
 /** A REST route that is one contract call: its reply is the bare value, or `{error}` with the mapped status. */
 export async function restCall<K extends CallName>(c: RouteContext, name: K, args: unknown): Promise<Reply> {
   return restReply(await c.core.invoke(name, args));
+}
+
+/** `{$ref}` to a schema of the OpenAPI document's components. */
+export const schemaRef = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
+
+/** The error answer every route may give. */
+export const ERROR_RESPONSE: OpenApiResponse = {
+  description: 'Error ({error:{code,message,field?}})',
+  content: { 'application/json': { schema: schemaRef('ErrorResponse') } },
+};
+
+/** Responses of a route whose answer is a verb's result (the schema is generated from the verb's zod result). */
+export function verbResponses(name: CallName, description = 'Success'): Record<string, OpenApiResponse> {
+  return {
+    '200': { description, content: { 'application/json': { schema: schemaRef(`CallResult.${name}`) } } },
+    default: ERROR_RESPONSE,
+  };
+}
+
+/** A JSON request body that is a verb's arguments. */
+export function verbBody(name: CallName, required = true): NonNullable<OpenApiOperation['requestBody']> {
+  return { required, content: { 'application/json': { schema: schemaRef(`CallArgs.${name}`) } } };
+}
+
+/** Responses of a route that answers with bytes of its own content type. */
+export function fileResponses(contentType: string, description: string): Record<string, OpenApiResponse> {
+  return {
+    '200': { description, content: { [contentType]: { schema: { type: 'string' } } } },
+    default: ERROR_RESPONSE,
+  };
+}
+
+export const ID_PARAM: OpenApiParameter = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: 'Message id',
+  schema: { type: 'integer', minimum: 1 },
+};
+
+/** Optional query parameters `limit` and `offset` of a paged list. */
+export function pageParams(maxPageSize: number): OpenApiParameter[] {
+  return [
+    { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: maxPageSize } },
+    { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0 } },
+  ];
+}
+
+/** `limit` and `offset` from the query, as a list verb takes them (range checks stay with the verb's schema). */
+export function pageArgs(query: URLSearchParams): { limit?: number; offset?: number } {
+  const limit = parseIntParam(query, 'limit');
+  const offset = parseIntParam(query, 'offset');
+  return { ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}) };
 }

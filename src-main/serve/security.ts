@@ -6,7 +6,7 @@ import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
 import { BASE_HEADERS } from '../core/rest.js';
 
-export { BASE_HEADERS, DOWNLOAD_CSP } from '../core/rest.js';
+export { BASE_HEADERS, DOWNLOAD_CSP, previewCsp } from '../core/rest.js';
 
 /** The app's own pages: only our scripts, no plugins, no framing by anyone, and no forms posting anywhere. */
 export const APP_CSP =
@@ -23,18 +23,6 @@ export const APP_HEADERS: OutgoingHttpHeaders = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'X-Frame-Options': 'DENY',
 };
-
-/**
- * The preview comes with the core's CSP (which carries `sandbox`). The app frames it, so whatever the core
- * said about frame-ancestors is replaced by 'self'.
- */
-export function previewCsp(coreCsp: string): string {
-  const directives = coreCsp
-    .split(';')
-    .map((d) => d.trim())
-    .filter((d) => d !== '' && !/^frame-ancestors(\s|$)/i.test(d));
-  return [...directives, "frame-ancestors 'self'"].join('; ');
-}
 
 export interface AccessPolicy {
   /** The address the server is bound to. */

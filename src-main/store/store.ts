@@ -202,6 +202,22 @@ export class Store {
     return rows.length;
   }
 
+  /** Marks every unread message the search matches as read (every one without a query); returns how many. */
+  markAllRead(query: string | undefined): number {
+    this.#open();
+    const { match, where, params } = compileQuery(query);
+    const unread = `m.read = 0${where ? ` AND ${where}` : ''}`;
+    const select =
+      match === null
+        ? `SELECT m.id FROM messages m WHERE ${unread}`
+        : `SELECT m.id FROM messages_fts CROSS JOIN messages m ON m.id = messages_fts.rowid WHERE messages_fts MATCH ? AND ${unread}`;
+    const rows = this.#statement(`UPDATE messages SET read = 1 WHERE id IN (${select}) RETURNING id`).all(
+      ...(match === null ? params : [match, ...params]),
+    ) as { id: number }[];
+    if (rows.length) this.#emit({ event: 'messages.updated', data: { ids: rows.map((r) => r.id) } });
+    return rows.length;
+  }
+
   delete(ids: MessageId[]): number {
     this.#open();
     this.#writer.flush();

@@ -2,6 +2,8 @@
 // (`#/<id>/…`) and the page area from it; a new capability is a folder under pages/ and one line here.
 import { definePage, type PageDefinition } from './lib/page.js';
 import type { Address } from './lib/router.svelte.js';
+import DiffView from './pages/diff/Page.svelte';
+import { DiffPage, parseDiffPath } from './pages/diff/state.svelte.js';
 import InboxActions from './pages/inbox/Actions.svelte';
 import InboxView from './pages/inbox/Page.svelte';
 import { InboxPage, parseInboxPath } from './pages/inbox/state.svelte.js';
@@ -9,7 +11,15 @@ import MailboxesView from './pages/mailboxes/Page.svelte';
 import { MailboxesPage, acceptsMailboxesPath } from './pages/mailboxes/state.svelte.js';
 import SessionsView from './pages/sessions/Page.svelte';
 import { SessionsPage, acceptsSessionsPath } from './pages/sessions/state.svelte.js';
+import ComposeView from './pages/compose/Page.svelte';
+import { ComposePage, parseComposePath } from './pages/compose/state.svelte.js';
+import HistoryView from './pages/history/Page.svelte';
+import { HistoryPage, acceptsHistoryPath } from './pages/history/state.svelte.js';
+import ProfilesView from './pages/profiles/Page.svelte';
+import { ProfilesPage, acceptsProfilesPath } from './pages/profiles/state.svelte.js';
 import SettingsView from './pages/settings/Page.svelte';
+import ToolsView from './pages/tools/Page.svelte';
+import { ToolsPage, acceptsToolsPath } from './pages/tools/state.svelte.js';
 import { SettingsPage, parseSettingsPath } from './pages/settings/state.svelte.js';
 
 export const pages: readonly PageDefinition[] = [
@@ -37,6 +47,46 @@ export const pages: readonly PageDefinition[] = [
     component: SessionsView,
     state: () => new SessionsPage(),
     accepts: acceptsSessionsPath,
+  }),
+  definePage({
+    id: 'compose',
+    label: 'Compose',
+    icon: '✎',
+    component: ComposeView,
+    state: () => new ComposePage(),
+    accepts: (p) => parseComposePath(p) !== null,
+  }),
+  definePage({
+    id: 'profiles',
+    label: 'Profiles',
+    icon: '⚑',
+    component: ProfilesView,
+    state: () => new ProfilesPage(),
+    accepts: acceptsProfilesPath,
+  }),
+  definePage({
+    id: 'history',
+    label: 'History',
+    icon: '↗',
+    component: HistoryView,
+    state: () => new HistoryPage(),
+    accepts: acceptsHistoryPath,
+  }),
+  definePage({
+    id: 'tools',
+    label: 'Tools',
+    icon: '✓',
+    component: ToolsView,
+    state: () => new ToolsPage(),
+    accepts: acceptsToolsPath,
+  }),
+  definePage({
+    id: 'diff',
+    label: 'Diff',
+    icon: '≠',
+    component: DiffView,
+    state: () => new DiffPage(),
+    accepts: (p) => parseDiffPath(p) !== null,
   }),
   definePage({
     id: 'settings',

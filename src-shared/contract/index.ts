@@ -4,13 +4,27 @@
 // add one entry to CAPABILITY_VERBS and one `&` term to Events below.
 // Must not import electron, node or DOM modules.
 import type { z } from 'zod';
-import { coreVerbs, desktopCallArgs, type CoreEvents, type DesktopCallResults } from './core.js';
+import { composeVerbs, type ComposeEvents } from './compose.js';
 import type { Verb } from './define.js';
+import { checksVerbs, type ChecksEvents } from './checks.js';
+import { desktopCallArgs } from './desktop.js';
+import { diffVerbs, type DiffEvents } from './diff.js';
+import { messagesVerbs, type MessagesEvents } from './messages.js';
+import { serverVerbs, type ServerEvents } from './server.js';
+import { sessionsVerbs, type SessionsEvents } from './sessions.js';
+import { settingsVerbs, type SettingsEvents } from './settings.js';
 import { waitVerbs } from './wait.js';
 import { mailboxesVerbs } from './mailboxes.js';
 import { webhooksVerbs, type WebhooksEvents } from './webhooks.js';
 
-export * from './core.js';
+export * from './messages.js';
+export * from './sessions.js';
+export * from './settings.js';
+export * from './server.js';
+export * from './desktop.js';
+export * from './compose.js';
+export * from './checks.js';
+export * from './diff.js';
 export * from './wait.js';
 export * from './mailboxes.js';
 export * from './webhooks.js';
@@ -19,7 +33,13 @@ export { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from '../ipc.js';
 
 /** Each capability's verb table, by capability; a test checks that no verb name appears twice. */
 export const CAPABILITY_VERBS = {
-  core: coreVerbs,
+  messages: messagesVerbs,
+  settings: settingsVerbs,
+  server: serverVerbs,
+  sessions: sessionsVerbs,
+  compose: composeVerbs,
+  checks: checksVerbs,
+  diff: diffVerbs,
   wait: waitVerbs,
   mailboxes: mailboxesVerbs,
   webhooks: webhooksVerbs,
@@ -50,7 +70,14 @@ export function isCallName(name: unknown): name is CallName {
 }
 
 /** Push events of every capability (one `&` term per capability that has events). */
-export type Events = CoreEvents & WebhooksEvents;
+export type Events = MessagesEvents &
+  SettingsEvents &
+  ServerEvents &
+  SessionsEvents &
+  ComposeEvents &
+  ChecksEvents &
+  DiffEvents &
+  WebhooksEvents;
 export type EventName = keyof Events;
 export interface EventEnvelope<K extends EventName = EventName> {
   event: K;
@@ -60,4 +87,3 @@ export interface EventEnvelope<K extends EventName = EventName> {
 export type DesktopCallName = keyof typeof desktopCallArgs;
 export const DESKTOP_CALL_NAMES = Object.keys(desktopCallArgs) as DesktopCallName[];
 export type DesktopCallArgs<K extends DesktopCallName> = z.input<(typeof desktopCallArgs)[K]>;
-export type { DesktopCallResults };

@@ -1,4 +1,4 @@
-// Search, delete one, delete all and keyboard navigation, against the real serve binding.
+// Search, mark all read, delete one, delete all and keyboard navigation, against the real serve binding.
 import { expect, rowSelector, test } from './fixtures.js';
 
 const rows = '[role="option"]';
@@ -80,4 +80,28 @@ test('j/k and arrow keys move the selection and open the message', async ({ page
   await page.keyboard.press('k');
   await expect(page.locator('#message-subject')).toHaveText('Middle');
   await expect(page.locator(`${rows}[aria-selected="true"]`)).toHaveCount(1);
+});
+
+test('Mark all read marks the search in force, then the whole inbox (also with R)', async ({ page, mw }) => {
+  for (const subject of ['Invoice 1', 'Welcome', 'Invoice 2']) await mw.send({ subject, text: subject });
+  await page.goto(mw.http);
+  await expect(page.locator(rows)).toHaveCount(3);
+  const unreadDots = page.locator('[data-testid="message-list"] [aria-label="unread"]');
+  await expect(unreadDots).toHaveCount(3);
+
+  await page.locator('#search').fill('subject:invoice');
+  await page.locator('#search').press('Enter');
+  await expect(page.locator(rows)).toHaveCount(2);
+  await page.getByRole('button', { name: 'Mark all read' }).click();
+  await expect(page.getByText('Marked 2 messages read.')).toBeVisible();
+  await expect(unreadDots).toHaveCount(0);
+  expect((await mw.call('messages.list', { query: 'is:unread' })).messages.map((m) => m.subject)).toEqual(['Welcome']);
+
+  await page.locator('#search').fill('');
+  await page.locator('#search').press('Enter');
+  await expect(page.locator(rows)).toHaveCount(3);
+  await page.locator('[data-testid="message-list"]').focus();
+  await page.keyboard.press('R');
+  await expect(unreadDots).toHaveCount(0);
+  expect((await mw.call('messages.list', {})).unread).toBe(0);
 });

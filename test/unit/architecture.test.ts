@@ -75,6 +75,8 @@ function parseBan(entry: string, rowFolder: string): Ban | string {
     };
   }
   if (word === 'bindings') return folderBan(['src-main/serve', 'src-main/electron']);
+  // Capability folders talk to each other through core.invoke, never by import.
+  if (word === 'other capabilities') return folderBan(capabilityFolders().filter((f) => f !== rowFolder));
   // `store/`, `capture/`: a sibling folder; "store internals", "store/capture internals": the same, said for a binding
   const siblings = /^([a-z-]+(?:\/[a-z-]+)*)\/?(?: internals)?$/.exec(word);
   if (siblings && word !== 'src-main') {
@@ -109,6 +111,15 @@ function parseRule(folder: string, column: string): { rule: Rule; unreadable: st
   }
   if (!fs.existsSync(path.join(root, folder))) unreadable.push(`${folder}: no such folder`);
   return { rule: { folder, bans, allowedPackages }, unreadable };
+}
+
+/** The folders whose setup functions src-main/core/capabilities.ts registers. */
+function capabilityFolders(): string[] {
+  const registry = fs.readFileSync(path.join(root, 'src-main/core/capabilities.ts'), 'utf8');
+  const folders = [...registry.matchAll(/from '\.\.\/([a-z-]+(?:\/[a-z-]+)*)\/[a-z-]+\.js'/g)].map(
+    (m) => `src-main/${m[1]}`,
+  );
+  return [...new Set(folders)];
 }
 
 // ---- reading the sources ----
@@ -239,6 +250,16 @@ describe('architecture (docs/architecture.md, "What each folder owns and must no
       'src-main/store: cannot read "`nosuch/`"',
     ]);
     expect(parseRule('src-main/nosuch', 'electron').unreadable).toEqual(['src-main/nosuch: no such folder']);
+  });
+
+  it('has a row for every capability folder, which bans importing the others', () => {
+    const folders = capabilityFolders();
+    expect(folders).toContain('src-main/messages');
+    for (const folder of folders) {
+      const row = parsed.find((p) => p.folder === folder);
+      expect(row, `${folder} has no row`).toBeDefined();
+      expect(row!.mustNotImport, folder).toMatch(/other capabilities/);
+    }
   });
 
   for (const { folder, mustNotImport, rule } of parsed) {

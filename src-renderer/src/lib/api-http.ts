@@ -20,6 +20,11 @@ const KNOWN_EVENTS: ReadonlySet<string> = new Set(
     'sessions.added': 1,
     'import.progress': 1,
     'webhooks.delivery': 1,
+    'compose.sent': 1,
+    'compose.profiles.changed': 1,
+    'checks.updated': 1,
+    'diff.verdict': 1,
+    'diff.baselinesChanged': 1,
   } satisfies Record<EventName, 1>),
 );
 /** First reconnect waits this long; doubling after each failure. */

@@ -156,6 +156,13 @@ export class Inbox {
     await this.#refetchVisible();
   }
 
+  /** Marks every unread message of the current search read (the whole inbox with no search). */
+  async markAllRead(): Promise<number> {
+    const { updated } = await api.messages.markAllRead(this.#query);
+    await this.#refetchVisible();
+    return updated;
+  }
+
   async deleteAll(): Promise<number> {
     const { deleted } = await api.messages.deleteAll();
     this.clearSelection();

@@ -1,6 +1,6 @@
 // UI preferences persisted in localStorage. Stored values pass a type guard; anything corrupt falls back to the default.
 
-export const TABS = ['html', 'text', 'headers', 'source', 'mime', 'attachments'] as const;
+export const TABS = ['html', 'text', 'headers', 'source', 'mime', 'attachments', 'checks'] as const;
 export type Tab = (typeof TABS)[number];
 
 export const DEVICE_WIDTHS = { phone: 375, tablet: 768, desktop: 1024 } as const;

@@ -268,7 +268,7 @@ describe('REST over a real core', () => {
     expect((await request(base, '/api/events')).status).toBe(426);
   });
 
-  it('documents exactly the routes of the route table in openapi.json', async () => {
+  it('documents exactly the mounted routes (binding and capabilities) in openapi.json', async () => {
     const doc = (await request(base, '/api/openapi.json')).json<{
       openapi: string;
       paths: Record<string, Record<string, unknown>>;
@@ -277,9 +277,29 @@ describe('REST over a real core', () => {
     const documented = Object.entries(doc.paths).flatMap(([p, item]) =>
       Object.keys(item).map((m) => `${m.toUpperCase()} ${p}`),
     );
+    // The binding's own table plus every capability's routes, as serve mounts them.
     const routed = [...ROUTES, ...stack.core.routes()].map((r) => `${r.method} ${r.path}`);
     expect(new Set(documented)).toEqual(new Set(routed));
     expect(documented).toHaveLength(routed.length);
+  });
+
+  it('gives every verb argument and result schemas generated from the contract', async () => {
+    const doc = (await request(base, '/api/openapi.json')).json<{
+      components: { schemas: Record<string, Record<string, unknown>> };
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    }>();
+    const schemas = doc.components.schemas;
+    expect(schemas['CallArgs.messages.list']).toMatchObject({ type: 'object' });
+    expect(Object.keys(schemas).filter((k) => k.startsWith('CallResult.')).length).toBeGreaterThan(10);
+    // Every $ref in the document points at a schema that exists.
+    const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"([^"]+)"/g)].map((m) => m[1]!);
+    expect(refs.length).toBeGreaterThan(10);
+    for (const ref of refs) {
+      expect(ref, 'every $ref points into components').toMatch(/^#\/components\/schemas\//);
+      expect(schemas[ref.slice('#/components/schemas/'.length)], ref).toBeDefined();
+    }
+    // The message detail's MIME tree is recursive: it is one named component that refers to itself.
+    expect(JSON.stringify(schemas['CallResult.messages.get'])).toContain('#/components/schemas/');
   });
 
   it('deletes one message, then all', async () => {

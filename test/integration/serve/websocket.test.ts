@@ -4,14 +4,14 @@ import http from 'node:http';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { AnyListener } from '../../../src-main/core/events.js';
+import type { AnyEventHandler } from '../../../src-main/core/events.js';
 import { createEventSocket, type EventSocket } from '../../../src-main/serve/websocket.js';
 
 interface Harness {
   server: http.Server;
   socket: EventSocket;
   port: number;
-  subscribers: Set<AnyListener>;
+  subscribers: Set<AnyEventHandler>;
   unsubscribed: Promise<void>;
 }
 
@@ -24,11 +24,11 @@ afterEach(async () => {
 });
 
 async function startHarness(heartbeatMs: number): Promise<Harness> {
-  const subscribers = new Set<AnyListener>();
+  const subscribers = new Set<AnyEventHandler>();
   let onUnsubscribe: () => void = () => undefined;
   const unsubscribed = new Promise<void>((resolve) => (onUnsubscribe = resolve));
   const events = {
-    onAny(listener: AnyListener) {
+    onAny(listener: AnyEventHandler) {
       subscribers.add(listener);
       return () => {
         subscribers.delete(listener);

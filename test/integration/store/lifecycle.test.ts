@@ -67,6 +67,21 @@ describe('store life cycle', () => {
     expect(d.id).toBeGreaterThan(c!.id);
   });
 
+  it('markAllRead marks what a search matches, or everything, and says which', async () => {
+    h = openTemp();
+    const [invoice, welcome, other] = await Promise.all(
+      ['Invoice 7', 'Welcome', 'Invoice 8'].map((subject) => h!.store.ingest(message({ subject }), envelope())),
+    );
+    await h.store.idle();
+    expect(h.store.markAllRead('subject:invoice')).toBe(2);
+    expect(eventsOf(h.events, 'messages.updated').at(-1)!.ids.sort()).toEqual([invoice!.id, other!.id].sort());
+    expect(h.store.list({ query: 'is:unread' }).messages.map((m) => m.id)).toEqual([welcome!.id]);
+    // Already-read messages are not counted again; no query means the whole inbox.
+    expect(h.store.markAllRead('subject:invoice')).toBe(0);
+    expect(h.store.markAllRead(undefined)).toBe(1);
+    expect(h.store.list({})).toMatchObject({ total: 3, unread: 0 });
+  });
+
   it('retention by count prunes the oldest and emits pruned', async () => {
     h = openTemp({ retention: { maxMessages: 3, maxBytes: 0 } });
     const ids: number[] = [];

@@ -1,6 +1,7 @@
 // The Settings page's pure rules: forms round-trip the contract's shapes, empty optional fields are never sent,
 // untouched listeners travel exactly as they came (so the server keeps them running), and errors find their input.
 import { describe, expect, it } from 'vitest';
+import { BASELINE_DEFAULTS } from '../../../src-shared/contract/diff.js';
 import {
   faultRuleSchema,
   listenerEditSchema,
@@ -73,6 +74,8 @@ const settings: Settings = {
   },
   listeners: [{ id: 'smtp', host: '127.0.0.1', port: 0, tls: 'starttls' }, full],
   faults: [rule],
+  checks: { dnsServers: [], dnsTimeoutMs: 3000, spamd: '', compatClients: ['outlook.*'] },
+  baselines: { ...BASELINE_DEFAULTS },
   mailboxes: { foldPlusAddressing: true, disposableDomain: 'mailwright.test' },
   webhooks: [],
   pinned: [{ path: 'listeners.smtp', source: '--smtp' }],

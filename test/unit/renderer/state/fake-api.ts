@@ -1,7 +1,17 @@
 // A stand-in for src-renderer/src/lib/api.ts, the renderer's only door to the back end: an in-memory mailbox and
 // session log, pushes the test emits by hand, and a record of every call. Tests install it with
 // `vi.mock('…/lib/api.js', () => import('./fake-api.js'))`.
-import type { EventName, Events } from '../../../../src-shared/contract/index.js';
+import type {
+  CallArgs,
+  CheckBadges,
+  DiffMessagesArgs,
+  EventName,
+  Events,
+  MessageChecks,
+  MessageDiff,
+  RendererStatus,
+  VisualDiff,
+} from '../../../../src-shared/contract/index.js';
 import type { Settings } from '../../../../src-shared/settings.js';
 import type { MessageDetail, MessageSummary, SessionDetail, SessionSummary } from '../../../../src-shared/types.js';
 import type { Mailbox } from '../../../../src-shared/contract/mailboxes.js';
@@ -28,6 +38,12 @@ export const backend = {
   /** Session details held back until the test releases them, to order replies. */
   heldSessions: new Map<number, () => void>(),
   holdSessions: false,
+  /** checks.message answers, by message id. */
+  checks: new Map<number, MessageChecks>(),
+  /** Diff replies held back until the test releases them (in call order). */
+  heldDiffs: [] as Array<() => void>,
+  holdDiffs: false,
+  renderer: { available: true, browser: '/usr/bin/chromium', help: null } as RendererStatus,
 };
 
 export function reset(): void {
@@ -39,6 +55,10 @@ export function reset(): void {
   backend.failWith = null;
   backend.heldSessions.clear();
   backend.holdSessions = false;
+  backend.checks.clear();
+  backend.heldDiffs = [];
+  backend.holdDiffs = false;
+  backend.renderer = { available: true, browser: '/usr/bin/chromium', help: null };
 }
 
 export function callsOf(name: string): Call[] {
@@ -125,6 +145,12 @@ export const api = {
         for (const m of backend.messages) if (ids.includes(m.id)) m.read = read;
         return { updated: ids.length };
       }),
+    markAllRead: (query: string) =>
+      answer('messages.markAllRead', query ? { query } : {}, () => {
+        const matching = backend.messages.filter((m) => !m.read && (!query || m.subject.includes(query)));
+        for (const m of matching) m.read = true;
+        return { updated: matching.length };
+      }),
     delete: (ids: number[]) =>
       answer('messages.delete', { ids }, () => {
         backend.messages = backend.messages.filter((m) => !ids.includes(m.id));
@@ -166,6 +192,51 @@ export const api = {
   metrics: {
     get: () => answer('metrics.get', {}, () => ({ faultRuleHits: {} })),
   },
+  checks: {
+    message: (args: CallArgs<'checks.message'>) =>
+      answer('checks.message', args, () => {
+        const result = backend.checks.get(args.id);
+        if (!result) throw new ApiCallError({ code: 'not_found', message: `message ${args.id} not found` });
+        return structuredClone(result);
+      }),
+    badges: (ids: number[]) => answer('checks.badges', { ids }, () => ({ badges: [] as CheckBadges[] })),
+    spam: (id: number) =>
+      answer('checks.spam', { id }, () => ({
+        spamd: '127.0.0.1:783',
+        reachable: false,
+        error: 'spamd not reachable at 127.0.0.1:783: nothing listens there.',
+        isSpam: null,
+        score: null,
+        threshold: null,
+        rules: [],
+      })),
+    domain: (domain: string, selector?: string) =>
+      answer('checks.domain', selector ? { domain, selector } : { domain }, () => {
+        throw new ApiCallError({ code: 'unsupported', message: 'no domain checks in this fake' });
+      }),
+  },
+  diff: {
+    messages: async (args: DiffMessagesArgs): Promise<MessageDiff> => {
+      if (backend.holdDiffs) await new Promise<void>((release) => backend.heldDiffs.push(release));
+      return answer('diff.messages', args, () => fakeDiff(args));
+    },
+    visual: (args: { a: number; b: number; width?: number; scheme?: 'light' | 'dark'; images?: 'on' | 'off' }) =>
+      answer('diff.visual', args, (): VisualDiff => {
+        const shot = { width: args.width ?? 600, height: 100, png: '' };
+        const changed = args.a === args.b ? 0 : 600;
+        return {
+          width: shot.width,
+          scheme: args.scheme ?? 'light',
+          images: args.images ?? 'on',
+          pixelRatio: changed / (shot.width * shot.height),
+          changedPixels: changed,
+          a: shot,
+          b: shot,
+          diff: shot,
+        };
+      }),
+    rendererStatus: () => answer('diff.rendererStatus', {}, () => backend.renderer),
+  },
   /** Mailboxes from the messages' To addresses (the real ones come from the envelope). */
   mailboxes: {
     list: (foldPlus?: boolean) =>
@@ -192,6 +263,33 @@ export const api = {
     newAddress: () => answer('mailboxes.newAddress', {}, () => ({ address: 'fresh123@mailwright.test' })),
   },
 };
+
+/** A diff that says which messages it compared, so a test can tell which reply the page kept. */
+function fakeDiff(args: DiffMessagesArgs): MessageDiff {
+  const side = (id: number) => {
+    const m = backend.messages.find((x) => x.id === id);
+    if (!m) throw new ApiCallError({ code: 'not_found', message: `message ${id} not found` });
+    return { id, subject: m.subject, hasHtml: true };
+  };
+  const identical = args.a === args.b;
+  return {
+    a: side(args.a),
+    b: side(args.b),
+    options: {
+      ignoreVolatile: args.ignoreVolatile ?? true,
+      ignoreTracking: args.ignoreTracking ?? true,
+      htmlView: args.htmlView ?? 'normalized',
+    },
+    sections: [],
+    summary: {
+      identical,
+      totalChanges: identical ? 0 : 1,
+      changedSections: identical ? [] : ['text'],
+      text: `${args.a} vs ${args.b}`,
+      noVisualReason: null,
+    },
+  };
+}
 
 function mailboxOf(address: string, fold: boolean): string {
   return fold ? address.replace(/\+[^@]*@/, '@') : address;

@@ -57,6 +57,22 @@ describe('Inbox', () => {
     expect(inbox.selectedIndex).toBe(4);
   });
 
+  it('marks every message of the search in force read, and shows the new counts', async () => {
+    const inbox = await started(4);
+    inbox.setQuery('Message 3');
+    await vi.runAllTimersAsync();
+    expect(await inbox.markAllRead()).toBe(1);
+    expect(callsOf('messages.markAllRead').map((c) => c.args)).toEqual([{ query: 'Message 3' }]);
+    // The list of the search in force was fetched again: its one row now shows read.
+    expect(inbox.row(0)).toMatchObject({ id: 3, read: true });
+    expect(backend.messages.filter((m) => !m.read).map((m) => m.id)).toEqual([1, 2, 4]);
+    inbox.setQuery('');
+    await vi.runAllTimersAsync();
+    expect(await inbox.markAllRead()).toBe(3);
+    expect(callsOf('messages.markAllRead').at(-1)?.args).toEqual({});
+    expect(inbox.unread).toBe(0);
+  });
+
   it('turns each burst of pushes into one refetch', async () => {
     const inbox = await started(3);
     const before = callsOf('messages.list').length;

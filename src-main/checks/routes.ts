@@ -1,0 +1,111 @@
+// The checks' REST routes, each one verb, with its OpenAPI operation beside it.
+// Must not import electron, serve/ or another capability's folder.
+import { z } from 'zod';
+import { checksVerbs } from '../../src-shared/index.js';
+import { parseId, readJson, restCall, type JsonSchema, type RestRoute } from '../core/rest.js';
+
+function schema(s: z.ZodType): JsonSchema {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io: 'output', unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+}
+
+const ok = (s: z.ZodType, description: string) => ({
+  '200': { description, content: { 'application/json': { schema: schema(s) } } },
+  '400': { description: 'Invalid argument' },
+  '404': { description: 'No such message' },
+});
+const idParam = { name: 'id', in: 'path' as const, required: true, schema: { type: 'integer', minimum: 1 } };
+
+export const checksRoutes: readonly RestRoute[] = [
+  {
+    method: 'GET',
+    path: '/api/messages/{id}/checks',
+    operation: {
+      operationId: 'getMessageChecks',
+      summary: 'Every offline check of a message: authentication, lint, compatibility, DSN',
+      description:
+        'Cached per message; `refresh=1` re-runs. `ip`, `helo` and `mailFrom` evaluate SPF and DMARC as if the ' +
+        'message came from there (not cached). `clients` (comma-separated caniemail globs) chooses the clients scored.',
+      tags: ['checks'],
+      parameters: [
+        idParam,
+        { name: 'refresh', in: 'query', schema: { type: 'string', enum: ['0', '1'] } },
+        { name: 'ip', in: 'query', schema: { type: 'string' } },
+        { name: 'helo', in: 'query', schema: { type: 'string' } },
+        { name: 'mailFrom', in: 'query', schema: { type: 'string' } },
+        { name: 'clients', in: 'query', schema: { type: 'string' } },
+      ],
+      responses: ok(checksVerbs['checks.message'].result, 'The checks'),
+    },
+    handler: (c) => {
+      const q = c.query;
+      const clients = q.get('clients');
+      return restCall(c, 'checks.message', {
+        id: parseId(c.params.id),
+        ...(q.get('refresh') === '1' ? { refresh: true } : {}),
+        ...(q.get('ip') ? { ip: q.get('ip') } : {}),
+        ...(q.get('helo') ? { helo: q.get('helo') } : {}),
+        ...(q.get('mailFrom') !== null ? { mailFrom: q.get('mailFrom') } : {}),
+        ...(clients
+          ? {
+              clients: clients
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean),
+            }
+          : {}),
+      });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/messages/{id}/checks/spam',
+    operation: {
+      operationId: 'getMessageSpamReport',
+      summary: 'The SpamAssassin report of a message (spamd at the setting, or 127.0.0.1:783)',
+      description: 'When spamd cannot be reached the answer says so in `error` ("spamd not reachable at host:port").',
+      tags: ['checks'],
+      parameters: [idParam, { name: 'spamd', in: 'query', schema: { type: 'string' }, description: 'host:port' }],
+      responses: ok(checksVerbs['checks.spam'].result, 'The report'),
+    },
+    handler: (c) =>
+      restCall(c, 'checks.spam', {
+        id: parseId(c.params.id),
+        ...(c.query.get('spamd') ? { spamd: c.query.get('spamd') } : {}),
+      }),
+  },
+  {
+    method: 'GET',
+    path: '/api/tools/domain',
+    operation: {
+      operationId: 'checkDomain',
+      summary: "A domain's SPF, DMARC, DKIM key (with a selector) and MX, fetched and linted",
+      tags: ['checks'],
+      parameters: [
+        { name: 'domain', in: 'query', required: true, schema: { type: 'string' } },
+        { name: 'selector', in: 'query', schema: { type: 'string' } },
+      ],
+      responses: ok(checksVerbs['checks.domain'].result, 'The domain report'),
+    },
+    handler: (c) =>
+      restCall(c, 'checks.domain', {
+        domain: c.query.get('domain') ?? '',
+        ...(c.query.get('selector') ? { selector: c.query.get('selector') } : {}),
+      }),
+  },
+  {
+    method: 'POST',
+    path: '/api/messages/badges',
+    operation: {
+      operationId: 'getCheckBadges',
+      summary: 'Cached check figures (DKIM, DMARC, spam and compatibility scores) for a list of messages',
+      tags: ['checks'],
+      requestBody: {
+        required: true,
+        content: { 'application/json': { schema: schema(checksVerbs['checks.badges'].args) } },
+      },
+      responses: ok(checksVerbs['checks.badges'].result, 'Badges of the messages that were checked'),
+    },
+    handler: async (c) => restCall(c, 'checks.badges', await readJson(c.req)),
+  },
+];

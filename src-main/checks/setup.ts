@@ -1,0 +1,199 @@
+// The checks capability: authentication, deliverability lint, SpamAssassin, client compatibility and DSN reading
+// of captured messages, and the domain tool. Every lookup goes through one resolver (dns/); offline results are
+// cached per message (repository.ts) so the inbox badges never run a check.
+// Must not import electron, serve/ or another capability's folder.
+import { MailwrightError, type ChecksSettings, type MessageChecks, type checksVerbs } from '../../src-shared/index.js';
+import type { CompatFinding } from '../../src-shared/contract/checks.js';
+import type { Capability, CapabilityDeps } from '../core/capability.js';
+import { authenticateMessage, type AuthInput } from './auth/authenticate.js';
+import { checkDomain } from './auth/domain-check.js';
+import { compatFindings, compatReport } from './compat/compat.js';
+import { DnsResolver, parseServer } from './dns/resolver.js';
+import { readDsn } from './dsn/dsn.js';
+import { lintMessage } from './lint/lint.js';
+import { parseForChecks } from './parsed.js';
+import { ChecksRepository, CHECKS_MIGRATIONS } from './repository.js';
+import { checksRoutes } from './routes.js';
+import { parseSpamdAddress, spamReport } from './spam/spamc.js';
+
+/** What is cached per message: compatibility for every client, so any choice of clients is served from it. */
+interface CachedChecks extends Omit<MessageChecks, 'compat'> {
+  compatFindings: CompatFinding[] | null;
+}
+
+/** Candidates read when linking a DSN to its original by subject; more is a mailing-list storm, not a bounce. */
+const MAX_ORIGINAL_CANDIDATES = 50;
+
+export function setupChecks(deps: CapabilityDeps): Capability<keyof typeof checksVerbs> {
+  const repo = new ChecksRepository(deps.db);
+  const current = (): ChecksSettings => deps.settings.section('checks');
+  const resolvers = new Map<string, DnsResolver>();
+  const unsubscribe: (() => void)[] = [];
+
+  /** One resolver (and so one cache) per server list and timeout. */
+  function resolverFor(servers = current().dnsServers, timeoutMs = current().dnsTimeoutMs): DnsResolver {
+    const key = `${servers.join(',')}|${timeoutMs}`;
+    let r = resolvers.get(key);
+    if (!r) {
+      try {
+        r = new DnsResolver({ servers, timeoutMs });
+      } catch (err) {
+        throw new MailwrightError('invalid_argument', (err as Error).message, 'dnsServers');
+      }
+      resolvers.set(key, r);
+    }
+    return r;
+  }
+
+  function raw(id: number): Buffer {
+    try {
+      return deps.store.raw(id);
+    } catch {
+      throw new MailwrightError('not_found', `message ${id} not found`, 'id');
+    }
+  }
+
+  async function findOriginal(messageId: string, subject: string | null): Promise<number | null> {
+    if (!subject) return null;
+    const page = await deps.invoke('messages.list', {
+      query: `subject:"${subject.replace(/"/g, ' ').slice(0, 200)}"`,
+      limit: MAX_ORIGINAL_CANDIDATES,
+    });
+    if (!page.ok) return null;
+    for (const m of page.value.messages) {
+      const head = raw(m.id)
+        .subarray(0, 64 * 1024)
+        .toString('latin1');
+      const end = head.search(/\r?\n\r?\n/);
+      const unfolded = (end >= 0 ? head.slice(0, end) : head).replace(/\r?\n[ \t]+/g, ' ');
+      if (new RegExp(`^message-id:\\s*${escape(messageId)}`, 'im').test(unfolded)) return m.id;
+    }
+    return null;
+  }
+
+  async function runChecks(id: number, auth: Partial<AuthInput>, resolver: DnsResolver): Promise<CachedChecks> {
+    const bytes = raw(id);
+    const detail = await deps.store.get(id);
+    const env = detail.envelope;
+    const input: AuthInput = {
+      ip: auth.ip ?? env.clientAddress ?? '127.0.0.1',
+      helo: auth.helo ?? env.heloName ?? '',
+      mailFrom: auth.mailFrom ?? env.mailFrom ?? '',
+    };
+    const parsed = await parseForChecks(bytes);
+    const authReport = await authenticateMessage(bytes, input, resolver.recorder());
+    const lint = lintMessage(parsed, {
+      dkimPassDomains: authReport.dkim.filter((s) => s.result === 'pass').map((s) => s.domain),
+    });
+    const dsn = readDsn(parsed);
+    if (dsn?.originalMessageId) {
+      const original = parsed.attachments.find((a) =>
+        /^(message\/(global|rfc822)|text\/rfc822-headers)$/i.test(a.contentType),
+      );
+      const dsnSubject = original
+        ? (/^subject:[ \t]*(.{1,500})$/im.exec(original.content.subarray(0, 64 * 1024).toString('utf8'))?.[1]?.trim() ??
+          null)
+        : null;
+      dsn.originalId = await findOriginal(dsn.originalMessageId, dsnSubject);
+      if (dsn.originalId === id) dsn.originalId = null;
+    }
+    return {
+      id,
+      checkedAt: new Date().toISOString(),
+      parseProblem: parsed.problem,
+      auth: authReport,
+      lint,
+      compatFindings: parsed.html ? compatFindings(parsed.html) : null,
+      dsn,
+    };
+  }
+
+  function view(c: CachedChecks, clients: readonly string[]): MessageChecks {
+    const { compatFindings: findings, ...rest } = c;
+    return { ...rest, compat: compatReport(findings, clients) };
+  }
+
+  return {
+    name: 'checks',
+    migrations: CHECKS_MIGRATIONS,
+    settings: {
+      key: 'checks',
+      validate(value) {
+        value.dnsServers.forEach((server, i) => {
+          try {
+            parseServer(server);
+          } catch (err) {
+            throw new MailwrightError('invalid_argument', (err as Error).message, `checks.dnsServers.${i}`);
+          }
+        });
+        try {
+          parseSpamdAddress(value.spamd);
+        } catch (err) {
+          throw new MailwrightError('invalid_argument', (err as Error).message, 'checks.spamd');
+        }
+      },
+      // New servers or timeout: the next check builds its resolver (and cache) afresh.
+      apply: () => resolvers.clear(),
+    },
+    routes: checksRoutes,
+    handlers: {
+      'checks.message': async (a) => {
+        const whatIf = a.ip !== undefined || a.helo !== undefined || a.mailFrom !== undefined;
+        const customDns = a.dnsServers !== undefined || a.dnsTimeoutMs !== undefined;
+        const clients = a.clients ?? current().compatClients;
+        const cached = !a.refresh && !whatIf && !customDns ? repo.read(a.id) : null;
+        if (cached?.result) {
+          raw(a.id); // a deleted message's leftover row must not answer
+          return view(JSON.parse(cached.result) as CachedChecks, clients);
+        }
+        const result = await runChecks(a.id, a, resolverFor(a.dnsServers, a.dnsTimeoutMs));
+        if (!whatIf && !customDns) {
+          const dkim = result.auth.dkim.some((s) => s.result === 'pass')
+            ? 'pass'
+            : result.auth.dkim.length
+              ? 'fail'
+              : 'none';
+          repo.write(a.id, result.checkedAt, JSON.stringify(result), {
+            dkim,
+            dmarc: result.auth.dmarc.result,
+            compatScore: compatReport(result.compatFindings, current().compatClients).score,
+            lintErrors: result.lint.filter((f) => f.severity === 'error').length,
+          });
+          deps.events.emit('checks.updated', { ids: [a.id] });
+        }
+        return view(result, clients);
+      },
+      'checks.badges': (a) => ({
+        badges: repo.badges(a.ids).map((b) => ({
+          ...b,
+          dkim: b.dkim === 'pass' || b.dkim === 'fail' ? b.dkim : 'none',
+        })),
+      }),
+      'checks.spam': async (a) => {
+        const report = await spamReport(raw(a.id), a.spamd ?? current().spamd);
+        if (report.score !== null) {
+          repo.writeSpamScore(a.id, report.score);
+          deps.events.emit('checks.updated', { ids: [a.id] });
+        }
+        return report;
+      },
+      'checks.domain': (a) =>
+        checkDomain(a.domain, a.selector ?? null, resolverFor(a.dnsServers, a.dnsTimeoutMs).recorder()),
+    },
+    start() {
+      repo.forgetOrphans();
+      unsubscribe.push(
+        deps.events.on('messages.deleted', ({ ids }) => repo.forget(ids)),
+        deps.events.on('messages.pruned', ({ ids }) => repo.forget(ids)),
+        deps.events.on('messages.cleared', () => repo.forgetOrphans()),
+      );
+    },
+    stop() {
+      for (const off of unsubscribe.splice(0)) off();
+    },
+  };
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

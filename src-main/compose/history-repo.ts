@@ -1,0 +1,149 @@
+// SQL for compose_sends: one row per send attempt, the report as JSON and the message bytes, which are dropped
+// under the same retention caps as captured mail (count and bytes). Plain SQL (window functions exist in both
+// SQLite and PostgreSQL), so issue 13's port is a copy.
+import type Database from 'better-sqlite3';
+import type { SendOutcome, SendReport, SendSummary } from '../../src-shared/index.js';
+
+export interface SendRecord {
+  kind: 'send' | 'release';
+  profileId: string;
+  profileName: string;
+  host: string;
+  port: number;
+  subject: string;
+  report: Omit<SendReport, 'id'>;
+  raw: Buffer | null;
+}
+
+interface Row {
+  id: number;
+  at: string;
+  kind: 'send' | 'release';
+  profile_id: string;
+  profile_name: string;
+  host: string;
+  port: number;
+  mail_from: string;
+  rcpt_to: string;
+  subject: string;
+  outcome: SendOutcome;
+  reply: string | null;
+  message_id: string | null;
+  ms: number;
+  size: number;
+  has_raw: number;
+}
+
+const SUMMARY_COLUMNS =
+  'id, at, kind, profile_id, profile_name, host, port, mail_from, rcpt_to, subject, outcome, reply, message_id, ms, size, raw IS NOT NULL AS has_raw';
+
+export class HistoryRepo {
+  readonly #db: Database.Database;
+
+  constructor(db: Database.Database) {
+    this.#db = db;
+  }
+
+  insert(r: SendRecord): number {
+    const info = this.#db
+      .prepare(
+        `INSERT INTO compose_sends (at, kind, profile_id, profile_name, host, port, mail_from, rcpt_to, subject, outcome,
+           reply, message_id, ms, size, report, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        new Date().toISOString(),
+        r.kind,
+        r.profileId,
+        r.profileName,
+        r.host,
+        r.port,
+        r.report.envelope.from,
+        JSON.stringify(r.report.envelope.to),
+        r.subject,
+        r.report.outcome,
+        r.report.reply,
+        r.report.messageId,
+        r.report.ms,
+        r.report.size,
+        JSON.stringify(r.report),
+        r.raw,
+      );
+    return Number(info.lastInsertRowid);
+  }
+
+  list(a: { query?: string; outcome?: SendOutcome; limit: number; offset: number }): {
+    sends: SendSummary[];
+    total: number;
+  } {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (a.outcome) {
+      where.push('outcome = ?');
+      params.push(a.outcome);
+    }
+    if (a.query) {
+      // A plain substring search: history is small next to the inbox and has no full-text index of its own.
+      const like = `%${a.query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      where.push(
+        "(subject LIKE ? ESCAPE '\\' OR rcpt_to LIKE ? ESCAPE '\\' OR mail_from LIKE ? ESCAPE '\\' OR profile_name LIKE ? ESCAPE '\\' OR reply LIKE ? ESCAPE '\\' OR message_id LIKE ? ESCAPE '\\')",
+      );
+      params.push(like, like, like, like, like, like);
+    }
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const total = (
+      this.#db.prepare(`SELECT COUNT(*) AS n FROM compose_sends ${clause}`).get(...params) as { n: number }
+    ).n;
+    const rows = this.#db
+      .prepare(`SELECT ${SUMMARY_COLUMNS} FROM compose_sends ${clause} ORDER BY id DESC LIMIT ? OFFSET ?`)
+      .all(...params, a.limit, a.offset) as Row[];
+    return { sends: rows.map(summary), total };
+  }
+
+  get(id: number): { summary: SendSummary; report: SendReport } | null {
+    const row = this.#db.prepare(`SELECT ${SUMMARY_COLUMNS}, report FROM compose_sends WHERE id = ?`).get(id) as
+      (Row & { report: string }) | undefined;
+    if (!row) return null;
+    return { summary: summary(row), report: { ...(JSON.parse(row.report) as Omit<SendReport, 'id'>), id: row.id } };
+  }
+
+  raw(id: number): Buffer | null | undefined {
+    const row = this.#db.prepare('SELECT raw FROM compose_sends WHERE id = ?').get(id) as
+      { raw: Buffer | null } | undefined;
+    return row ? row.raw : undefined;
+  }
+
+  /** Drops the bytes of the oldest sends past the caps; the rows (and their reports) stay. */
+  applyRetention(maxMessages: number, maxBytes: number): number {
+    return this.#db
+      .prepare(
+        `UPDATE compose_sends SET raw = NULL WHERE id IN (
+           SELECT id FROM (
+             SELECT id, ROW_NUMBER() OVER (ORDER BY id DESC) AS n, SUM(LENGTH(raw)) OVER (ORDER BY id DESC) AS total
+             FROM compose_sends WHERE raw IS NOT NULL
+           ) AS ranked WHERE n > ? OR total > ?
+         )`,
+      )
+      .run(maxMessages, maxBytes).changes;
+  }
+}
+
+function summary(r: Row): SendSummary {
+  return {
+    id: r.id,
+    at: r.at,
+    kind: r.kind,
+    profileId: r.profile_id,
+    profileName: r.profile_name,
+    host: r.host,
+    port: r.port,
+    from: r.mail_from,
+    to: JSON.parse(r.rcpt_to) as string[],
+    subject: r.subject,
+    outcome: r.outcome,
+    reply: r.reply,
+    messageId: r.message_id,
+    ms: r.ms,
+    size: r.size,
+    hasRaw: r.has_raw === 1,
+  };
+}

@@ -1,0 +1,162 @@
+// The compose capability: SMTP profiles (secrets sealed), the connection test, sending and releasing mail
+// through a profile, DKIM keys and the send history. Built on nodemailer's SMTPConnection and MailComposer.
+// Owns src-main/compose/ and the compose_* tables; must not import electron, serve/ or another capability's folder.
+import {
+  MailwrightError,
+  type ComposeOptions,
+  type ComposeVerb,
+  type ProfileConfig,
+  type SendReport,
+} from '../../src-shared/index.js';
+import { explainReply } from '../../src-shared/reply-codes.js';
+import type { Capability, CapabilityDeps, Handlers } from '../core/capability.js';
+import { generateDkimKey } from './dkim-keys.js';
+import { HistoryRepo } from './history-repo.js';
+import { buildMessage, readMessageId, renewMessageId, signDkim } from './message-build.js';
+import { capturePresets, servicePresets } from './presets.js';
+import { Profiles } from './profiles.js';
+import { PROFILES_MIGRATION, ProfilesRepo } from './profiles-repo.js';
+import { hostResolver, type HostResolver } from './resolver.js';
+import { composeRoutes } from './routes.js';
+import { Sender } from './sender.js';
+import { SmtpSession } from './smtp-session.js';
+
+export { isLoopbackHost, checkGuardrails } from './sender.js';
+
+/** Compose options until they are a settings section: set by tests and the section's live apply. */
+export interface ComposeRuntime {
+  options: ComposeOptions;
+}
+
+export function setupCompose(deps: CapabilityDeps): Capability<ComposeVerb> {
+  const runtime: ComposeRuntime = { options: {} };
+  const profiles = new Profiles(new ProfilesRepo(deps.db), deps.secrets);
+  const history = new HistoryRepo(deps.db);
+  let resolver: { servers: string; resolve: HostResolver } | null = null;
+  const currentResolver = (): HostResolver => {
+    const servers = (runtime.options.dnsServers ?? []).join(',');
+    if (resolver?.servers !== servers) resolver = { servers, resolve: hostResolver(runtime.options.dnsServers) };
+    return resolver.resolve;
+  };
+  const sender = new Sender({
+    resolver: currentResolver,
+    allowRecipientDomains: () => runtime.options.allowRecipientDomains,
+    history,
+    recorded: (id, outcome) => {
+      const r = deps.store.retention;
+      // 0 is "no limit" in the retention settings.
+      history.applyRetention(r.maxMessages || Number.MAX_SAFE_INTEGER, r.maxBytes || Number.MAX_SAFE_INTEGER);
+      deps.events.emit('compose.sent', { id, outcome });
+    },
+  });
+  const changed = (ids: string[]) => deps.events.emit('compose.profiles.changed', { ids });
+  const signed = async (
+    raw: Buffer,
+    profile: ProfileConfig,
+    dkim?: { domain: string; selector: string; privateKey: string },
+  ) => {
+    const key = dkim ?? profile.dkim;
+    return key ? signDkim(raw, key) : raw;
+  };
+
+  const handlers: Handlers<ComposeVerb> = {
+    'compose.explainReply': (a) => explainReply(a.reply, a.enhanced),
+    'compose.profiles.list': () => ({ profiles: profiles.list() }),
+    'compose.profiles.get': (a) => profiles.get(a.id),
+    'compose.profiles.create': (a) => {
+      const view = profiles.create(a.profile);
+      changed([view.id]);
+      return view;
+    },
+    'compose.profiles.update': (a) => {
+      const view = profiles.update(a.id, a.profile);
+      changed([a.id]);
+      return view;
+    },
+    'compose.profiles.delete': (a) => {
+      const deleted = profiles.delete(a.id);
+      if (deleted) changed([a.id]);
+      return { deleted };
+    },
+    'compose.profiles.presets': () => ({
+      presets: [...capturePresets(deps.capture.status(), (id) => deps.capture.certificatePem(id)), ...servicePresets()],
+    }),
+    'compose.profiles.export': () => ({ format: 'mailwright-profiles', version: 1, profiles: profiles.list() }),
+    'compose.profiles.import': (a) => {
+      const result = profiles.import(a.profiles);
+      changed([...result.created, ...result.updated]);
+      return result;
+    },
+    'compose.profiles.test': async (a) => {
+      const session = new SmtpSession(profiles.config(a.id), currentResolver());
+      try {
+        if (await session.open()) await session.authenticate();
+      } finally {
+        session.close();
+      }
+      return session.report();
+    },
+    'compose.send': async (a): Promise<SendReport> => {
+      const profile = profiles.config(a.profile);
+      const built = await buildMessage(a.message, profile.defaultFrom);
+      const envelope = {
+        from: a.envelope?.from ?? built.envelope.from,
+        to: a.envelope?.to?.length ? a.envelope.to : built.envelope.to,
+      };
+      return sender.send({
+        kind: 'send',
+        profileId: a.profile,
+        profile,
+        raw: await signed(built.raw, profile, a.dkim),
+        messageId: built.messageId,
+        subject: a.message.subject ?? '',
+        envelope,
+        confirm: a.confirm ?? false,
+      });
+    },
+    'compose.release': async (a) => {
+      const profile = profiles.config(a.profile);
+      const message = await deps.store.get(a.id);
+      let raw = deps.store.raw(a.id);
+      let messageId = readMessageId(raw);
+      if (a.newMessageId) {
+        const domain = /@([^>]+)>?$/.exec(messageId ?? '')?.[1] ?? 'mailwright.invalid';
+        ({ raw, messageId } = renewMessageId(raw, domain));
+      }
+      const to = a.to ?? message.envelope.rcptTo;
+      if (to.length === 0)
+        throw new MailwrightError('invalid_argument', 'the message has no envelope recipients: give to', 'to');
+      return sender.send({
+        kind: 'release',
+        profileId: a.profile,
+        profile,
+        raw,
+        messageId,
+        subject: message.subject,
+        envelope: { from: message.envelope.mailFrom, to },
+        confirm: a.confirm ?? false,
+      });
+    },
+    'compose.dkim.generate': (a) => generateDkimKey(a.algorithm, a.domain, a.selector),
+    'compose.sends.list': (a) => history.list({ ...a, limit: a.limit ?? 100, offset: a.offset ?? 0 }),
+    'compose.sends.get': (a) => {
+      const found = history.get(a.id);
+      if (!found) throw new MailwrightError('not_found', `no send ${a.id}`, 'id');
+      return { ...found.summary, report: found.report };
+    },
+    'compose.sends.raw': (a) => {
+      const raw = history.raw(a.id);
+      if (raw === undefined) throw new MailwrightError('not_found', `no send ${a.id}`, 'id');
+      if (raw === null)
+        throw new MailwrightError('not_found', `the bytes of send ${a.id} were dropped by retention`, 'id');
+      return { base64: raw.toString('base64'), size: raw.length };
+    },
+  };
+
+  return {
+    name: 'compose',
+    handlers,
+    routes: composeRoutes(),
+    migrations: [PROFILES_MIGRATION],
+  };
+}

@@ -1,0 +1,71 @@
+// The diff capability: the structured diff of two messages (message-diff.ts: headers, envelope, text, HTML source
+// and text, links, images, MIME structure, attachments), screenshots and pixel diffs (render/), and golden
+// baselines with compare-on-arrival (baselines/, its own tables). Owns the diff.* verbs, GET /api/diff,
+// GET /api/messages/{id}/screenshot and /api/baselines.
+// Must not import electron, bindings or another capability's folder.
+import type { Envelope, MessageId } from '../../src-shared/index.js';
+import type { diffVerbs } from '../../src-shared/contract/diff.js';
+import { Baselines } from './baselines/baselines.js';
+import { exportBaselines, importBaselines } from './baselines/folder.js';
+import { BASELINE_MIGRATIONS } from './baselines/repository.js';
+import type { Capability, CapabilityDeps } from '../core/capability.js';
+import { diffMessages, type DiffSide } from './message-diff.js';
+import { ChromiumRenderer } from './render/chromium.js';
+import type { HtmlRenderer } from './render/renderer.js';
+import { renderMessage, renderSettings, toScreenshot, visualDiff } from './render/screenshots.js';
+import { diffRoutes } from './routes.js';
+
+export { diffMessages, type DiffSide, type DiffOptions } from './message-diff.js';
+
+export type { HtmlRenderer } from './render/renderer.js';
+
+/**
+ * `renderer` draws message HTML for screenshots and visual diffs: Playwright's Chromium unless the shell gives
+ * another (the desktop app is meant to give an offscreen-window renderer).
+ */
+export function setupDiff(
+  deps: CapabilityDeps,
+  renderer: HtmlRenderer = new ChromiumRenderer(),
+): Capability<keyof typeof diffVerbs> {
+  const side = async (id: MessageId): Promise<DiffSide> => {
+    const detail = await deps.store.get(id);
+    const envelope: Envelope = detail.envelope;
+    return { id, subject: detail.subject, raw: deps.store.raw(id), envelope };
+  };
+  const baselines = new Baselines(deps, renderer, () => deps.settings.section('baselines'));
+  return {
+    name: 'diff',
+    migrations: BASELINE_MIGRATIONS,
+    // The section's shape is all it needs checked; a change starts or stops listening for new mail.
+    settings: { key: 'baselines', apply: () => baselines.settingsChanged() },
+    handlers: {
+      'diff.messages': async ({ a, b, ...options }) => {
+        const [x, y] = await Promise.all([side(a), side(b)]);
+        return diffMessages(x, y, options);
+      },
+      'diff.screenshot': async ({ id, ...options }) =>
+        toScreenshot(await renderMessage(renderer, deps.store.raw(id), renderSettings(options))),
+      'diff.visual': ({ a, b, ...options }) =>
+        visualDiff(
+          renderer,
+          { id: a, raw: deps.store.raw(a) },
+          { id: b, raw: deps.store.raw(b) },
+          renderSettings(options),
+        ),
+      'diff.rendererStatus': () => renderer.status(),
+      'diff.listBaselines': () => ({ baselines: baselines.list() }),
+      'diff.approveBaseline': (a) => baselines.approve(a),
+      'diff.deleteBaseline': ({ key }) => ({ deleted: baselines.delete(key) }),
+      'diff.compareBaseline': ({ key, messageId }) => baselines.compare(key, messageId),
+      'diff.verdicts': ({ ids }) => ({ verdicts: baselines.verdicts(ids) }),
+      'diff.exportBaselines': ({ folder }) => exportBaselines(baselines, folder),
+      'diff.importBaselines': ({ folder }) => importBaselines(baselines, folder),
+    },
+    routes: diffRoutes((key) => baselines.latestWithKey(key)),
+    start: () => baselines.start(),
+    stop: async () => {
+      await baselines.stop();
+      await renderer.close();
+    },
+  };
+}

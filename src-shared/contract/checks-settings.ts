@@ -1,0 +1,41 @@
+// The checks' settings section: the DNS resolver, the spamd address and the clients the compatibility score uses.
+// Apart from checks.ts so that src-shared/settings.ts can register it without importing the whole contract.
+// Must not import electron, node or DOM modules.
+import { z } from 'zod';
+
+/** Resolver servers: a handful is normal; more only adds time to every failing lookup. */
+export const MAX_DNS_SERVERS = 8;
+/** caniemail knows about 30 client/platform pairs; globs on top of those. */
+export const MAX_COMPAT_CLIENTS = 64;
+/** `[ipv6]:port` is under 50 characters; a host name for spamd under 256. */
+const MAX_SERVER_CHARS = 256;
+
+export const checksSettingsSchema = z
+  .object({
+    /** DNS servers (`1.1.1.1`, `127.0.0.1:5353`, `[::1]:53`); empty means the system's resolver. */
+    dnsServers: z.array(z.string().min(1).max(MAX_SERVER_CHARS)).max(MAX_DNS_SERVERS),
+    /** How long one DNS query may take before the next server is tried (or the check says temperror). */
+    dnsTimeoutMs: z.number().int().min(100).max(30_000),
+    /** The spamd to ask (`host:port`); empty means try 127.0.0.1:783. */
+    spamd: z.string().max(MAX_SERVER_CHARS),
+    /** Client globs for the compatibility score, as caniemail takes them (`outlook.*`, `gmail.android`). */
+    compatClients: z.array(z.string().min(1).max(64)).min(1).max(MAX_COMPAT_CLIENTS),
+  })
+  .strict();
+export type ChecksSettings = z.infer<typeof checksSettingsSchema>;
+
+export const DEFAULT_COMPAT_CLIENTS = [
+  'apple-mail.*',
+  'gmail.*',
+  'outlook.*',
+  'yahoo.*',
+  'samsung-email.*',
+  'thunderbird.*',
+] as const;
+
+export const DEFAULT_CHECKS_SETTINGS: ChecksSettings = {
+  dnsServers: [],
+  dnsTimeoutMs: 3000,
+  spamd: '',
+  compatClients: [...DEFAULT_COMPAT_CLIENTS],
+};

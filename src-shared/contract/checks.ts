@@ -1,0 +1,271 @@
+// Checks on every message: authentication (SPF, DKIM, DMARC, ARC), deliverability lint, SpamAssassin, HTML client
+// compatibility (caniemail), DSN reading, and the domain tool. Results are zod schemas so the OpenAPI document is
+// generated from them; the renderer takes the z.infer types.
+// Must not import electron, node or DOM modules.
+import { z } from 'zod';
+import { verb } from './define.js';
+import { MAX_PAGE_SIZE } from './messages.js';
+import { MAX_ADDRESS_LENGTH } from './sessions.js';
+
+/** A domain name is at most 253 characters (RFC 1035). */
+export const MAX_DOMAIN_CHARS = 253;
+/** A DKIM selector is one or a few labels. */
+export const MAX_SELECTOR_CHARS = 63;
+
+const id = z.number().int().positive();
+const domain = z.string().min(1).max(MAX_DOMAIN_CHARS);
+const ip = z.string().min(1).max(MAX_ADDRESS_LENGTH);
+
+// ---- settings: one section (resolver, spamd, chosen clients), in its own file so settings.ts can import it ----
+
+export * from './checks-settings.js';
+import { MAX_COMPAT_CLIENTS, MAX_DNS_SERVERS } from './checks-settings.js';
+
+// ---- DNS ----
+
+export const dnsAnswerSchema = z.object({
+  name: z.string(),
+  type: z.string(),
+  server: z.string(),
+  status: z.enum(['ok', 'nxdomain', 'nodata', 'timeout', 'servfail', 'refused', 'error']),
+  records: z.array(z.string()),
+  ttl: z.number().nullable(),
+  cached: z.boolean(),
+  detail: z.string().optional(),
+});
+export type DnsAnswerView = z.infer<typeof dnsAnswerSchema>;
+
+// ---- authentication ----
+
+export const dkimSignatureSchema = z.object({
+  domain: z.string(),
+  selector: z.string(),
+  algorithm: z.string(),
+  canonicalization: z.string(),
+  bodyHash: z.object({
+    signed: z.string().nullable(),
+    computed: z.string().nullable(),
+    matches: z.boolean().nullable(),
+  }),
+  keyBits: z.number().nullable(),
+  result: z.string(),
+  reason: z.string(),
+  alignedStrict: z.boolean(),
+  alignedRelaxed: z.boolean(),
+});
+export type DkimSignatureReport = z.infer<typeof dkimSignatureSchema>;
+
+export const spfReportSchema = z.object({
+  domain: z.string().nullable(),
+  ip: z.string(),
+  helo: z.string(),
+  result: z.string(),
+  reason: z.string(),
+  record: z.string().nullable(),
+});
+export type SpfReport = z.infer<typeof spfReportSchema>;
+
+export const dmarcReportSchema = z.object({
+  domain: z.string().nullable(),
+  record: z.string().nullable(),
+  policy: z.string().nullable(),
+  subdomainPolicy: z.string().nullable(),
+  pct: z.number().nullable(),
+  dkimMode: z.enum(['strict', 'relaxed']),
+  spfMode: z.enum(['strict', 'relaxed']),
+  /** The d= of the DKIM signature that aligns, or null. */
+  dkimAligned: z.string().nullable(),
+  /** The SPF domain that aligns, or null. */
+  spfAligned: z.string().nullable(),
+  result: z.string(),
+  reason: z.string(),
+});
+export type DmarcReport = z.infer<typeof dmarcReportSchema>;
+
+export const authReportSchema = z.object({
+  input: z.object({ ip: z.string(), helo: z.string(), mailFrom: z.string() }),
+  fromDomain: z.string().nullable(),
+  dkim: z.array(dkimSignatureSchema),
+  spf: spfReportSchema,
+  dmarc: dmarcReportSchema,
+  arc: z.object({ result: z.string(), chainLength: z.number(), reason: z.string() }),
+  dns: z.array(dnsAnswerSchema),
+});
+export type AuthReport = z.infer<typeof authReportSchema>;
+
+// ---- deliverability lint ----
+
+export const lintFindingSchema = z.object({
+  /** Stable id (`missing-date`, `link-text-domain`), for scripts and tests. */
+  id: z.string(),
+  severity: z.enum(['error', 'warning', 'info']),
+  title: z.string(),
+  reason: z.string(),
+  fix: z.string(),
+});
+export type LintFinding = z.infer<typeof lintFindingSchema>;
+
+// ---- compatibility ----
+
+export const compatFindingSchema = z.object({
+  client: z.string(),
+  feature: z.string(),
+  support: z.enum(['none', 'partial']),
+  line: z.number().nullable(),
+  column: z.number().nullable(),
+  notes: z.array(z.string()),
+  url: z.string().nullable(),
+});
+export type CompatFinding = z.infer<typeof compatFindingSchema>;
+
+export const compatReportSchema = z.object({
+  /** False when the message has no HTML part (nothing to check). */
+  checked: z.boolean(),
+  clients: z.array(z.string()),
+  /** 0-100, null when nothing was checked. */
+  score: z.number().nullable(),
+  scoreExplained: z.string(),
+  perClient: z.array(z.object({ client: z.string(), score: z.number(), unsupported: z.number(), partial: z.number() })),
+  findings: z.array(compatFindingSchema),
+});
+export type CompatReport = z.infer<typeof compatReportSchema>;
+
+// ---- DSN ----
+
+export const dsnReportSchema = z.object({
+  reportingMta: z.string().nullable(),
+  arrivalDate: z.string().nullable(),
+  originalMessageId: z.string().nullable(),
+  /** The captured original, when a message with that Message-ID is in the inbox. */
+  originalId: z.number().nullable(),
+  recipients: z.array(
+    z.object({
+      finalRecipient: z.string().nullable(),
+      originalRecipient: z.string().nullable(),
+      action: z.string().nullable(),
+      status: z.string().nullable(),
+      statusExplained: z.string(),
+      diagnosticCode: z.string().nullable(),
+      remoteMta: z.string().nullable(),
+    }),
+  ),
+});
+export type DsnReport = z.infer<typeof dsnReportSchema>;
+
+// ---- one message ----
+
+export const messageChecksSchema = z.object({
+  id,
+  checkedAt: z.string(),
+  /** Set when the raw bytes are not clean MIME; the checks that could still run did. */
+  parseProblem: z.string().nullable(),
+  auth: authReportSchema,
+  lint: z.array(lintFindingSchema),
+  compat: compatReportSchema,
+  dsn: dsnReportSchema.nullable(),
+});
+export type MessageChecks = z.infer<typeof messageChecksSchema>;
+
+export const checkBadgesSchema = z.object({
+  id,
+  dkim: z.enum(['pass', 'fail', 'none']),
+  dmarc: z.string(),
+  compatScore: z.number().nullable(),
+  spamScore: z.number().nullable(),
+  lintErrors: z.number(),
+});
+export type CheckBadges = z.infer<typeof checkBadgesSchema>;
+
+// ---- spam ----
+
+export const spamReportSchema = z.object({
+  /** `host:port` that was asked. */
+  spamd: z.string(),
+  reachable: z.boolean(),
+  /** Plain words when spamd could not be asked or refused the message. */
+  error: z.string().nullable(),
+  isSpam: z.boolean().nullable(),
+  score: z.number().nullable(),
+  threshold: z.number().nullable(),
+  rules: z.array(z.object({ name: z.string(), points: z.number(), description: z.string() })),
+});
+export type SpamReport = z.infer<typeof spamReportSchema>;
+
+// ---- domain tool ----
+
+export const domainFindingSchema = z.object({
+  severity: z.enum(['error', 'warning', 'info', 'ok']),
+  text: z.string(),
+});
+export type DomainFinding = z.infer<typeof domainFindingSchema>;
+
+export const domainReportSchema = z.object({
+  domain: z.string(),
+  exists: z.boolean(),
+  spf: z.object({
+    record: z.string().nullable(),
+    lookups: z.number().nullable(),
+    findings: z.array(domainFindingSchema),
+  }),
+  dmarc: z.object({ record: z.string().nullable(), findings: z.array(domainFindingSchema) }),
+  dkim: z
+    .object({
+      selector: z.string(),
+      record: z.string().nullable(),
+      keyType: z.string().nullable(),
+      keyBits: z.number().nullable(),
+      testing: z.boolean(),
+      findings: z.array(domainFindingSchema),
+    })
+    .nullable(),
+  mx: z.object({
+    hosts: z.array(z.object({ exchange: z.string(), priority: z.number() })),
+    findings: z.array(domainFindingSchema),
+  }),
+  dns: z.array(dnsAnswerSchema),
+});
+export type DomainReport = z.infer<typeof domainReportSchema>;
+
+const resolverArgs = {
+  /** Overrides the resolver setting for this call. */
+  dnsServers: z.array(z.string().min(1).max(MAX_ADDRESS_LENGTH)).max(MAX_DNS_SERVERS).optional(),
+  dnsTimeoutMs: z.number().int().min(100).max(30_000).optional(),
+};
+
+export const checksVerbs = {
+  /** Every offline check of one message; cached per message unless refresh or a "what if" is given. */
+  'checks.message': verb(
+    z
+      .object({
+        id,
+        refresh: z.boolean().optional(),
+        /** "What if this came from IP x": SPF and DMARC as if sent from there (not cached). */
+        ip: ip.optional(),
+        helo: z.string().max(MAX_DOMAIN_CHARS).optional(),
+        mailFrom: z.string().max(MAX_ADDRESS_LENGTH).optional(),
+        /** Client globs for the compatibility score; defaults to the setting. */
+        clients: z.array(z.string().min(1).max(64)).min(1).max(MAX_COMPAT_CLIENTS).optional(),
+        ...resolverArgs,
+      })
+      .strict(),
+    messageChecksSchema,
+  ),
+  /** Badges for the inbox from cached results only (never runs a check). */
+  'checks.badges': verb(
+    z.object({ ids: z.array(id).max(MAX_PAGE_SIZE) }).strict(),
+    z.object({ badges: z.array(checkBadgesSchema) }),
+  ),
+  'checks.spam': verb(
+    z.object({ id, spamd: z.string().max(MAX_ADDRESS_LENGTH).optional() }).strict(),
+    spamReportSchema,
+  ),
+  'checks.domain': verb(
+    z.object({ domain, selector: z.string().min(1).max(MAX_SELECTOR_CHARS).optional(), ...resolverArgs }).strict(),
+    domainReportSchema,
+  ),
+} as const;
+
+export interface ChecksEvents {
+  /** Checks for these messages were (re)computed; badges may have changed. */
+  'checks.updated': { ids: number[] };
+}

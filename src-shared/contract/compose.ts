@@ -1,0 +1,435 @@
+// The compose capability's contract: SMTP profiles (a settings section with secrets), the connection test, sending,
+// releasing captured mail, DKIM keys and the send history. Results are zod schemas so the OpenAPI document is
+// generated from them; the renderer imports only the inferred types.
+// Must not import electron, node or DOM modules.
+import { z } from 'zod';
+import { verb } from './define.js';
+
+/** Profiles at once: each is a few hundred bytes; 200 is far past any real set of test servers. */
+export const MAX_PROFILES = 200;
+/** PEM inputs (CA bundles, client certificates, keys) are a few KB; a CA bundle of a few dozen roots fits. */
+export const MAX_PROFILE_PEM_CHARS = 256 * 1024;
+/** A password, token or note longer than this is a paste accident. */
+const MAX_SECRET_CHARS = 16 * 1024;
+/** RFC 5322 caps a header line at 998 characters; an address list or subject past it cannot be sent as is. */
+export const MAX_HEADER_CHARS = 998;
+/** Recipients of one message: far past any test, and under what real servers allow (often 100-1000). */
+export const MAX_RECIPIENTS = 1000;
+/** Body text and HTML travel in a JSON call (1 MB in all over HTTP); the core allows a little less for each. */
+export const MAX_BODY_CHARS = 900 * 1024;
+/** Attachments travel base64 in the same JSON call; the HTTP binding's 1 MB body caps them in practice. */
+export const MAX_ATTACHMENTS = 50;
+const MAX_ATTACHMENT_BASE64_CHARS = 4 * 1024 * 1024;
+const MAX_CUSTOM_HEADERS = 100;
+/** Connection and greeting timeouts: a day would hold a test forever; ten minutes covers the slowest tarpits. */
+export const MAX_PROFILE_TIMEOUT_SECONDS = 600;
+/** A page of history. */
+export const MAX_SENDS_PAGE = 500;
+
+export const SECURITY_MODES = ['none', 'starttls', 'starttls-required', 'implicit'] as const;
+export const PROFILE_AUTH = ['none', 'PLAIN', 'LOGIN', 'CRAM-MD5', 'XOAUTH2'] as const;
+export const CLIENT_TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
+export type SecurityMode = (typeof SECURITY_MODES)[number];
+export type ProfileAuthMechanism = (typeof PROFILE_AUTH)[number];
+
+/** Where a profile keeps its secrets, relative to the profile (the settings section seals each at `profiles.N.<path>`). */
+export const PROFILE_SECRET_PATHS = ['auth.password', 'auth.accessToken', 'tls.clientKey', 'dkim.privateKey'] as const;
+
+const profileId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'id must be 1-64 lower-case letters, digits, "-" or "_"');
+
+/**
+ * A profile for one kind of secret: plain strings (config file, what a connection runs on), or plain strings plus
+ * `{ stored: true }` (the UI and API: keep the secret already stored).
+ */
+function profileSchema<S extends z.ZodType>(secret: S) {
+  return z
+    .object({
+      id: profileId,
+      name: z.string().min(1).max(128),
+      host: z.string().min(1).max(253),
+      port: z.number().int().min(1).max(65535),
+      security: z.enum(SECURITY_MODES),
+      tls: z
+        .object({
+          minVersion: z.enum(CLIENT_TLS_VERSIONS).optional(),
+          /** Off accepts any certificate: the report still shows why it would have failed. */
+          verify: z.boolean().default(true),
+          ca: z.string().max(MAX_PROFILE_PEM_CHARS).optional(),
+          /** SNI and the name the certificate must match; default the host (when it is a name). */
+          servername: z.string().max(253).optional(),
+          clientCert: z.string().max(MAX_PROFILE_PEM_CHARS).optional(),
+          clientKey: secret.optional(),
+        })
+        .strict()
+        .default({ verify: true }),
+      auth: z
+        .object({
+          mechanism: z.enum(PROFILE_AUTH),
+          user: z.string().max(512).optional(),
+          password: secret.optional(),
+          /** XOAUTH2 bearer token. */
+          accessToken: secret.optional(),
+        })
+        .strict()
+        .default({ mechanism: 'none' }),
+      /** The name sent with EHLO; default this machine's name. */
+      localName: z.string().max(253).optional(),
+      defaultFrom: z.string().max(MAX_HEADER_CHARS).optional(),
+      connectionTimeoutSeconds: z.number().int().min(1).max(MAX_PROFILE_TIMEOUT_SECONDS).optional(),
+      greetingTimeoutSeconds: z.number().int().min(1).max(MAX_PROFILE_TIMEOUT_SECONDS).optional(),
+      /** Signs every message sent through this profile unless a send brings its own. */
+      dkim: z
+        .object({ domain: z.string().min(1).max(253), selector: z.string().min(1).max(63), privateKey: secret })
+        .strict()
+        .optional(),
+      note: z.string().max(2000).optional(),
+    })
+    .strict();
+}
+
+const secretInput = z.union([z.string().max(MAX_SECRET_CHARS), z.object({ stored: z.literal(true) }).strict()]);
+const storedMark = z.object({ stored: z.literal(true) }).strict();
+
+/** The file form: what the config file's `profiles:` section holds and what a connection runs on. */
+export const profileConfigSchema = profileSchema(z.string().max(MAX_SECRET_CHARS));
+/** The edit form: a secret may be `{ stored: true }` to keep the stored one. */
+export const profileEditSchema = profileSchema(secretInput);
+/** What the UI and API see: secrets only as `{ stored: true }`. */
+export const profileViewSchema = profileSchema(storedMark);
+/** The `profiles:` settings section. */
+export const profilesSectionSchema = z.array(profileConfigSchema).max(MAX_PROFILES);
+
+export type ProfileConfig = z.infer<typeof profileConfigSchema>;
+export type ProfileEdit = z.input<typeof profileEditSchema>;
+export type ProfileView = z.infer<typeof profileViewSchema>;
+
+/** Compose options that are not per profile. */
+export const composeOptionsSchema = z
+  .object({
+    /** When set, a recipient outside these domains (or their subdomains) is refused before connecting. */
+    allowRecipientDomains: z.array(z.string().min(1).max(253)).max(1000).optional(),
+    /** host:port of DNS servers for profile host names; default the system resolver. */
+    dnsServers: z.array(z.string().min(1).max(64)).max(8).optional(),
+  })
+  .strict();
+export type ComposeOptions = z.infer<typeof composeOptionsSchema>;
+
+// ---- results ----
+
+export const clientTranscriptLineSchema = z.object({
+  /** Milliseconds since the connection attempt began. */
+  ms: z.number(),
+  /** C client, S server, * a note of ours (connections, TLS, timing). */
+  dir: z.enum(['C', 'S', '*']),
+  text: z.string(),
+});
+export type ClientTranscriptLine = z.infer<typeof clientTranscriptLineSchema>;
+
+export const certificateSchema = z.object({
+  subject: z.string(),
+  issuer: z.string(),
+  validFrom: z.string(),
+  validTo: z.string(),
+  sha256: z.string(),
+  subjectAltName: z.string().nullable(),
+  selfSigned: z.boolean(),
+});
+
+export const tlsReportSchema = z.object({
+  protocol: z.string().nullable(),
+  cipher: z.string().nullable(),
+  /** Whether the chain verifies against the trusted roots (or the profile's CA). */
+  authorized: z.boolean(),
+  /** Node's reason when it does not (DEPTH_ZERO_SELF_SIGNED_CERT, CERT_HAS_EXPIRED…). */
+  verifyError: z.string().nullable(),
+  /** Whether the certificate names the host (or the profile's servername). */
+  hostMatch: z.boolean(),
+  hostMatchError: z.string().nullable(),
+  /** Leaf first. */
+  chain: z.array(certificateSchema),
+});
+export type TlsReport = z.infer<typeof tlsReportSchema>;
+
+export const STEP_NAMES = ['dns', 'tcp', 'tls', 'greeting', 'ehlo', 'starttls', 'auth'] as const;
+export const stepSchema = z.object({
+  name: z.enum(STEP_NAMES),
+  ok: z.boolean(),
+  ms: z.number(),
+  detail: z.string(),
+  reply: z.string().optional(),
+});
+export type ConnectionStep = z.infer<typeof stepSchema>;
+
+export const capabilitiesSchema = z.object({
+  /** The EHLO lines after the greeting line, as sent (after STARTTLS when it ran). */
+  lines: z.array(z.string()),
+  size: z.number().nullable(),
+  pipelining: z.boolean(),
+  eightBitMime: z.boolean(),
+  smtpUtf8: z.boolean(),
+  startTls: z.boolean(),
+  auth: z.array(z.string()),
+});
+
+export const connectionReportSchema = z.object({
+  ok: z.boolean(),
+  host: z.string(),
+  port: z.number(),
+  security: z.enum(SECURITY_MODES),
+  addresses: z.array(z.string()),
+  steps: z.array(stepSchema),
+  capabilities: capabilitiesSchema.nullable(),
+  tls: tlsReportSchema.nullable(),
+  transcript: z.array(clientTranscriptLineSchema),
+  /** Plain words for the failure (null when everything worked). */
+  explanation: z.string().nullable(),
+  ms: z.number(),
+});
+export type ConnectionReport = z.infer<typeof connectionReportSchema>;
+
+export const SEND_OUTCOMES = ['delivered', 'partial', 'rejected', 'failed', 'refused'] as const;
+export type SendOutcome = (typeof SEND_OUTCOMES)[number];
+
+const recipientReply = z.object({ address: z.string(), reply: z.string() });
+
+export const sendReportSchema = z.object({
+  /** The history entry. */
+  id: z.number(),
+  outcome: z.enum(SEND_OUTCOMES),
+  accepted: z.array(recipientReply),
+  rejected: z.array(recipientReply),
+  /** The server's last reply (to DATA when it got that far). */
+  reply: z.string().nullable(),
+  messageId: z.string().nullable(),
+  envelope: z.object({ from: z.string(), to: z.array(z.string()) }),
+  ms: z.number(),
+  size: z.number(),
+  tls: tlsReportSchema.nullable(),
+  transcript: z.array(clientTranscriptLineSchema),
+  /** Plain words for a failure. */
+  explanation: z.string().nullable(),
+  error: z.string().nullable(),
+});
+export type SendReport = z.infer<typeof sendReportSchema>;
+
+export const sendSummarySchema = z.object({
+  id: z.number(),
+  at: z.string(),
+  kind: z.enum(['send', 'release']),
+  profileId: z.string(),
+  profileName: z.string(),
+  host: z.string(),
+  port: z.number(),
+  from: z.string(),
+  to: z.array(z.string()),
+  subject: z.string(),
+  outcome: z.enum(SEND_OUTCOMES),
+  reply: z.string().nullable(),
+  messageId: z.string().nullable(),
+  ms: z.number(),
+  size: z.number(),
+  /** Whether the message bytes are still kept (retention drops the oldest). */
+  hasRaw: z.boolean(),
+});
+export type SendSummary = z.infer<typeof sendSummarySchema>;
+export const sendDetailSchema = sendSummarySchema.extend({
+  report: sendReportSchema,
+});
+export type SendDetail = z.infer<typeof sendDetailSchema>;
+
+export const replyExplanationSchema = z.object({
+  code: z.number().nullable(),
+  enhanced: z.string().nullable(),
+  kind: z.enum(['success', 'intermediate', 'transient', 'permanent', 'unknown']),
+  basic: z.object({ code: z.number(), meaning: z.string(), explanation: z.string() }).nullable(),
+  enhancedInfo: z
+    .object({
+      code: z.string(),
+      class: z.string(),
+      subject: z.string(),
+      detail: z.string().nullable(),
+      explanation: z.string(),
+    })
+    .nullable(),
+  summary: z.string(),
+});
+
+export const presetSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  source: z.enum(['service', 'capture']),
+  profile: profileViewSchema.omit({ id: true }).partial().extend({ host: z.string(), port: z.number() }),
+  note: z.string().nullable(),
+});
+export type ProfilePreset = z.infer<typeof presetSchema>;
+
+// ---- arguments ----
+
+const address = z.string().min(1).max(MAX_HEADER_CHARS);
+const addressList = z.array(address).max(MAX_RECIPIENTS);
+
+export const attachmentSchema = z
+  .object({
+    filename: z.string().min(1).max(255),
+    contentType: z.string().max(255).optional(),
+    /** base64 */
+    content: z.string().max(MAX_ATTACHMENT_BASE64_CHARS),
+    /** Set for an inline image the HTML refers to as `cid:<cid>`. */
+    cid: z.string().max(255).optional(),
+  })
+  .strict();
+
+export const composedMessageSchema = z
+  .object({
+    from: address.optional(),
+    to: addressList.default([]),
+    cc: addressList.default([]),
+    bcc: addressList.default([]),
+    replyTo: address.optional(),
+    subject: z.string().max(MAX_HEADER_CHARS).default(''),
+    text: z.string().max(MAX_BODY_CHARS).optional(),
+    html: z.string().max(MAX_BODY_CHARS).optional(),
+    headers: z
+      .array(
+        z
+          .object({
+            name: z.string().regex(/^[!-9;-~]{1,76}$/, 'a header name is printable ASCII without ":"'),
+            value: z.string().max(MAX_HEADER_CHARS),
+          })
+          .strict(),
+      )
+      .max(MAX_CUSTOM_HEADERS)
+      .default([]),
+    priority: z.enum(['high', 'normal', 'low']).optional(),
+    listUnsubscribe: z.string().max(MAX_HEADER_CHARS).optional(),
+    /** Adds `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058). */
+    listUnsubscribePost: z.boolean().optional(),
+    attachments: z.array(attachmentSchema).max(MAX_ATTACHMENTS).default([]),
+  })
+  .strict();
+export type ComposedMessage = z.input<typeof composedMessageSchema>;
+
+const envelopeSchema = z
+  .object({ from: z.string().max(MAX_HEADER_CHARS).optional(), to: addressList.optional() })
+  .strict();
+const dkimArgs = z
+  .object({
+    domain: z.string().min(1).max(253),
+    selector: z.string().min(1).max(63),
+    privateKey: z.string().min(1).max(MAX_SECRET_CHARS),
+  })
+  .strict();
+
+const sendArgs = z
+  .object({
+    profile: profileId,
+    message: composedMessageSchema,
+    envelope: envelopeSchema.optional(),
+    dkim: dkimArgs.optional(),
+    /** Required when the profile's host is not loopback: the UI asks first, showing the envelope recipients. */
+    confirm: z.boolean().optional(),
+  })
+  .strict();
+export type SendArgs = z.input<typeof sendArgs>;
+
+const releaseArgs = z
+  .object({
+    /** The captured message's id. */
+    id: z.number().int().positive(),
+    profile: profileId,
+    /** Envelope recipients; default the message's own envelope recipients. */
+    to: addressList.min(1).optional(),
+    /** A fresh Message-ID and Date header (the only headers a release changes). */
+    newMessageId: z.boolean().optional(),
+    confirm: z.boolean().optional(),
+  })
+  .strict();
+
+export const dkimKeySchema = z.object({
+  algorithm: z.enum(['rsa-2048', 'ed25519']),
+  privateKey: z.string(),
+  publicKey: z.string(),
+  /** Where to publish the record: `<selector>._domainkey.<domain>`. */
+  dnsName: z.string(),
+  dnsRecord: z.string(),
+});
+
+const idArg = z.object({ id: profileId }).strict();
+
+/** The compose capability's verbs. */
+export const composeVerbs = {
+  'compose.explainReply': verb(
+    z.object({ reply: z.string().max(4096), enhanced: z.string().max(16).optional() }).strict(),
+    replyExplanationSchema,
+  ),
+  'compose.profiles.list': verb(z.object({}).strict(), z.object({ profiles: z.array(profileViewSchema) })),
+  'compose.profiles.get': verb(idArg, profileViewSchema),
+  /** Without an id, one is made from the name. */
+  'compose.profiles.create': verb(
+    z.object({ profile: profileEditSchema.extend({ id: profileId.optional() }) }).strict(),
+    profileViewSchema,
+  ),
+  'compose.profiles.update': verb(z.object({ id: profileId, profile: profileEditSchema }).strict(), profileViewSchema),
+  'compose.profiles.delete': verb(idArg, z.object({ deleted: z.boolean() })),
+  'compose.profiles.presets': verb(z.object({}).strict(), z.object({ presets: z.array(presetSchema) })),
+  /** Every profile without its secrets, as a file to import elsewhere. */
+  'compose.profiles.export': verb(
+    z.object({}).strict(),
+    z.object({ format: z.literal('mailwright-profiles'), version: z.literal(1), profiles: z.array(profileViewSchema) }),
+  ),
+  /** Profiles from an export file; secrets stay as they are for ids that exist, and empty for new ones. */
+  'compose.profiles.import': verb(
+    z
+      .object({
+        format: z.literal('mailwright-profiles'),
+        version: z.literal(1),
+        profiles: z.array(profileEditSchema).max(MAX_PROFILES),
+      })
+      .strict(),
+    z.object({ created: z.array(z.string()), updated: z.array(z.string()) }),
+  ),
+  /** One connection through every step up to AUTH; nothing is sent. */
+  'compose.profiles.test': verb(idArg, connectionReportSchema),
+  'compose.send': verb(sendArgs, sendReportSchema),
+  /** Sends a captured message again through a profile: its bytes as stored, only Message-ID and Date renewed on request. */
+  'compose.release': verb(releaseArgs, sendReportSchema),
+  'compose.dkim.generate': verb(
+    z
+      .object({
+        algorithm: z.enum(['rsa-2048', 'ed25519']),
+        domain: z.string().min(1).max(253),
+        selector: z.string().min(1).max(63),
+      })
+      .strict(),
+    dkimKeySchema,
+  ),
+  'compose.sends.list': verb(
+    z
+      .object({
+        query: z.string().max(512).optional(),
+        outcome: z.enum(SEND_OUTCOMES).optional(),
+        limit: z.number().int().min(1).max(MAX_SENDS_PAGE).optional(),
+        offset: z.number().int().min(0).optional(),
+      })
+      .strict(),
+    z.object({ sends: z.array(sendSummarySchema), total: z.number() }),
+  ),
+  'compose.sends.get': verb(z.object({ id: z.number().int().positive() }).strict(), sendDetailSchema),
+  /** The exact bytes sent, base64 (the REST route /api/sends/{id}/raw returns them as message/rfc822). */
+  'compose.sends.raw': verb(
+    z.object({ id: z.number().int().positive() }).strict(),
+    z.object({ base64: z.string(), size: z.number() }),
+  ),
+} as const;
+
+export type ComposeVerb = keyof typeof composeVerbs;
+
+/** Pushes of the compose capability. */
+export interface ComposeEvents {
+  /** A send attempt was recorded (any outcome). */
+  'compose.sent': { id: number; outcome: SendOutcome };
+  /** The profiles changed (created, updated, deleted, imported). */
+  'compose.profiles.changed': { ids: string[] };
+}

@@ -1,0 +1,35 @@
+// Desktop-only verbs: they open native dialogs, so only the Electron binding has them (src-main/electron handles
+// them; Core.invoke does not know them, which is why they are not in CAPABILITY_VERBS).
+// Must not import electron, node or DOM modules.
+import { z } from 'zod';
+import { rowId, verb } from './define.js';
+import { importResultSchema } from './messages.js';
+
+/** A multi-select in the attachment list; a message with more parts than this is not one to save by hand. */
+const MAX_SAVED_PARTS = 1000;
+
+export const desktopVerbs = {
+  /** Null when the user cancelled the save dialog. */
+  'desktop.saveRaw': verb(z.object({ id: rowId }).strict(), z.object({ path: z.string().nullable() })),
+  'desktop.saveAttachments': verb(
+    z.object({ id: rowId, partIds: z.array(z.string().max(64)).min(1).max(MAX_SAVED_PARTS) }).strict(),
+    /** The chosen folder (null when cancelled) and the names written into it. */
+    z.object({ folder: z.string().nullable(), written: z.array(z.string()).max(MAX_SAVED_PARTS) }),
+  ),
+  /** Null when the user cancelled the open dialog. */
+  'desktop.importFiles': verb(z.object({}).strict(), importResultSchema.nullable()),
+  'desktop.openExternal': verb(z.object({ url: z.string().max(8192) }).strict(), z.object({ opened: z.boolean() })),
+  'desktop.saveCertificate': verb(
+    z.object({ id: z.string().min(1).max(64) }).strict(),
+    z.object({ path: z.string().nullable() }),
+  ),
+} as const;
+
+type DesktopVerbs = typeof desktopVerbs;
+
+/** Argument schemas of the desktop verbs (the Electron dispatcher validates with them). */
+export const desktopCallArgs = Object.fromEntries(Object.entries(desktopVerbs).map(([n, v]) => [n, v.args])) as {
+  [K in keyof DesktopVerbs]: DesktopVerbs[K]['args'];
+};
+
+export type DesktopCallResults = { [K in keyof DesktopVerbs]: z.output<DesktopVerbs[K]['result']> };
