@@ -27,7 +27,7 @@ export interface InboxResult {
   rssMB: number | null;
 }
 
-async function timed(samples: number, fn: (i: number) => Promise<void>): Promise<TimedFigure> {
+export async function timed(samples: number, fn: (i: number) => Promise<void>): Promise<TimedFigure> {
   await fn(-1); // warm-up: first request pays for connection set-up and cold pages
   const times: number[] = [];
   for (let i = 0; i < samples; i++) {
@@ -66,33 +66,43 @@ async function unlimitedRetention(base: string): Promise<void> {
   if (!res.ok) throw new Error(`PUT /api/settings -> ${res.status} ${(await res.text()).slice(0, 200)}`);
 }
 
+/** Imports `total` 5 KB messages and waits until they are all listed and searchable; returns both timings. */
+export async function fillInbox(
+  base: string,
+  total: number,
+  log: (l: string) => void,
+): Promise<{ fillMs: number; idleAfterMs: number }> {
+  await unlimitedRetention(base);
+  const t0 = performance.now();
+  for (let start = 0; start < total; start += IMPORT_CHUNK) {
+    await importChunk(base, start, Math.min(IMPORT_CHUNK, total - start));
+    if ((start / IMPORT_CHUNK) % 4 === 3)
+      log(
+        `  imported ${Math.min(total, start + IMPORT_CHUNK)}/${total} (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+      );
+  }
+  const fillMs = performance.now() - t0;
+  const sample = [0, Math.floor(total / 2), total - 1];
+  const idleAfterMs = await waitIndexed(
+    base,
+    {
+      count: total,
+      expect: [{ query: SHARED_TOKEN, total }, ...sample.map((i) => ({ query: tokenFor(i), total: 1 }))],
+    },
+    120_000 + total * 3,
+  );
+  log(
+    `  ${total} messages stored and searchable after ${(fillMs / 1000).toFixed(1)} s (+${idleAfterMs.toFixed(0)} ms to idle)`,
+  );
+  return { fillMs, idleAfterMs };
+}
+
 export async function runInbox(total: number, samples: number, log: (l: string) => void): Promise<InboxResult> {
   const server = await startServer('mailwright');
   try {
     const base = server.http;
     if (!base) throw new Error('Mailwright gave no HTTP address');
-    await unlimitedRetention(base);
-    const t0 = performance.now();
-    for (let start = 0; start < total; start += IMPORT_CHUNK) {
-      await importChunk(base, start, Math.min(IMPORT_CHUNK, total - start));
-      if ((start / IMPORT_CHUNK) % 4 === 3)
-        log(
-          `  imported ${Math.min(total, start + IMPORT_CHUNK)}/${total} (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
-        );
-    }
-    const fillMs = performance.now() - t0;
-    const sample = [0, Math.floor(total / 2), total - 1];
-    const idleAfterMs = await waitIndexed(
-      base,
-      {
-        count: total,
-        expect: [{ query: SHARED_TOKEN, total }, ...sample.map((i) => ({ query: tokenFor(i), total: 1 }))],
-      },
-      120_000 + total * 3,
-    );
-    log(
-      `  ${total} messages stored and searchable after ${(fillMs / 1000).toFixed(1)} s (+${idleAfterMs.toFixed(0)} ms to idle)`,
-    );
+    const { fillMs, idleAfterMs } = await fillInbox(base, total, log);
     const firstPage = await timed(samples, async () => {
       const got = await listPage(base, PAGE_SIZE);
       if (got !== PAGE_SIZE) throw new Error(`first page had ${got} messages, not ${PAGE_SIZE}`);

@@ -4,6 +4,7 @@ import type { AutomationResult } from './automation.js';
 import { CLIENT_LABEL, type ClientName } from './clients.js';
 import type { IngestRun } from './ingest.js';
 import type { ImportBenchResult } from './import.js';
+import type { CompatResult } from './compat.js';
 import type { InboxResult } from './inbox.js';
 import type { LatencyResult } from './latency.js';
 import type { FloodResult } from './flood.js';
@@ -205,6 +206,19 @@ export function inboxTargets(r: InboxResult): Target[] {
     t('first page (limit 50)', r.firstPage),
     t('search, unique token', r.tokenSearch),
     t('search, common word', r.wordSearch),
+  ];
+}
+
+/** The compat lists are held to the native list's budget (issue 12). */
+export function compatTargets(r: CompatResult): Target[] {
+  const t = (name: string, f: { medianMs: number; p90Ms: number }): Target => ({
+    name: `${name} with ${r.messages} messages < ${INBOX_BUDGET_MS} ms (median)`,
+    detail: `median ${fmt(f.medianMs, 1)} ms, p90 ${fmt(f.p90Ms, 1)} ms`,
+    pass: f.medianMs < INBOX_BUDGET_MS,
+  });
+  return [
+    t('Mailpit GET /api/v1/messages (limit 50)', r.mailpitList),
+    t('MailHog GET /api/v2/messages (limit 50)', r.mailhogList),
   ];
 }
 

@@ -11,6 +11,7 @@ import { ALL_CLIENTS, cleanupClientFiles, type ClientName } from './clients.js';
 import { runImport, type ImportBenchResult } from './import.js';
 import { runFlood, type FloodResult } from './flood.js';
 import { FUZZ_TARGET_NAMES, runFuzz, type FuzzBenchResult } from './fuzz.js';
+import { runCompat, type CompatResult } from './compat.js';
 import { runInbox, type InboxResult } from './inbox.js';
 import { runIngest, type IngestRun } from './ingest.js';
 import { runLatency, type LatencyResult } from './latency.js';
@@ -21,6 +22,7 @@ import {
   automationTargets,
   floodTargets,
   importTargets,
+  compatTargets,
   inboxTargets,
   ingestTable,
   ingestTargets,
@@ -42,13 +44,13 @@ import {
   type ServerName,
 } from './servers.js';
 
-type Part = 'ingest' | 'memory' | 'inbox' | 'latency' | 'import' | 'flood' | 'fuzz' | 'automation';
-const ALL_PARTS: Part[] = ['ingest', 'latency', 'inbox', 'memory', 'import', 'flood', 'fuzz', 'automation'];
+type Part = 'ingest' | 'memory' | 'inbox' | 'latency' | 'import' | 'flood' | 'fuzz' | 'automation' | 'compat';
+const ALL_PARTS: Part[] = ['ingest', 'latency', 'inbox', 'memory', 'import', 'flood', 'fuzz', 'automation', 'compat'];
 /** The memory run (10,000 x 100 KB), the 1 GB import, the flood (200 x 45 MB) and the long fuzz take minutes each: their own modes. */
 const DEFAULT_PARTS: Part[] = ['ingest', 'latency', 'inbox'];
 
 const USAGE = `Usage: npm run bench -- [options]
-  --only PARTS        comma list of ingest,memory,inbox,latency,import,flood,fuzz,automation (default: ingest,latency,inbox)
+  --only PARTS        comma list of ingest,memory,inbox,latency,import,flood,fuzz,automation,compat (default: ingest,latency,inbox)
   --all               every part, memory, import, flood and fuzz included
   --n N               messages per ingest run, both sizes (default 2000 for 5 KB, 400 for 100 KB;
                       one-connection-per-message runs against servers with the stock
@@ -59,7 +61,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --clients LIST      comma list of nodemailer,source-reuse,source-conn (default: all)
   --concurrency LIST  comma list (default 1,4,16)
   --memory-n N        100 KB messages for the memory run (default 10000)
-  --inbox-n N         stored messages for the inbox figures (default 100000)
+  --inbox-n N         stored messages for the inbox and compat figures (default 100000)
   --import-mb N       size of the generated mbox the import run streams in (default 1024)
   --flood-streams S   concurrent slow DATA streams in the flood run (default 200)
   --flood-mb M        size of each flood stream in MB (default 45)
@@ -181,6 +183,7 @@ async function main(): Promise<number> {
   let ingest: IngestRun[] = [];
   let memory: MemoryResult | null = null;
   let inbox: InboxResult | null = null;
+  let compat: CompatResult | null = null;
   let latency: LatencyResult | null = null;
   let automation: AutomationResult | null = null;
   let importRun: ImportBenchResult | null = null;
@@ -231,6 +234,13 @@ async function main(): Promise<number> {
     log(`\n== inbox: ${inboxN} stored messages (mbox import), ${quick ? 10 : 30} timed requests each`);
     inbox = await runInbox(inboxN, quick ? 10 : 30, log);
     targets.push(...inboxTargets(inbox));
+  });
+  await part('compat', true, async () => {
+    log(
+      `\n== compat: Mailpit and MailHog first pages with ${inboxN} stored messages, ${quick ? 10 : 30} requests each`,
+    );
+    compat = await runCompat(inboxN, quick ? 10 : 30, log);
+    targets.push(...compatTargets(compat));
   });
   await part('memory', true, async () => {
     log(`\n== memory: ${memoryN} x 100 KB into Mailwright (nodemailer pool, c=4)`);
@@ -322,6 +332,7 @@ async function main(): Promise<number> {
         latency,
         automation,
         inbox,
+        compat,
         memory,
         import: importRun,
         flood,

@@ -8,6 +8,8 @@ import { mailboxesSection } from './contract/mailboxes.js';
 import { webhooksSection } from './contract/webhooks.js';
 import { checksSettingsSchema, DEFAULT_CHECKS_SETTINGS } from './contract/checks-settings.js';
 import { baselinesSection } from './contract/diff.js';
+import { compatSettingsSchema, DEFAULT_COMPAT_SETTINGS } from './contract/mailpit.js';
+import { DEFAULT_TAG_SETTINGS, tagSettingsSchema } from './contract/tags.js';
 
 export {
   STORED,
@@ -272,6 +274,8 @@ export const SETTINGS_SECTIONS = {
   webhooks: webhooksSection,
   checks: fieldsSection(checksSettingsSchema, DEFAULT_CHECKS_SETTINGS),
   baselines: baselinesSection,
+  tags: fieldsSection(tagSettingsSchema, DEFAULT_TAG_SETTINGS),
+  compat: fieldsSection(compatSettingsSchema, DEFAULT_COMPAT_SETTINGS),
 } as const;
 
 type Sections = typeof SETTINGS_SECTIONS;

@@ -2,6 +2,8 @@
 // reverse. Adding a capability is one line here (and one in src-shared/contract/index.ts).
 // Must not import electron or any binding.
 import { setupCompose } from '../compose/index.js';
+import { setupMailhog } from '../compat/mailhog/index.js';
+import { setupMailpit } from '../compat/mailpit/index.js';
 import { setupMessages } from '../messages/setup.js';
 import { setupServer } from '../server/setup.js';
 import { setupDiff } from '../diff/setup.js';
@@ -11,6 +13,7 @@ import { setupSettings } from '../settings/setup.js';
 import { setupWait } from '../wait/index.js';
 import { setupMailboxes } from '../mailboxes/index.js';
 import { setupWebhooks } from '../webhooks/index.js';
+import { setupTags } from '../tags/index.js';
 import type { CapabilitySetup, ExactlyOnce } from './capability.js';
 
 export const CAPABILITIES = [
@@ -24,6 +27,9 @@ export const CAPABILITIES = [
   setupWait,
   setupMailboxes,
   setupWebhooks,
+  setupTags,
+  setupMailpit,
+  setupMailhog,
 ] as const satisfies readonly CapabilitySetup[];
 
 // Fails to compile, naming the verbs, if a verb has no handler or more than one.

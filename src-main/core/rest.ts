@@ -13,6 +13,11 @@ export interface Reply {
   status: number;
   headers?: OutgoingHttpHeaders;
   body?: Buffer | string;
+  /**
+   * A body written as it is produced (server-sent events) instead of `body`: the binding writes each chunk,
+   * waits for a slow client to drain, and aborts the signal when the client goes away, which must end the iterable.
+   */
+  stream?: (signal: AbortSignal) => AsyncIterable<string>;
 }
 
 /**
@@ -181,6 +186,12 @@ export interface RestRoute {
   /** The route's OpenAPI operation, kept beside it so the document cannot miss a route. */
   operation: OpenApiOperation;
   handler: (c: RouteContext) => Promise<Reply> | Reply;
+  /**
+   * PUT/DELETE only: a request without any Content-Type passes the request-intent check. Compat clients (Mailpit's,
+   * MailHog's) send body-less DELETEs that way, and a web page of another site cannot send PUT or DELETE at all
+   * without a preflight, which serve never approves. POST always keeps the check.
+   */
+  acceptsNoContentType?: boolean;
 }
 
 /** Downloads (raw .eml, attachments) must never run as a page of this origin, even if a browser renders them. */

@@ -60,6 +60,18 @@ export function quickSummary(raw: Buffer): QuickSummary {
   };
 }
 
+/** Decoded values of the named fields (lower-case names), from the header block only (the same budget as above). */
+export function quickHeaders(raw: Buffer, names: ReadonlySet<string>): Map<string, string[]> {
+  const fields = new Map<string, string[]>();
+  for (const [key, value] of unfold(headerBlock(raw))) {
+    if (!names.has(key)) continue;
+    const list = fields.get(key) ?? [];
+    list.push(decodeWords(value));
+    fields.set(key, list);
+  }
+  return fields;
+}
+
 /** Derive the summary and index text. Never throws: a broken message gets parseError and what could be read. */
 export async function deriveMessage(raw: Buffer): Promise<DerivedMessage> {
   const quick = safeQuick(raw);

@@ -83,9 +83,10 @@ export async function startHttpBinding(core: CoreApi, options: HttpBindingOption
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = parseUrl(req.url);
-    // /metrics sits beside the API (where Prometheus looks by default) and passes the same Host and token checks.
+    // /metrics sits beside the API (where Prometheus looks by default) and passes the same Host and token checks;
+    // so do the few paths Mailpit serves outside /api (its /view/ pages and health probes).
     const isApi =
-      url !== null && (url.pathname === '/api' || url.pathname.startsWith('/api/') || url.pathname === '/metrics');
+      url !== null && (url.pathname === '/api' || url.pathname.startsWith('/api/') || isRootApiPath(url.pathname));
     if (url === null) return write(res, denial(400, 'invalid_argument', 'malformed request target', true));
 
     const hostProblem = checkHost(req, policy);
@@ -117,7 +118,10 @@ export async function startHttpBinding(core: CoreApi, options: HttpBindingOption
 
     if (isPreflight) return write(res, { status: 204, headers: { Allow: 'GET, HEAD, POST, PUT, DELETE' } });
 
-    if (isApi) return write(res, await dispatch(req, url));
+    if (isApi) {
+      const reply = await dispatch(req, url);
+      return reply.stream ? writeStream(res, reply) : write(res, reply);
+    }
     return serveStatic(req, res, url);
   }
 
@@ -140,7 +144,9 @@ export async function startHttpBinding(core: CoreApi, options: HttpBindingOption
         continue;
       }
       // Checked once a route is found, so a wrong path or method still gets its 404 or 405.
-      const intentProblem = STATE_CHANGING.has(method) ? checkRequestIntent(req) : null;
+      const bareAllowed =
+        route.acceptsNoContentType === true && method !== 'POST' && req.headers['content-type'] === undefined;
+      const intentProblem = STATE_CHANGING.has(method) && !bareAllowed ? checkRequestIntent(req) : null;
       if (intentProblem) return json({ error: { code: 'unsupported', message: intentProblem } }, 415);
       try {
         const params: Record<string, string> = {};
@@ -271,6 +277,21 @@ function write(res: ServerResponse, reply: Reply): void {
   res.end(reply.body);
 }
 
+/** A streamed reply (server-sent events): no length, each chunk as it comes, ended when the client leaves. */
+async function writeStream(res: ServerResponse, reply: Reply): Promise<void> {
+  const gone = new AbortController();
+  res.on('close', () => gone.abort());
+  res.writeHead(reply.status, { ...APP_HEADERS, ...reply.headers });
+  try {
+    for await (const chunk of reply.stream!(gone.signal)) {
+      if (gone.signal.aborted) break;
+      if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
+    }
+  } finally {
+    res.end();
+  }
+}
+
 function denial(status: number, code: ApiError['code'], message: string, asJson: boolean): Reply {
   if (asJson) return json({ error: { code, message } }, status);
   return {
@@ -299,9 +320,16 @@ function continuePage(location: string): string {
   );
 }
 
+/** Paths outside /api that are API routes: /metrics, and Mailpit's /view/ pages and probes. */
+function isRootApiPath(pathname: string): boolean {
+  return pathname === '/metrics' || pathname === '/livez' || pathname === '/readyz' || pathname.startsWith('/view/');
+}
+
 function parseUrl(target: string | undefined): URL | null {
   try {
-    return new URL(target ?? '/', 'http://mailwright.invalid');
+    // A run of leading slashes is one (`//view/1.html` from clients that join paths carelessly); as it stands the
+    // URL parser would read `//view` as a host name.
+    return new URL((target ?? '/').replace(/^\/{2,}/, '/'), 'http://mailwright.invalid');
   } catch {
     return null;
   }

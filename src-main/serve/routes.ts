@@ -21,6 +21,8 @@ export interface Route {
   /** OpenAPI-style template; openapi.ts documents these beside the capabilities' own operations. */
   path: string;
   handler: (c: RouteContext) => Promise<Reply> | Reply;
+  /** See RestRoute.acceptsNoContentType (core/rest.ts). */
+  acceptsNoContentType?: boolean;
 }
 
 const r = (method: Method, path: string, handler: Route['handler']): Route => ({ method, path, handler });

@@ -27,7 +27,32 @@ interface Term {
 }
 
 const TEXT_OPS: Record<string, Column> = { from: 'sender', to: 'recipients', subject: 'subject' };
-const ALL_OPS = new Set(['from', 'to', 'subject', 'has', 'is', 'before', 'after']);
+const ALL_OPS = new Set(['from', 'to', 'subject', 'has', 'is', 'before', 'after', 'larger', 'smaller']);
+
+/**
+ * An operator a capability adds to the syntax (`tag:`): its SQL condition over `m` for one value, or null when it
+ * does not handle that value (the term then goes on to the built-in operators, or is searched as text).
+ */
+export type SearchOperator = (value: string) => { sql: string; params: (string | number)[] } | null;
+export type SearchOperators = ReadonlyMap<string, SearchOperator>;
+
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1024 ** 3,
+};
+
+/** `larger:`/`smaller:` values: bytes, or a number with K, M or G (powers of 1024, as Mailpit reads them). */
+function sizeBytes(value: string): number | null {
+  const m = /^(\d{1,12}(?:\.\d{1,6})?)\s*([kmg]?b?)$/i.exec(value.trim());
+  const unit = m ? SIZE_UNITS[m[2]!.toLowerCase()] : undefined;
+  return m && unit !== undefined ? Math.round(Number(m[1]) * unit) : null;
+}
 
 /**
  * Control characters and lone surrogate halves. FTS5 reads a NUL inside a quoted phrase as the end of the
@@ -37,7 +62,7 @@ const ALL_OPS = new Set(['from', 'to', 'subject', 'has', 'is', 'before', 'after'
 const NOT_QUERY_TEXT = /[\p{Cc}\p{Cs}]/gu;
 
 /** Splits a query into terms: `-op:"quoted value"`, `op:value`, `"phrase"`, `word`. Never throws. */
-export function tokenize(query: string): Term[] {
+export function tokenize(query: string, extraOps: ReadonlySet<string> = new Set()): Term[] {
   const terms: Term[] = [];
   const q = query.slice(0, 4 * MAX_TERMS * MAX_TERM_CHARS).replace(NOT_QUERY_TEXT, ' ');
   let i = 0;
@@ -51,7 +76,8 @@ export function tokenize(query: string): Term[] {
     }
     let op: string | null = null;
     const opMatch = /^([a-zA-Z]+):/.exec(q.slice(i, i + 12));
-    if (opMatch && ALL_OPS.has(opMatch[1]!.toLowerCase())) {
+    const opName = opMatch?.[1]?.toLowerCase();
+    if (opMatch && opName !== undefined && (ALL_OPS.has(opName) || extraOps.has(opName))) {
       op = opMatch[1]!.toLowerCase();
       i += opMatch[0].length;
     }
@@ -105,13 +131,28 @@ const FTS_SUBQUERY = 'SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?'
  * Words match whole tokens; a trailing `*` after 3+ letters asks for a prefix ("inv*" finds "invoice").
  * Prefixes are opt-in and 3+ long because a short one merges thousands of index terms (seconds at 100k).
  */
-export function compileQuery(query: string | undefined): CompiledQuery {
+export function compileQuery(query: string | undefined, operators: SearchOperators = new Map()): CompiledQuery {
   const positive: string[] = [];
   const negative: string[] = [];
   const where: string[] = [];
   const params: (string | number)[] = [];
-  for (const t of tokenize(query ?? '')) {
+  for (const t of tokenize(query ?? '', new Set(operators.keys()))) {
     const not = t.negated;
+    const added = t.op !== null ? operators.get(t.op)?.(t.value) : null;
+    if (added) {
+      where.push(not ? `NOT (${added.sql})` : `(${added.sql})`);
+      params.push(...added.params);
+      continue;
+    }
+    if (t.op === 'larger' || t.op === 'smaller') {
+      const bytes = sizeBytes(t.value);
+      if (bytes !== null) {
+        const cmp = t.op === 'larger' ? (not ? '<=' : '>') : not ? '>=' : '<';
+        where.push(`m.size ${cmp} ?`);
+        params.push(bytes);
+        continue;
+      }
+    }
     if (t.op === 'is' && /^(unread|read)$/i.test(t.value)) {
       const wantRead = (t.value.toLowerCase() === 'read') !== not;
       where.push(wantRead ? 'm.read = 1' : 'm.read = 0');
@@ -130,7 +171,7 @@ export function compileQuery(query: string | undefined): CompiledQuery {
         continue;
       }
     }
-    // Unknown values of is:/has:/before:/after: are searched as text rather than rejected.
+    // Unknown values of is:/has:/before:/after:/larger:/smaller: are searched as text rather than rejected.
     const column = t.op !== null && t.op in TEXT_OPS ? TEXT_OPS[t.op]! : null;
     const text = column || t.op === null ? t.value : `${t.op} ${t.value}`;
     const prefix = !t.quoted && /[\p{L}\p{N}]{3}\*$/u.test(text);

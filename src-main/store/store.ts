@@ -21,7 +21,7 @@ import { ImportQueue, importStream, type ImportOptions, type ImportSource } from
 import { loadRetention, saveRetention, selectPrunable } from './retention.js';
 import { headerSummary, rowEnvelope, rowToSummary, SUMMARY_COLUMNS, type MessageRow } from './rows.js';
 import { migrateCapability, type CapabilityMigrationSql } from './migrate.js';
-import { compileQuery } from './search.js';
+import { compileQuery, type SearchOperator } from './search.js';
 import { SessionStore } from './sessions.js';
 import { readSetting, writeSetting } from './settings-table.js';
 import { Writer, type CommitResult, type StoredMessage } from './writer.js';
@@ -65,6 +65,7 @@ export class Store {
   readonly #checkpointer: IdleCheckpointer;
   readonly #statements = new Map<string, Database.Statement>();
   readonly #imports = new ImportQueue();
+  readonly #searchOperators = new Map<string, SearchOperator>();
   #retention: RetentionSettings;
   #count: number;
   #bytes: number;
@@ -135,6 +136,32 @@ export class Store {
     return migrateCapability(this.#db, capability, migrations);
   }
 
+  /**
+   * Adds an operator to the search syntax (`tag:` from the tags capability), so the store need not know the
+   * capability's tables. A later call for the same name replaces it.
+   */
+  addSearchOperator(name: string, operator: SearchOperator): void {
+    if (!/^[a-z]{1,10}$/.test(name)) throw new Error(`search operator names are 1-10 lowercase letters: ${name}`);
+    this.#searchOperators.set(name, operator);
+  }
+
+  /** Which of `ids` match `query` (search syntax), e.g. for rules applied to newly indexed mail. */
+  matching(query: string, ids: readonly MessageId[]): MessageId[] {
+    this.#open();
+    if (ids.length === 0) return [];
+    const { match, where, params } = compileQuery(query, this.#searchOperators);
+    const only = 'm.id IN (SELECT value FROM json_each(?))';
+    const cond = where ? `${where} AND ${only}` : only;
+    const sql =
+      match === null
+        ? `SELECT m.id FROM messages m WHERE ${cond}`
+        : `SELECT m.id FROM messages_fts CROSS JOIN messages m ON m.id = messages_fts.rowid WHERE messages_fts MATCH ? AND ${cond}`;
+    const args = match === null ? [...params, JSON.stringify(ids)] : [match, ...params, JSON.stringify(ids)];
+    return this.#statement(sql)
+      .pluck()
+      .all(...args) as MessageId[];
+  }
+
   /** Resolves once the raw bytes are durably committed. Derivation (parse + index) happens after. */
   ingest(raw: Buffer, envelope: Envelope): Promise<StoredMessage> {
     if (this.#closed) return Promise.reject(new MailwrightError('unavailable', '[store] the store is closed'));
@@ -149,7 +176,7 @@ export class Store {
     this.#open();
     const limit = clampInt(query.limit, 1, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE);
     const offset = clampInt(query.offset, 0, Number.MAX_SAFE_INTEGER, 0);
-    const { match, where, params } = compileQuery(query.query);
+    const { match, where, params } = compileQuery(query.query, this.#searchOperators);
     const and = where ? ` AND ${where}` : '';
     let rows: MessageRow[];
     let total: number;
@@ -191,6 +218,15 @@ export class Store {
     const row = this.#statement('SELECT data FROM message_raw WHERE id = ?').get(id) as { data: Buffer } | undefined;
     if (!row) throw notFound(id);
     return row.data;
+  }
+
+  /** The SMTP envelopes of these messages (those that exist), without reading their bytes. */
+  envelopes(ids: readonly MessageId[]): Map<MessageId, Envelope> {
+    this.#open();
+    const rows = this.#statement('SELECT id, envelope FROM messages WHERE id IN (SELECT value FROM json_each(?))').all(
+      JSON.stringify(ids),
+    ) as { id: number; envelope: string }[];
+    return new Map(rows.map((r) => [r.id, rowEnvelope(r)]));
   }
 
   markRead(ids: MessageId[], read: boolean): number {

@@ -9,6 +9,7 @@ import type { Verb } from './define.js';
 import { checksVerbs, type ChecksEvents } from './checks.js';
 import { desktopCallArgs } from './desktop.js';
 import { diffVerbs, type DiffEvents } from './diff.js';
+import { mailpitVerbs } from './mailpit.js';
 import { messagesVerbs, type MessagesEvents } from './messages.js';
 import { serverVerbs, type ServerEvents } from './server.js';
 import { sessionsVerbs, type SessionsEvents } from './sessions.js';
@@ -16,6 +17,7 @@ import { settingsVerbs, type SettingsEvents } from './settings.js';
 import { waitVerbs } from './wait.js';
 import { mailboxesVerbs } from './mailboxes.js';
 import { webhooksVerbs, type WebhooksEvents } from './webhooks.js';
+import { tagsVerbs, type TagsEvents } from './tags.js';
 
 export * from './messages.js';
 export * from './sessions.js';
@@ -28,6 +30,8 @@ export * from './diff.js';
 export * from './wait.js';
 export * from './mailboxes.js';
 export * from './webhooks.js';
+export * from './tags.js';
+export * from './mailpit.js';
 export { verb, type Verb, type VerbTable } from './define.js';
 export { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from '../ipc.js';
 
@@ -43,6 +47,8 @@ export const CAPABILITY_VERBS = {
   wait: waitVerbs,
   mailboxes: mailboxesVerbs,
   webhooks: webhooksVerbs,
+  tags: tagsVerbs,
+  mailpit: mailpitVerbs,
 } as const;
 
 type Merge<T> = { [C in keyof T]: (x: T[C]) => void } extends Record<keyof T, (x: infer I) => void> ? I : never;
@@ -77,7 +83,8 @@ export type Events = MessagesEvents &
   ComposeEvents &
   ChecksEvents &
   DiffEvents &
-  WebhooksEvents;
+  WebhooksEvents &
+  TagsEvents;
 export type EventName = keyof Events;
 export interface EventEnvelope<K extends EventName = EventName> {
   event: K;

@@ -116,9 +116,8 @@ function parseRule(folder: string, column: string): { rule: Rule; unreadable: st
 /** The folders whose setup functions src-main/core/capabilities.ts registers. */
 function capabilityFolders(): string[] {
   const registry = fs.readFileSync(path.join(root, 'src-main/core/capabilities.ts'), 'utf8');
-  const folders = [...registry.matchAll(/from '\.\.\/([a-z-]+(?:\/[a-z-]+)*)\/[a-z-]+\.js'/g)].map(
-    (m) => `src-main/${m[1]}`,
-  );
+  // A capability may keep several setups in subfolders (compat/mailpit, compat/mailhog): the folder is the first part.
+  const folders = [...registry.matchAll(/from '\.\.\/([a-z-]+)\/[a-z/-]+\.js'/g)].map((m) => `src-main/${m[1]}`);
   return [...new Set(folders)];
 }
 

@@ -25,6 +25,7 @@ const KNOWN_EVENTS: ReadonlySet<string> = new Set(
     'checks.updated': 1,
     'diff.verdict': 1,
     'diff.baselinesChanged': 1,
+    'tags.changed': 1,
   } satisfies Record<EventName, 1>),
 );
 /** First reconnect waits this long; doubling after each failure. */

@@ -116,6 +116,10 @@ export const api = {
     messages: (args: CallArgs<'mailboxes.messages'>) => call('mailboxes.messages', args),
     newAddress: () => call('mailboxes.newAddress', {}),
   },
+  tags: {
+    get: (ids: number[]) => call('tags.get', { ids }),
+    set: (ids: number[], tags: string[]) => call('tags.set', { ids, tags }),
+  },
 };
 
 type Handler<K extends EventName> = (data: Events[K]) => void;

@@ -78,6 +78,8 @@ const settings: Settings = {
   baselines: { ...BASELINE_DEFAULTS },
   mailboxes: { foldPlusAddressing: true, disposableDomain: 'mailwright.test' },
   webhooks: [],
+  tags: { fromHeader: true, fromPlusAddress: false, rules: [] },
+  compat: { mailhog: false },
   pinned: [{ path: 'listeners.smtp', source: '--smtp' }],
   warnings: [],
 };

@@ -1,6 +1,6 @@
 // The query compiler: operators, quoting, negation, and inputs that must never become syntax errors.
 import { describe, expect, it } from 'vitest';
-import { compileQuery, tokenize } from '../../../src-main/store/search.js';
+import { compileQuery, tokenize, type SearchOperator } from '../../../src-main/store/search.js';
 
 describe('tokenize', () => {
   it('reads operators, phrases, negation and bare words', () => {
@@ -75,5 +75,27 @@ describe('compileQuery', () => {
 
   it('drops terms without a letter or digit', () => {
     expect(compileQuery('*** "" - ( ) ^')).toEqual({ match: null, where: '', params: [] });
+  });
+
+  it('reads larger: and smaller: as sizes in bytes, K, M or G (powers of 1024)', () => {
+    const q = compileQuery('larger:1M smaller:2.5k -larger:10 -smaller:1g');
+    expect(q.where).toBe('m.size > ? AND m.size < ? AND m.size <= ? AND m.size >= ?');
+    expect(q.params).toEqual([1024 * 1024, 2560, 10, 1024 ** 3]);
+    expect(compileQuery('larger:huge').match).toBe('"larger huge"');
+  });
+
+  it('lets a capability add an operator, consulted before the built-in ones', () => {
+    const ops = new Map<string, SearchOperator>([
+      ['tag', (v: string) => ({ sql: 'm.id IN (SELECT x FROM t WHERE tag = ?)', params: [v] })],
+      ['is', (v: string) => (v === 'tagged' ? { sql: 'm.id IN (SELECT x FROM t)', params: [] } : null)],
+    ]);
+    const q = compileQuery('tag:urgent -tag:"two words" is:tagged is:unread', ops);
+    expect(q.where).toBe(
+      '(m.id IN (SELECT x FROM t WHERE tag = ?)) AND NOT (m.id IN (SELECT x FROM t WHERE tag = ?)) AND ' +
+        '(m.id IN (SELECT x FROM t)) AND m.read = 0',
+    );
+    expect(q.params).toEqual(['urgent', 'two words']);
+    // Without the operator registered, tag: is plain text.
+    expect(compileQuery('tag:urgent').match).toBe('"tag:urgent"');
   });
 });

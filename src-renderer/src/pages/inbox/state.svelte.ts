@@ -3,6 +3,7 @@
 import type { Inbox } from '../../lib/inbox.svelte.js';
 import { parseId, type PageContext, type PageState } from '../../lib/page.js';
 import { isTab, type Prefs, type Tab } from '../../lib/prefs.svelte.js';
+import { MessageTags } from '../../lib/tags.svelte.js';
 import { Viewer } from '../../lib/viewer.svelte.js';
 
 /** `[]`, `[id]` (the last tab used) or `[id, tab]`. */
@@ -18,6 +19,7 @@ export class InboxPage implements PageState {
   readonly inbox: Inbox;
   readonly prefs: Prefs;
   readonly viewer: Viewer;
+  readonly tags = new MessageTags();
 
   constructor(ctx: Pick<PageContext, 'inbox' | 'prefs'>) {
     this.inbox = ctx.inbox;
@@ -41,6 +43,11 @@ export class InboxPage implements PageState {
   }
 
   start(): () => void {
-    return this.viewer.start();
+    const stopViewer = this.viewer.start();
+    const stopTags = this.tags.start();
+    return () => {
+      stopViewer();
+      stopTags();
+    };
   }
 }

@@ -44,6 +44,8 @@ export const backend = {
   heldDiffs: [] as Array<() => void>,
   holdDiffs: false,
   renderer: { available: true, browser: '/usr/bin/chromium', help: null } as RendererStatus,
+  /** Tags by message id. */
+  tags: new Map<number, string[]>(),
 };
 
 export function reset(): void {
@@ -59,6 +61,7 @@ export function reset(): void {
   backend.heldDiffs = [];
   backend.holdDiffs = false;
   backend.renderer = { available: true, browser: '/usr/bin/chromium', help: null };
+  backend.tags.clear();
 }
 
 export function callsOf(name: string): Call[] {
@@ -261,6 +264,15 @@ export const api = {
         return { total: all.length, unread: all.filter((m) => !m.read).length, messages: all };
       }),
     newAddress: () => answer('mailboxes.newAddress', {}, () => ({ address: 'fresh123@mailwright.test' })),
+  },
+  tags: {
+    get: (ids: number[]) =>
+      answer('tags.get', { ids }, () => ({ messages: ids.map((id) => ({ id, tags: backend.tags.get(id) ?? [] })) })),
+    set: (ids: number[], tags: string[]) =>
+      answer('tags.set', { ids, tags }, () => {
+        for (const id of ids) backend.tags.set(id, tags);
+        return { updated: ids.length };
+      }),
   },
 };
 

@@ -1,0 +1,205 @@
+// The real `mailpit-api` client (2.1.0, unchanged) against a real `serve`: every method it has, with mail sent over
+// SMTP by nodemailer and through Mailpit's send API. Methods whose Mailwright capability is not there yet must fail
+// with a clear 501, never pretend.
+import { MailpitClient } from 'mailpit-api';
+import nodemailer from 'nodemailer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOOPBACK_PORT_0, startServe, type ServeProcess } from '../../helpers/serve-process.js';
+
+let serve: ServeProcess;
+let mailpit: MailpitClient;
+
+/** Polling budget for mail to become searchable; generous because the machine may be slow. */
+const WAIT = { timeout: 30_000, interval: 100 };
+
+beforeAll(async () => {
+  serve = await startServe(LOOPBACK_PORT_0, {}, { freshDataDir: true });
+  mailpit = new MailpitClient(serve.http);
+});
+afterAll(async () => {
+  await serve?.stop();
+});
+
+async function smtp(mail: nodemailer.SendMailOptions): Promise<void> {
+  const transport = nodemailer.createTransport({
+    host: serve.smtpHost,
+    port: serve.smtpPort,
+    secure: false,
+    tls: { rejectUnauthorized: false },
+  });
+  try {
+    await transport.sendMail(mail);
+  } finally {
+    transport.close();
+  }
+}
+
+describe('mailpit-api against serve', () => {
+  it('reads info and the web UI configuration', async () => {
+    const info = await mailpit.getInfo();
+    expect(info.Version).toMatch(/^mailwright-/);
+    expect(info.Messages).toBe(0);
+    expect(info.RuntimeStats.SMTPAccepted).toBe(0);
+    const config = await mailpit.getConfiguration();
+    expect(config.ChaosEnabled).toBe(true);
+    expect(config.MessageRelay.Enabled).toBe(false);
+  });
+
+  it('sends, lists, reads (marking read), and renders a message', async () => {
+    const sent = await mailpit.sendMessage({
+      From: { Email: 'shop@example.test', Name: 'Shop' },
+      To: [{ Email: 'buyer@example.test', Name: 'Buyer' }],
+      Cc: [{ Email: 'copy@example.test' }],
+      Bcc: ['hidden@example.test'],
+      ReplyTo: [{ Email: 'help@example.test', Name: 'Help' }],
+      Subject: 'Your order 1042',
+      Text: 'Thanks for order 1042.',
+      HTML: '<p>Thanks for <a href="https://shop.example.test/o/1042">order 1042</a>.</p>',
+      Attachments: [{ Filename: 'invoice.txt', Content: Buffer.from('invoice 1042').toString('base64') }],
+      Headers: { 'X-Campaign': 'orders' },
+      Tags: ['orders', 'api'],
+    });
+    expect(sent.ID).toMatch(/^\d+$/);
+
+    const list = await mailpit.listMessages();
+    expect(list).toMatchObject({ total: 1, count: 1, messages_count: 1, unread: 1, start: 0 });
+    expect(list.tags).toEqual(['api', 'orders']);
+    expect(list.messages[0]).toMatchObject({
+      ID: sent.ID,
+      Read: false,
+      From: { Name: 'Shop', Address: 'shop@example.test' },
+      To: [{ Name: 'Buyer', Address: 'buyer@example.test' }],
+      Subject: 'Your order 1042',
+      Tags: ['api', 'orders'],
+      Attachments: 1,
+    });
+
+    const message = await mailpit.getMessageSummary(sent.ID);
+    expect(message).toMatchObject({
+      ID: sent.ID,
+      Subject: 'Your order 1042',
+      Cc: [{ Name: '', Address: 'copy@example.test' }],
+      Bcc: [{ Name: '', Address: 'hidden@example.test' }],
+      ReplyTo: [{ Name: 'Help', Address: 'help@example.test' }],
+      ReturnPath: 'shop@example.test',
+      Text: 'Thanks for order 1042.',
+      Tags: ['api', 'orders'],
+    });
+    expect(message.HTML).toContain('order 1042</a>');
+    expect(message.Attachments).toHaveLength(1);
+    expect(message.Attachments[0]).toMatchObject({ FileName: 'invoice.txt', ContentType: 'text/plain', Size: 12 });
+    expect(message.Attachments[0]?.Checksums.SHA256).toMatch(/^[0-9a-f]{64}$/);
+    expect((await mailpit.listMessages()).unread).toBe(0);
+
+    const latest = await mailpit.getMessageSummary();
+    expect(latest.ID).toBe(sent.ID);
+    const headers = await mailpit.getMessageHeaders('latest');
+    expect(headers['X-Campaign']).toEqual(['orders']);
+    expect(headers.Subject).toEqual(['Your order 1042']);
+    const source = await mailpit.getMessageSource(sent.ID);
+    expect(source).toContain('Subject: Your order 1042');
+    const attachment = await mailpit.getMessageAttachment(sent.ID, message.Attachments[0]!.PartID);
+    expect(Buffer.from(await attachment.arrayBuffer()).toString()).toBe('invoice 1042');
+    expect(attachment.type).toBe('text/plain');
+
+    expect(await mailpit.renderMessageHTML(sent.ID)).toContain('<a href="https://shop.example.test/o/1042">');
+    expect(await mailpit.renderMessageText()).toBe('Thanks for order 1042.');
+  });
+
+  it('waits for SMTP mail, searches it with Mailpit syntax, and deletes by search', async () => {
+    await smtp({
+      from: 'Alerts <alerts@example.test>',
+      to: 'ops+pager@example.test',
+      subject: 'Disk almost full on db-7',
+      text: 'The volume token vol-7781 is at 91%.',
+    });
+    const found = await mailpit.waitForMessage({ query: 'subject:"almost full"' }, WAIT);
+    expect(found.Subject).toBe('Disk almost full on db-7');
+    const waited = await mailpit.waitForMessages({ query: 'from:alerts@example.test', count: 1 }, WAIT);
+    expect(waited.messages_count).toBe(1);
+
+    const search = async (query: string): Promise<string[]> =>
+      (await mailpit.searchMessages({ query })).messages.map((m) => m.Subject);
+    expect(await search('to:ops+pager@example.test')).toEqual(['Disk almost full on db-7']);
+    expect(await search('vol-7781')).toEqual(['Disk almost full on db-7']);
+    expect(await search('subject:order')).toEqual(['Your order 1042']);
+    expect(await search('tag:orders')).toEqual(['Your order 1042']);
+    expect(await search('!tag:orders is:read')).toEqual(['Disk almost full on db-7']);
+    expect(await search('has:attachment')).toEqual(['Your order 1042']);
+    expect(await search('larger:1K smaller:100M')).toContain('Your order 1042');
+    expect(await search('cc:copy@example.test')).toEqual(['Your order 1042']);
+    expect(await search('"unbalanced')).toEqual([]);
+    const counts = await mailpit.searchMessages({ query: 'subject:order' });
+    expect(counts).toMatchObject({ total: 2, messages_count: 1 });
+
+    await mailpit.deleteMessagesBySearch({ query: 'from:alerts@example.test' });
+    expect((await mailpit.listMessages()).total).toBe(1);
+  });
+
+  it('sets read status by IDs, by search and for all', async () => {
+    const { messages } = await mailpit.listMessages();
+    const id = messages[0]!.ID;
+    await mailpit.setReadStatus({ IDs: [id], Read: false });
+    expect((await mailpit.listMessages()).unread).toBe(1);
+    await mailpit.setReadStatus({ Search: 'subject:order', Read: true });
+    expect((await mailpit.listMessages()).unread).toBe(0);
+    await mailpit.setReadStatus();
+    expect((await mailpit.listMessages()).unread).toBe(1);
+    await mailpit.setReadStatus({ Read: true });
+    expect((await mailpit.listMessages()).unread).toBe(0);
+  });
+
+  it('sets, renames and deletes tags', async () => {
+    const id = (await mailpit.listMessages()).messages[0]!.ID;
+    await mailpit.setTags({ IDs: [id], Tags: ['Billing', 'q3 report'] });
+    expect(await mailpit.getTags()).toEqual(['Billing', 'q3 report']);
+    await mailpit.renameTag('q3 report', 'Q3');
+    expect((await mailpit.getMessageSummary(id)).Tags).toEqual(['Billing', 'Q3']);
+    await mailpit.deleteTag('Billing');
+    expect(await mailpit.getTags()).toEqual(['Q3']);
+    await mailpit.setTags({ IDs: [id] });
+    expect(await mailpit.getTags()).toEqual([]);
+  });
+
+  it('maps chaos triggers onto fault rules that refuse real SMTP', async () => {
+    expect(await mailpit.getChaosTriggers()).toEqual({
+      Authentication: { ErrorCode: 451, Probability: 0 },
+      Recipient: { ErrorCode: 451, Probability: 0 },
+      Sender: { ErrorCode: 451, Probability: 0 },
+    });
+    const set = await mailpit.setChaosTriggers({ Recipient: { ErrorCode: 550, Probability: 100 } });
+    expect(set.Recipient).toEqual({ ErrorCode: 550, Probability: 100 });
+    await expect(smtp({ from: 'a@example.test', to: 'b@example.test', subject: 'x', text: 'x' })).rejects.toMatchObject(
+      { responseCode: 550 },
+    );
+    expect((await mailpit.setChaosTriggers()).Recipient.Probability).toBe(0);
+    await smtp({ from: 'a@example.test', to: 'b@example.test', subject: 'after chaos', text: 'x' });
+    await mailpit.waitForMessages({ count: 2 }, WAIT);
+  });
+
+  it('says clearly which methods need capabilities that are not here', async () => {
+    const id = (await mailpit.listMessages()).messages[0]!.ID;
+    await expect(mailpit.htmlCheck(id)).rejects.toThrow(/501 .*checks capability/);
+    await expect(mailpit.linkCheck(id)).rejects.toThrow(/501 .*checks capability/);
+    await expect(mailpit.spamAssassinCheck(id)).rejects.toThrow(/501 .*checks capability/);
+    await expect(mailpit.releaseMessage(id, { To: ['x@example.test'] })).rejects.toThrow(/501 .*composer/);
+    await expect(mailpit.getAttachmentThumbnail(id, '2')).rejects.toThrow(/501/);
+  });
+
+  it('answers 404 for unknown ids, as Mailpit does', async () => {
+    await expect(mailpit.getMessageSummary('999999')).rejects.toThrow(/404/);
+    await expect(mailpit.getMessageSummary('not-an-id')).rejects.toThrow(/404/);
+    await expect(mailpit.getMessageSource('999999')).rejects.toThrow(/404/);
+    await expect(mailpit.renderMessageHTML('999999')).rejects.toThrow(/404/);
+  });
+
+  it('deletes by IDs, then everything', async () => {
+    const { messages } = await mailpit.listMessages();
+    expect(messages.length).toBeGreaterThanOrEqual(2);
+    await mailpit.deleteMessages({ IDs: [messages[0]!.ID] });
+    expect((await mailpit.listMessages()).total).toBe(messages.length - 1);
+    await mailpit.deleteMessages();
+    expect((await mailpit.listMessages()).total).toBe(0);
+    expect((await mailpit.getInfo()).Messages).toBe(0);
+  });
+});
