@@ -36,7 +36,7 @@ export function defaultSettings(retention: RetentionSettings): SettingsDocument 
     },
     listeners: [structuredClone(DEFAULT_SMTP)],
     faults: [],
-  } as SettingsDocument;
+  };
 }
 
 /**

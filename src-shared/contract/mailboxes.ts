@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { verb } from './define.js';
 import { fieldsSection } from '../settings-section.js';
-import type { MessagePage } from '../types.js';
+import { messagePageSchema } from './messages.js';
 
 /** The inbox's page budget (core.ts MAX_PAGE_SIZE); not imported, since settings.ts imports this file and core.ts imports settings.ts. */
 const MAX_PAGE_SIZE = 1000;
@@ -35,13 +35,14 @@ export const mailboxesSection = fieldsSection(mailboxesSettingsSchema, {
   disposableDomain: 'mailwright.test',
 });
 
-export interface Mailbox {
-  address: string;
-  count: number;
-  unread: number;
-  /** ISO time of the newest message. */
-  lastReceived: string;
-}
+/** lastReceived: ISO time of the newest message. */
+export const mailboxSchema = z.object({
+  address: z.string(),
+  count: z.number().int(),
+  unread: z.number().int(),
+  lastReceived: z.string(),
+});
+export type Mailbox = z.infer<typeof mailboxSchema>;
 
 const address = z.string().min(3).max(MAX_MAILBOX_ADDRESS);
 /** Absent: the `foldPlusAddressing` setting decides. */
@@ -50,7 +51,7 @@ const fold = z.boolean().optional();
 export const mailboxesVerbs = {
   'mailboxes.list': verb(
     z.object({ foldPlus: fold }).strict(),
-    z.custom<{ mailboxes: Mailbox[]; foldPlus: boolean }>(),
+    z.object({ mailboxes: z.array(mailboxSchema), foldPlus: z.boolean() }),
   ),
   'mailboxes.messages': verb(
     z
@@ -61,11 +62,11 @@ export const mailboxesVerbs = {
         offset: z.number().int().min(0).optional(),
       })
       .strict(),
-    z.custom<MessagePage>(),
+    messagePageSchema,
   ),
   /** A fresh random address under the disposable domain (or `domain`); its mailbox is empty until mail comes. */
   'mailboxes.newAddress': verb(
     z.object({ domain: mailboxesSettingsSchema.shape.disposableDomain.optional() }).strict(),
-    z.custom<{ address: string }>(),
+    z.object({ address: z.string() }),
   ),
 } as const;

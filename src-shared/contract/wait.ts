@@ -2,8 +2,7 @@
 // Must not import electron, node or DOM modules.
 import { z } from 'zod';
 import { verb } from './define.js';
-import { MAX_QUERY_LENGTH } from './messages.js';
-import type { MessageSummary } from '../types.js';
+import { MAX_QUERY_LENGTH, messageSummarySchema } from './messages.js';
 
 /** The longest a wait may hold a request: past five minutes a proxy or the client has given up anyway. */
 export const MAX_WAIT_MS = 5 * 60 * 1000;
@@ -26,14 +25,14 @@ export const waitArgsSchema = z
   .strict();
 export type WaitArgs = z.input<typeof waitArgsSchema>;
 
-/** `message` is null when the timeout passed (the REST route answers 408 then). */
-export interface WaitResult {
-  message: MessageSummary | null;
-  timedOut: boolean;
-  /** How long the wait held, in ms. */
-  waitedMs: number;
-}
+/** `message` is null when the timeout passed (the REST route answers 408 then); waitedMs is how long it held. */
+export const waitResultSchema = z.object({
+  message: messageSummarySchema.nullable(),
+  timedOut: z.boolean(),
+  waitedMs: z.number(),
+});
+export type WaitResult = z.infer<typeof waitResultSchema>;
 
 export const waitVerbs = {
-  'wait.message': verb(waitArgsSchema, z.custom<WaitResult>()),
+  'wait.message': verb(waitArgsSchema, waitResultSchema),
 } as const;

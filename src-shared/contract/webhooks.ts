@@ -49,27 +49,28 @@ export const webhooksSection = wholeSection({
   defaults: [],
 });
 
-export interface WebhookAttempt {
-  attempt: number;
-  /** ISO time the request was sent. */
-  at: string;
-  /** HTTP status, or null when no response came (refused, timed out). */
-  status: number | null;
-  error: string | null;
-  durationMs: number;
-}
+/** One try: `at` is when it was sent; `status` null when no response came (refused, timed out). */
+export const webhookAttemptSchema = z.object({
+  attempt: z.number().int(),
+  at: z.string(),
+  status: z.number().int().nullable(),
+  error: z.string().nullable(),
+  durationMs: z.number(),
+});
+export type WebhookAttempt = z.infer<typeof webhookAttemptSchema>;
 
-export interface WebhookDelivery {
-  id: number;
-  webhookId: string;
-  event: WebhookEvent;
-  messageId: number;
-  state: 'pending' | 'delivered' | 'failed';
-  createdAt: string;
-  /** ISO time of the next try while pending. */
-  nextAttemptAt: string | null;
-  attempts: WebhookAttempt[];
-}
+/** `nextAttemptAt`: ISO time of the next try while pending. */
+export const webhookDeliverySchema = z.object({
+  id: z.number().int(),
+  webhookId: z.string(),
+  event: z.enum(WEBHOOK_EVENTS),
+  messageId: z.number().int(),
+  state: z.enum(['pending', 'delivered', 'failed']),
+  createdAt: z.string(),
+  nextAttemptAt: z.string().nullable(),
+  attempts: z.array(webhookAttemptSchema),
+});
+export type WebhookDelivery = z.infer<typeof webhookDeliverySchema>;
 
 export const webhooksVerbs = {
   /** The delivery log, newest first, each delivery with every attempt. */
@@ -81,7 +82,7 @@ export const webhooksVerbs = {
         offset: z.number().int().min(0).optional(),
       })
       .strict(),
-    z.custom<{ deliveries: WebhookDelivery[]; total: number }>(),
+    z.object({ deliveries: z.array(webhookDeliverySchema), total: z.number().int() }),
   ),
 } as const;
 
