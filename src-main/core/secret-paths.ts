@@ -13,7 +13,9 @@ export function mapSecrets<T>(
   fn: (secret: unknown, path: string) => unknown,
 ): T {
   if (secretPaths.length === 0 || value === undefined || value === null) return value;
-  const out = structuredClone(value);
+  // A JSON copy, not structuredClone: settings are JSON data, and structuredClone keeps an object that two places
+  // share (one credential given to two listeners) shared, so its secret would be mapped twice.
+  const out = JSON.parse(JSON.stringify(value)) as T;
   for (const pattern of secretPaths) visit(out, pattern.split('.'), [], fn);
   return out;
 }

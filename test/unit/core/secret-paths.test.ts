@@ -34,6 +34,21 @@ describe('mapSecrets', () => {
     expect(profiles[0]!.auth.password).toBe('pw-relay');
   });
 
+  it('maps a secret once per place even when two places share one object', () => {
+    const shared = { user: 'u', password: 'pw' };
+    const twice = [
+      { name: 'a', auth: shared },
+      { name: 'b', auth: shared },
+    ];
+    const calls: unknown[] = [];
+    const out = mapSecrets(twice, ['*.auth.password'], (v) => {
+      calls.push(v);
+      return `sealed(${String(v)})`;
+    });
+    expect(calls).toEqual(['pw', 'pw']);
+    expect(out.map((p) => p.auth.password)).toEqual(['sealed(pw)', 'sealed(pw)']);
+  });
+
   it('removes a field when the function returns undefined', () => {
     const out = mapSecrets(profiles, ['*.tls.key'], () => undefined);
     expect(out[1]!.tls).toEqual({});
