@@ -10,9 +10,11 @@ if (!existsSync(path.join(root, 'out/main/serve.js'))) {
   console.error('examples: out/main/serve.js is missing: run `npm run build` first');
   process.exit(2);
 }
+// Debian's python3 has python3-pytest (what .ci/run installs); another python3 first on PATH (pyenv) may not.
+const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const suites = [
   ['npx', ['playwright', 'test', '-c', 'examples/signup-playwright/playwright.config.ts']],
-  ['python3', ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'examples/pytest']],
+  [python, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'examples/pytest']],
 ];
 for (const [command, args] of suites) {
   console.log(`== ${command} ${args.join(' ')}`);
