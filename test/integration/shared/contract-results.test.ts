@@ -245,6 +245,29 @@ describe('contract results against their schemas', () => {
     }
   }, 300_000);
 
+  it('answers every tags, compat, wait, mailboxes and webhooks verb with what its schema says', async () => {
+    const sent = await call('mailpit.send', {
+      From: { Email: 'contract@example.test', Name: 'Contract' },
+      To: [{ Email: 'box+tag@example.test', Name: '' }],
+      Subject: 'contract tags',
+      Text: 'hello',
+    });
+    const id = Number(sent.ID);
+    await h.core.idle();
+    await call('tags.set', { ids: [id], tags: ['one'] });
+    await call('tags.add', { ids: [id], tags: ['two'] });
+    await call('tags.get', { ids: [id] });
+    await call('tags.rename', { from: 'two', to: 'three' });
+    await call('tags.list', {});
+    await call('tags.delete', { tag: 'three' });
+    const waited = await call('wait.message', { query: 'subject:"contract tags"', timeoutMs: 1000 });
+    expect(waited.message?.id).toBe(id);
+    await call('mailboxes.list', {});
+    await call('mailboxes.messages', { address: 'a@example.test' });
+    await call('mailboxes.newAddress', {});
+    await call('webhooks.deliveries', {});
+  });
+
   it('answers every changing verb with what its schema says', async () => {
     const page = await call('messages.list', { limit: 3 });
     const ids = page.messages.map((m) => m.id);
