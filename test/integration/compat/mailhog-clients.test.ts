@@ -2,9 +2,10 @@
 // 0.1.4 (which wraps it). Mail is sent over SMTP by nodemailer; assertions are on what the libraries return.
 import mailhog from 'mailhog';
 import { MailhogClient } from 'mailhog-awesome';
-import nodemailer from 'nodemailer';
+import type nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOOPBACK_PORT_0, startServe, type ServeProcess } from '../../helpers/serve-process.js';
+import { sendThrough } from './helpers.js';
 
 let serve: ServeProcess;
 let api: ReturnType<typeof mailhog>;
@@ -23,18 +24,8 @@ afterAll(async () => {
   await serve?.stop();
 });
 
-async function smtp(mail: nodemailer.SendMailOptions): Promise<void> {
-  const transport = nodemailer.createTransport({
-    host: serve.smtpHost,
-    port: serve.smtpPort,
-    secure: false,
-    tls: { rejectUnauthorized: false },
-  });
-  try {
-    await transport.sendMail(mail);
-  } finally {
-    transport.close();
-  }
+function smtp(mail: nodemailer.SendMailOptions): Promise<void> {
+  return sendThrough(serve, mail);
 }
 
 /** The libraries type a missing answer as null; a test that gets one has failed. */

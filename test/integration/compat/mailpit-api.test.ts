@@ -2,9 +2,10 @@
 // SMTP by nodemailer and through Mailpit's send API. Methods whose Mailwright capability is not there yet must fail
 // with a clear 501, never pretend.
 import { MailpitClient } from 'mailpit-api';
-import nodemailer from 'nodemailer';
+import type nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOOPBACK_PORT_0, startServe, type ServeProcess } from '../../helpers/serve-process.js';
+import { sendThrough } from './helpers.js';
 
 let serve: ServeProcess;
 let mailpit: MailpitClient;
@@ -20,18 +21,8 @@ afterAll(async () => {
   await serve?.stop();
 });
 
-async function smtp(mail: nodemailer.SendMailOptions): Promise<void> {
-  const transport = nodemailer.createTransport({
-    host: serve.smtpHost,
-    port: serve.smtpPort,
-    secure: false,
-    tls: { rejectUnauthorized: false },
-  });
-  try {
-    await transport.sendMail(mail);
-  } finally {
-    transport.close();
-  }
+function smtp(mail: nodemailer.SendMailOptions): Promise<void> {
+  return sendThrough(serve, mail);
 }
 
 describe('mailpit-api against serve', () => {
