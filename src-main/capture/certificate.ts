@@ -5,7 +5,6 @@ import fs from 'node:fs';
 import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { generate } from 'selfsigned';
 import type { CertificateInfo } from '../../src-shared/index.js';
 
 export interface TlsMaterial {
@@ -68,6 +67,8 @@ async function loadOrCreateAt(
 
   const notBefore = new Date(Date.now() - 60_000); // a minute back tolerates small clock skew between client and server
   const notAfter = new Date(notBefore.getTime() + VALIDITY_DAYS * 24 * 60 * 60 * 1000);
+  // Loaded only when a certificate is made (once per data folder): ~8 MB resident otherwise held for nothing.
+  const { generate } = await import('selfsigned');
   const pems = await generate([{ name: 'commonName', value: 'Mailwright local capture' }], {
     keyType: 'rsa', // RSA rather than EC: old SMTP client stacks still lack ECDSA
     keySize: 2048,

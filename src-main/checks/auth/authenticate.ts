@@ -1,7 +1,6 @@
 // Authentication of one captured message with mailauth: every DKIM signature, SPF for the chosen sending IP and
 // HELO, DMARC with alignment computed here (alignment.ts says why), and the ARC chain; each verdict in plain words.
 // Must not import electron, serve/ or another capability's folder.
-import { authenticate } from 'mailauth';
 import type { AuthReport, DkimSignatureReport, DmarcReport, SpfReport } from '../../../src-shared/contract/checks.js';
 import type { RecordingResolver } from '../dns/resolver.js';
 import { aligned, organizationalDomain, type AlignmentMode } from './alignment.js';
@@ -53,6 +52,8 @@ interface MailauthArc {
 }
 
 export async function authenticateMessage(raw: Buffer, input: AuthInput, dns: RecordingResolver): Promise<AuthReport> {
+  // Loaded on first use: mailauth and its dependencies are ~24 MB resident, and most runs never check a message.
+  const { authenticate } = await import('mailauth');
   const result = await authenticate(raw, {
     ip: input.ip,
     helo: input.helo || input.ip,
