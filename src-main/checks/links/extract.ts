@@ -3,6 +3,7 @@
 // without repeats. Addresses that are not web pages (mailto:, tel:, cid:, data:, #fragments) are left out.
 // Must not import electron, serve/ or another capability's folder.
 import { Parser } from 'htmlparser2';
+import { cssUrls } from '../../message/html-scan.js';
 
 export interface FoundUrl {
   url: string;
@@ -16,8 +17,6 @@ const MAX_FOUND = 5000;
 const NOT_WEB = /^(?:mailto|tel|sms|cid|mid|data|about|callto|skype|geo|urn):/i;
 /** A bare URL in text; trailing punctuation is trimmed after the match. */
 const TEXT_URL = /\bhttps?:\/\/[^\s<>"'`{}|\\^]+/gi;
-/** CSS url(...) in a style attribute or element. */
-const CSS_URL = /url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)/gi;
 
 export function extractUrls(html: string | null, text: string | null): FoundUrl[] {
   const found = new Map<string, FoundUrl>();
@@ -33,7 +32,8 @@ export function extractUrls(html: string | null, text: string | null): FoundUrl[
     if (!seen.sources.includes(source)) seen.sources.push(source);
   };
   const css = (style: string): void => {
-    for (const m of style.matchAll(CSS_URL)) add(m[1] ?? m[2] ?? m[3], 'image', 'html');
+    // The preview's linear scanner: a pattern for url(...) backtracks quadratically on "url(url(url(…".
+    for (const url of cssUrls(style)) add(url, 'image', 'html');
   };
 
   if (html) {
@@ -71,15 +71,20 @@ export function extractUrls(html: string | null, text: string | null): FoundUrl[
 
 /** `https://x.test/a).` in prose: the closing punctuation is the sentence's, not the URL's (unless balanced). */
 function trimTrailing(url: string): string {
-  let u = url;
-  for (;;) {
-    const last = u.at(-1) ?? '';
-    if (/[.,;:!?'"]/.test(last)) u = u.slice(0, -1);
-    else if (last === ')' && (u.match(/\(/g)?.length ?? 0) < (u.match(/\)/g)?.length ?? 0)) u = u.slice(0, -1);
-    else if (last === ']' && !u.includes('[')) u = u.slice(0, -1);
-    else if (last === '>') u = u.slice(0, -1);
-    else return u;
+  let end = url.length;
+  let opens = 0;
+  let closes = 0;
+  for (const ch of url) {
+    if (ch === '(') opens++;
+    else if (ch === ')') closes++;
   }
+  const hasBracket = url.includes('[');
+  for (; end > 0; end--) {
+    const last = url[end - 1]!;
+    if (last === ')' && opens < closes) closes--;
+    else if (!/[.,;:!?'">]/.test(last) && !(last === ']' && !hasBracket)) break;
+  }
+  return url.slice(0, end);
 }
 
 /** Words in a path or query that mark a link as acting on its first visit. */

@@ -265,8 +265,10 @@ describe('checkLinks against a local server', () => {
       .map((h) => h.at)
       .sort((a, b) => a - b);
     expect(times).toHaveLength(4);
-    // Timers may fire a little early against performance.now(); 140 of 150 ms is still a pace, not a burst.
-    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(140);
+    // The pace gates when each request starts; its arrival also carries connect time, which varies by a few ms
+    // (a new socket or a kept one). Unpaced, all four arrive within a few ms of each other.
+    expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(3 * 150 - 30);
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(75);
   });
 });
 
