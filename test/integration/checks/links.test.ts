@@ -5,12 +5,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallName, CallResult } from '../../../src-shared/index.js';
+import type { CallName, CallResult, LinkReport } from '../../../src-shared/index.js';
 import { DnsResolver } from '../../../src-main/checks/dns/resolver.js';
 import { checkLinks, isNonPublic, type LinkCheckOptions } from '../../../src-main/checks/links/check.js';
 import { extractUrls, oneTimeReason } from '../../../src-main/checks/links/extract.js';
 import { startDnsServer, type TestDnsServer } from '../../helpers/dns-server.js';
-import { sendRaw, startStack, type Stack } from '../serve/helpers.js';
+import { request, sendRaw, startStack, type Stack } from '../serve/helpers.js';
 
 interface Hit {
   method: string;
@@ -332,6 +332,36 @@ describe('checks.links over a real core', () => {
     } finally {
       await call('settings.update', { checks: { linksAllowPrivate: false } });
     }
+  });
+
+  it('answers POST /api/messages/{id}/checks/links with an empty or a JSON body, and names a bad field', async () => {
+    await sendRaw(
+      stack.smtpPort,
+      `From: a@shop.test\r\nTo: b@example.test\r\nSubject: rest links\r\n\r\n${base}/ok\r\n`,
+    );
+    await stack.core.idle();
+    const id = (await call('messages.list', { query: 'subject:"rest links"' })).messages[0]!.id;
+    const path = `/api/messages/${id}/checks/links`;
+    const json = { 'Content-Type': 'application/json' };
+    const empty = await request(stack.http.url, path, { method: 'POST', headers: json });
+    expect(empty.status).toBe(200);
+    expect(empty.json<LinkReport>().links[0]).toMatchObject({ url: `${base}/ok`, state: 'refused' });
+    const allowed = await request(stack.http.url, path, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ allowPrivate: true }),
+    });
+    expect(allowed.json<LinkReport>().links[0]).toMatchObject({ state: 'ok', status: 200 });
+    const bad = await request(stack.http.url, path, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ timeoutMs: 1 }),
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.text()).toContain('timeoutMs');
+    expect(
+      (await request(stack.http.url, '/api/messages/999999/checks/links', { method: 'POST', headers: json })).status,
+    ).toBe(404);
   });
 
   it('answers an unknown message with not_found', async () => {
