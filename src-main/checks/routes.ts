@@ -1,7 +1,7 @@
 // The checks' REST routes, each one verb, with its OpenAPI operation beside it.
 // Must not import electron, serve/ or another capability's folder.
 import { z } from 'zod';
-import { checksVerbs } from '../../src-shared/index.js';
+import { MailwrightError, checksVerbs } from '../../src-shared/index.js';
 import { parseId, readJson, restCall, type JsonSchema, type RestRoute } from '../core/rest.js';
 
 function schema(s: z.ZodType): JsonSchema {
@@ -73,6 +73,34 @@ export const checksRoutes: readonly RestRoute[] = [
         id: parseId(c.params.id),
         ...(c.query.get('spamd') ? { spamd: c.query.get('spamd') } : {}),
       }),
+  },
+  {
+    method: 'POST',
+    path: '/api/messages/{id}/checks/links',
+    operation: {
+      operationId: 'checkMessageLinks',
+      summary: 'Check every link and image URL of a message (on demand)',
+      description:
+        'HEAD (GET when a server answers HEAD wrongly; bodies are never read), at most 10 redirects, a timeout per ' +
+        'link and a per-host pace. Loopback and private addresses are refused unless `allowPrivate` (or the ' +
+        '`checks.linksAllowPrivate` setting) allows them; one-time-looking links are reported as `confirm` and ' +
+        'only checked when `confirm` names them. The body is optional.',
+      tags: ['checks'],
+      parameters: [idParam],
+      requestBody: {
+        required: false,
+        content: {
+          'application/json': { schema: schema(checksVerbs['checks.links'].args.omit({ id: true })) },
+        },
+      },
+      responses: ok(checksVerbs['checks.links'].result, 'The link report'),
+    },
+    handler: async (c) => {
+      const body = await readJson(c.req);
+      if (typeof body !== 'object' || body === null || Array.isArray(body))
+        throw new MailwrightError('invalid_argument', 'the body must be a JSON object');
+      return restCall(c, 'checks.links', { ...body, id: parseId(c.params.id) });
+    },
   },
   {
     method: 'GET',

@@ -3,6 +3,7 @@
 // cached per message (repository.ts) so the inbox badges never run a check.
 // Must not import electron, serve/ or another capability's folder.
 import { MailwrightError, type ChecksSettings, type MessageChecks, type checksVerbs } from '../../src-shared/index.js';
+import { MAX_LINKS, type LinkReport } from '../../src-shared/contract/checks.js';
 import type { CompatFinding } from '../../src-shared/contract/checks.js';
 import type { Capability, CapabilityDeps } from '../core/capability.js';
 import { authenticateMessage, type AuthInput } from './auth/authenticate.js';
@@ -11,6 +12,9 @@ import { CLIENT_NAMES, compatFindings, compatReport, expandClients } from './com
 import { DnsResolver, parseServer } from './dns/resolver.js';
 import { readDsn } from './dsn/dsn.js';
 import { lintMessage } from './lint/lint.js';
+import { checkLinks } from './links/check.js';
+import { extractUrls } from './links/extract.js';
+import { VERSION } from '../core/version.js';
 import { parseForChecks } from './parsed.js';
 import { ChecksRepository, CHECKS_MIGRATIONS } from './repository.js';
 import { checksRoutes } from './routes.js';
@@ -197,6 +201,37 @@ export function setupChecks(deps: CapabilityDeps): Capability<keyof typeof check
           deps.events.emit('checks.updated', { ids: [a.id] });
         }
         return report;
+      },
+      'checks.links': async (a): Promise<LinkReport> => {
+        const parsed = await parseForChecks(raw(a.id));
+        let found = extractUrls(parsed.html, parsed.text);
+        if (a.only) {
+          const only = new Set(a.only);
+          found = found.filter((f) => only.has(f.url));
+        }
+        const truncated = Math.max(0, found.length - MAX_LINKS);
+        const settings = current();
+        const allowPrivate = a.allowPrivate ?? settings.linksAllowPrivate;
+        const followRedirects = a.followRedirects ?? true;
+        const links = await checkLinks(found.slice(0, MAX_LINKS), {
+          resolver: resolverFor(a.dnsServers, a.dnsTimeoutMs).recorder(),
+          allowPrivate,
+          followRedirects,
+          timeoutMs: a.timeoutMs ?? settings.linkTimeoutMs,
+          confirmed: new Set(a.confirm ?? []),
+          userAgent: `Mailwright/${VERSION} (link check)`,
+        });
+        const counts = { ok: 0, broken: 0, error: 0, refused: 0, confirm: 0 };
+        for (const l of links) counts[l.state]++;
+        return {
+          id: a.id,
+          checkedAt: new Date().toISOString(),
+          allowPrivate,
+          followRedirects,
+          links,
+          truncated,
+          counts,
+        };
       },
       'checks.domain': (a) =>
         checkDomain(a.domain, a.selector ?? null, resolverFor(a.dnsServers, a.dnsTimeoutMs).recorder()),

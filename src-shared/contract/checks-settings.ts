@@ -20,6 +20,10 @@ export const checksSettingsSchema = z
     spamd: z.string().max(MAX_SERVER_CHARS),
     /** Client globs for the compatibility score, as caniemail takes them (`outlook.*`, `gmail.android`). */
     compatClients: z.array(z.string().min(1).max(64)).min(1).max(MAX_COMPAT_CLIENTS),
+    /** Whether the link check may reach loopback and private addresses (a request can allow it once, too). */
+    linksAllowPrivate: z.boolean(),
+    /** How long one link (every hop of it) may take before it is reported as timed out. */
+    linkTimeoutMs: z.number().int().min(500).max(60_000),
   })
   .strict();
 export type ChecksSettings = z.infer<typeof checksSettingsSchema>;
@@ -38,4 +42,6 @@ export const DEFAULT_CHECKS_SETTINGS: ChecksSettings = {
   dnsTimeoutMs: 3000,
   spamd: '',
   compatClients: [...DEFAULT_COMPAT_CLIENTS],
+  linksAllowPrivate: false,
+  linkTimeoutMs: 10_000,
 };

@@ -226,6 +226,70 @@ export const domainReportSchema = z.object({
 });
 export type DomainReport = z.infer<typeof domainReportSchema>;
 
+// ---- links (on demand) ----
+
+/** Links and images checked per request: a newsletter has a few hundred; more is a crawl, not a check. */
+export const MAX_LINKS = 500;
+/** Longer URLs than this are reported, not fetched (browsers and servers stop near 8 KB). */
+export const MAX_URL_CHARS = 8192;
+/** Redirects followed per link (the issue's limit). */
+export const MAX_REDIRECTS = 10;
+
+export const linkHopSchema = z.object({
+  url: z.string(),
+  /** The HTTP status, or null when the hop failed before one arrived. */
+  status: z.number().nullable(),
+  method: z.enum(['HEAD', 'GET']),
+  /** The addresses the name resolved to (all of them were vetted). */
+  addresses: z.array(z.string()),
+  timeMs: z.number(),
+});
+export type LinkHop = z.infer<typeof linkHopSchema>;
+
+export const linkResultSchema = z.object({
+  url: z.string(),
+  kind: z.enum(['link', 'image']),
+  /** Where the URL appears: the HTML part, the text part, or both. */
+  sources: z.array(z.enum(['html', 'text'])),
+  /**
+   * ok: 2xx at the end; broken: an HTTP error status; error: no status (DNS, connect, timeout, too many redirects);
+   * refused: a private or loopback address that was not allowed, or a scheme that is not fetched;
+   * confirm: a one-time-looking link that was not followed because the request did not name it.
+   */
+  state: z.enum(['ok', 'broken', 'error', 'refused', 'confirm']),
+  /** Why the link looks one-time (an unsubscribe, a confirmation, a token), or null. */
+  oneTime: z.string().nullable(),
+  /** The status of the last hop fetched; with redirects followed, the final page's. */
+  status: z.number().nullable(),
+  statusText: z.string().nullable(),
+  /** Every hop in order: the first is the URL itself, then each redirect target. */
+  chain: z.array(linkHopSchema),
+  finalUrl: z.string().nullable(),
+  /** Time for the whole chain, or null when nothing was fetched. */
+  timeMs: z.number().nullable(),
+  /** Plain words for refused, error and confirm. */
+  detail: z.string().nullable(),
+});
+export type LinkResult = z.infer<typeof linkResultSchema>;
+
+export const linkReportSchema = z.object({
+  id,
+  checkedAt: z.string(),
+  allowPrivate: z.boolean(),
+  followRedirects: z.boolean(),
+  links: z.array(linkResultSchema),
+  /** URLs past MAX_LINKS that were listed but not checked. */
+  truncated: z.number(),
+  counts: z.object({
+    ok: z.number(),
+    broken: z.number(),
+    error: z.number(),
+    refused: z.number(),
+    confirm: z.number(),
+  }),
+});
+export type LinkReport = z.infer<typeof linkReportSchema>;
+
 const resolverArgs = {
   /** Overrides the resolver setting for this call. */
   dnsServers: z.array(z.string().min(1).max(MAX_ADDRESS_LENGTH)).max(MAX_DNS_SERVERS).optional(),
@@ -262,6 +326,25 @@ export const checksVerbs = {
   'checks.domain': verb(
     z.object({ domain, selector: z.string().min(1).max(MAX_SELECTOR_CHARS).optional(), ...resolverArgs }).strict(),
     domainReportSchema,
+  ),
+  /** The link check, on demand: every link and image URL of the HTML and text parts, fetched with HEAD (then GET). */
+  'checks.links': verb(
+    z
+      .object({
+        id,
+        /** One-time-looking URLs to check anyway (the user confirmed them); others are reported as `confirm`. */
+        confirm: z.array(z.string().min(1).max(MAX_URL_CHARS)).max(MAX_LINKS).optional(),
+        /** Check only these URLs of the message (a re-check of some); default every one. */
+        only: z.array(z.string().min(1).max(MAX_URL_CHARS)).max(MAX_LINKS).optional(),
+        /** Reach loopback and private addresses this once; defaults to the linksAllowPrivate setting. */
+        allowPrivate: z.boolean().optional(),
+        /** False reports each link's first answer (a 301 stays a 301), as Mailpit's follow=false does. */
+        followRedirects: z.boolean().optional(),
+        timeoutMs: z.number().int().min(500).max(60_000).optional(),
+        ...resolverArgs,
+      })
+      .strict(),
+    linkReportSchema,
   ),
 } as const;
 

@@ -17,6 +17,7 @@ import { VERSION } from '../../core/version.js';
 import { allIds, call, inPages, jsonAs, numericId, text, type Invoke } from '../reply.js';
 import type { MailhogApi } from '../mailhog/routes.js';
 import { rulesWithTriggers, triggersFromRules } from './chaos.js';
+import { countNodes, htmlCheckShape, linkCheckShape } from './checks.js';
 import { mailpitToMailwright } from './search.js';
 import { headersObject, listItem, messageDetail } from './shapes.js';
 
@@ -338,6 +339,22 @@ export function mailpitRoutes(deps: CapabilityDeps, mailhog: Pick<MailhogApi, 'v
     });
   }
 
+  /** The checks capability's link check in Mailpit's shape; `follow=true` follows redirects (Mailpit's default is not to). */
+  async function linkCheck(c: RouteContext): Promise<Reply> {
+    const follow = /^(1|true|yes)$/i.test(c.query.get('follow') ?? '');
+    const report = await call(invoke, 'checks.links', { id: await resolve(c), followRedirects: follow });
+    return jsonAs(linkCheckShape(report));
+  }
+
+  /** Client compatibility for every client caniemail knows (as Mailpit tests them all), in Mailpit's shape. */
+  async function htmlCheck(c: RouteContext): Promise<Reply> {
+    const id = await resolve(c);
+    const { html } = await parseBodies(deps.store.raw(id));
+    if (html === null) throw new MailwrightError('invalid_argument', 'message does not contain HTML');
+    const checks = await call(invoke, 'checks.message', { id, clients: ['*.*'] });
+    return jsonAs(htmlCheckShape(checks.compat, countNodes(html)));
+  }
+
   /** Features another capability brings; until it is there, say so rather than pretend. */
   const missing = (what: string, by: string) => (): Reply =>
     jsonAs({ Error: `${what} is not available in this Mailwright: it needs ${by}` }, 'application/json', 501);
@@ -448,14 +465,21 @@ export function mailpitRoutes(deps: CapabilityDeps, mailhog: Pick<MailhogApi, 'v
     r(
       'GET',
       '/api/v1/message/{id}/html-check',
-      operation('mailpitHtmlCheck', 'HTML client compatibility (Mailpit)', { 501: 'Not implemented' }),
-      missing('HTML check', 'its Mailpit shape to be mapped onto the checks capability'),
+      operation('mailpitHtmlCheck', 'HTML client compatibility for every caniemail client (Mailpit)', {
+        200: 'HTMLCheckResponse',
+        400: 'The message has no HTML',
+        404: 'Not found',
+      }),
+      htmlCheck,
     ),
     r(
       'GET',
       '/api/v1/message/{id}/link-check',
-      operation('mailpitLinkCheck', 'Link check (Mailpit)', { 501: 'Not implemented' }),
-      missing('Link check', 'its Mailpit shape to be mapped onto the checks capability'),
+      operation('mailpitLinkCheck', 'Link check through checks.links; follow=true follows redirects (Mailpit)', {
+        200: 'LinkCheckResponse',
+        404: 'Not found',
+      }),
+      linkCheck,
     ),
     r(
       'GET',

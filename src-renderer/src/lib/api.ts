@@ -100,6 +100,7 @@ export const api = {
     message: (args: CallArgs<'checks.message'>) => call('checks.message', args),
     badges: (ids: number[]) => call('checks.badges', { ids }),
     spam: (id: number) => call('checks.spam', { id }),
+    links: (args: CallArgs<'checks.links'>) => call('checks.links', args),
     domain: (domain: string, selector?: string) => call('checks.domain', selector ? { domain, selector } : { domain }),
   },
   diff: {

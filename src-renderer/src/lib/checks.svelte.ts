@@ -1,11 +1,17 @@
 // The Checks area of one message: its offline checks (cached by the core, re-run on demand), a "what if it came
-// from IP x" run, the SpamAssassin report asked for on demand, and the clients the compatibility score uses
-// (remembered in this browser).
-import type { CheckBadges, MessageChecks, SpamReport } from '../../../src-shared/contract/index.js';
+// from IP x" run, the SpamAssassin report and the link check asked for on demand, and the clients the
+// compatibility score uses (remembered in this browser).
+import type {
+  CheckBadges,
+  LinkReport,
+  LinkResult,
+  MessageChecks,
+  SpamReport,
+} from '../../../src-shared/contract/index.js';
 import { api, errorText, onEvent } from './api.js';
 import { Coalescer } from './coalesce.js';
 
-export const CHECK_TABS = ['auth', 'lint', 'spam', 'compat'] as const;
+export const CHECK_TABS = ['auth', 'lint', 'spam', 'compat', 'links'] as const;
 export type CheckTab = (typeof CHECK_TABS)[number];
 
 const CLIENTS_KEY = 'mailwright.checks.clients';
@@ -38,6 +44,12 @@ export class MessageChecksState {
   #spam = $state<SpamReport | null>(null);
   #loading = $state(false);
   #spamLoading = $state(false);
+  #links = $state<LinkReport | null>(null);
+  #linksLoading = $state(false);
+  /** One-time links the user confirmed for this message: checked again on every later run. */
+  #confirmed = new Set<string>();
+  /** Reach loopback and private addresses in the next link checks (per request; the setting is separate). */
+  allowPrivate = $state(false);
   #error = $state<string | null>(null);
   #tab = $state<CheckTab>('auth');
   #clients = $state<string[]>(loadClients());
@@ -59,6 +71,12 @@ export class MessageChecksState {
   get spamLoading(): boolean {
     return this.#spamLoading;
   }
+  get links(): LinkReport | null {
+    return this.#links;
+  }
+  get linksLoading(): boolean {
+    return this.#linksLoading;
+  }
   get error(): string | null {
     return this.#error;
   }
@@ -78,6 +96,8 @@ export class MessageChecksState {
     this.#id = id;
     this.#result = null;
     this.#spam = null;
+    this.#links = null;
+    this.#confirmed = new Set();
     await this.#run({});
   }
 
@@ -120,6 +140,39 @@ export class MessageChecksState {
     }
   }
 
+  /** Checks every link and image URL; the one-time links confirmed before are checked too. */
+  async runLinks(): Promise<void> {
+    await this.#linkCall([...this.#confirmed], null);
+  }
+
+  /** Checks one one-time link the user confirmed, and keeps it confirmed for later runs. */
+  async confirmLink(url: string): Promise<void> {
+    this.#confirmed.add(url);
+    await this.#linkCall([url], [url]);
+  }
+
+  async #linkCall(confirm: string[], only: string[] | null): Promise<void> {
+    const id = this.#id;
+    if (id === null) return;
+    const generation = this.#generation;
+    this.#linksLoading = true;
+    this.#error = null;
+    try {
+      const report = await api.checks.links({
+        id,
+        allowPrivate: this.allowPrivate,
+        ...(confirm.length ? { confirm } : {}),
+        ...(only ? { only } : {}),
+      });
+      if (generation !== this.#generation) return;
+      this.#links = only && this.#links ? merge(this.#links, report.links) : report;
+    } catch (err) {
+      if (generation === this.#generation) this.#error = errorText(err);
+    } finally {
+      if (generation === this.#generation) this.#linksLoading = false;
+    }
+  }
+
   async #run(extra: { refresh?: boolean; ip?: string; mailFrom?: string }): Promise<void> {
     const id = this.#id;
     if (id === null) return;
@@ -136,6 +189,15 @@ export class MessageChecksState {
       if (generation === this.#generation) this.#loading = false;
     }
   }
+}
+
+/** A report with some links checked again: those entries replaced, the counts recomputed. */
+function merge(report: LinkReport, fresh: LinkResult[]): LinkReport {
+  const byUrl = new Map(fresh.map((l) => [l.url, l]));
+  const links = report.links.map((l) => byUrl.get(l.url) ?? l);
+  const counts = { ok: 0, broken: 0, error: 0, refused: 0, confirm: 0 };
+  for (const l of links) counts[l.state]++;
+  return { ...report, links, counts };
 }
 
 /** Badge requests wait this long so a scroll asks once for the rows it settles on. */

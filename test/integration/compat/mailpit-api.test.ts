@@ -1,6 +1,8 @@
 // The real `mailpit-api` client (2.1.0, unchanged) against a real `serve`: every method it has, with mail sent over
-// SMTP by nodemailer and through Mailpit's send API. Methods whose Mailwright capability is not there yet must fail
-// with a clear 501, never pretend.
+// SMTP by nodemailer and through Mailpit's send API. Link and HTML checks run for real (a site on loopback); the
+// one method Mailwright cannot back (attachment thumbnails) fails with a clear 501, never pretends.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { MailpitClient } from 'mailpit-api';
 import type nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +25,17 @@ afterAll(async () => {
 
 function smtp(mail: nodemailer.SendMailOptions): Promise<void> {
   return sendThrough(serve, mail);
+}
+
+/** A Mailwright verb over the generic binding (for settings a Mailpit client has no call for). */
+async function callVerb(verb: string, args: unknown): Promise<void> {
+  const res = await fetch(`${serve.http}/api/call/${verb}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(args),
+  });
+  const result = (await res.json()) as { ok: boolean; error?: { message: string } };
+  if (!result.ok) throw new Error(`${verb}: ${result.error?.message ?? ''}`);
 }
 
 describe('mailpit-api against serve', () => {
@@ -168,15 +181,85 @@ describe('mailpit-api against serve', () => {
     await mailpit.waitForMessages({ count: 2 }, WAIT);
   });
 
-  it('says clearly which methods are not mapped yet, and answers sa-check through the checks capability', async () => {
+  it('answers sa-check through the checks capability, and says clearly what is not mapped', async () => {
     const id = (await mailpit.listMessages()).messages[0]!.ID;
-    await expect(mailpit.htmlCheck(id)).rejects.toThrow(/501 .*checks capability/);
-    await expect(mailpit.linkCheck(id)).rejects.toThrow(/501 .*checks capability/);
     // spamd is the checks capability's; none runs here, so Mailpit's answer carries the reason in Error.
     const spam = await mailpit.spamAssassinCheck(id);
     expect(spam.Error).not.toBe('');
     expect(spam).toMatchObject({ IsSpam: false, Score: 0, Rules: [] });
     await expect(mailpit.getAttachmentThumbnail(id, '2')).rejects.toThrow(/501/);
+  });
+
+  it('link-checks a message through checks.links, following redirects only with follow=true', async () => {
+    const site = http.createServer((req, res) => {
+      if (req.url === '/moved') res.writeHead(301, { location: '/ok' }).end();
+      else if (req.url === '/ok') res.writeHead(200).end('ok');
+      else res.writeHead(404).end('no');
+    });
+    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+    try {
+      await smtp({
+        from: 'news@example.test',
+        to: 'links@example.test',
+        subject: 'link check',
+        html: `<a href="${base}/ok">ok</a> <a href="${base}/moved">moved</a> <a href="${base}/gone">gone</a>
+          <img src="${base}/ok" alt=""> <a href="${base}/unsubscribe?u=1">unsubscribe</a>`,
+      });
+      const id = (await mailpit.waitForMessages({ query: 'to:links@example.test', count: 1 }, WAIT)).messages[0]!.ID;
+      // Loopback is refused by default: every fetched link is an error, with the reason.
+      const refused = await mailpit.linkCheck(id);
+      expect(refused.Errors).toBe(3);
+      expect(refused.Links.find((l) => l.URL === `${base}/ok`)).toMatchObject({ StatusCode: 0 });
+      expect(refused.Links.find((l) => l.URL === `${base}/ok`)?.Status).toMatch(/private address/);
+
+      await callVerb('settings.update', { checks: { linksAllowPrivate: true } });
+      const byStatus = (r: typeof refused) => Object.fromEntries(r.Links.map((l) => [l.URL, l.StatusCode]));
+      const first = await mailpit.linkCheck(id);
+      expect(byStatus(first)).toEqual({
+        [`${base}/ok`]: 200,
+        [`${base}/moved`]: 301,
+        [`${base}/gone`]: 404,
+        [`${base}/unsubscribe?u=1`]: 0,
+      });
+      expect(first.Links.find((l) => l.StatusCode === 404)?.Status).toBe('Not Found');
+      expect(first.Links.find((l) => l.StatusCode === 0)?.Status).toMatch(/^Not checked: .*unsubscribe/);
+      expect(first.Errors).toBe(1);
+      const followed = await mailpit.linkCheck(id, true);
+      expect(byStatus(followed)[`${base}/moved`]).toBe(200);
+      expect(followed.Errors).toBe(1);
+    } finally {
+      await callVerb('settings.update', { checks: { linksAllowPrivate: false } });
+      site.closeAllConnections();
+      await new Promise<void>((resolve) => site.close(() => resolve()));
+    }
+  });
+
+  it("html-checks a message through the caniemail compatibility check, in Mailpit's shape", async () => {
+    await smtp({
+      from: 'news@example.test',
+      to: 'html@example.test',
+      subject: 'html check',
+      html: '<html><head><style>.row { display: flex; }</style></head><body>\n<div class="row" style="border-radius: 6px">x</div></body></html>',
+    });
+    const id = (await mailpit.waitForMessages({ query: 'to:html@example.test', count: 1 }, WAIT)).messages[0]!.ID;
+    const check = await mailpit.htmlCheck(id);
+    expect(Object.keys(check.Platforms)).toEqual(expect.arrayContaining(['outlook', 'gmail', 'apple-mail']));
+    expect(check.Platforms.outlook).toContain('windows');
+    expect(check.Total.Nodes).toBe(3); // style, body, div
+    expect(check.Total.Tests).toBe(check.Warnings.length);
+    expect(check.Total.Supported + check.Total.Partial + check.Total.Unsupported).toBeCloseTo(100, 1);
+    const flex = check.Warnings.find((w) => w.Slug === 'css-display-flex');
+    expect(flex).toBeDefined();
+    expect(flex!).toMatchObject({ Category: 'css', URL: 'https://www.caniemail.com/features/css-display-flex/' });
+    expect(flex!.Results.find((r) => r.Family === 'outlook' && r.Platform === 'windows')?.Support).toBe('no');
+    expect(flex!.Results.some((r) => r.Support === 'yes')).toBe(true);
+    expect(flex!.Score.Found).toBeGreaterThanOrEqual(1);
+    expect(flex!.Score.Unsupported).toBeGreaterThan(0);
+    expect(check.Warnings.some((w) => w.Slug === 'css-border-radius')).toBe(true);
+    // A text-only message has no HTML to check: Mailpit's 400.
+    const text = (await mailpit.listMessages()).messages.find((m) => m.Subject === 'after chaos')!.ID;
+    await expect(mailpit.htmlCheck(text)).rejects.toThrow(/400/);
   });
 
   it('releases through the composer profile compat.releaseProfile names, and refuses without one', async () => {

@@ -136,6 +136,11 @@ describe('Mailpit routes', () => {
       ]) {
         expect((await request(base, p)).status, p).toBeLessThan(500);
       }
+      // html-check is offline (caniemail's bundled data): Mailpit's report, or its 400 when there is no HTML.
+      const html = await request(base, `/api/v1/message/${ID}/html-check`);
+      expect([200, 400], ID).toContain(html.status);
+      if (html.status === 200)
+        expect(html.json<{ Total: { Nodes: number } }>().Total.Nodes, ID).toBeGreaterThanOrEqual(0);
       for (const part of [...detail.Attachments, ...detail.Inline]) {
         expect((await request(base, `/api/v1/message/${ID}/part/${part.PartID}`)).status).toBe(200);
       }

@@ -18,6 +18,7 @@ const RUNS: Record<string, number> = {
   mime: 40,
   'html-scan': 300,
   'html-to-text': 300,
+  'link-urls': 300,
   filenames: 300,
   search: 300,
 };

@@ -1,4 +1,5 @@
-// The confirmed stalls of issue 7, each kept as the exact input that froze the event loop. Each one was
+// The confirmed stalls of issue 7 (and one the link-urls target found in the link check's first draft), each kept
+// as the exact input that froze the event loop. Each one was
 // quadratic in the length of a run of spaces (5 s for 100,000 characters), so a linear call finishes far
 // inside CALL_BUDGET_MS and the quadratic one far outside it.
 import fs from 'node:fs';
@@ -6,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Core } from '../../../src-main/core/core.js';
+import { extractUrls } from '../../../src-main/checks/links/extract.js';
 import { cssUrls } from '../../../src-main/message/html-scan.js';
 import { parseDetail, quickSummary, safeFilename } from '../../../src-main/message/index.js';
 import { testEnvelope } from '../../helpers/envelope.js';
@@ -115,5 +117,20 @@ describe('issue 7: no search is a server error', () => {
     }
     const page = await core.invoke('messages.list', { query: 'abc\u0000' });
     expect(page.ok && page.value.total).toBe(1);
+  });
+});
+
+describe('the link check reads any message in linear time', () => {
+  it('lists the URLs of a <style> full of url(url(url(… and of text with a run of closing parentheses', async () => {
+    for (const [html, text] of [
+      [`<style>${'url('.repeat(RUN / 4)}</style>`, null],
+      [`<div style="${'url('.repeat(RUN / 4)}"></div>`, null],
+      [null, `https://a.test/${')'.repeat(RUN)}`],
+      [null, `https://a.test/${'.'.repeat(RUN)}`],
+    ] as const) {
+      const { value, ms } = await timed(() => extractUrls(html, text));
+      expect(ms, (html ?? text ?? '').slice(0, 30)).toBeLessThan(CALL_BUDGET_MS);
+      if (text) expect(value.map((f) => f.url)).toEqual(['https://a.test/']);
+    }
   });
 });

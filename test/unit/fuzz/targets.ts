@@ -18,6 +18,7 @@ import {
 import { countRemoteResources, cssUrls, scanHtml } from '../../../src-main/message/html-scan.js';
 import { MAX_MIME_DEPTH, MAX_MIME_NODES, walkMime } from '../../../src-main/message/mime.js';
 import { compileQuery } from '../../../src-main/store/search.js';
+import { extractUrls, oneTimeReason } from '../../../src-main/checks/links/extract.js';
 import { MailwrightError, type MessageSummary, type MimeNode } from '../../../src-shared/index.js';
 import { testEnvelope } from '../../helpers/envelope.js';
 import {
@@ -195,6 +196,30 @@ const htmlScan: FuzzTarget<string> = {
   }),
 };
 
+const linkUrls: FuzzTarget<string> = {
+  name: 'link-urls',
+  claim: "the link check's URL extraction and one-time heuristic take any markup and text without throwing",
+  inputs: fc.oneof(anyHtml, runsOf(['https://a.test/', '(', ')', '.', '?token=', 'url("', '<a href="', '"', ' '], 8)),
+  bytes: (text) => Buffer.from(text),
+  open: stateless(async (text) => {
+    const { value, ms } = await timed(() => {
+      const found = extractUrls(text, text);
+      return { found, reasons: found.map((f) => oneTimeReason(f.url)) };
+    });
+    const urls = value.found.map((f) => f.url);
+    check(new Set(urls).size === urls.length, 'each URL listed once');
+    check(
+      urls.every((u) => u !== '' && u === u.trim() && !/^(mailto|cid|data):/i.test(u)),
+      'no empty or non-web URL',
+    );
+    check(
+      value.reasons.every((r) => r === null || typeof r === 'string'),
+      'a reason is words or null',
+    );
+    return ms;
+  }),
+};
+
 const htmlToText: FuzzTarget<string> = {
   name: 'html-to-text',
   claim: 'stripHtml turns any markup into one line of words without throwing',
@@ -282,6 +307,7 @@ export const TARGETS: readonly RunnableTarget[] = [
   runnable(mime),
   runnable(htmlScan),
   runnable(htmlToText),
+  runnable(linkUrls),
   runnable(filenames),
   runnable(search),
 ];
