@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { MailwrightError } from '../../src-shared/index.js';
 import {
+  accessibilityReportSchema,
   baselineComparisonSchema,
   baselineSchema,
   diffVerbs,
@@ -138,6 +139,19 @@ export function diffRoutes(latestWithKey: (key: string) => number | null): RestR
           body: Buffer.from(result.value.png, 'base64'),
         };
       },
+    },
+    {
+      method: 'GET',
+      path: '/api/messages/{id}/accessibility',
+      operation: {
+        operationId: 'messageAccessibility',
+        summary:
+          'The accessibility lint of the HTML: img without alt, no lang, layout tables, small text, contrast, vague link text; each finding with element, line and column',
+        tags: ['diff'],
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }],
+        responses: { '200': jsonOk(accessibilityReportSchema, 'The findings'), ...errorResponses },
+      },
+      handler: (c) => restCall(c, 'diff.accessibility', { id: parseId(c.params.id) }),
     },
     {
       method: 'GET',
