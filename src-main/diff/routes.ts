@@ -114,7 +114,13 @@ export function diffRoutes(latestWithKey: (key: string) => number | null): RestR
             description: 'Viewport width in CSS pixels (default 600)',
             schema: { type: 'integer', minimum: MIN_RENDER_WIDTH, maximum: MAX_RENDER_WIDTH },
           },
-          { name: 'scheme', in: 'query', schema: { type: 'string', enum: ['light', 'dark'] } },
+          {
+            name: 'scheme',
+            in: 'query',
+            description:
+              'light (default); dark emulates prefers-color-scheme: dark; inverted is a forced colour inversion with images kept',
+            schema: { type: 'string', enum: ['light', 'dark', 'inverted'] },
+          },
           { name: 'images', in: 'query', schema: { type: 'string', enum: ['on', 'off'] } },
         ],
         responses: {

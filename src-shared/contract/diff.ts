@@ -119,7 +119,8 @@ export const MAX_RENDER_WIDTH = 2560;
 export const renderOptionsSchema = z
   .object({
     width: z.number().int().min(MIN_RENDER_WIDTH).max(MAX_RENDER_WIDTH).optional(),
-    scheme: z.enum(['light', 'dark']).optional(),
+    /** `dark` emulates prefers-color-scheme; `inverted` is the forced colour inversion with images kept. */
+    scheme: z.enum(['light', 'dark', 'inverted']).optional(),
     images: z.enum(['on', 'off']).optional(),
   })
   .strict();
@@ -134,7 +135,7 @@ export const screenshotSchema = z.object({
 
 export const visualDiffSchema = z.object({
   width: z.number().int(),
-  scheme: z.enum(['light', 'dark']),
+  scheme: z.enum(['light', 'dark', 'inverted']),
   images: z.enum(['on', 'off']),
   /** Changed pixels over all pixels of the larger screenshot, 0..1. */
   pixelRatio: z.number(),
