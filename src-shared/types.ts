@@ -4,6 +4,7 @@
 // those schemas through type-only imports, so importing this file bundles no zod.
 // Must not import electron, node or DOM modules.
 import type { z } from 'zod';
+import type { PreviewView } from './bridge.js';
 import type {
   addressSchema,
   attachmentInfoSchema,
@@ -77,6 +78,8 @@ export type ServerStatus = z.output<typeof serverStatusSchema>;
 
 export interface PreviewOptions {
   allowRemote: boolean;
+  /** Light with images when absent. */
+  view?: PreviewView;
 }
 
 /** How an SMTP session ended. 'delivered' wins when any message was stored, even if others were refused. */

@@ -11,7 +11,7 @@ import type {
   Result,
   ServerStatus,
 } from '../../src-shared/index.js';
-import { MailwrightError, callArgs, isCallName, toApiError } from '../../src-shared/index.js';
+import { MailwrightError, callArgs, isCallName, toApiError, type PreviewView } from '../../src-shared/index.js';
 import type { AttachmentContent, PreviewDocument } from '../message/index.js';
 import { CaptureServer, type ListenerConfig } from '../capture/index.js';
 import { FaultEngine } from '../capture/faults/index.js';
@@ -263,8 +263,8 @@ export class Core {
   }
 
   /** The preview document; see MessageAccess.preview for what `remote` allows. */
-  preview(id: number, remote: string | null): Promise<PreviewDocument> {
-    return this.#messages.preview(id, remote);
+  preview(id: number, remote: string | null, view?: PreviewView): Promise<PreviewDocument> {
+    return this.#messages.preview(id, remote, view);
   }
 
   /** Imports one .eml or mbox file from a byte stream: the import path of every binding (see MessageAccess). */

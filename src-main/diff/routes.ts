@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { MailwrightError } from '../../src-shared/index.js';
 import {
+  accessibilityReportSchema,
   baselineComparisonSchema,
   baselineSchema,
   diffVerbs,
@@ -113,7 +114,13 @@ export function diffRoutes(latestWithKey: (key: string) => number | null): RestR
             description: 'Viewport width in CSS pixels (default 600)',
             schema: { type: 'integer', minimum: MIN_RENDER_WIDTH, maximum: MAX_RENDER_WIDTH },
           },
-          { name: 'scheme', in: 'query', schema: { type: 'string', enum: ['light', 'dark'] } },
+          {
+            name: 'scheme',
+            in: 'query',
+            description:
+              'light (default); dark emulates prefers-color-scheme: dark; inverted is a forced colour inversion with images kept',
+            schema: { type: 'string', enum: ['light', 'dark', 'inverted'] },
+          },
           { name: 'images', in: 'query', schema: { type: 'string', enum: ['on', 'off'] } },
         ],
         responses: {
@@ -138,6 +145,19 @@ export function diffRoutes(latestWithKey: (key: string) => number | null): RestR
           body: Buffer.from(result.value.png, 'base64'),
         };
       },
+    },
+    {
+      method: 'GET',
+      path: '/api/messages/{id}/accessibility',
+      operation: {
+        operationId: 'messageAccessibility',
+        summary:
+          'The accessibility lint of the HTML: img without alt, no lang, layout tables, small text, contrast, vague link text; each finding with element, line and column',
+        tags: ['diff'],
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }],
+        responses: { '200': jsonOk(accessibilityReportSchema, 'The findings'), ...errorResponses },
+      },
+      handler: (c) => restCall(c, 'diff.accessibility', { id: parseId(c.params.id) }),
     },
     {
       method: 'GET',

@@ -14,6 +14,8 @@ import { ChromiumRenderer } from './render/chromium.js';
 import type { HtmlRenderer } from './render/renderer.js';
 import { renderMessage, renderSettings, toScreenshot, visualDiff } from './render/screenshots.js';
 import { diffRoutes } from './routes.js';
+import { parseBodies } from '../message/bodies.js';
+import { lintAccessibility } from './accessibility.js';
 
 export { diffMessages, type DiffSide, type DiffOptions } from './message-diff.js';
 
@@ -52,6 +54,23 @@ export function setupDiff(
           { id: b, raw: deps.store.raw(b) },
           renderSettings(options),
         ),
+      'diff.accessibility': async ({ id }) => {
+        const { html } = await parseBodies(deps.store.raw(id));
+        if (html === null)
+          return {
+            id,
+            hasHtml: false,
+            findings: [],
+            truncated: false,
+            note: 'This message has no HTML part to check.',
+          };
+        return {
+          id,
+          hasHtml: true,
+          ...lintAccessibility(html),
+          note: 'Lines are in the HTML part as decoded. Sizes and colours are read from inline styles (and bgcolor) only.',
+        };
+      },
       'diff.rendererStatus': () => renderer.status(),
       'diff.listBaselines': () => ({ baselines: baselines.list() }),
       'diff.approveBaseline': (a) => baselines.approve(a),

@@ -1,15 +1,15 @@
 // Answers one mailwright-preview://message/{id}?remote=0|KEY request. Pure (takes the core's preview
 // function), so the protocol handler in protocol.ts is a one-line adapter. Must not import electron.
-import { PREVIEW_SCHEME, toApiError } from '../../src-shared/index.js';
+import { parsePreviewView, PREVIEW_SCHEME, toApiError, type PreviewView } from '../../src-shared/index.js';
 import type { PreviewDocument } from '../message/index.js';
 
 /** Core.preview: `remote` is the URL's remote= value as given; the core checks it. */
-export type PreviewSource = (id: number, remote: string | null) => Promise<PreviewDocument>;
+export type PreviewSource = (id: number, remote: string | null, view: PreviewView) => Promise<PreviewDocument>;
 
 /** Message ids are SQLite rowids; anything longer than this is not one. */
 const MAX_ID_DIGITS = 15;
 
-export function parsePreviewUrl(url: string): { id: number; remote: string | null } | null {
+export function parsePreviewUrl(url: string): { id: number; remote: string | null; view: PreviewView } | null {
   let u: URL;
   try {
     u = new URL(url);
@@ -21,7 +21,9 @@ export function parsePreviewUrl(url: string): { id: number; remote: string | nul
   if (!m) return null;
   const id = Number(m[1]);
   if (!Number.isSafeInteger(id)) return null;
-  return { id, remote: u.searchParams.get('remote') };
+  const view = parsePreviewView((name) => u.searchParams.get(name));
+  if (!view.ok) return null;
+  return { id, remote: u.searchParams.get('remote'), view: view.view };
 }
 
 function textResponse(status: number, text: string): Response {
@@ -36,7 +38,7 @@ export async function previewResponse(url: string, method: string, preview: Prev
   const target = parsePreviewUrl(url);
   if (!target) return textResponse(404, 'not found');
   try {
-    const doc = await preview(target.id, target.remote);
+    const doc = await preview(target.id, target.remote, target.view);
     return new Response(doc.html, {
       status: 200,
       headers: {

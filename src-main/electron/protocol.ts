@@ -12,6 +12,6 @@ export function registerPreviewScheme(): void {
 
 export function setupPreviewProtocol(core: Core, ses: Session = session.defaultSession): void {
   ses.protocol.handle(PREVIEW_SCHEME, (request) =>
-    previewResponse(request.url, request.method, (id, remote) => core.preview(id, remote)),
+    previewResponse(request.url, request.method, (id, remote, view) => core.preview(id, remote, view)),
   );
 }

@@ -6,6 +6,7 @@ import type { PreviewOptions } from '../../src-shared/index.js';
 import { parseBodies } from './bodies.js';
 import { walkMime, type MimePart } from './mime.js';
 import { disarmMarkup } from './preview-markup.js';
+import { emulateDarkScheme, imagesOffPolicy, viewStyles } from './preview-view.js';
 
 export interface PreviewDocument {
   /** A complete HTML document; cid: references are rewritten to data: URLs. */
@@ -46,12 +47,16 @@ export function previewPolicy(allowRemote: boolean): string {
 /** The HTML body prepared for the sandboxed preview frame. */
 export async function renderPreview(raw: Buffer, options: PreviewOptions): Promise<PreviewDocument> {
   const allowRemote = options.allowRemote === true;
-  const csp = previewPolicy(allowRemote);
+  const view = options.view;
+  const policy = previewPolicy(allowRemote);
+  const csp = view?.images === 'off' ? imagesOffPolicy(policy) : policy;
   const [bodies, walk] = await Promise.all([parseBodies(raw), walkMime(raw, (p) => p.isLeaf && p.contentId !== null)]);
   const head = headBlock(csp);
-  if (bodies.html === null) return { html: textDocument(head, bodies.text ?? ''), csp };
+  if (bodies.html === null)
+    return { html: textDocument(head + (view ? viewStyles('', view) : ''), bodies.text ?? ''), csp };
   const withImages = inlineCidReferences(bodies.html, walk.parts);
-  return { html: insertHead(disarmMarkup(withImages, allowRemote), head), csp };
+  const html = view?.scheme === 'dark' ? emulateDarkScheme(withImages) : withImages;
+  return { html: insertHead(disarmMarkup(html, allowRemote), head + (view ? viewStyles(html, view) : '')), csp };
 }
 
 function headBlock(csp: string): string {

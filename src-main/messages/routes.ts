@@ -2,7 +2,7 @@
 // core.invoke like every binding; raw, attachment and preview answer with bytes of their own content type, which no
 // verb result can carry (results are JSON on every binding), so they read the message through MessageAccess.
 // Must not import electron or any binding.
-import { MAX_PAGE_SIZE, MailwrightError } from '../../src-shared/index.js';
+import { MAX_PAGE_SIZE, MailwrightError, parsePreviewView } from '../../src-shared/index.js';
 import {
   BASE_HEADERS,
   ID_PARAM,
@@ -198,6 +198,19 @@ export function messagesRoutes(access: MessageAccess): RestRoute[] {
               '0 (the default) blocks remote images, CSS and fonts; the key from POST /api/call/messages.remoteContentKey loads them; anything else is 403',
             schema: { type: 'string' },
           },
+          {
+            name: 'scheme',
+            in: 'query',
+            description:
+              "light (default); dark serves a variant where the template's own prefers-color-scheme: dark CSS applies; inverted forces a colour inversion with images kept (an approximation of clients that invert)",
+            schema: { type: 'string', enum: ['light', 'dark', 'inverted'] },
+          },
+          {
+            name: 'images',
+            in: 'query',
+            description: 'on (default); off blocks every image, so the layout shows alt text',
+            schema: { type: 'string', enum: ['on', 'off'] },
+          },
         ],
         responses: {
           '200': {
@@ -212,7 +225,9 @@ export function messagesRoutes(access: MessageAccess): RestRoute[] {
       },
       handler: async (c) => {
         // The capability decides what remote= allows (0, or the message's key); the binding only passes it on.
-        const doc = await access.preview(idOf(c), c.query.get('remote'));
+        const view = parsePreviewView((name) => c.query.get(name));
+        if (!view.ok) throw new MailwrightError('invalid_argument', view.message, view.field);
+        const doc = await access.preview(idOf(c), c.query.get('remote'), view.view);
         return {
           status: 200,
           headers: {

@@ -3,7 +3,7 @@
 // Must not import electron, any binding or another capability's folder.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CallName, ImportResult } from '../../src-shared/index.js';
+import type { CallName, ImportResult, PreviewView } from '../../src-shared/index.js';
 import type { Capability, CapabilityDeps } from '../core/capability.js';
 import {
   RemoteContentGate,
@@ -28,7 +28,7 @@ export interface MessageAccess {
    * The preview document. `remote` is the request's remote= value, passed through as the binding got it: null or
    * "0" blocks remote content, the key from messages.remoteContentKey allows it, anything else throws forbidden.
    */
-  preview(id: number, remote: string | null): Promise<PreviewDocument>;
+  preview(id: number, remote: string | null, view?: PreviewView): Promise<PreviewDocument>;
   importStream(source: ImportSource, file: { filename: string; totalBytes?: number | null }): Promise<ImportResult>;
   /** Imports a file on disk (the desktop's import dialog and file association). */
   importFile(filePath: string): Promise<ImportResult>;
@@ -44,9 +44,9 @@ export function setupMessages(deps: CapabilityDeps): MessagesCapability {
   const access: MessageAccess = {
     raw: (id) => store.raw(id),
     attachment: (id, partId) => extractAttachment(store.raw(id), partId),
-    preview: (id, remote) => {
+    preview: (id, remote, view) => {
       const allowRemote = remoteGate.allowsRemote(id, remote);
-      return renderPreview(store.raw(id), { allowRemote });
+      return renderPreview(store.raw(id), { allowRemote, view });
     },
     importStream: (source, file) => importer.importStream(source, file),
     importFile: async (filePath) => {

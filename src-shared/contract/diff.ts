@@ -119,7 +119,8 @@ export const MAX_RENDER_WIDTH = 2560;
 export const renderOptionsSchema = z
   .object({
     width: z.number().int().min(MIN_RENDER_WIDTH).max(MAX_RENDER_WIDTH).optional(),
-    scheme: z.enum(['light', 'dark']).optional(),
+    /** `dark` emulates prefers-color-scheme; `inverted` is the forced colour inversion with images kept. */
+    scheme: z.enum(['light', 'dark', 'inverted']).optional(),
     images: z.enum(['on', 'off']).optional(),
   })
   .strict();
@@ -134,7 +135,7 @@ export const screenshotSchema = z.object({
 
 export const visualDiffSchema = z.object({
   width: z.number().int(),
-  scheme: z.enum(['light', 'dark']),
+  scheme: z.enum(['light', 'dark', 'inverted']),
   images: z.enum(['on', 'off']),
   /** Changed pixels over all pixels of the larger screenshot, 0..1. */
   pixelRatio: z.number(),
@@ -242,6 +243,32 @@ export const verdictSchema = z.object({
 });
 export type Verdict = z.infer<typeof verdictSchema>;
 
+/** The accessibility lint's rules, one id each (the UI and tests name them). */
+export const ACCESSIBILITY_RULES = ['img-alt', 'lang', 'layout-table', 'small-text', 'contrast', 'link-text'] as const;
+export type AccessibilityRule = (typeof ACCESSIBILITY_RULES)[number];
+
+export const accessibilityFindingSchema = z.object({
+  rule: z.enum(ACCESSIBILITY_RULES),
+  /** The element as written (its start tag), or for text rules the element and the start of its text. */
+  element: z.string(),
+  /** 1-based line and column in the message's HTML part, as decoded. */
+  line: z.number().int(),
+  column: z.number().int(),
+  message: z.string(),
+});
+export type AccessibilityFinding = z.infer<typeof accessibilityFindingSchema>;
+
+export const accessibilityReportSchema = z.object({
+  id,
+  hasHtml: z.boolean(),
+  findings: z.array(accessibilityFindingSchema),
+  /** More findings than are kept (500): the list is the first ones. */
+  truncated: z.boolean(),
+  /** What the lint cannot see (styles in <style> blocks), or why there is nothing to lint. */
+  note: z.string(),
+});
+export type AccessibilityReport = z.infer<typeof accessibilityReportSchema>;
+
 /** An absolute folder on the machine running the core: where baselines are exported to and imported from. */
 const folder = z.string().min(1).max(4096);
 
@@ -252,6 +279,8 @@ export const diffVerbs = {
   'diff.screenshot': verb(z.object({ id, ...renderOptionsSchema.shape }).strict(), screenshotSchema),
   /** Both messages rendered alike and compared pixel by pixel (pixelmatch). */
   'diff.visual': verb(z.object({ a: id, b: id, ...renderOptionsSchema.shape }).strict(), visualDiffSchema),
+  /** The accessibility lint of a message's HTML, each finding with its element, line and column. */
+  'diff.accessibility': verb(z.object({ id }).strict(), accessibilityReportSchema),
   /** Whether a browser for rendering is there, and how to get one if not. */
   'diff.rendererStatus': verb(z.object({}).strict(), rendererStatusSchema),
   'diff.listBaselines': verb(z.object({}).strict(), z.object({ baselines: z.array(baselineSchema) })),

@@ -3,6 +3,7 @@
 import { MailwrightError, type Screenshot, type VisualDiff } from '../../../src-shared/index.js';
 import { parseBodies } from '../../message/bodies.js';
 import { renderPreview } from '../../message/preview.js';
+import { imagesOffPolicy } from '../../message/preview-view.js';
 import { diffPngs } from './pixel-diff.js';
 import type { HtmlRenderer, RenderedPng } from './renderer.js';
 
@@ -11,30 +12,28 @@ export const DEFAULT_RENDER_WIDTH = 600;
 
 export interface RenderSettings {
   width: number;
-  scheme: 'light' | 'dark';
+  /** `inverted`: the preview's forced inversion (images kept), rendered with the light media feature. */
+  scheme: 'light' | 'dark' | 'inverted';
   images: 'on' | 'off';
 }
 
 export function renderSettings(o: {
   width?: number | undefined;
-  scheme?: 'light' | 'dark' | undefined;
+  scheme?: 'light' | 'dark' | 'inverted' | undefined;
   images?: 'on' | 'off' | undefined;
 }): RenderSettings {
   return { width: o.width ?? DEFAULT_RENDER_WIDTH, scheme: o.scheme ?? 'light', images: o.images ?? 'on' };
 }
 
-/** With images off, no image loads at all (inline ones included), so the layout shows their alt text. */
-export function imagesOffPolicy(csp: string): string {
-  return csp.replace(/img-src [^;]*/, "img-src 'none'");
-}
-
 export async function renderMessage(renderer: HtmlRenderer, raw: Buffer, s: RenderSettings): Promise<RenderedPng> {
-  const doc = await renderPreview(raw, { allowRemote: false });
+  // Dark is the browser's own emulation of the media feature; the inversion is the preview's style, under light.
+  const view = s.scheme === 'inverted' ? { scheme: s.scheme, images: s.images } : undefined;
+  const doc = await renderPreview(raw, { allowRemote: false, view });
   return renderer.render({
     html: doc.html,
     csp: s.images === 'off' ? imagesOffPolicy(doc.csp) : doc.csp,
     width: s.width,
-    scheme: s.scheme,
+    scheme: s.scheme === 'dark' ? 'dark' : 'light',
     images: s.images,
   });
 }

@@ -14,7 +14,7 @@ import type {
 } from '../../../src-shared/contract/index.js';
 import type { ImportResult } from '../../../src-shared/types.js';
 import type { Result } from '../../../src-shared/errors.js';
-import { desktopPreviewUrl, httpRoutes, type MailwrightBridge } from '../../../src-shared/bridge.js';
+import { desktopPreviewUrl, httpRoutes, type MailwrightBridge, type PreviewView } from '../../../src-shared/bridge.js';
 import { ApiCallError } from './api-error.js';
 import { EventSocket, httpCall, postJson, type ConnectionState } from './api-http.js';
 
@@ -107,6 +107,7 @@ export const api = {
     messages: (args: CallArgs<'diff.messages'>) => call('diff.messages', args),
     visual: (args: CallArgs<'diff.visual'>) => call('diff.visual', args),
     screenshot: (args: CallArgs<'diff.screenshot'>) => call('diff.screenshot', args),
+    accessibility: (id: number) => call('diff.accessibility', { id }),
     rendererStatus: () => call('diff.rendererStatus', {}),
     verdicts: (ids: number[]) => call('diff.verdicts', { ids }),
     approveBaseline: (args: CallArgs<'diff.approveBaseline'>) => call('diff.approveBaseline', args),
@@ -146,9 +147,12 @@ export function onConnection(handler: (state: ConnectionState, reconnected: bool
   return off;
 }
 
-/** The preview document's URL; `remoteKey` (from messages.remoteContentKey) loads remote content, null blocks it. */
-export function previewUrl(id: number, remoteKey: string | null): string {
-  return bridge ? desktopPreviewUrl(id, remoteKey) : httpRoutes.preview(id, remoteKey);
+/**
+ * The preview document's URL; `remoteKey` (from messages.remoteContentKey) loads remote content, null blocks it.
+ * `view` asks for the template's dark CSS, the forced inversion, or images blocked.
+ */
+export function previewUrl(id: number, remoteKey: string | null, view?: PreviewView): string {
+  return bridge ? desktopPreviewUrl(id, remoteKey, view) : httpRoutes.preview(id, remoteKey, view);
 }
 
 export function rawUrl(id: number): string | null {
@@ -189,6 +193,14 @@ export async function saveCertificate(id: string): Promise<void> {
   }
   const { pem, filename } = await call('listeners.certificate', { id });
   const url = URL.createObjectURL(new Blob([pem], { type: 'application/x-pem-file' }));
+  clickDownload(url, filename);
+  setTimeout(() => URL.revokeObjectURL(url), BLOB_URL_LIFETIME_MS);
+}
+
+/** Saves a PNG given as base64 (a screenshot verb's result) as a download. */
+export function savePng(base64: string, filename: string): void {
+  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  const url = URL.createObjectURL(new Blob([bytes], { type: 'image/png' }));
   clickDownload(url, filename);
   setTimeout(() => URL.revokeObjectURL(url), BLOB_URL_LIFETIME_MS);
 }

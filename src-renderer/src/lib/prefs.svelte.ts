@@ -3,7 +3,18 @@
 export const TABS = ['html', 'text', 'headers', 'source', 'mime', 'attachments', 'checks'] as const;
 export type Tab = (typeof TABS)[number];
 
+/** Named widths saved by earlier versions; still read, shown as the preset of the same width. */
 export const DEVICE_WIDTHS = { phone: 375, tablet: 768, desktop: 1024 } as const;
+/** The preview's width presets: phones, the classic email column, a tablet, desktops. */
+export const PREVIEW_PRESETS = [
+  { width: 320, label: 'Phone 320' },
+  { width: 375, label: 'Phone 375' },
+  { width: 414, label: 'Phone 414' },
+  { width: 600, label: 'Email 600' },
+  { width: 768, label: 'Tablet 768' },
+  { width: 1024, label: 'Desktop 1024' },
+  { width: 1280, label: 'Desktop 1280' },
+] as const;
 export type PreviewWidth = keyof typeof DEVICE_WIDTHS | 'full' | number;
 /** Custom widths outside this range are typos, not devices. */
 export const MIN_CUSTOM_WIDTH = 200;
@@ -16,6 +27,12 @@ export interface UiPrefs {
 
 const KEY = 'mailwright.ui.v1';
 const DEFAULTS: UiPrefs = { tab: 'html', previewWidth: 'full' };
+
+/** A saved width in pixels, or null for the full pane. */
+export function widthPixels(width: PreviewWidth): number | null {
+  if (width === 'full') return null;
+  return typeof width === 'number' ? width : DEVICE_WIDTHS[width];
+}
 
 export function isTab(value: unknown): value is Tab {
   return typeof value === 'string' && (TABS as readonly string[]).includes(value);

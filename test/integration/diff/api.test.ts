@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MessageDiff, MessagePage, Result, VisualDiff } from '../../../src-shared/index.js';
+import type { AccessibilityReport, MessageDiff, MessagePage, Result, VisualDiff } from '../../../src-shared/index.js';
 import { request, sendRaw, startStack, type Stack } from '../serve/helpers.js';
 
 const FIXTURES = path.resolve(new URL('../../fixtures/diff', import.meta.url).pathname);
@@ -99,5 +99,50 @@ describe('GET /api/diff', () => {
     // Same template, reformatted: the same pixels.
     expect(result.value.changedPixels).toBe(0);
     expect(result.value.a.width).toBe(600);
+  }, 60_000);
+});
+
+describe('GET /api/messages/{id}/accessibility', () => {
+  const send = async (raw: string): Promise<number> => {
+    await sendRaw(stack.smtpPort, Buffer.from(raw));
+    await stack.core.idle();
+    return (await request(stack.http.url, '/api/messages?limit=1')).json<MessagePage>().messages[0]!.id;
+  };
+  const head = 'From: a@example.test\r\nTo: b@example.test\r\nSubject: a11y\r\nMIME-Version: 1.0\r\n';
+
+  it('names each finding with its element, line and column; a text-only message says it has no HTML', async () => {
+    const html = [
+      '<html>',
+      '<body>',
+      '  <img src="cid:x">',
+      '<p><a href="https://x.example/">click here</a></p>',
+      '</body></html>',
+    ];
+    const id = await send(`${head}Content-Type: text/html; charset=utf-8\r\n\r\n${html.join('\r\n')}\r\n`);
+    const res = await request(stack.http.url, `/api/messages/${id}/accessibility`);
+    expect(res.status).toBe(200);
+    const report = res.json<AccessibilityReport>();
+    expect(report.hasHtml).toBe(true);
+    expect(report.findings.map((f) => [f.rule, f.line, f.column, f.element])).toEqual([
+      ['lang', 1, 1, '<html>'],
+      ['img-alt', 3, 3, '<img src="cid:x">'],
+      ['link-text', 4, 4, '<a href="https://x.example/">'],
+    ]);
+
+    const text = await send(`${head}Content-Type: text/plain\r\n\r\nJust text\r\n`);
+    const none = (await request(stack.http.url, `/api/messages/${text}/accessibility`)).json<AccessibilityReport>();
+    expect(none).toMatchObject({ hasHtml: false, findings: [] });
+    expect(none.note).toContain('no HTML part');
+    expect((await request(stack.http.url, '/api/messages/999999/accessibility')).status).toBe(404);
+  });
+
+  it('screenshots the forced inversion too, and it differs from light', async () => {
+    const url = (scheme: string) => `/api/messages/${ids['order-v2']}/screenshot?width=320&scheme=${scheme}`;
+    const light = await request(stack.http.url, url('light'));
+    const inverted = await request(stack.http.url, url('inverted'));
+    expect(inverted.status).toBe(200);
+    expect(inverted.headers['content-type']).toBe('image/png');
+    expect(inverted.body.readUInt32BE(16)).toBe(320);
+    expect(inverted.body.equals(light.body)).toBe(false);
   }, 60_000);
 });

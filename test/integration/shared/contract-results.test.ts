@@ -179,7 +179,9 @@ describe('contract results against their schemas', () => {
     for (const id of ids) if ((await call('messages.get', { id })).hasHtml) withHtml.push(id);
     const [a, b] = withHtml;
     await call('diff.screenshot', { id: a!, width: 375, scheme: 'dark', images: 'off' });
+    await call('diff.screenshot', { id: a!, width: 320, scheme: 'inverted' });
     await call('diff.visual', { a: a!, b: b! });
+    for (const id of ids) await call('diff.accessibility', { id });
     const baseline = await call('diff.approveBaseline', { messageId: a!, key: 'contract', widths: [320] });
     expect(baseline.screenshots).toEqual([320]);
     await call('diff.listBaselines', {});

@@ -18,8 +18,13 @@ const preview: PreviewSource = async (id, remote) => {
 
 describe('parsePreviewUrl', () => {
   it('reads the URLs the renderer builds', () => {
-    expect(parsePreviewUrl(desktopPreviewUrl(7, null))).toEqual({ id: 7, remote: '0' });
-    expect(parsePreviewUrl(desktopPreviewUrl(123456, KEY))).toEqual({ id: 123456, remote: KEY });
+    const light = { scheme: 'light', images: 'on' };
+    expect(parsePreviewUrl(desktopPreviewUrl(7, null))).toEqual({ id: 7, remote: '0', view: light });
+    expect(parsePreviewUrl(desktopPreviewUrl(123456, KEY))).toEqual({ id: 123456, remote: KEY, view: light });
+    // The designer preview's views travel in the URL; one the core does not know is no preview at all.
+    const view = { scheme: 'inverted', images: 'off' } as const;
+    expect(parsePreviewUrl(desktopPreviewUrl(9, null, view))).toEqual({ id: 9, remote: '0', view });
+    expect(parsePreviewUrl('mailwright-preview://message/9?remote=0&scheme=sepia')).toBeNull();
     // base64url keys need no escaping, but whatever a key holds comes back as it was.
     expect(parsePreviewUrl(desktopPreviewUrl(8, 'a+b/c=&d'))?.remote).toBe('a+b/c=&d');
   });

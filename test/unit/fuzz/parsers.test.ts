@@ -15,6 +15,7 @@ const RUNS: Record<string, number> = {
   'quick-summary': 300,
   detail: 40,
   preview: 40,
+  accessibility: 300,
   mime: 40,
   'html-scan': 300,
   'html-to-text': 300,

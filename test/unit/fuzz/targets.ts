@@ -19,7 +19,8 @@ import { countRemoteResources, cssUrls, scanHtml } from '../../../src-main/messa
 import { MAX_MIME_DEPTH, MAX_MIME_NODES, walkMime } from '../../../src-main/message/mime.js';
 import { compileQuery } from '../../../src-main/store/search.js';
 import { extractUrls, oneTimeReason } from '../../../src-main/checks/links/extract.js';
-import { MailwrightError, type MessageSummary, type MimeNode } from '../../../src-shared/index.js';
+import { lintAccessibility, MAX_FINDINGS } from '../../../src-main/diff/accessibility.js';
+import { MailwrightError, type MessageSummary, type MimeNode, type PreviewView } from '../../../src-shared/index.js';
 import { testEnvelope } from '../../helpers/envelope.js';
 import {
   anyCodeUnits,
@@ -129,16 +130,45 @@ const detail: FuzzTarget<Buffer> = {
 /** Our policy meta must come before anything the sender wrote: right after a doctype of at most this much. */
 const CSP_META_WITHIN = 8192;
 
-const preview: FuzzTarget<[Buffer, boolean]> = {
+const anyView = fc.option(
+  fc.record({
+    scheme: fc.constantFrom('light', 'dark', 'inverted'),
+    images: fc.constantFrom('on', 'off'),
+  }),
+  { nil: undefined },
+);
+
+const preview: FuzzTarget<[Buffer, boolean, PreviewView | undefined]> = {
   name: 'preview',
-  claim: 'renderPreview never throws and always puts the sandboxing CSP first',
-  inputs: fc.tuple(anyMessage, fc.boolean()),
+  claim: 'renderPreview never throws and always puts the sandboxing CSP first, in every designer view',
+  inputs: fc.tuple(anyMessage, fc.boolean(), anyView),
   bytes: ([raw]) => raw,
-  open: stateless(async ([raw, allowRemote]) => {
-    const { value, ms } = await timed(() => renderPreview(raw, { allowRemote }));
+  open: stateless(async ([raw, allowRemote, view]) => {
+    const { value, ms } = await timed(() => renderPreview(raw, { allowRemote, view }));
     check(value.csp.startsWith('sandbox '), 'CSP starts with sandbox');
     const meta = value.html.indexOf('<meta http-equiv="Content-Security-Policy"');
     check(meta >= 0 && meta <= CSP_META_WITHIN, 'CSP meta comes first');
+    return ms;
+  }),
+};
+
+const accessibility: FuzzTarget<string> = {
+  name: 'accessibility',
+  claim: 'the accessibility lint judges any markup without throwing, each finding at a place inside it',
+  inputs: anyHtml,
+  bytes: (html) => Buffer.from(html),
+  open: stateless(async (html) => {
+    const { value, ms } = await timed(() => lintAccessibility(html));
+    const lines = html.split('\n').length;
+    check(value.findings.length <= MAX_FINDINGS + 1, 'at most MAX_FINDINGS findings (and the lang one)');
+    check(
+      value.findings.every((f) => f.line >= 1 && f.line <= lines && f.column >= 1),
+      'every finding is on a line of the input',
+    );
+    check(
+      value.findings.every((f, i, all) => i === 0 || all[i - 1]!.line <= f.line),
+      'findings are in source order',
+    );
     return ms;
   }),
 };
@@ -304,6 +334,7 @@ export const TARGETS: readonly RunnableTarget[] = [
   runnable(quickHeaders),
   runnable(detail),
   runnable(preview),
+  runnable(accessibility),
   runnable(mime),
   runnable(htmlScan),
   runnable(htmlToText),

@@ -1,5 +1,6 @@
 // The inbox page: the message list (app-wide Inbox, whose counts the status bar shows too), the open message
 // (Viewer) and the inspection tab. Address: `#/inbox`, `#/inbox/<message id>/<tab>` with the message view's tab ids.
+import { Designer } from '../../lib/designer.svelte.js';
 import type { Inbox } from '../../lib/inbox.svelte.js';
 import { parseId, type PageContext, type PageState } from '../../lib/page.js';
 import { isTab, type Prefs, type Tab } from '../../lib/prefs.svelte.js';
@@ -20,6 +21,8 @@ export class InboxPage implements PageState {
   readonly prefs: Prefs;
   readonly viewer: Viewer;
   readonly tags = new MessageTags();
+  /** The designer preview's view, kept while the user moves between messages. */
+  readonly designer = new Designer();
 
   constructor(ctx: Pick<PageContext, 'inbox' | 'prefs'>) {
     this.inbox = ctx.inbox;
