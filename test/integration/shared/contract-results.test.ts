@@ -222,6 +222,16 @@ describe('contract results against their schemas', () => {
     expect(sent.outcome).toBe('delivered');
     const firstMessage = (await call('messages.list', { limit: 1 })).messages[0]!;
     await call('compose.release', { id: firstMessage.id, profile: profile.id, to: ['qa@example.test'] });
+    const raw = Buffer.from('From: contract@example.test\r\nTo: qa@example.test\r\nSubject: raw\r\n\r\nraw\r\n');
+    const rawSent = await call('compose.sendRaw', { profile: profile.id, raw: raw.toString('base64') });
+    expect(rawSent.outcome).toBe('delivered');
+    await call('compose.replyCode', { code: '550', enhanced: '5.1.1' });
+    const asDraft = await call('compose.drafts.fromMessage', { id: firstMessage.id });
+    const draft = await call('compose.drafts.create', { draft: { ...asDraft, profile: profile.id } });
+    await call('compose.drafts.update', { id: draft.id, draft: draft.draft });
+    await call('compose.drafts.get', { id: draft.id });
+    await call('compose.drafts.list', {});
+    await call('compose.drafts.delete', { id: draft.id });
     await call('compose.dkim.generate', { algorithm: 'ed25519', domain: 'example.test', selector: 's' });
     const history = await call('compose.sends.list', {});
     await call('compose.sends.get', { id: history.sends[0]!.id });
