@@ -234,6 +234,7 @@ describe('contract results against their schemas', () => {
     await call('compose.drafts.delete', { id: draft.id });
     await call('compose.dkim.generate', { algorithm: 'ed25519', domain: 'example.test', selector: 's' });
     const history = await call('compose.sends.list', {});
+    await call('diff.sends', { a: history.sends[0]!.id, b: history.sends[1]!.id });
     await call('compose.sends.get', { id: history.sends[0]!.id });
     await call('compose.sends.raw', { id: history.sends[0]!.id });
     const file = await call('compose.profiles.export', {});
