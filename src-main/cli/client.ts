@@ -14,7 +14,8 @@ export interface Answer {
 }
 
 /** Exit codes: the contract of every command. */
-export const EXIT = { ok: 0, notFound: 1, badInput: 2 } as const;
+/** `refused`: a send the server (or a guardrail) did not take, or whose connection failed. */
+export const EXIT = { ok: 0, notFound: 1, refused: 1, badInput: 2 } as const;
 
 export class CliError extends Error {
   constructor(

@@ -7,6 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CliError, EXIT, type Connection } from './client.js';
 import { exportCommand, ingestCommand, listCommand, waitCommand } from './commands.js';
+import { sendCommand } from './send.js';
 
 export const USAGE = `Usage: mailwright <command> [options]
 
@@ -19,12 +20,18 @@ Commands:
   ingest FILE|DIR                import .eml and mbox files into the running instance
   export [--query Q] --format mbox|eml-dir [--out PATH] [--limit N]
                                  write matching messages as one mbox (stdout or --out) or .eml files
+  send  --profile NAME --to ADDR [--to …] [--cc ADDR] [--bcc ADDR] [--from ADDR]
+        --subject TEXT --html FILE [--text FILE] [--yes] [--json]
+  send  --profile NAME --eml FILE [--from ADDR] [--to ADDR …] [--yes] [--json]
+                                 send through a profile (by id or name); --eml sends the file as it is,
+                                 --to/--from then override its envelope; --yes confirms a host that is
+                                 not this machine. Exit 0 delivered, 1 refused or failed, 2 bad input
 
 Options of every command but serve:
   --url URL      the instance (default $MAILWRIGHT_URL or http://127.0.0.1:8025)
   --token TOKEN  its access token (default $MAILWRIGHT_TOKEN)
 
-Exit codes: 0 ok, 1 timeout or nothing found, 2 bad input.
+Exit codes: 0 ok, 1 timeout or nothing found (send: refused), 2 bad input.
 `;
 
 /** Listing or exporting stops here unless --limit says otherwise: a safety net for a mistyped query. */
@@ -37,7 +44,7 @@ export async function run(argv: string[], out = (t: string | Buffer) => process.
     out(USAGE);
     return command === undefined ? EXIT.badInput : EXIT.ok;
   }
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
@@ -53,12 +60,23 @@ export async function run(argv: string[], out = (t: string | Buffer) => process.
         json: { type: 'boolean' },
         format: { type: 'string' },
         out: { type: 'string', short: 'o' },
+        profile: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string', multiple: true },
+        cc: { type: 'string', multiple: true },
+        bcc: { type: 'string', multiple: true },
+        subject: { type: 'string' },
+        html: { type: 'string' },
+        text: { type: 'string' },
+        eml: { type: 'string' },
+        yes: { type: 'boolean' },
       },
     }));
   } catch (err) {
     throw new CliError(`${(err as Error).message}\nRun mailwright --help to see the options.`, EXIT.badInput);
   }
   const str = (k: string): string | undefined => (typeof values[k] === 'string' ? values[k] : undefined);
+  const strs = (k: string): string[] => (Array.isArray(values[k]) ? values[k] : []);
   const connection: Connection = {
     url: (str('url') ?? process.env.MAILWRIGHT_URL ?? 'http://127.0.0.1:8025').replace(/\/+$/, ''),
     token: str('token') ?? process.env.MAILWRIGHT_TOKEN,
@@ -85,6 +103,26 @@ export async function run(argv: string[], out = (t: string | Buffer) => process.
       if (str('out')) process.stderr.write(`exported ${n} message(s) to ${str('out')}\n`);
       return EXIT.ok;
     }
+    case 'send':
+      if (positionals.length > 0)
+        throw new CliError(`send takes no positional argument: ${positionals[0]}`, EXIT.badInput);
+      return sendCommand(
+        connection,
+        {
+          profile: str('profile'),
+          from: str('from'),
+          to: strs('to'),
+          cc: strs('cc'),
+          bcc: strs('bcc'),
+          subject: str('subject'),
+          html: str('html'),
+          text: str('text'),
+          eml: str('eml'),
+          yes: values.yes === true,
+          json: values.json === true,
+        },
+        out,
+      );
     default:
       throw new CliError(`unknown command "${command}"\nRun mailwright --help to see the commands.`, EXIT.badInput);
   }

@@ -11,8 +11,10 @@ import {
 import { explainReply } from '../../src-shared/reply-codes.js';
 import type { Capability, CapabilityDeps, Handlers } from '../core/capability.js';
 import { generateDkimKey } from './dkim-keys.js';
+import { DRAFTS_MIGRATION, DraftsRepo } from './drafts-repo.js';
+import { draftFromMessage, envelopeOf } from './from-message.js';
 import { HISTORY_MIGRATION, HistoryRepo } from './history-repo.js';
-import { buildMessage, readMessageId, renewMessageId, signDkim } from './message-build.js';
+import { buildMessage, parseAddresses, readMessageId, renewMessageId, signDkim } from './message-build.js';
 import { capturePresets, servicePresets } from './presets.js';
 import { Profiles, validateProfiles } from './profiles.js';
 import { hostResolver, type HostResolver } from './resolver.js';
@@ -29,6 +31,8 @@ export function setupCompose(deps: CapabilityDeps): Capability<ComposeVerb> {
     if (!result.ok) throw new MailwrightError(result.error.code, result.error.message, result.error.field);
   });
   const history = new HistoryRepo(deps.db);
+  const drafts = new DraftsRepo(deps.db);
+  const draftChanged = (id: number) => deps.events.emit('compose.drafts.changed', { id });
   let resolver: { servers: string; resolve: HostResolver } | null = null;
   const currentResolver = (): HostResolver => {
     const dnsServers = options().dnsServers;
@@ -59,6 +63,7 @@ export function setupCompose(deps: CapabilityDeps): Capability<ComposeVerb> {
 
   const handlers: Handlers<ComposeVerb> = {
     'compose.explainReply': (a) => explainReply(a.reply, a.enhanced),
+    'compose.replyCode': (a) => explainReply(a.code?.trim() ?? '', a.enhanced?.trim() || undefined),
     'compose.profiles.list': () => ({ profiles: profiles.list() }),
     'compose.profiles.get': (a) => profiles.get(a.id),
     'compose.profiles.create': async (a) => {
@@ -135,6 +140,54 @@ export function setupCompose(deps: CapabilityDeps): Capability<ComposeVerb> {
         confirm: a.confirm ?? false,
       });
     },
+    'compose.sendRaw': async (a): Promise<SendReport> => {
+      const profile = profiles.config(a.profile);
+      if (!/^[A-Za-z0-9+/=\s]+$/.test(a.raw))
+        throw new MailwrightError('invalid_argument', 'raw: the message must be base64', 'raw');
+      const raw = Buffer.from(a.raw, 'base64');
+      const headers = await envelopeOf(raw);
+      const from = a.envelope?.from ?? headers.from;
+      if (!from)
+        throw new MailwrightError(
+          'invalid_argument',
+          'the message has no From address: give envelope.from',
+          'envelope.from',
+        );
+      const to = a.envelope?.to?.length ? a.envelope.to : headers.to;
+      parseAddresses(from, 'envelope.from');
+      to.forEach((x, i) => parseAddresses(x, `envelope.to.${i}`));
+      return sender.send({
+        kind: 'send',
+        profileId: a.profile,
+        profile,
+        raw: await signed(raw, profile),
+        messageId: readMessageId(raw),
+        subject: headers.subject,
+        envelope: { from, to },
+        confirm: a.confirm ?? false,
+      });
+    },
+    'compose.drafts.list': () => ({ drafts: drafts.list() }),
+    'compose.drafts.get': (a) => drafts.get(a.id),
+    'compose.drafts.create': (a) => {
+      const saved = drafts.create(a.draft);
+      draftChanged(saved.id);
+      return saved;
+    },
+    'compose.drafts.update': (a) => {
+      const saved = drafts.update(a.id, a.draft);
+      draftChanged(saved.id);
+      return saved;
+    },
+    'compose.drafts.delete': (a) => {
+      const deleted = drafts.delete(a.id);
+      if (deleted) draftChanged(a.id);
+      return { deleted };
+    },
+    'compose.drafts.fromMessage': async (a) => {
+      await deps.store.get(a.id);
+      return draftFromMessage(deps.store.raw(a.id), a.id);
+    },
     'compose.dkim.generate': (a) => generateDkimKey(a.algorithm, a.domain, a.selector),
     'compose.sends.list': (a) => history.list({ ...a, limit: a.limit ?? 100, offset: a.offset ?? 0 }),
     'compose.sends.get': (a) => {
@@ -156,6 +209,6 @@ export function setupCompose(deps: CapabilityDeps): Capability<ComposeVerb> {
     handlers,
     routes: composeRoutes(),
     settings: { key: 'profiles', validate: validateProfiles },
-    migrations: [HISTORY_MIGRATION],
+    migrations: [HISTORY_MIGRATION, DRAFTS_MIGRATION],
   };
 }

@@ -13,6 +13,24 @@ const MAILBOX = /^[^\s@<>]+@[^\s@<>]+$/;
 /** This machine's name, for Message-IDs. */
 const LOCAL_DOMAIN = hostname().replace(/[^A-Za-z0-9.-]/g, '') || 'localhost';
 
+/**
+ * MailComposer ignores `priority`: nodemailer's Mailer sets these headers (mail-message.js setPriorityHeaders), so
+ * the composer sets the same three itself. Normal is no header at all, as there.
+ */
+const PRIORITY_HEADERS: Record<'high' | 'normal' | 'low', [string, string][]> = {
+  high: [
+    ['X-Priority', '1 (Highest)'],
+    ['X-MSMail-Priority', 'High'],
+    ['Importance', 'High'],
+  ],
+  normal: [],
+  low: [
+    ['X-Priority', '5 (Lowest)'],
+    ['X-MSMail-Priority', 'Low'],
+    ['Importance', 'Low'],
+  ],
+};
+
 export interface BuiltMessage {
   raw: Buffer;
   messageId: string;
@@ -84,12 +102,12 @@ export async function buildMessage(m: ComposedMessage, defaultFrom: string | und
     subject: m.subject ?? '',
     ...(m.text !== undefined ? { text: m.text } : {}),
     ...(m.html !== undefined ? { html: m.html } : {}),
-    ...(m.priority ? { priority: m.priority } : {}),
     headers,
     attachments,
     messageId: `<${randomBytes(12).toString('hex')}@${LOCAL_DOMAIN}>`,
   });
   const node = composer.compile();
+  for (const [key, value] of PRIORITY_HEADERS[m.priority ?? 'normal']) node.setHeader(key, value);
   const envelope = node.getEnvelope();
   const raw = await new Promise<Buffer>((resolve, reject) =>
     node.build((err, out) => (err ? reject(err) : resolve(out))),

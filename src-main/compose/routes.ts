@@ -1,6 +1,6 @@
 // The compose capability's REST routes, each with its OpenAPI operation. Every route is one verb.
 import { z } from 'zod';
-import { composeVerbs, MailwrightError, SEND_OUTCOMES, type ComposeVerb } from '../../src-shared/index.js';
+import { composeVerbs, draftSchema, MailwrightError, SEND_OUTCOMES, type ComposeVerb } from '../../src-shared/index.js';
 import {
   contentDisposition,
   download,
@@ -43,6 +43,7 @@ function op(
 }
 
 const profileIdParam = { name: 'id', in: 'path' as const, required: true, schema: { type: 'string' } };
+const draftIdParam = { name: 'id', in: 'path' as const, required: true, schema: { type: 'integer', minimum: 1 } };
 const sendIdParam = { name: 'id', in: 'path' as const, required: true, schema: { type: 'integer', minimum: 1 } };
 
 function profileIdOf(params: Record<string, string>): string {
@@ -128,6 +129,79 @@ export function composeRoutes(): RestRoute[] {
         body: composeVerbs['compose.release'].args.omit({ id: true }),
       }),
       handler: async (c) => restCall(c, 'compose.release', { ...(await objectBody(c.req)), id: parseId(c.params.id) }),
+    },
+    {
+      method: 'POST',
+      path: '/api/send/raw',
+      operation: op(
+        'compose.sendRaw',
+        'Send a whole message (base64 bytes) as it is; the envelope defaults to its From, To, Cc and Bcc',
+        { body: composeVerbs['compose.sendRaw'].args },
+      ),
+      handler: async (c) => restCall(c, 'compose.sendRaw', await objectBody(c.req)),
+    },
+    {
+      method: 'GET',
+      path: '/api/drafts',
+      operation: op('compose.drafts.list', 'Saved drafts, last saved first'),
+      handler: (c) => restCall(c, 'compose.drafts.list', {}),
+    },
+    {
+      method: 'POST',
+      path: '/api/drafts',
+      operation: op('compose.drafts.create', 'Save a new draft (the body is {profile?, message, envelope?})', {
+        body: draftSchema,
+      }),
+      handler: async (c) => restCall(c, 'compose.drafts.create', { draft: await objectBody(c.req) }),
+    },
+    {
+      method: 'GET',
+      path: '/api/drafts/{id}',
+      operation: op('compose.drafts.get', 'One draft with its message and attachments', {
+        parameters: [draftIdParam],
+      }),
+      handler: (c) => restCall(c, 'compose.drafts.get', { id: parseId(c.params.id) }),
+    },
+    {
+      method: 'PUT',
+      path: '/api/drafts/{id}',
+      operation: op('compose.drafts.update', 'Replace a draft', { parameters: [draftIdParam], body: draftSchema }),
+      handler: async (c) =>
+        restCall(c, 'compose.drafts.update', { id: parseId(c.params.id), draft: await objectBody(c.req) }),
+    },
+    {
+      method: 'DELETE',
+      path: '/api/drafts/{id}',
+      operation: op('compose.drafts.delete', 'Delete a draft', { parameters: [draftIdParam] }),
+      handler: (c) => restCall(c, 'compose.drafts.delete', { id: parseId(c.params.id) }),
+    },
+    {
+      method: 'GET',
+      path: '/api/messages/{id}/draft',
+      operation: op('compose.drafts.fromMessage', 'A captured message as a draft to edit as new (not saved)', {
+        parameters: [{ ...sendIdParam, description: 'Captured message id' }],
+      }),
+      handler: (c) => restCall(c, 'compose.drafts.fromMessage', { id: parseId(c.params.id) }),
+    },
+    {
+      method: 'GET',
+      path: '/api/tools/reply-code',
+      operation: op('compose.replyCode', 'Explain an SMTP reply code (RFC 5321) and enhanced status code (RFC 3463)', {
+        parameters: [
+          {
+            name: 'code',
+            in: 'query',
+            description: 'A reply (550 5.1.1 …), a basic code (550) or an enhanced code (5.1.1)',
+            schema: { type: 'string' },
+          },
+          { name: 'enhanced', in: 'query', description: 'An enhanced status code (5.1.1)', schema: { type: 'string' } },
+        ],
+      }),
+      handler: (c) => {
+        const code = c.query.get('code');
+        const enhanced = c.query.get('enhanced');
+        return restCall(c, 'compose.replyCode', { ...(code ? { code } : {}), ...(enhanced ? { enhanced } : {}) });
+      },
     },
     {
       method: 'POST',

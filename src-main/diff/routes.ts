@@ -101,6 +101,38 @@ export function diffRoutes(latestWithKey: (key: string) => number | null): RestR
     },
     {
       method: 'GET',
+      path: '/api/diff/sends',
+      operation: {
+        operationId: 'diffSends',
+        summary: 'The structured diff of two sends from the history (the bytes each sent, and their envelopes)',
+        tags: ['diff'],
+        parameters: [
+          { name: 'a', in: 'query', required: true, description: 'Send id', schema: { type: 'integer', minimum: 1 } },
+          { name: 'b', in: 'query', required: true, description: 'Send id', schema: { type: 'integer', minimum: 1 } },
+          { name: 'ignoreVolatile', in: 'query', schema: { type: 'string', enum: ['1', '0', 'true', 'false'] } },
+          { name: 'ignoreTracking', in: 'query', schema: { type: 'string', enum: ['1', '0', 'true', 'false'] } },
+          { name: 'htmlView', in: 'query', schema: { type: 'string', enum: ['normalized', 'raw'] } },
+        ],
+        responses: {
+          '200': {
+            description: 'The diff',
+            content: { 'application/json': { schema: jsonSchema(messageDiffSchema) } },
+          },
+          '400': errorResponses['400'],
+          '404': { description: 'No such send, or its bytes were dropped by retention' },
+        },
+      },
+      handler: (c) =>
+        restCall(c, 'diff.sends', {
+          a: parseId(c.query.get('a') ?? undefined, 'a'),
+          b: parseId(c.query.get('b') ?? undefined, 'b'),
+          ignoreVolatile: booleanParam(c.query, 'ignoreVolatile'),
+          ignoreTracking: booleanParam(c.query, 'ignoreTracking'),
+          htmlView: c.query.get('htmlView') ?? undefined,
+        }),
+    },
+    {
+      method: 'GET',
       path: '/api/messages/{id}/screenshot',
       operation: {
         operationId: 'messageScreenshot',

@@ -3,7 +3,7 @@
 // baselines with compare-on-arrival (baselines/, its own tables). Owns the diff.* verbs, GET /api/diff,
 // GET /api/messages/{id}/screenshot and /api/baselines.
 // Must not import electron, bindings or another capability's folder.
-import type { Envelope, MessageId } from '../../src-shared/index.js';
+import { MailwrightError, type Envelope, type MessageId } from '../../src-shared/index.js';
 import type { diffVerbs } from '../../src-shared/contract/diff.js';
 import { Baselines } from './baselines/baselines.js';
 import { exportBaselines, importBaselines } from './baselines/folder.js';
@@ -34,6 +34,28 @@ export function setupDiff(
     const envelope: Envelope = detail.envelope;
     return { id, subject: detail.subject, raw: deps.store.raw(id), envelope };
   };
+  /** A send of the compose history, read through its verbs: diff stays the one place that diffs. */
+  const sendSide = async (id: number, field: 'a' | 'b'): Promise<DiffSide> => {
+    const [detail, raw] = await Promise.all([
+      deps.invoke('compose.sends.get', { id }),
+      deps.invoke('compose.sends.raw', { id }),
+    ]);
+    if (!detail.ok) throw new MailwrightError(detail.error.code, detail.error.message, field);
+    if (!raw.ok) throw new MailwrightError(raw.error.code, raw.error.message, field);
+    const s = detail.value;
+    const envelope: Envelope = {
+      mailFrom: s.report.envelope.from,
+      rcptTo: s.report.envelope.to,
+      heloName: '',
+      clientAddress: '',
+      clientPort: 0,
+      tls: s.report.tls?.protocol ? { protocol: s.report.tls.protocol, cipher: s.report.tls.cipher ?? '' } : null,
+      authUser: null,
+      // The send's counterpart of the listener that took a message: where it went.
+      listener: `${s.profileName} (${s.host}:${s.port})`,
+    };
+    return { id, subject: s.subject, raw: Buffer.from(raw.value.base64, 'base64'), envelope };
+  };
   const baselines = new Baselines(deps, renderer, () => deps.settings.section('baselines'));
   return {
     name: 'diff',
@@ -43,6 +65,10 @@ export function setupDiff(
     handlers: {
       'diff.messages': async ({ a, b, ...options }) => {
         const [x, y] = await Promise.all([side(a), side(b)]);
+        return diffMessages(x, y, options);
+      },
+      'diff.sends': async ({ a, b, ...options }) => {
+        const [x, y] = await Promise.all([sendSide(a, 'a'), sendSide(b, 'b')]);
         return diffMessages(x, y, options);
       },
       'diff.screenshot': async ({ id, ...options }) =>

@@ -26,6 +26,8 @@ const MAX_CUSTOM_HEADERS = 100;
 export const MAX_PROFILE_TIMEOUT_SECONDS = 600;
 /** A page of history. */
 export const MAX_SENDS_PAGE = 500;
+/** Drafts kept at once: each may hold attachments, so this bounds the table at a few hundred MB in the worst case. */
+export const MAX_DRAFTS = 500;
 
 export const SECURITY_MODES = ['none', 'starttls', 'starttls-required', 'implicit'] as const;
 export const PROFILE_AUTH = ['none', 'PLAIN', 'LOGIN', 'CRAM-MD5', 'XOAUTH2'] as const;
@@ -347,6 +349,30 @@ export type ComposedMessage = z.input<typeof composedMessageSchema>;
 const envelopeSchema = z
   .object({ from: z.string().max(MAX_HEADER_CHARS).optional(), to: addressList.optional() })
   .strict();
+/** What a draft keeps: the profile to send through, the message (attachments included) and the envelope override. */
+export const draftSchema = z
+  .object({
+    profile: profileId.optional(),
+    message: composedMessageSchema,
+    envelope: envelopeSchema.optional(),
+  })
+  .strict();
+export type Draft = z.infer<typeof draftSchema>;
+export type DraftInput = z.input<typeof draftSchema>;
+
+export const draftSummarySchema = z.object({
+  id: z.number(),
+  created: z.string(),
+  updated: z.string(),
+  subject: z.string(),
+  to: z.array(z.string()),
+  profile: z.string().nullable(),
+  attachments: z.number(),
+});
+export type DraftSummary = z.infer<typeof draftSummarySchema>;
+export const draftDetailSchema = draftSummarySchema.extend({ draft: draftSchema });
+export type DraftDetail = z.infer<typeof draftDetailSchema>;
+
 const dkimArgs = z
   .object({
     domain: z.string().min(1).max(253),
@@ -395,6 +421,17 @@ const idArg = z.object({ id: profileId }).strict();
 export const composeVerbs = {
   'compose.explainReply': verb(
     z.object({ reply: z.string().max(4096), enhanced: z.string().max(16).optional() }).strict(),
+    replyExplanationSchema,
+  ),
+  /** The explainer as a lookup: a reply (`550 5.1.1 …`), a basic code or an enhanced code, or both. */
+  'compose.replyCode': verb(
+    z
+      .object({ code: z.string().max(4096).optional(), enhanced: z.string().max(16).optional() })
+      .strict()
+      .refine((a) => Boolean(a.code?.trim() || a.enhanced?.trim()), {
+        message: 'give code or enhanced',
+        path: ['code'],
+      }),
     replyExplanationSchema,
   ),
   'compose.profiles.list': verb(z.object({}).strict(), z.object({ profiles: z.array(profileViewSchema) })),
@@ -449,6 +486,34 @@ export const composeVerbs = {
       .strict(),
     z.object({ sends: z.array(sendSummarySchema), total: z.number() }),
   ),
+  'compose.drafts.list': verb(z.object({}).strict(), z.object({ drafts: z.array(draftSummarySchema) })),
+  'compose.drafts.get': verb(z.object({ id: z.number().int().positive() }).strict(), draftDetailSchema),
+  'compose.drafts.create': verb(z.object({ draft: draftSchema }).strict(), draftDetailSchema),
+  'compose.drafts.update': verb(
+    z.object({ id: z.number().int().positive(), draft: draftSchema }).strict(),
+    draftDetailSchema,
+  ),
+  'compose.drafts.delete': verb(
+    z.object({ id: z.number().int().positive() }).strict(),
+    z.object({ deleted: z.boolean() }),
+  ),
+  /** A captured message as a draft to edit as new: addresses, subject, text, HTML, attachments and custom headers. */
+  'compose.drafts.fromMessage': verb(z.object({ id: z.number().int().positive() }).strict(), draftSchema),
+  /**
+   * Sends a whole message as it is (an .eml's bytes, base64) through a profile; the envelope defaults to the
+   * message's From and its To, Cc and Bcc.
+   */
+  'compose.sendRaw': verb(
+    z
+      .object({
+        profile: profileId,
+        raw: z.string().min(1).max(MAX_ATTACHMENT_BASE64_CHARS),
+        envelope: envelopeSchema.optional(),
+        confirm: z.boolean().optional(),
+      })
+      .strict(),
+    sendReportSchema,
+  ),
   'compose.sends.get': verb(z.object({ id: z.number().int().positive() }).strict(), sendDetailSchema),
   /** The exact bytes sent, base64 (the REST route /api/sends/{id}/raw returns them as message/rfc822). */
   'compose.sends.raw': verb(
@@ -463,6 +528,8 @@ export type ComposeVerb = keyof typeof composeVerbs;
 export interface ComposeEvents {
   /** A send attempt was recorded (any outcome). */
   'compose.sent': { id: number; outcome: SendOutcome };
+  /** A draft was saved or deleted. */
+  'compose.drafts.changed': { id: number };
   /** The profiles changed (created, updated, deleted, imported). */
   'compose.profiles.changed': { ids: string[] };
 }

@@ -275,6 +275,11 @@ const folder = z.string().min(1).max(4096);
 export const diffVerbs = {
   /** The structured diff of two stored messages. */
   'diff.messages': verb(diffMessagesArgs, messageDiffSchema),
+  /**
+   * The same structured diff of two sends from the compose history: the bytes each sent, and as envelope the
+   * MAIL FROM, RCPT TO, TLS and the profile it went through. `a` and `b` are send ids.
+   */
+  'diff.sends': verb(diffMessagesArgs, messageDiffSchema),
   /** A PNG of a message's HTML rendered in Chromium, without scripts or remote content. */
   'diff.screenshot': verb(z.object({ id, ...renderOptionsSchema.shape }).strict(), screenshotSchema),
   /** Both messages rendered alike and compared pixel by pixel (pixelmatch). */

@@ -1,8 +1,11 @@
-// Locates ../shared/corpus beside the project root (CI lays shared/ there) and lists its messages.
+// Locates ../shared/corpus beside the project root (CI lays shared/ there), or $MAILWRIGHT_CORPUS (a worktree that
+// sits elsewhere), and lists its messages.
 import fs from 'node:fs';
 import path from 'node:path';
 
-export const CORPUS_DIR = path.resolve(new URL('../../../shared/corpus', import.meta.url).pathname);
+export const CORPUS_DIR = path.resolve(
+  process.env.MAILWRIGHT_CORPUS || new URL('../../../shared/corpus', import.meta.url).pathname,
+);
 
 /** Every .eml file of the corpus, sorted, as absolute paths. */
 export function corpusFiles(): string[] {

@@ -95,6 +95,15 @@ export const api = {
     sends: (args: CallArgs<'compose.sends.list'>) => call('compose.sends.list', args),
     sendDetail: (id: number) => call('compose.sends.get', { id }),
     sendRaw: (id: number) => call('compose.sends.raw', { id }),
+    replyCode: (code: string, enhanced?: string) =>
+      call('compose.replyCode', { ...(code ? { code } : {}), ...(enhanced ? { enhanced } : {}) }),
+    drafts: () => call('compose.drafts.list', {}),
+    draft: (id: number) => call('compose.drafts.get', { id }),
+    createDraft: (draft: CallArgs<'compose.drafts.create'>['draft']) => call('compose.drafts.create', { draft }),
+    updateDraft: (id: number, draft: CallArgs<'compose.drafts.update'>['draft']) =>
+      call('compose.drafts.update', { id, draft }),
+    deleteDraft: (id: number) => call('compose.drafts.delete', { id }),
+    draftFromMessage: (id: number) => call('compose.drafts.fromMessage', { id }),
   },
   checks: {
     message: (args: CallArgs<'checks.message'>) => call('checks.message', args),
@@ -105,6 +114,7 @@ export const api = {
   },
   diff: {
     messages: (args: CallArgs<'diff.messages'>) => call('diff.messages', args),
+    sends: (args: CallArgs<'diff.sends'>) => call('diff.sends', args),
     visual: (args: CallArgs<'diff.visual'>) => call('diff.visual', args),
     screenshot: (args: CallArgs<'diff.screenshot'>) => call('diff.screenshot', args),
     accessibility: (id: number) => call('diff.accessibility', { id }),

@@ -1,16 +1,24 @@
 // The compose page: the message fields, the profile to send through, the send result (with transcript), a
-// reply-code lookup, and releasing a captured message. Addresses: `#/compose`, `#/compose/from/<message id>`
-// (edit a captured message as new), `#/compose/release/<message id>` (send it again through a profile).
-import type { ProfileView, SendReport } from '../../../../src-shared/contract/index.js';
+// reply-code lookup, saved drafts, and releasing a captured message. Addresses: `#/compose`,
+// `#/compose/from/<message id>` (edit a captured message as new: its HTML, text, attachments and headers),
+// `#/compose/draft/<draft id>` (a saved draft), `#/compose/release/<message id>` (send it again through a profile).
+import type {
+  ComposedMessage,
+  Draft,
+  DraftInput,
+  DraftSummary,
+  ProfileView,
+  SendReport,
+} from '../../../../src-shared/contract/index.js';
 import { explainReply, type ReplyExplanation } from '../../../../src-shared/reply-codes.js';
 import { ApiCallError, api, errorText, onEvent } from '../../lib/api.js';
 import { parseId, type PageState } from '../../lib/page.js';
 
-export function parseComposePath(
-  path: readonly string[],
-): { mode: 'new' | 'from' | 'release'; id: number | null } | null {
+export type ComposeMode = 'new' | 'from' | 'draft' | 'release';
+
+export function parseComposePath(path: readonly string[]): { mode: ComposeMode; id: number | null } | null {
   if (path.length === 0) return { mode: 'new', id: null };
-  if (path.length === 2 && (path[0] === 'from' || path[0] === 'release')) {
+  if (path.length === 2 && (path[0] === 'from' || path[0] === 'release' || path[0] === 'draft')) {
     const id = parseId(path[1]);
     return id === null ? null : { mode: path[0], id };
   }
@@ -64,8 +72,19 @@ export function previewDocument(html: string): string {
   return `<!doctype html><meta http-equiv="Content-Security-Policy" content="${csp}">${html}`;
 }
 
+/** How a header list shows in the custom headers box: one `Name: value` a line. */
+export function headerLines(headers: readonly { name: string; value: string }[]): string {
+  return headers.map((h) => `${h.name}: ${h.value}`).join('\n');
+}
+
+/** base64 length to bytes, for the attachment list. */
+function base64Bytes(b64: string): number {
+  const pad = b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0;
+  return Math.max(0, Math.floor((b64.length * 3) / 4) - pad);
+}
+
 export class ComposePage implements PageState {
-  #mode = $state<'new' | 'from' | 'release'>('new');
+  #mode = $state<ComposeMode>('new');
   #sourceId = $state<number | null>(null);
   #profiles = $state<ProfileView[]>([]);
   profileId = $state('');
@@ -91,12 +110,25 @@ export class ComposePage implements PageState {
   /** Set when the core asks for confirmation (a host that is not this machine): the text names the recipients. */
   #confirm = $state<string | null>(null);
   lookup = $state('');
+  #drafts = $state<DraftSummary[]>([]);
+  #notice = $state<string | null>(null);
+  #savingDraft = $state(false);
 
   get path(): string[] {
     return this.#mode === 'new' || this.#sourceId === null ? [] : [this.#mode, String(this.#sourceId)];
   }
-  get mode(): 'new' | 'from' | 'release' {
+  get mode(): ComposeMode {
     return this.#mode;
+  }
+  get drafts(): DraftSummary[] {
+    return this.#drafts;
+  }
+  /** A passing note (a draft saved), in a status line. */
+  get notice(): string | null {
+    return this.#notice;
+  }
+  get savingDraft(): boolean {
+    return this.#savingDraft;
   }
   get sourceId(): number | null {
     return this.#sourceId;
@@ -131,12 +163,70 @@ export class ComposePage implements PageState {
     this.#result = null;
     this.#error = null;
     this.#confirm = null;
+    this.#notice = null;
     if (parsed.mode === 'from' && parsed.id !== null) void this.#loadFrom(parsed.id);
+    if (parsed.mode === 'draft' && parsed.id !== null) void this.#loadDraft(parsed.id);
   }
 
   start(): () => void {
     void this.loadProfiles();
-    return onEvent('compose.profiles.changed', () => void this.loadProfiles());
+    void this.loadDrafts();
+    const offProfiles = onEvent('compose.profiles.changed', () => void this.loadProfiles());
+    const offDrafts = onEvent('compose.drafts.changed', () => void this.loadDrafts());
+    return () => {
+      offProfiles();
+      offDrafts();
+    };
+  }
+
+  async loadDrafts(): Promise<void> {
+    try {
+      this.#drafts = (await api.compose.drafts()).drafts;
+    } catch (err) {
+      this.#error = `Drafts could not be loaded: ${errorText(err)}`;
+    }
+  }
+
+  /** Saves the fields as a draft: a new one, or the one this page opened. Attachments are kept with it. */
+  async saveDraft(): Promise<number | null> {
+    if (this.#savingDraft) return null;
+    this.#error = null;
+    this.#notice = null;
+    this.#savingDraft = true;
+    try {
+      const draft: DraftInput = {
+        ...(this.profileId ? { profile: this.profileId } : {}),
+        message: this.#message(),
+        ...this.#envelope(),
+      };
+      const saved =
+        this.#mode === 'draft' && this.#sourceId !== null
+          ? await api.compose.updateDraft(this.#sourceId, draft)
+          : await api.compose.createDraft(draft);
+      this.#mode = 'draft';
+      this.#sourceId = saved.id;
+      this.#notice = `Draft #${saved.id} saved at ${new Date(saved.updated).toLocaleTimeString()}.`;
+      await this.loadDrafts();
+      return saved.id;
+    } catch (err) {
+      this.#error = `The draft could not be saved: ${errorText(err)}`;
+      return null;
+    } finally {
+      this.#savingDraft = false;
+    }
+  }
+
+  async deleteDraft(id: number): Promise<void> {
+    try {
+      await api.compose.deleteDraft(id);
+      if (this.#mode === 'draft' && this.#sourceId === id) {
+        this.#mode = 'new';
+        this.#sourceId = null;
+      }
+      await this.loadDrafts();
+    } catch (err) {
+      this.#error = `The draft could not be deleted: ${errorText(err)}`;
+    }
   }
 
   async loadProfiles(): Promise<void> {
@@ -191,41 +281,83 @@ export class ComposePage implements PageState {
     this.#confirm = null;
   }
 
-  async #send(confirm: boolean): Promise<SendReport> {
-    const headers = parseHeaderLines(this.headers);
+  #message(): ComposedMessage {
+    return {
+      ...(this.from.trim() ? { from: this.from.trim() } : {}),
+      to: splitAddresses(this.to),
+      cc: splitAddresses(this.cc),
+      bcc: splitAddresses(this.bcc),
+      ...(this.replyTo.trim() ? { replyTo: this.replyTo.trim() } : {}),
+      subject: this.subject,
+      ...(this.text ? { text: this.text } : {}),
+      ...(this.html ? { html: this.html } : {}),
+      headers: parseHeaderLines(this.headers),
+      ...(this.priority ? { priority: this.priority } : {}),
+      ...(this.listUnsubscribe.trim() ? { listUnsubscribe: this.listUnsubscribe.trim() } : {}),
+      ...(this.listUnsubscribePost ? { listUnsubscribePost: true } : {}),
+      attachments: this.attachments.map((a) => ({
+        filename: a.filename,
+        contentType: a.contentType,
+        content: a.content,
+        ...(a.cid ? { cid: a.cid } : {}),
+      })),
+    };
+  }
+
+  #envelope(): { envelope?: { from?: string; to?: string[] } } {
     const envelopeTo = splitAddresses(this.envelopeTo);
+    if (!this.envelopeFrom.trim() && envelopeTo.length === 0) return {};
+    return {
+      envelope: {
+        ...(this.envelopeFrom.trim() ? { from: this.envelopeFrom.trim() } : {}),
+        ...(envelopeTo.length ? { to: envelopeTo } : {}),
+      },
+    };
+  }
+
+  async #send(confirm: boolean): Promise<SendReport> {
     return api.compose.send({
       profile: this.profileId,
-      message: {
-        ...(this.from.trim() ? { from: this.from.trim() } : {}),
-        to: splitAddresses(this.to),
-        cc: splitAddresses(this.cc),
-        bcc: splitAddresses(this.bcc),
-        ...(this.replyTo.trim() ? { replyTo: this.replyTo.trim() } : {}),
-        subject: this.subject,
-        ...(this.text ? { text: this.text } : {}),
-        ...(this.html ? { html: this.html } : {}),
-        headers,
-        ...(this.priority ? { priority: this.priority } : {}),
-        ...(this.listUnsubscribe.trim() ? { listUnsubscribe: this.listUnsubscribe.trim() } : {}),
-        ...(this.listUnsubscribePost ? { listUnsubscribePost: true } : {}),
-        attachments: this.attachments.map((a) => ({
-          filename: a.filename,
-          contentType: a.contentType,
-          content: a.content,
-          ...(a.cid ? { cid: a.cid } : {}),
-        })),
-      },
-      ...(this.envelopeFrom.trim() || envelopeTo.length
-        ? {
-            envelope: {
-              ...(this.envelopeFrom.trim() ? { from: this.envelopeFrom.trim() } : {}),
-              ...(envelopeTo.length ? { to: envelopeTo } : {}),
-            },
-          }
-        : {}),
+      message: this.#message(),
+      ...this.#envelope(),
       ...(confirm ? { confirm: true } : {}),
     });
+  }
+
+  /** Fills every field from a draft (a saved one, or a captured message read as one). */
+  #fill(d: Draft): void {
+    const m = d.message;
+    if (d.profile && this.#profiles.some((p) => p.id === d.profile)) this.profileId = d.profile;
+    this.from = m.from ?? '';
+    this.to = m.to.join(', ');
+    this.cc = m.cc.join(', ');
+    this.bcc = m.bcc.join(', ');
+    this.replyTo = m.replyTo ?? '';
+    this.subject = m.subject;
+    this.text = m.text ?? '';
+    this.html = m.html ?? '';
+    this.headers = headerLines(m.headers);
+    this.priority = m.priority ?? '';
+    this.listUnsubscribe = m.listUnsubscribe ?? '';
+    this.listUnsubscribePost = m.listUnsubscribePost ?? false;
+    this.envelopeFrom = d.envelope?.from ?? '';
+    this.envelopeTo = (d.envelope?.to ?? []).join(', ');
+    this.attachments = m.attachments.map((a) => ({
+      filename: a.filename,
+      contentType: a.contentType ?? 'application/octet-stream',
+      content: a.content,
+      size: base64Bytes(a.content),
+      cid: a.cid ?? '',
+    }));
+  }
+
+  async #loadDraft(id: number): Promise<void> {
+    try {
+      const saved = await api.compose.draft(id);
+      if (this.#mode === 'draft' && this.#sourceId === id) this.#fill(saved.draft);
+    } catch (err) {
+      this.#error = `The draft could not be opened: ${errorText(err)}`;
+    }
   }
 
   async #release(confirm: boolean): Promise<SendReport> {
@@ -241,14 +373,8 @@ export class ComposePage implements PageState {
 
   async #loadFrom(id: number): Promise<void> {
     try {
-      const m = await api.messages.get(id);
-      const list = (a: { name: string; address: string }[]) =>
-        a.map((x) => (x.name ? `"${x.name.replace(/"/g, '')}" <${x.address}>` : x.address)).join(', ');
-      this.from = m.from ? list([m.from]) : '';
-      this.to = list(m.to);
-      this.cc = list(m.cc);
-      this.subject = m.subject;
-      this.text = m.text ?? '';
+      const draft = await api.compose.draftFromMessage(id);
+      if (this.#mode === 'from' && this.#sourceId === id) this.#fill(draft);
     } catch (err) {
       this.#error = `The message could not be opened: ${errorText(err)}`;
     }

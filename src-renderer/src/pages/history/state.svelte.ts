@@ -1,7 +1,8 @@
 // The send history: every attempt, newest first, searchable and filtered by outcome; one opens with its report,
-// transcript and the exact bytes sent. A 'compose.sent' push refreshes the list.
+// transcript and the exact bytes sent, and can be compared with another send (the diff capability's diff.sends).
+// A 'compose.sent' push refreshes the list.
 // Addresses: `#/history`, `#/history/<send id>`.
-import type { SendDetail, SendOutcome, SendSummary } from '../../../../src-shared/contract/index.js';
+import type { MessageDiff, SendDetail, SendOutcome, SendSummary } from '../../../../src-shared/contract/index.js';
 import { api, errorText, onEvent } from '../../lib/api.js';
 import { Coalescer } from '../../lib/coalesce.js';
 import { parseId, type PageState } from '../../lib/page.js';
@@ -24,6 +25,9 @@ export class HistoryPage implements PageState {
   #detail = $state<SendDetail | null>(null);
   #source = $state<string | null>(null);
   #error = $state<string | null>(null);
+  #compareId = $state<number | null>(null);
+  #diff = $state<MessageDiff | null>(null);
+  #comparing = $state(false);
   #gen = 0;
   readonly #coalescer = new Coalescer(() => this.load(), REFRESH_WINDOW_MS);
 
@@ -47,6 +51,15 @@ export class HistoryPage implements PageState {
   }
   get error(): string | null {
     return this.#error;
+  }
+  get compareId(): number | null {
+    return this.#compareId;
+  }
+  get diff(): MessageDiff | null {
+    return this.#diff;
+  }
+  get comparing(): boolean {
+    return this.#comparing;
   }
 
   show(path: readonly string[]): void {
@@ -82,11 +95,30 @@ export class HistoryPage implements PageState {
   async select(id: number): Promise<void> {
     this.#selectedId = id;
     this.#source = null;
+    this.#compareId = null;
+    this.#diff = null;
     try {
       const detail = await api.compose.sendDetail(id);
       if (this.#selectedId === id) this.#detail = detail;
     } catch (err) {
       this.#error = errorText(err);
+    }
+  }
+
+  /** The open send (A) against another (B): null clears the comparison. */
+  async compareWith(other: number | null): Promise<void> {
+    const id = this.#selectedId;
+    this.#compareId = other;
+    this.#diff = null;
+    if (id === null || other === null) return;
+    this.#comparing = true;
+    try {
+      const diff = await api.diff.sends({ a: id, b: other });
+      if (this.#selectedId === id && this.#compareId === other) this.#diff = diff;
+    } catch (err) {
+      this.#error = `The sends could not be compared: ${errorText(err)}`;
+    } finally {
+      this.#comparing = false;
     }
   }
 

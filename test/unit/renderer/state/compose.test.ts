@@ -5,13 +5,22 @@ import { SEND_OUTCOMES } from '../../../../src-shared/contract/compose.js';
 
 vi.mock('../../../../src-renderer/src/lib/api.js', () => import('./fake-api.js'));
 
-const { splitAddresses, parseHeaderLines, previewDocument, parseComposePath } =
+const { splitAddresses, parseHeaderLines, headerLines, previewDocument, parseComposePath } =
   await import('../../../../src-renderer/src/pages/compose/state.svelte.js');
 const { editFrom, formFrom, acceptsProfilesPath } =
   await import('../../../../src-renderer/src/pages/profiles/state.svelte.js');
 const { SEND_OUTCOME_NAMES } = await import('../../../../src-renderer/src/pages/history/outcomes.js');
 
 describe('compose fields', () => {
+  it('shows a draft header list as the lines the headers box reads back', () => {
+    const headers = [
+      { name: 'X-Campaign', value: 'week-49' },
+      { name: 'X-Ref', value: 'a: b' },
+    ];
+    expect(headerLines(headers)).toBe('X-Campaign: week-49\nX-Ref: a: b');
+    expect(parseHeaderLines(headerLines(headers))).toEqual(headers);
+  });
+
   it('splits addresses on commas and semicolons outside quotes and angle brackets', () => {
     expect(splitAddresses('"Doe, Jane" <jane@x.test>; b@x.test , <c,d@x.test>')).toEqual([
       '"Doe, Jane" <jane@x.test>',
@@ -39,6 +48,8 @@ describe('compose fields', () => {
     expect(parseComposePath([])).toEqual({ mode: 'new', id: null });
     expect(parseComposePath(['release', '12'])).toEqual({ mode: 'release', id: 12 });
     expect(parseComposePath(['from', 'x'])).toBeNull();
+    expect(parseComposePath(['draft', '3'])).toEqual({ mode: 'draft', id: 3 });
+    expect(parseComposePath(['draft'])).toBeNull();
     expect(acceptsProfilesPath(['new'])).toBe(true);
     expect(acceptsProfilesPath(['Bad Id'])).toBe(false);
   });
