@@ -21,6 +21,7 @@ const KNOWN_EVENTS: ReadonlySet<string> = new Set(
     'import.progress': 1,
     'compose.sent': 1,
     'compose.profiles.changed': 1,
+    'compose.bulk.progress': 1,
     'checks.updated': 1,
     'diff.verdict': 1,
     'diff.baselinesChanged': 1,
