@@ -42,8 +42,8 @@ export interface BulkDeps {
   allowRecipientDomains(): readonly string[] | undefined;
   maxMessages(): number | undefined;
   history: HistoryRepo;
-  /** After each batch of history rows is written (retention, `compose.sent`). */
-  recorded(rows: readonly { id: number; outcome: SendOutcome }[]): void;
+  /** After each batch of history rows is written (retention, `compose.sent`); `last` for a run's final batch. */
+  recorded(rows: readonly { id: number; outcome: SendOutcome }[], last: boolean): void;
   progress(p: BulkProgress): void;
 }
 
@@ -82,6 +82,36 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * A TCP connection with Nagle off. nodemailer writes the end of DATA as its own small segment; with Nagle on it
+ * waits for the server's delayed ACK (~40 ms on Linux), so every message of a run would cost 40 ms whatever the
+ * server does. nodemailer runs its SMTP (and STARTTLS or implicit TLS) over the socket it is handed.
+ */
+function connectNoDelay(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  callback: (err: Error | null, socket?: { connection: net.Socket }) => void,
+): void {
+  const socket = net.connect({ host, port, noDelay: true });
+  const timer = setTimeout(() => {
+    socket.destroy();
+    callback(
+      Object.assign(new Error(`no connection to ${host}:${port} within ${timeoutMs} ms`), { code: 'ETIMEDOUT' }),
+    );
+  }, timeoutMs);
+  const onError = (err: Error) => {
+    clearTimeout(timer);
+    callback(err);
+  };
+  socket.once('error', onError);
+  socket.once('connect', () => {
+    clearTimeout(timer);
+    socket.removeListener('error', onError);
+    callback(null, { connection: socket });
+  });
+}
+
 /** nodemailer pool options for a profile; the host is already resolved (the resolver setting) to `address`. */
 export function poolOptions(p: ProfileConfig, address: string, s: BulkSettings): SMTPPool.Options {
   const name = p.tls.servername || p.host;
@@ -113,6 +143,8 @@ export function poolOptions(p: ProfileConfig, address: string, s: BulkSettings):
       ...(p.tls.clientKey ? { key: p.tls.clientKey } : {}),
       ...(p.tls.minVersion ? { minVersion: p.tls.minVersion } : {}),
     },
+    getSocket: (_options: unknown, callback: (err: Error | null, socket?: { connection: net.Socket }) => void) =>
+      connectNoDelay(address, p.port, (p.connectionTimeoutSeconds ?? 30) * 1000, callback),
     ...(auth ? { auth } : {}),
     ...(auth && p.auth.mechanism !== 'XOAUTH2' ? { authMethod: p.auth.mechanism } : {}),
   };
@@ -329,19 +361,25 @@ export class BulkRuns {
     transport.on('error', () => undefined);
     const pending: { record: SendRecord; row: BulkRow }[] = [];
     let flushTimer: NodeJS.Timeout | null = null;
-    const flush = () => {
+    const flush = (last = false) => {
       if (flushTimer) clearTimeout(flushTimer);
       flushTimer = null;
-      if (pending.length === 0) return;
+      if (pending.length === 0) {
+        if (last) this.#d.recorded([], true);
+        return;
+      }
       const batch = pending.splice(0);
       const ids = this.#d.history.insertMany(batch.map((b) => b.record));
       batch.forEach((b, i) => (b.row.sendId = ids[i]!));
-      this.#d.recorded(batch.map((b, i) => ({ id: ids[i]!, outcome: b.record.report.outcome })));
+      this.#d.recorded(
+        batch.map((b, i) => ({ id: ids[i]!, outcome: b.record.report.outcome })),
+        last,
+      );
     };
     const record = (r: SendRecord, row: BulkRow) => {
       pending.push({ record: r, row });
       if (pending.length >= FLUSH_ROWS) flush();
-      else flushTimer ??= setTimeout(flush, FLUSH_MS);
+      else flushTimer ??= setTimeout(() => flush(), FLUSH_MS);
     };
     const ticker = setInterval(() => this.#d.progress(run.progress()), PROGRESS_MS);
     const started = performance.now();
@@ -361,7 +399,7 @@ export class BulkRuns {
     } finally {
       clearInterval(ticker);
       transport.close();
-      flush();
+      flush(true);
       run.end(signal.aborted ? 'cancelled' : 'done');
       this.#d.progress(run.progress());
     }

@@ -24,6 +24,9 @@ import { SmtpSession } from './smtp-session.js';
 
 export { isLoopbackHost, checkGuardrails } from './sender.js';
 
+/** How often a bulk run applies the history's retention while it records. */
+const BULK_RETENTION_EVERY_MS = 1000;
+
 export function setupCompose(deps: CapabilityDeps): Capability<ComposeVerb | BulkVerb> {
   const options = (): ComposeOptions => deps.settings.section('compose');
   const profiles = new Profiles(deps.settings, async (list) => {
@@ -49,15 +52,20 @@ export function setupCompose(deps: CapabilityDeps): Capability<ComposeVerb | Bul
       deps.events.emit('compose.sent', { id, outcome });
     },
   });
+  let retainedAt = 0;
   const bulk = new BulkRuns({
     profile: (id) => profiles.config(id),
     resolver: currentResolver,
     allowRecipientDomains: () => options().allowRecipientDomains,
     maxMessages: () => options().bulkMaxMessages,
     history,
-    recorded: (rows) => {
-      const r = deps.store.retention;
-      history.applyRetention(r.maxMessages || Number.MAX_SAFE_INTEGER, r.maxBytes || Number.MAX_SAFE_INTEGER);
+    recorded: (rows, last) => {
+      // Retention scans the history: once a second during a run, and after its last batch.
+      if (last || performance.now() - retainedAt >= BULK_RETENTION_EVERY_MS) {
+        retainedAt = performance.now();
+        const r = deps.store.retention;
+        history.applyRetention(r.maxMessages || Number.MAX_SAFE_INTEGER, r.maxBytes || Number.MAX_SAFE_INTEGER);
+      }
       for (const row of rows) deps.events.emit('compose.sent', row);
     },
     progress: (p) => deps.events.emit('compose.bulk.progress', p),

@@ -4,7 +4,7 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BulkProgress, BulkRun } from '../../../src-shared/index.js';
-import { profileFor, startFarEnd, type Far } from './helpers.js';
+import { CANARY, USER, profileFor, startFarEnd, type Far } from './helpers.js';
 
 let far: Far;
 let plain: string;
@@ -68,6 +68,27 @@ describe('compose.bulk', () => {
     expect(parsed).toHaveLength(3);
     expect(Object.keys(parsed[0]!)).toEqual(['n', 'recipient', 'outcome', 'reply', 'latencyMs', 'attempts', 'sendId']);
     expect(parsed.every((r) => r.outcome === 'delivered' && /^250 /.test(r.reply!))).toBe(true);
+  });
+
+  it('sends over implicit TLS and STARTTLS with AUTH, and no secret leaves the core', async () => {
+    for (const [listener, security, mechanism] of [
+      ['implicit', 'implicit', 'PLAIN'],
+      ['starttls', 'starttls-required', 'LOGIN'],
+    ] as const) {
+      const profile = await far.call('compose.profiles.create', {
+        profile: profileFor(far, listener, { security, auth: { mechanism, user: USER, password: CANARY } }),
+      });
+      const { run, end } = await runToEnd({
+        profile: profile.id,
+        message: { ...copy, to: [`${listener}{{n}}@example.test`] },
+        source: { kind: 'copies', count: 4 },
+        settings: { concurrency: 2, messagesPerConnection: 2 },
+      });
+      expect(end, listener).toMatchObject({ state: 'done', sent: 4, failed: 0 });
+      const exported = await far.call('compose.bulk.export', { id: run.id, format: 'json' });
+      expect(exported.content).not.toContain(CANARY);
+    }
+    expect(far.events.join('\n')).not.toContain(CANARY);
   });
 
   it('refuses a CSV with a broken row, naming its line, and sends nothing', async () => {
