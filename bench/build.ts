@@ -5,7 +5,7 @@ import path from 'node:path';
 import { ROOT } from './proc.js';
 
 const OUT_DIR = path.join(ROOT, 'node_modules/.cache/mailwright-bench');
-const ENTRIES = ['client-nodemailer', 'bare-smtp-server', 'flood-client'] as const;
+const ENTRIES = ['client-nodemailer', 'bare-smtp-server', 'flood-client', 'bulk-bare-client'] as const;
 export type HelperName = (typeof ENTRIES)[number];
 
 let built = false;

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runAutomation, type AutomationResult } from './automation.js';
 import { buildHelpers } from './build.js';
+import { bulkTargets, runBulkBench, type BulkBenchResult } from './bulk.js';
 import { ALL_CLIENTS, cleanupClientFiles, type ClientName } from './clients.js';
 import { runImport, type ImportBenchResult } from './import.js';
 import { runFlood, type FloodResult } from './flood.js';
@@ -47,7 +48,18 @@ import {
 } from './servers.js';
 
 type Part =
-  'ingest' | 'memory' | 'inbox' | 'latency' | 'import' | 'flood' | 'fuzz' | 'compat' | 'automation' | 'checks' | 'diff';
+  | 'ingest'
+  | 'memory'
+  | 'inbox'
+  | 'latency'
+  | 'import'
+  | 'flood'
+  | 'fuzz'
+  | 'compat'
+  | 'automation'
+  | 'checks'
+  | 'diff'
+  | 'bulk';
 const ALL_PARTS: Part[] = [
   'ingest',
   'latency',
@@ -60,12 +72,13 @@ const ALL_PARTS: Part[] = [
   'automation',
   'checks',
   'diff',
+  'bulk',
 ];
 /** The memory run (10,000 x 100 KB), the 1 GB import, the flood (200 x 45 MB) and the long fuzz take minutes each: their own modes. */
 const DEFAULT_PARTS: Part[] = ['ingest', 'latency', 'inbox'];
 
 const USAGE = `Usage: npm run bench -- [options]
-  --only PARTS        comma list of ingest,memory,inbox,latency,import,flood,fuzz,compat,automation,checks,diff (default: ingest,latency,inbox)
+  --only PARTS        comma list of ingest,memory,inbox,latency,import,flood,fuzz,compat,automation,checks,diff,bulk (default: ingest,latency,inbox)
   --all               every part, memory, import, flood and fuzz included
   --n N               messages per ingest run, both sizes (default 2000 for 5 KB, 400 for 100 KB;
                       one-connection-per-message runs against servers with the stock
@@ -206,6 +219,7 @@ async function main(): Promise<number> {
   let fuzz: FuzzBenchResult[] = [];
   let checks: ChecksBenchRow[] = [];
   let diff: DiffBenchResult | null = null;
+  let bulk: BulkBenchResult | null = null;
   const timings: Record<string, number> = {};
   const part = async (name: Part, needsMailwright: boolean, fn: () => Promise<void>): Promise<void> => {
     if (!parts.includes(name)) return;
@@ -305,6 +319,14 @@ async function main(): Promise<number> {
     diff = await runDiffBench({ quick, log });
     targets.push(...diffTargets(diff));
   });
+  await part('bulk', true, async () => {
+    const bulkN = nFlag ?? (quick ? 200 : 2000);
+    log(
+      `\n== bulk: engine (a second Mailwright, history on) vs a bare nodemailer pool, ${bulkN} x 5 KB to smtp-sink and Mailwright; ${rounds} round(s) A/B; concurrency ${concurrencies.join(',')}`,
+    );
+    bulk = await runBulkBench({ n: bulkN, rounds, concurrencies, log });
+    targets.push(...bulkTargets(bulk));
+  });
   cleanupClientFiles();
 
   const summary = summarize(ingest);
@@ -365,6 +387,7 @@ async function main(): Promise<number> {
         fuzz,
         checks,
         diff,
+        bulk,
         targets,
         errors,
       },

@@ -2,7 +2,7 @@
 // under the same retention caps as captured mail (count and bytes). Plain SQL (window functions exist in both
 // SQLite and PostgreSQL), so issue 13's port is a copy.
 import type Database from 'better-sqlite3';
-import type { SendOutcome, SendReport, SendSummary } from '../../src-shared/index.js';
+import type { SendKind, SendOutcome, SendReport, SendSummary } from '../../src-shared/index.js';
 
 export const HISTORY_MIGRATION = {
   version: 1,
@@ -32,7 +32,7 @@ export const HISTORY_MIGRATION = {
 };
 
 export interface SendRecord {
-  kind: 'send' | 'release';
+  kind: SendKind;
   profileId: string;
   profileName: string;
   host: string;
@@ -45,7 +45,7 @@ export interface SendRecord {
 interface Row {
   id: number;
   at: string;
-  kind: 'send' | 'release';
+  kind: SendKind;
   profile_id: string;
   profile_name: string;
   host: string;
@@ -66,35 +66,45 @@ const SUMMARY_COLUMNS =
 
 export class HistoryRepo {
   readonly #db: Database.Database;
+  #insertStatement: Database.Statement | undefined;
 
   constructor(db: Database.Database) {
     this.#db = db;
   }
 
   insert(r: SendRecord): number {
-    const info = this.#db
-      .prepare(
-        `INSERT INTO compose_sends (at, kind, profile_id, profile_name, host, port, mail_from, rcpt_to, subject, outcome,
+    return this.#insert(r);
+  }
+
+  /** Several records in one transaction (bulk runs write their sends in batches); their ids in order. */
+  insertMany(records: readonly SendRecord[]): number[] {
+    return this.#db.transaction(() => records.map((r) => this.#insert(r)))();
+  }
+
+  #insert(r: SendRecord): number {
+    // Prepared once, on first use: the table exists only after the capability's migrations ran.
+    this.#insertStatement ??= this.#db.prepare(
+      `INSERT INTO compose_sends (at, kind, profile_id, profile_name, host, port, mail_from, rcpt_to, subject, outcome,
            reply, message_id, ms, size, report, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        new Date().toISOString(),
-        r.kind,
-        r.profileId,
-        r.profileName,
-        r.host,
-        r.port,
-        r.report.envelope.from,
-        JSON.stringify(r.report.envelope.to),
-        r.subject,
-        r.report.outcome,
-        r.report.reply,
-        r.report.messageId,
-        r.report.ms,
-        r.report.size,
-        JSON.stringify(r.report),
-        r.raw,
-      );
+    );
+    const info = this.#insertStatement.run(
+      new Date().toISOString(),
+      r.kind,
+      r.profileId,
+      r.profileName,
+      r.host,
+      r.port,
+      r.report.envelope.from,
+      JSON.stringify(r.report.envelope.to),
+      r.subject,
+      r.report.outcome,
+      r.report.reply,
+      r.report.messageId,
+      r.report.ms,
+      r.report.size,
+      JSON.stringify(r.report),
+      r.raw,
+    );
     return Number(info.lastInsertRowid);
   }
 

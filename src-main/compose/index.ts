@@ -3,6 +3,7 @@
 // Owns src-main/compose/ and the compose_* tables; must not import electron, serve/ or another capability's folder.
 import {
   MailwrightError,
+  type BulkVerb,
   type ComposeOptions,
   type ComposeVerb,
   type ProfileConfig,
@@ -10,6 +11,7 @@ import {
 } from '../../src-shared/index.js';
 import { explainReply } from '../../src-shared/reply-codes.js';
 import type { Capability, CapabilityDeps, Handlers } from '../core/capability.js';
+import { BulkRuns } from './bulk.js';
 import { generateDkimKey } from './dkim-keys.js';
 import { DRAFTS_MIGRATION, DraftsRepo } from './drafts-repo.js';
 import { draftFromMessage, envelopeOf } from './from-message.js';
@@ -24,7 +26,10 @@ import { SmtpSession } from './smtp-session.js';
 
 export { isLoopbackHost, checkGuardrails } from './sender.js';
 
-export function setupCompose(deps: CapabilityDeps): Capability<ComposeVerb> {
+/** How often a bulk run applies the history's retention while it records. */
+const BULK_RETENTION_EVERY_MS = 1000;
+
+export function setupCompose(deps: CapabilityDeps): Capability<ComposeVerb | BulkVerb> {
   const options = (): ComposeOptions => deps.settings.section('compose');
   const profiles = new Profiles(deps.settings, async (list) => {
     const result = await deps.invoke('settings.update', { profiles: list });
@@ -51,6 +56,24 @@ export function setupCompose(deps: CapabilityDeps): Capability<ComposeVerb> {
       deps.events.emit('compose.sent', { id, outcome });
     },
   });
+  let retainedAt = 0;
+  const bulk = new BulkRuns({
+    profile: (id) => profiles.config(id),
+    resolver: currentResolver,
+    allowRecipientDomains: () => options().allowRecipientDomains,
+    maxMessages: () => options().bulkMaxMessages,
+    history,
+    recorded: (rows, last) => {
+      // Retention scans the history: once a second during a run, and after its last batch.
+      if (last || performance.now() - retainedAt >= BULK_RETENTION_EVERY_MS) {
+        retainedAt = performance.now();
+        const r = deps.store.retention;
+        history.applyRetention(r.maxMessages || Number.MAX_SAFE_INTEGER, r.maxBytes || Number.MAX_SAFE_INTEGER);
+      }
+      for (const row of rows) deps.events.emit('compose.sent', row);
+    },
+    progress: (p) => deps.events.emit('compose.bulk.progress', p),
+  });
   const changed = (ids: string[]) => deps.events.emit('compose.profiles.changed', { ids });
   const signed = async (
     raw: Buffer,
@@ -61,7 +84,7 @@ export function setupCompose(deps: CapabilityDeps): Capability<ComposeVerb> {
     return key ? signDkim(raw, key) : raw;
   };
 
-  const handlers: Handlers<ComposeVerb> = {
+  const handlers: Handlers<ComposeVerb | BulkVerb> = {
     'compose.explainReply': (a) => explainReply(a.reply, a.enhanced),
     'compose.replyCode': (a) => explainReply(a.code?.trim() ?? '', a.enhanced?.trim() || undefined),
     'compose.profiles.list': () => ({ profiles: profiles.list() }),
@@ -202,6 +225,11 @@ export function setupCompose(deps: CapabilityDeps): Capability<ComposeVerb> {
         throw new MailwrightError('not_found', `the bytes of send ${a.id} were dropped by retention`, 'id');
       return { base64: raw.toString('base64'), size: raw.length };
     },
+    'compose.bulk.start': (a) => bulk.start(a),
+    'compose.bulk.get': (a) => bulk.get(a.id),
+    'compose.bulk.list': () => ({ runs: bulk.list() }),
+    'compose.bulk.cancel': (a) => bulk.cancel(a.id),
+    'compose.bulk.export': (a) => bulk.export(a.id, a.format),
   };
 
   return {
@@ -210,5 +238,6 @@ export function setupCompose(deps: CapabilityDeps): Capability<ComposeVerb> {
     routes: composeRoutes(),
     settings: { key: 'profiles', validate: validateProfiles },
     migrations: [HISTORY_MIGRATION, DRAFTS_MIGRATION],
+    stop: () => bulk.stop(),
   };
 }

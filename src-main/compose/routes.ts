@@ -1,6 +1,14 @@
 // The compose capability's REST routes, each with its OpenAPI operation. Every route is one verb.
 import { z } from 'zod';
-import { composeVerbs, draftSchema, MailwrightError, SEND_OUTCOMES, type ComposeVerb } from '../../src-shared/index.js';
+import {
+  bulkVerbs,
+  composeVerbs,
+  draftSchema,
+  MailwrightError,
+  SEND_OUTCOMES,
+  type BulkVerb,
+  type ComposeVerb,
+} from '../../src-shared/index.js';
 import {
   contentDisposition,
   download,
@@ -18,8 +26,10 @@ function schema(s: z.ZodType, io: 'input' | 'output' = 'output'): JsonSchema {
   return rest;
 }
 
+const allVerbs = { ...composeVerbs, ...bulkVerbs };
+
 function op(
-  verbName: ComposeVerb,
+  verbName: ComposeVerb | BulkVerb,
   summary: string,
   extra: Partial<OpenApiOperation> & { body?: z.ZodType } = {},
 ): OpenApiOperation {
@@ -34,7 +44,7 @@ function op(
     responses: {
       '200': {
         description: 'Success',
-        content: { 'application/json': { schema: schema(composeVerbs[verbName].result) } },
+        content: { 'application/json': { schema: schema(allVerbs[verbName].result) } },
       },
       default: { description: 'Error ({error:{code,message,field?}})' },
     },
@@ -42,6 +52,7 @@ function op(
   };
 }
 
+const bulkIdParam = { name: 'id', in: 'path' as const, required: true, schema: { type: 'string' } };
 const profileIdParam = { name: 'id', in: 'path' as const, required: true, schema: { type: 'string' } };
 const draftIdParam = { name: 'id', in: 'path' as const, required: true, schema: { type: 'integer', minimum: 1 } };
 const sendIdParam = { name: 'id', in: 'path' as const, required: true, schema: { type: 'integer', minimum: 1 } };
@@ -267,5 +278,57 @@ export function composeRoutes(): RestRoute[] {
         );
       },
     },
+    {
+      method: 'POST',
+      path: '/api/bulk',
+      operation: op('compose.bulk.start', 'Start a bulk run (copies or CSV rows); answers at once, progress follows', {
+        body: bulkVerbs['compose.bulk.start'].args,
+      }),
+      handler: async (c) => restCall(c, 'compose.bulk.start', await objectBody(c.req)),
+    },
+    {
+      method: 'GET',
+      path: '/api/bulk',
+      operation: op('compose.bulk.list', 'Bulk runs kept in memory, newest first'),
+      handler: (c) => restCall(c, 'compose.bulk.list', {}),
+    },
+    {
+      method: 'GET',
+      path: '/api/bulk/{id}',
+      operation: op('compose.bulk.get', 'A bulk run and its live figures', { parameters: [bulkIdParam] }),
+      handler: (c) => restCall(c, 'compose.bulk.get', { id: c.params.id ?? '' }),
+    },
+    {
+      method: 'DELETE',
+      path: '/api/bulk/{id}',
+      operation: op('compose.bulk.cancel', 'Cancel a bulk run; messages in flight finish and are recorded', {
+        parameters: [bulkIdParam],
+      }),
+      handler: (c) => restCall(c, 'compose.bulk.cancel', { id: c.params.id ?? '' }),
+    },
+    ...(['csv', 'json'] as const).map((format): RestRoute => ({
+      method: 'GET',
+      path: `/api/bulk/{id}/export.${format}`,
+      operation: {
+        operationId: `composeBulkExport${format.toUpperCase()}`,
+        summary: `A bulk run's summary as ${format.toUpperCase()}: a row per message (recipient, reply, latency, attempts)`,
+        tags: ['compose'],
+        parameters: [bulkIdParam],
+        responses: {
+          '200': {
+            description: 'The summary file',
+            content: { [format === 'csv' ? 'text/csv' : 'application/json']: { schema: { type: 'string' } } },
+          },
+          default: { description: 'Error ({error:{code,message,field?}})' },
+        },
+      },
+      handler: async (c) => {
+        const args = { id: c.params.id ?? '', format };
+        const result = await c.core.invoke('compose.bulk.export', args);
+        if (!result.ok) return restCall(c, 'compose.bulk.export', args);
+        const file = result.value;
+        return download(file.contentType, contentDisposition(file.filename), Buffer.from(file.content, 'utf8'));
+      },
+    })),
   ];
 }

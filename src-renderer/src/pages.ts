@@ -2,6 +2,8 @@
 // (`#/<id>/…`) and the page area from it; a new capability is a folder under pages/ and one line here.
 import { definePage, type PageDefinition } from './lib/page.js';
 import type { Address } from './lib/router.svelte.js';
+import BulkView from './pages/bulk/Page.svelte';
+import { BulkPage, acceptsBulkPath } from './pages/bulk/state.svelte.js';
 import DiffView from './pages/diff/Page.svelte';
 import { DiffPage, parseDiffPath } from './pages/diff/state.svelte.js';
 import InboxActions from './pages/inbox/Actions.svelte';
@@ -63,6 +65,14 @@ export const pages: readonly PageDefinition[] = [
     component: ProfilesView,
     state: () => new ProfilesPage(),
     accepts: acceptsProfilesPath,
+  }),
+  definePage({
+    id: 'bulk',
+    label: 'Bulk',
+    icon: '⇶',
+    component: BulkView,
+    state: () => new BulkPage(),
+    accepts: acceptsBulkPath,
   }),
   definePage({
     id: 'history',

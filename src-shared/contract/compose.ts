@@ -24,6 +24,10 @@ const MAX_ATTACHMENT_BASE64_CHARS = 4 * 1024 * 1024;
 const MAX_CUSTOM_HEADERS = 100;
 /** Connection and greeting timeouts: a day would hold a test forever; ten minutes covers the slowest tarpits. */
 export const MAX_PROFILE_TIMEOUT_SECONDS = 600;
+/** The highest a bulk run's cap may be set to. */
+export const MAX_BULK_MESSAGES = 1_000_000;
+/** The cap on one bulk run when the compose settings name none: protects real servers from a slip of the keyboard. */
+export const DEFAULT_BULK_MAX_MESSAGES = 10_000;
 /** A page of history. */
 export const MAX_SENDS_PAGE = 500;
 /** Drafts kept at once: each may hold attachments, so this bounds the table at a few hundred MB in the worst case. */
@@ -38,7 +42,7 @@ export type ProfileAuthMechanism = (typeof PROFILE_AUTH)[number];
 /** Where a profile keeps its secrets, relative to the profile (the settings section seals each at `profiles.N.<path>`). */
 export const PROFILE_SECRET_PATHS = ['auth.password', 'auth.accessToken', 'tls.clientKey', 'dkim.privateKey'] as const;
 
-const profileId = z
+export const profileIdSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'id must be 1-64 lower-case letters, digits, "-" or "_"');
 
@@ -70,7 +74,7 @@ function profileSchema<S extends z.ZodType>(secret: S) {
     .strict();
   return z
     .object({
-      id: profileId,
+      id: profileIdSchema,
       name: z.string().min(1).max(128),
       host: z.string().min(1).max(253),
       port: z.number().int().min(1).max(65535),
@@ -125,6 +129,8 @@ export const composeOptionsSchema = z
     allowRecipientDomains: z.array(z.string().min(1).max(253)).max(1000).optional(),
     /** host:port of DNS servers for profile host names; default the system resolver. */
     dnsServers: z.array(z.string().min(1).max(64)).max(8).optional(),
+    /** Bulk send: a run of more messages than this is refused before anything is sent (default 10,000). */
+    bulkMaxMessages: z.number().int().min(1).max(MAX_BULK_MESSAGES).optional(),
   })
   .strict();
 export type ComposeOptions = z.infer<typeof composeOptionsSchema>;
@@ -216,6 +222,10 @@ export const connectionReportSchema = z.object({
 });
 export type ConnectionReport = z.infer<typeof connectionReportSchema>;
 
+/** A send from the composer, a released captured message, or one message of a bulk run. */
+export const SEND_KINDS = ['send', 'release', 'bulk'] as const;
+export type SendKind = (typeof SEND_KINDS)[number];
+
 export const SEND_OUTCOMES = ['delivered', 'partial', 'rejected', 'failed', 'refused'] as const;
 export type SendOutcome = (typeof SEND_OUTCOMES)[number];
 
@@ -244,7 +254,7 @@ export type SendReport = z.infer<typeof sendReportSchema>;
 export const sendSummarySchema = z.object({
   id: z.number(),
   at: z.string(),
-  kind: z.enum(['send', 'release']),
+  kind: z.enum(SEND_KINDS),
   profileId: z.string(),
   profileName: z.string(),
   host: z.string(),
@@ -352,7 +362,7 @@ const envelopeSchema = z
 /** What a draft keeps: the profile to send through, the message (attachments included) and the envelope override. */
 export const draftSchema = z
   .object({
-    profile: profileId.optional(),
+    profile: profileIdSchema.optional(),
     message: composedMessageSchema,
     envelope: envelopeSchema.optional(),
   })
@@ -383,7 +393,7 @@ const dkimArgs = z
 
 const sendArgs = z
   .object({
-    profile: profileId,
+    profile: profileIdSchema,
     message: composedMessageSchema,
     envelope: envelopeSchema.optional(),
     dkim: dkimArgs.optional(),
@@ -397,7 +407,7 @@ const releaseArgs = z
   .object({
     /** The captured message's id. */
     id: z.number().int().positive(),
-    profile: profileId,
+    profile: profileIdSchema,
     /** Envelope recipients; default the message's own envelope recipients. */
     to: addressList.min(1).optional(),
     /** A fresh Message-ID and Date header (the only headers a release changes). */
@@ -415,7 +425,7 @@ export const dkimKeySchema = z.object({
   dnsRecord: z.string(),
 });
 
-const idArg = z.object({ id: profileId }).strict();
+const idArg = z.object({ id: profileIdSchema }).strict();
 
 /** The compose capability's verbs. */
 export const composeVerbs = {
@@ -438,10 +448,13 @@ export const composeVerbs = {
   'compose.profiles.get': verb(idArg, profileViewSchema),
   /** Without an id, one is made from the name. */
   'compose.profiles.create': verb(
-    z.object({ profile: profileEditSchema.extend({ id: profileId.optional() }) }).strict(),
+    z.object({ profile: profileEditSchema.extend({ id: profileIdSchema.optional() }) }).strict(),
     profileViewSchema,
   ),
-  'compose.profiles.update': verb(z.object({ id: profileId, profile: profileEditSchema }).strict(), profileViewSchema),
+  'compose.profiles.update': verb(
+    z.object({ id: profileIdSchema, profile: profileEditSchema }).strict(),
+    profileViewSchema,
+  ),
   'compose.profiles.delete': verb(idArg, z.object({ deleted: z.boolean() })),
   'compose.profiles.presets': verb(z.object({}).strict(), z.object({ presets: z.array(presetSchema) })),
   /** Every profile without its secrets, as a file to import elsewhere. */
@@ -506,7 +519,7 @@ export const composeVerbs = {
   'compose.sendRaw': verb(
     z
       .object({
-        profile: profileId,
+        profile: profileIdSchema,
         raw: z.string().min(1).max(MAX_ATTACHMENT_BASE64_CHARS),
         envelope: envelopeSchema.optional(),
         confirm: z.boolean().optional(),

@@ -5,6 +5,7 @@
 // Must not import electron, node or DOM modules.
 import type { z } from 'zod';
 import { composeVerbs, type ComposeEvents } from './compose.js';
+import { bulkVerbs, type BulkEvents } from './compose-bulk.js';
 import type { Verb } from './define.js';
 import { checksVerbs, type ChecksEvents } from './checks.js';
 import { desktopCallArgs } from './desktop.js';
@@ -25,6 +26,7 @@ export * from './settings.js';
 export * from './server.js';
 export * from './desktop.js';
 export * from './compose.js';
+export * from './compose-bulk.js';
 export * from './checks.js';
 export * from './diff.js';
 export * from './tags.js';
@@ -41,7 +43,7 @@ export const CAPABILITY_VERBS = {
   settings: settingsVerbs,
   server: serverVerbs,
   sessions: sessionsVerbs,
-  compose: composeVerbs,
+  compose: { ...composeVerbs, ...bulkVerbs },
   checks: checksVerbs,
   diff: diffVerbs,
   tags: tagsVerbs,
@@ -81,6 +83,7 @@ export type Events = MessagesEvents &
   ServerEvents &
   SessionsEvents &
   ComposeEvents &
+  BulkEvents &
   ChecksEvents &
   DiffEvents &
   TagsEvents &

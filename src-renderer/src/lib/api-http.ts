@@ -22,6 +22,7 @@ const KNOWN_EVENTS: ReadonlySet<string> = new Set(
     'compose.sent': 1,
     'compose.profiles.changed': 1,
     'compose.drafts.changed': 1,
+    'compose.bulk.progress': 1,
     'checks.updated': 1,
     'diff.verdict': 1,
     'diff.baselinesChanged': 1,

@@ -104,6 +104,13 @@ export const api = {
       call('compose.drafts.update', { id, draft }),
     deleteDraft: (id: number) => call('compose.drafts.delete', { id }),
     draftFromMessage: (id: number) => call('compose.drafts.fromMessage', { id }),
+    bulk: {
+      start: (args: CallArgs<'compose.bulk.start'>) => call('compose.bulk.start', args),
+      get: (id: string) => call('compose.bulk.get', { id }),
+      list: () => call('compose.bulk.list', {}),
+      cancel: (id: string) => call('compose.bulk.cancel', { id }),
+      export: (id: string, format: 'csv' | 'json') => call('compose.bulk.export', { id, format }),
+    },
   },
   checks: {
     message: (args: CallArgs<'checks.message'>) => call('checks.message', args),
@@ -194,6 +201,13 @@ export async function downloadRaw(id: number): Promise<void> {
 
 /** Time for the browser to start reading a download's blob before its URL is revoked. */
 const BLOB_URL_LIFETIME_MS = 60_000;
+
+/** Saves text made in the renderer (an export) as a download, in the browser and the desktop window alike. */
+export function saveText(content: string, filename: string, contentType: string): void {
+  const url = URL.createObjectURL(new Blob([content], { type: contentType }));
+  clickDownload(url, filename);
+  setTimeout(() => URL.revokeObjectURL(url), BLOB_URL_LIFETIME_MS);
+}
 
 /** Saves the certificate a listener presents (PEM). Desktop: a native save dialog. Browser: a download. */
 export async function saveCertificate(id: string): Promise<void> {

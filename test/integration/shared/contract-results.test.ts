@@ -239,6 +239,16 @@ describe('contract results against their schemas', () => {
     await call('diff.sends', { a: history.sends[0]!.id, b: history.sends[1]!.id });
     await call('compose.sends.get', { id: history.sends[0]!.id });
     await call('compose.sends.raw', { id: history.sends[0]!.id });
+    const run = await call('compose.bulk.start', {
+      profile: profile.id,
+      message: { from: 'contract@example.test', to: ['{{email}}'], subject: 'bulk {{n}}', text: 'x' },
+      source: { kind: 'csv', csv: 'email\nqa@example.test\n' },
+    });
+    await call('compose.bulk.get', { id: run.id });
+    await call('compose.bulk.list', {});
+    expect((await call('compose.bulk.cancel', { id: run.id })).state).not.toBe('running');
+    await call('compose.bulk.export', { id: run.id, format: 'csv' });
+    await call('compose.bulk.export', { id: run.id, format: 'json' });
     const file = await call('compose.profiles.export', {});
     await call('compose.profiles.import', file);
     await call('compose.profiles.delete', { id: profile.id });
