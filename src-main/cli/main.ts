@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CliError, EXIT, type Connection } from './client.js';
+import { baselineCheckCommand } from './baseline.js';
 import { exportCommand, ingestCommand, listCommand, waitCommand } from './commands.js';
 
 export const USAGE = `Usage: mailwright <command> [options]
@@ -19,12 +20,15 @@ Commands:
   ingest FILE|DIR                import .eml and mbox files into the running instance
   export [--query Q] --format mbox|eml-dir [--out PATH] [--limit N]
                                  write matching messages as one mbox (stdout or --out) or .eml files
+  baseline check --key K --message latest|ID [--json]
+                                 compare a message with the key's golden baseline: exit 0 same, 1 changed
 
 Options of every command but serve:
   --url URL      the instance (default $MAILWRIGHT_URL or http://127.0.0.1:8025)
   --token TOKEN  its access token (default $MAILWRIGHT_TOKEN)
 
-Exit codes: 0 ok, 1 timeout or nothing found, 2 bad input.
+Exit codes: 0 ok, 1 timeout or nothing found (baseline check: changed), 2 bad input (baseline check: an
+unknown key or message).
 `;
 
 /** Listing or exporting stops here unless --limit says otherwise: a safety net for a mistyped query. */
@@ -53,6 +57,8 @@ export async function run(argv: string[], out = (t: string | Buffer) => process.
         json: { type: 'boolean' },
         format: { type: 'string' },
         out: { type: 'string', short: 'o' },
+        key: { type: 'string' },
+        message: { type: 'string' },
       },
     }));
   } catch (err) {
@@ -85,6 +91,14 @@ export async function run(argv: string[], out = (t: string | Buffer) => process.
       if (str('out')) process.stderr.write(`exported ${n} message(s) to ${str('out')}\n`);
       return EXIT.ok;
     }
+    case 'baseline':
+      if (positionals[0] !== 'check' || positionals.length !== 1)
+        throw new CliError('baseline takes one subcommand: check --key K --message latest|ID', EXIT.badInput);
+      return baselineCheckCommand(
+        connection,
+        { key: str('key'), message: str('message'), json: values.json === true },
+        out,
+      );
     default:
       throw new CliError(`unknown command "${command}"\nRun mailwright --help to see the commands.`, EXIT.badInput);
   }
