@@ -151,24 +151,34 @@ function compileHandlebars(rel: string, source: string, data: unknown): string {
   try {
     hb.parse(source);
   } catch (err) {
-    // The parser's error carries only text; its lexer still holds where it stopped.
+    // A Handlebars Exception (a mismatched block) carries its own position; a parse error carries only text, but
+    // the parser's lexer still holds where it stopped.
+    const e = err as { lineNumber?: number; column?: number; message?: string };
+    if (typeof e.lineNumber === 'number') throw handlebarsProblem(rel, e);
     const parser = (
       hb as unknown as { Parser?: { lexer?: { yylloc?: { first_line?: number; first_column?: number } } } }
     ).Parser;
     const loc = parser?.lexer?.yylloc;
-    const lineFromText = /on line (\d+)/.exec((err as Error).message)?.[1];
+    const lineFromText = /on line (\d+)/.exec(e.message ?? '')?.[1];
     const line = lineFromText ? Number(lineFromText) : (loc?.first_line ?? null);
     const column = loc && loc.first_line === line && typeof loc.first_column === 'number' ? loc.first_column + 1 : null;
-    throw problem(rel, line, column, firstLine((err as Error).message));
+    throw problem(rel, line, column, firstLine(e.message ?? String(err)));
   }
   try {
     return hb.compile(source)(data);
   } catch (err) {
-    const e = err as { lineNumber?: number; column?: number; message?: string };
-    const line = typeof e.lineNumber === 'number' ? e.lineNumber : null;
-    const column = typeof e.column === 'number' ? e.column + 1 : null;
-    throw problem(rel, line, column, (e.message ?? String(err)).replace(/ - \d+:\d+$/, ''));
+    throw handlebarsProblem(rel, err as { lineNumber?: number; column?: number; message?: string });
   }
+}
+
+/** Handlebars columns count from 0; editors (and this problem) count from 1. */
+function handlebarsProblem(
+  rel: string,
+  e: { lineNumber?: number; column?: number; message?: string },
+): TemplateCompileError {
+  const line = typeof e.lineNumber === 'number' ? e.lineNumber : null;
+  const column = typeof e.column === 'number' ? e.column + 1 : null;
+  return problem(rel, line, column, (e.message ?? String(e)).replace(/ - \d+:\d+$/, ''));
 }
 
 function firstLine(text: string): string {
