@@ -10,7 +10,7 @@ import {
   type TemplateProblem,
   type TemplateRender,
 } from '../../src-shared/index.js';
-import { renderPreview } from '../message/preview.js';
+import { previewFromHtml, renderPreview } from '../message/preview.js';
 import { isInside, kindOf, listFolder, openRoot, resolveInside, type FolderRoot } from './folder.js';
 import { TemplateCompileError, renderTemplate } from './render.js';
 
@@ -29,8 +29,8 @@ interface Good {
   html: string;
   previewHtml: string;
   text: string | null;
-  /** The message bytes a capture imports. */
-  raw: Buffer;
+  /** An .eml's bytes (with the key header); the other kinds are composed into a message only when captured. */
+  raw: Buffer | null;
   subject: string;
   renderedAt: Date;
   renderMs: number;
@@ -133,7 +133,8 @@ export class TemplateService {
         'path',
       );
     }
-    return { raw: entry.good.raw, key: keyOf(rel), filename: `${path.posix.basename(normalise(rel))}.eml` };
+    const raw = entry.good.raw ?? (await this.#compose(rel, entry.good));
+    return { raw, key: keyOf(rel), filename: `${path.posix.basename(normalise(rel))}.eml` };
   }
 
   #requireRoot(): FolderRoot {
@@ -187,8 +188,12 @@ export class TemplateService {
     const started = performance.now();
     try {
       const out = await renderTemplate(root, rel, real, kind);
-      const raw = out.raw ? withKeyHeader(out.raw, this.deps.keyHeader(), keyOf(rel)) : await this.#compose(rel, out);
-      const preview = await renderPreview(raw, { allowRemote: false });
+      // Composing a message (quoted-printable of ~100 KB of compiled MJML) costs as much as the compile: only an
+      // .eml, whose cid: parts the preview inlines, goes through the message path here.
+      const raw = out.raw ? withKeyHeader(out.raw, this.deps.keyHeader(), keyOf(rel)) : null;
+      const preview = raw
+        ? await renderPreview(raw, { allowRemote: false })
+        : previewFromHtml(out.html, { allowRemote: false });
       return {
         kind,
         stamp,
