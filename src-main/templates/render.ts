@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import JSON5 from 'json5';
+import libmime from 'libmime';
 import mjml2html from 'mjml';
 import type { TemplateKind, TemplateProblem } from '../../src-shared/index.js';
 import { parseBodies } from '../message/bodies.js';
@@ -201,7 +202,13 @@ function subjectHeader(raw: Buffer): string | null {
   const head = raw.subarray(0, 64 * 1024).toString('latin1');
   const end = head.search(/\r?\n\r?\n/);
   const m = /^subject:[ \t]*(.*(?:\r?\n[ \t].*)*)/im.exec(end >= 0 ? head.slice(0, end) : head);
-  return m?.[1]?.replace(/\r?\n[ \t]/g, ' ').trim() || null;
+  const value = m?.[1]?.replace(/\r?\n[ \t]/g, ' ').trim();
+  if (!value) return null;
+  try {
+    return libmime.decodeWords(value);
+  } catch {
+    return value;
+  }
 }
 
 function decodeEntities(text: string): string {

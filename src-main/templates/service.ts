@@ -264,7 +264,7 @@ export class TemplateService {
     if (!root) return;
     const affected = new Set<string>();
     for (const rel of changed) {
-      if (!isInside(root.real, path.resolve(root.real, rel))) continue;
+      if (!staysInside(root, rel)) continue;
       const ext = path.extname(rel).toLowerCase();
       if (ext === '.json') affected.add(rel.replace(/\.json$/i, '.hbs'));
       if (ext === '.mjml')
@@ -286,7 +286,21 @@ export class TemplateService {
           // Deleted, refused or unreadable: the list says so when it is fetched.
         }
       }
-    if (this.#root === root) this.deps.onChanged(paths.length > 0 ? paths : changed);
+    if (this.#root === root && paths.length > 0) this.deps.onChanged(paths);
+  }
+}
+
+/**
+ * Whether a path the watch reported lies inside the folder by its real path: a linked folder that leads out may be
+ * watched too, and nothing about what changes there is told. A path that is gone (deleted) is judged as written.
+ */
+function staysInside(root: FolderRoot, rel: string): boolean {
+  const lexical = path.resolve(root.real, rel);
+  if (!isInside(root.real, lexical)) return false;
+  try {
+    return isInside(root.real, fs.realpathSync(lexical));
+  } catch {
+    return true;
   }
 }
 

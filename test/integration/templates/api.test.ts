@@ -167,6 +167,25 @@ describe('templates API', () => {
     expect(broken.html).toBe('<p>Hi Grace, 4 items shipped</p>');
   });
 
+  it('tells nothing of changes behind a linked folder that leads out', async () => {
+    fs.mkdirSync(path.join(outside, 'shared'));
+    fs.symlinkSync(path.join(outside, 'shared'), path.join(folder, 'linked'));
+    const told: string[] = [];
+    const off = stack.core.events.on('templates.changed', ({ paths }) => told.push(...paths));
+    try {
+      fs.writeFileSync(path.join(outside, 'shared', 'x.html'), '<p>outside</p>');
+      // A save inside the folder after it: once it is told, the outside write has had its turn.
+      const inside = nextChange('plain.html');
+      fs.writeFileSync(path.join(folder, 'plain.html'), '<p>Plain again</p>');
+      await inside;
+      expect(told.filter((p) => p.startsWith('linked/'))).toEqual([]);
+      const res = await request(stack.http.url, `/api/templates/${enc('linked/x.html')}/render`);
+      expect(res.status).toBe(403);
+    } finally {
+      off();
+    }
+  });
+
   it('captures a template into the inbox with its baseline key, through the import path', async () => {
     const capture = (rel: string) =>
       request(stack.http.url, `/api/templates/${enc(rel)}/capture`, { method: 'POST', headers: WRITE });

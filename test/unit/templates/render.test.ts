@@ -104,11 +104,11 @@ describe('renderTemplate', () => {
   it('reads an .eml by its HTML part and its Subject', async () => {
     write(
       'm.eml',
-      'Subject: Stored one\r\nMIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=b\r\n\r\n' +
+      'Subject: =?UTF-8?B?U3RvcmVkIG9uZSDinJM=?=\r\nMIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=b\r\n\r\n' +
         '--b\r\nContent-Type: text/plain\r\n\r\nplain words\r\n--b\r\nContent-Type: text/html\r\n\r\n<p>html words</p>\r\n--b--\r\n',
     );
     const r = await renderRel('m.eml', 'eml');
-    expect(r.subject).toBe('Stored one');
+    expect(r.subject).toBe('Stored one ✓');
     expect(r.html).toContain('html words');
     expect(r.text).toContain('plain words');
     expect(r.raw).not.toBeNull();
