@@ -12,6 +12,7 @@ import { ALL_CLIENTS, cleanupClientFiles, type ClientName } from './clients.js';
 import { runImport, type ImportBenchResult } from './import.js';
 import { runFlood, type FloodResult } from './flood.js';
 import { diffTargets, runDiffBench, type DiffBenchResult } from './diff.js';
+import { runTemplatesBench, templatesTargets, type TemplatesBenchResult } from './templates.js';
 import { FUZZ_TARGET_NAMES, runFuzz, type FuzzBenchResult } from './fuzz.js';
 import { runChecksBench, type ChecksBenchRow } from './checks.js';
 import { runCompat, type CompatResult } from './compat.js';
@@ -59,7 +60,8 @@ type Part =
   | 'automation'
   | 'checks'
   | 'diff'
-  | 'bulk';
+  | 'bulk'
+  | 'templates';
 const ALL_PARTS: Part[] = [
   'ingest',
   'latency',
@@ -73,12 +75,13 @@ const ALL_PARTS: Part[] = [
   'checks',
   'diff',
   'bulk',
+  'templates',
 ];
 /** The memory run (10,000 x 100 KB), the 1 GB import, the flood (200 x 45 MB) and the long fuzz take minutes each: their own modes. */
 const DEFAULT_PARTS: Part[] = ['ingest', 'latency', 'inbox'];
 
 const USAGE = `Usage: npm run bench -- [options]
-  --only PARTS        comma list of ingest,memory,inbox,latency,import,flood,fuzz,compat,automation,checks,diff,bulk (default: ingest,latency,inbox)
+  --only PARTS        comma list of ingest,memory,inbox,latency,import,flood,fuzz,compat,automation,checks,diff,bulk,templates (default: ingest,latency,inbox)
   --all               every part, memory, import, flood and fuzz included
   --n N               messages per ingest run, both sizes (default 2000 for 5 KB, 400 for 100 KB;
                       one-connection-per-message runs against servers with the stock
@@ -177,8 +180,8 @@ async function main(): Promise<number> {
   log(
     `[bench] ${started.toISOString()}  node ${process.version}  ${os.cpus().length} cores  runner pinned to core 1: ${pinned ? 'yes' : 'NO'}`,
   );
-  // The fuzz, checks and diff parts run in this process; only the server parts need helpers and a quiet Postfix.
-  const serverParts = parts.filter((p) => p !== 'fuzz' && p !== 'checks' && p !== 'diff');
+  // The fuzz, checks, diff and templates parts run in this process; only the server parts need helpers and a quiet Postfix.
+  const serverParts = parts.filter((p) => p !== 'fuzz' && p !== 'checks' && p !== 'diff' && p !== 'templates');
   if (serverParts.length) {
     ensurePostfixStopped();
     await buildHelpers();
@@ -220,6 +223,7 @@ async function main(): Promise<number> {
   let checks: ChecksBenchRow[] = [];
   let diff: DiffBenchResult | null = null;
   let bulk: BulkBenchResult | null = null;
+  let templates: TemplatesBenchResult | null = null;
   const timings: Record<string, number> = {};
   const part = async (name: Part, needsMailwright: boolean, fn: () => Promise<void>): Promise<void> => {
     if (!parts.includes(name)) return;
@@ -327,6 +331,12 @@ async function main(): Promise<number> {
     bulk = await runBulkBench({ n: bulkN, rounds, concurrencies, log });
     targets.push(...bulkTargets(bulk));
   });
+
+  await part('templates', false, async () => {
+    log(`\n== templates: an MJML template re-rendered after each save (issue 11)`);
+    templates = await runTemplatesBench({ quick, log });
+    targets.push(...templatesTargets(templates));
+  });
   cleanupClientFiles();
 
   const summary = summarize(ingest);
@@ -388,6 +398,7 @@ async function main(): Promise<number> {
         checks,
         diff,
         bulk,
+        templates,
         targets,
         errors,
       },

@@ -10,6 +10,7 @@ import { compatSettingsSchema, DEFAULT_COMPAT_SETTINGS } from './contract/mailpi
 import { DEFAULT_TAG_SETTINGS, tagSettingsSchema } from './contract/tags.js';
 import { mailboxesSection } from './contract/mailboxes.js';
 import { webhooksSection } from './contract/webhooks.js';
+import { templatesSection } from './contract/templates.js';
 import { COMPOSE_SECTION, PROFILES_SECTION } from './contract/compose.js';
 
 export {
@@ -277,6 +278,7 @@ export const SETTINGS_SECTIONS = {
   compat: fieldsSection(compatSettingsSchema, DEFAULT_COMPAT_SETTINGS),
   mailboxes: mailboxesSection,
   webhooks: webhooksSection,
+  templates: templatesSection,
   profiles: PROFILES_SECTION,
   compose: COMPOSE_SECTION,
 } as const;

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CliError, EXIT, type Connection } from './client.js';
+import { baselineCheckCommand } from './baseline.js';
 import { exportCommand, ingestCommand, listCommand, waitCommand } from './commands.js';
 import { sendCommand } from './send.js';
 
@@ -26,12 +27,15 @@ Commands:
                                  send through a profile (by id or name); --eml sends the file as it is,
                                  --to/--from then override its envelope; --yes confirms a host that is
                                  not this machine. Exit 0 delivered, 1 refused or failed, 2 bad input
+  baseline check --key K --message latest|ID [--json]
+                                 compare a message with the key's golden baseline: exit 0 same, 1 changed
 
 Options of every command but serve:
   --url URL      the instance (default $MAILWRIGHT_URL or http://127.0.0.1:8025)
   --token TOKEN  its access token (default $MAILWRIGHT_TOKEN)
 
-Exit codes: 0 ok, 1 timeout or nothing found (send: refused), 2 bad input.
+Exit codes: 0 ok, 1 timeout or nothing found (send: refused; baseline check: changed), 2 bad input (baseline
+check: an unknown key or message).
 `;
 
 /** Listing or exporting stops here unless --limit says otherwise: a safety net for a mistyped query. */
@@ -70,6 +74,8 @@ export async function run(argv: string[], out = (t: string | Buffer) => process.
         text: { type: 'string' },
         eml: { type: 'string' },
         yes: { type: 'boolean' },
+        key: { type: 'string' },
+        message: { type: 'string' },
       },
     }));
   } catch (err) {
@@ -121,6 +127,14 @@ export async function run(argv: string[], out = (t: string | Buffer) => process.
           yes: values.yes === true,
           json: values.json === true,
         },
+        out,
+      );
+    case 'baseline':
+      if (positionals[0] !== 'check' || positionals.length !== 1)
+        throw new CliError('baseline takes one subcommand: check --key K --message latest|ID', EXIT.badInput);
+      return baselineCheckCommand(
+        connection,
+        { key: str('key'), message: str('message'), json: values.json === true },
         out,
       );
     default:

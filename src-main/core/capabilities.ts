@@ -11,6 +11,7 @@ import { setupServer } from '../server/setup.js';
 import { setupSessions } from '../sessions/setup.js';
 import { setupSettings } from '../settings/setup.js';
 import { setupTags } from '../tags/index.js';
+import { setupTemplates } from '../templates/index.js';
 import { setupWait } from '../wait/index.js';
 import { setupWebhooks } from '../webhooks/index.js';
 import type { CapabilitySetup, ExactlyOnce } from './capability.js';
@@ -28,6 +29,7 @@ export const CAPABILITIES = [
   setupWait,
   setupMailboxes,
   setupWebhooks,
+  setupTemplates,
 ] as const satisfies readonly CapabilitySetup[];
 
 // Fails to compile, naming the verbs, if a verb has no handler or more than one.

@@ -59,6 +59,16 @@ export async function renderPreview(raw: Buffer, options: PreviewOptions): Promi
   return { html: insertHead(disarmMarkup(html, allowRemote), head + (view ? viewStyles(html, view) : '')), csp };
 }
 
+/**
+ * An HTML document that is not in a message yet (a template being designed), prepared exactly as a message's HTML
+ * part is: the same head, policy and disarmed names; there are no cid: parts to inline.
+ */
+export function previewFromHtml(html: string, options: PreviewOptions): PreviewDocument {
+  const allowRemote = options.allowRemote === true;
+  const csp = previewPolicy(allowRemote);
+  return { html: insertHead(disarmMarkup(html, allowRemote), headBlock(csp)), csp };
+}
+
 function headBlock(csp: string): string {
   // The policy first, so it covers everything after it; the charset still falls in the first 1024 bytes.
   return (

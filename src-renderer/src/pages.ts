@@ -23,6 +23,8 @@ import SettingsView from './pages/settings/Page.svelte';
 import ToolsView from './pages/tools/Page.svelte';
 import { ToolsPage, acceptsToolsPath } from './pages/tools/state.svelte.js';
 import { SettingsPage, parseSettingsPath } from './pages/settings/state.svelte.js';
+import TemplatesView from './pages/templates/Page.svelte';
+import { TemplatesPage, acceptsTemplatesPath } from './pages/templates/state.svelte.js';
 
 export const pages: readonly PageDefinition[] = [
   definePage({
@@ -97,6 +99,14 @@ export const pages: readonly PageDefinition[] = [
     component: DiffView,
     state: () => new DiffPage(),
     accepts: (p) => parseDiffPath(p) !== null,
+  }),
+  definePage({
+    id: 'templates',
+    label: 'Templates',
+    icon: '▦',
+    component: TemplatesView,
+    state: () => new TemplatesPage(),
+    accepts: acceptsTemplatesPath,
   }),
   definePage({
     id: 'settings',

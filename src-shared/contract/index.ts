@@ -16,6 +16,7 @@ import { serverVerbs, type ServerEvents } from './server.js';
 import { sessionsVerbs, type SessionsEvents } from './sessions.js';
 import { settingsVerbs, type SettingsEvents } from './settings.js';
 import { tagsVerbs, type TagsEvents } from './tags.js';
+import { templatesVerbs, type TemplatesEvents } from './templates.js';
 import { mailboxesVerbs } from './mailboxes.js';
 import { waitVerbs } from './wait.js';
 import { webhooksVerbs, type WebhooksEvents } from './webhooks.js';
@@ -34,6 +35,7 @@ export * from './mailpit.js';
 export * from './wait.js';
 export * from './mailboxes.js';
 export * from './webhooks.js';
+export * from './templates.js';
 export { verb, type Verb, type VerbTable } from './define.js';
 export { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from '../ipc.js';
 
@@ -51,6 +53,7 @@ export const CAPABILITY_VERBS = {
   wait: waitVerbs,
   mailboxes: mailboxesVerbs,
   webhooks: webhooksVerbs,
+  templates: templatesVerbs,
 } as const;
 
 type Merge<T> = { [C in keyof T]: (x: T[C]) => void } extends Record<keyof T, (x: infer I) => void> ? I : never;
@@ -87,7 +90,8 @@ export type Events = MessagesEvents &
   ChecksEvents &
   DiffEvents &
   TagsEvents &
-  WebhooksEvents;
+  WebhooksEvents &
+  TemplatesEvents;
 export type EventName = keyof Events;
 export interface EventEnvelope<K extends EventName = EventName> {
   event: K;

@@ -28,6 +28,7 @@ const KNOWN_EVENTS: ReadonlySet<string> = new Set(
     'diff.baselinesChanged': 1,
     'tags.changed': 1,
     'webhooks.delivery': 1,
+    'templates.changed': 1,
   } satisfies Record<EventName, 1>),
 );
 /** First reconnect waits this long; doubling after each failure. */

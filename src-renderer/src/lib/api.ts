@@ -139,6 +139,11 @@ export const api = {
     messages: (args: CallArgs<'mailboxes.messages'>) => call('mailboxes.messages', args),
     newAddress: () => call('mailboxes.newAddress', {}),
   },
+  templates: {
+    list: () => call('templates.list', {}),
+    render: (path: string) => call('templates.render', { path }),
+    capture: (path: string) => call('templates.capture', { path }),
+  },
 };
 
 type Handler<K extends EventName> = (data: Events[K]) => void;

@@ -293,6 +293,27 @@ describe('contract results against their schemas', () => {
     await call('webhooks.deliveries', {});
   });
 
+  it('answers every templates verb with what its schema says', async () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'mailwright-contract-templates-'));
+    try {
+      fs.writeFileSync(
+        path.join(folder, 'ok.mjml'),
+        '<mjml><mj-body><mj-section><mj-column><mj-text>Hi</mj-text></mj-column></mj-section></mj-body></mjml>',
+      );
+      fs.writeFileSync(path.join(folder, 'broken.hbs'), '<p>{{#if a}}</p>');
+      await call('settings.update', { templates: { folder } });
+      const list = await call('templates.list', {});
+      expect(list.templates.map((t) => t.path)).toEqual(['broken.hbs', 'ok.mjml']);
+      expect((await call('templates.render', { path: 'ok.mjml' })).html).toContain('Hi');
+      expect((await call('templates.render', { path: 'broken.hbs' })).problem?.line).toBe(1);
+      expect((await call('templates.list', {})).templates[0]!.problem).not.toBeNull();
+      await call('templates.capture', { path: 'ok.mjml' });
+      await call('settings.update', { templates: { folder: '' } });
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
   it('answers every changing verb with what its schema says', async () => {
     const page = await call('messages.list', { limit: 3 });
     const ids = page.messages.map((m) => m.id);

@@ -87,6 +87,7 @@ const settings: Settings = {
   compat: { mailhog: false, releaseProfile: '' },
   mailboxes: { foldPlusAddressing: true, disposableDomain: 'mailwright.test' },
   webhooks: [],
+  templates: { folder: '' },
   profiles: [],
   compose: {},
   pinned: [{ path: 'listeners.smtp', source: '--smtp' }],
