@@ -240,6 +240,10 @@ describe('contract results against their schemas', () => {
       await call('checks.badges', { ids: page.messages.map((m) => m.id) });
       await call('checks.spam', { id: page.messages[0]!.id });
       await call('checks.domain', { domain: 'example.test', selector: 's1' });
+      for (const m of page.messages) await call('checks.blocklists', { id: m.id, ip: '192.0.2.1' });
+      await call('checks.blocklistLookup', { target: 'example.test' });
+      await call('checks.address', { address: 'a@example.test', probe: { host: '127.0.0.1', port: 1 } });
+      await call('checks.address', { address: 'not an address' });
     } finally {
       await dns.close();
     }
