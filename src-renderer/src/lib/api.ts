@@ -101,6 +101,9 @@ export const api = {
     badges: (ids: number[]) => call('checks.badges', { ids }),
     spam: (id: number) => call('checks.spam', { id }),
     domain: (domain: string, selector?: string) => call('checks.domain', selector ? { domain, selector } : { domain }),
+    blocklists: (id: number, ip?: string) => call('checks.blocklists', ip ? { id, ip } : { id }),
+    blocklistLookup: (target: string) => call('checks.blocklistLookup', { target }),
+    address: (args: CallArgs<'checks.address'>) => call('checks.address', args),
   },
   diff: {
     messages: (args: CallArgs<'diff.messages'>) => call('diff.messages', args),

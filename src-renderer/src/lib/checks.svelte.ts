@@ -1,11 +1,11 @@
 // The Checks area of one message: its offline checks (cached by the core, re-run on demand), a "what if it came
 // from IP x" run, the SpamAssassin report asked for on demand, and the clients the compatibility score uses
 // (remembered in this browser).
-import type { CheckBadges, MessageChecks, SpamReport } from '../../../src-shared/contract/index.js';
+import type { BlocklistReport, CheckBadges, MessageChecks, SpamReport } from '../../../src-shared/contract/index.js';
 import { api, errorText, onEvent } from './api.js';
 import { Coalescer } from './coalesce.js';
 
-export const CHECK_TABS = ['auth', 'lint', 'spam', 'compat'] as const;
+export const CHECK_TABS = ['auth', 'lint', 'spam', 'compat', 'blocklists'] as const;
 export type CheckTab = (typeof CHECK_TABS)[number];
 
 const CLIENTS_KEY = 'mailwright.checks.clients';
@@ -38,6 +38,8 @@ export class MessageChecksState {
   #spam = $state<SpamReport | null>(null);
   #loading = $state(false);
   #spamLoading = $state(false);
+  #blocklists = $state<BlocklistReport | null>(null);
+  #blocklistsLoading = $state(false);
   #error = $state<string | null>(null);
   #tab = $state<CheckTab>('auth');
   #clients = $state<string[]>(loadClients());
@@ -59,6 +61,12 @@ export class MessageChecksState {
   get spamLoading(): boolean {
     return this.#spamLoading;
   }
+  get blocklists(): BlocklistReport | null {
+    return this.#blocklists;
+  }
+  get blocklistsLoading(): boolean {
+    return this.#blocklistsLoading;
+  }
   get error(): string | null {
     return this.#error;
   }
@@ -78,6 +86,7 @@ export class MessageChecksState {
     this.#id = id;
     this.#result = null;
     this.#spam = null;
+    this.#blocklists = null;
     await this.#run({});
   }
 
@@ -120,12 +129,30 @@ export class MessageChecksState {
     }
   }
 
+  /** The sending IP (the session's, or `ip`) and the link domains in the blocklist zones; asked for on demand. */
+  async runBlocklists(ip: string): Promise<void> {
+    const id = this.#id;
+    if (id === null) return;
+    const generation = this.#generation;
+    this.#blocklistsLoading = true;
+    this.#error = null;
+    try {
+      const report = await api.checks.blocklists(id, ip.trim() || undefined);
+      if (generation === this.#generation) this.#blocklists = report;
+    } catch (err) {
+      if (generation === this.#generation) this.#error = errorText(err);
+    } finally {
+      if (generation === this.#generation) this.#blocklistsLoading = false;
+    }
+  }
+
   async #run(extra: { refresh?: boolean; ip?: string; mailFrom?: string }): Promise<void> {
     const id = this.#id;
     if (id === null) return;
     const generation = ++this.#generation;
     this.#loading = true;
     this.#spamLoading = false;
+    this.#blocklistsLoading = false;
     this.#error = null;
     try {
       const result = await api.checks.message({ id, clients: this.#clients, ...extra });
