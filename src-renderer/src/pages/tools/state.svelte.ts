@@ -100,12 +100,24 @@ export class ToolsPage implements PageState {
     return this.blocklist.run(() => api.checks.blocklistLookup(t));
   }
 
-  verifyAddress(address: string, probe: boolean): Promise<void> {
+  /** `server` (`host:port`, optional) is probed instead of the domain's MX hosts on port 25. */
+  verifyAddress(address: string, probe: boolean, server = ''): Promise<void> {
     const a = address.trim();
     if (!a) {
       this.address.fail('Give an address, like someone@example.com.');
       return Promise.resolve();
     }
-    return this.address.run(() => api.checks.address(probe ? { address: a, probe: true } : { address: a }));
+    const target = server.trim();
+    let where: { host: string; port: number } | null = null;
+    if (probe && target) {
+      const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(target);
+      const port = Number(m?.[2]);
+      if (!m?.[1] || !(port >= 1 && port <= 65535)) {
+        this.address.fail('Give the probe server as host:port, like 127.0.0.1:2525.');
+        return Promise.resolve();
+      }
+      where = { host: m[1], port };
+    }
+    return this.address.run(() => api.checks.address(probe ? { address: a, probe: where ?? true } : { address: a }));
   }
 }
