@@ -101,3 +101,17 @@ test('the Tools page looks a domain up in the blocklists and verifies addresses'
   await expect(probe).toContainText('accepted');
   await expect(page.locator('[data-address="hints"]')).toContainText('role account');
 });
+
+test('Settings → Checks edits the blocklist zones; a bad zone is refused naming its field', async ({ page, mw }) => {
+  await page.goto(`${mw.http}/#/settings/checks`);
+  const zones = page.getByLabel('IP blocklists (DNSBL zones)');
+  await expect(zones).toHaveValue('zen.spamhaus.org\nbl.spamcop.net\nb.barracudacentral.org');
+  await zones.fill('zen spamhaus');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.getByRole('alert')).toContainText('checks.ipBlocklists');
+  await expect(zones).toHaveAttribute('aria-invalid', 'true');
+  await zones.fill('zen.spamhaus.org\nbl.example.test');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Applied' })).toBeVisible();
+  expect((await mw.call('settings.get', {})).checks.ipBlocklists).toEqual(['zen.spamhaus.org', 'bl.example.test']);
+});
