@@ -15,8 +15,7 @@ describe('compatFindings', () => {
   it("gives caniemail's findings for every occurrence of a repeated element", () => {
     const mine = compatFindings(HTML, ['outlook.windows', 'gmail.android']);
     const theirs = caniemail({ clients: ['outlook.windows', 'gmail.android'], html: HTML });
-    const count = (list: { client: string; feature: string }[]) =>
-      list.map((f) => `${f.client}|${f.feature}`).sort();
+    const count = (list: { client: string; feature: string }[]) => list.map((f) => `${f.client}|${f.feature}`).sort();
     const expected = [...theirs.issues.errors, ...theirs.issues.warnings].flatMap(([client, issues]) =>
       issues.map((i) => ({ client, feature: i.title })),
     );
