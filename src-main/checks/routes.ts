@@ -122,6 +122,55 @@ export const checksRoutes: readonly RestRoute[] = [
       }),
   },
   {
+    method: 'GET',
+    path: '/api/messages/{id}/checks/blocklists',
+    operation: {
+      operationId: 'getMessageBlocklists',
+      summary: "The sending IP and the link domains of a message in the settings' DNSBL and URIBL zones",
+      description:
+        "Each zone's answer with the meaning of its return code; `ip` looks that address up instead of the " +
+        "session's client address (a local capture always comes from loopback, which is not looked up).",
+      tags: ['checks'],
+      parameters: [idParam, { name: 'ip', in: 'query', schema: { type: 'string' } }],
+      responses: ok(checksVerbs['checks.blocklists'].result, 'The answers'),
+    },
+    handler: (c) =>
+      restCall(c, 'checks.blocklists', {
+        id: parseId(c.params.id),
+        ...(c.query.get('ip') ? { ip: c.query.get('ip') } : {}),
+      }),
+  },
+  {
+    method: 'GET',
+    path: '/api/tools/blocklist',
+    operation: {
+      operationId: 'lookupBlocklists',
+      summary: 'An IP address in the DNSBL zones, or a domain in the URIBL zones, of the settings',
+      tags: ['checks'],
+      parameters: [{ name: 'target', in: 'query', required: true, schema: { type: 'string' } }],
+      responses: ok(checksVerbs['checks.blocklistLookup'].result, 'The answers'),
+    },
+    handler: (c) => restCall(c, 'checks.blocklistLookup', { target: c.query.get('target') ?? '' }),
+  },
+  {
+    method: 'POST',
+    path: '/api/tools/address',
+    operation: {
+      operationId: 'verifyAddress',
+      summary: 'Address verification: RFC 5322 syntax, MX (A/AAAA fallback), hints, optional SMTP probe to RCPT',
+      description:
+        '`{address, probe?}`. `probe: true` asks the MX hosts on port 25 (EHLO, MAIL FROM, RCPT TO, QUIT; never ' +
+        'DATA); `probe: {host, port, mailFrom, helo, timeoutMs}` asks that server instead.',
+      tags: ['checks'],
+      requestBody: {
+        required: true,
+        content: { 'application/json': { schema: schema(checksVerbs['checks.address'].args) } },
+      },
+      responses: ok(checksVerbs['checks.address'].result, 'The report'),
+    },
+    handler: async (c) => restCall(c, 'checks.address', await readJson(c.req)),
+  },
+  {
     method: 'POST',
     path: '/api/messages/badges',
     operation: {

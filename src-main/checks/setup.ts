@@ -8,6 +8,8 @@ import type { CompatFinding } from '../../src-shared/contract/checks.js';
 import type { Capability, CapabilityDeps } from '../core/capability.js';
 import { authenticateMessage, type AuthInput } from './auth/authenticate.js';
 import { checkDomain } from './auth/domain-check.js';
+import { verifyAddress } from './address/address.js';
+import { checkBlocklists, linkDomains, lookupTarget } from './blocklists/blocklists.js';
 import { CLIENT_NAMES, compatFindings, compatReport, expandClients } from './compat/compat.js';
 import { DnsResolver, parseServer } from './dns/resolver.js';
 import { readDsn } from './dsn/dsn.js';
@@ -235,6 +237,33 @@ export function setupChecks(deps: CapabilityDeps): Capability<keyof typeof check
       },
       'checks.domain': (a) =>
         checkDomain(a.domain, a.selector ?? null, resolverFor(a.dnsServers, a.dnsTimeoutMs).recorder()),
+      'checks.blocklists': async (a) => {
+        const bytes = raw(a.id);
+        const detail = await deps.store.get(a.id);
+        const parsed = await parseForChecks(bytes);
+        return checkBlocklists(
+          {
+            ip: a.ip ?? detail.envelope.clientAddress ?? null,
+            domains: linkDomains(parsed.html, parsed.text),
+            ipZones: current().ipBlocklists,
+            domainZones: current().domainBlocklists,
+          },
+          resolverFor(a.dnsServers, a.dnsTimeoutMs).recorder(),
+        );
+      },
+      'checks.blocklistLookup': (a) => {
+        let target: ReturnType<typeof lookupTarget>;
+        try {
+          target = lookupTarget(a.target);
+        } catch (err) {
+          throw new MailwrightError('invalid_argument', (err as Error).message, 'target');
+        }
+        return checkBlocklists(
+          { ...target, ipZones: current().ipBlocklists, domainZones: current().domainBlocklists },
+          resolverFor(a.dnsServers, a.dnsTimeoutMs).recorder(),
+        );
+      },
+      'checks.address': (a) => verifyAddress(a.address, resolverFor(a.dnsServers, a.dnsTimeoutMs).recorder(), a.probe),
     },
     start() {
       repo.forgetOrphans();

@@ -7,8 +7,18 @@ import { z } from 'zod';
 export const MAX_DNS_SERVERS = 8;
 /** caniemail knows about 30 client/platform pairs; globs on top of those. */
 export const MAX_COMPAT_CLIENTS = 64;
+/** Blocklist zones of each kind: a few are normal; each costs a query per address or domain looked up. */
+export const MAX_BLOCKLIST_ZONES = 16;
 /** `[ipv6]:port` is under 50 characters; a host name for spamd under 256. */
 const MAX_SERVER_CHARS = 256;
+
+/** A DNS zone name: letters, digits, `-`, `_` and dots, at least two labels. */
+export const blocklistZone = z
+  .string()
+  .max(200)
+  .regex(/^(?=.{1,200}$)([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.)+[A-Za-z0-9-]{2,63}$/, {
+    message: 'a blocklist zone is a DNS name like zen.spamhaus.org',
+  });
 
 export const checksSettingsSchema = z
   .object({
@@ -24,6 +34,10 @@ export const checksSettingsSchema = z
     linksAllowPrivate: z.boolean(),
     /** How long one link (every hop of it) may take before it is reported as timed out. */
     linkTimeoutMs: z.number().int().min(500).max(60_000),
+    /** DNSBL zones the sending IP is looked up in (`zen.spamhaus.org`). */
+    ipBlocklists: z.array(blocklistZone).max(MAX_BLOCKLIST_ZONES),
+    /** URIBL zones the domains of a message's links are looked up in (`dbl.spamhaus.org`). */
+    domainBlocklists: z.array(blocklistZone).max(MAX_BLOCKLIST_ZONES),
   })
   .strict();
 export type ChecksSettings = z.infer<typeof checksSettingsSchema>;
@@ -37,6 +51,11 @@ export const DEFAULT_COMPAT_CLIENTS = [
   'thunderbird.*',
 ] as const;
 
+/** Well-known DNSBLs for sending IPs (each answers 127.0.0.x for a listed address). */
+export const DEFAULT_IP_BLOCKLISTS = ['zen.spamhaus.org', 'bl.spamcop.net', 'b.barracudacentral.org'] as const;
+/** Well-known URIBLs for the domains in links. */
+export const DEFAULT_DOMAIN_BLOCKLISTS = ['dbl.spamhaus.org', 'multi.uribl.com', 'multi.surbl.org'] as const;
+
 export const DEFAULT_CHECKS_SETTINGS: ChecksSettings = {
   dnsServers: [],
   dnsTimeoutMs: 3000,
@@ -44,4 +63,6 @@ export const DEFAULT_CHECKS_SETTINGS: ChecksSettings = {
   compatClients: [...DEFAULT_COMPAT_CLIENTS],
   linksAllowPrivate: false,
   linkTimeoutMs: 10_000,
+  ipBlocklists: [...DEFAULT_IP_BLOCKLISTS],
+  domainBlocklists: [...DEFAULT_DOMAIN_BLOCKLISTS],
 };

@@ -290,6 +290,86 @@ export const linkReportSchema = z.object({
 });
 export type LinkReport = z.infer<typeof linkReportSchema>;
 
+// ---- blocklists ----
+
+export const blocklistCodeSchema = z.object({
+  /** The A record the zone answered (`127.0.0.2`). */
+  code: z.string(),
+  /** What it means: listed (and why), or the zone refusing the query (a public resolver, over the free limit). */
+  kind: z.enum(['listed', 'refused', 'unknown']),
+  meaning: z.string(),
+});
+export type BlocklistCode = z.infer<typeof blocklistCodeSchema>;
+
+export const blocklistAnswerSchema = z.object({
+  kind: z.enum(['ip', 'domain']),
+  /** The IP address or domain looked up. */
+  subject: z.string(),
+  zone: z.string(),
+  /** The name asked (`2.0.0.127.zen.spamhaus.org`). */
+  query: z.string(),
+  /**
+   * listed: an answer that lists it; clear: NXDOMAIN; refused: the zone would not answer this resolver;
+   * temperror: no answer (timeout, SERVFAIL), with the server and query named; skipped: not looked up (why in detail).
+   */
+  status: z.enum(['listed', 'clear', 'refused', 'temperror', 'skipped']),
+  codes: z.array(blocklistCodeSchema),
+  /** The zone's TXT reason, when it is listed. */
+  reason: z.string().nullable(),
+  detail: z.string(),
+});
+export type BlocklistAnswer = z.infer<typeof blocklistAnswerSchema>;
+
+export const blocklistReportSchema = z.object({
+  /** The sending IP looked up (the session's client address, or the one asked for), or null. */
+  ip: z.string().nullable(),
+  /** Registrable domains of the links, in the order found. */
+  domains: z.array(z.string()),
+  answers: z.array(blocklistAnswerSchema),
+  listed: z.number(),
+  dns: z.array(dnsAnswerSchema),
+});
+export type BlocklistReport = z.infer<typeof blocklistReportSchema>;
+
+// ---- address verification ----
+
+export const addressProbeSchema = z.object({
+  /** `host:port` that was tried last (the one that answered, when one did). */
+  server: z.string().nullable(),
+  /** accepted: RCPT got 2xx; rejected: 5xx; deferred: 4xx; failed: no server could be asked. */
+  outcome: z.enum(['accepted', 'rejected', 'deferred', 'failed']),
+  /** The RCPT reply, or the failure in plain words. */
+  reply: z.string(),
+  explanation: z.string(),
+  /** Every line sent (`C:`) and received (`S:`), in order, with `#` notes (which host and address, failures). */
+  transcript: z.array(z.string()),
+});
+export type AddressProbe = z.infer<typeof addressProbeSchema>;
+
+export const addressReportSchema = z.object({
+  input: z.string(),
+  syntax: z.object({
+    valid: z.boolean(),
+    /** The addr-spec (`local@domain`) when the input parsed. */
+    address: z.string().nullable(),
+    local: z.string().nullable(),
+    domain: z.string().nullable(),
+    displayName: z.string().nullable(),
+    reason: z.string(),
+  }),
+  mx: z.object({
+    /** mx: MX records; fallback: no MX, so the domain's A/AAAA (RFC 5321 5.1); null-mx: accepts no mail (RFC 7505). */
+    source: z.enum(['mx', 'fallback', 'null-mx', 'none', 'temperror', 'skipped']),
+    hosts: z.array(z.object({ exchange: z.string(), priority: z.number() })),
+    addresses: z.array(z.string()),
+    findings: z.array(domainFindingSchema),
+  }),
+  hints: z.array(z.object({ id: z.enum(['disposable', 'role', 'free-text']), text: z.string() })),
+  probe: addressProbeSchema.nullable(),
+  dns: z.array(dnsAnswerSchema),
+});
+export type AddressReport = z.infer<typeof addressReportSchema>;
+
 const resolverArgs = {
   /** Overrides the resolver setting for this call. */
   dnsServers: z.array(z.string().min(1).max(MAX_ADDRESS_LENGTH)).max(MAX_DNS_SERVERS).optional(),
@@ -345,6 +425,48 @@ export const checksVerbs = {
       })
       .strict(),
     linkReportSchema,
+  ),
+  /** The sending IP and the link domains of a message, looked up in the DNSBL and URIBL zones of the setting. */
+  'checks.blocklists': verb(
+    z
+      .object({
+        id,
+        /** "What if this came from IP x": look that address up instead of the session's. */
+        ip: ip.optional(),
+        ...resolverArgs,
+      })
+      .strict(),
+    blocklistReportSchema,
+  ),
+  /** One IP address or domain looked up in the zones of its kind (the Tools page). */
+  'checks.blocklistLookup': verb(
+    z.object({ target: z.string().min(1).max(MAX_DOMAIN_CHARS), ...resolverArgs }).strict(),
+    blocklistReportSchema,
+  ),
+  /** Address verification: syntax, MX (with the A/AAAA fallback), hints, and an SMTP probe that stops at RCPT. */
+  'checks.address': verb(
+    z
+      .object({
+        address: z.string().min(1).max(MAX_ADDRESS_LENGTH),
+        /** true probes the MX hosts on port 25; an object names the server (and sender) to probe instead. */
+        probe: z
+          .union([
+            z.boolean(),
+            z
+              .object({
+                host: z.string().min(1).max(MAX_DOMAIN_CHARS).optional(),
+                port: z.number().int().min(1).max(65535).optional(),
+                mailFrom: z.string().max(MAX_ADDRESS_LENGTH).optional(),
+                helo: z.string().min(1).max(MAX_DOMAIN_CHARS).optional(),
+                timeoutMs: z.number().int().min(100).max(60_000).optional(),
+              })
+              .strict(),
+          ])
+          .optional(),
+        ...resolverArgs,
+      })
+      .strict(),
+    addressReportSchema,
   ),
 } as const;
 

@@ -118,6 +118,9 @@ export const api = {
     spam: (id: number) => call('checks.spam', { id }),
     links: (args: CallArgs<'checks.links'>) => call('checks.links', args),
     domain: (domain: string, selector?: string) => call('checks.domain', selector ? { domain, selector } : { domain }),
+    blocklists: (id: number, ip?: string) => call('checks.blocklists', ip ? { id, ip } : { id }),
+    blocklistLookup: (target: string) => call('checks.blocklistLookup', { target }),
+    address: (args: CallArgs<'checks.address'>) => call('checks.address', args),
   },
   diff: {
     messages: (args: CallArgs<'diff.messages'>) => call('diff.messages', args),

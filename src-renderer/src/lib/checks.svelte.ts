@@ -1,7 +1,8 @@
 // The Checks area of one message: its offline checks (cached by the core, re-run on demand), a "what if it came
-// from IP x" run, the SpamAssassin report and the link check asked for on demand, and the clients the
-// compatibility score uses (remembered in this browser).
+// from IP x" run, the SpamAssassin report, the link check and the blocklists asked for on demand, and the clients
+// the compatibility score uses (remembered in this browser).
 import type {
+  BlocklistReport,
   CheckBadges,
   LinkReport,
   LinkResult,
@@ -11,7 +12,7 @@ import type {
 import { api, errorText, onEvent } from './api.js';
 import { Coalescer } from './coalesce.js';
 
-export const CHECK_TABS = ['auth', 'lint', 'spam', 'compat', 'links'] as const;
+export const CHECK_TABS = ['auth', 'lint', 'spam', 'compat', 'links', 'blocklists'] as const;
 export type CheckTab = (typeof CHECK_TABS)[number];
 
 const CLIENTS_KEY = 'mailwright.checks.clients';
@@ -50,6 +51,8 @@ export class MessageChecksState {
   #confirmed = new Set<string>();
   /** Reach loopback and private addresses in the next link checks (per request; the setting is separate). */
   allowPrivate = $state(false);
+  #blocklists = $state<BlocklistReport | null>(null);
+  #blocklistsLoading = $state(false);
   #error = $state<string | null>(null);
   #tab = $state<CheckTab>('auth');
   #clients = $state<string[]>(loadClients());
@@ -77,6 +80,12 @@ export class MessageChecksState {
   get linksLoading(): boolean {
     return this.#linksLoading;
   }
+  get blocklists(): BlocklistReport | null {
+    return this.#blocklists;
+  }
+  get blocklistsLoading(): boolean {
+    return this.#blocklistsLoading;
+  }
   get error(): string | null {
     return this.#error;
   }
@@ -98,6 +107,7 @@ export class MessageChecksState {
     this.#spam = null;
     this.#links = null;
     this.#confirmed = new Set();
+    this.#blocklists = null;
     await this.#run({});
   }
 
@@ -173,12 +183,30 @@ export class MessageChecksState {
     }
   }
 
+  /** The sending IP (the session's, or `ip`) and the link domains in the blocklist zones; asked for on demand. */
+  async runBlocklists(ip: string): Promise<void> {
+    const id = this.#id;
+    if (id === null) return;
+    const generation = this.#generation;
+    this.#blocklistsLoading = true;
+    this.#error = null;
+    try {
+      const report = await api.checks.blocklists(id, ip.trim() || undefined);
+      if (generation === this.#generation) this.#blocklists = report;
+    } catch (err) {
+      if (generation === this.#generation) this.#error = errorText(err);
+    } finally {
+      if (generation === this.#generation) this.#blocklistsLoading = false;
+    }
+  }
+
   async #run(extra: { refresh?: boolean; ip?: string; mailFrom?: string }): Promise<void> {
     const id = this.#id;
     if (id === null) return;
     const generation = ++this.#generation;
     this.#loading = true;
     this.#spamLoading = false;
+    this.#blocklistsLoading = false;
     this.#error = null;
     try {
       const result = await api.checks.message({ id, clients: this.#clients, ...extra });

@@ -3,7 +3,7 @@
 // Pure: no Svelte, no DOM, no api module, so unit tests run it in Node.
 import type { FaultRule, ListenerEdit, PinnedSetting, Settings, SettingsUpdate } from '../../../src-shared/settings.js';
 import { fromFaultForm, toFaultForm, type FaultForm } from './fault-form.js';
-import { compact, optNum } from './form-values.js';
+import { compact, lines, optLines, optNum } from './form-values.js';
 import { fromListenerForm, toListenerForm, type ListenerForm } from './listener-form.js';
 
 export interface RetentionForm {
@@ -16,9 +16,20 @@ export interface SmtpForm {
   earlyTalkerDelayMs: number | null;
 }
 
+/** The checks section: lists as one entry a line (compatibility clients also split at commas). */
+export interface ChecksForm {
+  dnsServers: string;
+  dnsTimeoutMs: number | null;
+  spamd: string;
+  compatClients: string;
+  ipBlocklists: string;
+  domainBlocklists: string;
+}
+
 export interface Draft {
   retention: RetentionForm;
   smtp: SmtpForm;
+  checks: ChecksForm;
   listeners: ListenerForm[];
   faults: FaultForm[];
 }
@@ -27,6 +38,14 @@ export function toDraft(s: Settings): Draft {
   return {
     retention: { ...s.retention },
     smtp: { ...s.smtp },
+    checks: {
+      dnsServers: lines(s.checks.dnsServers),
+      dnsTimeoutMs: s.checks.dnsTimeoutMs,
+      spamd: s.checks.spamd,
+      compatClients: lines(s.checks.compatClients),
+      ipBlocklists: lines(s.checks.ipBlocklists),
+      domainBlocklists: lines(s.checks.domainBlocklists),
+    },
     listeners: s.listeners.map((l) => toListenerForm(l)),
     faults: s.faults.map(toFaultForm),
   };
@@ -53,6 +72,7 @@ function sectionsJson(d: Draft): Record<keyof Draft, string> {
   return {
     retention: JSON.stringify(d.retention),
     smtp: JSON.stringify(d.smtp),
+    checks: JSON.stringify(d.checks),
     listeners: JSON.stringify(d.listeners),
     faults: JSON.stringify(d.faults),
   };
@@ -73,6 +93,7 @@ export function missingRequired(draft: Draft): { field: string; message: string 
     ['retention.maxBytes', draft.retention.maxBytes],
     ['smtp.maxMessageBytes', draft.smtp.maxMessageBytes],
     ['smtp.earlyTalkerDelayMs', draft.smtp.earlyTalkerDelayMs],
+    ['checks.dnsTimeoutMs', draft.checks.dnsTimeoutMs],
   ];
   const missing = required.find(([, v]) => optNum(v) === undefined);
   return missing
@@ -99,6 +120,17 @@ export function buildUpdate(draft: Draft, base: Baseline): SettingsUpdate {
           hostname: draft.smtp.hostname.trim(),
           maxMessageBytes: optNum(draft.smtp.maxMessageBytes),
           earlyTalkerDelayMs: optNum(draft.smtp.earlyTalkerDelayMs),
+        });
+        break;
+      case 'checks':
+        update.checks = compact({
+          dnsServers: optLines(draft.checks.dnsServers) ?? [],
+          dnsTimeoutMs: optNum(draft.checks.dnsTimeoutMs),
+          spamd: draft.checks.spamd.trim(),
+          // Empty is sent as it is, so the server says the list needs a client.
+          compatClients: optLines(draft.checks.compatClients.replace(/,/g, '\n')) ?? [],
+          ipBlocklists: optLines(draft.checks.ipBlocklists) ?? [],
+          domainBlocklists: optLines(draft.checks.domainBlocklists) ?? [],
         });
         break;
       case 'listeners':
@@ -144,7 +176,7 @@ export function bestFieldMatch(field: string | undefined, candidates: Iterable<s
 
 /** `listeners.2.port` → the listeners section, item 2; `smtp.hostname` → smtp. */
 export function fieldSection(field: string | undefined): { section: keyof Draft; index: number | null } | null {
-  const m = /^(retention|smtp|listeners|faults)(?:\.(\d+))?/.exec(field ?? '');
+  const m = /^(retention|smtp|checks|listeners|faults)(?:\.(\d+))?/.exec(field ?? '');
   if (!m) return null;
   return { section: m[1] as keyof Draft, index: m[2] === undefined ? null : Number(m[2]) };
 }

@@ -265,6 +265,10 @@ describe('contract results against their schemas', () => {
       await call('checks.domain', { domain: 'example.test', selector: 's1' });
       // Names in the corpus are NXDOMAIN at this DNS server, so no link leaves the machine; loopback stays refused.
       for (const m of page.messages) await call('checks.links', { id: m.id, timeoutMs: 1000 });
+      for (const m of page.messages) await call('checks.blocklists', { id: m.id, ip: '192.0.2.1' });
+      await call('checks.blocklistLookup', { target: 'example.test' });
+      await call('checks.address', { address: 'a@example.test', probe: { host: '127.0.0.1', port: 1 } });
+      await call('checks.address', { address: 'not an address' });
     } finally {
       await dns.close();
     }

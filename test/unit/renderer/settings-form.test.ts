@@ -81,6 +81,8 @@ const settings: Settings = {
     compatClients: ['outlook.*'],
     linksAllowPrivate: false,
     linkTimeoutMs: 10_000,
+    ipBlocklists: ['zen.spamhaus.org'],
+    domainBlocklists: ['dbl.spamhaus.org'],
   },
   baselines: { ...BASELINE_DEFAULTS },
   tags: { fromHeader: true, fromPlusAddress: false, rules: [] },
@@ -252,6 +254,28 @@ describe('the update', () => {
     const base = baselineOf(settings, draft);
     draft.retention.maxMessages = 10;
     expect(buildUpdate(draft, base)).toEqual({ retention: { maxMessages: 10, maxBytes: 0 } });
+  });
+
+  it('carries the checks section with its lists one entry a line (clients also at commas)', () => {
+    const draft = toDraft(settings);
+    const base = baselineOf(settings, draft);
+    expect(draft.checks.ipBlocklists).toBe('zen.spamhaus.org');
+    draft.checks.dnsServers = ' 127.0.0.1:5353 \n\n[::1]:53';
+    draft.checks.compatClients = 'outlook.*, gmail.android';
+    draft.checks.domainBlocklists = '';
+    expect(changedSections(draft, base)).toEqual(['checks']);
+    expect(buildUpdate(draft, base)).toEqual({
+      checks: {
+        dnsServers: ['127.0.0.1:5353', '[::1]:53'],
+        dnsTimeoutMs: 3000,
+        spamd: '',
+        compatClients: ['outlook.*', 'gmail.android'],
+        ipBlocklists: ['zen.spamhaus.org'],
+        domainBlocklists: [],
+      },
+    });
+    draft.checks.dnsTimeoutMs = null;
+    expect(missingRequired(draft)).toMatchObject({ field: 'checks.dnsTimeoutMs' });
   });
 
   it('names a required number left empty instead of sending "no change"', () => {

@@ -3,7 +3,7 @@
 import type { PageState } from '../../lib/page.js';
 import { SettingsState } from '../../lib/settings.svelte.js';
 
-export const SETTINGS_SECTIONS = ['listeners', 'faults', 'general'] as const;
+export const SETTINGS_SECTIONS = ['listeners', 'faults', 'general', 'checks'] as const;
 export type SettingsSection = (typeof SETTINGS_SECTIONS)[number];
 
 function isSection(value: string | undefined): value is SettingsSection {

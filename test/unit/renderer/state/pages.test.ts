@@ -73,6 +73,14 @@ describe('the settings page', () => {
       faults: [],
       retention: { maxMessages: 100, maxBytes: 1_000_000 },
       smtp: {},
+      checks: {
+        dnsServers: [],
+        dnsTimeoutMs: 3000,
+        spamd: '',
+        compatClients: ['outlook.*'],
+        ipBlocklists: [],
+        domainBlocklists: [],
+      },
       pinned: [],
       warnings: [],
     } as unknown as Settings;
