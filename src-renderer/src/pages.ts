@@ -21,6 +21,8 @@ import SettingsView from './pages/settings/Page.svelte';
 import ToolsView from './pages/tools/Page.svelte';
 import { ToolsPage, acceptsToolsPath } from './pages/tools/state.svelte.js';
 import { SettingsPage, parseSettingsPath } from './pages/settings/state.svelte.js';
+import WebhooksView from './pages/webhooks/Page.svelte';
+import { WebhooksPage, acceptsWebhooksPath } from './pages/webhooks/state.svelte.js';
 
 export const pages: readonly PageDefinition[] = [
   definePage({
@@ -87,6 +89,14 @@ export const pages: readonly PageDefinition[] = [
     component: DiffView,
     state: () => new DiffPage(),
     accepts: (p) => parseDiffPath(p) !== null,
+  }),
+  definePage({
+    id: 'webhooks',
+    label: 'Webhooks',
+    icon: '↯',
+    component: WebhooksView,
+    state: () => new WebhooksPage(),
+    accepts: acceptsWebhooksPath,
   }),
   definePage({
     id: 'settings',

@@ -120,6 +120,9 @@ export const api = {
     messages: (args: CallArgs<'mailboxes.messages'>) => call('mailboxes.messages', args),
     newAddress: () => call('mailboxes.newAddress', {}),
   },
+  webhooks: {
+    deliveries: (args: CallArgs<'webhooks.deliveries'>) => call('webhooks.deliveries', args),
+  },
 };
 
 type Handler<K extends EventName> = (data: Events[K]) => void;
