@@ -52,7 +52,8 @@ export async function listCommand(
   if (all.length === 0) throw new CliError('no message matches', EXIT.notFound);
 }
 
-export async function ingestCommand(c: Connection, target: string, out: (text: string) => void): Promise<void> {
+/** The mail files `ingest` reads: the one file given, or every mail file under the folder given. */
+function mailFiles(target: string): string[] {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(target);
@@ -67,25 +68,64 @@ export async function ingestCommand(c: Connection, target: string, out: (text: s
         .sort()
     : [target];
   if (files.length === 0) throw new CliError(`${target}: no .eml or mbox files in it`, EXIT.badInput);
+  return files;
+}
+
+/** What one file's import gave: its counts, or why it failed as a whole. */
+export type FileImport = { imported: number; failedCount: number } | { error: string };
+
+/** Imports each file with `one` and prints the totals; nothing imported at all is an error. */
+async function ingestFiles(
+  files: string[],
+  one: (file: string) => Promise<FileImport>,
+  out: (text: string) => void,
+): Promise<void> {
   let imported = 0;
   let failed = 0;
   for (const file of files) {
-    const answer = await call(c, `/api/messages/import?filename=${encodeURIComponent(path.basename(file))}`, {
-      method: 'POST',
-      body: fs.readFileSync(file),
-      contentType: 'application/octet-stream',
-    });
-    if (answer.status !== 200) {
+    const result = await one(file);
+    if ('error' in result) {
       failed++;
-      out(`${file}: ${failure(answer, 'import').message}\n`);
+      out(`${file}: ${result.error}\n`);
       continue;
     }
-    const result = answer.json<{ imported: number; failedCount: number }>();
     imported += result.imported;
     failed += result.failedCount;
   }
   out(`imported ${imported} message(s) from ${files.length} file(s)${failed ? `, ${failed} failed` : ''}\n`);
   if (imported === 0) throw new CliError('nothing was imported', EXIT.badInput);
+}
+
+/** `ingest FILE|DIR --data-dir PATH`: straight into a data folder through `openFolder`, which refuses a held one. */
+export async function ingestIntoFolder(
+  target: string,
+  openFolder: () => Promise<{ importFile(file: string): Promise<FileImport>; close(): Promise<void> }>,
+  out: (text: string) => void,
+): Promise<void> {
+  const files = mailFiles(target);
+  const folder = await openFolder();
+  try {
+    await ingestFiles(files, (file) => folder.importFile(file), out);
+  } finally {
+    await folder.close();
+  }
+}
+
+export async function ingestCommand(c: Connection, target: string, out: (text: string) => void): Promise<void> {
+  const files = mailFiles(target);
+  await ingestFiles(
+    files,
+    async (file) => {
+      const answer = await call(c, `/api/messages/import?filename=${encodeURIComponent(path.basename(file))}`, {
+        method: 'POST',
+        body: fs.readFileSync(file),
+        contentType: 'application/octet-stream',
+      });
+      if (answer.status !== 200) return { error: failure(answer, 'import').message };
+      return answer.json<{ imported: number; failedCount: number }>();
+    },
+    out,
+  );
 }
 
 export async function exportCommand(

@@ -1,13 +1,22 @@
 // Entry of the `mailwright` command (built to out/main/cli.js; bin/mailwright.mjs runs it). `serve` runs the
-// headless server in this process; every other command talks to a running instance over HTTP.
+// headless server in this process; every other command talks to a running instance over HTTP, but for
+// `ingest --data-dir`, which opens a data folder no instance holds.
 // Exit codes: 0 ok, 1 timeout or nothing found (or no instance to talk to), 2 bad input.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CliError, EXIT, type Connection } from './client.js';
+import { MailwrightError } from '../../src-shared/index.js';
 import { baselineCheckCommand } from './baseline.js';
-import { exportCommand, ingestCommand, listCommand, waitCommand } from './commands.js';
+import {
+  exportCommand,
+  ingestCommand,
+  ingestIntoFolder,
+  listCommand,
+  waitCommand,
+  type FileImport,
+} from './commands.js';
 import { sendCommand } from './send.js';
 
 export const USAGE = `Usage: mailwright <command> [options]
@@ -18,7 +27,10 @@ Commands:
                                  wait for the first matching message; print it as JSON
   list  [--query Q] [--limit N] [--json]
                                  list matching messages, newest first
-  ingest FILE|DIR                import .eml and mbox files into the running instance
+  ingest FILE|DIR [--data-dir PATH]
+                                 import .eml and mbox files into the running instance, or with
+                                 --data-dir straight into that data folder (refused while an
+                                 instance runs on it)
   export [--query Q] --format mbox|eml-dir [--out PATH] [--limit N]
                                  write matching messages as one mbox (stdout or --out) or .eml files
   send  --profile NAME --to ADDR [--to …] [--cc ADDR] [--bcc ADDR] [--from ADDR]
@@ -76,6 +88,7 @@ export async function run(argv: string[], out = (t: string | Buffer) => process.
         yes: { type: 'boolean' },
         key: { type: 'string' },
         message: { type: 'string' },
+        'data-dir': { type: 'string' },
       },
     }));
   } catch (err) {
@@ -99,7 +112,9 @@ export async function run(argv: string[], out = (t: string | Buffer) => process.
       return EXIT.ok;
     case 'ingest':
       if (positionals.length !== 1) throw new CliError('ingest takes one FILE or DIR', EXIT.badInput);
-      await ingestCommand(connection, positionals[0]!, out);
+      if (str('data-dir') !== undefined)
+        await ingestIntoFolder(positionals[0]!, () => openFolder(str('data-dir')!), out);
+      else await ingestCommand(connection, positionals[0]!, out);
       return EXIT.ok;
     case 'export': {
       const format = str('format');
@@ -146,6 +161,33 @@ function parseLimit(value: string | undefined): number {
   if (value === undefined) return DEFAULT_LIMIT;
   if (!/^[1-9]\d{0,8}$/.test(value)) throw new CliError('--limit must be a positive integer', EXIT.badInput);
   return Number(value);
+}
+
+/**
+ * The data folder opened in this process, with no listener and no background work. The core (and with it the store
+ * and SQLite) is loaded only here, so the commands that talk HTTP stay light. A folder a running instance holds is
+ * refused: writing beside it would work (SQLite allows it) but the instance would not know of the mail.
+ */
+async function openFolder(dataDir: string) {
+  if (dataDir === '') throw new CliError('--data-dir needs a folder', EXIT.badInput);
+  const { Core } = await import('../core/core.js');
+  let core: ReturnType<typeof Core.open>;
+  try {
+    core = Core.open({ dataDir });
+  } catch (err) {
+    if (err instanceof MailwrightError) throw new CliError(err.message, EXIT.badInput);
+    throw err;
+  }
+  return {
+    importFile: async (file: string): Promise<FileImport> => {
+      try {
+        return await core.importFile(file);
+      } catch (err) {
+        return { error: (err as Error).message };
+      }
+    },
+    close: () => core.stop(),
+  };
 }
 
 /** Runs the serve entry in this process with the remaining arguments, as `node out/main/serve.js` would. */

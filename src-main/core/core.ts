@@ -19,6 +19,7 @@ import type { MessagesCapability, MessageAccess } from '../messages/setup.js';
 import { Store, type ImportSource } from '../store/index.js';
 import { defaultSettings } from './defaults.js';
 import { prepareDataFolder } from './data-folder.js';
+import { claimDataFolder, type InstanceLock } from './instance-lock.js';
 import { EventBus } from './events.js';
 import { LiveMetrics } from './metrics.js';
 import { SecretBox, loadOrCreateKeyFile } from './secrets.js';
@@ -69,24 +70,29 @@ export class Core {
   readonly #metrics: LiveMetrics;
   readonly #faults: FaultEngine;
   readonly #settings: SettingsService;
+  readonly #lock: InstanceLock;
   #prunedSinceStart = 0;
 
   private constructor(options: CoreOptions) {
     const folderWarnings = prepareDataFolder(options.dataDir);
-    this.#store = Store.open({
-      dataDir: options.dataDir,
-      ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
-      onProblem: (text) => this.reportProblem(text),
-      onEvent: (e) => {
-        if (e.event === 'messages.pruned') this.#prunedSinceStart += e.data.ids.length;
-        if (e.event === 'messages.added') {
-          // Reading the headers of every new message costs real throughput in a flood; do it only for listeners.
-          if (this.events.hasListeners('messages.added')) this.events.emit('messages.added', e.data());
-          return;
-        }
-        this.events.emit(e.event, e.data);
-      },
-    });
+    this.#lock = claimDataFolder(options.dataDir);
+    const lock = this.#lock;
+    this.#store = guarded(lock, () =>
+      Store.open({
+        dataDir: options.dataDir,
+        ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+        onProblem: (text) => this.reportProblem(text),
+        onEvent: (e) => {
+          if (e.event === 'messages.pruned') this.#prunedSinceStart += e.data.ids.length;
+          if (e.event === 'messages.added') {
+            // Reading the headers of every new message costs real throughput in a flood; do it only for listeners.
+            if (this.events.hasListeners('messages.added')) this.events.emit('messages.added', e.data());
+            return;
+          }
+          this.events.emit(e.event, e.data);
+        },
+      }),
+    );
     const store = this.#store;
     let box: SecretBox;
     try {
@@ -175,6 +181,7 @@ export class Core {
         if (section) this.#settings.attach(section.key, section);
       }
     } catch (err) {
+      lock.release();
       store
         .close()
         .catch((closeErr: unknown) =>
@@ -191,6 +198,14 @@ export class Core {
     await core.#capture.start();
     for (const capability of core.#capabilities) await capability.start?.();
     return core;
+  }
+
+  /**
+   * Opens the data folder without listening or starting any capability's background work: for one-off work on a
+   * folder no instance holds (`mailwright ingest --data-dir`). Throws `conflict` when a running instance holds it.
+   */
+  static open(options: CoreOptions): Core {
+    return new Core(options);
   }
 
   /** Restarts only the listeners that changed; throws MailwrightError (field named) and keeps the old set if invalid. */
@@ -222,6 +237,7 @@ export class Core {
     }
     await this.#capture.stop();
     await this.#store.close();
+    this.#lock.release();
   }
 
   /** The one entry point for contract calls: validates arguments and returns errors as data. */
@@ -308,4 +324,14 @@ function startOptionsLayer(o: CoreOptions): SettingsLayer[] {
       },
     },
   ];
+}
+
+/** Runs `open` holding the folder's lock, and lets the lock go if it throws. */
+function guarded<T>(lock: InstanceLock, open: () => T): T {
+  try {
+    return open();
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
 }

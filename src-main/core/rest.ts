@@ -187,11 +187,14 @@ export interface RestRoute {
   operation: OpenApiOperation;
   handler: (c: RouteContext) => Promise<Reply> | Reply;
   /**
-   * PUT/DELETE only: a request without any Content-Type passes the request-intent check. Compat clients (Mailpit's,
-   * MailHog's) send body-less DELETEs that way, and a web page of another site cannot send PUT or DELETE at all
-   * without a preflight, which serve never approves. POST always keeps the check.
+   * A request without any Content-Type passes the request-intent check. `true`: PUT/DELETE only. Compat clients
+   * (Mailpit's, MailHog's) send body-less DELETEs that way, and a web page of another site cannot send PUT or DELETE
+   * at all without a preflight, which serve never approves. `'post-without-origin'`: POST too, but only when the
+   * request carries no Origin header (blueimp's MailHog client releases that way). Every browser adds Origin to every
+   * POST a page makes (fetch, XHR, sendBeacon, forms), and a form always has a body type, so such a request is never
+   * a page's (docs/security.md). Any other POST keeps the check.
    */
-  acceptsNoContentType?: boolean;
+  acceptsNoContentType?: boolean | 'post-without-origin';
 }
 
 /** Downloads (raw .eml, attachments) must never run as a page of this origin, even if a browser renders them. */

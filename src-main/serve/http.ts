@@ -10,6 +10,7 @@ import { ROUTES, type CoreApi, type Method, type Route, type RouteContext } from
 import { FailedAttempts } from './failed-attempts.js';
 import {
   APP_HEADERS,
+  bareRequestAllowed,
   checkHost,
   checkOrigin,
   checkRequestIntent,
@@ -144,9 +145,10 @@ export async function startHttpBinding(core: CoreApi, options: HttpBindingOption
         continue;
       }
       // Checked once a route is found, so a wrong path or method still gets its 404 or 405.
-      const bareAllowed =
-        route.acceptsNoContentType === true && method !== 'POST' && req.headers['content-type'] === undefined;
-      const intentProblem = STATE_CHANGING.has(method) && !bareAllowed ? checkRequestIntent(req) : null;
+      const intentProblem =
+        STATE_CHANGING.has(method) && !bareRequestAllowed(route.acceptsNoContentType, req)
+          ? checkRequestIntent(req)
+          : null;
       if (intentProblem) return json({ error: { code: 'unsupported', message: intentProblem } }, 415);
       try {
         const params: Record<string, string> = {};

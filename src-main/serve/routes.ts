@@ -22,7 +22,7 @@ export interface Route {
   path: string;
   handler: (c: RouteContext) => Promise<Reply> | Reply;
   /** See RestRoute.acceptsNoContentType (core/rest.ts). */
-  acceptsNoContentType?: boolean;
+  acceptsNoContentType?: boolean | 'post-without-origin';
 }
 
 const r = (method: Method, path: string, handler: Route['handler']): Route => ({ method, path, handler });

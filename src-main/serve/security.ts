@@ -142,6 +142,20 @@ export function checkRequestIntent(req: IncomingMessage): string | null {
   );
 }
 
+/**
+ * Whether a route's compat client may skip the request-intent check: only with no Content-Type at all (a form type
+ * is always refused), and a POST only where the route allows it and no Origin header came (see
+ * RestRoute.acceptsNoContentType: browsers send Origin with every POST, so its absence means no page sent it).
+ */
+export function bareRequestAllowed(
+  accepts: boolean | 'post-without-origin' | undefined,
+  req: Pick<IncomingMessage, 'method' | 'headers'>,
+): boolean {
+  if (accepts === undefined || accepts === false || req.headers['content-type'] !== undefined) return false;
+  if (req.method !== 'POST') return true;
+  return accepts === 'post-without-origin' && req.headers.origin === undefined;
+}
+
 /** The shortest token we accept: 16 printable characters are beyond guessing through the rate limit. */
 export const MIN_TOKEN_LENGTH = 16;
 

@@ -25,6 +25,8 @@ import { ToolsPage, acceptsToolsPath } from './pages/tools/state.svelte.js';
 import { SettingsPage, parseSettingsPath } from './pages/settings/state.svelte.js';
 import TemplatesView from './pages/templates/Page.svelte';
 import { TemplatesPage, acceptsTemplatesPath } from './pages/templates/state.svelte.js';
+import WebhooksView from './pages/webhooks/Page.svelte';
+import { WebhooksPage, acceptsWebhooksPath } from './pages/webhooks/state.svelte.js';
 
 export const pages: readonly PageDefinition[] = [
   definePage({
@@ -107,6 +109,14 @@ export const pages: readonly PageDefinition[] = [
     component: TemplatesView,
     state: () => new TemplatesPage(),
     accepts: acceptsTemplatesPath,
+  }),
+  definePage({
+    id: 'webhooks',
+    label: 'Webhooks',
+    icon: '↯',
+    component: WebhooksView,
+    state: () => new WebhooksPage(),
+    accepts: acceptsWebhooksPath,
   }),
   definePage({
     id: 'settings',

@@ -12,6 +12,7 @@ import {
 } from '../../core/rest.js';
 import { call, jsonAs, numericId, text, type Invoke } from '../reply.js';
 import { DEFAULT_JIM, isJimRule, jimFromBody, jimFromRules, jimRules, type JimConfig } from './jim.js';
+import { mailhogRelease } from './release.js';
 import { mailhogMessage, type MailhogMessage } from './shapes.js';
 
 const TAG = 'MailHog compatibility';
@@ -203,12 +204,7 @@ export function mailhogApi(deps: CapabilityDeps): MailhogApi {
     }
   }
 
-  const release = (): Reply =>
-    jsonAs(
-      { error: 'Release is not available in this Mailwright: it needs the composer capability (issue 9)' },
-      TEXT_JSON,
-      501,
-    );
+  const release = (c: RouteContext): Promise<Reply> => mailhogRelease(invoke, c);
 
   const r = (
     method: RestRoute['method'],
@@ -216,13 +212,13 @@ export function mailhogApi(deps: CapabilityDeps): MailhogApi {
     id: string,
     summary: string,
     handler: RestRoute['handler'],
-    bare = false,
+    bare: RestRoute['acceptsNoContentType'] = false,
   ): RestRoute => ({
     method,
     path,
     operation: operation(id, summary),
     handler,
-    ...(bare ? { acceptsNoContentType: true } : {}),
+    ...(bare ? { acceptsNoContentType: bare } : {}),
   });
 
   /** MailHog's routes under a base path; clients that take one (blueimp's `basePath`) can use /api/mailhog. */
@@ -290,8 +286,10 @@ export function mailhogApi(deps: CapabilityDeps): MailhogApi {
       'POST',
       `${base}/v1/messages/{id}/release`,
       `mailhogRelease${suffix}`,
-      'Release (MailHog v1; needs the composer)',
+      'Release through the SMTP server in the body, or a composer profile by Name (MailHog v1)',
       release,
+      // blueimp's client posts the JSON body without a Content-Type; see RestRoute.acceptsNoContentType.
+      'post-without-origin',
     ),
     r('GET', `${base}/v1/events`, `mailhogEvents${suffix}`, 'New messages as server-sent events (MailHog v1)', events),
   ];

@@ -12,6 +12,7 @@ import {
 } from '../../core/rest.js';
 import { extractAttachment } from '../../message/index.js';
 import { parseBodies } from '../../message/bodies.js';
+import { thumbnail } from '../../message/thumbnail.js';
 import { walkMime } from '../../message/mime.js';
 import { VERSION } from '../../core/version.js';
 import { allIds, call, inPages, jsonAs, numericId, text, type Invoke } from '../reply.js';
@@ -212,6 +213,14 @@ export function mailpitRoutes(deps: CapabilityDeps, mailhog: Pick<MailhogApi, 'v
     return download(type, contentDisposition(a.safeFilename || a.contentId || `part-${a.partId}`, 'inline'), a.content);
   }
 
+  /** Mailpit's /thumb: always a JPEG, blank for a part that is not a decodable image. */
+  async function thumb(c: RouteContext): Promise<Reply> {
+    const id = await resolve(c);
+    const a = await extractAttachment(deps.store.raw(id), c.params.partID ?? '');
+    const name = a.safeFilename || a.contentId || `part-${a.partId}`;
+    return download('image/jpeg', contentDisposition(name, 'inline'), await thumbnail(a.contentType, a.content));
+  }
+
   async function view(c: RouteContext, kind: 'html' | 'txt'): Promise<Reply> {
     const id = await resolve(c);
     if (kind === 'txt') {
@@ -355,10 +364,6 @@ export function mailpitRoutes(deps: CapabilityDeps, mailhog: Pick<MailhogApi, 'v
     return jsonAs(htmlCheckShape(checks.compat, countNodes(html)));
   }
 
-  /** Features another capability brings; until it is there, say so rather than pretend. */
-  const missing = (what: string, by: string) => (): Reply =>
-    jsonAs({ Error: `${what} is not available in this Mailwright: it needs ${by}` }, 'application/json', 501);
-
   const id = { name: 'id', in: 'path' as const, required: true, schema: { type: 'string' } };
   const r = (
     method: RestRoute['method'],
@@ -450,8 +455,11 @@ export function mailpitRoutes(deps: CapabilityDeps, mailhog: Pick<MailhogApi, 'v
     r(
       'GET',
       '/api/v1/message/{id}/part/{partID}/thumb',
-      operation('mailpitGetThumb', 'Attachment thumbnail (Mailpit; not available)', { 501: 'Not implemented' }),
-      missing('Attachment thumbnails', 'an image library that is not installed'),
+      operation('mailpitGetThumb', 'A 180x120 JPEG thumbnail of an image attachment (Mailpit)', {
+        200: 'image/jpeg (blank for a part that is not an image)',
+        404: 'Not found',
+      }),
+      thumb,
     ),
     r(
       'POST',

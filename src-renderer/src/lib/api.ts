@@ -147,6 +147,9 @@ export const api = {
     render: (path: string) => call('templates.render', { path }),
     capture: (path: string) => call('templates.capture', { path }),
   },
+  webhooks: {
+    deliveries: (args: CallArgs<'webhooks.deliveries'>) => call('webhooks.deliveries', args),
+  },
 };
 
 type Handler<K extends EventName> = (data: Events[K]) => void;

@@ -96,19 +96,66 @@ describe('blueimp mailhog against serve', () => {
     expect(must(await api.messages(1, 1)).items[0]?.subject).toBe('Order 77 shipped');
   });
 
-  it('deletes one message, and refuses release (it sends POST without a Content-Type; no composer here)', async () => {
+  it('deletes one message', async () => {
     const latest = await api.latestTo('ops@example.test');
     if (!latest) throw new Error('no message to delete');
     const response = (await api.deleteMessage(latest.ID)) as { statusCode?: number };
     expect(response.statusCode).toBe(200);
     expect(must(await api.messages()).total).toBe(1);
-    await expect(
-      api.releaseMessage(must(await api.messages()).items[0]!.ID, {
-        host: '127.0.0.1',
-        port: '1',
-        email: 'x@example.test',
-      }),
-    ).resolves.toMatchObject({ error: { code: 'unsupported' } });
+  });
+
+  it('releases through the SMTP server in the body (sent without a Content-Type) to a real capture listener', async () => {
+    const before = must(await api.messages());
+    const original = before.items[0]!;
+    const response = (await api.releaseMessage(original.ID, {
+      host: serve.smtpHost,
+      port: String(serve.smtpPort),
+      email: 'released-to@example.test',
+    })) as { statusCode?: number; headers?: Record<string, string> };
+    expect(response.statusCode, response.headers?.['x-mailwright-reason']).toBe(200);
+    // The listener captured it again, for the recipient the client named.
+    const released = must(await api.messages());
+    expect(released.total).toBe(before.total + 1);
+    const copy = released.items[0]!;
+    expect(copy.subject).toBe(original.subject);
+    expect((copy as unknown as Envelope).To.map((t) => `${t.Mailbox}@${t.Domain}`)).toEqual([
+      'released-to@example.test',
+    ]);
+    // The profile made for the one release is gone again.
+    const profiles = (await (
+      await fetch(`${serve.http}/api/call/compose.profiles.list`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{}',
+      })
+    ).json()) as { ok: boolean; value: { profiles: unknown[] } };
+    expect(profiles.value.profiles).toEqual([]);
+    // MailHog's answers for a bad config and an unknown id.
+    const bad = (await api.releaseMessage(original.ID, { host: '', port: '25', email: 'x@example.test' })) as {
+      statusCode?: number;
+    };
+    expect(bad.statusCode).toBe(400);
+    const missing = (await api.releaseMessage('999999', {
+      host: serve.smtpHost,
+      port: String(serve.smtpPort),
+      email: 'x@example.test',
+    })) as { statusCode?: number };
+    expect(missing.statusCode).toBe(404);
+    await api.deleteMessage(copy.ID);
+  });
+
+  it('keeps the request-intent check for a bare release POST that a browser could send', async () => {
+    const id = must(await api.messages()).items[0]!.ID;
+    const url = `${serve.http}/api/v1/messages/${id}/release`;
+    const body = new TextEncoder().encode(
+      JSON.stringify({ Host: serve.smtpHost, Port: String(serve.smtpPort), Email: 'page@example.test' }),
+    );
+    // A page's POST always carries Origin (here our own, which passes the Origin check) and, with a body, a type.
+    const withOrigin = await fetch(url, { method: 'POST', headers: { Origin: serve.http }, body });
+    expect(withOrigin.status).toBe(415);
+    const formType = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body });
+    expect(formType.status).toBe(415);
+    expect(must(await api.messages()).total).toBe(1);
   });
 
   it('deletes all through the MailHog base path', async () => {

@@ -1,8 +1,9 @@
 // The real `mailpit-api` client (2.1.0, unchanged) against a real `serve`: every method it has, with mail sent over
-// SMTP by nodemailer and through Mailpit's send API. Link and HTML checks run for real (a site on loopback); the
-// one method Mailwright cannot back (attachment thumbnails) fails with a clear 501, never pretends.
+// SMTP by nodemailer and through Mailpit's send API. Link and HTML checks run for real (a site on loopback), and
+// attachment thumbnails are decoded and checked pixel by pixel.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Jimp, JimpMime, intToRGBA } from 'jimp';
 import { MailpitClient } from 'mailpit-api';
 import type nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -187,7 +188,6 @@ describe('mailpit-api against serve', () => {
     const spam = await mailpit.spamAssassinCheck(id);
     expect(spam.Error).not.toBe('');
     expect(spam).toMatchObject({ IsSpam: false, Score: 0, Rules: [] });
-    await expect(mailpit.getAttachmentThumbnail(id, '2')).rejects.toThrow(/501/);
   });
 
   it('link-checks a message through checks.links, following redirects only with follow=true', async () => {
@@ -291,6 +291,54 @@ describe('mailpit-api against serve', () => {
     const relayed = await mailpit.waitForMessages({ query: 'to:relay@example.test', count: 1 }, WAIT);
     expect(relayed.messages[0]?.To.map((t) => t.Address)).not.toContain('relay@example.test'); // envelope only
     await api('settings.update', { compat: { mailhog: false, releaseProfile: '' } });
+  });
+
+  it('makes 180x120 JPEG thumbnails of image attachments, and a blank one for other parts', async () => {
+    // A wide red PNG with a transparent band: scaled to fit, centred on white (Mailpit's rule for a small side).
+    const wide = new Jimp({ width: 360, height: 60, color: 0xff0000ff });
+    for (let x = 0; x < 360; x++) for (let y = 0; y < 10; y++) wide.setPixelColor(0x00000000, x, y);
+    // A large blue JPEG: covers the box.
+    const large = new Jimp({ width: 900, height: 900, color: 0x0000ffff });
+    await smtp({
+      from: 'designer@example.test',
+      to: 'review@example.test',
+      subject: 'thumbs',
+      text: 'see attached',
+      attachments: [
+        { filename: 'wide.png', content: await wide.getBuffer(JimpMime.png), contentType: 'image/png' },
+        { filename: 'large.jpg', content: await large.getBuffer(JimpMime.jpeg), contentType: 'image/jpeg' },
+        { filename: 'notes.txt', content: 'not an image' },
+        { filename: 'broken.png', content: 'no PNG here', contentType: 'image/png' },
+      ],
+    });
+    const [found] = (await mailpit.waitForMessages({ query: 'subject:thumbs', count: 1 }, WAIT)).messages;
+    const message = await mailpit.getMessageSummary(found!.ID);
+    const part = (name: string): string => message.Attachments.find((a) => a.FileName === name)!.PartID;
+    const decode = async (name: string) => {
+      const blob = await mailpit.getAttachmentThumbnail(message.ID, part(name));
+      expect(blob.type).toBe('image/jpeg');
+      const image = await Jimp.fromBuffer(Buffer.from(await blob.arrayBuffer()));
+      expect([image.width, image.height]).toEqual([180, 120]);
+      return (x: number, y: number) => intToRGBA(image.getPixelColor(x, y));
+    };
+    const near = (c: { r: number; g: number; b: number }, r: number, g: number, b: number) =>
+      Math.abs(c.r - r) < 40 && Math.abs(c.g - g) < 40 && Math.abs(c.b - b) < 40;
+    const widePixel = await decode('wide.png');
+    expect(near(widePixel(90, 60), 255, 0, 0)).toBe(true); // the image, scaled to 180x30 and centred
+    expect(near(widePixel(90, 5), 255, 255, 255)).toBe(true); // white above it
+    expect(near(widePixel(90, 46), 255, 255, 255)).toBe(true); // its transparent band shows white, not black
+    const largePixel = await decode('large.jpg');
+    for (const [x, y] of [
+      [2, 2],
+      [90, 60],
+      [177, 117],
+    ] as const)
+      expect(near(largePixel(x, y), 0, 0, 255)).toBe(true);
+    for (const name of ['notes.txt', 'broken.png']) {
+      const pixel = await decode(name);
+      expect(near(pixel(90, 60), 255, 255, 255)).toBe(true);
+    }
+    await expect(mailpit.getAttachmentThumbnail(message.ID, '9.9')).rejects.toThrow(/404/);
   });
 
   it('answers 404 for unknown ids, as Mailpit does', async () => {
