@@ -1,7 +1,11 @@
 // The messages of a bulk run: the CSV read with csv-parse (the first line names the columns), and `{{column}}`
 // placeholders filled in every text field of the template. Every check that can fail before sending runs here, so a
 // broken row, an unknown placeholder or a bad address is a clear error naming its line and field, and nothing is sent.
-import { CsvError, parse } from 'csv-parse/sync';
+import type * as CsvParse from 'csv-parse/sync';
+import { lazyRequire } from '../core/lazy.js';
+
+/** csv-parse loads with the first CSV read. */
+const csvParse = lazyRequire<typeof CsvParse>('csv-parse/sync');
 import { MailwrightError, type BulkStartArgs, type ComposedMessage } from '../../src-shared/index.js';
 import { parseAddresses } from './message-build.js';
 
@@ -36,14 +40,14 @@ export function readSource(source: Source): BulkSourceRead {
   }
   let records: { record: Record<string, string>; info: { lines: number } }[];
   try {
-    records = parse(source.csv, {
+    records = csvParse().parse(source.csv, {
       columns: (header: string[]) => header.map((h) => h.trim()),
       skip_empty_lines: true,
       bom: true,
       info: true,
     }) as unknown as { record: Record<string, string>; info: { lines: number } }[];
   } catch (err) {
-    const line = err instanceof CsvError ? (err as CsvError & { lines?: number }).lines : undefined;
+    const line = err instanceof csvParse().CsvError ? (err as CsvParse.CsvError & { lines?: number }).lines : undefined;
     throw new MailwrightError(
       'invalid_argument',
       `source.csv${line ? ` line ${line}` : ''}: ${(err as Error).message}`,

@@ -5,7 +5,11 @@
 // goes out as `compose.bulk.progress`; the run keeps a row per message for the CSV and JSON exports.
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { stringify } from 'csv-stringify/sync';
+import type * as CsvStringify from 'csv-stringify/sync';
+import { lazyRequire } from '../core/lazy.js';
+
+/** csv-stringify loads with the first CSV export. */
+const csvStringify = lazyRequire<typeof CsvStringify>('csv-stringify/sync');
 import nodemailer from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import {
@@ -327,7 +331,7 @@ export class BulkRuns {
     return {
       filename: `bulk-${run.id}.csv`,
       contentType: 'text/csv; charset=utf-8',
-      content: stringify(
+      content: csvStringify().stringify(
         run.rows.map((r) => columns.map((c) => r[c] ?? '')),
         { header: true, columns: [...columns] },
       ),

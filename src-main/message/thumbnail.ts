@@ -3,7 +3,11 @@
 // in either direction is scaled down to fit inside it (never up) and centred; a larger one is scaled to cover the
 // box and cropped about its centre. Anything that is not a decodable image gets a blank white box, as in Mailpit.
 // Pure JS (jimp), so it runs wherever Node does. Must not import electron or the store.
-import { Jimp, JimpMime } from 'jimp';
+import type * as JimpModule from 'jimp';
+
+/** jimp and its codecs load with the first thumbnail asked for (most runs never ask). */
+let jimp: Promise<typeof JimpModule> | undefined;
+const loadJimp = (): Promise<typeof JimpModule> => (jimp ??= import('jimp'));
 
 export const THUMB_WIDTH = 180;
 export const THUMB_HEIGHT = 120;
@@ -32,12 +36,14 @@ export function declaredSize(bytes: Buffer): { width: number; height: number } |
 }
 
 async function blank(): Promise<Buffer> {
+  const { Jimp, JimpMime } = await loadJimp();
   const box = new Jimp({ width: THUMB_WIDTH, height: THUMB_HEIGHT, color: 0xffffffff });
   return box.getBuffer(JimpMime.jpeg, { quality: JPEG_QUALITY });
 }
 
 /** The thumbnail of one attachment; `contentType` is the part's declared type (only `image/*` is tried). */
 export async function thumbnail(contentType: string, bytes: Buffer): Promise<Buffer> {
+  const { Jimp, JimpMime } = await loadJimp();
   if (!contentType.toLowerCase().startsWith('image/') || bytes.length > MAX_THUMB_SOURCE_BYTES) return blank();
   const declared = declaredSize(bytes);
   if (declared && declared.width * declared.height > MAX_THUMB_SOURCE_PIXELS) return blank();

@@ -4,10 +4,14 @@
 // fault and the line and column the compiler reported.
 import fs from 'node:fs';
 import path from 'node:path';
-import Handlebars from 'handlebars';
-import JSON5 from 'json5';
+import type HandlebarsType from 'handlebars';
+import type JSON5Type from 'json5';
 import libmime from 'libmime';
-import mjml2html from 'mjml';
+import { lazyRequire } from '../core/lazy.js';
+
+/** mjml (~59 MB resident), Handlebars and JSON5 load with the first template rendered. */
+const Handlebars = lazyRequire<typeof HandlebarsType>('handlebars');
+const JSON5 = lazyRequire<typeof JSON5Type>('json5');
 import type { TemplateKind, TemplateProblem } from '../../src-shared/index.js';
 import { parseBodies } from '../message/bodies.js';
 import { isInside, type FolderRoot } from './folder.js';
@@ -82,6 +86,7 @@ interface MjmlValidationError {
 async function compileMjml(root: FolderRoot, rel: string, real: string, source: string): Promise<string> {
   let result: { html: string };
   try {
+    const { default: mjml2html } = await import('mjml');
     result = await mjml2html(source, {
       validationLevel: 'strict',
       // mj-include is read only from inside the folder: mjml's parser checks each include's real path against these.
@@ -134,7 +139,7 @@ function readSampleData(root: FolderRoot, rel: string, real: string): unknown {
     return {};
   }
   try {
-    return JSON5.parse(text);
+    return JSON5().parse(text);
   } catch (err) {
     const e = err as { lineNumber?: number; columnNumber?: number; message?: string };
     throw problem(
@@ -148,7 +153,7 @@ function readSampleData(root: FolderRoot, rel: string, real: string): unknown {
 
 function compileHandlebars(rel: string, source: string, data: unknown): string {
   // A fresh environment per render: no helper or partial registered by one template leaks into another.
-  const hb = Handlebars.create();
+  const hb = Handlebars().create();
   try {
     hb.parse(source);
   } catch (err) {

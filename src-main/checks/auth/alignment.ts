@@ -2,20 +2,18 @@
 // then falls back to organizational-domain matching anyway, so `adkim=s` / `aspf=s` act as relaxed there; the
 // checks compute alignment here instead.
 // Must not import electron, serve/ or another capability's folder.
-import { createRequire } from 'node:module';
 import type * as Tldts from 'tldts';
+import { lazyRequire } from '../../core/lazy.js';
 
 /** tldts (its public-suffix list, ~8 MB resident) is loaded the first time a DMARC check needs it. */
-const requireLazily = createRequire(import.meta.url);
-let tldts: typeof Tldts | undefined;
+const tldts = lazyRequire<typeof Tldts>('tldts');
 
 export type AlignmentMode = 'strict' | 'relaxed';
 
 /** The organizational domain (public-suffix + 1 label), or the name itself when it has none (`localhost`, IPs). */
 export function organizationalDomain(domain: string): string {
   const d = normalize(domain);
-  tldts ??= requireLazily('tldts') as typeof Tldts;
-  return tldts.getDomain(d, { allowPrivateDomains: true }) ?? d;
+  return tldts().getDomain(d, { allowPrivateDomains: true }) ?? d;
 }
 
 function normalize(domain: string): string {

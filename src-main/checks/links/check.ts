@@ -7,11 +7,16 @@
 // Must not import electron, serve/ or another capability's folder.
 import http from 'node:http';
 import net from 'node:net';
-import { Agent, fetch } from 'undici';
+import type * as Undici from 'undici';
+import { lazyRequire } from '../../core/lazy.js';
 import type { LinkHop, LinkResult } from '../../../src-shared/contract/checks.js';
 import { MAX_REDIRECTS, MAX_URL_CHARS } from '../../../src-shared/contract/checks.js';
 import type { RecordingResolver } from '../dns/resolver.js';
 import { oneTimeReason, type FoundUrl } from './extract.js';
+
+/** undici loads with the first link check (most runs never check links). */
+const undici = lazyRequire<typeof Undici>('undici');
+type Agent = Undici.Agent;
 
 export interface LinkCheckOptions {
   resolver: RecordingResolver;
@@ -78,7 +83,7 @@ class Refused extends Error {}
 /** Checks every URL; results come back in the order given. */
 export async function checkLinks(urls: readonly FoundUrl[], options: LinkCheckOptions): Promise<LinkResult[]> {
   const vetted = new Map<string, { address: string; family: 4 | 6 }[]>();
-  const agent = new Agent({
+  const agent = new (undici().Agent)({
     connect: {
       // Answers only from what was vetted for this run; an unvetted name never resolves.
       lookup(hostname, opts, callback) {
@@ -301,7 +306,7 @@ async function request(
 ): Promise<HopAnswer> {
   await pacer.wait(url.host, signal);
   const started = performance.now();
-  const res = await fetch(url, {
+  const res = await undici().fetch(url, {
     method,
     redirect: 'manual',
     dispatcher: agent,
