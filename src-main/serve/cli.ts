@@ -1,7 +1,6 @@
 // Entry of `mailwright serve` (built to out/main/serve.js): the core plus the HTTP/WebSocket binding, no Electron.
 // Owns start-up, the ready line and shutdown. Must not import electron.
 import { mkdirSync } from 'node:fs';
-import v8 from 'node:v8';
 import { MailwrightError, READY_PREFIX, type ListenerStatus, type ReadyInfo } from '../../src-shared/index.js';
 import { Core } from '../core/core.js';
 import { UNCAUGHT_EXIT_CODE, installLastResort } from '../core/last-resort.js';
@@ -12,18 +11,8 @@ import { isLoopbackHost } from './security.js';
 
 /** Closing sockets and the database takes well under a second; past this something hangs and we exit anyway. */
 const SHUTDOWN_CEILING_MS = 10_000;
-/**
- * How far V8 lets the old generation grow past what survived the last full GC, in percent. Its own choice
- * (up to 300% when GC looks cheap) let mail parsing fill the old space with dead objects, 22 -> 54-80 MB
- * while indexing 100 KB messages, before a full GC collected them, and the Buffers they pointed to waited with
- * them: that made the peak of `npm run bench -- --only memory`. 25% collects that garbage while it is small,
- * for a full GC every few MB of promotion (~20 ms each at ~25 MB live).
- */
-const OLD_SPACE_GROWTH_PERCENT = 25;
 
 async function main(): Promise<void> {
-  // A GC policy V8 reads at every full GC, so it takes effect at run time (unlike heap sizes, fixed at start).
-  v8.setFlagsFromString(`--heap-growing-percent=${OLD_SPACE_GROWTH_PERCENT}`);
   let config: ServeConfig;
   try {
     const parsed = parseServeArgs(process.argv.slice(2));

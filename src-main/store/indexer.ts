@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3';
 import type { MessageId } from '../../src-shared/index.js';
 import { deriveMessage, type DerivedMessage } from '../message/derive.js';
 import { isStorageFailure } from './db.js';
+import { chooseHeapGrowth, releaseHeapGrowth } from './gc-policy.js';
 import { rowEnvelope } from './rows.js';
 
 /** Opened messages queued ahead of the rest; past this the newest-first order reaches them soon enough. */
@@ -108,6 +109,7 @@ export class Indexer {
         );
       })
       .finally(() => {
+        releaseHeapGrowth();
         this.#running = null;
         this.#settleIdle();
       });
@@ -149,6 +151,8 @@ export class Indexer {
       if (ids.length === 0) return;
       const started = performance.now();
       const busy = this.#ingestBusy();
+      // Catching up with no mail arriving is where parse garbage piles up; while mail arrives, ingest comes first.
+      chooseHeapGrowth(!busy);
       const budget = busy ? BUSY_BATCH_MS : BATCH_MS;
       const results: Derived[] = [];
       for (const id of ids) {
