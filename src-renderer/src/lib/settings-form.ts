@@ -22,6 +22,8 @@ export interface ChecksForm {
   dnsTimeoutMs: number | null;
   spamd: string;
   compatClients: string;
+  linksAllowPrivate: boolean;
+  linkTimeoutMs: number | null;
   ipBlocklists: string;
   domainBlocklists: string;
 }
@@ -43,6 +45,8 @@ export function toDraft(s: Settings): Draft {
       dnsTimeoutMs: s.checks.dnsTimeoutMs,
       spamd: s.checks.spamd,
       compatClients: lines(s.checks.compatClients),
+      linksAllowPrivate: s.checks.linksAllowPrivate,
+      linkTimeoutMs: s.checks.linkTimeoutMs,
       ipBlocklists: lines(s.checks.ipBlocklists),
       domainBlocklists: lines(s.checks.domainBlocklists),
     },
@@ -94,6 +98,7 @@ export function missingRequired(draft: Draft): { field: string; message: string 
     ['smtp.maxMessageBytes', draft.smtp.maxMessageBytes],
     ['smtp.earlyTalkerDelayMs', draft.smtp.earlyTalkerDelayMs],
     ['checks.dnsTimeoutMs', draft.checks.dnsTimeoutMs],
+    ['checks.linkTimeoutMs', draft.checks.linkTimeoutMs],
   ];
   const missing = required.find(([, v]) => optNum(v) === undefined);
   return missing
@@ -129,6 +134,8 @@ export function buildUpdate(draft: Draft, base: Baseline): SettingsUpdate {
           spamd: draft.checks.spamd.trim(),
           // Empty is sent as it is, so the server says the list needs a client.
           compatClients: optLines(draft.checks.compatClients.replace(/,/g, '\n')) ?? [],
+          linksAllowPrivate: draft.checks.linksAllowPrivate,
+          linkTimeoutMs: optNum(draft.checks.linkTimeoutMs),
           ipBlocklists: optLines(draft.checks.ipBlocklists) ?? [],
           domainBlocklists: optLines(draft.checks.domainBlocklists) ?? [],
         });

@@ -270,12 +270,20 @@ describe('the update', () => {
         dnsTimeoutMs: 3000,
         spamd: '',
         compatClients: ['outlook.*', 'gmail.android'],
+        linksAllowPrivate: false,
+        linkTimeoutMs: 10_000,
         ipBlocklists: ['zen.spamhaus.org'],
         domainBlocklists: [],
       },
     });
     draft.checks.dnsTimeoutMs = null;
     expect(missingRequired(draft)).toMatchObject({ field: 'checks.dnsTimeoutMs' });
+    draft.checks.dnsTimeoutMs = 3000;
+    draft.checks.linkTimeoutMs = null;
+    expect(missingRequired(draft)).toMatchObject({ field: 'checks.linkTimeoutMs' });
+    draft.checks.linkTimeoutMs = 2500;
+    draft.checks.linksAllowPrivate = true;
+    expect(buildUpdate(draft, base).checks).toMatchObject({ linksAllowPrivate: true, linkTimeoutMs: 2500 });
   });
 
   it('names a required number left empty instead of sending "no change"', () => {
