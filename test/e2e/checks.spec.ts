@@ -65,6 +65,10 @@ test('the Checks tab shows auth, lint, spam and compatibility, and Tools checks 
   );
 
   await page.getByRole('tab', { name: 'Compatibility' }).click();
+  // Until this browser picks, the score uses the checks.compatClients setting, and the field shows it.
+  await expect(page.locator('[data-check="compat-clients-source"]')).toHaveText('from Settings → Checks');
+  const fromSetting = await page.getByLabel('Clients').inputValue();
+  expect(fromSetting).not.toBe('');
   await page.getByLabel('Clients').fill('outlook.windows');
   await page.getByRole('button', { name: 'Apply' }).click();
   const radius = page.locator('[data-compat="outlook.windows"]', { hasText: 'border-radius' }).first();
@@ -76,6 +80,10 @@ test('the Checks tab shows auth, lint, spam and compatibility, and Tools checks 
   await page.reload();
   await page.getByRole('tab', { name: 'Compatibility' }).click();
   await expect(page.getByLabel('Clients')).toHaveValue('outlook.windows');
+  await expect(page.locator('[data-check="compat-clients-source"]')).toHaveText('chosen in this browser');
+  await page.getByRole('button', { name: "Use the setting's" }).click();
+  await expect(page.getByLabel('Clients')).toHaveValue(fromSetting);
+  await expect(page.locator('[data-check="compat-clients-source"]')).toHaveText('from Settings → Checks');
 
   await page.getByRole('button', { name: 'Tools' }).click();
   await page.getByLabel('Domain', { exact: true }).fill('shop.test');

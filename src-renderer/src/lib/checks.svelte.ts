@@ -1,6 +1,7 @@
 // The Checks area of one message: its offline checks (cached by the core, re-run on demand), a "what if it came
 // from IP x" run, the SpamAssassin report, the link check and the blocklists asked for on demand, and the clients
-// the compatibility score uses (remembered in this browser).
+// the compatibility score uses: the `checks.compatClients` setting (what the inbox badge counts) until this
+// browser picks others, remembered here until it goes back to the setting.
 import type {
   BlocklistReport,
   CheckBadges,
@@ -16,8 +17,6 @@ export const CHECK_TABS = ['auth', 'lint', 'spam', 'compat', 'links', 'blocklist
 export type CheckTab = (typeof CHECK_TABS)[number];
 
 const CLIENTS_KEY = 'mailwright.checks.clients';
-/** What the compatibility score uses until the user picks: the families most mail is read in. */
-export const DEFAULT_CLIENTS = ['apple-mail.*', 'gmail.*', 'outlook.*', 'yahoo.*', 'samsung-email.*', 'thunderbird.*'];
 /** A stored choice longer than this is not one a person made. */
 const MAX_STORED_CLIENTS = 64;
 
@@ -30,12 +29,13 @@ function isClientList(v: unknown): v is string[] {
   );
 }
 
-function loadClients(): string[] {
+/** This browser's own choice of clients, or null to use the setting's. */
+function loadClients(): string[] | null {
   try {
     const v: unknown = JSON.parse(globalThis.localStorage?.getItem(CLIENTS_KEY) ?? 'null');
-    return isClientList(v) ? v : [...DEFAULT_CLIENTS];
+    return isClientList(v) ? v : null;
   } catch {
-    return [...DEFAULT_CLIENTS];
+    return null;
   }
 }
 
@@ -55,7 +55,8 @@ export class MessageChecksState {
   #blocklistsLoading = $state(false);
   #error = $state<string | null>(null);
   #tab = $state<CheckTab>('auth');
-  #clients = $state<string[]>(loadClients());
+  /** This browser's choice; null follows the setting (the clients the last result was checked for). */
+  #clients = $state<string[] | null>(loadClients());
   /** Answers to an older message or request are dropped. */
   #generation = 0;
 
@@ -96,7 +97,11 @@ export class MessageChecksState {
     this.#tab = tab;
   }
   get clients(): string[] {
-    return this.#clients;
+    return this.#clients ?? this.#result?.compat.clients ?? [];
+  }
+  /** True while the score uses the `checks.compatClients` setting rather than a choice made in this browser. */
+  get clientsFromSetting(): boolean {
+    return this.#clients === null;
   }
 
   /** Opens a message's checks (the cached ones when the core has them). */
@@ -132,6 +137,13 @@ export class MessageChecksState {
     }
     this.#clients = list;
     globalThis.localStorage?.setItem(CLIENTS_KEY, JSON.stringify(list));
+    await this.#run({});
+  }
+
+  /** Forgets this browser's choice: the score uses the setting's clients again. */
+  async useSettingClients(): Promise<void> {
+    this.#clients = null;
+    globalThis.localStorage?.removeItem(CLIENTS_KEY);
     await this.#run({});
   }
 
@@ -209,7 +221,8 @@ export class MessageChecksState {
     this.#blocklistsLoading = false;
     this.#error = null;
     try {
-      const result = await api.checks.message({ id, clients: this.#clients, ...extra });
+      const clients = this.#clients;
+      const result = await api.checks.message({ id, ...(clients ? { clients } : {}), ...extra });
       if (generation === this.#generation) this.#result = result;
     } catch (err) {
       if (generation === this.#generation) this.#error = errorText(err);

@@ -6,7 +6,7 @@ import type { MessageChecks } from '../../../../src-shared/contract/index.js';
 import { ApiCallError, backend, callsOf, reset } from './fake-api.js';
 
 vi.mock('../../../../src-renderer/src/lib/api.js', () => import('./fake-api.js'));
-const { MessageChecksState, DEFAULT_CLIENTS } = await import('../../../../src-renderer/src/lib/checks.svelte.js');
+const { MessageChecksState } = await import('../../../../src-renderer/src/lib/checks.svelte.js');
 
 function result(id: number, spf = 'none'): MessageChecks {
   return {
@@ -47,6 +47,7 @@ beforeEach(() => {
   vi.stubGlobal('localStorage', {
     getItem: (k: string) => storage.get(k) ?? null,
     setItem: (k: string, v: string) => void storage.set(k, v),
+    removeItem: (k: string) => void storage.delete(k),
   });
 });
 
@@ -56,13 +57,14 @@ describe('MessageChecksState', () => {
     const s = new MessageChecksState();
     await s.open(1);
     await s.open(1);
-    expect(callsOf('checks.message')).toEqual([{ name: 'checks.message', args: { id: 1, clients: DEFAULT_CLIENTS } }]);
+    // No choice made in this browser: the core uses the setting's clients.
+    expect(callsOf('checks.message')).toEqual([{ name: 'checks.message', args: { id: 1 } }]);
     expect(s.result?.auth.spf.result).toBe('none');
     await s.rerun();
     expect(callsOf('checks.message')[1]?.args).toMatchObject({ id: 1, refresh: true });
     backend.checks.set(1, result(1, 'pass'));
     await s.whatIf(' 192.0.2.1 ', '');
-    expect(callsOf('checks.message')[2]?.args).toEqual({ id: 1, clients: DEFAULT_CLIENTS, ip: '192.0.2.1' });
+    expect(callsOf('checks.message')[2]?.args).toEqual({ id: 1, ip: '192.0.2.1' });
     expect(s.result?.auth.spf.result).toBe('pass');
   });
 
@@ -76,6 +78,23 @@ describe('MessageChecksState', () => {
     expect(new MessageChecksState().clients).toEqual(['outlook.windows', 'gmail.*']);
     await s.setClients([' ']);
     expect(s.error).toContain('at least one client');
+  });
+
+  it('follows the setting until a choice is made, and goes back to it', async () => {
+    const r = result(3);
+    backend.checks.set(3, { ...r, compat: { ...r.compat, clients: ['gmail.*', 'yahoo.*'] } });
+    const s = new MessageChecksState();
+    await s.open(3);
+    expect(s.clientsFromSetting).toBe(true);
+    expect(s.clients).toEqual(['gmail.*', 'yahoo.*']);
+    await s.setClients(['outlook.windows']);
+    expect(s.clientsFromSetting).toBe(false);
+    expect(s.clients).toEqual(['outlook.windows']);
+    await s.useSettingClients();
+    expect(s.clientsFromSetting).toBe(true);
+    expect(storage.has('mailwright.checks.clients')).toBe(false);
+    expect(callsOf('checks.message').at(-1)?.args).toEqual({ id: 3 });
+    expect(new MessageChecksState().clientsFromSetting).toBe(true);
   });
 
   it('keeps the newer message when an older answer arrives late, and shows errors as text', async () => {
