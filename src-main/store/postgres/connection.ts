@@ -158,6 +158,10 @@ export class PgClient implements SqlClient {
       throw this.#explain(err);
     }
     let broken: unknown;
+    // A checked-out connection that dies emits 'error' besides failing its query; without a listener that is an
+    // uncaught exception. The failing query already reports it.
+    const onError = (err: Error): void => void (broken = err);
+    conn.on('error', onError);
     try {
       await conn.query('BEGIN');
       const result = await fn(new PgClient(conn, null, this.#explain));
@@ -171,6 +175,7 @@ export class PgClient implements SqlClient {
       }
       throw isConnectionLoss(err) ? this.#explain(err) : err;
     } finally {
+      conn.off('error', onError);
       conn.release(broken instanceof Error ? broken : undefined);
     }
   }

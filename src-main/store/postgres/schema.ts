@@ -127,6 +127,9 @@ function checkOrder(versions: readonly { version: number; name: string }[], what
 
 async function withMigrationLock<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   const c = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (err: Error): void => void (broken = err);
+  c.on('error', onError);
   try {
     await c.query('SELECT pg_advisory_lock($1, $2)', [LOCK_SPACE, LOCK_MIGRATE]);
     try {
@@ -135,7 +138,8 @@ async function withMigrationLock<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Pro
       await c.query('SELECT pg_advisory_unlock($1, $2)', [LOCK_SPACE, LOCK_MIGRATE]);
     }
   } finally {
-    c.release();
+    c.off('error', onError);
+    c.release(broken);
   }
 }
 
