@@ -60,6 +60,10 @@ CREATE TABLE message_search (
   id  bigint   PRIMARY KEY,
   doc tsvector NOT NULL
 );
+-- MAIN keeps the (compressed) tsvector in the table rather than out of line: the planner costs a scan by table
+-- pages and does not see detoasting, so with TOAST it chose to scan every document (450 ms for a rare word at
+-- 20,000 messages) over the GIN index (0.2 ms).
+ALTER TABLE message_search ALTER COLUMN doc SET STORAGE MAIN;
 CREATE INDEX message_search_doc ON message_search USING gin (doc);
 
 CREATE TABLE settings (
