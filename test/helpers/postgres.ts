@@ -76,17 +76,19 @@ function freePort(): Promise<number> {
 }
 
 /** Runs a PostgreSQL tool as the user that may own the cluster (postgres when we are root). */
-function runPg(tool: string, args: string[], timeoutMs = START_TIMEOUT_S * 1000 + 5000): void {
+function runPg(tool: string, args: string[], cpus?: string, timeoutMs = START_TIMEOUT_S * 1000 + 5000): void {
   const bin = path.join(BIN_DIR!, tool);
-  const [cmd, argv] = IS_ROOT ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
+  let [cmd, argv] = IS_ROOT ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
+  // The server inherits the CPUs pg_ctl runs on (the benchmark gives it its own core).
+  if (cpus) [cmd, argv] = ['taskset', ['-c', cpus, cmd, ...argv]];
   const r = spawnSync(cmd, argv, { encoding: 'utf8', timeout: timeoutMs });
   if (r.status !== 0) {
     throw new Error(`${tool} ${args.join(' ')} failed (${r.status ?? r.signal}): ${r.stderr || r.stdout}`);
   }
 }
 
-/** Starts a private cluster. Call destroy() in afterAll. */
-export async function startPostgres(): Promise<PgCluster> {
+/** Starts a private cluster (on the CPUs `cpus` lists, as taskset reads them, when given). Call destroy() in afterAll. */
+export async function startPostgres(options: { cpus?: string } = {}): Promise<PgCluster> {
   if (postgresMissing) throw new Error(postgresMissing);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailwright-pg-'));
   const data = path.join(dir, 'data');
@@ -101,20 +103,24 @@ export async function startPostgres(): Promise<PgCluster> {
   }
   let port = 0;
   const startServer = (): void =>
-    runPg('pg_ctl', [
-      '-D',
-      data,
-      '-l',
-      path.join(dir, 'log'),
-      '-w',
-      '-t',
-      String(START_TIMEOUT_S),
-      '-o',
-      // The socket lives in the private folder (never /var/run/postgresql); TCP on loopback only; fsync off
-      // because a test cluster's data dies with it anyway.
-      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=100`,
-      'start',
-    ]);
+    runPg(
+      'pg_ctl',
+      [
+        '-D',
+        data,
+        '-l',
+        path.join(dir, 'log'),
+        '-w',
+        '-t',
+        String(START_TIMEOUT_S),
+        '-o',
+        // The socket lives in the private folder (never /var/run/postgresql); TCP on loopback only; fsync off
+        // because a test cluster's data dies with it anyway.
+        `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=100`,
+        'start',
+      ],
+      options.cpus,
+    );
   try {
     runPg('initdb', [
       '-D',
