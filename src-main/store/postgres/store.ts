@@ -887,7 +887,13 @@ export class PgStore implements MessageStore {
         wait = Math.min(BACKOFF_MAX_MS, wait * 2);
       }
     }
-    if (this.#closed) return;
+    if (this.#closed) {
+      // Closed while the probe connected: the new listener must not outlive the store.
+      const l = this.#listener as pg.Client | null;
+      this.#listener = null;
+      await l?.end().catch(() => {});
+      return;
+    }
     this.#available = true;
     this.#problem(`the database is back (${this.target}); mail is accepted again`);
     try {
