@@ -13,6 +13,7 @@ import { runImport, type ImportBenchResult } from './import.js';
 import { runFlood, type FloodResult } from './flood.js';
 import { diffTargets, runDiffBench, type DiffBenchResult } from './diff.js';
 import { runTemplatesBench, templatesTargets, type TemplatesBenchResult } from './templates.js';
+import { postgresTargets, runPostgresBench, type PostgresBenchResult } from './postgres.js';
 import { FUZZ_TARGET_NAMES, runFuzz, type FuzzBenchResult } from './fuzz.js';
 import { runChecksBench, type ChecksBenchRow } from './checks.js';
 import { runCompat, type CompatResult } from './compat.js';
@@ -61,7 +62,8 @@ type Part =
   | 'checks'
   | 'diff'
   | 'bulk'
-  | 'templates';
+  | 'templates'
+  | 'postgres';
 const ALL_PARTS: Part[] = [
   'ingest',
   'latency',
@@ -76,12 +78,13 @@ const ALL_PARTS: Part[] = [
   'diff',
   'bulk',
   'templates',
+  'postgres',
 ];
 /** The memory run (10,000 x 100 KB), the 1 GB import, the flood (200 x 45 MB) and the long fuzz take minutes each: their own modes. */
 const DEFAULT_PARTS: Part[] = ['ingest', 'latency', 'inbox'];
 
 const USAGE = `Usage: npm run bench -- [options]
-  --only PARTS        comma list of ingest,memory,inbox,latency,import,flood,fuzz,compat,automation,checks,diff,bulk,templates (default: ingest,latency,inbox)
+  --only PARTS        comma list of ingest,memory,inbox,latency,import,flood,fuzz,compat,automation,checks,diff,bulk,templates,postgres (default: ingest,latency,inbox)
   --all               every part, memory, import, flood and fuzz included
   --n N               messages per ingest run, both sizes (default 2000 for 5 KB, 400 for 100 KB;
                       one-connection-per-message runs against servers with the stock
@@ -180,8 +183,10 @@ async function main(): Promise<number> {
   log(
     `[bench] ${started.toISOString()}  node ${process.version}  ${os.cpus().length} cores  runner pinned to core 1: ${pinned ? 'yes' : 'NO'}`,
   );
-  // The fuzz, checks, diff and templates parts run in this process; only the server parts need helpers and a quiet Postfix.
-  const serverParts = parts.filter((p) => p !== 'fuzz' && p !== 'checks' && p !== 'diff' && p !== 'templates');
+  // The fuzz, checks, diff, templates and postgres parts run in this process; only the server parts need helpers and a quiet Postfix.
+  const serverParts = parts.filter(
+    (p) => p !== 'fuzz' && p !== 'checks' && p !== 'diff' && p !== 'templates' && p !== 'postgres',
+  );
   if (serverParts.length) {
     ensurePostfixStopped();
     await buildHelpers();
@@ -224,6 +229,7 @@ async function main(): Promise<number> {
   let diff: DiffBenchResult | null = null;
   let bulk: BulkBenchResult | null = null;
   let templates: TemplatesBenchResult | null = null;
+  let postgres: PostgresBenchResult | null = null;
   const timings: Record<string, number> = {};
   const part = async (name: Part, needsMailwright: boolean, fn: () => Promise<void>): Promise<void> => {
     if (!parts.includes(name)) return;
@@ -337,6 +343,15 @@ async function main(): Promise<number> {
     templates = await runTemplatesBench({ quick, log });
     targets.push(...templatesTargets(templates));
   });
+  await part('postgres', false, async () => {
+    const n = nFlag ?? (quick ? 1000 : 5000);
+    log(
+      `\n== postgres: ${n} x 5 KB at c=4 into PgStore vs the SQLite Store, in-process, on a private cluster (issue 13)`,
+    );
+    postgres = await runPostgresBench({ n, log });
+    if (postgres.skipped) log(`  skipped: ${postgres.skipped}`);
+    targets.push(...postgresTargets(postgres));
+  });
   cleanupClientFiles();
 
   const summary = summarize(ingest);
@@ -399,6 +414,7 @@ async function main(): Promise<number> {
         diff,
         bulk,
         templates,
+        postgres,
         targets,
         errors,
       },

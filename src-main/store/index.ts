@@ -5,3 +5,14 @@ export { DEFAULT_RETENTION } from './retention.js';
 export type { SessionInput, SessionQuery, SessionStore } from './sessions.js';
 export type { ImportCounts, ImportOptions, ImportSource } from './import.js';
 export { type StoreEvent, type StoreOptions, Store } from './store.js';
+export type {
+  DialectMigration,
+  DialectSearchOperator,
+  MessageStore,
+  SessionRepository,
+  SqlClient,
+  SqlDialect,
+  SqlValue,
+  StoreStats,
+} from './message-store.js';
+export { SqliteClient, SqliteMessageStore } from './sqlite-message-store.js';

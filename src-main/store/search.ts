@@ -16,7 +16,7 @@ export interface CompiledQuery {
   params: (string | number)[];
 }
 
-type Column = 'sender' | 'recipients' | 'subject' | null;
+export type Column = 'sender' | 'recipients' | 'subject' | null;
 
 interface Term {
   negated: boolean;
@@ -124,50 +124,59 @@ function dayStart(value: string, plusDays = 0): string | null {
   return Number.isFinite(t) ? d.toISOString() : null;
 }
 
-const FTS_SUBQUERY = 'SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?';
+/** One term of a query, resolved to what it asks for; each dialect compiles these (SQLite below, postgres/search.ts). */
+export type QueryClause<R> =
+  /** A capability's operator handled this value (`tag:x`): its result, negated or not. */
+  | { kind: 'added'; negated: boolean; added: R }
+  | { kind: 'size'; cmp: '>' | '<=' | '>=' | '<'; bytes: number }
+  | { kind: 'read'; read: boolean }
+  | { kind: 'attachments'; has: boolean }
+  /** received_at compared with the ISO start of a UTC day. */
+  | { kind: 'received'; cmp: '<' | '>='; iso: string }
+  /** Text to find: in one column (from:/to:/subject:) or anywhere; `prefix` asks for words starting with it. */
+  | { kind: 'text'; negated: boolean; column: Column; value: string; prefix: boolean };
+
+export type TextColumn = Exclude<Column, null>;
 
 /**
- * Compiles a query. Dates are UTC days on receivedAt: `after:D` includes day D, `before:D` excludes it.
- * Words match whole tokens; a trailing `*` after 3+ letters asks for a prefix ("inv*" finds "invoice").
- * Prefixes are opt-in and 3+ long because a short one merges thousands of index terms (seconds at 100k).
+ * Reads a query into clauses, in the order of its terms. Dates are UTC days on receivedAt: `after:D` includes day
+ * D, `before:D` excludes it. Words match whole tokens; a trailing `*` after 3+ letters asks for a prefix ("inv*"
+ * finds "invoice"). Prefixes are opt-in and 3+ long because a short one merges thousands of index terms (seconds
+ * at 100k). `operators` are a capability's (`tag:`); each returns its dialect's condition, or null to decline.
  */
-export function compileQuery(query: string | undefined, operators: SearchOperators = new Map()): CompiledQuery {
-  const positive: string[] = [];
-  const negative: string[] = [];
-  const where: string[] = [];
-  const params: (string | number)[] = [];
+export function analyzeQuery<R>(
+  query: string | undefined,
+  operators: ReadonlyMap<string, (value: string) => R | null> = new Map(),
+): QueryClause<R>[] {
+  const out: QueryClause<R>[] = [];
   for (const t of tokenize(query ?? '', new Set(operators.keys()))) {
     const not = t.negated;
     const added = t.op !== null ? operators.get(t.op)?.(t.value) : null;
     if (added) {
-      where.push(not ? `NOT (${added.sql})` : `(${added.sql})`);
-      params.push(...added.params);
+      out.push({ kind: 'added', negated: not, added });
       continue;
     }
     if (t.op === 'larger' || t.op === 'smaller') {
       const bytes = sizeBytes(t.value);
       if (bytes !== null) {
         const cmp = t.op === 'larger' ? (not ? '<=' : '>') : not ? '>=' : '<';
-        where.push(`m.size ${cmp} ?`);
-        params.push(bytes);
+        out.push({ kind: 'size', cmp, bytes });
         continue;
       }
     }
     if (t.op === 'is' && /^(unread|read)$/i.test(t.value)) {
-      const wantRead = (t.value.toLowerCase() === 'read') !== not;
-      where.push(wantRead ? 'm.read = 1' : 'm.read = 0');
+      out.push({ kind: 'read', read: (t.value.toLowerCase() === 'read') !== not });
       continue;
     }
     if (t.op === 'has' && /^attachments?$/i.test(t.value)) {
-      where.push(not ? 'm.has_attachments = 0' : 'm.has_attachments = 1');
+      out.push({ kind: 'attachments', has: !not });
       continue;
     }
     if (t.op === 'before' || t.op === 'after') {
       const day = dayStart(t.value);
       if (day) {
         const isBefore = (t.op === 'before') !== not;
-        where.push(isBefore ? 'm.received_at < ?' : 'm.received_at >= ?');
-        params.push(day);
+        out.push({ kind: 'received', cmp: isBefore ? '<' : '>=', iso: day });
         continue;
       }
     }
@@ -175,8 +184,45 @@ export function compileQuery(query: string | undefined, operators: SearchOperato
     const column = t.op !== null && t.op in TEXT_OPS ? TEXT_OPS[t.op]! : null;
     const text = column || t.op === null ? t.value : `${t.op} ${t.value}`;
     const prefix = !t.quoted && /[\p{L}\p{N}]{3}\*$/u.test(text);
-    const p = phrase(prefix ? text.slice(0, -1) : text, column, prefix);
-    if (p) (not ? negative : positive).push(p);
+    out.push({ kind: 'text', negated: not, column, value: prefix ? text.slice(0, -1) : text, prefix });
+  }
+  return out;
+}
+
+const FTS_SUBQUERY = 'SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?';
+
+/** Compiles a query for SQLite: an FTS5 MATCH string for the words, SQL over `m` for the rest (see analyzeQuery). */
+export function compileQuery(query: string | undefined, operators: SearchOperators = new Map()): CompiledQuery {
+  const positive: string[] = [];
+  const negative: string[] = [];
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  for (const c of analyzeQuery(query, operators)) {
+    switch (c.kind) {
+      case 'added':
+        where.push(c.negated ? `NOT (${c.added.sql})` : `(${c.added.sql})`);
+        params.push(...c.added.params);
+        break;
+      case 'size':
+        where.push(`m.size ${c.cmp} ?`);
+        params.push(c.bytes);
+        break;
+      case 'read':
+        where.push(c.read ? 'm.read = 1' : 'm.read = 0');
+        break;
+      case 'attachments':
+        where.push(c.has ? 'm.has_attachments = 1' : 'm.has_attachments = 0');
+        break;
+      case 'received':
+        where.push(`m.received_at ${c.cmp} ?`);
+        params.push(c.iso);
+        break;
+      case 'text': {
+        const p = phrase(c.value, c.column, c.prefix);
+        if (p) (c.negated ? negative : positive).push(p);
+        break;
+      }
+    }
   }
   if (negative.length) {
     where.push(`m.id NOT IN (${FTS_SUBQUERY})`);

@@ -1,0 +1,3 @@
+// The PostgreSQL store (issue 13): PgStore and its connection helpers. This file only re-exports.
+export { describeTarget, parseStoreUrl, type PgTarget } from './connection.js';
+export { PgStore, type PgStoreOptions } from './store.js';
