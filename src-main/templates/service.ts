@@ -5,6 +5,7 @@ import path from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import {
   MailwrightError,
+  type PreviewView,
   type TemplateKind,
   type TemplateList,
   type TemplateProblem,
@@ -105,15 +106,17 @@ export class TemplateService {
     };
   }
 
-  async render(rel: string): Promise<TemplateRender> {
+  /** `view` is the designer view the preview is prepared for; absent (or light with images) is the cached one. */
+  async render(rel: string, view?: PreviewView): Promise<TemplateRender> {
     const entry = await this.#entry(rel);
     const good = entry.good;
+    const previewHtml = good ? await previewIn(good, view) : null;
     return {
       path: normalise(rel),
       kind: entry.kind,
       subject: good?.subject ?? path.posix.basename(normalise(rel)),
       html: good?.html ?? null,
-      previewHtml: good?.previewHtml ?? null,
+      previewHtml,
       text: good?.text ?? null,
       renderedAt: good ? good.renderedAt.toISOString() : null,
       renderMs: good ? good.renderMs : null,
@@ -288,6 +291,15 @@ export class TemplateService {
       }
     if (this.#root === root && paths.length > 0) this.deps.onChanged(paths);
   }
+}
+
+/** The last good render's preview document in a designer view (the light one with images is made once, on render). */
+async function previewIn(good: Good, view: PreviewView | undefined): Promise<string> {
+  if (!view || (view.scheme === 'light' && view.images === 'on')) return good.previewHtml;
+  const doc = good.raw
+    ? await renderPreview(good.raw, { allowRemote: false, view })
+    : previewFromHtml(good.html, { allowRemote: false, view });
+  return doc.html;
 }
 
 /**

@@ -110,6 +110,52 @@ describe('templates API', () => {
     expect(eml.html).toContain('From an eml');
   });
 
+  it('prepares the preview in the designer view asked for, as the message preview does', async () => {
+    const rel = 'dark.html';
+    fs.writeFileSync(
+      path.join(folder, rel),
+      '<html><head><style>@media (prefers-color-scheme: dark) { body { background: #101010 } }</style></head>' +
+        '<body><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" width="9"><p>Dark ready</p></body></html>',
+    );
+    const light = await render(rel);
+    expect(light.previewHtml).toContain('(prefers-color-scheme: dark)');
+    expect(light.previewHtml).not.toContain('data-mailwright-view');
+    const get = (query: string) => request(stack.http.url, `/api/templates/${enc(rel)}/render?${query}`);
+    const dark = (await get('scheme=dark')).json<TemplateRender>();
+    // The dark media feature holds in the frame, whatever the app's own scheme is.
+    expect(dark.previewHtml).not.toContain('prefers-color-scheme');
+    expect(dark.previewHtml).toContain('(min-width: 0px)');
+    const inverted = (await get('scheme=inverted&images=off')).json<TemplateRender>();
+    expect(inverted.previewHtml).toContain('filter:invert(1) hue-rotate(180deg)');
+    expect(inverted.previewHtml).toMatch(/content="[^"]*img-src &#39;none&#39;/);
+    expect(light.previewHtml).not.toMatch(/img-src &#39;none&#39;/);
+    // The HTML itself is the template's, whatever the view.
+    expect(inverted.html).toBe(light.html);
+    const bad = await get('scheme=sepia');
+    expect(bad.status).toBe(400);
+    expect(bad.text()).toMatch(/scheme must be one of light, dark, inverted/);
+
+    // The accessibility lint reaches the template's render, lines in its HTML.
+    const a11y = await request(stack.http.url, '/api/call/diff.templateAccessibility', {
+      method: 'POST',
+      headers: WRITE,
+      body: JSON.stringify({ path: rel }),
+    });
+    expect(a11y.status, a11y.text()).toBe(200);
+    const report = a11y.json<{ value: { path: string; findings: { rule: string }[] } }>().value;
+    expect(report.path).toBe(rel);
+    expect(report.findings.map((f) => f.rule).sort()).toEqual(['img-alt', 'lang']);
+    const refused = await request(stack.http.url, '/api/call/diff.templateAccessibility', {
+      method: 'POST',
+      headers: WRITE,
+      body: JSON.stringify({ path: 'leak.html' }),
+    });
+    expect(refused.json<{ ok: boolean; error: { code: string; message: string } }>()).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden', message: expect.stringMatching(/leaves the template folder/) },
+    });
+  });
+
   it('refuses a symlink that leaves the folder and a path with ..', async () => {
     const leak = await request(stack.http.url, `/api/templates/${enc('leak.html')}/render`);
     expect(leak.status).toBe(403);
