@@ -273,6 +273,10 @@ export class TemplateService {
       if (ext === '.mjml')
         // An edited partial (mj-include) changes every MJML template that includes it.
         for (const entry of this.#cache.values()) if (entry.kind === 'mjml') entry.stamp = null;
+      if (ext === '.hbs' && isHandlebarsPartial(rel))
+        // A partial changes every Handlebars template rendered so far (any may use it): each renders again and is
+        // told, so an open preview follows the partial's save.
+        for (const [cachedRel, entry] of this.#cache) if (entry.kind === 'hbs') affected.add(cachedRel);
       if (kindOf(rel) !== null) affected.add(rel);
     }
     const paths = [...affected].filter((rel) => kindOf(rel) !== null);
@@ -314,6 +318,11 @@ function staysInside(root: FolderRoot, rel: string): boolean {
   } catch {
     return true;
   }
+}
+
+/** A partial by the folder's naming (render.ts): under `partials/`, or a file named `_<name>.hbs`. */
+function isHandlebarsPartial(rel: string): boolean {
+  return rel.startsWith('partials/') || path.posix.basename(rel).startsWith('_');
 }
 
 /** `a\b.mjml`, `./a.mjml` → `a.mjml`: the one spelling a template is cached and listed under. */

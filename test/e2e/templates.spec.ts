@@ -49,6 +49,12 @@ test('edits to a watched MJML template update the preview; broken MJML shows its
     await expect(preview.locator('body')).toContainText('Thirty percent off');
     await expect(list.getByRole('button', { name: /sale\.mjml/ })).toContainText('error at sale.mjml:6:9');
 
+    // An element never closed, which mjml itself would render without a word: named at its start tag.
+    fs.writeFileSync(path.join(folder, 'sale.mjml'), MJML('Forty-five percent off').replace('</mj-column>', ''));
+    await expect(problem).toContainText('sale.mjml:5:7');
+    await expect(problem).toContainText('<mj-column> is never closed');
+    await expect(preview.locator('body')).toContainText('Thirty percent off');
+
     fs.writeFileSync(path.join(folder, 'sale.mjml'), MJML('Fifty percent off'));
     await expect(preview.locator('body')).toContainText('Fifty percent off');
     await expect(problem).toHaveCount(0);

@@ -213,6 +213,30 @@ describe('templates API', () => {
     expect(broken.html).toBe('<p>Hi Grace, 4 items shipped</p>');
   });
 
+  it('re-renders a Handlebars template when a partial it uses is saved, and tells its path', async () => {
+    fs.mkdirSync(path.join(folder, 'partials'), { recursive: true });
+    fs.writeFileSync(path.join(folder, 'partials', 'sign.hbs'), '<em>The team</em>');
+    const rel = 'signed.hbs';
+    fs.writeFileSync(path.join(folder, rel), '<p>Thanks</p>{{> sign}}');
+    let changed = nextChange(rel);
+    await changed;
+    expect((await render(rel)).html).toBe('<p>Thanks</p><em>The team</em>');
+    changed = nextChange(rel);
+    fs.writeFileSync(path.join(folder, 'partials', 'sign.hbs'), '<em>The whole team</em>');
+    await changed;
+    expect((await render(rel)).html).toBe('<p>Thanks</p><em>The whole team</em>');
+    // A partial gone: the template names it and where it is used; the last good render stays.
+    changed = nextChange(rel);
+    fs.rmSync(path.join(folder, 'partials', 'sign.hbs'));
+    await changed;
+    const missing = await render(rel);
+    expect(missing.problem).toMatchObject({ file: rel, line: 1, column: 14 });
+    expect(missing.problem?.message).toMatch(/the partial "sign" is not in the folder/);
+    expect(missing.html).toBe('<p>Thanks</p><em>The whole team</em>');
+    fs.rmSync(path.join(folder, rel));
+    fs.rmSync(path.join(folder, 'partials'), { recursive: true });
+  });
+
   it('tells nothing of changes behind a linked folder that leads out', async () => {
     fs.mkdirSync(path.join(outside, 'shared'));
     fs.symlinkSync(path.join(outside, 'shared'), path.join(folder, 'linked'));
