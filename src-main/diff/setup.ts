@@ -33,11 +33,11 @@ export type { HtmlRenderer } from './render/renderer.js';
 
 /**
  * `renderer` draws message HTML for screenshots and visual diffs: Playwright's Chromium unless the shell gives
- * another (the desktop app is meant to give an offscreen-window renderer).
+ * another (the desktop app gives its offscreen-window renderer through CoreOptions.htmlRenderer).
  */
 export function setupDiff(
   deps: CapabilityDeps,
-  renderer: HtmlRenderer = new ChromiumRenderer(),
+  renderer: HtmlRenderer = deps.htmlRenderer ?? new ChromiumRenderer(),
 ): Capability<keyof typeof diffVerbs> {
   const side = async (id: MessageId): Promise<DiffSide> => {
     const detail = await deps.store.get(id);
