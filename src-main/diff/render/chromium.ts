@@ -236,9 +236,17 @@ export class ChromiumRenderer implements HtmlRenderer {
   }
 }
 
+/** The width and scheme each kept page was last set to: a page reused alike skips two protocol round trips. */
+const pageSettings = new WeakMap<Page, string>();
+
 async function shoot(page: Page, url: string, request: RenderRequest, timeoutMs: number): Promise<RenderedPng> {
-  await page.setViewportSize({ width: request.width, height: VIEWPORT_HEIGHT });
-  await page.emulateMedia({ colorScheme: request.scheme, reducedMotion: 'reduce' });
+  const settings = `${request.width}/${request.scheme}`;
+  if (pageSettings.get(page) !== settings) {
+    pageSettings.delete(page);
+    await page.setViewportSize({ width: request.width, height: VIEWPORT_HEIGHT });
+    await page.emulateMedia({ colorScheme: request.scheme, reducedMotion: 'reduce' });
+    pageSettings.set(page, settings);
+  }
   await page.goto(url, { waitUntil: 'load', timeout: timeoutMs });
   // Animations and the caret are already stopped by STILL_STYLE; Playwright's own options for it cost ~300 ms.
   const png = await page.screenshot({
