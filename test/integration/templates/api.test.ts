@@ -145,6 +145,14 @@ describe('templates API', () => {
     const report = a11y.json<{ value: { path: string; findings: { rule: string }[] } }>().value;
     expect(report.path).toBe(rel);
     expect(report.findings.map((f) => f.rule).sort()).toEqual(['img-alt', 'lang']);
+    // And through its route, as a message's lint is.
+    const viaRoute = await request(stack.http.url, `/api/templates/${enc(rel)}/accessibility`);
+    expect(viaRoute.status, viaRoute.text()).toBe(200);
+    expect(viaRoute.json<{ path: string; findings: unknown[] }>()).toMatchObject({
+      path: rel,
+      findings: report.findings,
+    });
+    expect((await request(stack.http.url, `/api/templates/${enc('leak.html')}/accessibility`)).status).toBe(403);
     const refused = await request(stack.http.url, '/api/call/diff.templateAccessibility', {
       method: 'POST',
       headers: WRITE,
