@@ -3,6 +3,7 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 
 /** The repository root (bench/..). */
@@ -203,6 +204,41 @@ export function pinSelf(): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Lets this runner use every core again. A browser the runner starts is its child and inherits its affinity: a
+ * Chromium pinned to the runner's one core (with the runner beside it) is not what the app runs. Pin again after.
+ */
+export function unpinSelf(): boolean {
+  try {
+    execFileSync('taskset', ['-cp', `0-${os.cpus().length - 1}`, String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The cores each child process of this one may run on (`comm: list`), from /proc; empty where /proc is absent. */
+export function childAffinities(): string[] {
+  const out: string[] = [];
+  let pids: string[];
+  try {
+    pids = fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return out;
+  }
+  for (const pid of pids) {
+    try {
+      const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+      if (/^PPid:\s*(\d+)/m.exec(status)?.[1] !== String(process.pid)) continue;
+      const name = /^Name:\s*(.*)$/m.exec(status)?.[1] ?? '?';
+      out.push(`${name}: ${/^Cpus_allowed_list:\s*(.*)$/m.exec(status)?.[1] ?? '?'}`);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return out;
 }
 
 /**

@@ -2,6 +2,7 @@
 // handlers of its contract verbs, its REST routes (each with its OpenAPI operation), its settings section, its
 // tables' migrations and a stop(). The Core is the ordered list of these (capabilities.ts).
 // Must not import electron or any binding.
+import type { HtmlRenderer } from '../diff/render/renderer.js';
 import type Database from 'better-sqlite3';
 import type { CallName, CallResult, ParsedCallArgs, Result, SectionKey, ServerStatus } from '../../src-shared/index.js';
 import type { CaptureServer } from '../capture/index.js';
@@ -44,6 +45,8 @@ export interface CapabilityDeps {
   reportProblem(text: string): void;
   /** Listeners, certificate and store figures, as `server.status` reports them. */
   status(): ServerStatus;
+  /** The shell's HTML renderer for screenshots (the desktop app's offscreen window); absent: the diff's default. */
+  htmlRenderer?: HtmlRenderer;
 }
 
 export interface Capability<N extends CallName = CallName> {

@@ -29,6 +29,7 @@ import { VERSION } from './version.js';
 import { CAPABILITIES } from './capabilities.js';
 import type { AnyCapability, CapabilityDeps, CapabilitySetup } from './capability.js';
 import type { RestRoute } from './rest.js';
+import type { HtmlRenderer } from '../diff/render/renderer.js';
 
 export interface CoreOptions {
   dataDir: string;
@@ -54,6 +55,8 @@ export interface CoreOptions {
    * untouched, and nothing is saved this run. The shell's warning says why.
    */
   secretsLocked?: boolean;
+  /** Draws HTML for screenshots and visual diffs (the desktop app's offscreen window); Playwright's Chromium if absent. */
+  htmlRenderer?: HtmlRenderer;
   /** Problems the shell met before the core started (a keychain it could not use); shown with the settings. */
   warnings?: string[];
 }
@@ -169,6 +172,7 @@ export class Core {
         invoke: (name, args) => this.invoke(name, args),
         reportProblem: (text) => this.reportProblem(text),
         status: () => this.status(),
+        ...(options.htmlRenderer ? { htmlRenderer: options.htmlRenderer } : {}),
       };
       this.#capabilities = (CAPABILITIES as readonly CapabilitySetup[]).map((setup) => setup(deps));
       // The bindings read bytes (raw, attachments, previews) and stream imports through the messages capability.

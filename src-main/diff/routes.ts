@@ -9,6 +9,7 @@ import {
   MAX_RENDER_WIDTH,
   MIN_RENDER_WIDTH,
   messageDiffSchema,
+  templateAccessibilityReportSchema,
 } from '../../src-shared/contract/diff.js';
 import {
   errorReply,
@@ -190,6 +191,31 @@ export function diffRoutes(latestWithKey: (key: string) => number | null): RestR
         responses: { '200': jsonOk(accessibilityReportSchema, 'The findings'), ...errorResponses },
       },
       handler: (c) => restCall(c, 'diff.accessibility', { id: parseId(c.params.id) }),
+    },
+    {
+      method: 'GET',
+      path: '/api/templates/{path}/accessibility',
+      operation: {
+        operationId: 'templateAccessibility',
+        summary:
+          "The accessibility lint of a template's last good render (the templates folder's), each finding with element, line and column",
+        tags: ['diff', 'templates'],
+        parameters: [
+          {
+            name: 'path',
+            in: 'path',
+            required: true,
+            description: 'The template path inside the folder, URL-encoded (`/` as `%2F`)',
+            schema: { type: 'string' },
+          },
+        ],
+        responses: {
+          '200': jsonOk(templateAccessibilityReportSchema, 'The findings'),
+          '403': { description: 'A path or symlink that leaves the template folder' },
+          ...errorResponses,
+        },
+      },
+      handler: (c) => restCall(c, 'diff.templateAccessibility', { path: c.params.path }),
     },
     {
       method: 'GET',

@@ -3,7 +3,7 @@
 // baselines with compare-on-arrival (baselines/, its own tables). Owns the diff.* verbs, GET /api/diff,
 // GET /api/messages/{id}/screenshot and /api/baselines.
 // Must not import electron, bindings or another capability's folder.
-import { MailwrightError, type Envelope, type MessageId } from '../../src-shared/index.js';
+import { MailwrightError, type Envelope, type MessageId, type TemplateRender } from '../../src-shared/index.js';
 import type { diffVerbs } from '../../src-shared/contract/diff.js';
 import { Baselines } from './baselines/baselines.js';
 import { exportBaselines, importBaselines } from './baselines/folder.js';
@@ -15,7 +15,17 @@ import type { HtmlRenderer } from './render/renderer.js';
 import { renderMessage, renderSettings, toScreenshot, visualDiff } from './render/screenshots.js';
 import { diffRoutes } from './routes.js';
 import { parseBodies } from '../message/bodies.js';
+import { previewPolicy } from '../message/preview.js';
+import { imagesOffPolicy } from '../message/preview-view.js';
 import { lintAccessibility } from './accessibility.js';
+
+function neverCompiled(render: TemplateRender): string {
+  const p = render.problem;
+  const at = p
+    ? ` (${p.file}${p.line !== null ? `:${p.line}${p.column !== null ? `:${p.column}` : ''}` : ''}: ${p.message})`
+    : '';
+  return `${render.path} has never compiled, so there is nothing to render${at}`;
+}
 
 export { diffMessages, type DiffSide, type DiffOptions } from './message-diff.js';
 
@@ -23,11 +33,11 @@ export type { HtmlRenderer } from './render/renderer.js';
 
 /**
  * `renderer` draws message HTML for screenshots and visual diffs: Playwright's Chromium unless the shell gives
- * another (the desktop app is meant to give an offscreen-window renderer).
+ * another (the desktop app gives its offscreen-window renderer through CoreOptions.htmlRenderer).
  */
 export function setupDiff(
   deps: CapabilityDeps,
-  renderer: HtmlRenderer = new ChromiumRenderer(),
+  renderer: HtmlRenderer = deps.htmlRenderer ?? new ChromiumRenderer(),
 ): Capability<keyof typeof diffVerbs> {
   const side = async (id: MessageId): Promise<DiffSide> => {
     const detail = await deps.store.get(id);
@@ -55,6 +65,16 @@ export function setupDiff(
       listener: `${s.profileName} (${s.host}:${s.port})`,
     };
     return { id, subject: s.subject, raw: Buffer.from(raw.value.base64, 'base64'), envelope };
+  };
+  /** A template rendered by the templates capability, through its verb: diff stays the one place that draws. */
+  const templateRender = async (
+    path: string,
+    scheme: 'light' | 'inverted',
+    images: 'on' | 'off',
+  ): Promise<TemplateRender> => {
+    const result = await deps.invoke('templates.render', { path, scheme, images });
+    if (!result.ok) throw new MailwrightError(result.error.code, result.error.message, 'path');
+    return result.value;
   };
   const baselines = new Baselines(deps, renderer, () => deps.settings.section('baselines'));
   return {
@@ -95,6 +115,36 @@ export function setupDiff(
           hasHtml: true,
           ...lintAccessibility(html),
           note: 'Lines are in the HTML part as decoded. Sizes and colours are read from inline styles (and bgcolor) only.',
+        };
+      },
+      'diff.templateScreenshot': async ({ path, ...options }) => {
+        const s = renderSettings(options);
+        // Dark is the browser's own emulation, as for a message; the inversion is the preview's style, under light.
+        const render = await templateRender(path, s.scheme === 'inverted' ? 'inverted' : 'light', s.images);
+        if (render.previewHtml === null) throw new MailwrightError('invalid_argument', neverCompiled(render), 'path');
+        const policy = previewPolicy(false);
+        return toScreenshot(
+          await renderer.render({
+            html: render.previewHtml,
+            csp: s.images === 'off' ? imagesOffPolicy(policy) : policy,
+            width: s.width,
+            scheme: s.scheme === 'dark' ? 'dark' : 'light',
+            images: s.images,
+          }),
+        );
+      },
+      'diff.templateAccessibility': async ({ path }) => {
+        const render = await templateRender(path, 'light', 'on');
+        if (render.html === null)
+          return { path: render.path, hasHtml: false, findings: [], truncated: false, note: neverCompiled(render) };
+        return {
+          path: render.path,
+          hasHtml: true,
+          ...lintAccessibility(render.html),
+          note:
+            'Lines are in the rendered HTML (for MJML, the compiled output). Sizes and colours are read from inline ' +
+            'styles (and bgcolor) only.' +
+            (render.problem ? ' The template does not compile now: this is its last good render.' : ''),
         };
       },
       'diff.rendererStatus': () => renderer.status(),

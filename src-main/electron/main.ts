@@ -14,6 +14,7 @@ import { registerPreviewScheme, setupPreviewProtocol } from './protocol.js';
 import { loadDesktopSecretKey } from './secret-key.js';
 import type { RendererLocation } from './security.js';
 import { mailFilesFromArgv, readShellConfig, type ShellConfig } from './shell-config.js';
+import { OffscreenRenderer } from './offscreen-renderer.js';
 import { createMainWindow, setupNavigationGuards, setupSessionHardening } from './window.js';
 
 /** SMTP sessions in flight get this long to finish on quit; a stuck client must never keep the app alive. */
@@ -84,6 +85,8 @@ async function start(cfg: ShellConfig): Promise<void> {
       ...(secret.key ? { secretKey: secret.key } : { secretsLocked: true }),
       ...(secret.warning ? { warnings: [secret.warning] } : {}),
       ...(native.ok ? { nativeBinding: native.path } : {}),
+      // Screenshots and visual diffs in an offscreen window: no separate browser to find or ship.
+      htmlRenderer: new OffscreenRenderer(),
     });
   } catch (err) {
     fatal(`${APP_NAME} could not start`, native.ok ? err : new Error(`${errorText(err)}\n\n${native.message}`));

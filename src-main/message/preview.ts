@@ -61,12 +61,18 @@ export async function renderPreview(raw: Buffer, options: PreviewOptions): Promi
 
 /**
  * An HTML document that is not in a message yet (a template being designed), prepared exactly as a message's HTML
- * part is: the same head, policy and disarmed names; there are no cid: parts to inline.
+ * part is: the same head, policy, disarmed names and designer view; there are no cid: parts to inline.
  */
 export function previewFromHtml(html: string, options: PreviewOptions): PreviewDocument {
   const allowRemote = options.allowRemote === true;
-  const csp = previewPolicy(allowRemote);
-  return { html: insertHead(disarmMarkup(html, allowRemote), headBlock(csp)), csp };
+  const view = options.view;
+  const policy = previewPolicy(allowRemote);
+  const csp = view?.images === 'off' ? imagesOffPolicy(policy) : policy;
+  const shown = view?.scheme === 'dark' ? emulateDarkScheme(html) : html;
+  return {
+    html: insertHead(disarmMarkup(shown, allowRemote), headBlock(csp) + (view ? viewStyles(html, view) : '')),
+    csp,
+  };
 }
 
 function headBlock(csp: string): string {

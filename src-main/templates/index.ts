@@ -30,7 +30,8 @@ export function setupTemplates(deps: CapabilityDeps): Capability<keyof typeof te
     },
     handlers: {
       'templates.list': () => service.list(),
-      'templates.render': ({ path: rel }) => service.render(rel),
+      'templates.render': ({ path: rel, scheme, images }) =>
+        service.render(rel, { scheme: scheme ?? 'light', images: images ?? 'on' }),
       'templates.capture': async ({ path: rel }) => {
         const { raw, key, filename } = await service.messageFor(rel);
         const result = await deps.invoke('messages.import', { filename, data: raw.toString('base64') });

@@ -6,15 +6,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type HandlebarsType from 'handlebars';
 import type JSON5Type from 'json5';
+import { Parser } from 'htmlparser2';
 import libmime from 'libmime';
 import { lazyRequire } from '../core/lazy.js';
 
 /** mjml (~59 MB resident), Handlebars and JSON5 load with the first template rendered. */
 const Handlebars = lazyRequire<typeof HandlebarsType>('handlebars');
 const JSON5 = lazyRequire<typeof JSON5Type>('json5');
-import type { TemplateKind, TemplateProblem } from '../../src-shared/index.js';
+import { MailwrightError, type TemplateKind, type TemplateProblem } from '../../src-shared/index.js';
 import { parseBodies } from '../message/bodies.js';
-import { isInside, type FolderRoot } from './folder.js';
+import { isInside, resolveInside, type FolderRoot } from './folder.js';
 
 /** A template larger than this is not a template; reading it would only use memory. */
 export const MAX_TEMPLATE_BYTES = 4 * 1024 * 1024;
@@ -54,7 +55,7 @@ export async function renderTemplate(
     }
     case 'hbs': {
       const data = readSampleData(root, rel, real);
-      const html = compileHandlebars(rel, bytes.toString('utf8'), data);
+      const html = compileHandlebars(root, rel, bytes.toString('utf8'), data);
       return { html, text: null, raw: null, subject: titleOf(html) ?? name };
     }
     case 'eml': {
@@ -107,7 +108,51 @@ async function compileMjml(root: FolderRoot, rel: string, real: string, source: 
       );
     throw problem(rel, null, null, cleanMjmlMessage(err, root));
   }
+  // mjml's own findings first (they are more precise); then what it lets pass.
+  checkMjmlClosed(rel, source);
   return result.html;
+}
+
+/**
+ * mjml closes an unclosed element silently (its parser, htmlparser2, implies the end tag) and renders something
+ * else than was meant. The same parser, with mjml's options, tells which `mj-*` element was closed only by
+ * implication; the element's start tag is the position. HTML inside mj-text and the like is not checked (an
+ * unclosed <p> there is HTML's business), and a self-closing tag (`<mj-image />`) closes in its own tag.
+ */
+export function checkMjmlClosed(rel: string, source: string): void {
+  const open: { name: string; start: number }[] = [];
+  const unclosed: { name: string; start: number }[] = [];
+  const parser = new Parser(
+    {
+      onopentag(name) {
+        open.push({ name, start: parser.startIndex });
+      },
+      onclosetag(name, implied) {
+        const element = open.pop();
+        if (element && implied && element.start !== parser.startIndex && /^mj(ml|-)/.test(name)) unclosed.push(element);
+      },
+    },
+    { recognizeCDATA: true, decodeEntities: false, recognizeSelfClosing: true, lowerCaseAttributeNames: false },
+  );
+  parser.write(source);
+  parser.end();
+  const first = unclosed.sort((a, b) => a.start - b.start).at(-1);
+  if (!first) return;
+  const { line, column } = positionOf(source, first.start);
+  throw problem(
+    rel,
+    line,
+    column,
+    `<${first.name}> is never closed (no </${first.name}>)` +
+      (unclosed.length > 1 ? ` (and ${unclosed.length - 1} more unclosed)` : ''),
+  );
+}
+
+/** 1-based line and column of a character offset. */
+function positionOf(source: string, offset: number): { line: number; column: number } {
+  const before = source.slice(0, offset);
+  const lineStart = before.lastIndexOf('\n') + 1;
+  return { line: before.split('\n').length, column: offset - lineStart + 1 };
 }
 
 /** MJML reports the line of an invalid element; its column is where that element's tag starts on the line. */
@@ -151,11 +196,39 @@ function readSampleData(root: FolderRoot, rel: string, real: string): unknown {
   }
 }
 
-function compileHandlebars(rel: string, source: string, data: unknown): string {
+/** Partials one render may pull in, all told: past this a partial is including itself by another name. */
+const MAX_PARTIALS = 200;
+
+function compileHandlebars(root: FolderRoot, rel: string, source: string, data: unknown): string {
   // A fresh environment per render: no helper or partial registered by one template leaks into another.
   const hb = Handlebars().create();
+  const ast = parseHandlebars(hb, rel, source);
+  // Partials are read from the folder as the template names them, each by the folder's rules, before compiling.
+  const pending = [{ file: rel, ast }];
+  const loaded = new Set<string>();
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const { names, inline } = partialsOf(next.ast);
+    for (const ref of names) {
+      if (loaded.has(ref.name) || inline.has(ref.name)) continue;
+      if (loaded.size >= MAX_PARTIALS)
+        throw problem(next.file, ref.line, ref.column, `more than ${MAX_PARTIALS} partials: refused`);
+      const found = findPartial(root, next.file, ref);
+      const text = readLimited(found.real, found.rel).toString('utf8');
+      hb.registerPartial(ref.name, text);
+      loaded.add(ref.name);
+      pending.push({ file: found.rel, ast: parseHandlebars(hb, found.rel, text) });
+    }
+  }
   try {
-    hb.parse(source);
+    return hb.compile(source)(data);
+  } catch (err) {
+    throw handlebarsProblem(rel, err as { lineNumber?: number; column?: number; message?: string });
+  }
+}
+
+function parseHandlebars(hb: typeof HandlebarsType, rel: string, source: string): hbs.AST.Program {
+  try {
+    return hb.parse(source);
   } catch (err) {
     // A Handlebars Exception (a mismatched block) carries its own position; a parse error carries only text, but
     // the parser's lexer still holds where it stopped.
@@ -170,11 +243,68 @@ function compileHandlebars(rel: string, source: string, data: unknown): string {
     const column = loc && loc.first_line === line && typeof loc.first_column === 'number' ? loc.first_column + 1 : null;
     throw problem(rel, line, column, firstLine(e.message ?? String(err)));
   }
-  try {
-    return hb.compile(source)(data);
-  } catch (err) {
-    throw handlebarsProblem(rel, err as { lineNumber?: number; column?: number; message?: string });
+}
+
+interface PartialRef {
+  name: string;
+  line: number;
+  column: number;
+}
+
+/** The partials a template names (`{{> footer}}`, `{{#> layout}}`), and those it defines inline. */
+function partialsOf(ast: hbs.AST.Program): { names: PartialRef[]; inline: Set<string> } {
+  const names: PartialRef[] = [];
+  const inline = new Set<string>();
+  // The Visitor class lives on the top-level Handlebars object, not on an environment from create().
+  const Visitor = Handlebars().Visitor;
+  const visitor = new Visitor();
+  const base = Visitor.prototype;
+  const add = (partial: hbs.AST.PartialStatement | hbs.AST.PartialBlockStatement): void => {
+    const n = partial.name as hbs.AST.PathExpression | hbs.AST.StringLiteral | hbs.AST.SubExpression;
+    // A dynamic name (`{{> (which)}}`) is known only when it runs; `@partial-block` is the caller's block.
+    const name = n.type === 'PathExpression' ? n.original : n.type === 'StringLiteral' ? n.value : null;
+    if (name && !name.startsWith('@'))
+      names.push({ name, line: partial.loc.start.line, column: partial.loc.start.column + 1 });
+  };
+  visitor.PartialStatement = function (partial) {
+    add(partial);
+    base.PartialStatement.call(this, partial);
+  };
+  visitor.PartialBlockStatement = function (partial) {
+    add(partial);
+    base.PartialBlockStatement.call(this, partial);
+  };
+  visitor.DecoratorBlock = function (decorator) {
+    const param = decorator.params[0] as hbs.AST.StringLiteral | undefined;
+    if (decorator.path.original === 'inline' && param?.type === 'StringLiteral') inline.add(param.value);
+    base.DecoratorBlock.call(this, decorator);
+  };
+  visitor.accept(ast);
+  return { names, inline };
+}
+
+/**
+ * The file of a partial: `partials/<name>.hbs`, else `_<name>.hbs` (for `emails/footer`, `emails/_footer.hbs`),
+ * both inside the folder by its rules (no `..`, no link leaving it). Missing or refused names the reference.
+ */
+function findPartial(root: FolderRoot, from: string, ref: PartialRef): { rel: string; real: string } {
+  const slash = ref.name.lastIndexOf('/');
+  const candidates = [`partials/${ref.name}.hbs`, `${ref.name.slice(0, slash + 1)}_${ref.name.slice(slash + 1)}.hbs`];
+  for (const rel of candidates) {
+    try {
+      return { rel, real: resolveInside(root, rel) };
+    } catch (err) {
+      if (err instanceof MailwrightError && err.code === 'not_found') continue;
+      const why = err instanceof MailwrightError ? err.message : String(err);
+      throw problem(from, ref.line, ref.column, `the partial "${ref.name}" is refused: ${why}`);
+    }
   }
+  throw problem(
+    from,
+    ref.line,
+    ref.column,
+    `the partial "${ref.name}" is not in the folder (looked for ${candidates.join(' and ')})`,
+  );
 }
 
 /** Handlebars columns count from 0; editors (and this problem) count from 1. */

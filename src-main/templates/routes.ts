@@ -1,5 +1,6 @@
 // The templates capability's REST routes; each is one verb. A template's path is one URL segment, its slashes
 // encoded (`orders%2Fshipped.mjml`), since a path parameter matches one segment.
+import { MailwrightError, parsePreviewView } from '../../src-shared/index.js';
 import { restCall, verbResponses, type OpenApiParameter, type RestRoute } from '../core/rest.js';
 
 const PATH_PARAM: OpenApiParameter = {
@@ -32,10 +33,30 @@ export const TEMPLATES_ROUTES: readonly RestRoute[] = [
         'A compile error names the file, line and column (`problem`); `html` is then the last good render. ' +
         'A path or symlink that leaves the folder is refused with 403.',
       tags: ['templates'],
-      parameters: [PATH_PARAM],
+      parameters: [
+        PATH_PARAM,
+        {
+          name: 'scheme',
+          in: 'query',
+          description:
+            "The designer view of `previewHtml`, as the message preview takes it: `dark` (the template's own " +
+            'prefers-color-scheme: dark CSS) or `inverted` (forced colour inversion, images kept); default light',
+          schema: { type: 'string', enum: ['light', 'dark', 'inverted'] },
+        },
+        {
+          name: 'images',
+          in: 'query',
+          description: '`off` blocks every image in `previewHtml`, so the layout shows alt text; default on',
+          schema: { type: 'string', enum: ['on', 'off'] },
+        },
+      ],
       responses: verbResponses('templates.render'),
     },
-    handler: (c) => restCall(c, 'templates.render', { path: c.params.path }),
+    handler: (c) => {
+      const view = parsePreviewView((name) => c.query.get(name));
+      if (!view.ok) throw new MailwrightError('invalid_argument', view.message, view.field);
+      return restCall(c, 'templates.render', { path: c.params.path, ...view.view });
+    },
   },
   {
     method: 'POST',

@@ -5,6 +5,7 @@ import path from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import {
   MailwrightError,
+  type PreviewView,
   type TemplateKind,
   type TemplateList,
   type TemplateProblem,
@@ -105,15 +106,17 @@ export class TemplateService {
     };
   }
 
-  async render(rel: string): Promise<TemplateRender> {
+  /** `view` is the designer view the preview is prepared for; absent (or light with images) is the cached one. */
+  async render(rel: string, view?: PreviewView): Promise<TemplateRender> {
     const entry = await this.#entry(rel);
     const good = entry.good;
+    const previewHtml = good ? await previewIn(good, view) : null;
     return {
       path: normalise(rel),
       kind: entry.kind,
       subject: good?.subject ?? path.posix.basename(normalise(rel)),
       html: good?.html ?? null,
-      previewHtml: good?.previewHtml ?? null,
+      previewHtml,
       text: good?.text ?? null,
       renderedAt: good ? good.renderedAt.toISOString() : null,
       renderMs: good ? good.renderMs : null,
@@ -270,6 +273,10 @@ export class TemplateService {
       if (ext === '.mjml')
         // An edited partial (mj-include) changes every MJML template that includes it.
         for (const entry of this.#cache.values()) if (entry.kind === 'mjml') entry.stamp = null;
+      if (ext === '.hbs' && isHandlebarsPartial(rel))
+        // A partial changes every Handlebars template rendered so far (any may use it): each renders again and is
+        // told, so an open preview follows the partial's save.
+        for (const [cachedRel, entry] of this.#cache) if (entry.kind === 'hbs') affected.add(cachedRel);
       if (kindOf(rel) !== null) affected.add(rel);
     }
     const paths = [...affected].filter((rel) => kindOf(rel) !== null);
@@ -290,6 +297,15 @@ export class TemplateService {
   }
 }
 
+/** The last good render's preview document in a designer view (the light one with images is made once, on render). */
+async function previewIn(good: Good, view: PreviewView | undefined): Promise<string> {
+  if (!view || (view.scheme === 'light' && view.images === 'on')) return good.previewHtml;
+  const doc = good.raw
+    ? await renderPreview(good.raw, { allowRemote: false, view })
+    : previewFromHtml(good.html, { allowRemote: false, view });
+  return doc.html;
+}
+
 /**
  * Whether a path the watch reported lies inside the folder by its real path: a linked folder that leads out may be
  * watched too, and nothing about what changes there is told. A path that is gone (deleted) is judged as written.
@@ -302,6 +318,11 @@ function staysInside(root: FolderRoot, rel: string): boolean {
   } catch {
     return true;
   }
+}
+
+/** A partial by the folder's naming (render.ts): under `partials/`, or a file named `_<name>.hbs`. */
+function isHandlebarsPartial(rel: string): boolean {
+  return rel.startsWith('partials/') || path.posix.basename(rel).startsWith('_');
 }
 
 /** `a\b.mjml`, `./a.mjml` → `a.mjml`: the one spelling a template is cached and listed under. */

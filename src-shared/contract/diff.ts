@@ -269,6 +269,15 @@ export const accessibilityReportSchema = z.object({
 });
 export type AccessibilityReport = z.infer<typeof accessibilityReportSchema>;
 
+/** The lint of a template's last good render (the templates capability renders it); lines are in that HTML. */
+export const templateAccessibilityReportSchema = accessibilityReportSchema.omit({ id: true }).extend({
+  path: z.string(),
+});
+export type TemplateAccessibilityReport = z.infer<typeof templateAccessibilityReportSchema>;
+
+/** A template's path in the watched folder (the templates contract's limit). */
+const templatePath = z.string().min(1).max(4096);
+
 /** An absolute folder on the machine running the core: where baselines are exported to and imported from. */
 const folder = z.string().min(1).max(4096);
 
@@ -286,6 +295,13 @@ export const diffVerbs = {
   'diff.visual': verb(z.object({ a: id, b: id, ...renderOptionsSchema.shape }).strict(), visualDiffSchema),
   /** The accessibility lint of a message's HTML, each finding with its element, line and column. */
   'diff.accessibility': verb(z.object({ id }).strict(), accessibilityReportSchema),
+  /** A PNG of a template's last good render (the templates capability renders it), like diff.screenshot. */
+  'diff.templateScreenshot': verb(
+    z.object({ path: templatePath, ...renderOptionsSchema.shape }).strict(),
+    screenshotSchema,
+  ),
+  /** The accessibility lint of a template's last good render, each finding with its element, line and column. */
+  'diff.templateAccessibility': verb(z.object({ path: templatePath }).strict(), templateAccessibilityReportSchema),
   /** Whether a browser for rendering is there, and how to get one if not. */
   'diff.rendererStatus': verb(z.object({}).strict(), rendererStatusSchema),
   'diff.listBaselines': verb(z.object({}).strict(), z.object({ baselines: z.array(baselineSchema) })),

@@ -84,8 +84,22 @@ const templatePath = z.string().min(1).max(MAX_TEMPLATE_PATH);
 export const templatesVerbs = {
   /** The templates in the folder (recursively), each with its last compile error. */
   'templates.list': verb(z.object({}).strict(), templateListSchema),
-  /** A template rendered (from the cache when the file has not changed since). */
-  'templates.render': verb(z.object({ path: templatePath }).strict(), templateRenderSchema),
+  /** A template rendered (from the cache when the file has not changed since), its preview in the view asked for. */
+  'templates.render': verb(
+    z
+      .object({
+        path: templatePath,
+        /**
+         * The designer view `previewHtml` is prepared for, as the message preview route takes it: `dark` applies
+         * the template's own prefers-color-scheme: dark CSS, `inverted` forces a colour inversion (images kept).
+         */
+        scheme: z.enum(['light', 'dark', 'inverted']).optional(),
+        /** `off`: every image blocked, so the layout shows alt text. */
+        images: z.enum(['on', 'off']).optional(),
+      })
+      .strict(),
+    templateRenderSchema,
+  ),
   /**
    * Puts the rendered template into the inbox as a message, through the import path (so checks, diffs and
    * baselines apply). It carries `X-Mailwright-Template: <path without extension>` unless an .eml names its own.

@@ -1,5 +1,5 @@
 // Electron smoke test: launches the built app on a temp profile with SMTP on port 0, sends a message with
-// nodemailer and waits for it in the inbox. Skipped, with the reason, where the Electron binary or its
+// nodemailer and waits for it in the inbox, then takes a screenshot through the offscreen-window renderer. Skipped, with the reason, where the Electron binary or its
 // better-sqlite3 build is missing (no download is possible in some sandboxes and CI images).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { _electron as electron, expect, test, type ElectronApplication } from '@playwright/test';
 import nodemailer from 'nodemailer';
+import { PNG } from 'pngjs';
 import type { EventEnvelope, MailwrightBridge, ServerStatus } from '../../src-shared/index.js';
 import { electronVersion, findElectronBinary, nativeBuildPath } from '../../scripts/lib/electron-binary.mjs';
 
@@ -106,4 +107,21 @@ test('a message sent over SMTP appears in the inbox', async () => {
 
   const list = await page.evaluate(() => (globalThis as unknown as AppWindow).mailwright.call('messages.list', {}));
   expect(list.ok && list.value.messages.some((m: { subject: string }) => m.subject === subject)).toBe(true);
+
+  // Screenshots come from the offscreen window: a 320 px PNG as tall as the page, with no browser to find.
+  const shot = await page.evaluate(async () => {
+    const bridge = (globalThis as unknown as AppWindow).mailwright;
+    const html = '<!doctype html><body style="margin:0"><div style="height:900px;background:#c00">Tall</div></body>';
+    const raw = `From: a@example.test\r\nTo: b@example.test\r\nSubject: Shot\r\nContent-Type: text/html\r\n\r\n${html}\r\n`;
+    const imported = await bridge.call('messages.import', { filename: 'shot.eml', data: btoa(raw) });
+    if (!imported.ok) return { error: imported.error.message };
+    const status = await bridge.call('diff.rendererStatus', {});
+    const png = await bridge.call('diff.screenshot', { id: imported.value.ids[0]!, width: 320 });
+    return { status: status.ok ? status.value.browser : null, shot: png.ok ? png.value : png.error.message };
+  });
+  expect(shot).toMatchObject({ status: 'Electron offscreen window', shot: { width: 320, height: 900 } });
+  const decoded = PNG.sync.read(Buffer.from((shot as { shot: { png: string } }).shot.png, 'base64'));
+  expect([decoded.width, decoded.height]).toEqual([320, 900]);
+  // The first pixel is the page's red, not an empty capture.
+  expect([...decoded.data.subarray(0, 3)]).toEqual([204, 0, 0]);
 });

@@ -14,7 +14,7 @@ import type { CapabilityDeps } from '../../core/capability.js';
 import { parseBodies } from '../../message/bodies.js';
 import { decodeWords } from '../../message/headers.js';
 import { diffMessages, type DiffSide } from '../message-diff.js';
-import { diffPngs } from '../render/pixel-diff.js';
+import { countChangedPixels } from '../render/pixel-diff.js';
 import type { HtmlRenderer } from '../render/renderer.js';
 import { renderMessage, renderSettings } from '../render/screenshots.js';
 import { BaselineRepository, type StoredBaseline } from './repository.js';
@@ -189,7 +189,7 @@ export class Baselines {
       }
       try {
         const shot = await renderMessage(this.#renderer, raw, renderSettings({ width }));
-        const d = diffPngs(approved, shot.png);
+        const d = countChangedPixels(approved, shot.png);
         pixelRatio.push({ width, pixelRatio: d.ratio, changedPixels: d.changedPixels, note: null });
         if (d.ratio > limits.maxPixelRatio)
           reasons.push(

@@ -5,12 +5,17 @@ import { existsSync } from 'node:fs';
 import type * as Playwright from 'playwright';
 import type { Browser, BrowserContext, Page } from 'playwright';
 import { MailwrightError, type RendererStatus } from '../../../src-shared/index.js';
-import type { HtmlRenderer, RenderedPng, RenderRequest } from './renderer.js';
+import {
+  MAX_RENDER_HEIGHT,
+  RENDER_TIMEOUT_MS,
+  STILL_STYLE,
+  type HtmlRenderer,
+  type RenderedPng,
+  type RenderRequest,
+} from './renderer.js';
 
-/** A render longer than this is a huge or hostile document; it is stopped and the caller told so. */
-export const RENDER_TIMEOUT_MS = 10_000;
-/** Chromium cannot capture taller surfaces reliably (16,384 px is its texture limit); past it the image is cut. */
-export const MAX_RENDER_HEIGHT = 16_384;
+export { MAX_RENDER_HEIGHT, RENDER_TIMEOUT_MS } from './renderer.js';
+
 /** The viewport height before the full page is measured; `100vh` layouts get a phone-like first screen. */
 const VIEWPORT_HEIGHT = 800;
 /** Renders at once: each is a renderer process; on a small machine two keep capture and the UI responsive. */
@@ -38,10 +43,6 @@ const LAUNCH_ARGS = [
   '--force-color-profile=srgb',
   '--hide-scrollbars',
 ];
-
-/** Animations, transitions and the caret stopped, so two renders of one document are the same pixels. */
-const STILL_STYLE =
-  '<style>*,*::before,*::after{animation:none!important;transition:none!important;caret-color:transparent!important}</style>';
 
 export const NO_BROWSER_HELP =
   'No Chromium found for screenshots and visual diffs. Install one (`sudo apt-get install chromium`, or ' +
@@ -235,9 +236,17 @@ export class ChromiumRenderer implements HtmlRenderer {
   }
 }
 
+/** The width and scheme each kept page was last set to: a page reused alike skips two protocol round trips. */
+const pageSettings = new WeakMap<Page, string>();
+
 async function shoot(page: Page, url: string, request: RenderRequest, timeoutMs: number): Promise<RenderedPng> {
-  await page.setViewportSize({ width: request.width, height: VIEWPORT_HEIGHT });
-  await page.emulateMedia({ colorScheme: request.scheme, reducedMotion: 'reduce' });
+  const settings = `${request.width}/${request.scheme}`;
+  if (pageSettings.get(page) !== settings) {
+    pageSettings.delete(page);
+    await page.setViewportSize({ width: request.width, height: VIEWPORT_HEIGHT });
+    await page.emulateMedia({ colorScheme: request.scheme, reducedMotion: 'reduce' });
+    pageSettings.set(page, settings);
+  }
   await page.goto(url, { waitUntil: 'load', timeout: timeoutMs });
   // Animations and the caret are already stopped by STILL_STYLE; Playwright's own options for it cost ~300 ms.
   const png = await page.screenshot({

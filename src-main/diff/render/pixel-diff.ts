@@ -21,26 +21,60 @@ export interface PixelDiff {
   ratio: number;
 }
 
+/** The diff image is written for speed, not size: Sub filtering and zlib's middle level (about 4× faster to write
+ * than pngjs's default adaptive filtering at level 9, for a third more bytes). */
+const DIFF_PNG_OPTIONS = { deflateLevel: 6, filterType: 1 } as const;
+
 export function diffPngs(a: Buffer, b: Buffer): PixelDiff {
+  const compared = compare(a, b, true);
+  return {
+    png: PNG.sync.write(compared.output!, DIFF_PNG_OPTIONS),
+    width: compared.width,
+    height: compared.height,
+    changedPixels: compared.changedPixels,
+    ratio: compared.ratio,
+  };
+}
+
+/**
+ * The changed pixels alone, for a verdict (a baseline comparison): no diff image is drawn or written, and two
+ * byte-identical PNGs (one renderer, one document) are equal without being decoded.
+ */
+export function countChangedPixels(a: Buffer, b: Buffer): Omit<PixelDiff, 'png'> {
+  if (a.equals(b)) {
+    const width = a.length >= 24 ? a.readUInt32BE(16) : 0;
+    const height = a.length >= 24 ? a.readUInt32BE(20) : 0;
+    return { width, height, changedPixels: 0, ratio: 0 };
+  }
+  const { width, height, changedPixels, ratio } = compare(a, b, false);
+  return { width, height, changedPixels, ratio };
+}
+
+function compare(
+  a: Buffer,
+  b: Buffer,
+  draw: boolean,
+): { output: PNG | null; width: number; height: number; changedPixels: number; ratio: number } {
   const left = PNG.sync.read(a);
   const right = PNG.sync.read(b);
   const width = Math.max(left.width, right.width);
   const height = Math.max(left.height, right.height);
-  const output = new PNG({ width, height });
-  const changedPixels = pixelmatch(pad(left, width, height), pad(right, width, height), output.data, width, height, {
-    threshold: PIXEL_THRESHOLD,
-    // A 1-px border is exactly what a designer wants to catch; anti-aliasing detection would let some of it pass.
-    includeAA: true,
-    alpha: 0.2,
-  });
-  const total = width * height;
-  return {
-    png: PNG.sync.write(output),
+  const output = draw ? new PNG({ width, height }) : null;
+  const changedPixels = pixelmatch(
+    pad(left, width, height),
+    pad(right, width, height),
+    output?.data ?? null,
     width,
     height,
-    changedPixels,
-    ratio: total === 0 ? 0 : changedPixels / total,
-  };
+    {
+      threshold: PIXEL_THRESHOLD,
+      // A 1-px border is exactly what a designer wants to catch; anti-aliasing detection would let some of it pass.
+      includeAA: true,
+      alpha: 0.2,
+    },
+  );
+  const total = width * height;
+  return { output, width, height, changedPixels, ratio: total === 0 ? 0 : changedPixels / total };
 }
 
 /**

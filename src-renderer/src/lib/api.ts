@@ -128,6 +128,8 @@ export const api = {
     visual: (args: CallArgs<'diff.visual'>) => call('diff.visual', args),
     screenshot: (args: CallArgs<'diff.screenshot'>) => call('diff.screenshot', args),
     accessibility: (id: number) => call('diff.accessibility', { id }),
+    templateAccessibility: (path: string) => call('diff.templateAccessibility', { path }),
+    templateScreenshot: (args: CallArgs<'diff.templateScreenshot'>) => call('diff.templateScreenshot', args),
     rendererStatus: () => call('diff.rendererStatus', {}),
     verdicts: (ids: number[]) => call('diff.verdicts', { ids }),
     approveBaseline: (args: CallArgs<'diff.approveBaseline'>) => call('diff.approveBaseline', args),
@@ -144,7 +146,7 @@ export const api = {
   },
   templates: {
     list: () => call('templates.list', {}),
-    render: (path: string) => call('templates.render', { path }),
+    render: (args: CallArgs<'templates.render'>) => call('templates.render', args),
     capture: (path: string) => call('templates.capture', { path }),
   },
   webhooks: {

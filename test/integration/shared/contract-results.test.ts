@@ -311,6 +311,12 @@ describe('contract results against their schemas', () => {
       expect((await call('templates.render', { path: 'ok.mjml' })).html).toContain('Hi');
       expect((await call('templates.render', { path: 'broken.hbs' })).problem?.line).toBe(1);
       expect((await call('templates.list', {})).templates[0]!.problem).not.toBeNull();
+      expect(
+        (await call('templates.render', { path: 'ok.mjml', scheme: 'inverted', images: 'off' })).previewHtml,
+      ).toContain('invert(1)');
+      expect((await call('diff.templateAccessibility', { path: 'ok.mjml' })).hasHtml).toBe(true);
+      expect((await call('diff.templateAccessibility', { path: 'broken.hbs' })).hasHtml).toBe(false);
+      expect((await call('diff.templateScreenshot', { path: 'ok.mjml', width: 320 })).width).toBe(320);
       await call('templates.capture', { path: 'ok.mjml' });
       await call('settings.update', { templates: { folder: '' } });
     } finally {

@@ -110,6 +110,60 @@ describe('templates API', () => {
     expect(eml.html).toContain('From an eml');
   });
 
+  it('prepares the preview in the designer view asked for, as the message preview does', async () => {
+    const rel = 'dark.html';
+    fs.writeFileSync(
+      path.join(folder, rel),
+      '<html><head><style>@media (prefers-color-scheme: dark) { body { background: #101010 } }</style></head>' +
+        '<body><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" width="9"><p>Dark ready</p></body></html>',
+    );
+    const light = await render(rel);
+    expect(light.previewHtml).toContain('(prefers-color-scheme: dark)');
+    expect(light.previewHtml).not.toContain('data-mailwright-view');
+    const get = (query: string) => request(stack.http.url, `/api/templates/${enc(rel)}/render?${query}`);
+    const dark = (await get('scheme=dark')).json<TemplateRender>();
+    // The dark media feature holds in the frame, whatever the app's own scheme is.
+    expect(dark.previewHtml).not.toContain('prefers-color-scheme');
+    expect(dark.previewHtml).toContain('(min-width: 0px)');
+    const inverted = (await get('scheme=inverted&images=off')).json<TemplateRender>();
+    expect(inverted.previewHtml).toContain('filter:invert(1) hue-rotate(180deg)');
+    expect(inverted.previewHtml).toMatch(/content="[^"]*img-src &#39;none&#39;/);
+    expect(light.previewHtml).not.toMatch(/img-src &#39;none&#39;/);
+    // The HTML itself is the template's, whatever the view.
+    expect(inverted.html).toBe(light.html);
+    const bad = await get('scheme=sepia');
+    expect(bad.status).toBe(400);
+    expect(bad.text()).toMatch(/scheme must be one of light, dark, inverted/);
+
+    // The accessibility lint reaches the template's render, lines in its HTML.
+    const a11y = await request(stack.http.url, '/api/call/diff.templateAccessibility', {
+      method: 'POST',
+      headers: WRITE,
+      body: JSON.stringify({ path: rel }),
+    });
+    expect(a11y.status, a11y.text()).toBe(200);
+    const report = a11y.json<{ value: { path: string; findings: { rule: string }[] } }>().value;
+    expect(report.path).toBe(rel);
+    expect(report.findings.map((f) => f.rule).sort()).toEqual(['img-alt', 'lang']);
+    // And through its route, as a message's lint is.
+    const viaRoute = await request(stack.http.url, `/api/templates/${enc(rel)}/accessibility`);
+    expect(viaRoute.status, viaRoute.text()).toBe(200);
+    expect(viaRoute.json<{ path: string; findings: unknown[] }>()).toMatchObject({
+      path: rel,
+      findings: report.findings,
+    });
+    expect((await request(stack.http.url, `/api/templates/${enc('leak.html')}/accessibility`)).status).toBe(403);
+    const refused = await request(stack.http.url, '/api/call/diff.templateAccessibility', {
+      method: 'POST',
+      headers: WRITE,
+      body: JSON.stringify({ path: 'leak.html' }),
+    });
+    expect(refused.json<{ ok: boolean; error: { code: string; message: string } }>()).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden', message: expect.stringMatching(/leaves the template folder/) },
+    });
+  });
+
   it('refuses a symlink that leaves the folder and a path with ..', async () => {
     const leak = await request(stack.http.url, `/api/templates/${enc('leak.html')}/render`);
     expect(leak.status).toBe(403);
@@ -165,6 +219,30 @@ describe('templates API', () => {
     const broken = await render(rel);
     expect(broken.problem).toMatchObject({ file: 'orders/shipped.json', line: 3, column: 12 });
     expect(broken.html).toBe('<p>Hi Grace, 4 items shipped</p>');
+  });
+
+  it('re-renders a Handlebars template when a partial it uses is saved, and tells its path', async () => {
+    fs.mkdirSync(path.join(folder, 'partials'), { recursive: true });
+    fs.writeFileSync(path.join(folder, 'partials', 'sign.hbs'), '<em>The team</em>');
+    const rel = 'signed.hbs';
+    fs.writeFileSync(path.join(folder, rel), '<p>Thanks</p>{{> sign}}');
+    let changed = nextChange(rel);
+    await changed;
+    expect((await render(rel)).html).toBe('<p>Thanks</p><em>The team</em>');
+    changed = nextChange(rel);
+    fs.writeFileSync(path.join(folder, 'partials', 'sign.hbs'), '<em>The whole team</em>');
+    await changed;
+    expect((await render(rel)).html).toBe('<p>Thanks</p><em>The whole team</em>');
+    // A partial gone: the template names it and where it is used; the last good render stays.
+    changed = nextChange(rel);
+    fs.rmSync(path.join(folder, 'partials', 'sign.hbs'));
+    await changed;
+    const missing = await render(rel);
+    expect(missing.problem).toMatchObject({ file: rel, line: 1, column: 14 });
+    expect(missing.problem?.message).toMatch(/the partial "sign" is not in the folder/);
+    expect(missing.html).toBe('<p>Thanks</p><em>The whole team</em>');
+    fs.rmSync(path.join(folder, rel));
+    fs.rmSync(path.join(folder, 'partials'), { recursive: true });
   });
 
   it('tells nothing of changes behind a linked folder that leads out', async () => {

@@ -69,6 +69,32 @@ describe('renderTemplate', () => {
     expect(p.message).toMatch(/mj-bogus/);
   });
 
+  it('names the element of MJML left unclosed, which mjml itself renders without a word', async () => {
+    write(
+      'open.mjml',
+      '<mjml>\n  <mj-body>\n    <mj-section>\n      <mj-column>\n        <mj-image src="a.png" />\n' +
+        "        <mj-text>Hi <p>unclosed HTML is HTML's business<br></mj-text>\n    </mj-section>\n  </mj-body>\n</mjml>\n",
+    );
+    const p = await problemOf('open.mjml', 'mjml');
+    expect(p).toEqual({
+      file: 'open.mjml',
+      line: 4,
+      column: 7,
+      message: '<mj-column> is never closed (no </mj-column>)',
+    });
+    write('tail.mjml', '<mjml><mj-body><mj-section><mj-column><mj-text>Hi</mj-text>');
+    const tail = await problemOf('tail.mjml', 'mjml');
+    expect(tail).toMatchObject({ line: 1, column: 28 });
+    expect(tail.message).toBe('<mj-column> is never closed (no </mj-column>) (and 3 more unclosed)');
+    // Closed, self-closing and HTML inside mj-text: no complaint.
+    write(
+      'closed.mjml',
+      '<mjml><mj-body><mj-section><mj-column><mj-image src="a.png" /><mj-text><p>a<br>b</mj-text>' +
+        '</mj-column></mj-section></mj-body></mjml>',
+    );
+    expect((await renderRel('closed.mjml', 'mjml')).html).toContain('a<br>b');
+  });
+
   it('refuses an mj-include that leaves the folder', async () => {
     fs.writeFileSync(path.join(outside, 'secret.mjml'), '<mj-text>outside words</mj-text>');
     const rel = path.relative(dir, path.join(outside, 'secret.mjml'));
@@ -84,6 +110,45 @@ describe('renderTemplate', () => {
     expect((await renderRel('h/welcome.hbs', 'hbs')).html).toBe('<p>Hello Ada [a] [b]</p>');
     write('h/lonely.hbs', '<p>Hello {{user.name}}</p>');
     expect((await renderRel('h/lonely.hbs', 'hbs')).html).toBe('<p>Hello </p>');
+  });
+
+  it('renders Handlebars partials from partials/ and _name.hbs, nested, inline ones left alone', async () => {
+    write('partials/footer.hbs', '<footer>Bye {{name}} {{> legal/small}}</footer>');
+    write('partials/legal/small.hbs', '<small>Terms</small>');
+    write('emails/_header.hbs', '<header>Hi {{name}}</header>');
+    write('_layout.hbs', '<main>{{> @partial-block}}</main>');
+    write(
+      'emails/news.hbs',
+      '{{#*inline "aside"}}<aside>inline</aside>{{/inline}}{{> emails/header}}\n' +
+        '{{#> layout}}<p>Body</p>{{/layout}}{{> aside}}{{> "footer"}}',
+    );
+    write('emails/news.json', '{ "name": "Ada" }');
+    const r = await renderRel('emails/news.hbs', 'hbs');
+    expect(r.html).toBe(
+      '<header>Hi Ada</header>\n<main><p>Body</p></main><aside>inline</aside>' +
+        '<footer>Bye Ada <small>Terms</small></footer>',
+    );
+  });
+
+  it('names the file and position of a missing partial, a broken one and a link leaving the folder', async () => {
+    write('p1.hbs', '<p>\n  {{> nowhere}}</p>');
+    expect(await problemOf('p1.hbs', 'hbs')).toEqual({
+      file: 'p1.hbs',
+      line: 2,
+      column: 3,
+      message: 'the partial "nowhere" is not in the folder (looked for partials/nowhere.hbs and _nowhere.hbs)',
+    });
+    write('partials/broken.hbs', '<p>\n{{#if x}}</p>');
+    write('p2.hbs', '{{> broken}}');
+    expect(await problemOf('p2.hbs', 'hbs')).toMatchObject({ file: 'partials/broken.hbs', line: 2 });
+    fs.writeFileSync(path.join(outside, 'secret.hbs'), 'outside words');
+    fs.symlinkSync(path.join(outside, 'secret.hbs'), path.join(dir, 'partials', 'secret.hbs'));
+    write('p3.hbs', 'x {{> secret}}');
+    const p3 = await problemOf('p3.hbs', 'hbs');
+    expect(p3).toMatchObject({ file: 'p3.hbs', line: 1, column: 3 });
+    expect(p3.message).toMatch(/the partial "secret" is refused: .*leaves the template folder/);
+    write('p4.hbs', '{{> ../escape}}');
+    expect((await problemOf('p4.hbs', 'hbs')).message).toMatch(/the partial "..\/escape" is refused/);
   });
 
   it('names the position of a Handlebars parse error, a mismatched block and broken JSON', async () => {

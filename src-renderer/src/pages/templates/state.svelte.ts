@@ -1,19 +1,18 @@
 // The templates page: the watched folder (the `templates.folder` setting), its templates with their compile errors,
 // and the open template's live preview. Addresses: `#/templates`, `#/templates/<path in the folder>` (one segment,
 // its slashes encoded by the router). A save in the folder pushes `templates.changed`; the list and the open
-// preview re-fetch (coalesced).
+// preview re-fetch (coalesced). The preview is the inbox's designer preview (DesignerPreview.svelte): its view
+// (colour form, images) is part of what is fetched, so a save re-renders in the mode the user chose.
 import type { TemplateList, TemplateProblem, TemplateRender } from '../../../../src-shared/contract/index.js';
 import { api, errorText, onEvent } from '../../lib/api.js';
 import { Coalescer } from '../../lib/coalesce.js';
+import { Designer } from '../../lib/designer.svelte.js';
 import type { PageState } from '../../lib/page.js';
 
 /** Template paths are relative, at most 4096 characters (the contract's limit). */
 export function acceptsTemplatesPath(path: readonly string[]): boolean {
   return path.length === 0 || (path.length === 1 && (path[0] ?? '').length > 0 && path[0]!.length <= 4096);
 }
-
-/** The preview widths a designer checks: phones, the classic email column, tablet, desktop. */
-export const TEMPLATE_WIDTHS = [320, 375, 414, 600, 768, 1024, 1280] as const;
 
 /** `welcome.mjml:6:9`: where a problem is, as editors take it. */
 export function problemPlace(p: TemplateProblem): string {
@@ -32,7 +31,8 @@ export class TemplatesPage implements PageState {
   #busy = $state(false);
   #captured = $state<{ path: string; messageId: number } | null>(null);
   folderDraft = $state('');
-  width = $state<number | 'full'>(600);
+  /** The designer preview's view, kept while the user moves between templates. */
+  readonly designer = new Designer();
   #renderSeq = 0;
 
   get list(): TemplateList | null {
@@ -98,7 +98,7 @@ export class TemplatesPage implements PageState {
     if (rel === null) return;
     const seq = ++this.#renderSeq;
     try {
-      const render = await api.templates.render(rel);
+      const render = await api.templates.render({ path: rel, ...this.designer.view });
       if (seq !== this.#renderSeq) return;
       this.#render = render;
       this.#renderError = null;
