@@ -1,5 +1,6 @@
 // Inbox figures at scale: fill one Mailwright store with many messages (mbox import in chunks),
 // wait until it is idle and searchable, then time first-page listing and full-text searches.
+import http from 'node:http';
 import { listPage, searchTotal, waitIndexed } from './mailwright-api.js';
 import { buildMbox, SHARED_TOKEN, tokenFor } from './messages.js';
 import { startServer } from './servers.js';
@@ -38,17 +39,34 @@ export async function timed(samples: number, fn: (i: number) => Promise<void>): 
   return { medianMs: median(times), p90Ms: percentile(times, 90), samples };
 }
 
+/**
+ * POSTs one mbox chunk on a connection of its own: a kept-alive one may have been closed by the server's idle
+ * timer while the previous chunk was indexed, and the upload then fails with EPIPE ("fetch failed").
+ */
 async function importChunk(base: string, start: number, count: number): Promise<void> {
   const body = buildMbox('5k', start, count);
-  const res = await fetch(`${base}/api/messages/import?filename=bench-${start}.mbox`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/mbox' },
-    body,
-    signal: AbortSignal.timeout(CHUNK_TIMEOUT_MS),
+  const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = http.request(
+      `${base}/api/messages/import?filename=bench-${start}.mbox`,
+      {
+        method: 'POST',
+        agent: false,
+        headers: { 'Content-Type': 'application/mbox', 'Content-Length': body.length },
+        timeout: CHUNK_TIMEOUT_MS,
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`import of messages at ${start} took over ${CHUNK_TIMEOUT_MS} ms`)));
+    req.on('error', reject);
+    req.end(body);
   });
-  const text = await res.text();
-  if (!res.ok)
-    throw new Error(`import of messages ${start}..${start + count - 1} -> ${res.status} ${text.slice(0, 300)}`);
+  if (status !== 200)
+    throw new Error(`import of messages ${start}..${start + count - 1} -> ${status} ${text.slice(0, 300)}`);
   const reply = JSON.parse(text) as { imported?: number; value?: { imported: number } };
   const imported = reply.imported ?? reply.value?.imported;
   if (imported !== count)

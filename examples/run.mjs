@@ -14,6 +14,7 @@ if (!existsSync(path.join(root, 'out/main/serve.js'))) {
 const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const suites = [
   ['npx', ['playwright', 'test', '-c', 'examples/signup-playwright/playwright.config.ts']],
+  ['npx', ['vitest', 'run', '-c', 'examples/mailpit-api/vitest.config.ts']],
   [python, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'examples/pytest']],
 ];
 for (const [command, args] of suites) {

@@ -11,9 +11,16 @@ export function text(body: string, status = 200, type = 'text/plain; charset=utf
   return { status, headers: { 'Content-Type': type, 'Cache-Control': 'no-store' }, body };
 }
 
-/** JSON with the content type the emulated server sends (MailHog sends `text/json`). */
+/**
+ * JSON with the content type the emulated server sends (MailHog sends `text/json`). Encoded once here: a MailHog
+ * page carries every message's raw bytes (~800 KB for 50), and a string body is encoded twice (length and write).
+ */
 export function jsonAs(value: unknown, type = 'application/json', status = 200): Reply {
-  return text(JSON.stringify(value), status, type);
+  return {
+    status,
+    headers: { 'Content-Type': type, 'Cache-Control': 'no-store' },
+    body: Buffer.from(JSON.stringify(value)),
+  };
 }
 
 /** A numeric id as both APIs spell it (a string); anything else is an id that cannot exist. */

@@ -11,6 +11,8 @@ import { MAILBOXES_MIGRATIONS, MailboxRepository } from './repository.js';
 import { mailboxRoutes } from './routes.js';
 
 const DEFAULT_PAGE = 50;
+/** Mailboxes per list page unless asked: a screenful and more; the UI asks for further pages. */
+const DEFAULT_LIST_PAGE = 200;
 /** 12 base-32 characters: 60 random bits, so two disposable addresses never meet by chance. */
 const RANDOM_BYTES = 8;
 
@@ -25,7 +27,7 @@ export function setupMailboxes(deps: CapabilityDeps): Capability<keyof typeof ma
       'mailboxes.list': (a) => {
         repo.sync();
         const foldPlus = fold(a.foldPlus);
-        return { mailboxes: repo.list(foldPlus), foldPlus };
+        return { ...repo.list(foldPlus, a.limit ?? DEFAULT_LIST_PAGE, a.offset ?? 0), foldPlus };
       },
       'mailboxes.messages': (a): MessagePage => {
         repo.sync();

@@ -30,10 +30,22 @@ export function mailboxRoutes(): RestRoute[] {
         operationId: 'listMailboxes',
         summary: 'Every envelope recipient as a mailbox, with count, unread and last received',
         tags: ['mailboxes'],
-        parameters: [foldParam],
-        responses: ok('{mailboxes:[{address,count,unread,lastReceived}], foldPlus}'),
+        parameters: [
+          foldParam,
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+          { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0 } },
+        ],
+        responses: ok('{mailboxes:[{address,count,unread,lastReceived}], total, foldPlus}; most recent first'),
       },
-      handler: (c) => restCall(c, 'mailboxes.list', foldOf(c.query)),
+      handler: (c) => {
+        const limit = parseIntParam(c.query, 'limit');
+        const offset = parseIntParam(c.query, 'offset');
+        return restCall(c, 'mailboxes.list', {
+          ...foldOf(c.query),
+          ...(limit !== undefined ? { limit } : {}),
+          ...(offset !== undefined ? { offset } : {}),
+        });
+      },
     },
     {
       method: 'GET',

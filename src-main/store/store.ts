@@ -68,6 +68,8 @@ export class Store {
   readonly #searchOperators = new Map<string, SearchOperator>();
   #retention: RetentionSettings;
   #count: number;
+  /** Unread messages, kept in step with every write, so no list pays for counting them (the badge). */
+  #unread: number;
   #bytes: number;
   #totalPruned = 0;
   #closed = false;
@@ -77,11 +79,11 @@ export class Store {
     this.#db = db;
     this.#onEvent = options.onEvent ?? (() => {});
     this.#retention = options.retention ? saveRetention(db, options.retention) : loadRetention(db);
-    const totals = db.prepare('SELECT count(*) AS n, coalesce(sum(size), 0) AS b FROM messages').get() as {
-      n: number;
-      b: number;
-    };
+    const totals = db
+      .prepare('SELECT count(*) AS n, coalesce(sum(size), 0) AS b, coalesce(sum(read = 0), 0) AS u FROM messages')
+      .get() as { n: number; b: number; u: number };
     this.#count = totals.n;
+    this.#unread = totals.u;
     this.#bytes = totals.b;
     const problem = (text: string): void => {
       try {
@@ -198,8 +200,7 @@ export class Store {
         ? this.#count1(`SELECT count(*) ${from}${and}`, [match, ...params])
         : this.#count1('SELECT count(*) FROM messages_fts WHERE messages_fts MATCH ?', [match]);
     }
-    const unread = this.#count1('SELECT count(*) FROM messages m WHERE m.read = 0', []);
-    return { total, unread, messages: rows.map((row) => this.#summary(row)) };
+    return { total, unread: this.#unread, messages: rows.map((row) => this.#summary(row)) };
   }
 
   async get(id: MessageId): Promise<MessageDetail> {
@@ -231,9 +232,17 @@ export class Store {
 
   markRead(ids: MessageId[], read: boolean): number {
     this.#open();
-    const rows = this.#statement(
-      'UPDATE messages SET read = ? WHERE id IN (SELECT value FROM json_each(?)) RETURNING id',
-    ).all(read ? 1 : 0, JSON.stringify(ids)) as { id: number }[];
+    const json = JSON.stringify(ids);
+    const { rows, flipped } = this.#db.transaction(() => ({
+      flipped: this.#count1(
+        'SELECT count(*) FROM messages WHERE id IN (SELECT value FROM json_each(?)) AND read <> ?',
+        [json, read ? 1 : 0],
+      ),
+      rows: this.#statement(
+        'UPDATE messages SET read = ? WHERE id IN (SELECT value FROM json_each(?)) RETURNING id',
+      ).all(read ? 1 : 0, json) as { id: number }[],
+    }))();
+    this.#unread += read ? -flipped : flipped;
     if (rows.length) this.#emit({ event: 'messages.updated', data: { ids: rows.map((r) => r.id) } });
     return rows.length;
   }
@@ -250,6 +259,7 @@ export class Store {
     const rows = this.#statement(`UPDATE messages SET read = 1 WHERE id IN (${select}) RETURNING id`).all(
       ...(match === null ? params : [match, ...params]),
     ) as { id: number }[];
+    this.#unread -= rows.length;
     if (rows.length) this.#emit({ event: 'messages.updated', data: { ids: rows.map((r) => r.id) } });
     return rows.length;
   }
@@ -274,6 +284,7 @@ export class Store {
       return n;
     })();
     this.#count = 0;
+    this.#unread = 0;
     this.#bytes = 0;
     this.#emit({ event: 'messages.cleared', data: { deleted } });
     return deleted;
@@ -356,6 +367,7 @@ export class Store {
     if (committed.length) {
       this.#checkpointer.noteCommit();
       this.#count += committed.length;
+      this.#unread += committed.length; // new mail is unread
       this.#bytes += bytes;
       const data = (): Events['messages.added'] => ({
         messages: committed.map(({ id, receivedAt, size, raw, envelope }) =>
@@ -397,16 +409,18 @@ export class Store {
     const json = JSON.stringify(ids);
     const rows = this.#db.transaction(() => {
       const gone = this.#statement(
-        'DELETE FROM messages WHERE id IN (SELECT value FROM json_each(?)) RETURNING id, size',
+        'DELETE FROM messages WHERE id IN (SELECT value FROM json_each(?)) RETURNING id, size, read',
       ).all(json) as {
         id: number;
         size: number;
+        read: number;
       }[];
       this.#statement('DELETE FROM message_raw WHERE id IN (SELECT value FROM json_each(?))').run(json);
       this.#statement('DELETE FROM messages_fts WHERE rowid IN (SELECT value FROM json_each(?))').run(json);
       return gone;
     })();
     this.#count -= rows.length;
+    this.#unread -= rows.filter((r) => r.read === 0).length;
     this.#bytes -= rows.reduce((n, r) => n + r.size, 0);
     return rows.map((r) => r.id).sort((a, b) => a - b);
   }

@@ -49,9 +49,16 @@ const address = z.string().min(3).max(MAX_MAILBOX_ADDRESS);
 const fold = z.boolean().optional();
 
 export const mailboxesVerbs = {
+  /** A page of mailboxes, most recently used first (default 200); `total` is how many there are. */
   'mailboxes.list': verb(
-    z.object({ foldPlus: fold }).strict(),
-    z.object({ mailboxes: z.array(mailboxSchema), foldPlus: z.boolean() }),
+    z
+      .object({
+        foldPlus: fold,
+        limit: z.number().int().min(1).max(MAX_PAGE_SIZE).optional(),
+        offset: z.number().int().min(0).optional(),
+      })
+      .strict(),
+    z.object({ mailboxes: z.array(mailboxSchema), total: z.number().int(), foldPlus: z.boolean() }),
   ),
   'mailboxes.messages': verb(
     z

@@ -140,7 +140,7 @@ export const api = {
     set: (ids: number[], tags: string[]) => call('tags.set', { ids, tags }),
   },
   mailboxes: {
-    list: (foldPlus?: boolean) => call('mailboxes.list', foldPlus === undefined ? {} : { foldPlus }),
+    list: (args: CallArgs<'mailboxes.list'> = {}) => call('mailboxes.list', args),
     messages: (args: CallArgs<'mailboxes.messages'>) => call('mailboxes.messages', args),
     newAddress: () => call('mailboxes.newAddress', {}),
   },

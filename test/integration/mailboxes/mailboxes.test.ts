@@ -115,6 +115,38 @@ describe('mailboxes', () => {
     expect(box.messages.map((m) => m.subject)).toEqual(['to the disposable one']);
   });
 
+  it('pages the mailbox list, newest first, with counts kept in step with deletes', async () => {
+    const at = (await request(base, '/api/mailboxes?limit=1000')).json<{ total: number }>().total;
+    for (let i = 0; i < 5; i++) await deliver([`pager${i}@example.test`, `pager${i}+x@example.test`], `p${i}`);
+    const first = (await request(base, '/api/mailboxes?limit=2')).json<{ mailboxes: Mailbox[]; total: number }>();
+    expect(first.total).toBe(at + 5);
+    expect(first.mailboxes.map((m) => m.address)).toEqual(['pager4@example.test', 'pager3@example.test']);
+    // Both recipients of one message are one message in the folded mailbox.
+    expect(first.mailboxes[0]).toMatchObject({ count: 1, unread: 1 });
+    const next = (await request(base, '/api/mailboxes?limit=2&offset=2')).json<{ mailboxes: Mailbox[] }>();
+    expect(next.mailboxes.map((m) => m.address)).toEqual(['pager2@example.test', 'pager1@example.test']);
+    const exact = (await request(base, '/api/mailboxes?fold=false&limit=2')).json<{ mailboxes: Mailbox[] }>();
+    expect(exact.mailboxes.map((m) => m.address).sort()).toEqual(['pager4+x@example.test', 'pager4@example.test']);
+    expect((await request(base, '/api/mailboxes?limit=0')).json()).toMatchObject({ error: { field: 'limit' } });
+
+    // Deleting a mailbox's newest message moves it back to its previous one; deleting its last drops it.
+    await deliver(['pager1@example.test'], 'p1 again');
+    const again = (await request(base, '/api/mailboxes?limit=1')).json<{ mailboxes: Mailbox[] }>().mailboxes[0]!;
+    expect(again).toMatchObject({ address: 'pager1@example.test', count: 2 });
+    const p1 = (await request(base, '/api/mailboxes/pager1%40example.test/messages')).json<MessagePage>();
+    await request(base, `/api/messages/${p1.messages[0]!.id}`, { method: 'DELETE', headers: WRITE });
+    const after = (await request(base, '/api/mailboxes?limit=1000')).json<{ mailboxes: Mailbox[]; total: number }>();
+    expect(byAddress(after.mailboxes, 'pager1@example.test')).toMatchObject({
+      count: 1,
+      lastReceived: p1.messages[1]!.receivedAt,
+    });
+    expect(after.mailboxes[0]!.address).toBe('pager4@example.test');
+    await request(base, `/api/messages/${p1.messages[1]!.id}`, { method: 'DELETE', headers: WRITE });
+    const gone = (await request(base, '/api/mailboxes?limit=1000')).json<{ mailboxes: Mailbox[]; total: number }>();
+    expect(byAddress(gone.mailboxes, 'pager1@example.test')).toBeUndefined();
+    expect(gone.total).toBe(at + 4);
+  });
+
   it('takes every corpus message and empties with the inbox', async () => {
     for (const file of corpusFiles()) await sendRaw(stack.smtpPort, fs.readFileSync(file), 'corpus+x@example.test');
     const box = byAddress(await mailboxes(), 'corpus@example.test');

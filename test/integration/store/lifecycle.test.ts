@@ -82,6 +82,43 @@ describe('store life cycle', () => {
     expect(h.store.list({})).toMatchObject({ total: 3, unread: 0 });
   });
 
+  it('keeps the unread count in step with a real count through every kind of write', async () => {
+    h = openTemp({ retention: { maxMessages: 6, maxBytes: 0 } });
+    const counted = (): number => {
+      const db = new Database(path.join(h!.dir, 'mailwright.db'), { readonly: true });
+      try {
+        return (db.prepare('SELECT count(*) AS n FROM messages WHERE read = 0').get() as { n: number }).n;
+      } finally {
+        db.close();
+      }
+    };
+    const check = (): void => expect(h!.store.list({}).unread).toBe(counted());
+    const ids: number[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await h.store.ingest(message({ subject: `m${i}` }), envelope())).id);
+    check();
+    // Marking read twice counts once; marking an unread one unread changes nothing; unknown ids are ignored.
+    h.store.markRead([ids[0]!, ids[1]!], true);
+    h.store.markRead([ids[0]!, 999], true);
+    h.store.markRead([ids[2]!], false);
+    check();
+    expect(h.store.list({}).unread).toBe(3);
+    h.store.markRead([ids[1]!], false);
+    check();
+    h.store.delete([ids[0]!, ids[3]!]); // one read, one unread
+    check();
+    await h.store.idle();
+    h.store.markAllRead('subject:m4');
+    check();
+    // Retention prunes the oldest (ids[1], unread) to make room.
+    for (let i = 5; i < 9; i++) await h.store.ingest(message({ subject: `m${i}` }), envelope());
+    check();
+    expect(h.store.list({}).total).toBe(6);
+    const reopened = await h.reopen();
+    expect(reopened.list({}).unread).toBe(counted());
+    reopened.deleteAll();
+    expect(reopened.list({}).unread).toBe(0);
+  });
+
   it('retention by count prunes the oldest and emits pruned', async () => {
     h = openTemp({ retention: { maxMessages: 3, maxBytes: 0 } });
     const ids: number[] = [];

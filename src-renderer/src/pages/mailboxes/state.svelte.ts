@@ -13,11 +13,16 @@ export function acceptsMailboxesPath(path: readonly string[]): boolean {
 
 /** Messages shown for one mailbox; the inbox has the full list with search. */
 const PAGE_SIZE = 200;
+/** Mailboxes fetched per page; "Show more" fetches the next. Thousands of addresses never load at once. */
+export const MAILBOX_PAGE = 200;
+/** A refresh re-reads at most this many from the top (the contract's page budget); pages below stay as loaded. */
+const MAX_REFRESH = 1000;
 /** Bursts of mail become one re-fetch. */
 const REFRESH_MS = 150;
 
 export class MailboxesPage implements PageState {
   #mailboxes = $state<Mailbox[]>([]);
+  #mailboxTotal = $state(0);
   #selected = $state<string | null>(null);
   #messages = $state<MessageSummary[]>([]);
   #total = $state(0);
@@ -27,6 +32,10 @@ export class MailboxesPage implements PageState {
 
   get mailboxes(): Mailbox[] {
     return this.#mailboxes;
+  }
+  /** How many mailboxes there are (the list shows the first pages of them). */
+  get mailboxTotal(): number {
+    return this.#mailboxTotal;
   }
   get selected(): string | null {
     return this.#selected;
@@ -75,19 +84,40 @@ export class MailboxesPage implements PageState {
 
   async setFoldPlus(fold: boolean): Promise<void> {
     this.#foldPlus = fold;
+    this.#mailboxes = [];
     await this.refresh();
   }
 
   async refresh(): Promise<void> {
     try {
-      const result = await api.mailboxes.list(this.#foldPlus);
-      this.#mailboxes = result.mailboxes;
+      const limit = Math.min(MAX_REFRESH, Math.max(MAILBOX_PAGE, this.#mailboxes.length));
+      const result = await api.mailboxes.list({ foldPlus: this.#foldPlus, limit });
+      const below = this.#mailboxes.slice(limit).filter((b) => !result.mailboxes.some((m) => m.address === b.address));
+      this.#mailboxes = [...result.mailboxes, ...below];
+      this.#mailboxTotal = result.total;
       this.#loaded = true;
       this.#error = null;
     } catch (err) {
       this.#error = errorText(err);
     }
     await this.#loadMessages();
+  }
+
+  /** The next page of mailboxes, after those shown. */
+  async showMore(): Promise<void> {
+    try {
+      const result = await api.mailboxes.list({
+        foldPlus: this.#foldPlus,
+        limit: MAILBOX_PAGE,
+        offset: this.#mailboxes.length,
+      });
+      const shown = new Set(this.#mailboxes.map((m) => m.address));
+      this.#mailboxes = [...this.#mailboxes, ...result.mailboxes.filter((m) => !shown.has(m.address))];
+      this.#mailboxTotal = result.total;
+      this.#error = null;
+    } catch (err) {
+      this.#error = errorText(err);
+    }
   }
 
   /** A fresh random address; the page opens its (empty) mailbox, which fills as mail arrives. */

@@ -251,8 +251,8 @@ export const api = {
   },
   /** Mailboxes from the messages' To addresses (the real ones come from the envelope). */
   mailboxes: {
-    list: (foldPlus?: boolean) =>
-      answer('mailboxes.list', { foldPlus }, () => {
+    list: ({ foldPlus, limit = 200, offset = 0 }: { foldPlus?: boolean; limit?: number; offset?: number } = {}) =>
+      answer('mailboxes.list', { foldPlus, limit, offset }, () => {
         const fold = foldPlus ?? true;
         const boxes = new Map<string, Mailbox>();
         for (const m of listed())
@@ -263,7 +263,8 @@ export const api = {
             if (!m.read) box.unread++;
             boxes.set(address, box);
           }
-        return { mailboxes: [...boxes.values()], foldPlus: fold };
+        const all = [...boxes.values()];
+        return { mailboxes: all.slice(offset, offset + limit), total: all.length, foldPlus: fold };
       }),
     messages: (args: { address: string; foldPlus?: boolean; limit?: number }) =>
       answer('mailboxes.messages', args, () => {

@@ -39,8 +39,26 @@ describe('MailboxesPage', () => {
     ]);
     await page.setFoldPlus(false);
     expect(page.foldPlus).toBe(false);
-    expect(callsOf('mailboxes.list').at(-1)?.args).toEqual({ foldPlus: false });
+    expect(callsOf('mailboxes.list').at(-1)?.args).toEqual({ foldPlus: false, limit: 200, offset: 0 });
     expect(page.mailboxes.map((m) => m.address)).toContain('alice+signup@example.test');
+  });
+
+  it('loads mailboxes a page at a time and shows more on request', async () => {
+    backend.messages = Array.from({ length: 450 }, (_, i) => summary(i + 1, to(`user${i}@example.test`)));
+    const page = new MailboxesPage();
+    stop = page.start();
+    await vi.runAllTimersAsync();
+    expect(page.mailboxes).toHaveLength(200);
+    expect(page.mailboxTotal).toBe(450);
+    await page.showMore();
+    expect(callsOf('mailboxes.list').at(-1)?.args).toEqual({ foldPlus: true, limit: 200, offset: 200 });
+    await page.showMore();
+    expect(page.mailboxes).toHaveLength(450);
+    expect(new Set(page.mailboxes.map((m) => m.address)).size).toBe(450);
+    // A refresh re-reads what is shown (one call), so the list does not shrink back to one page.
+    await page.refresh();
+    expect(callsOf('mailboxes.list').at(-1)?.args).toEqual({ foldPlus: true, limit: 450, offset: 0 });
+    expect(page.mailboxes).toHaveLength(450);
   });
 
   it('opens the mailbox an address path names, and keeps it in its path', async () => {
