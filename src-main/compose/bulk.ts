@@ -1,8 +1,9 @@
 // Bulk runs: every message of a run sent through one nodemailer pool (concurrency = connections, messages per
 // connection = the pool's maxMessages), paced to the run's messages per second, a 4xx (or a dropped connection)
 // tried again after an exponential backoff, a 5xx never. Each message is recorded in the send history (kind
-// `bulk`), written in batches so recording costs one transaction per ~100 ms rather than one per message. Progress
-// goes out as `compose.bulk.progress`; the run keeps a row per message for the CSV and JSON exports.
+// `bulk`) and as a row of the run (bulk-repo.ts), written in batches so recording costs one transaction per
+// ~100 ms rather than one per message. Progress goes out as `compose.bulk.progress`; the run's figures are stored
+// with each batch, so the list, the run and its CSV and JSON exports are read from the store and outlive the process.
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import type * as CsvStringify from 'csv-stringify/sync';
@@ -14,7 +15,6 @@ import nodemailer from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import {
   DEFAULT_BULK_MAX_MESSAGES,
-  MAX_BULK_RUNS_KEPT,
   MailwrightError,
   type BulkProgress,
   type BulkRow,
@@ -28,6 +28,7 @@ import {
   type SendReport,
 } from '../../src-shared/index.js';
 import { checkPlaceholders, fill, itemPlace, readSource, recipientsOf, type BulkSourceRead } from './bulk-template.js';
+import type { BulkRepo } from './bulk-repo.js';
 import type { HistoryRepo, SendRecord } from './history-repo.js';
 import { buildMessage, signDkim } from './message-build.js';
 import type { HostResolver } from './resolver.js';
@@ -46,6 +47,7 @@ export interface BulkDeps {
   allowRecipientDomains(): readonly string[] | undefined;
   maxMessages(): number | undefined;
   history: HistoryRepo;
+  runs: BulkRepo;
   /** After each batch of history rows is written (retention, `compose.sent`); `last` for a run's final batch. */
   recorded(rows: readonly { id: number; outcome: SendOutcome }[], last: boolean): void;
   progress(p: BulkProgress): void;
@@ -172,7 +174,9 @@ class Run {
   finishedAt: Date | null = null;
   state: BulkState = 'running';
   error: string | null = null;
-  readonly rows: BulkRow[] = [];
+  /** Messages finished; `stored` of them are in the store. */
+  completed = 0;
+  stored = 0;
   readonly latencies: number[] = [];
   sent = 0;
   failed = 0;
@@ -199,7 +203,7 @@ class Run {
 
   progress(): BulkProgress {
     const elapsedMs = Math.round((this.#ended ?? performance.now()) - this.#started);
-    const done = this.rows.length;
+    const done = this.completed;
     const perSecond = elapsedMs > 0 ? (done * 1000) / elapsedMs : 0;
     const sorted = [...this.latencies].sort((a, b) => a - b);
     const round = (n: number) => Math.round(n * 10) / 10;
@@ -243,6 +247,7 @@ class Run {
 
 export class BulkRuns {
   readonly #d: BulkDeps;
+  /** Runs of this process still running; the store holds the rest (and these, as of their last batch). */
   readonly #runs = new Map<string, Run>();
 
   constructor(deps: BulkDeps) {
@@ -295,44 +300,60 @@ export class BulkRuns {
       }
     }
     const run = new Run(a.profile, profile, source, a.settings);
-    this.#keep(run);
-    run.done = this.#run(run, template, address).catch((err: unknown) => {
-      run.error = (err as Error).message;
-      run.end('failed');
-      this.#d.progress(run.progress());
-    });
+    this.#d.runs.save(run.view());
+    this.#d.runs.prune();
+    this.#runs.set(run.id, run);
+    run.done = this.#run(run, template, address)
+      .catch((err: unknown) => {
+        run.error = (err as Error).message;
+        run.end('failed');
+        try {
+          this.#d.runs.save(run.view());
+        } catch {
+          // The store itself failed; the run stays `running` there and reads as interrupted after a restart.
+        }
+        this.#d.progress(run.progress());
+      })
+      .finally(() => this.#runs.delete(run.id));
     return run.view();
   }
 
   get(id: string): BulkRun {
-    return this.#find(id).view();
+    const live = this.#runs.get(id);
+    if (live) return live.view();
+    const stored = this.#d.runs.get(id);
+    if (!stored) throw new MailwrightError('not_found', `no bulk run ${id}`, 'id');
+    return stored;
   }
 
   list(): BulkRun[] {
-    return [...this.#runs.values()].reverse().map((r) => r.view());
+    return this.#d.runs.list().map((r) => this.#runs.get(r.id)?.view() ?? r);
   }
 
   async cancel(id: string): Promise<BulkRun> {
-    const run = this.#find(id);
+    const run = this.#runs.get(id);
+    if (!run) return this.get(id);
     run.abort.abort();
     await run.done;
     return run.view();
   }
 
+  /** The run and its rows as stored: every message of a finished run, those of its last batch for a running one. */
   export(id: string, format: 'csv' | 'json'): { filename: string; contentType: string; content: string } {
-    const run = this.#find(id);
+    const run = this.get(id);
+    const rows = this.#d.runs.rows(id);
     if (format === 'json')
       return {
         filename: `bulk-${run.id}.json`,
         contentType: 'application/json',
-        content: JSON.stringify({ run: run.view(), rows: run.rows }, null, 2),
+        content: JSON.stringify({ run, rows }, null, 2),
       };
     const columns = ['n', 'recipient', 'outcome', 'reply', 'latencyMs', 'attempts', 'sendId'] as const;
     return {
       filename: `bulk-${run.id}.csv`,
       contentType: 'text/csv; charset=utf-8',
       content: csvStringify().stringify(
-        run.rows.map((r) => columns.map((c) => r[c] ?? '')),
+        rows.map((r) => columns.map((c) => r[c] ?? '')),
         { header: true, columns: [...columns] },
       ),
     };
@@ -342,20 +363,6 @@ export class BulkRuns {
   async stop(): Promise<void> {
     for (const run of this.#runs.values()) run.abort.abort();
     await Promise.all([...this.#runs.values()].map((r) => r.done));
-  }
-
-  #find(id: string): Run {
-    const run = this.#runs.get(id);
-    if (!run) throw new MailwrightError('not_found', `no bulk run ${id}`, 'id');
-    return run;
-  }
-
-  #keep(run: Run): void {
-    this.#runs.set(run.id, run);
-    for (const [id, r] of this.#runs) {
-      if (this.#runs.size <= MAX_BULK_RUNS_KEPT) break;
-      if (r.state !== 'running') this.#runs.delete(id);
-    }
   }
 
   async #run(run: Run, template: ComposedMessage, address: string): Promise<void> {
@@ -369,12 +376,26 @@ export class BulkRuns {
       if (flushTimer) clearTimeout(flushTimer);
       flushTimer = null;
       if (pending.length === 0) {
-        if (last) this.#d.recorded([], true);
+        if (last) {
+          this.#d.runs.save(run.view());
+          this.#d.recorded([], true);
+        }
         return;
       }
       const batch = pending.splice(0);
-      const ids = this.#d.history.insertMany(batch.map((b) => b.record));
-      batch.forEach((b, i) => (b.row.sendId = ids[i]!));
+      // The history entries, the run's rows (with their history ids) and its figures, in one transaction.
+      const ids = this.#d.runs.transaction(() => {
+        const inserted = this.#d.history.insertMany(batch.map((b) => b.record));
+        batch.forEach((b, i) => (b.row.sendId = inserted[i]!));
+        this.#d.runs.addRows(
+          run.id,
+          run.stored,
+          batch.map((b) => b.row),
+        );
+        run.stored += batch.length;
+        this.#d.runs.save(run.view());
+        return inserted;
+      });
       this.#d.recorded(
         batch.map((b, i) => ({ id: ids[i]!, outcome: b.record.report.outcome })),
         last,
@@ -403,8 +424,9 @@ export class BulkRuns {
     } finally {
       clearInterval(ticker);
       transport.close();
-      flush(true);
+      // Ended first, so the last batch stores the final figures with the last rows.
       run.end(signal.aborted ? 'cancelled' : 'done');
+      flush(true);
       this.#d.progress(run.progress());
     }
   }
@@ -483,7 +505,7 @@ export class BulkRuns {
       attempts,
       sendId: null,
     };
-    run.rows.push(row);
+    run.completed++;
     const report: Omit<SendReport, 'id'> = {
       outcome,
       accepted: attempt.accepted.map((address) => ({ address, reply: attempt.reply ?? '' })),

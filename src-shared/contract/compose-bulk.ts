@@ -12,10 +12,11 @@ export const MAX_BULK_CONCURRENCY = 64;
 export const MAX_BULK_ATTEMPTS = 10;
 /** Backoff doubles from the base; a minute's base would already wait an hour by the seventh attempt. */
 export const MAX_BULK_BACKOFF_MS = 60_000;
-/** Runs kept in memory with their rows; the oldest finished one goes first. */
-export const MAX_BULK_RUNS_KEPT = 20;
+/** Runs kept in the store with their rows; the oldest go when a new run starts. */
+export const MAX_BULK_RUNS_STORED = 100;
 
-export const BULK_STATES = ['running', 'done', 'cancelled', 'failed'] as const;
+/** `interrupted`: the process ended while the run was running (found so at the next start). */
+export const BULK_STATES = ['running', 'done', 'cancelled', 'failed', 'interrupted'] as const;
 export type BulkState = (typeof BULK_STATES)[number];
 export const BULK_ROW_OUTCOMES = ['delivered', 'partial', 'rejected', 'failed', 'cancelled'] as const;
 export type BulkRowOutcome = (typeof BULK_ROW_OUTCOMES)[number];
@@ -126,6 +127,7 @@ export const bulkVerbs = {
   /** Checks everything (profile, CSV, placeholders, cap, guardrails), then starts the run and answers at once. */
   'compose.bulk.start': verb(bulkStartArgsSchema, bulkRunSchema),
   'compose.bulk.get': verb(z.object({ id: runId }).strict(), bulkRunSchema),
+  /** The stored runs (the newest MAX_BULK_RUNS_STORED), newest first. */
   'compose.bulk.list': verb(z.object({}).strict(), z.object({ runs: z.array(bulkRunSchema) })),
   /** Stops a run: nothing new starts, messages in flight finish and are recorded. */
   'compose.bulk.cancel': verb(z.object({ id: runId }).strict(), bulkRunSchema),
