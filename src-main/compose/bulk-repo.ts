@@ -28,6 +28,7 @@ export const BULK_MIGRATION = {
       latency_ms REAL NOT NULL,
       attempts INTEGER NOT NULL,
       send_id INTEGER,
+      recipients TEXT NOT NULL,
       PRIMARY KEY (run_id, seq)
     ) STRICT, WITHOUT ROWID;
   `,
@@ -49,6 +50,7 @@ interface MessageRow {
   latency_ms: number;
   attempts: number;
   send_id: number | null;
+  recipients: string;
 }
 
 export class BulkRepo {
@@ -88,8 +90,8 @@ export class BulkRepo {
   /** A batch of message rows; `seq` continues from `first`. Call inside the batch's transaction. */
   addRows(runId: string, first: number, rows: readonly BulkRow[]): void {
     this.#rowStatement ??= this.#db.prepare(
-      `INSERT INTO compose_bulk_rows (run_id, seq, n, recipient, outcome, reply, latency_ms, attempts, send_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO compose_bulk_rows (run_id, seq, n, recipient, outcome, reply, latency_ms, attempts, send_id,
+         recipients) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     rows.forEach((r, i) =>
       this.#rowStatement!.run(
@@ -102,6 +104,7 @@ export class BulkRepo {
         r.latencyMs,
         r.attempts,
         r.sendId,
+        JSON.stringify(r.recipients),
       ),
     );
   }
@@ -126,7 +129,7 @@ export class BulkRepo {
   rows(id: string): BulkRow[] {
     const rows = this.#db
       .prepare(
-        'SELECT n, recipient, outcome, reply, latency_ms, attempts, send_id FROM compose_bulk_rows WHERE run_id = ? ORDER BY seq',
+        'SELECT n, recipient, outcome, reply, latency_ms, attempts, send_id, recipients FROM compose_bulk_rows WHERE run_id = ? ORDER BY seq',
       )
       .all(id) as MessageRow[];
     return rows.map((r) => ({
@@ -137,6 +140,7 @@ export class BulkRepo {
       latencyMs: r.latency_ms,
       attempts: r.attempts,
       sendId: r.send_id,
+      recipients: JSON.parse(r.recipients) as BulkRow['recipients'],
     }));
   }
 

@@ -1,9 +1,11 @@
-// Bulk runs: every message of a run sent through one nodemailer pool (concurrency = connections, messages per
-// connection = the pool's maxMessages), paced to the run's messages per second, a 4xx (or a dropped connection)
-// tried again after an exponential backoff, a 5xx never. Each message is recorded in the send history (kind
-// `bulk`) and as a row of the run (bulk-repo.ts), written in batches so recording costs one transaction per
-// ~100 ms rather than one per message. Progress goes out as `compose.bulk.progress`; the run's figures are stored
-// with each batch, so the list, the run and its CSV and JSON exports are read from the store and outlive the process.
+// Bulk runs: every message of a run sent over the run's lanes (bulk-lane.ts: concurrency = connections, each
+// reused for the run's messages per connection), paced to the run's messages per second. A 4xx (or a dropped
+// connection) is tried again after an exponential backoff, a 5xx never; when only some recipients met a 4xx, only
+// they are tried again, and each recipient's final outcome is reported. Each message is recorded in the send
+// history (kind `bulk`, with its redacted transcript) and as a row of the run (bulk-repo.ts), written in batches so
+// recording costs one transaction per ~100 ms rather than one per message. Progress goes out as
+// `compose.bulk.progress`; the run's figures are stored with each batch, so the list, the run and its CSV and JSON
+// exports are read from the store and outlive the process.
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import type * as CsvStringify from 'csv-stringify/sync';
@@ -11,13 +13,13 @@ import { lazyRequire } from '../core/lazy.js';
 
 /** csv-stringify loads with the first CSV export. */
 const csvStringify = lazyRequire<typeof CsvStringify>('csv-stringify/sync');
-import nodemailer from 'nodemailer';
-import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import {
   DEFAULT_BULK_MAX_MESSAGES,
   MailwrightError,
   type BulkProgress,
+  type BulkRecipient,
   type BulkRow,
+  type ClientTranscriptLine,
   type BulkRun,
   type BulkSettings,
   type BulkState,
@@ -27,6 +29,7 @@ import {
   type SendOutcome,
   type SendReport,
 } from '../../src-shared/index.js';
+import { Lane, type LaneAttempt } from './bulk-lane.js';
 import { checkPlaceholders, fill, itemPlace, readSource, recipientsOf, type BulkSourceRead } from './bulk-template.js';
 import type { BulkRepo } from './bulk-repo.js';
 import type { HistoryRepo, SendRecord } from './history-repo.js';
@@ -38,9 +41,6 @@ import { checkGuardrails, isLoopbackHost } from './sender.js';
 const FLUSH_ROWS = 256;
 const FLUSH_MS = 100;
 const PROGRESS_MS = 250;
-/** nodemailer's codes for a connection that failed or dropped without a reply: worth another attempt. */
-const NETWORK_ERRORS = new Set(['ECONNECTION', 'ESOCKET', 'ETIMEDOUT', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE']);
-
 export interface BulkDeps {
   profile(id: string): ProfileConfig;
   resolver(): HostResolver;
@@ -51,15 +51,6 @@ export interface BulkDeps {
   /** After each batch of history rows is written (retention, `compose.sent`); `last` for a run's final batch. */
   recorded(rows: readonly { id: number; outcome: SendOutcome }[], last: boolean): void;
   progress(p: BulkProgress): void;
-}
-
-interface SmtpError extends Error {
-  code?: string;
-  response?: string;
-  responseCode?: number;
-  rejected?: string[];
-  rejectedErrors?: SmtpError[];
-  recipient?: string;
 }
 
 /** `550 5.1.1` from a reply, the error code (`ECONNREFUSED`) without one. */
@@ -86,86 +77,6 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
     const timer = setTimeout(done, ms);
     signal.addEventListener('abort', done, { once: true });
   });
-}
-
-/**
- * A TCP connection with Nagle off. nodemailer writes the end of DATA as its own small segment; with Nagle on it
- * waits for the server's delayed ACK (~40 ms on Linux), so every message of a run would cost 40 ms whatever the
- * server does. nodemailer runs its SMTP (and STARTTLS or implicit TLS) over the socket it is handed.
- */
-function connectNoDelay(
-  host: string,
-  port: number,
-  timeoutMs: number,
-  callback: (err: Error | null, socket?: { connection: net.Socket }) => void,
-): void {
-  const socket = net.connect({ host, port, noDelay: true });
-  const timer = setTimeout(() => {
-    socket.destroy();
-    callback(
-      Object.assign(new Error(`no connection to ${host}:${port} within ${timeoutMs} ms`), { code: 'ETIMEDOUT' }),
-    );
-  }, timeoutMs);
-  const onError = (err: Error) => {
-    clearTimeout(timer);
-    callback(err);
-  };
-  socket.once('error', onError);
-  socket.once('connect', () => {
-    clearTimeout(timer);
-    socket.removeListener('error', onError);
-    callback(null, { connection: socket });
-  });
-}
-
-/** nodemailer pool options for a profile; the host is already resolved (the resolver setting) to `address`. */
-export function poolOptions(p: ProfileConfig, address: string, s: BulkSettings): SMTPPool.Options {
-  const name = p.tls.servername || p.host;
-  const implicit = p.security === 'implicit';
-  const auth =
-    p.auth.mechanism === 'none'
-      ? undefined
-      : p.auth.mechanism === 'XOAUTH2'
-        ? { type: 'OAuth2' as const, user: p.auth.user ?? '', accessToken: p.auth.accessToken ?? '' }
-        : { user: p.auth.user ?? '', pass: p.auth.password ?? '' };
-  return {
-    pool: true,
-    host: address,
-    port: p.port,
-    secure: implicit,
-    ignoreTLS: p.security === 'none',
-    requireTLS: p.security === 'starttls-required',
-    ...(p.localName ? { name: p.localName } : {}),
-    connectionTimeout: (p.connectionTimeoutSeconds ?? 30) * 1000,
-    greetingTimeout: (p.greetingTimeoutSeconds ?? 30) * 1000,
-    socketTimeout: 60_000,
-    maxConnections: s.concurrency,
-    maxMessages: s.messagesPerConnection,
-    tls: {
-      rejectUnauthorized: p.tls.verify,
-      ...(net.isIP(name) ? {} : { servername: name }),
-      ...(p.tls.ca ? { ca: p.tls.ca } : {}),
-      ...(p.tls.clientCert ? { cert: p.tls.clientCert } : {}),
-      ...(p.tls.clientKey ? { key: p.tls.clientKey } : {}),
-      ...(p.tls.minVersion ? { minVersion: p.tls.minVersion } : {}),
-    },
-    getSocket: (_options: unknown, callback: (err: Error | null, socket?: { connection: net.Socket }) => void) =>
-      connectNoDelay(address, p.port, (p.connectionTimeoutSeconds ?? 30) * 1000, callback),
-    ...(auth ? { auth } : {}),
-    ...(auth && p.auth.mechanism !== 'XOAUTH2' ? { authMethod: p.auth.mechanism } : {}),
-  };
-}
-
-interface Attempt {
-  ok: boolean;
-  /** Worth another attempt: a 4xx, or no reply at all (a dropped or refused connection). */
-  transient: boolean;
-  reply: string | null;
-  code: string | undefined;
-  accepted: string[];
-  rejected: { address: string; reply: string }[];
-  error: string | null;
-  ms: number;
 }
 
 class Run {
@@ -367,9 +278,10 @@ export class BulkRuns {
 
   async #run(run: Run, template: ComposedMessage, address: string): Promise<void> {
     const s = run.settings;
-    const transport = nodemailer.createTransport(poolOptions(run.profile, address, s));
-    // A pooled connection that fails outside a send is reported to that send; nothing else listens.
-    transport.on('error', () => undefined);
+    const lanes = Array.from(
+      { length: Math.min(s.concurrency, run.source.total) },
+      () => new Lane(run.profile, address, s),
+    );
     const pending: { record: SendRecord; row: BulkRow }[] = [];
     let flushTimer: NodeJS.Timeout | null = null;
     const flush = (last = false) => {
@@ -411,19 +323,19 @@ export class BulkRuns {
     let next = 0;
     let paced = 0;
     const signal = run.abort.signal;
-    const worker = async () => {
+    const worker = async (lane: Lane) => {
       while (!signal.aborted && next < run.source.total) {
         const index = next++;
         if (s.perSecond > 0) await pause(started + (paced++ * 1000) / s.perSecond - performance.now(), signal);
         if (signal.aborted) break;
-        await this.#one(run, template, index, transport, record);
+        await this.#one(run, template, index, lane, record);
       }
     };
     try {
-      await Promise.all(Array.from({ length: Math.min(s.concurrency, run.source.total) }, worker));
+      await Promise.all(lanes.map(worker));
     } finally {
       clearInterval(ticker);
-      transport.close();
+      for (const lane of lanes) lane.close();
       // Ended first, so the last batch stores the final figures with the last rows.
       run.end(signal.aborted ? 'cancelled' : 'done');
       flush(true);
@@ -435,7 +347,7 @@ export class BulkRuns {
     run: Run,
     template: ComposedMessage,
     index: number,
-    transport: nodemailer.Transporter,
+    lane: Lane,
     record: (r: SendRecord, row: BulkRow) => void,
   ): Promise<void> {
     const item = run.source.item(index);
@@ -443,88 +355,122 @@ export class BulkRuns {
     let raw: Buffer | null = null;
     let messageId: string | null = null;
     let envelope = { from: '', to: [] as string[] };
-    let attempt: Attempt;
+    let last: LaneAttempt | null = null;
     let attempts = 0;
     let cancelled = false;
+    let buildError: string | null = null;
+    /** Each recipient's latest word: accepted, or refused at RCPT with its reply. */
+    const outcomes = new Map<string, { accepted: boolean; reply: string; attempts: number }>();
+    const transcript: ClientTranscriptLine[] = [];
+    let remaining: string[] = [];
     try {
       const built = await buildMessage(message, run.profile.defaultFrom);
       raw = run.profile.dkim ? await signDkim(built.raw, run.profile.dkim) : built.raw;
       messageId = built.messageId;
       envelope = built.envelope;
+      remaining = [...envelope.to];
       for (;;) {
         attempts++;
-        attempt = await this.#attempt(transport, envelope, raw);
-        if (attempt.ok || !attempt.transient || attempts >= run.settings.attempts) break;
+        if (attempts > 1) transcript.push({ ms: 0, dir: '*', text: `attempt ${attempts}, to ${remaining.join(', ')}` });
+        last = await lane.attempt({ from: envelope.from, to: remaining }, raw);
+        transcript.push(...last.transcript);
+        for (const address of last.accepted)
+          outcomes.set(address, { accepted: true, reply: last.reply ?? '', attempts });
+        for (const r of last.rejected) outcomes.set(r.address, { accepted: false, reply: r.reply, attempts });
+        // Who gets another attempt: the recipients a 4xx put off, or all of them when the whole message met a 4xx
+        // or no reply; never those accepted or refused with a 5xx.
+        const again = last.transient
+          ? remaining
+          : last.rejected.filter((r) => /^4/.test(r.reply)).map((r) => r.address);
+        if (again.length === 0 || attempts >= run.settings.attempts) break;
         run.retries++;
-        const key = replyKey(attempt.reply ?? attempt.rejected[0]?.reply, attempt.code);
+        const key = last.transient
+          ? replyKey(last.reply, last.code)
+          : replyKey(last.rejected.find((r) => /^4/.test(r.reply))?.reply);
         run.retriedByCode[key] = (run.retriedByCode[key] ?? 0) + 1;
         await pause(run.settings.backoffMs * 2 ** (attempts - 1), run.abort.signal);
         if (run.abort.signal.aborted) {
           cancelled = true;
           break;
         }
+        remaining = again;
       }
     } catch (err) {
-      attempt = {
-        ok: false,
-        transient: false,
-        reply: null,
-        code: undefined,
-        accepted: [],
-        rejected: [],
-        error: `${itemPlace(item)}: ${(err as Error).message}`,
-        ms: 0,
-      };
+      buildError = `${itemPlace(item)}: ${(err as Error).message}`;
     }
-    const outcome: SendOutcome = attempt.ok
-      ? attempt.rejected.length > 0
+    const accepted = [...outcomes].filter(([, o]) => o.accepted);
+    const refused = [...outcomes].filter(([, o]) => !o.accepted);
+    // The last attempt failed as a whole (MAIL or DATA refused, no reply at all): its recipients have no reply of
+    // their own, the message's reply (or error) stands for them.
+    const wholeFailure = buildError !== null || (last !== null && !last.ok && last.rejected.length === 0);
+    const unanswered = wholeFailure ? remaining.filter((a) => !outcomes.has(a)) : [];
+    const ok = accepted.length > 0;
+    const outcome: SendOutcome = ok
+      ? refused.length > 0 || unanswered.length > 0
         ? 'partial'
         : 'delivered'
-      : attempt.reply || attempt.rejected.length > 0
+      : last?.reply || refused.length > 0
         ? 'rejected'
         : 'failed';
-    if (attempt.ok) run.sent++;
+    if (ok) run.sent++;
     else run.failed++;
-    // Failures count per recipient refused, and once for a message that failed without a per-recipient reply.
-    for (const r of attempt.rejected) {
-      const key = replyKey(r.reply);
+    // Failures count per recipient refused, and once for a message whose last attempt failed as a whole.
+    for (const [, o] of refused) {
+      const key = replyKey(o.reply);
       run.failuresByCode[key] = (run.failuresByCode[key] ?? 0) + 1;
     }
-    if (!attempt.ok && attempt.rejected.length === 0) {
-      const key = replyKey(attempt.reply, attempt.code);
+    if (wholeFailure) {
+      const key = replyKey(last?.reply, last?.code);
       run.failuresByCode[key] = (run.failuresByCode[key] ?? 0) + 1;
     }
-    run.latencies.push(attempt.ms);
-    const reply = attempt.reply ?? attempt.rejected[0]?.reply ?? attempt.error;
+    const ms = last?.ms ?? 0;
+    run.latencies.push(ms);
+    const error = buildError ?? (last && !last.ok ? last.error : null);
+    const messageReply = last?.reply ?? null;
+    const reply = messageReply ?? last?.rejected[0]?.reply ?? error;
+    const recipients: BulkRecipient[] = [
+      ...[...outcomes].map(([address, o]) => ({
+        address,
+        outcome: o.accepted ? ('accepted' as const) : ('refused' as const),
+        reply: o.reply,
+        attempts: o.attempts,
+      })),
+      ...unanswered.map((address) => ({ address, outcome: 'failed' as const, reply, attempts })),
+    ];
     const row: BulkRow = {
       n: item.n,
       recipient: envelope.to.join(', ') || (message.to ?? []).join(', '),
       outcome: cancelled ? 'cancelled' : outcome,
       reply,
-      latencyMs: Math.round(attempt.ms * 10) / 10,
+      latencyMs: Math.round(ms * 10) / 10,
       attempts,
       sendId: null,
+      recipients,
     };
     run.completed++;
     const report: Omit<SendReport, 'id'> = {
       outcome,
-      accepted: attempt.accepted.map((address) => ({ address, reply: attempt.reply ?? '' })),
-      rejected: attempt.rejected,
-      reply: attempt.reply,
+      accepted: accepted.map(([address, o]) => ({ address, reply: o.reply })),
+      rejected: [
+        ...refused.map(([address, o]) => ({ address, reply: o.reply })),
+        ...(ok ? unanswered.map((address) => ({ address, reply: reply ?? '' })) : []),
+      ],
+      reply: messageReply,
       messageId,
       envelope,
-      ms: Math.round(attempt.ms),
+      ms: Math.round(ms),
       size: raw?.length ?? 0,
       tls: null,
       transcript: [
         {
           ms: 0,
           dir: '*',
-          text: `bulk run ${run.id}, message ${item.n} of ${run.source.total}, ${attempts} attempt${attempts === 1 ? '' : 's'}${cancelled ? ', cancelled before the next' : ''}; bulk sends keep no SMTP transcript`,
+          text: `bulk run ${run.id}, message ${item.n} of ${run.source.total}, ${attempts} attempt${attempts === 1 ? '' : 's'}${cancelled ? ', cancelled before the next' : ''}`,
         },
+        ...transcript,
       ],
       explanation: null,
-      error: attempt.ok ? null : attempt.error,
+      error: ok && !wholeFailure ? null : error,
     };
     record(
       {
@@ -539,53 +485,5 @@ export class BulkRuns {
       },
       row,
     );
-  }
-
-  async #attempt(
-    transport: nodemailer.Transporter,
-    envelope: { from: string; to: string[] },
-    raw: Buffer,
-  ): Promise<Attempt> {
-    const t0 = performance.now();
-    try {
-      const info = (await transport.sendMail({ envelope: { from: envelope.from, to: [...envelope.to] }, raw })) as {
-        accepted: string[];
-        response: string;
-        rejectedErrors?: SmtpError[];
-      };
-      const rejected = (info.rejectedErrors ?? []).map((e) => ({
-        address: e.recipient ?? '',
-        reply: e.response ?? e.message,
-      }));
-      return {
-        ok: true,
-        transient: false,
-        reply: info.response,
-        code: undefined,
-        accepted: info.accepted.map(String),
-        rejected,
-        error: null,
-        ms: performance.now() - t0,
-      };
-    } catch (e) {
-      const err = e as SmtpError;
-      const rejected = (err.rejectedErrors ?? []).map((r) => ({
-        address: r.recipient ?? '',
-        reply: r.response ?? r.message,
-      }));
-      const replies = rejected.length > 0 ? rejected.map((r) => r.reply) : err.response ? [err.response] : [];
-      // Retried: any 4xx (greylisting, 421 closing) and no reply at all (refused, dropped, timed out); never a 5xx.
-      const transient = replies.length === 0 ? NETWORK_ERRORS.has(err.code ?? '') : replies.every((r) => /^4/.test(r));
-      return {
-        ok: false,
-        transient,
-        reply: rejected.length > 0 ? null : (err.response ?? null),
-        code: err.code,
-        accepted: [],
-        rejected,
-        error: err.message,
-        ms: performance.now() - t0,
-      };
-    }
   }
 }

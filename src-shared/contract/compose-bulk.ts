@@ -103,6 +103,17 @@ export const bulkRunSchema = bulkProgressSchema.extend({
 });
 export type BulkRun = z.infer<typeof bulkRunSchema>;
 
+export const bulkRecipientSchema = z.object({
+  address: z.string(),
+  /** accepted at RCPT (and the message taken); refused at RCPT; failed with the whole message (no reply of its own). */
+  outcome: z.enum(['accepted', 'refused', 'failed']),
+  /** The reply that decided it (RCPT's for a refusal, the message's otherwise), or the error. */
+  reply: z.string().nullable(),
+  /** The attempts this recipient was part of: a 4xx at RCPT tries only the recipients it put off again. */
+  attempts: z.number(),
+});
+export type BulkRecipient = z.infer<typeof bulkRecipientSchema>;
+
 export const bulkRowSchema = z.object({
   /** 1-based: the copy's number, or the CSV row (its data line, the header not counted). */
   n: z.number(),
@@ -115,6 +126,8 @@ export const bulkRowSchema = z.object({
   attempts: z.number(),
   /** The send history entry, once written. */
   sendId: z.number().nullable(),
+  /** Each envelope recipient's final outcome (the JSON export; the CSV keeps a line per message). */
+  recipients: z.array(bulkRecipientSchema),
 });
 export type BulkRow = z.infer<typeof bulkRowSchema>;
 

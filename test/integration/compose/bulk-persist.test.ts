@@ -117,13 +117,22 @@ describe('bulk runs in the store', () => {
     for (let i = 1; i <= 5; i++) {
       repo.save(run(i, 'done'));
       repo.addRows(`b-${i}`, 0, [
-        { n: 1, recipient: 'a@x.test', outcome: 'delivered', reply: '250 ok', latencyMs: 1, attempts: 1, sendId: i },
+        {
+          n: 1,
+          recipient: 'a@x.test',
+          outcome: 'delivered',
+          reply: '250 ok',
+          latencyMs: 1,
+          attempts: 1,
+          sendId: i,
+          recipients: [{ address: 'a@x.test', outcome: 'accepted', reply: '250 ok', attempts: 1 }],
+        },
       ]);
     }
     expect(repo.prune(3)).toBe(2);
     expect(repo.list().map((r) => r.id)).toEqual(['b-5', 'b-4', 'b-3', 'b-0']);
     expect(repo.rows('b-1')).toEqual([]);
-    expect(repo.rows('b-5')).toHaveLength(1);
+    expect(repo.rows('b-5')).toMatchObject([{ sendId: 5, recipients: [{ address: 'a@x.test', outcome: 'accepted' }] }]);
     expect(repo.interruptLeftovers()).toBe(1);
     expect(repo.get('b-0')).toMatchObject({ state: 'interrupted', etaMs: null });
     expect(repo.prune(3)).toBe(1);
