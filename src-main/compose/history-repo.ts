@@ -67,6 +67,11 @@ const SUMMARY_COLUMNS =
 export class HistoryRepo {
   readonly #db: Database.Database;
   #insertStatement: Database.Statement | undefined;
+  /**
+   * Sends that still hold their bytes, and how many bytes: counted once, then kept up to date by each insert, so
+   * retention costs nothing while under its caps (its query reads every row, ~130 ms at 26,000 sends).
+   */
+  #held: { count: number; bytes: number } | null = null;
 
   constructor(db: Database.Database) {
     this.#db = db;
@@ -105,6 +110,10 @@ export class HistoryRepo {
       JSON.stringify(r.report),
       r.raw,
     );
+    if (this.#held && r.raw) {
+      this.#held.count++;
+      this.#held.bytes += r.raw.length;
+    }
     return Number(info.lastInsertRowid);
   }
 
@@ -151,7 +160,9 @@ export class HistoryRepo {
 
   /** Drops the bytes of the oldest sends past the caps; the rows (and their reports) stay. */
   applyRetention(maxMessages: number, maxBytes: number): number {
-    return this.#db
+    this.#held ??= this.#countHeld();
+    if (this.#held.count <= maxMessages && this.#held.bytes <= maxBytes) return 0;
+    const dropped = this.#db
       .prepare(
         `UPDATE compose_sends SET raw = NULL WHERE id IN (
            SELECT id FROM (
@@ -161,6 +172,15 @@ export class HistoryRepo {
          )`,
       )
       .run(maxMessages, maxBytes).changes;
+    this.#held = this.#countHeld();
+    return dropped;
+  }
+
+  #countHeld(): { count: number; bytes: number } {
+    const row = this.#db
+      .prepare('SELECT COUNT(raw) AS count, COALESCE(SUM(LENGTH(raw)), 0) AS bytes FROM compose_sends')
+      .get() as { count: number; bytes: number };
+    return { count: row.count, bytes: row.bytes };
   }
 }
 

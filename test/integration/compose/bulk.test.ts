@@ -292,6 +292,24 @@ describe('compose.bulk', () => {
     expect(rows.rows.every((r) => r.attempts === 1)).toBe(true);
   });
 
+  it('drops the bytes of the oldest sends past the retention cap, keeping their rows', async () => {
+    await far.call('settings.update', { retention: { maxMessages: 3, maxBytes: 0 } });
+    try {
+      const { end } = await runToEnd({
+        message: { ...copy, subject: 'Kept {{n}}', to: ['kept{{n}}@example.test'] },
+        source: { kind: 'copies', count: 5 },
+        settings: { concurrency: 1 },
+      });
+      expect(end).toMatchObject({ state: 'done', sent: 5 });
+      const sends = (await far.call('compose.sends.list', { limit: 100 })).sends;
+      expect(sends.filter((x) => x.hasRaw)).toHaveLength(3);
+      expect(sends.slice(0, 3).every((x) => x.hasRaw)).toBe(true);
+      expect(sends.filter((x) => x.subject.startsWith('Kept '))).toHaveLength(5);
+    } finally {
+      await far.call('settings.update', { retention: { maxMessages: 50_000, maxBytes: 2 * 1024 * 1024 * 1024 } });
+    }
+  });
+
   it('cancels mid-run: nothing new starts, and what was sent stays recorded', async () => {
     const before = (await far.call('compose.sends.list', {})).total;
     const run = await far.call('compose.bulk.start', {
