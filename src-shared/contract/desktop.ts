@@ -23,6 +23,23 @@ export const desktopVerbs = {
     z.object({ id: z.string().min(1).max(64) }).strict(),
     z.object({ path: z.string().nullable() }),
   ),
+  /**
+   * Saves an export made by the core (the profiles without their secrets, or a bulk run as CSV or JSON) through a
+   * save dialog: the window blocks downloads, so the main process produces the bytes and writes the file.
+   */
+  'desktop.saveExport': verb(
+    z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('profiles') }).strict(),
+      z
+        .object({
+          kind: z.literal('bulk'),
+          id: z.string().regex(/^[a-z0-9-]{1,64}$/, 'a bulk run id is lower-case letters, digits and "-"'),
+          format: z.enum(['csv', 'json']),
+        })
+        .strict(),
+    ]),
+    z.object({ path: z.string().nullable() }),
+  ),
 } as const;
 
 type DesktopVerbs = typeof desktopVerbs;
