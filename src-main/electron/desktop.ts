@@ -98,7 +98,7 @@ export function createDesktopHandlers(core: Core): DesktopHandlers<BrowserWindow
             }))
           : await invoke(core, 'compose.bulk.export', { id: args.id, format: args.format }).then((v) => ({
               filename: v.filename,
-              extension: args.format,
+              extension: args.format ?? 'json',
               content: v.content,
             }));
       const options = {

@@ -28,16 +28,23 @@ export const desktopVerbs = {
    * save dialog: the window blocks downloads, so the main process produces the bytes and writes the file.
    */
   'desktop.saveExport': verb(
-    z.discriminatedUnion('kind', [
-      z.object({ kind: z.literal('profiles') }).strict(),
-      z
-        .object({
-          kind: z.literal('bulk'),
-          id: z.string().regex(/^[a-z0-9-]{1,64}$/, 'a bulk run id is lower-case letters, digits and "-"'),
-          format: z.enum(['csv', 'json']),
-        })
-        .strict(),
-    ]),
+    z
+      .object({
+        kind: z.enum(['profiles', 'bulk']),
+        /** The bulk run (kind bulk). */
+        id: z
+          .string()
+          .regex(/^[a-z0-9-]{1,64}$/, 'a bulk run id is lower-case letters, digits and "-"')
+          .optional(),
+        format: z.enum(['csv', 'json']).optional(),
+      })
+      .strict()
+      .superRefine((a, ctx) => {
+        if (a.kind !== 'bulk') return;
+        for (const field of ['id', 'format'] as const)
+          if (a[field] === undefined)
+            ctx.addIssue({ code: 'custom', path: [field], message: `a bulk export needs ${field}` });
+      }),
     z.object({ path: z.string().nullable() }),
   ),
 } as const;
