@@ -305,6 +305,15 @@ describe('compose.bulk', () => {
       expect(sends.filter((x) => x.hasRaw)).toHaveLength(3);
       expect(sends.slice(0, 3).every((x) => x.hasRaw)).toBe(true);
       expect(sends.filter((x) => x.subject.startsWith('Kept '))).toHaveLength(5);
+      // The byte cap: room for two sends of this size, counted from the newest.
+      const size = sends[0]!.size;
+      await far.call('settings.update', { retention: { maxMessages: 0, maxBytes: size * 2 + Math.floor(size / 2) } });
+      await runToEnd({
+        message: { ...copy, subject: 'Kept {{n}}', to: ['kept{{n}}@example.test'] },
+        source: { kind: 'copies', count: 1 },
+      });
+      const after = (await far.call('compose.sends.list', { limit: 100 })).sends;
+      expect(after.filter((x) => x.hasRaw).map((x) => x.id)).toEqual(after.slice(0, 2).map((x) => x.id));
     } finally {
       await far.call('settings.update', { retention: { maxMessages: 50_000, maxBytes: 2 * 1024 * 1024 * 1024 } });
     }
