@@ -1,8 +1,9 @@
-// `--only bulk`: the bulk engine against a bare nodemailer pool, sending the same 5 KB messages (same fields,
-// composed by MailComposer on both sides, same connections and messages per connection) to Postfix's smtp-sink and
+// `--only bulk`: the bulk engine against bare nodemailer (SMTPConnections, the layer the engine uses), sending the
+// same 5 KB messages (same fields, composed by MailComposer into bytes on both sides, same connections and messages
+// per connection) to Postfix's smtp-sink and
 // to Mailwright's own capture server, each pinned to the server core. The engine runs in a second Mailwright
-// (serve, pinned to the client core) and records every send in its history; the bare pool is a helper process on
-// the same core. A and B alternate within each round, the first side swapping each round.
+// (serve, pinned to the client core) and records every send in its history; the bare client is a helper process
+// spawned the same way. A and B alternate within each round, the first side swapping each round.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -171,7 +172,7 @@ export async function runBulkBench(o: {
           const e = medianSide(row.engine);
           const b = medianSide(row.bare);
           o.log(
-            `  ${target.padEnd(10)} c=${String(c).padEnd(3)} engine ${fmt(e.msgPerSec, 0).padStart(6)} msg/s (p50 ${fmt(e.p50Ms, 1)}, p99 ${fmt(e.p99Ms, 1)} ms)  bare pool ${fmt(b.msgPerSec, 0).padStart(6)} msg/s (p50 ${fmt(b.p50Ms, 1)}, p99 ${fmt(b.p99Ms, 1)} ms)  ratio ${fmt(e.msgPerSec / b.msgPerSec, 2)}  recorded ${row.recorded}/${o.n * o.rounds}`,
+            `  ${target.padEnd(10)} c=${String(c).padEnd(3)} engine ${fmt(e.msgPerSec, 0).padStart(6)} msg/s (p50 ${fmt(e.p50Ms, 1)}, p99 ${fmt(e.p99Ms, 1)} ms)  bare ${fmt(b.msgPerSec, 0).padStart(6)} msg/s (p50 ${fmt(b.p50Ms, 1)}, p99 ${fmt(b.p99Ms, 1)} ms)  ratio ${fmt(e.msgPerSec / b.msgPerSec, 2)}  recorded ${row.recorded}/${o.n * o.rounds}`,
           );
         }
       } finally {
@@ -200,7 +201,7 @@ export function bulkTargets(r: BulkBenchResult): Target[] {
     const ratio = e.msgPerSec / b.msgPerSec;
     const all = row.recorded === row.n * row.engine.length;
     return {
-      name: `bulk engine >= ${BULK_MIN_RATIO * 100}% of a bare nodemailer pool, every send recorded (${row.target}, c=${row.concurrency})`,
+      name: `bulk engine >= ${BULK_MIN_RATIO * 100}% of bare nodemailer, every send recorded (${row.target}, c=${row.concurrency})`,
       detail: `${fmt(e.msgPerSec, 0)} vs ${fmt(b.msgPerSec, 0)} msg/s (${fmt(ratio * 100, 0)}%), p50 ${fmt(e.p50Ms, 1)}/${fmt(b.p50Ms, 1)} ms, p99 ${fmt(e.p99Ms, 1)}/${fmt(b.p99Ms, 1)} ms; recorded ${row.recorded}/${row.n * row.engine.length}`,
       pass: ratio >= BULK_MIN_RATIO && all,
     };

@@ -199,7 +199,9 @@ export async function waitForBanner(port: number, timeoutMs: number): Promise<vo
 /** Pins this runner to the client core so its polling never steals the server's core. */
 export function pinSelf(): boolean {
   try {
-    execFileSync('taskset', ['-cp', CLIENT_CORE, String(process.pid)], { stdio: 'ignore' });
+    // -a: every thread (V8's GC and compiler threads, libuv's pool), not only the main one, or they still run on
+    // the server's core.
+    execFileSync('taskset', ['-a', '-cp', CLIENT_CORE, String(process.pid)], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
@@ -212,7 +214,7 @@ export function pinSelf(): boolean {
  */
 export function unpinSelf(): boolean {
   try {
-    execFileSync('taskset', ['-cp', `0-${os.cpus().length - 1}`, String(process.pid)], { stdio: 'ignore' });
+    execFileSync('taskset', ['-a', '-cp', `0-${os.cpus().length - 1}`, String(process.pid)], { stdio: 'ignore' });
     return true;
   } catch {
     return false;

@@ -332,7 +332,7 @@ async function main(): Promise<number> {
   await part('bulk', true, async () => {
     const bulkN = nFlag ?? (quick ? 200 : 2000);
     log(
-      `\n== bulk: engine (a second Mailwright, history on) vs a bare nodemailer pool, ${bulkN} x 5 KB to smtp-sink and Mailwright; ${rounds} round(s) A/B; concurrency ${concurrencies.join(',')}`,
+      `\n== bulk: engine (a second Mailwright, history on) vs bare nodemailer SMTPConnections, ${bulkN} x 5 KB to smtp-sink and Mailwright; ${rounds} round(s) A/B; concurrency ${concurrencies.join(',')}`,
     );
     bulk = await runBulkBench({ n: bulkN, rounds, concurrencies, log });
     targets.push(...bulkTargets(bulk));

@@ -1,8 +1,11 @@
-// Bulk runs: every message of a run sent through one nodemailer pool (concurrency = connections, messages per
-// connection = the pool's maxMessages), paced to the run's messages per second, a 4xx (or a dropped connection)
-// tried again after an exponential backoff, a 5xx never. Each message is recorded in the send history (kind
-// `bulk`), written in batches so recording costs one transaction per ~100 ms rather than one per message. Progress
-// goes out as `compose.bulk.progress`; the run keeps a row per message for the CSV and JSON exports.
+// Bulk runs: every message of a run sent over the run's lanes (bulk-lane.ts: concurrency = connections, each
+// reused for the run's messages per connection), paced to the run's messages per second. A 4xx (or a dropped
+// connection) is tried again after an exponential backoff, a 5xx never; when only some recipients met a 4xx, only
+// they are tried again, and each recipient's final outcome is reported. Each message is recorded in the send
+// history (kind `bulk`, with its redacted transcript) and as a row of the run (bulk-repo.ts), written in batches so
+// recording costs one transaction per ~100 ms rather than one per message. Progress goes out as
+// `compose.bulk.progress`; the run's figures are stored with each batch, so the list, the run and its CSV and JSON
+// exports are read from the store and outlive the process.
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import type * as CsvStringify from 'csv-stringify/sync';
@@ -10,14 +13,13 @@ import { lazyRequire } from '../core/lazy.js';
 
 /** csv-stringify loads with the first CSV export. */
 const csvStringify = lazyRequire<typeof CsvStringify>('csv-stringify/sync');
-import nodemailer from 'nodemailer';
-import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import {
   DEFAULT_BULK_MAX_MESSAGES,
-  MAX_BULK_RUNS_KEPT,
   MailwrightError,
   type BulkProgress,
+  type BulkRecipient,
   type BulkRow,
+  type ClientTranscriptLine,
   type BulkRun,
   type BulkSettings,
   type BulkState,
@@ -27,7 +29,9 @@ import {
   type SendOutcome,
   type SendReport,
 } from '../../src-shared/index.js';
+import { Lane, type LaneAttempt } from './bulk-lane.js';
 import { checkPlaceholders, fill, itemPlace, readSource, recipientsOf, type BulkSourceRead } from './bulk-template.js';
+import type { BulkRepo } from './bulk-repo.js';
 import type { HistoryRepo, SendRecord } from './history-repo.js';
 import { buildMessage, signDkim } from './message-build.js';
 import type { HostResolver } from './resolver.js';
@@ -37,27 +41,16 @@ import { checkGuardrails, isLoopbackHost } from './sender.js';
 const FLUSH_ROWS = 256;
 const FLUSH_MS = 100;
 const PROGRESS_MS = 250;
-/** nodemailer's codes for a connection that failed or dropped without a reply: worth another attempt. */
-const NETWORK_ERRORS = new Set(['ECONNECTION', 'ESOCKET', 'ETIMEDOUT', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE']);
-
 export interface BulkDeps {
   profile(id: string): ProfileConfig;
   resolver(): HostResolver;
   allowRecipientDomains(): readonly string[] | undefined;
   maxMessages(): number | undefined;
   history: HistoryRepo;
+  runs: BulkRepo;
   /** After each batch of history rows is written (retention, `compose.sent`); `last` for a run's final batch. */
   recorded(rows: readonly { id: number; outcome: SendOutcome }[], last: boolean): void;
   progress(p: BulkProgress): void;
-}
-
-interface SmtpError extends Error {
-  code?: string;
-  response?: string;
-  responseCode?: number;
-  rejected?: string[];
-  rejectedErrors?: SmtpError[];
-  recipient?: string;
 }
 
 /** `550 5.1.1` from a reply, the error code (`ECONNREFUSED`) without one. */
@@ -86,93 +79,15 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/**
- * A TCP connection with Nagle off. nodemailer writes the end of DATA as its own small segment; with Nagle on it
- * waits for the server's delayed ACK (~40 ms on Linux), so every message of a run would cost 40 ms whatever the
- * server does. nodemailer runs its SMTP (and STARTTLS or implicit TLS) over the socket it is handed.
- */
-function connectNoDelay(
-  host: string,
-  port: number,
-  timeoutMs: number,
-  callback: (err: Error | null, socket?: { connection: net.Socket }) => void,
-): void {
-  const socket = net.connect({ host, port, noDelay: true });
-  const timer = setTimeout(() => {
-    socket.destroy();
-    callback(
-      Object.assign(new Error(`no connection to ${host}:${port} within ${timeoutMs} ms`), { code: 'ETIMEDOUT' }),
-    );
-  }, timeoutMs);
-  const onError = (err: Error) => {
-    clearTimeout(timer);
-    callback(err);
-  };
-  socket.once('error', onError);
-  socket.once('connect', () => {
-    clearTimeout(timer);
-    socket.removeListener('error', onError);
-    callback(null, { connection: socket });
-  });
-}
-
-/** nodemailer pool options for a profile; the host is already resolved (the resolver setting) to `address`. */
-export function poolOptions(p: ProfileConfig, address: string, s: BulkSettings): SMTPPool.Options {
-  const name = p.tls.servername || p.host;
-  const implicit = p.security === 'implicit';
-  const auth =
-    p.auth.mechanism === 'none'
-      ? undefined
-      : p.auth.mechanism === 'XOAUTH2'
-        ? { type: 'OAuth2' as const, user: p.auth.user ?? '', accessToken: p.auth.accessToken ?? '' }
-        : { user: p.auth.user ?? '', pass: p.auth.password ?? '' };
-  return {
-    pool: true,
-    host: address,
-    port: p.port,
-    secure: implicit,
-    ignoreTLS: p.security === 'none',
-    requireTLS: p.security === 'starttls-required',
-    ...(p.localName ? { name: p.localName } : {}),
-    connectionTimeout: (p.connectionTimeoutSeconds ?? 30) * 1000,
-    greetingTimeout: (p.greetingTimeoutSeconds ?? 30) * 1000,
-    socketTimeout: 60_000,
-    maxConnections: s.concurrency,
-    maxMessages: s.messagesPerConnection,
-    tls: {
-      rejectUnauthorized: p.tls.verify,
-      ...(net.isIP(name) ? {} : { servername: name }),
-      ...(p.tls.ca ? { ca: p.tls.ca } : {}),
-      ...(p.tls.clientCert ? { cert: p.tls.clientCert } : {}),
-      ...(p.tls.clientKey ? { key: p.tls.clientKey } : {}),
-      ...(p.tls.minVersion ? { minVersion: p.tls.minVersion } : {}),
-    },
-    getSocket: (_options: unknown, callback: (err: Error | null, socket?: { connection: net.Socket }) => void) =>
-      connectNoDelay(address, p.port, (p.connectionTimeoutSeconds ?? 30) * 1000, callback),
-    ...(auth ? { auth } : {}),
-    ...(auth && p.auth.mechanism !== 'XOAUTH2' ? { authMethod: p.auth.mechanism } : {}),
-  };
-}
-
-interface Attempt {
-  ok: boolean;
-  /** Worth another attempt: a 4xx, or no reply at all (a dropped or refused connection). */
-  transient: boolean;
-  reply: string | null;
-  code: string | undefined;
-  accepted: string[];
-  rejected: { address: string; reply: string }[];
-  error: string | null;
-  ms: number;
-}
-
 class Run {
   readonly id = `b-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   readonly startedAt = new Date();
   finishedAt: Date | null = null;
   state: BulkState = 'running';
   error: string | null = null;
-  readonly rows: BulkRow[] = [];
+  /** Messages finished; `stored` of them are in the store. */
+  completed = 0;
+  stored = 0;
   readonly latencies: number[] = [];
   sent = 0;
   failed = 0;
@@ -199,7 +114,7 @@ class Run {
 
   progress(): BulkProgress {
     const elapsedMs = Math.round((this.#ended ?? performance.now()) - this.#started);
-    const done = this.rows.length;
+    const done = this.completed;
     const perSecond = elapsedMs > 0 ? (done * 1000) / elapsedMs : 0;
     const sorted = [...this.latencies].sort((a, b) => a - b);
     const round = (n: number) => Math.round(n * 10) / 10;
@@ -243,6 +158,7 @@ class Run {
 
 export class BulkRuns {
   readonly #d: BulkDeps;
+  /** Runs of this process still running; the store holds the rest (and these, as of their last batch). */
   readonly #runs = new Map<string, Run>();
 
   constructor(deps: BulkDeps) {
@@ -295,44 +211,60 @@ export class BulkRuns {
       }
     }
     const run = new Run(a.profile, profile, source, a.settings);
-    this.#keep(run);
-    run.done = this.#run(run, template, address).catch((err: unknown) => {
-      run.error = (err as Error).message;
-      run.end('failed');
-      this.#d.progress(run.progress());
-    });
+    this.#d.runs.save(run.view());
+    this.#d.runs.prune();
+    this.#runs.set(run.id, run);
+    run.done = this.#run(run, template, address)
+      .catch((err: unknown) => {
+        run.error = (err as Error).message;
+        run.end('failed');
+        try {
+          this.#d.runs.save(run.view());
+        } catch {
+          // The store itself failed; the run stays `running` there and reads as interrupted after a restart.
+        }
+        this.#d.progress(run.progress());
+      })
+      .finally(() => this.#runs.delete(run.id));
     return run.view();
   }
 
   get(id: string): BulkRun {
-    return this.#find(id).view();
+    const live = this.#runs.get(id);
+    if (live) return live.view();
+    const stored = this.#d.runs.get(id);
+    if (!stored) throw new MailwrightError('not_found', `no bulk run ${id}`, 'id');
+    return stored;
   }
 
   list(): BulkRun[] {
-    return [...this.#runs.values()].reverse().map((r) => r.view());
+    return this.#d.runs.list().map((r) => this.#runs.get(r.id)?.view() ?? r);
   }
 
   async cancel(id: string): Promise<BulkRun> {
-    const run = this.#find(id);
+    const run = this.#runs.get(id);
+    if (!run) return this.get(id);
     run.abort.abort();
     await run.done;
     return run.view();
   }
 
+  /** The run and its rows as stored: every message of a finished run, those of its last batch for a running one. */
   export(id: string, format: 'csv' | 'json'): { filename: string; contentType: string; content: string } {
-    const run = this.#find(id);
+    const run = this.get(id);
+    const rows = this.#d.runs.rows(id);
     if (format === 'json')
       return {
         filename: `bulk-${run.id}.json`,
         contentType: 'application/json',
-        content: JSON.stringify({ run: run.view(), rows: run.rows }, null, 2),
+        content: JSON.stringify({ run, rows }, null, 2),
       };
     const columns = ['n', 'recipient', 'outcome', 'reply', 'latencyMs', 'attempts', 'sendId'] as const;
     return {
       filename: `bulk-${run.id}.csv`,
       contentType: 'text/csv; charset=utf-8',
       content: csvStringify().stringify(
-        run.rows.map((r) => columns.map((c) => r[c] ?? '')),
+        rows.map((r) => columns.map((c) => r[c] ?? '')),
         { header: true, columns: [...columns] },
       ),
     };
@@ -344,37 +276,38 @@ export class BulkRuns {
     await Promise.all([...this.#runs.values()].map((r) => r.done));
   }
 
-  #find(id: string): Run {
-    const run = this.#runs.get(id);
-    if (!run) throw new MailwrightError('not_found', `no bulk run ${id}`, 'id');
-    return run;
-  }
-
-  #keep(run: Run): void {
-    this.#runs.set(run.id, run);
-    for (const [id, r] of this.#runs) {
-      if (this.#runs.size <= MAX_BULK_RUNS_KEPT) break;
-      if (r.state !== 'running') this.#runs.delete(id);
-    }
-  }
-
   async #run(run: Run, template: ComposedMessage, address: string): Promise<void> {
     const s = run.settings;
-    const transport = nodemailer.createTransport(poolOptions(run.profile, address, s));
-    // A pooled connection that fails outside a send is reported to that send; nothing else listens.
-    transport.on('error', () => undefined);
+    const lanes = Array.from(
+      { length: Math.min(s.concurrency, run.source.total) },
+      () => new Lane(run.profile, address, s),
+    );
     const pending: { record: SendRecord; row: BulkRow }[] = [];
     let flushTimer: NodeJS.Timeout | null = null;
     const flush = (last = false) => {
       if (flushTimer) clearTimeout(flushTimer);
       flushTimer = null;
       if (pending.length === 0) {
-        if (last) this.#d.recorded([], true);
+        if (last) {
+          this.#d.runs.save(run.view());
+          this.#d.recorded([], true);
+        }
         return;
       }
       const batch = pending.splice(0);
-      const ids = this.#d.history.insertMany(batch.map((b) => b.record));
-      batch.forEach((b, i) => (b.row.sendId = ids[i]!));
+      // The history entries, the run's rows (with their history ids) and its figures, in one transaction.
+      const ids = this.#d.runs.transaction(() => {
+        const inserted = this.#d.history.insertMany(batch.map((b) => b.record));
+        batch.forEach((b, i) => (b.row.sendId = inserted[i]!));
+        this.#d.runs.addRows(
+          run.id,
+          run.stored,
+          batch.map((b) => b.row),
+        );
+        run.stored += batch.length;
+        this.#d.runs.save(run.view());
+        return inserted;
+      });
       this.#d.recorded(
         batch.map((b, i) => ({ id: ids[i]!, outcome: b.record.report.outcome })),
         last,
@@ -390,21 +323,22 @@ export class BulkRuns {
     let next = 0;
     let paced = 0;
     const signal = run.abort.signal;
-    const worker = async () => {
+    const worker = async (lane: Lane) => {
       while (!signal.aborted && next < run.source.total) {
         const index = next++;
         if (s.perSecond > 0) await pause(started + (paced++ * 1000) / s.perSecond - performance.now(), signal);
         if (signal.aborted) break;
-        await this.#one(run, template, index, transport, record);
+        await this.#one(run, template, index, lane, record);
       }
     };
     try {
-      await Promise.all(Array.from({ length: Math.min(s.concurrency, run.source.total) }, worker));
+      await Promise.all(lanes.map(worker));
     } finally {
       clearInterval(ticker);
-      transport.close();
-      flush(true);
+      for (const lane of lanes) lane.close();
+      // Ended first, so the last batch stores the final figures with the last rows.
       run.end(signal.aborted ? 'cancelled' : 'done');
+      flush(true);
       this.#d.progress(run.progress());
     }
   }
@@ -413,7 +347,7 @@ export class BulkRuns {
     run: Run,
     template: ComposedMessage,
     index: number,
-    transport: nodemailer.Transporter,
+    lane: Lane,
     record: (r: SendRecord, row: BulkRow) => void,
   ): Promise<void> {
     const item = run.source.item(index);
@@ -421,88 +355,122 @@ export class BulkRuns {
     let raw: Buffer | null = null;
     let messageId: string | null = null;
     let envelope = { from: '', to: [] as string[] };
-    let attempt: Attempt;
+    let last: LaneAttempt | null = null;
     let attempts = 0;
     let cancelled = false;
+    let buildError: string | null = null;
+    /** Each recipient's latest word: accepted, or refused at RCPT with its reply. */
+    const outcomes = new Map<string, { accepted: boolean; reply: string; attempts: number }>();
+    const transcript: ClientTranscriptLine[] = [];
+    let remaining: string[] = [];
     try {
       const built = await buildMessage(message, run.profile.defaultFrom);
       raw = run.profile.dkim ? await signDkim(built.raw, run.profile.dkim) : built.raw;
       messageId = built.messageId;
       envelope = built.envelope;
+      remaining = [...envelope.to];
       for (;;) {
         attempts++;
-        attempt = await this.#attempt(transport, envelope, raw);
-        if (attempt.ok || !attempt.transient || attempts >= run.settings.attempts) break;
+        if (attempts > 1) transcript.push({ ms: 0, dir: '*', text: `attempt ${attempts}, to ${remaining.join(', ')}` });
+        last = await lane.attempt({ from: envelope.from, to: remaining }, raw);
+        transcript.push(...last.transcript);
+        for (const address of last.accepted)
+          outcomes.set(address, { accepted: true, reply: last.reply ?? '', attempts });
+        for (const r of last.rejected) outcomes.set(r.address, { accepted: false, reply: r.reply, attempts });
+        // Who gets another attempt: the recipients a 4xx put off, or all of them when the whole message met a 4xx
+        // or no reply; never those accepted or refused with a 5xx.
+        const again = last.transient
+          ? remaining
+          : last.rejected.filter((r) => /^4/.test(r.reply)).map((r) => r.address);
+        if (again.length === 0 || attempts >= run.settings.attempts) break;
         run.retries++;
-        const key = replyKey(attempt.reply ?? attempt.rejected[0]?.reply, attempt.code);
+        const key = last.transient
+          ? replyKey(last.reply, last.code)
+          : replyKey(last.rejected.find((r) => /^4/.test(r.reply))?.reply);
         run.retriedByCode[key] = (run.retriedByCode[key] ?? 0) + 1;
         await pause(run.settings.backoffMs * 2 ** (attempts - 1), run.abort.signal);
         if (run.abort.signal.aborted) {
           cancelled = true;
           break;
         }
+        remaining = again;
       }
     } catch (err) {
-      attempt = {
-        ok: false,
-        transient: false,
-        reply: null,
-        code: undefined,
-        accepted: [],
-        rejected: [],
-        error: `${itemPlace(item)}: ${(err as Error).message}`,
-        ms: 0,
-      };
+      buildError = `${itemPlace(item)}: ${(err as Error).message}`;
     }
-    const outcome: SendOutcome = attempt.ok
-      ? attempt.rejected.length > 0
+    const accepted = [...outcomes].filter(([, o]) => o.accepted);
+    const refused = [...outcomes].filter(([, o]) => !o.accepted);
+    // The last attempt failed as a whole (MAIL or DATA refused, no reply at all): its recipients have no reply of
+    // their own, the message's reply (or error) stands for them.
+    const wholeFailure = buildError !== null || (last !== null && !last.ok && last.rejected.length === 0);
+    const unanswered = wholeFailure ? remaining.filter((a) => !outcomes.has(a)) : [];
+    const ok = accepted.length > 0;
+    const outcome: SendOutcome = ok
+      ? refused.length > 0 || unanswered.length > 0
         ? 'partial'
         : 'delivered'
-      : attempt.reply || attempt.rejected.length > 0
+      : last?.reply || refused.length > 0
         ? 'rejected'
         : 'failed';
-    if (attempt.ok) run.sent++;
+    if (ok) run.sent++;
     else run.failed++;
-    // Failures count per recipient refused, and once for a message that failed without a per-recipient reply.
-    for (const r of attempt.rejected) {
-      const key = replyKey(r.reply);
+    // Failures count per recipient refused, and once for a message whose last attempt failed as a whole.
+    for (const [, o] of refused) {
+      const key = replyKey(o.reply);
       run.failuresByCode[key] = (run.failuresByCode[key] ?? 0) + 1;
     }
-    if (!attempt.ok && attempt.rejected.length === 0) {
-      const key = replyKey(attempt.reply, attempt.code);
+    if (wholeFailure) {
+      const key = replyKey(last?.reply, last?.code);
       run.failuresByCode[key] = (run.failuresByCode[key] ?? 0) + 1;
     }
-    run.latencies.push(attempt.ms);
-    const reply = attempt.reply ?? attempt.rejected[0]?.reply ?? attempt.error;
+    const ms = last?.ms ?? 0;
+    run.latencies.push(ms);
+    const error = buildError ?? (last && !last.ok ? last.error : null);
+    const messageReply = last?.reply ?? null;
+    const reply = messageReply ?? last?.rejected[0]?.reply ?? error;
+    const recipients: BulkRecipient[] = [
+      ...[...outcomes].map(([address, o]) => ({
+        address,
+        outcome: o.accepted ? ('accepted' as const) : ('refused' as const),
+        reply: o.reply,
+        attempts: o.attempts,
+      })),
+      ...unanswered.map((address) => ({ address, outcome: 'failed' as const, reply, attempts })),
+    ];
     const row: BulkRow = {
       n: item.n,
       recipient: envelope.to.join(', ') || (message.to ?? []).join(', '),
       outcome: cancelled ? 'cancelled' : outcome,
       reply,
-      latencyMs: Math.round(attempt.ms * 10) / 10,
+      latencyMs: Math.round(ms * 10) / 10,
       attempts,
       sendId: null,
+      recipients,
     };
-    run.rows.push(row);
+    run.completed++;
     const report: Omit<SendReport, 'id'> = {
       outcome,
-      accepted: attempt.accepted.map((address) => ({ address, reply: attempt.reply ?? '' })),
-      rejected: attempt.rejected,
-      reply: attempt.reply,
+      accepted: accepted.map(([address, o]) => ({ address, reply: o.reply })),
+      rejected: [
+        ...refused.map(([address, o]) => ({ address, reply: o.reply })),
+        ...(ok ? unanswered.map((address) => ({ address, reply: reply ?? '' })) : []),
+      ],
+      reply: messageReply,
       messageId,
       envelope,
-      ms: Math.round(attempt.ms),
+      ms: Math.round(ms),
       size: raw?.length ?? 0,
       tls: null,
       transcript: [
         {
           ms: 0,
           dir: '*',
-          text: `bulk run ${run.id}, message ${item.n} of ${run.source.total}, ${attempts} attempt${attempts === 1 ? '' : 's'}${cancelled ? ', cancelled before the next' : ''}; bulk sends keep no SMTP transcript`,
+          text: `bulk run ${run.id}, message ${item.n} of ${run.source.total}, ${attempts} attempt${attempts === 1 ? '' : 's'}${cancelled ? ', cancelled before the next' : ''}`,
         },
+        ...transcript,
       ],
       explanation: null,
-      error: attempt.ok ? null : attempt.error,
+      error: ok && !wholeFailure ? null : error,
     };
     record(
       {
@@ -517,53 +485,5 @@ export class BulkRuns {
       },
       row,
     );
-  }
-
-  async #attempt(
-    transport: nodemailer.Transporter,
-    envelope: { from: string; to: string[] },
-    raw: Buffer,
-  ): Promise<Attempt> {
-    const t0 = performance.now();
-    try {
-      const info = (await transport.sendMail({ envelope: { from: envelope.from, to: [...envelope.to] }, raw })) as {
-        accepted: string[];
-        response: string;
-        rejectedErrors?: SmtpError[];
-      };
-      const rejected = (info.rejectedErrors ?? []).map((e) => ({
-        address: e.recipient ?? '',
-        reply: e.response ?? e.message,
-      }));
-      return {
-        ok: true,
-        transient: false,
-        reply: info.response,
-        code: undefined,
-        accepted: info.accepted.map(String),
-        rejected,
-        error: null,
-        ms: performance.now() - t0,
-      };
-    } catch (e) {
-      const err = e as SmtpError;
-      const rejected = (err.rejectedErrors ?? []).map((r) => ({
-        address: r.recipient ?? '',
-        reply: r.response ?? r.message,
-      }));
-      const replies = rejected.length > 0 ? rejected.map((r) => r.reply) : err.response ? [err.response] : [];
-      // Retried: any 4xx (greylisting, 421 closing) and no reply at all (refused, dropped, timed out); never a 5xx.
-      const transient = replies.length === 0 ? NETWORK_ERRORS.has(err.code ?? '') : replies.every((r) => /^4/.test(r));
-      return {
-        ok: false,
-        transient,
-        reply: rejected.length > 0 ? null : (err.response ?? null),
-        code: err.code,
-        accepted: [],
-        rejected,
-        error: err.message,
-        ms: performance.now() - t0,
-      };
-    }
   }
 }

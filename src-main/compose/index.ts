@@ -11,6 +11,7 @@ import {
 } from '../../src-shared/index.js';
 import { explainReply } from '../../src-shared/reply-codes.js';
 import type { Capability, CapabilityDeps, Handlers } from '../core/capability.js';
+import { BulkRepo, BULK_MIGRATION } from './bulk-repo.js';
 import { BulkRuns } from './bulk.js';
 import { generateDkimKey } from './dkim-keys.js';
 import { DRAFTS_MIGRATION, DraftsRepo } from './drafts-repo.js';
@@ -37,6 +38,7 @@ export function setupCompose(deps: CapabilityDeps): Capability<ComposeVerb | Bul
   });
   const history = new HistoryRepo(deps.db);
   const drafts = new DraftsRepo(deps.db);
+  const bulkRuns = new BulkRepo(deps.db);
   const draftChanged = (id: number) => deps.events.emit('compose.drafts.changed', { id });
   let resolver: { servers: string; resolve: HostResolver } | null = null;
   const currentResolver = (): HostResolver => {
@@ -63,6 +65,7 @@ export function setupCompose(deps: CapabilityDeps): Capability<ComposeVerb | Bul
     allowRecipientDomains: () => options().allowRecipientDomains,
     maxMessages: () => options().bulkMaxMessages,
     history,
+    runs: bulkRuns,
     recorded: (rows, last) => {
       // Retention scans the history: once a second during a run, and after its last batch.
       if (last || performance.now() - retainedAt >= BULK_RETENTION_EVERY_MS) {
@@ -237,7 +240,11 @@ export function setupCompose(deps: CapabilityDeps): Capability<ComposeVerb | Bul
     handlers,
     routes: composeRoutes(),
     settings: { key: 'profiles', validate: validateProfiles },
-    migrations: [HISTORY_MIGRATION, DRAFTS_MIGRATION],
+    migrations: [HISTORY_MIGRATION, DRAFTS_MIGRATION, BULK_MIGRATION],
+    start: () => {
+      // Runs the last process left running were cut off with it.
+      bulkRuns.interruptLeftovers();
+    },
     stop: () => bulk.stop(),
   };
 }

@@ -289,7 +289,7 @@ export function composeRoutes(): RestRoute[] {
     {
       method: 'GET',
       path: '/api/bulk',
-      operation: op('compose.bulk.list', 'Bulk runs kept in memory, newest first'),
+      operation: op('compose.bulk.list', 'Stored bulk runs (the newest 100), newest first'),
       handler: (c) => restCall(c, 'compose.bulk.list', {}),
     },
     {

@@ -62,14 +62,7 @@ export class Transcript {
 
   /** The logger to hand nodemailer (with transactionLog: true, never debug, so message bodies are not logged). */
   logger(): NodemailerLogger {
-    const log: LogFn = (entry, message, ...args) => {
-      const text = format(message, ...args);
-      if (entry.tnx === 'client') this.client(text);
-      else if (entry.tnx === 'server') this.server(text);
-      else if (entry.tnx === 'network') this.note(text);
-    };
-    const ignore: LogFn = () => undefined;
-    return { trace: ignore, debug: log, info: log, warn: log, error: log, fatal: log };
+    return transcriptLogger(() => this);
   }
 
   /** First line from `dir` whose text matches, at or after `fromIndex`. */
@@ -110,4 +103,19 @@ export class Transcript {
     for (const secret of this.#secrets) if (text.includes(secret)) text = text.split(secret).join(HIDDEN);
     this.#lines.push({ ms: this.elapsed(), dir, text });
   }
+}
+
+/**
+ * A nodemailer logger that writes to whichever transcript `target` names when a line arrives: a bulk run's
+ * connection outlives its messages, and each message (each attempt) gets a transcript of its own.
+ */
+export function transcriptLogger(target: () => Transcript): NodemailerLogger {
+  const log: LogFn = (entry, message, ...args) => {
+    const text = format(message, ...args);
+    if (entry.tnx === 'client') target().client(text);
+    else if (entry.tnx === 'server') target().server(text);
+    else if (entry.tnx === 'network') target().note(text);
+  };
+  const ignore: LogFn = () => undefined;
+  return { trace: ignore, debug: log, info: log, warn: log, error: log, fatal: log };
 }

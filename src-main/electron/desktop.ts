@@ -2,7 +2,7 @@
 // outside the app after the user agrees. The file work itself is in desktop-files.ts.
 import { writeFile } from 'node:fs/promises';
 import { dialog, shell, type BrowserWindow, type MessageBoxOptions, type OpenDialogOptions } from 'electron';
-import { MailwrightError } from '../../src-shared/index.js';
+import { MailwrightError, type CallName, type CallResult } from '../../src-shared/index.js';
 import type { Core } from '../core/core.js';
 import { importMailFiles, saveAttachments, saveRaw } from './desktop-files.js';
 import type { DesktopHandlers } from './dispatch.js';
@@ -36,6 +36,13 @@ export async function openExternalWithConsent(win: BrowserWindow | null, rawUrl:
 
 function showOpen(win: BrowserWindow | null, options: OpenDialogOptions) {
   return win ? dialog.showOpenDialog(win, options) : dialog.showOpenDialog(options);
+}
+
+/** A core verb's value, or its error thrown as a MailwrightError. */
+async function invoke<K extends CallName>(core: Core, name: K, args: unknown): Promise<CallResult<K>> {
+  const r = await core.invoke(name, args);
+  if (!r.ok) throw new MailwrightError(r.error.code, r.error.message, r.error.field);
+  return r.value;
 }
 
 export function createDesktopHandlers(core: Core): DesktopHandlers<BrowserWindow | null> {
@@ -78,6 +85,29 @@ export function createDesktopHandlers(core: Core): DesktopHandlers<BrowserWindow
       const picked = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
       if (picked.canceled || !picked.filePath) return { path: null };
       await writeFile(picked.filePath, cert.value.pem, { mode: 0o644 });
+      return { path: picked.filePath };
+    },
+    'desktop.saveExport': async (args, win) => {
+      // The export is made (and a bad run id refused) before any dialog opens.
+      const file =
+        args.kind === 'profiles'
+          ? await invoke(core, 'compose.profiles.export', {}).then((v) => ({
+              filename: 'mailwright-profiles.json',
+              extension: 'json',
+              content: JSON.stringify(v, null, 2),
+            }))
+          : await invoke(core, 'compose.bulk.export', { id: args.id, format: args.format }).then((v) => ({
+              filename: v.filename,
+              extension: args.format ?? 'json',
+              content: v.content,
+            }));
+      const options = {
+        defaultPath: file.filename,
+        filters: [{ name: file.extension === 'csv' ? 'CSV' : 'JSON', extensions: [file.extension] }],
+      };
+      const picked = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
+      if (picked.canceled || !picked.filePath) return { path: null };
+      await writeFile(picked.filePath, file.content, { mode: 0o644 });
       return { path: picked.filePath };
     },
     'desktop.openExternal': async ({ url }, win) => {

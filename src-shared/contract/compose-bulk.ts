@@ -12,10 +12,11 @@ export const MAX_BULK_CONCURRENCY = 64;
 export const MAX_BULK_ATTEMPTS = 10;
 /** Backoff doubles from the base; a minute's base would already wait an hour by the seventh attempt. */
 export const MAX_BULK_BACKOFF_MS = 60_000;
-/** Runs kept in memory with their rows; the oldest finished one goes first. */
-export const MAX_BULK_RUNS_KEPT = 20;
+/** Runs kept in the store with their rows; the oldest go when a new run starts. */
+export const MAX_BULK_RUNS_STORED = 100;
 
-export const BULK_STATES = ['running', 'done', 'cancelled', 'failed'] as const;
+/** `interrupted`: the process ended while the run was running (found so at the next start). */
+export const BULK_STATES = ['running', 'done', 'cancelled', 'failed', 'interrupted'] as const;
 export type BulkState = (typeof BULK_STATES)[number];
 export const BULK_ROW_OUTCOMES = ['delivered', 'partial', 'rejected', 'failed', 'cancelled'] as const;
 export type BulkRowOutcome = (typeof BULK_ROW_OUTCOMES)[number];
@@ -102,6 +103,17 @@ export const bulkRunSchema = bulkProgressSchema.extend({
 });
 export type BulkRun = z.infer<typeof bulkRunSchema>;
 
+export const bulkRecipientSchema = z.object({
+  address: z.string(),
+  /** accepted at RCPT (and the message taken); refused at RCPT; failed with the whole message (no reply of its own). */
+  outcome: z.enum(['accepted', 'refused', 'failed']),
+  /** The reply that decided it (RCPT's for a refusal, the message's otherwise), or the error. */
+  reply: z.string().nullable(),
+  /** The attempts this recipient was part of: a 4xx at RCPT tries only the recipients it put off again. */
+  attempts: z.number(),
+});
+export type BulkRecipient = z.infer<typeof bulkRecipientSchema>;
+
 export const bulkRowSchema = z.object({
   /** 1-based: the copy's number, or the CSV row (its data line, the header not counted). */
   n: z.number(),
@@ -114,6 +126,8 @@ export const bulkRowSchema = z.object({
   attempts: z.number(),
   /** The send history entry, once written. */
   sendId: z.number().nullable(),
+  /** Each envelope recipient's final outcome (the JSON export; the CSV keeps a line per message). */
+  recipients: z.array(bulkRecipientSchema),
 });
 export type BulkRow = z.infer<typeof bulkRowSchema>;
 
@@ -126,6 +140,7 @@ export const bulkVerbs = {
   /** Checks everything (profile, CSV, placeholders, cap, guardrails), then starts the run and answers at once. */
   'compose.bulk.start': verb(bulkStartArgsSchema, bulkRunSchema),
   'compose.bulk.get': verb(z.object({ id: runId }).strict(), bulkRunSchema),
+  /** The stored runs (the newest MAX_BULK_RUNS_STORED), newest first. */
   'compose.bulk.list': verb(z.object({}).strict(), z.object({ runs: z.array(bulkRunSchema) })),
   /** Stops a run: nothing new starts, messages in flight finish and are recorded. */
   'compose.bulk.cancel': verb(z.object({ id: runId }).strict(), bulkRunSchema),

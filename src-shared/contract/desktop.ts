@@ -23,6 +23,30 @@ export const desktopVerbs = {
     z.object({ id: z.string().min(1).max(64) }).strict(),
     z.object({ path: z.string().nullable() }),
   ),
+  /**
+   * Saves an export made by the core (the profiles without their secrets, or a bulk run as CSV or JSON) through a
+   * save dialog: the window blocks downloads, so the main process produces the bytes and writes the file.
+   */
+  'desktop.saveExport': verb(
+    z
+      .object({
+        kind: z.enum(['profiles', 'bulk']),
+        /** The bulk run (kind bulk). */
+        id: z
+          .string()
+          .regex(/^[a-z0-9-]{1,64}$/, 'a bulk run id is lower-case letters, digits and "-"')
+          .optional(),
+        format: z.enum(['csv', 'json']).optional(),
+      })
+      .strict()
+      .superRefine((a, ctx) => {
+        if (a.kind !== 'bulk') return;
+        for (const field of ['id', 'format'] as const)
+          if (a[field] === undefined)
+            ctx.addIssue({ code: 'custom', path: [field], message: `a bulk export needs ${field}` });
+      }),
+    z.object({ path: z.string().nullable() }),
+  ),
 } as const;
 
 type DesktopVerbs = typeof desktopVerbs;

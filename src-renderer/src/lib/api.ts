@@ -234,6 +234,27 @@ export async function saveCertificate(id: string): Promise<void> {
   setTimeout(() => URL.revokeObjectURL(url), BLOB_URL_LIFETIME_MS);
 }
 
+/**
+ * Saves an export the core makes: the profiles (without their secrets) or a bulk run as CSV or JSON. Desktop: the
+ * main process makes the bytes and writes them where a native save dialog says (the window blocks downloads).
+ * Browser: the export is fetched and downloaded.
+ */
+export async function saveExport(
+  what: { kind: 'profiles' } | { kind: 'bulk'; id: string; format: 'csv' | 'json' },
+): Promise<void> {
+  if (bridge) {
+    await desktopCall('desktop.saveExport', what);
+    return;
+  }
+  if (what.kind === 'profiles') {
+    const profiles = await call('compose.profiles.export', {});
+    saveText(JSON.stringify(profiles, null, 2), 'mailwright-profiles.json', 'application/json');
+    return;
+  }
+  const file = await call('compose.bulk.export', { id: what.id, format: what.format });
+  saveText(file.content, file.filename, file.contentType);
+}
+
 /** Saves a PNG given as base64 (a screenshot verb's result) as a download. */
 export function savePng(base64: string, filename: string): void {
   const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));

@@ -3,7 +3,7 @@
 // cap; cancel mid-run with what was sent kept in the history; the CSV and JSON exports; the REST routes.
 import { parse } from 'csv-parse/sync';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { BulkProgress, BulkRun } from '../../../src-shared/index.js';
+import type { BulkProgress, BulkRow, BulkRun } from '../../../src-shared/index.js';
 import { CANARY, USER, profileFor, startFarEnd, type Far } from './helpers.js';
 
 let far: Far;
@@ -87,6 +87,25 @@ describe('compose.bulk', () => {
       expect(end, listener).toMatchObject({ state: 'done', sent: 4, failed: 0 });
       const exported = await far.call('compose.bulk.export', { id: run.id, format: 'json' });
       expect(exported.content).not.toContain(CANARY);
+      // Each message's history entry keeps its redacted transcript: the connection's opening (and AUTH) on the
+      // first message of each connection, MAIL, RCPT and DATA on every one, and never the password.
+      const rows = (JSON.parse(exported.content) as { rows: { sendId: number }[] }).rows;
+      const reports = await Promise.all(rows.map((r) => far.call('compose.sends.get', { id: r.sendId })));
+      for (const r of reports) {
+        const texts = r.report.transcript.map((l) => `${l.dir} ${l.text}`);
+        expect(
+          texts.some((t) => /^C MAIL FROM:<bulk@example\.test>/.test(t)),
+          listener,
+        ).toBe(true);
+        expect(texts.some((t) => /^C RCPT TO:<.+>/.test(t))).toBe(true);
+        expect(texts.some((t) => /^S 250 /.test(t))).toBe(true);
+        expect(JSON.stringify(r)).not.toContain(CANARY);
+        expect(JSON.stringify(r)).not.toContain(Buffer.from(CANARY).toString('base64'));
+      }
+      const opened = reports.filter((r) => r.report.transcript.some((l) => l.dir === 'C' && /^AUTH /.test(l.text)));
+      // Four messages, two connections of two messages each: each connection authenticated once.
+      expect(opened).toHaveLength(2);
+      expect(opened.every((r) => r.report.transcript.some((l) => l.dir === 'C' && /^EHLO /.test(l.text)))).toBe(true);
     }
     expect(far.events.join('\n')).not.toContain(CANARY);
   });
@@ -169,6 +188,55 @@ describe('compose.bulk', () => {
     expect(rows.rows.every((r) => r.attempts >= 2 && r.outcome === 'delivered')).toBe(true);
   });
 
+  it('tries again only the recipients a 4xx put off, and reports each recipient', async () => {
+    await far.call('settings.update', {
+      faults: [
+        {
+          id: 'grey-one',
+          name: 'grey one',
+          enabled: true,
+          match: { stage: 'rcpt', recipient: 'slow*' },
+          action: { kind: 'greylist', seconds: 1 },
+        },
+      ],
+    });
+    const csv = 'to,cc\nfast1@example.test,slow1@example.test\nfast2@example.test,fast3@example.test\n';
+    const { run, end } = await runToEnd({
+      message: { ...copy, subject: 'Partly {{n}}', to: ['{{to}}'], cc: ['{{cc}}'] },
+      source: { kind: 'csv', csv },
+      settings: { concurrency: 2, attempts: 4, backoffMs: 700 },
+    });
+    expect(end).toMatchObject({ state: 'done', sent: 2, failed: 0 });
+    expect(end.retries).toBeGreaterThanOrEqual(1);
+    expect(end.retriedByCode['451 4.7.1']).toBe(end.retries);
+    const rows = (
+      JSON.parse((await far.call('compose.bulk.export', { id: run.id, format: 'json' })).content) as {
+        rows: BulkRow[];
+      }
+    ).rows.sort((a, b) => a.n - b.n);
+    expect(rows.map((r) => r.outcome)).toEqual(['delivered', 'delivered']);
+    const first = rows[0]!;
+    expect(first.attempts).toBe(end.retries + 1);
+    const byAddress = Object.fromEntries(first.recipients.map((r) => [r.address, r]));
+    expect(byAddress['fast1@example.test']).toMatchObject({ outcome: 'accepted', attempts: 1 });
+    expect(byAddress['slow1@example.test']).toMatchObject({ outcome: 'accepted', attempts: first.attempts });
+    expect(rows[1]!.recipients.every((r) => r.outcome === 'accepted' && r.attempts === 1)).toBe(true);
+    // The retry went to the put-off recipient alone: fast1 got the message once, slow1 once.
+    const sent = await far.call('compose.sends.get', { id: first.sendId! });
+    expect(sent.report.accepted.map((a) => a.address).sort()).toEqual(['fast1@example.test', 'slow1@example.test']);
+    const rcpts = sent.report.transcript.filter((l) => l.dir === 'C' && /^RCPT TO:/.test(l.text)).map((l) => l.text);
+    expect(rcpts.filter((t) => t.includes('fast1@'))).toHaveLength(1);
+    expect(rcpts.filter((t) => t.includes('slow1@'))).toHaveLength(first.attempts);
+    await far.core.idle();
+    const inbox = await far.call('messages.list', { query: 'Partly 1', limit: 10 });
+    const copies = inbox.messages.filter((m) => m.subject === 'Partly 1');
+    const envelopes = await Promise.all(copies.map((m) => far.call('messages.get', { id: m.id })));
+    expect(envelopes.map((m) => m.envelope.rcptTo.join(',')).sort()).toEqual([
+      'fast1@example.test',
+      'slow1@example.test',
+    ]);
+  });
+
   it('reports 421 when the server closes with it, after the bounded attempts', async () => {
     await far.call('settings.update', {
       faults: [
@@ -222,6 +290,33 @@ describe('compose.bulk', () => {
       'delivered',
     ]);
     expect(rows.rows.every((r) => r.attempts === 1)).toBe(true);
+  });
+
+  it('drops the bytes of the oldest sends past the retention cap, keeping their rows', async () => {
+    await far.call('settings.update', { retention: { maxMessages: 3, maxBytes: 0 } });
+    try {
+      const { end } = await runToEnd({
+        message: { ...copy, subject: 'Kept {{n}}', to: ['kept{{n}}@example.test'] },
+        source: { kind: 'copies', count: 5 },
+        settings: { concurrency: 1 },
+      });
+      expect(end).toMatchObject({ state: 'done', sent: 5 });
+      const sends = (await far.call('compose.sends.list', { limit: 100 })).sends;
+      expect(sends.filter((x) => x.hasRaw)).toHaveLength(3);
+      expect(sends.slice(0, 3).every((x) => x.hasRaw)).toBe(true);
+      expect(sends.filter((x) => x.subject.startsWith('Kept '))).toHaveLength(5);
+      // The byte cap: room for two sends of this size, counted from the newest.
+      const size = sends[0]!.size;
+      await far.call('settings.update', { retention: { maxMessages: 0, maxBytes: size * 2 + Math.floor(size / 2) } });
+      await runToEnd({
+        message: { ...copy, subject: 'Kept {{n}}', to: ['kept{{n}}@example.test'] },
+        source: { kind: 'copies', count: 1 },
+      });
+      const after = (await far.call('compose.sends.list', { limit: 100 })).sends;
+      expect(after.filter((x) => x.hasRaw).map((x) => x.id)).toEqual(after.slice(0, 2).map((x) => x.id));
+    } finally {
+      await far.call('settings.update', { retention: { maxMessages: 50_000, maxBytes: 2 * 1024 * 1024 * 1024 } });
+    }
   });
 
   it('cancels mid-run: nothing new starts, and what was sent stays recorded', async () => {

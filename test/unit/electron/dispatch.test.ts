@@ -21,6 +21,7 @@ function setup() {
     'desktop.saveAttachments': async () => ({ folder: null, written: [] }),
     'desktop.importFiles': async () => null,
     'desktop.saveCertificate': async () => ({ path: null }),
+    'desktop.saveExport': async () => ({ path: null }),
     'desktop.openExternal': async (args, ctx) => {
       desktopCalls.push({ name: 'desktop.openExternal', args, ctx });
       return { opened: false };

@@ -144,6 +144,55 @@ describe('main.ts with the real core', () => {
     expect(fs.existsSync(path.join(profile, 'secret.key'))).toBe(false);
   });
 
+  it('saves the profiles export and a bulk run export through a save dialog, made in the main process', async () => {
+    const created = await call('compose.profiles.create', {
+      profile: {
+        name: 'Desk export',
+        host: '127.0.0.1',
+        port,
+        security: 'none',
+        auth: { mechanism: 'PLAIN', user: 'qa', password: 'desk-export-secret-9' },
+      },
+    });
+    expect(created.ok).toBe(true);
+    state.saveTo = path.join(profile, 'profiles.json');
+    expect(await call('desktop.saveExport', { kind: 'profiles' })).toEqual({ ok: true, value: { path: state.saveTo } });
+    const file = fs.readFileSync(state.saveTo, 'utf8');
+    expect(JSON.parse(file)).toMatchObject({ format: 'mailwright-profiles', profiles: [{ name: 'Desk export' }] });
+    expect(file).not.toContain('desk-export-secret-9');
+
+    const plain = await call('compose.profiles.create', {
+      profile: { name: 'Desk bulk', host: '127.0.0.1', port, security: 'none' },
+    });
+    const run = await call('compose.bulk.start', {
+      profile: plain.ok ? plain.value.id : 'missing',
+      message: { from: 'qa@example.test', to: ['d{{n}}@example.test'], subject: 'desk {{n}}', text: 'x' },
+      source: { kind: 'copies', count: 2 },
+    });
+    expect(run.ok).toBe(true);
+    let current = (run.ok ? run.value : { id: 'missing', state: 'failed' }) as { id: string; state: string };
+    for (let i = 0; i < 100 && current.state === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      const next = await call('compose.bulk.get', { id: current.id });
+      if (next.ok) current = next.value;
+    }
+    expect(current.state).toBe('done');
+    state.saveTo = path.join(profile, 'bulk.csv');
+    const saved = await call('desktop.saveExport', { kind: 'bulk', id: current.id, format: 'csv' });
+    expect(saved).toEqual({ ok: true, value: { path: state.saveTo } });
+    const lines = fs.readFileSync(state.saveTo, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('n,recipient,outcome,reply,latencyMs,attempts,sendId');
+    expect(lines).toHaveLength(3);
+
+    // An unknown run is refused before any dialog opens: nothing is written.
+    state.saveTo = path.join(profile, 'never.json');
+    const missing = await call('desktop.saveExport', { kind: 'bulk', id: 'b-none', format: 'json' });
+    expect(missing).toMatchObject({ ok: false, error: { code: 'not_found', field: 'id' } });
+    expect(fs.existsSync(state.saveTo)).toBe(false);
+    const bad = await call('desktop.saveExport', { kind: 'bulk', id: 'B A D', format: 'json' });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_argument' } });
+  });
+
   it('imports the hostile corpus via desktop.importFiles and keeps every attachment inside the folder', async () => {
     const corpus = path.resolve(import.meta.dirname, '..', '..', '..', '..', 'shared', 'corpus', 'hostile');
     const files = fs

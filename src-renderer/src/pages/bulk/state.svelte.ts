@@ -2,7 +2,7 @@
 // progress from `compose.bulk.progress` (sent, failed, failures by reply, throughput, p50/p95/p99, elapsed, ETA),
 // cancel, and the summary exported as CSV or JSON. Addresses: `#/bulk`, `#/bulk/<run id>`.
 import type { BulkProgress, BulkRun, ProfileView } from '../../../../src-shared/contract/index.js';
-import { ApiCallError, api, errorText, onEvent, saveText } from '../../lib/api.js';
+import { ApiCallError, api, errorText, onEvent, saveExport } from '../../lib/api.js';
 import type { PageState } from '../../lib/page.js';
 import { splitAddresses } from '../compose/state.svelte.js';
 
@@ -160,8 +160,7 @@ export class BulkPage implements PageState {
     const run = this.#current;
     if (!run) return;
     try {
-      const file = await api.compose.bulk.export(run.id, format);
-      saveText(file.content, file.filename, file.contentType);
+      await saveExport({ kind: 'bulk', id: run.id, format });
     } catch (err) {
       this.#error = errorText(err);
     }

@@ -8,7 +8,7 @@ import type {
   ProfileView,
   SecurityMode,
 } from '../../../../src-shared/contract/index.js';
-import { api, errorText, onEvent } from '../../lib/api.js';
+import { api, errorText, onEvent, saveExport } from '../../lib/api.js';
 import type { PageState } from '../../lib/page.js';
 
 const ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
@@ -278,8 +278,14 @@ export class ProfilesPage implements PageState {
     }
   }
 
-  async exportJson(): Promise<string> {
-    return JSON.stringify(await api.compose.exportProfiles(), null, 2);
+  /** The profiles without their secrets, as a file: a save dialog on the desktop, a download in the browser. */
+  async exportFile(): Promise<void> {
+    this.#error = null;
+    try {
+      await saveExport({ kind: 'profiles' });
+    } catch (err) {
+      this.#error = errorText(err);
+    }
   }
 
   async importJson(text: string): Promise<void> {
