@@ -98,6 +98,7 @@ export class TemplateService {
       templates: files.map((f) => ({
         path: f.rel,
         kind: f.kind,
+        partial: f.kind === 'hbs' && isHandlebarsPartial(f.rel),
         size: f.size,
         modifiedAt: f.modifiedAt.toISOString(),
         problem: f.refused ? null : (this.#cache.get(f.rel)?.problem ?? null),

@@ -36,6 +36,8 @@ export const templateEntrySchema = z.object({
   /** Relative to the folder, with `/` between parts. */
   path: z.string(),
   kind: z.enum(TEMPLATE_KINDS),
+  /** A Handlebars partial (under `partials/`, or named `_*.hbs`): other templates use it; it renders without data. */
+  partial: z.boolean(),
   size: count,
   modifiedAt: isoTime,
   /** The last compile error (the last good render is still served), or null. */

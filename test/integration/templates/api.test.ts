@@ -229,6 +229,10 @@ describe('templates API', () => {
     let changed = nextChange(rel);
     await changed;
     expect((await render(rel)).html).toBe('<p>Thanks</p><em>The team</em>');
+    // The list names the partial as one, beside the template that uses it.
+    const listed = (await request(stack.http.url, '/api/templates')).json<TemplateList>().templates;
+    expect(listed.find((t) => t.path === 'partials/sign.hbs')?.partial).toBe(true);
+    expect(listed.find((t) => t.path === rel)?.partial).toBe(false);
     changed = nextChange(rel);
     fs.writeFileSync(path.join(folder, 'partials', 'sign.hbs'), '<em>The whole team</em>');
     await changed;
