@@ -191,8 +191,26 @@ export function analyzeQuery<R>(
 
 const FTS_SUBQUERY = 'SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?';
 
-/** Compiles a query for SQLite: an FTS5 MATCH string for the words, SQL over `m` for the rest (see analyzeQuery). */
-export function compileQuery(query: string | undefined, operators: SearchOperators = new Map()): CompiledQuery {
+/** How one database searches words: the rest of the syntax is SQL over `m` alike in both. */
+export interface TextDialect {
+  /** One term as this database's full-text query text, or null when it has no word. */
+  phrase(value: string, column: Column, prefix: boolean): string | null;
+  /** Joins the positive terms (every one must match) and the negative ones (any excludes). */
+  and: string;
+  or: string;
+  /** A condition on `m.id` excluding the messages that match one bound full-text query. */
+  excluding: string;
+}
+
+/**
+ * Compiles a query with a dialect's text search: a full-text match string for the words, SQL over `m` with `?`
+ * placeholders for the rest (see analyzeQuery).
+ */
+export function compileClauses(
+  query: string | undefined,
+  operators: SearchOperators,
+  dialect: TextDialect,
+): CompiledQuery {
   const positive: string[] = [];
   const negative: string[] = [];
   const where: string[] = [];
@@ -218,15 +236,22 @@ export function compileQuery(query: string | undefined, operators: SearchOperato
         params.push(c.iso);
         break;
       case 'text': {
-        const p = phrase(c.value, c.column, c.prefix);
+        const p = dialect.phrase(c.value, c.column, c.prefix);
         if (p) (c.negated ? negative : positive).push(p);
         break;
       }
     }
   }
   if (negative.length) {
-    where.push(`m.id NOT IN (${FTS_SUBQUERY})`);
-    params.push(negative.join(' OR '));
+    where.push(dialect.excluding);
+    params.push(negative.join(dialect.or));
   }
-  return { match: positive.length ? positive.join(' AND ') : null, where: where.join(' AND '), params };
+  return { match: positive.length ? positive.join(dialect.and) : null, where: where.join(' AND '), params };
+}
+
+const FTS5: TextDialect = { phrase, and: ' AND ', or: ' OR ', excluding: `m.id NOT IN (${FTS_SUBQUERY})` };
+
+/** Compiles a query for SQLite: an FTS5 MATCH string for the words, SQL over `m` for the rest. */
+export function compileQuery(query: string | undefined, operators: SearchOperators = new Map()): CompiledQuery {
+  return compileClauses(query, operators, FTS5);
 }

@@ -1,6 +1,12 @@
 // The search syntax (store/search.ts reads it) compiled for PostgreSQL: words become a tsquery over the message's
 // weighted tsvector (message_search.doc), everything else SQL over `m`. `?` placeholders, numbered later.
-import { analyzeQuery, type SearchOperator, type TextColumn } from '../search.js';
+import {
+  compileClauses,
+  type CompiledQuery,
+  type SearchOperator,
+  type TextColumn,
+  type TextDialect,
+} from '../search.js';
 
 /** tsvector weights of the columns a word may be restricted to (the rest of the text is D). */
 const WEIGHT: Record<TextColumn, string> = { sender: 'A', recipients: 'B', subject: 'C' };
@@ -37,52 +43,19 @@ function tsPhrase(value: string, column: TextColumn | null, prefix: boolean): st
   return parts.length === 1 ? parts[0]! : `(${parts.join(' <-> ')})`;
 }
 
-export interface PgCompiledQuery {
-  /** A tsquery every result's message_search.doc must match (bound as `?::tsquery`), or null without words. */
-  match: string | null;
-  /** SQL over `m` with `?` placeholders, or ''. */
-  where: string;
-  params: unknown[];
-}
+export type PgCompiledQuery = CompiledQuery;
+
+/** PostgreSQL's text search: tsquery phrases over message_search.doc (the match is bound as `?::tsquery`). */
+const TSQUERY: TextDialect = {
+  phrase: tsPhrase,
+  and: ' & ',
+  or: ' | ',
+  excluding: 'm.id NOT IN (SELECT id FROM message_search WHERE doc @@ ?::tsquery)',
+};
 
 export function compilePgQuery(
   query: string | undefined,
   operators: ReadonlyMap<string, SearchOperator> = new Map(),
 ): PgCompiledQuery {
-  const positive: string[] = [];
-  const negative: string[] = [];
-  const where: string[] = [];
-  const params: unknown[] = [];
-  for (const c of analyzeQuery(query, operators)) {
-    switch (c.kind) {
-      case 'added':
-        where.push(c.negated ? `NOT (${c.added.sql})` : `(${c.added.sql})`);
-        params.push(...c.added.params);
-        break;
-      case 'size':
-        where.push(`m.size ${c.cmp} ?`);
-        params.push(c.bytes);
-        break;
-      case 'read':
-        where.push(c.read ? 'm.read = 1' : 'm.read = 0');
-        break;
-      case 'attachments':
-        where.push(c.has ? 'm.has_attachments = 1' : 'm.has_attachments = 0');
-        break;
-      case 'received':
-        where.push(`m.received_at ${c.cmp} ?`);
-        params.push(c.iso);
-        break;
-      case 'text': {
-        const p = tsPhrase(c.value, c.column, c.prefix);
-        if (p) (c.negated ? negative : positive).push(p);
-        break;
-      }
-    }
-  }
-  if (negative.length) {
-    where.push('m.id NOT IN (SELECT id FROM message_search WHERE doc @@ ?::tsquery)');
-    params.push(negative.join(' | '));
-  }
-  return { match: positive.length ? positive.join(' & ') : null, where: where.join(' AND '), params };
+  return compileClauses(query, operators, TSQUERY);
 }
