@@ -1,17 +1,9 @@
 // Recorded SMTP sessions: batched writes when sessions end, the filtered listing, one session's transcript,
 // and retention (the newest maxMessages sessions are kept). Must not import smtp, electron or any binding.
 import type Database from 'better-sqlite3';
-import type {
-  SessionDetail,
-  SessionOutcome,
-  SessionPage,
-  SessionRecord,
-  SessionSummary,
-  SessionTls,
-  TranscriptLine,
-} from '../../src-shared/index.js';
+import type { SessionDetail, SessionPage, SessionRecord } from '../../src-shared/index.js';
 import { MAX_PAGE_SIZE, MailwrightError } from '../../src-shared/index.js';
-import { parseJson } from './rows.js';
+import { clamp, parseTranscript, SUMMARY, toSummary, type SessionRow } from './session-rows.js';
 
 /** What the capture server hands over when a session ends. */
 export type SessionInput = SessionRecord;
@@ -33,26 +25,6 @@ const FLUSH_DELAY_MS = 20;
 /** Sessions per transaction: a flood commits in slices that never block the event loop for long. */
 const MAX_BATCH_SESSIONS = 500;
 const DEFAULT_PAGE_SIZE = 50;
-
-interface SessionRow {
-  id: number;
-  listener: string;
-  client_address: string;
-  client_port: number;
-  tls: string | null;
-  helo: string;
-  auth_user: string | null;
-  started_at: string;
-  ended_at: string;
-  outcome: SessionOutcome;
-  outcome_code: number | null;
-  auth_failures: number;
-  rejected: number;
-  message_ids: string;
-}
-
-const SUMMARY = `id, listener, client_address, client_port, tls, helo, auth_user, started_at, ended_at, outcome, outcome_code,
-  auth_failures, rejected, message_ids`;
 
 export class SessionStore {
   readonly #db: Database.Database;
@@ -204,42 +176,6 @@ export class SessionStore {
   }
 }
 
-function toSummary(r: SessionRow): SessionSummary {
-  return {
-    id: r.id,
-    listener: r.listener,
-    clientAddress: r.client_address,
-    clientPort: r.client_port,
-    tls: parseJson<SessionTls | null>(r.tls, null),
-    helo: r.helo,
-    authUser: r.auth_user,
-    startedAt: r.started_at,
-    endedAt: r.ended_at,
-    outcome: r.outcome,
-    outcomeCode: r.outcome_code,
-    authFailures: r.auth_failures,
-    rejected: r.rejected,
-    messageIds: parseJson<number[]>(r.message_ids, []),
-  };
-}
-
-function parseTranscript(text: string): TranscriptLine[] {
-  const raw = parseJson<unknown>(text, []);
-  if (!Array.isArray(raw)) return [];
-  const out: TranscriptLine[] = [];
-  for (const line of raw) {
-    if (!Array.isArray(line)) continue;
-    const [dir, at, said] = line as unknown[];
-    if (dir === 'C' || dir === 'S') out.push({ dir, at: Number(at) || 0, text: String(said ?? '') });
-  }
-  return out;
-}
-
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-function clamp(n: number | undefined, min: number, max: number, fallback: number): number {
-  if (typeof n !== 'number' || !Number.isFinite(n)) return fallback;
-  return Math.min(max, Math.max(min, Math.trunc(n)));
 }

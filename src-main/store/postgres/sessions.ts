@@ -1,42 +1,15 @@
 // Recorded SMTP sessions in PostgreSQL: the SQLite SessionStore's batching, listing and retention, over a pool.
 import type pg from 'pg';
-import type {
-  SessionDetail,
-  SessionOutcome,
-  SessionPage,
-  SessionSummary,
-  SessionTls,
-  TranscriptLine,
-} from '../../../src-shared/index.js';
+import type { SessionDetail, SessionPage } from '../../../src-shared/index.js';
 import { MAX_PAGE_SIZE, MailwrightError } from '../../../src-shared/index.js';
 import type { SessionRepository } from '../message-store.js';
-import { parseJson } from '../rows.js';
+import { clamp, parseTranscript, SUMMARY, toSummary, type SessionRow } from '../session-rows.js';
 import type { SessionInput, SessionQuery } from '../sessions.js';
 
 /** As sessions.ts: nobody waits on a session row, so ended sessions share a statement. */
 const FLUSH_DELAY_MS = 20;
 const MAX_BATCH_SESSIONS = 500;
 const DEFAULT_PAGE_SIZE = 50;
-
-interface SessionRow {
-  id: number;
-  listener: string;
-  client_address: string;
-  client_port: number;
-  tls: string | null;
-  helo: string;
-  auth_user: string | null;
-  started_at: string;
-  ended_at: string;
-  outcome: SessionOutcome;
-  outcome_code: number | null;
-  auth_failures: number;
-  rejected: number;
-  message_ids: string;
-}
-
-const SUMMARY = `id, listener, client_address, client_port, tls, helo, auth_user, started_at, ended_at, outcome,
-  outcome_code, auth_failures, rejected, message_ids`;
 
 const COLUMNS = [
   'listener',
@@ -208,40 +181,4 @@ export class PgSessions implements SessionRepository {
     if (!row) throw new MailwrightError('not_found', `session ${id} does not exist`, 'id');
     return { ...toSummary(row), transcript: parseTranscript(row.transcript), truncatedLines: row.truncated };
   }
-}
-
-function toSummary(r: SessionRow): SessionSummary {
-  return {
-    id: r.id,
-    listener: r.listener,
-    clientAddress: r.client_address,
-    clientPort: r.client_port,
-    tls: parseJson<SessionTls | null>(r.tls, null),
-    helo: r.helo,
-    authUser: r.auth_user,
-    startedAt: r.started_at,
-    endedAt: r.ended_at,
-    outcome: r.outcome,
-    outcomeCode: r.outcome_code,
-    authFailures: r.auth_failures,
-    rejected: r.rejected,
-    messageIds: parseJson<number[]>(r.message_ids, []),
-  };
-}
-
-function parseTranscript(text: string): TranscriptLine[] {
-  const raw = parseJson<unknown>(text, []);
-  if (!Array.isArray(raw)) return [];
-  const out: TranscriptLine[] = [];
-  for (const line of raw) {
-    if (!Array.isArray(line)) continue;
-    const [dir, at, said] = line as unknown[];
-    if (dir === 'C' || dir === 'S') out.push({ dir, at: Number(at) || 0, text: String(said ?? '') });
-  }
-  return out;
-}
-
-function clamp(n: number | undefined, min: number, max: number, fallback: number): number {
-  if (typeof n !== 'number' || !Number.isFinite(n)) return fallback;
-  return Math.min(max, Math.max(min, Math.trunc(n)));
 }
