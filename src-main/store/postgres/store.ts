@@ -386,7 +386,7 @@ export class PgStore implements MessageStore {
     ];
     const rows = await this.sql.all<{ id: number }>(
       `UPDATE messages SET read = 1 WHERE id IN (SELECT m.id FROM messages m WHERE ${conds.join(' AND ')}) RETURNING id`,
-      (match !== null ? [match, ...params] : params) as never[],
+      match !== null ? [match, ...params] : params,
     );
     return this.#updated(rows.map((r) => r.id).sort((a, b) => a - b));
   }
