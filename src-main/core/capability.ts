@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
 import type { CallName, CallResult, ParsedCallArgs, Result, SectionKey, ServerStatus } from '../../src-shared/index.js';
 import type { CaptureServer } from '../capture/index.js';
 import type { Store } from '../store/index.js';
+import type { DialectMigration, SqlClient } from '../store/message-store.js';
 import type { EventBus } from './events.js';
 import type { LiveMetrics } from './metrics.js';
 import type { RestRoute } from './rest.js';
@@ -17,15 +18,11 @@ export type Handler<K extends CallName> = (args: ParsedCallArgs<K>) => Promise<C
 export type Handlers<N extends CallName> = { [K in N]: Handler<K> };
 
 /**
- * One numbered change to a capability's own tables. Versions count 1, 2, 3… per capability, append only: a
- * released migration is never edited. The store records each capability's version (capability_schema).
+ * One numbered change to a capability's own tables, in SQLite and PostgreSQL form (numbered alike). Versions count
+ * 1, 2, 3… per capability, append only: a released migration is never edited. The store records each capability's
+ * version (capability_schema) and runs the form of its own dialect in one transaction with the version bump.
  */
-export interface CapabilityMigration {
-  version: number;
-  name: string;
-  /** SQLite statements, run in one transaction with the version bump. */
-  sqlite: string;
-}
+export type CapabilityMigration = DialectMigration;
 
 /** What the Core hands every capability: the shared services, already running. */
 export interface CapabilityDeps {
@@ -34,6 +31,11 @@ export interface CapabilityDeps {
   store: Store;
   /** The store's connection, for a capability's own tables (created by its migrations, never by setup). */
   db: Database.Database;
+  /**
+   * SQL for a capability's own tables in whichever database the store is (`sql.dialect`): the way every
+   * capability reaches its tables, so that it runs on SQLite and PostgreSQL alike.
+   */
+  sql: SqlClient;
   capture: CaptureServer;
   settings: SettingsService;
   metrics: LiveMetrics;

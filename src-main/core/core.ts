@@ -17,6 +17,7 @@ import { CaptureServer, type ListenerConfig } from '../capture/index.js';
 import { FaultEngine } from '../capture/faults/index.js';
 import type { MessagesCapability, MessageAccess } from '../messages/setup.js';
 import { Store, type ImportSource } from '../store/index.js';
+import { SqliteClient } from '../store/sqlite-message-store.js';
 import { defaultSettings } from './defaults.js';
 import { prepareDataFolder } from './data-folder.js';
 import { claimDataFolder, type InstanceLock } from './instance-lock.js';
@@ -165,6 +166,7 @@ export class Core {
         events: this.events,
         store,
         db: store.database,
+        sql: new SqliteClient(store.database),
         capture: this.#capture,
         settings: this.#settings,
         metrics: this.#metrics,
