@@ -53,9 +53,9 @@ export function setupChecks(deps: CapabilityDeps): Capability<keyof typeof check
     return r;
   }
 
-  function raw(id: number): Buffer {
+  async function raw(id: number): Promise<Buffer> {
     try {
-      return deps.store.raw(id);
+      return await deps.store.raw(id);
     } catch {
       throw new MailwrightError('not_found', `message ${id} not found`, 'id');
     }
@@ -69,9 +69,7 @@ export function setupChecks(deps: CapabilityDeps): Capability<keyof typeof check
     });
     if (!page.ok) return null;
     for (const m of page.value.messages) {
-      const head = raw(m.id)
-        .subarray(0, 64 * 1024)
-        .toString('latin1');
+      const head = (await raw(m.id)).subarray(0, 64 * 1024).toString('latin1');
       const end = head.search(/\r?\n\r?\n/);
       const unfolded = (end >= 0 ? head.slice(0, end) : head).replace(/\r?\n[ \t]+/g, ' ');
       if (new RegExp(`^message-id:\\s*${escape(messageId)}`, 'im').test(unfolded)) return m.id;
@@ -85,7 +83,7 @@ export function setupChecks(deps: CapabilityDeps): Capability<keyof typeof check
     resolver: DnsResolver,
     clients: readonly string[],
   ): Promise<CachedChecks> {
-    const bytes = raw(id);
+    const bytes = await raw(id);
     const detail = await deps.store.get(id);
     const env = detail.envelope;
     const input: AuthInput = {
@@ -128,7 +126,7 @@ export function setupChecks(deps: CapabilityDeps): Capability<keyof typeof check
     const wanted = expandClients(globs);
     let findings = cachedFindings;
     if (findings !== null && !wanted.every((client) => covered.includes(client))) {
-      const parsed = await parseForChecks(raw(id));
+      const parsed = await parseForChecks(await raw(id));
       findings = parsed.html ? compatFindings(parsed.html, wanted) : null;
     }
     return { ...rest, compat: compatReport(findings, globs) };
@@ -164,7 +162,7 @@ export function setupChecks(deps: CapabilityDeps): Capability<keyof typeof check
         const clients = a.clients ?? current().compatClients;
         const cached = !a.refresh && !whatIf && !customDns ? repo.read(a.id) : null;
         if (cached?.result) {
-          raw(a.id); // a deleted message's leftover row must not answer
+          await raw(a.id); // a deleted message's leftover row must not answer
           const stored = JSON.parse(cached.result) as Partial<CachedChecks>;
           // Rows from before compatClients was recorded covered every client.
           return view(a.id, { compatClients: CLIENT_NAMES as string[], ...stored } as CachedChecks, clients);
@@ -197,7 +195,7 @@ export function setupChecks(deps: CapabilityDeps): Capability<keyof typeof check
         })),
       }),
       'checks.spam': async (a) => {
-        const report = await spamReport(raw(a.id), a.spamd ?? current().spamd);
+        const report = await spamReport(await raw(a.id), a.spamd ?? current().spamd);
         if (report.score !== null) {
           repo.writeSpamScore(a.id, report.score);
           deps.events.emit('checks.updated', { ids: [a.id] });
@@ -205,7 +203,7 @@ export function setupChecks(deps: CapabilityDeps): Capability<keyof typeof check
         return report;
       },
       'checks.links': async (a): Promise<LinkReport> => {
-        const parsed = await parseForChecks(raw(a.id));
+        const parsed = await parseForChecks(await raw(a.id));
         let found = extractUrls(parsed.html, parsed.text);
         if (a.only) {
           const only = new Set(a.only);
@@ -238,7 +236,7 @@ export function setupChecks(deps: CapabilityDeps): Capability<keyof typeof check
       'checks.domain': (a) =>
         checkDomain(a.domain, a.selector ?? null, resolverFor(a.dnsServers, a.dnsTimeoutMs).recorder()),
       'checks.blocklists': async (a) => {
-        const bytes = raw(a.id);
+        const bytes = await raw(a.id);
         const detail = await deps.store.get(a.id);
         const parsed = await parseForChecks(bytes);
         return checkBlocklists(

@@ -171,9 +171,9 @@ function parseLimit(value: string | undefined): number {
 async function openFolder(dataDir: string) {
   if (dataDir === '') throw new CliError('--data-dir needs a folder', EXIT.badInput);
   const { Core } = await import('../core/core.js');
-  let core: ReturnType<typeof Core.open>;
+  let core: Awaited<ReturnType<typeof Core.open>>;
   try {
-    core = Core.open({ dataDir });
+    core = await Core.open({ dataDir });
   } catch (err) {
     if (err instanceof MailwrightError) throw new CliError(err.message, EXIT.badInput);
     throw err;

@@ -52,7 +52,7 @@ export function setupCompose(deps: CapabilityDeps): Capability<ComposeVerb | Bul
     allowRecipientDomains: () => options().allowRecipientDomains,
     history,
     recorded: (id, outcome) => {
-      const r = deps.store.retention;
+      const r = deps.settings.section('retention');
       // 0 is "no limit" in the retention settings.
       history.applyRetention(r.maxMessages || Number.MAX_SAFE_INTEGER, r.maxBytes || Number.MAX_SAFE_INTEGER);
       deps.events.emit('compose.sent', { id, outcome });
@@ -70,7 +70,7 @@ export function setupCompose(deps: CapabilityDeps): Capability<ComposeVerb | Bul
       // Retention scans the history: once a second during a run, and after its last batch.
       if (last || performance.now() - retainedAt >= BULK_RETENTION_EVERY_MS) {
         retainedAt = performance.now();
-        const r = deps.store.retention;
+        const r = deps.settings.section('retention');
         history.applyRetention(r.maxMessages || Number.MAX_SAFE_INTEGER, r.maxBytes || Number.MAX_SAFE_INTEGER);
       }
       for (const row of rows) deps.events.emit('compose.sent', row);
@@ -146,7 +146,7 @@ export function setupCompose(deps: CapabilityDeps): Capability<ComposeVerb | Bul
     'compose.release': async (a) => {
       const profile = profiles.config(a.profile);
       const message = await deps.store.get(a.id);
-      let raw = deps.store.raw(a.id);
+      let raw = await deps.store.raw(a.id);
       let messageId = readMessageId(raw);
       if (a.newMessageId) {
         const domain = /@([^>]+)>?$/.exec(messageId ?? '')?.[1] ?? 'mailwright.invalid';
@@ -212,7 +212,7 @@ export function setupCompose(deps: CapabilityDeps): Capability<ComposeVerb | Bul
     },
     'compose.drafts.fromMessage': async (a) => {
       await deps.store.get(a.id);
-      return draftFromMessage(deps.store.raw(a.id), a.id);
+      return draftFromMessage(await deps.store.raw(a.id), a.id);
     },
     'compose.dkim.generate': (a) => generateDkimKey(a.algorithm, a.domain, a.selector),
     'compose.sends.list': (a) => history.list({ ...a, limit: a.limit ?? 100, offset: a.offset ?? 0 }),

@@ -6,8 +6,7 @@ import type { HtmlRenderer } from '../diff/render/renderer.js';
 import type Database from 'better-sqlite3';
 import type { CallName, CallResult, ParsedCallArgs, Result, SectionKey, ServerStatus } from '../../src-shared/index.js';
 import type { CaptureServer } from '../capture/index.js';
-import type { Store } from '../store/index.js';
-import type { DialectMigration, SqlClient } from '../store/message-store.js';
+import type { DialectMigration, MessageStore, SqlClient } from '../store/message-store.js';
 import type { EventBus } from './events.js';
 import type { LiveMetrics } from './metrics.js';
 import type { RestRoute } from './rest.js';
@@ -28,7 +27,7 @@ export type CapabilityMigration = DialectMigration;
 export interface CapabilityDeps {
   dataDir: string;
   events: EventBus;
-  store: Store;
+  store: MessageStore;
   /** The store's connection, for a capability's own tables (created by its migrations, never by setup). */
   db: Database.Database;
   /**

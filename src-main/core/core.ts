@@ -7,6 +7,7 @@ import type {
   CallResult,
   ImportResult,
   ListenerStatus,
+  RetentionSettings,
   ParsedCallArgs,
   Result,
   ServerStatus,
@@ -16,8 +17,9 @@ import type { AttachmentContent, PreviewDocument } from '../message/index.js';
 import { CaptureServer, type ListenerConfig } from '../capture/index.js';
 import { FaultEngine } from '../capture/faults/index.js';
 import type { MessagesCapability, MessageAccess } from '../messages/setup.js';
-import { Store, type ImportSource } from '../store/index.js';
-import { SqliteClient } from '../store/sqlite-message-store.js';
+import { SqliteMessageStore, Store, type ImportSource, type MessageStore, type StoreEvent } from '../store/index.js';
+import type { StoreStats } from '../store/message-store.js';
+import { PgStore } from '../store/postgres/index.js';
 import { defaultSettings } from './defaults.js';
 import { prepareDataFolder } from './data-folder.js';
 import { claimDataFolder, type InstanceLock } from './instance-lock.js';
@@ -58,15 +60,23 @@ export interface CoreOptions {
   secretsLocked?: boolean;
   /** Draws HTML for screenshots and visual diffs (the desktop app's offscreen window); Playwright's Chromium if absent. */
   htmlRenderer?: HtmlRenderer;
+  /**
+   * The message store: absent, SQLite in the data folder; `url` (postgres://…), a PostgreSQL database that several
+   * instances may share.
+   */
+  store?: { url: string };
   /** Problems the shell met before the core started (a keychain it could not use); shown with the settings. */
   warnings?: string[];
 }
 
+/** How soon status figures are read again after the store changed (PostgreSQL counts with a query). */
+const STATS_REFRESH_MS = 250;
+
 type Handlers = { [K in CallName]: (args: ParsedCallArgs<K>) => Promise<CallResult<K>> | CallResult<K> };
 
 export class Core {
-  readonly events = new EventBus();
-  readonly #store: Store;
+  readonly events: EventBus;
+  readonly #store: MessageStore;
   readonly #capture: CaptureServer;
   readonly #handlers: Handlers;
   readonly #capabilities: AnyCapability[];
@@ -75,29 +85,19 @@ export class Core {
   readonly #faults: FaultEngine;
   readonly #settings: SettingsService;
   readonly #lock: InstanceLock;
+  /** The retention limits as last read or set (the settings view reads them synchronously). */
+  #retention: RetentionSettings;
+  /** Store figures for status where the store cannot count at once (PostgreSQL): refreshed after store events. */
+  #stats: StoreStats = { count: 0, bytes: 0, pending: 0 };
+  #statsTimer: NodeJS.Timeout | null = null;
   #prunedSinceStart = 0;
 
-  private constructor(options: CoreOptions) {
-    const folderWarnings = prepareDataFolder(options.dataDir);
-    this.#lock = claimDataFolder(options.dataDir);
-    const lock = this.#lock;
-    this.#store = guarded(lock, () =>
-      Store.open({
-        dataDir: options.dataDir,
-        ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
-        onProblem: (text) => this.reportProblem(text),
-        onEvent: (e) => {
-          if (e.event === 'messages.pruned') this.#prunedSinceStart += e.data.ids.length;
-          if (e.event === 'messages.added') {
-            // Reading the headers of every new message costs real throughput in a flood; do it only for listeners.
-            if (this.events.hasListeners('messages.added')) this.events.emit('messages.added', e.data());
-            return;
-          }
-          this.events.emit(e.event, e.data);
-        },
-      }),
-    );
-    const store = this.#store;
+  private constructor(options: CoreOptions, opened: OpenedStore) {
+    const { store, lock, events } = opened;
+    this.events = events;
+    this.#lock = lock;
+    this.#store = store;
+    this.#retention = opened.retention;
     let box: SecretBox;
     try {
       // Locked: a throwaway key, never used to save (SettingsService saves nothing while locked).
@@ -105,21 +105,15 @@ export class Core {
         options.secretsLocked ? randomBytes(32) : (options.secretKey ?? loadOrCreateKeyFile(options.dataDir)),
       );
       const resolved = SettingsService.resolve(
-        defaultSettings(store.retention),
+        defaultSettings(opened.retention),
         [...(options.layers ?? []), ...startOptionsLayer(options)],
-        store.readSetting(SAVED_SETTINGS_KEY),
+        opened.saved,
         box,
         { savedLocked: options.secretsLocked ?? false },
       );
-      resolved.warnings.unshift(...(options.warnings ?? []), ...folderWarnings);
+      resolved.warnings.unshift(...(options.warnings ?? []), ...opened.warnings);
       for (const w of resolved.warnings) console.warn(`[settings] ${w}`);
       const doc = resolved.document;
-      if (
-        doc.retention.maxMessages !== store.retention.maxMessages ||
-        doc.retention.maxBytes !== store.retention.maxBytes
-      ) {
-        store.setRetention(doc.retention);
-      }
       this.#faults = options.faults ?? new FaultEngine([]);
       this.#faults.setRules(doc.faults);
       const faults = this.#faults;
@@ -152,8 +146,11 @@ export class Core {
           readSaved: () => store.readSetting(SAVED_SETTINGS_KEY),
           writeSaved: (value) => store.writeSetting(SAVED_SETTINGS_KEY, value),
           keepUnused: (value) => store.writeSetting(`${SAVED_SETTINGS_KEY}.unused`, value),
-          retention: () => store.retention,
-          setRetention: (r) => store.setRetention(r),
+          retention: () => this.#retention,
+          setRetention: async (r) => {
+            await store.setRetention(r);
+            this.#retention = { ...r };
+          },
           applyListeners: (listeners, smtp) => capture.apply(listeners, smtp),
           setFaultRules: (rules) => faults.setRules(rules),
           changed: (settings) => this.events.emit('settings.changed', settings),
@@ -165,8 +162,12 @@ export class Core {
         dataDir: options.dataDir,
         events: this.events,
         store,
-        db: store.database,
-        sql: new SqliteClient(store.database),
+        sql: store.sql,
+        // Until every capability reaches its tables through `sql`: the SQLite connection, or a clear error.
+        get db() {
+          if (store instanceof SqliteMessageStore) return store.store.database;
+          throw new MailwrightError('internal', 'this capability has no PostgreSQL form yet');
+        },
         capture: this.#capture,
         settings: this.#settings,
         metrics: this.#metrics,
@@ -181,18 +182,8 @@ export class Core {
       const messages = this.#capabilities.find((c) => c.name === 'messages') as MessagesCapability | undefined;
       if (!messages) throw new MailwrightError('internal', 'the messages capability is not registered');
       this.#messages = messages.access;
-      for (const capability of this.#capabilities) {
-        store.migrateCapability(capability.name, capability.migrations ?? []);
-        const section = capability.settings;
-        if (section) this.#settings.attach(section.key, section);
-      }
     } catch (err) {
-      lock.release();
-      store
-        .close()
-        .catch((closeErr: unknown) =>
-          console.error('[core] could not close the store after a failed start:', closeErr),
-        );
+      opened.abandon();
       throw err;
     }
     this.#handlers = Object.assign({}, ...this.#capabilities.map((c) => c.handlers)) as Handlers;
@@ -200,18 +191,72 @@ export class Core {
 
   /** Opens the store and starts the listeners. A listener that cannot bind is reported in status, not thrown. */
   static async start(options: CoreOptions): Promise<Core> {
-    const core = new Core(options);
+    const core = await Core.open(options);
     await core.#capture.start();
     for (const capability of core.#capabilities) await capability.start?.();
     return core;
   }
 
   /**
-   * Opens the data folder without listening or starting any capability's background work: for one-off work on a
-   * folder no instance holds (`mailwright ingest --data-dir`). Throws `conflict` when a running instance holds it.
+   * Opens the data folder and the store without listening or starting any capability's background work: for
+   * one-off work on a folder no instance holds (`mailwright ingest --data-dir`). Throws `conflict` when a running
+   * instance holds the folder, and `unavailable` naming host and port when a PostgreSQL store cannot be reached.
    */
-  static open(options: CoreOptions): Core {
-    return new Core(options);
+  static async open(options: CoreOptions): Promise<Core> {
+    // Store events and problems reach the core once it exists (none that matter come before).
+    const ref: { core?: Core } = {};
+    const opened = await openStore(options, {
+      event: (e) => {
+        if (ref.core) ref.core.#storeEvent(e);
+      },
+      problem: (text) => (ref.core ? ref.core.reportProblem(text) : console.error(text)),
+    });
+    const core = new Core(options, opened);
+    ref.core = core;
+    try {
+      if (
+        core.#settings.section('retention').maxMessages !== opened.retention.maxMessages ||
+        core.#settings.section('retention').maxBytes !== opened.retention.maxBytes
+      ) {
+        await core.#store.setRetention(core.#settings.section('retention'));
+      }
+      for (const capability of core.#capabilities) {
+        await core.#store.migrateCapability(capability.name, capability.migrations ?? []);
+        const section = capability.settings;
+        if (section) core.#settings.attach(section.key, section);
+      }
+      await core.#refreshStats();
+    } catch (err) {
+      opened.abandon();
+      throw err;
+    }
+    return core;
+  }
+
+  #storeEvent(e: StoreEvent): void {
+    if (e.event === 'messages.pruned') this.#prunedSinceStart += e.data.ids.length;
+    if (e.event !== 'sessions.added') this.#statsChanged();
+    if (e.event === 'messages.added') {
+      // Reading the headers of every new message costs real throughput in a flood; do it only for listeners.
+      if (this.events.hasListeners('messages.added')) this.events.emit('messages.added', e.data());
+      return;
+    }
+    this.events.emit(e.event, e.data);
+  }
+
+  /** A store that cannot count at once (PostgreSQL) is asked again shortly after its figures changed. */
+  #statsChanged(): void {
+    if (this.#store.statsNow || this.#statsTimer) return;
+    this.#statsTimer = setTimeout(() => {
+      this.#refreshStats()
+        .catch(() => {}) // unreachable: the outage is reported by the store; the last figures stay
+        .finally(() => (this.#statsTimer = null));
+    }, STATS_REFRESH_MS);
+  }
+
+  async #refreshStats(): Promise<void> {
+    if (this.#store.statsNow) return;
+    this.#stats = await this.#store.stats();
   }
 
   /** Restarts only the listeners that changed; throws MailwrightError (field named) and keeps the old set if invalid. */
@@ -242,6 +287,7 @@ export class Core {
       }
     }
     await this.#capture.stop();
+    if (this.#statsTimer) clearTimeout(this.#statsTimer);
     await this.#store.close();
     this.#lock.release();
   }
@@ -264,7 +310,7 @@ export class Core {
   }
 
   status(): ServerStatus {
-    const stats = this.#store.stats();
+    const stats = this.#store.statsNow?.() ?? this.#stats;
     return {
       version: VERSION,
       listeners: this.#capture.status(),
@@ -275,8 +321,8 @@ export class Core {
     };
   }
 
-  /** The exact bytes received. Throws not_found. */
-  raw(id: number): Buffer {
+  /** The exact bytes received. Rejects with not_found. */
+  raw(id: number): Promise<Buffer> {
     return this.#messages.raw(id);
   }
 
@@ -300,8 +346,8 @@ export class Core {
   }
 
   /** Writes the sessions that ended but wait for their batch (tests read them right after a client hung up). */
-  flushSessions(): void {
-    this.#store.sessions.flush();
+  flushSessions(): Promise<void> {
+    return this.#store.sessions.flush();
   }
 
   /** Resolves when every stored message is parsed and indexed (tests and benchmarks wait on this). */
@@ -332,12 +378,49 @@ function startOptionsLayer(o: CoreOptions): SettingsLayer[] {
   ];
 }
 
-/** Runs `open` holding the folder's lock, and lets the lock go if it throws. */
-function guarded<T>(lock: InstanceLock, open: () => T): T {
+/** The store a Core runs on, opened with the folder's lock held, and what the settings need from it. */
+interface OpenedStore {
+  store: MessageStore;
+  lock: InstanceLock;
+  events: EventBus;
+  saved: unknown;
+  retention: RetentionSettings;
+  warnings: string[];
+  /** A start that failed after the store opened: closes it and lets the folder go. */
+  abandon(): void;
+}
+
+async function openStore(
+  options: CoreOptions,
+  on: { event: (e: StoreEvent) => void; problem: (text: string) => void },
+): Promise<OpenedStore> {
+  const warnings = prepareDataFolder(options.dataDir);
+  const lock = claimDataFolder(options.dataDir);
+  let store: MessageStore;
   try {
-    return open();
+    store = options.store?.url
+      ? await PgStore.open({ url: options.store.url, onEvent: on.event, onProblem: on.problem })
+      : new SqliteMessageStore(
+          Store.open({
+            dataDir: options.dataDir,
+            ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+            onProblem: on.problem,
+            onEvent: on.event,
+          }),
+        );
   } catch (err) {
     lock.release();
+    throw err;
+  }
+  const abandon = (): void => {
+    lock.release();
+    store.close().catch((err: unknown) => console.error('[core] could not close the store after a failed start:', err));
+  };
+  try {
+    const [saved, retention] = await Promise.all([store.readSetting(SAVED_SETTINGS_KEY), store.retention()]);
+    return { store, lock, events: new EventBus(), saved, retention, warnings, abandon };
+  } catch (err) {
+    abandon();
     throw err;
   }
 }

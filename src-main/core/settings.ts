@@ -39,12 +39,13 @@ const MAX_RUNTIME_WARNINGS = 10;
 
 /** What the service drives; the core hands in the real store, capture server and fault engine. */
 export interface SettingsTargets {
-  readSaved(): unknown;
-  writeSaved(value: unknown): void;
+  readSaved(): Promise<unknown>;
+  writeSaved(value: unknown): Promise<void>;
   /** Keeps saved settings that could not be used aside before they are overwritten, so nothing is silently lost. */
-  keepUnused(value: unknown): void;
+  keepUnused(value: unknown): Promise<void>;
+  /** The limits as last read or set (the view reads them at once). */
   retention(): RetentionSettings;
-  setRetention(r: RetentionSettings): void;
+  setRetention(r: RetentionSettings): Promise<void>;
   applyListeners(listeners: ListenerConfig[], smtp: SettingsDocument['smtp']): Promise<unknown>;
   setFaultRules(rules: SettingsDocument['faults']): void;
   changed(settings: Settings): void;
@@ -174,13 +175,11 @@ export class SettingsService {
     service.#locked = resolved.savedLocked ?? false;
     if (resolved.resealed) {
       // Written at once rather than at the next edit: until then a secret copied into another field would open.
-      try {
-        targets.writeSaved(resolved.resealed);
-      } catch (err) {
+      targets.writeSaved(resolved.resealed).catch((err: unknown) => {
         service.#warnings.push(
           `Saved secrets could not be re-sealed (${(err as Error).message}); this is tried again at the next start`,
         );
-      }
+      });
     }
     return service;
   }
@@ -249,23 +248,23 @@ export class SettingsService {
     // Binding is the one step that can still fail; it undoes itself (see CaptureServer.apply), so it goes first.
     if (listenersChanged) await this.#targets.applyListeners(next.listeners, next.smtp);
     if (patch.faults) this.#targets.setFaultRules(next.faults);
-    if (patch.retention) this.#targets.setRetention(next.retention);
+    if (patch.retention) await this.#targets.setRetention(next.retention);
     for (const key of changed) await this.#hooks.get(key)?.apply?.(next[key]);
     this.#doc = next;
-    this.#save();
+    await this.#save();
     const view = this.view();
     this.#targets.changed(view);
     return view;
   }
 
-  #save(): void {
+  async #save(): Promise<void> {
     if (this.#locked) return;
     if (this.#savedUnused) {
-      const old = this.#targets.readSaved();
-      if (old !== undefined) this.#targets.keepUnused(old);
+      const old = await this.#targets.readSaved();
+      if (old !== undefined) await this.#targets.keepUnused(old);
       this.#savedUnused = false;
     }
-    this.#targets.writeSaved(sealDocument(this.#doc, this.#box));
+    await this.#targets.writeSaved(sealDocument(this.#doc, this.#box));
   }
 }
 

@@ -57,7 +57,7 @@ const keyParam = {
 };
 
 /** `latest` is the route's convenience for CI: the newest message whose key header names the key. */
-export function diffRoutes(latestWithKey: (key: string) => number | null): RestRoute[] {
+export function diffRoutes(latestWithKey: (key: string) => Promise<number | null>): RestRoute[] {
   return [
     {
       method: 'GET',
@@ -272,12 +272,12 @@ export function diffRoutes(latestWithKey: (key: string) => number | null): RestR
         ],
         responses: { '200': jsonOk(baselineComparisonSchema, 'The comparison'), ...errorResponses },
       },
-      handler: (c) => {
+      handler: async (c) => {
         const key = c.params.key ?? '';
         const message = c.query.get('message') ?? undefined;
         let messageId: number;
         if (message === 'latest') {
-          const latest = latestWithKey(key);
+          const latest = await latestWithKey(key);
           if (latest === null)
             throw new MailwrightError('not_found', `no recent message has the key "${key}"`, 'message');
           messageId = latest;

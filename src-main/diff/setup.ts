@@ -42,7 +42,7 @@ export function setupDiff(
   const side = async (id: MessageId): Promise<DiffSide> => {
     const detail = await deps.store.get(id);
     const envelope: Envelope = detail.envelope;
-    return { id, subject: detail.subject, raw: deps.store.raw(id), envelope };
+    return { id, subject: detail.subject, raw: await deps.store.raw(id), envelope };
   };
   /** A send of the compose history, read through its verbs: diff stays the one place that diffs. */
   const sendSide = async (id: number, field: 'a' | 'b'): Promise<DiffSide> => {
@@ -92,16 +92,16 @@ export function setupDiff(
         return diffMessages(x, y, options);
       },
       'diff.screenshot': async ({ id, ...options }) =>
-        toScreenshot(await renderMessage(renderer, deps.store.raw(id), renderSettings(options))),
-      'diff.visual': ({ a, b, ...options }) =>
+        toScreenshot(await renderMessage(renderer, await deps.store.raw(id), renderSettings(options))),
+      'diff.visual': async ({ a, b, ...options }) =>
         visualDiff(
           renderer,
-          { id: a, raw: deps.store.raw(a) },
-          { id: b, raw: deps.store.raw(b) },
+          { id: a, raw: await deps.store.raw(a) },
+          { id: b, raw: await deps.store.raw(b) },
           renderSettings(options),
         ),
       'diff.accessibility': async ({ id }) => {
-        const { html } = await parseBodies(deps.store.raw(id));
+        const { html } = await parseBodies(await deps.store.raw(id));
         if (html === null)
           return {
             id,

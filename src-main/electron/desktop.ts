@@ -48,7 +48,7 @@ async function invoke<K extends CallName>(core: Core, name: K, args: unknown): P
 export function createDesktopHandlers(core: Core): DesktopHandlers<BrowserWindow | null> {
   return {
     'desktop.saveRaw': async ({ id }, win) => {
-      const raw = core.raw(id); // not_found before any dialog opens
+      const raw = await core.raw(id); // not_found before any dialog opens
       const options = { defaultPath: `message-${id}.eml`, filters: [{ name: 'Email message', extensions: ['eml'] }] };
       const picked = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
       if (picked.canceled || !picked.filePath) return { path: null };
@@ -56,7 +56,7 @@ export function createDesktopHandlers(core: Core): DesktopHandlers<BrowserWindow
       return { path: picked.filePath };
     },
     'desktop.saveAttachments': async ({ id, partIds }, win) => {
-      core.raw(id); // not_found before any dialog opens
+      await core.raw(id); // not_found before any dialog opens
       const picked = await showOpen(win, {
         title: 'Save attachments to folder',
         buttonLabel: 'Save here',

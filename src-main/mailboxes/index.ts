@@ -29,15 +29,18 @@ export function setupMailboxes(deps: CapabilityDeps): Capability<keyof typeof ma
         const foldPlus = fold(a.foldPlus);
         return { ...repo.list(foldPlus, a.limit ?? DEFAULT_LIST_PAGE, a.offset ?? 0), foldPlus };
       },
-      'mailboxes.messages': (a): MessagePage => {
+      'mailboxes.messages': async (a): Promise<MessagePage> => {
         repo.sync();
         const limit = Math.min(a.limit ?? DEFAULT_PAGE, MAX_PAGE_SIZE);
         const { rows, total, unread } = repo.page(a.address, fold(a.foldPlus), limit, a.offset ?? 0);
-        const messages = rows.map((row) => {
-          const summary = rowToSummary(row);
-          // Not indexed yet: its header says who it is from and what it is about.
-          return summary.indexed ? summary : headerSummary(summary, deps.store.raw(row.id), rowEnvelope(row));
-        });
+        const messages = await Promise.all(
+          rows.map(async (row) => {
+            const summary = rowToSummary(row);
+            // Not indexed yet: its header says who it is from and what it is about.
+            if (summary.indexed) return summary;
+            return headerSummary(summary, await deps.store.raw(row.id), rowEnvelope(row));
+          }),
+        );
         return { total, unread, messages };
       },
       'mailboxes.newAddress': (a) => {

@@ -2,18 +2,18 @@
 // Must not import electron or any binding.
 import type { ImportResult } from '../../src-shared/index.js';
 import type { EventBus } from '../core/events.js';
-import type { ImportCounts, ImportSource, Store } from '../store/index.js';
+import type { ImportCounts, ImportSource, MessageStore } from '../store/index.js';
 
 /** import.progress this often while an import reads: a progress bar moves smoothly, and the socket is not flooded. */
 const PROGRESS_INTERVAL_MS = 250;
 
 export class Importer {
-  readonly #store: Store;
+  readonly #store: MessageStore;
   readonly #events: EventBus;
   readonly #maxMessageBytes: () => number;
   #importCount = 0;
 
-  constructor(store: Store, events: EventBus, maxMessageBytes: () => number) {
+  constructor(store: MessageStore, events: EventBus, maxMessageBytes: () => number) {
     this.#store = store;
     this.#events = events;
     this.#maxMessageBytes = maxMessageBytes;

@@ -136,9 +136,9 @@ export function messagesRoutes(access: MessageAccess): RestRoute[] {
         parameters: [ID_PARAM],
         responses: fileResponses('message/rfc822', 'The raw message'),
       },
-      handler: (c) => {
+      handler: async (c) => {
         const id = idOf(c);
-        return download('message/rfc822', `attachment; filename="message-${id}.eml"`, access.raw(id));
+        return download('message/rfc822', `attachment; filename="message-${id}.eml"`, await access.raw(id));
       },
     },
     {

@@ -21,8 +21,8 @@ type MessagesVerb = Extract<CallName, `messages.${string}`>;
 
 /** What the bindings read of a message beyond the verbs: bytes with their own content type, and file imports. */
 export interface MessageAccess {
-  /** The exact bytes received. Throws not_found. */
-  raw(id: number): Buffer;
+  /** The exact bytes received. Rejects with not_found. */
+  raw(id: number): Promise<Buffer>;
   attachment(id: number, partId: string): Promise<AttachmentContent>;
   /**
    * The preview document. `remote` is the request's remote= value, passed through as the binding got it: null or
@@ -43,10 +43,10 @@ export function setupMessages(deps: CapabilityDeps): MessagesCapability {
   const importer = new Importer(store, deps.events, () => deps.settings.section('smtp').maxMessageBytes);
   const access: MessageAccess = {
     raw: (id) => store.raw(id),
-    attachment: (id, partId) => extractAttachment(store.raw(id), partId),
-    preview: (id, remote, view) => {
+    attachment: async (id, partId) => extractAttachment(await store.raw(id), partId),
+    preview: async (id, remote, view) => {
       const allowRemote = remoteGate.allowsRemote(id, remote);
-      return renderPreview(store.raw(id), { allowRemote, view });
+      return renderPreview(await store.raw(id), { allowRemote, view });
     },
     importStream: (source, file) => importer.importStream(source, file),
     importFile: async (filePath) => {
@@ -64,19 +64,19 @@ export function setupMessages(deps: CapabilityDeps): MessagesCapability {
     handlers: {
       'messages.list': (a) => store.list(a),
       'messages.get': (a) => store.get(a.id),
-      'messages.source': (a) => {
-        const raw = store.raw(a.id);
+      'messages.source': async (a) => {
+        const raw = await store.raw(a.id);
         // Text for display (decodeForDisplay); the byte-exact download is the raw route.
         return { source: decodeForDisplay(raw), size: raw.length };
       },
-      'messages.remoteContentKey': (a) => {
-        store.raw(a.id); // not_found for a message that is not there
+      'messages.remoteContentKey': async (a) => {
+        await store.raw(a.id); // not_found for a message that is not there
         return { key: remoteGate.keyFor(a.id) };
       },
-      'messages.markRead': (a) => ({ updated: store.markRead(a.ids, a.read) }),
-      'messages.markAllRead': (a) => ({ updated: store.markAllRead(a.query) }),
-      'messages.delete': (a) => ({ deleted: store.delete(a.ids) }),
-      'messages.deleteAll': () => ({ deleted: store.deleteAll() }),
+      'messages.markRead': async (a) => ({ updated: await store.markRead(a.ids, a.read) }),
+      'messages.markAllRead': async (a) => ({ updated: await store.markAllRead(a.query) }),
+      'messages.delete': async (a) => ({ deleted: await store.delete(a.ids) }),
+      'messages.deleteAll': async () => ({ deleted: await store.deleteAll() }),
       'messages.import': (a) => {
         const data = Buffer.from(a.data, 'base64');
         return importer.importStream([data], { filename: a.filename, totalBytes: data.length });

@@ -88,6 +88,8 @@ export interface MessageStore {
   retention(): Promise<RetentionSettings>;
   setRetention(r: RetentionSettings): Promise<void>;
   stats(): Promise<StoreStats>;
+  /** The same figures at once, where the store can count without waiting (SQLite); absent otherwise. */
+  statsNow?(): StoreStats;
   /** Resolves when every committed message is derived and indexed. */
   idle(): Promise<void>;
   close(): Promise<void>;

@@ -99,6 +99,9 @@ export class SqliteMessageStore implements MessageStore {
   stats(): Promise<StoreStats> {
     return settle(() => this.#store.stats());
   }
+  statsNow(): StoreStats {
+    return this.#store.stats();
+  }
   idle(): Promise<void> {
     return this.#store.idle();
   }

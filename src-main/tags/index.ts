@@ -38,7 +38,7 @@ export function setupTags(deps: CapabilityDeps): Capability<keyof typeof tagsVer
   }
 
   /** Rules newly indexed messages (messages.updated also fires for read-state changes: those were ruled before). */
-  function ruleNew(ids: readonly number[]): void {
+  async function ruleNew(ids: readonly number[]): Promise<void> {
     const fresh = ids.filter((id) => id > ruledBelow && !ruled.has(id));
     if (fresh.length === 0) return;
     for (const id of fresh) ruled.add(id);
@@ -52,7 +52,7 @@ export function setupTags(deps: CapabilityDeps): Capability<keyof typeof tagsVer
       for (const id of fresh) {
         let raw: Buffer;
         try {
-          raw = deps.store.raw(id);
+          raw = await deps.store.raw(id);
         } catch {
           continue; // deleted or pruned meanwhile
         }
@@ -63,7 +63,7 @@ export function setupTags(deps: CapabilityDeps): Capability<keyof typeof tagsVer
     for (const rule of settings.rules) {
       const tag = cleanTag(rule.tag);
       if (!tag) continue;
-      const hits = deps.store.matching(rule.query, fresh);
+      const hits = await deps.store.matching(rule.query, fresh);
       if (hits.length && repo.add(hits, [tag])) for (const id of hits) touched.add(id);
     }
     changed([...touched]);
@@ -130,7 +130,9 @@ export function setupTags(deps: CapabilityDeps): Capability<keyof typeof tagsVer
       const newest = await deps.invoke('messages.list', { limit: 1 });
       ruledBelow = newest.ok ? (newest.value.messages[0]?.id ?? 0) : 0;
       unsubscribe.push(
-        deps.events.on('messages.updated', ({ ids }) => ruleNew(ids)),
+        deps.events.on('messages.updated', ({ ids }) => {
+          ruleNew(ids).catch((err: unknown) => deps.reportProblem(`[tags] rules failed: ${(err as Error).message}`));
+        }),
         deps.events.on('messages.deleted', ({ ids }) => repo.forget(ids)),
         deps.events.on('messages.pruned', ({ ids }) => repo.forget(ids)),
         deps.events.on('messages.cleared', () => repo.forgetOrphans()),

@@ -7,7 +7,7 @@ import type { MessageSummary } from '../../src-shared/index.js';
 import { DEFAULT_WAIT_MS, MAX_PAGE_SIZE, MailwrightError } from '../../src-shared/index.js';
 import type { WaitResult } from '../../src-shared/contract/wait.js';
 import type { EventBus } from '../core/events.js';
-import type { Store } from '../store/index.js';
+import type { MessageStore } from '../store/index.js';
 import { quickMatcher, type QuickMatcher } from './quick-match.js';
 
 /**
@@ -55,13 +55,13 @@ function isAfter(m: MessageSummary, after: After): boolean {
 
 export class Waiters {
   readonly #events: EventBus;
-  readonly #store: Store;
+  readonly #store: MessageStore;
   readonly #waiting = new Set<Waiter>();
   #unsubscribe: (() => void)[] = [];
   #recheck: NodeJS.Immediate | null = null;
   #recheckIds: number[] = [];
 
-  constructor(events: EventBus, store: Store) {
+  constructor(events: EventBus, store: MessageStore) {
     this.#events = events;
     this.#store = store;
   }
@@ -71,7 +71,7 @@ export class Waiters {
   }
 
   /** Resolves with the match, or with message null once the timeout passes or `signal` aborts. */
-  wait(request: WaitRequest, signal?: AbortSignal): Promise<WaitResult> {
+  async wait(request: WaitRequest, signal?: AbortSignal): Promise<WaitResult> {
     const after = parseAfter(request.after);
     const timeoutMs = request.timeoutMs ?? DEFAULT_WAIT_MS;
     const started = performance.now();
@@ -80,10 +80,11 @@ export class Waiters {
       timedOut: message === null && !signal?.aborted,
       waitedMs: Math.round(performance.now() - started),
     });
-    const existing =
-      after === undefined ? this.#newestMatch(request.query) : this.#oldestMatchAfter(request.query, after);
-    if (existing) return Promise.resolve(result(existing));
-    if (timeoutMs === 0 || signal?.aborted) return Promise.resolve(result(null));
+    const existing = await (after === undefined
+      ? this.#newestMatch(request.query)
+      : this.#oldestMatchAfter(request.query, after));
+    if (existing) return result(existing);
+    if (timeoutMs === 0 || signal?.aborted) return result(null);
     if (this.#waiting.size >= MAX_WAITERS)
       throw new MailwrightError('unavailable', `${MAX_WAITERS} waits are already open; finish some first`);
     return new Promise((resolve) => {
@@ -105,6 +106,15 @@ export class Waiters {
       signal?.addEventListener('abort', onAbort, { once: true });
       if (this.#waiting.size === 0) this.#subscribe();
       this.#waiting.add(waiter);
+      // Mail stored while the first search ran raised events before this waiter listened: search once more.
+      const again =
+        after === undefined ? this.#newestMatch(request.query) : this.#oldestMatchAfter(request.query, after);
+      again.then(
+        (hit) => {
+          if (hit) waiter.finish(hit);
+        },
+        (err: unknown) => console.error('[wait] search failed:', err),
+      );
     });
   }
 
@@ -139,33 +149,35 @@ export class Waiters {
   /** Derived messages may now match text queries; one search per waiter per turn of the loop, however many batches. */
   #updated(ids: number[]): void {
     this.#recheckIds.push(...ids);
-    this.#recheck ??= setImmediate(() => {
-      this.#recheck = null;
-      const newest = Math.max(...this.#recheckIds);
-      this.#recheckIds = [];
-      for (const waiter of [...this.#waiting]) {
-        // An id-bounded wait cannot gain a match from messages older than its bound.
-        if ('id' in waiter.after && newest <= waiter.after.id) continue;
-        try {
-          const hit = this.#oldestMatchAfter(waiter.query, waiter.after);
-          if (hit) waiter.finish(hit);
-        } catch (err) {
-          // The store closed under us: the waiter times out or is closed with the core.
-          console.error('[wait] search failed:', err);
-        }
-      }
-    });
+    this.#recheck ??= setImmediate(() => void this.#recheckWaiters());
   }
 
-  #newestMatch(query: string | undefined): MessageSummary | null {
-    return this.#store.list({ ...(query ? { query } : {}), limit: 1 }).messages[0] ?? null;
+  async #recheckWaiters(): Promise<void> {
+    this.#recheck = null;
+    const newest = Math.max(...this.#recheckIds);
+    this.#recheckIds = [];
+    for (const waiter of [...this.#waiting]) {
+      // An id-bounded wait cannot gain a match from messages older than its bound.
+      if ('id' in waiter.after && newest <= waiter.after.id) continue;
+      try {
+        const hit = await this.#oldestMatchAfter(waiter.query, waiter.after);
+        if (hit) waiter.finish(hit);
+      } catch (err) {
+        // The store closed under us: the waiter times out or is closed with the core.
+        console.error('[wait] search failed:', err);
+      }
+    }
+  }
+
+  async #newestMatch(query: string | undefined): Promise<MessageSummary | null> {
+    return (await this.#store.list({ ...(query ? { query } : {}), limit: 1 })).messages[0] ?? null;
   }
 
   /** The oldest match after the bound: the search is newest-first, so read pages until one reaches past it. */
-  #oldestMatchAfter(query: string | undefined, after: After): MessageSummary | null {
+  async #oldestMatchAfter(query: string | undefined, after: After): Promise<MessageSummary | null> {
     let oldest: MessageSummary | null = null;
     for (let page = 0; page < MAX_SCAN_PAGES; page++) {
-      const { messages } = this.#store.list({
+      const { messages } = await this.#store.list({
         ...(query ? { query } : {}),
         limit: page === 0 ? 50 : MAX_PAGE_SIZE,
         offset: page === 0 ? 0 : 50 + (page - 1) * MAX_PAGE_SIZE,

@@ -43,15 +43,15 @@ export function mailhogApi(deps: CapabilityDeps): MailhogApi {
   let speeds: JimConfig = DEFAULT_JIM;
 
   /** MailHog's shape of these rows (id and receivedAt from a list); rows deleted meanwhile are left out. */
-  function messages(rows: readonly { id: number; receivedAt: string }[]): MailhogMessage[] {
-    const envelopes = deps.store.envelopes(rows.map((r) => r.id));
+  async function messages(rows: readonly { id: number; receivedAt: string }[]): Promise<MailhogMessage[]> {
+    const envelopes = await deps.store.envelopes(rows.map((r) => r.id));
     const out: MailhogMessage[] = [];
     for (const { id, receivedAt } of rows) {
       const envelope = envelopes.get(id);
       if (!envelope) continue;
       let raw: Buffer;
       try {
-        raw = deps.store.raw(id);
+        raw = await deps.store.raw(id);
       } catch {
         continue; // deleted between the list and this read
       }
@@ -62,7 +62,7 @@ export function mailhogApi(deps: CapabilityDeps): MailhogApi {
 
   async function page(query: string, start: number, limit: number) {
     const result = await call(invoke, 'messages.list', { offset: start, limit, ...(query ? { query } : {}) });
-    return { total: result.total, items: messages(result.messages) };
+    return { total: result.total, items: await messages(result.messages) };
   }
 
   /** One message by id, or null when there is none (MailHog answers `null`). */
@@ -70,7 +70,7 @@ export function mailhogApi(deps: CapabilityDeps): MailhogApi {
     const id = numericId(raw);
     if (id === null) return null;
     const r = await invoke('messages.get', { id });
-    return r.ok ? (messages([{ id, receivedAt: r.value.receivedAt }])[0] ?? null) : null;
+    return r.ok ? ((await messages([{ id, receivedAt: r.value.receivedAt }]))[0] ?? null) : null;
   }
 
   function startLimit(q: URLSearchParams): { start: number; limit: number } {
@@ -119,10 +119,10 @@ export function mailhogApi(deps: CapabilityDeps): MailhogApi {
     return { status: 200, headers: { 'Content-Type': TEXT_JSON } };
   }
 
-  function downloadRaw(c: RouteContext): Reply {
+  async function downloadRaw(c: RouteContext): Promise<Reply> {
     const id = numericId(c.params.id);
     if (id === null) throw new MailwrightError('not_found', 'no such message');
-    return download('message/rfc822', `attachment; filename="${id}.eml"`, deps.store.raw(id));
+    return download('message/rfc822', `attachment; filename="${id}.eml"`, await deps.store.raw(id));
   }
 
   async function downloadPart(c: RouteContext): Promise<Reply> {
@@ -182,10 +182,16 @@ export function mailhogApi(deps: CapabilityDeps): MailhogApi {
       wake?.();
       wake = null;
     };
+    // Reads are chained so that events go out in the order the messages came.
+    let reading = Promise.resolve();
     const off = deps.events.on('messages.added', ({ messages: added }) => {
-      for (const m of messages(added)) queue.push(`data: ${JSON.stringify(m)}\n\n`);
-      if (queue.length > MAX_QUEUED_EVENTS) overflow = true;
-      notify();
+      reading = reading
+        .then(async () => {
+          for (const m of await messages(added)) queue.push(`data: ${JSON.stringify(m)}\n\n`);
+          if (queue.length > MAX_QUEUED_EVENTS) overflow = true;
+          notify();
+        })
+        .catch((err: unknown) => console.error('[mailhog] event stream read failed:', err));
     });
     const keepalive = setInterval(() => {
       queue.push(': keepalive\n\n');

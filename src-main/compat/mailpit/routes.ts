@@ -121,7 +121,7 @@ export function mailpitRoutes(deps: CapabilityDeps, mailhog: Pick<MailhogApi, 'v
     const attachments = new Map(
       await Promise.all(
         unindexed.map(async (m) => {
-          const walk = await walkMime(deps.store.raw(m.id));
+          const walk = await walkMime(await deps.store.raw(m.id));
           return [m.id, walk.parts.filter((p) => p.isAttachment).length] as const;
         }),
       ),
@@ -172,7 +172,7 @@ export function mailpitRoutes(deps: CapabilityDeps, mailhog: Pick<MailhogApi, 'v
   async function message(c: RouteContext): Promise<Reply> {
     const id = await resolve(c);
     const detail = await call(invoke, 'messages.get', { id });
-    const raw = deps.store.raw(id);
+    const raw = await deps.store.raw(id);
     const wanted = new Set(detail.attachments.map((a) => a.partId));
     const [bodies, walk, tags] = await Promise.all([
       parseBodies(raw),
@@ -196,7 +196,7 @@ export function mailpitRoutes(deps: CapabilityDeps, mailhog: Pick<MailhogApi, 'v
 
   async function raw(c: RouteContext): Promise<Reply> {
     const id = await resolve(c);
-    const bytes = deps.store.raw(id);
+    const bytes = await deps.store.raw(id);
     const reply: Reply = {
       status: 200,
       headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' },
@@ -208,7 +208,7 @@ export function mailpitRoutes(deps: CapabilityDeps, mailhog: Pick<MailhogApi, 'v
 
   async function part(c: RouteContext): Promise<Reply> {
     const id = await resolve(c);
-    const a = await extractAttachment(deps.store.raw(id), c.params.partID ?? '');
+    const a = await extractAttachment(await deps.store.raw(id), c.params.partID ?? '');
     const type = /^[\w.+-]{1,127}\/[\w.+-]{1,127}$/.test(a.contentType) ? a.contentType : 'application/octet-stream';
     return download(type, contentDisposition(a.safeFilename || a.contentId || `part-${a.partId}`, 'inline'), a.content);
   }
@@ -216,7 +216,7 @@ export function mailpitRoutes(deps: CapabilityDeps, mailhog: Pick<MailhogApi, 'v
   /** Mailpit's /thumb: always a JPEG, blank for a part that is not a decodable image. */
   async function thumb(c: RouteContext): Promise<Reply> {
     const id = await resolve(c);
-    const a = await extractAttachment(deps.store.raw(id), c.params.partID ?? '');
+    const a = await extractAttachment(await deps.store.raw(id), c.params.partID ?? '');
     const name = a.safeFilename || a.contentId || `part-${a.partId}`;
     return download('image/jpeg', contentDisposition(name, 'inline'), await thumbnail(a.contentType, a.content));
   }
@@ -228,7 +228,7 @@ export function mailpitRoutes(deps: CapabilityDeps, mailhog: Pick<MailhogApi, 'v
       if (detail.text === null) return NOT_FOUND();
       return text(detail.text);
     }
-    const { html } = await parseBodies(deps.store.raw(id));
+    const { html } = await parseBodies(await deps.store.raw(id));
     if (html === null) return NOT_FOUND();
     return {
       status: 200,
@@ -358,7 +358,7 @@ export function mailpitRoutes(deps: CapabilityDeps, mailhog: Pick<MailhogApi, 'v
   /** Client compatibility for every client caniemail knows (as Mailpit tests them all), in Mailpit's shape. */
   async function htmlCheck(c: RouteContext): Promise<Reply> {
     const id = await resolve(c);
-    const { html } = await parseBodies(deps.store.raw(id));
+    const { html } = await parseBodies(await deps.store.raw(id));
     if (html === null) throw new MailwrightError('invalid_argument', 'message does not contain HTML');
     const checks = await call(invoke, 'checks.message', { id, clients: ['*.*'] });
     return jsonAs(htmlCheckShape(checks.compat, countNodes(html)));

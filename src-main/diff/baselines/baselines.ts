@@ -76,7 +76,7 @@ export class Baselines {
     widths?: number[] | undefined;
   }): Promise<Baseline> {
     const { store } = this.#deps;
-    const raw = store.raw(args.messageId);
+    const raw = await store.raw(args.messageId);
     const detail = await store.get(args.messageId);
     const header = this.#settings().keyHeader;
     const key = args.key ?? keyFromHeader(raw, header);
@@ -131,12 +131,12 @@ export class Baselines {
   }
 
   /** The newest message whose key header names this key, among the newest `scan` messages. */
-  latestWithKey(key: string, scan = 1000): number | null {
+  async latestWithKey(key: string, scan = 1000): Promise<number | null> {
     const header = this.#settings().keyHeader;
-    const page = this.#deps.store.list({ limit: scan });
+    const page = await this.#deps.store.list({ limit: scan });
     for (const m of page.messages) {
       try {
-        if (keyFromHeader(this.#deps.store.raw(m.id), header) === key) return m.id;
+        if (keyFromHeader(await this.#deps.store.raw(m.id), header) === key) return m.id;
       } catch {
         // Deleted between the list and the read: not the latest any more.
       }
@@ -148,7 +148,7 @@ export class Baselines {
     const baseline = this.#repo.get(key);
     if (!baseline) throw new MailwrightError('not_found', `no baseline for the key "${key}"`, 'key');
     const { store } = this.#deps;
-    const raw = store.raw(messageId);
+    const raw = await store.raw(messageId);
     const detail = await store.get(messageId);
     const base: DiffSide = {
       id: baseline.messageId,
@@ -267,7 +267,7 @@ export class Baselines {
   async #compareOnArrival(id: number): Promise<void> {
     let key: string | null;
     try {
-      key = keyFromHeader(this.#deps.store.raw(id), this.#settings().keyHeader);
+      key = keyFromHeader(await this.#deps.store.raw(id), this.#settings().keyHeader);
     } catch {
       return; // deleted before its turn
     }

@@ -63,7 +63,7 @@ describe('corpus through SMTP', () => {
       const expected = sent.subarray(-2).equals(Buffer.from('\r\n'))
         ? sent
         : Buffer.concat([sent, Buffer.from('\r\n')]);
-      expect(core.raw(summary.id).equals(expected), `${r.file} raw bytes differ`).toBe(true);
+      expect((await core.raw(summary.id)).equals(expected), `${r.file} raw bytes differ`).toBe(true);
       expect(summary.bcc, r.file).toContain('hidden@example.test');
 
       const detail = await core.invoke('messages.get', { id: summary.id });
