@@ -33,7 +33,25 @@ export function readSettingsFile(file: string): SettingsLayer {
       'config',
     );
   }
-  return { source, settings: parseSettingsFile(parseText(text, absolute), source) };
+  const content = parseText(text, absolute);
+  if (typeof content !== 'object' || content === null || !('store' in content)) {
+    return { source, settings: parseSettingsFile(content, source) };
+  }
+  const { store, ...settings } = content;
+  return { source, settings: parseSettingsFile(settings, source), store: storeOf(store, source) };
+}
+
+/** `store: {url: postgres://…}`: where the messages are kept (the URL itself is checked when the store opens). */
+function storeOf(value: unknown, source: string): { url: string } {
+  const url = (value as { url?: unknown } | null)?.url;
+  if (typeof url !== 'string' || url === '' || Object.keys(value as object).length !== 1) {
+    throw new MailwrightError(
+      'invalid_argument',
+      `[config] ${source}: store must be {url: postgres://USER@HOST:PORT/DB}`,
+      'store.url',
+    );
+  }
+  return { url };
 }
 
 function parseText(text: string, file: string): unknown {

@@ -61,8 +61,8 @@ export interface CoreOptions {
   /** Draws HTML for screenshots and visual diffs (the desktop app's offscreen window); Playwright's Chromium if absent. */
   htmlRenderer?: HtmlRenderer;
   /**
-   * The message store: absent, SQLite in the data folder; `url` (postgres://…), a PostgreSQL database that several
-   * instances may share.
+   * The message store: `url` (postgres://…), a PostgreSQL database that several instances may share. Absent: the
+   * topmost layer's `store`, else SQLite in the data folder.
    */
   store?: { url: string };
   /** Problems the shell met before the core started (a keychain it could not use); shown with the settings. */
@@ -398,8 +398,9 @@ async function openStore(
   const lock = claimDataFolder(options.dataDir);
   let store: MessageStore;
   try {
-    store = options.store?.url
-      ? await PgStore.open({ url: options.store.url, onEvent: on.event, onProblem: on.problem })
+    const url = options.store?.url ?? options.layers?.findLast((l) => l.store)?.store?.url;
+    store = url
+      ? await PgStore.open({ url, onEvent: on.event, onProblem: on.problem })
       : new SqliteMessageStore(
           Store.open({
             dataDir: options.dataDir,

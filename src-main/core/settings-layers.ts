@@ -28,6 +28,11 @@ export interface SettingsLayer {
    * adding `template` at that address when no lower layer has it.
    */
   listenerAddress?: { host: string; port: number; template: ListenerConfig };
+  /**
+   * Where the messages are kept (a config file's `store: {url}`, `--store`, MAILWRIGHT_STORE): not a setting, since
+   * saved settings live in the store. The topmost layer that names one wins; none: SQLite in the data folder.
+   */
+  store?: { url: string };
 }
 
 export interface ResolvedSettings {

@@ -19,6 +19,9 @@ Options (flags override environment variables, and both override the config file
   --smtps HOST:PORT         address of the listener "smtps" (implicit TLS), added if missing  [MAILWRIGHT_SMTPS]
   --http HOST:PORT          web UI, REST API, WebSocket   [MAILWRIGHT_HTTP, default ${DEFAULT_HTTP.host}:${DEFAULT_HTTP.port}]
   --data DIR                where mail is stored          [MAILWRIGHT_DATA, default ${defaultDataDir()}]
+  --store URL               keep mail in a PostgreSQL database that several instances can share:
+                            postgres://USER:PASSWORD@HOST:PORT/DB (default: SQLite in --data; the
+                            password is better given as PGPASSWORD)   [MAILWRIGHT_STORE]
   --token TOKEN             access token for the web UI and API (16 characters or more); required when
                             --http is not loopback; visible in ps, so prefer --token-file   [MAILWRIGHT_TOKEN]
   --token-file PATH         read the access token from this file (first line; keep it chmod 600)
@@ -66,6 +69,7 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
         smtps: { type: 'string' },
         http: { type: 'string' },
         data: { type: 'string' },
+        store: { type: 'string' },
         token: { type: 'string' },
         'token-file': { type: 'string' },
         'allowed-host': { type: 'string', multiple: true },
@@ -123,6 +127,9 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
       listenerAddress: { ...smtps, template: { id: 'smtps', host: smtps.host, port: smtps.port, tls: 'implicit' } },
     });
   }
+
+  const store = pick('store', 'MAILWRIGHT_STORE', values.store);
+  if (store) layers.push({ source: store.source, store: { url: store.value } });
 
   const dataDir = path.resolve(pick('data', 'MAILWRIGHT_DATA', values.data)?.value ?? defaultDataDir(env));
 

@@ -39,7 +39,10 @@ async function main(): Promise<void> {
       process.stderr.write(`mailwright serve: ${settingErrorText(err)}\n`);
       process.exit(2);
     }
-    fail(`[core] cannot start with data folder ${config.dataDir}: ${(err as Error).message}`);
+    const message = (err as Error).message;
+    // A store error already says where the database is (host and port, never the password).
+    if (message.startsWith('[store]')) fail(`mailwright serve: cannot open the store: ${message}`);
+    fail(`[core] cannot start with data folder ${config.dataDir}: ${message}`);
   }
 
   const failed = core.status().listeners.filter((l) => l.state !== 'listening');
