@@ -91,6 +91,13 @@ export class Core {
   #stats: StoreStats = { count: 0, bytes: 0, pending: 0 };
   #statsTimer: NodeJS.Timeout | null = null;
   #prunedSinceStart = 0;
+  /** What re-resolving settings another instance saved needs: the start's layers and the sealing key. */
+  readonly #layers: SettingsLayer[];
+  readonly #box: SecretBox;
+  readonly #secretsLocked: boolean;
+  /** The database is reachable (always, for SQLite); shown in status while it is not. */
+  #storeAvailable = true;
+  #storeOutage: string | null = null;
 
   private constructor(options: CoreOptions, opened: OpenedStore) {
     const { store, lock, events } = opened;
@@ -98,19 +105,17 @@ export class Core {
     this.#lock = lock;
     this.#store = store;
     this.#retention = opened.retention;
+    this.#layers = [...(options.layers ?? []), ...startOptionsLayer(options)];
+    this.#secretsLocked = options.secretsLocked ?? false;
     let box: SecretBox;
     try {
       // Locked: a throwaway key, never used to save (SettingsService saves nothing while locked).
       box = new SecretBox(
         options.secretsLocked ? randomBytes(32) : (options.secretKey ?? loadOrCreateKeyFile(options.dataDir)),
       );
-      const resolved = SettingsService.resolve(
-        defaultSettings(opened.retention),
-        [...(options.layers ?? []), ...startOptionsLayer(options)],
-        opened.saved,
-        box,
-        { savedLocked: options.secretsLocked ?? false },
-      );
+      const resolved = SettingsService.resolve(defaultSettings(opened.retention), this.#layers, opened.saved, box, {
+        savedLocked: this.#secretsLocked,
+      });
       resolved.warnings.unshift(...(options.warnings ?? []), ...opened.warnings);
       for (const w of resolved.warnings) console.warn(`[settings] ${w}`);
       const doc = resolved.document;
@@ -186,6 +191,7 @@ export class Core {
       opened.abandon();
       throw err;
     }
+    this.#box = box;
     this.#handlers = Object.assign({}, ...this.#capabilities.map((c) => c.handlers)) as Handlers;
   }
 
@@ -210,6 +216,12 @@ export class Core {
         if (ref.core) ref.core.#storeEvent(e);
       },
       problem: (text) => (ref.core ? ref.core.reportProblem(text) : console.error(text)),
+      settingChanged: (key) => {
+        if (ref.core) ref.core.#settingChanged(key);
+      },
+      availability: (available, reason) => {
+        if (ref.core) ref.core.#availability(available, reason);
+      },
     });
     const core = new Core(options, opened);
     ref.core = core;
@@ -242,6 +254,36 @@ export class Core {
       return;
     }
     this.events.emit(e.event, e.data);
+  }
+
+  /** A setting was saved in the shared database, by another instance or this one (then nothing differs). */
+  #settingChanged(key: string): void {
+    const adopt = key === SAVED_SETTINGS_KEY ? this.#adoptSaved() : key === 'retention' ? this.#adoptRetention() : null;
+    adopt?.catch((err: unknown) =>
+      this.reportProblem(`[settings] could not apply settings another instance saved: ${(err as Error).message}`),
+    );
+  }
+
+  async #adoptSaved(): Promise<void> {
+    const saved = await this.#store.readSetting(SAVED_SETTINGS_KEY);
+    const resolved = SettingsService.resolve(defaultSettings(this.#retention), this.#layers, saved, this.#box, {
+      savedLocked: this.#secretsLocked,
+    });
+    await this.#settings.adopt(resolved);
+  }
+
+  async #adoptRetention(): Promise<void> {
+    const r = await this.#store.retention();
+    if (r.maxMessages === this.#retention.maxMessages && r.maxBytes === this.#retention.maxBytes) return;
+    this.#retention = r;
+    this.events.emit('settings.changed', this.#settings.view());
+  }
+
+  /** The shared database went away or came back: status says so, and every window shows it. */
+  #availability(available: boolean, reason?: string): void {
+    this.#storeAvailable = available;
+    this.#storeOutage = available ? null : (reason ?? 'the database is unreachable');
+    this.events.emit('server.status', this.status());
   }
 
   /** A store that cannot count at once (PostgreSQL) is asked again shortly after its figures changed. */
@@ -318,6 +360,12 @@ export class Core {
       messageCount: stats.count,
       totalBytes: stats.bytes,
       prunedSinceStart: this.#prunedSinceStart,
+      store: {
+        kind: this.#store.dialect,
+        location: this.#store.location,
+        available: this.#storeAvailable,
+        outage: this.#storeOutage,
+      },
     };
   }
 
@@ -392,7 +440,12 @@ interface OpenedStore {
 
 async function openStore(
   options: CoreOptions,
-  on: { event: (e: StoreEvent) => void; problem: (text: string) => void },
+  on: {
+    event: (e: StoreEvent) => void;
+    problem: (text: string) => void;
+    settingChanged: (key: string) => void;
+    availability: (available: boolean, reason?: string) => void;
+  },
 ): Promise<OpenedStore> {
   const warnings = prepareDataFolder(options.dataDir);
   const lock = claimDataFolder(options.dataDir);
@@ -400,7 +453,13 @@ async function openStore(
   try {
     const url = options.store?.url ?? options.layers?.findLast((l) => l.store)?.store?.url;
     store = url
-      ? await PgStore.open({ url, onEvent: on.event, onProblem: on.problem })
+      ? await PgStore.open({
+          url,
+          onEvent: on.event,
+          onProblem: on.problem,
+          onSettingChanged: on.settingChanged,
+          onAvailability: on.availability,
+        })
       : new SqliteMessageStore(
           Store.open({
             dataDir: options.dataDir,

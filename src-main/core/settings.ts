@@ -16,6 +16,7 @@ import {
   type SettingsFile,
   type SettingsUpdate,
 } from '../../src-shared/index.js';
+import { isDeepStrictEqual } from 'node:util';
 import { compileRules } from '../capture/faults/index.js';
 import { validateListener } from '../capture/listener-config.js';
 import { mapSecrets } from './secret-paths.js';
@@ -225,6 +226,37 @@ export class SettingsService {
     const run = this.#queue.then(() => this.#update(patch));
     this.#queue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Settings another instance saved (instances that share one database): the start-up layers resolved again over
+   * that saved row. Only what differs from the running settings is applied (listeners: only the changed ones
+   * restart), nothing is saved, and `changed` is told. Runs in turn with updates; a row that does not apply here
+   * (a port this host cannot bind) is listed as a warning and the running settings stay.
+   */
+  adopt(resolved: ResolvedStart): Promise<void> {
+    const run = this.#queue.then(() => this.#adopt(resolved));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #adopt(resolved: ResolvedStart): Promise<void> {
+    const next: SettingsDocument = { ...resolved.document, retention: this.#targets.retention() };
+    const changed = SECTION_KEYS.filter((k) => k !== 'retention' && !isDeepStrictEqual(next[k], this.#doc[k]));
+    if (changed.length === 0) return;
+    try {
+      for (const key of changed) this.#hooks.get(key)?.validate?.(next[key]);
+      if (changed.includes('listeners') || changed.includes('smtp'))
+        await this.#targets.applyListeners(next.listeners, next.smtp);
+      if (changed.includes('faults')) this.#targets.setFaultRules(next.faults);
+      for (const key of changed) await this.#hooks.get(key)?.apply?.(next[key]);
+    } catch (err) {
+      this.addWarning(`Settings saved by another instance do not apply here: ${(err as Error).message}`);
+      this.#targets.changed(this.view());
+      return;
+    }
+    this.#doc = next;
+    this.#targets.changed(this.view());
   }
 
   async #update(patch: SettingsUpdate): Promise<Settings> {

@@ -65,6 +65,8 @@ export interface StoreStats {
 /** Every public operation of the message store, whatever the database. */
 export interface MessageStore {
   readonly dialect: SqlDialect;
+  /** Where the messages are, for people: "SQLite in the data folder", "PostgreSQL at host:port" (no password). */
+  readonly location: string;
   readonly sessions: SessionRepository;
   /** The client for capabilities' own tables (created by their migrations). */
   readonly sql: SqlClient;

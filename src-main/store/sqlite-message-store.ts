@@ -27,6 +27,7 @@ import type { StoredMessage } from './writer.js';
 
 export class SqliteMessageStore implements MessageStore {
   readonly dialect = 'sqlite' as const;
+  readonly location = 'SQLite in the data folder';
   readonly sessions: SessionRepository;
   readonly sql: SqlClient;
   readonly #store: Store;

@@ -41,6 +41,15 @@ export const serverStatusSchema = z.object({
   totalBytes: count,
   /** How many messages retention has removed since start-up. */
   prunedSinceStart: count,
+  /** Where messages are kept; a shared database may be out of reach for a while (mail is refused with 451 then). */
+  store: z.object({
+    kind: z.enum(['sqlite', 'postgres']),
+    /** "SQLite in the data folder", "PostgreSQL at db.example:5432": never a password. */
+    location: z.string(),
+    available: z.boolean(),
+    /** Why it is out of reach, while it is. */
+    outage: z.string().nullable(),
+  }),
 });
 
 /** One minute of the live figures; `minute` is the start of the minute (ISO). */

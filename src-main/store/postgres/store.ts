@@ -191,6 +191,10 @@ export class PgStore implements MessageStore {
     return describeTarget(this.#target);
   }
 
+  get location(): string {
+    return this.target;
+  }
+
   get available(): boolean {
     return this.#available;
   }
