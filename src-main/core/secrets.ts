@@ -2,7 +2,7 @@
 // plain text in mailwright.db. The desktop shell protects the key with the OS keychain (Electron safeStorage) and
 // passes it in; serve mode keeps it in <dataDir>/secret.key, readable by the owner only.
 // Must not import electron.
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MailwrightError } from '../../src-shared/index.js';
@@ -39,6 +39,14 @@ export class SecretBox {
     if (key.length !== KEY_BYTES) throw new Error(`secret key must be ${KEY_BYTES} bytes, got ${key.length}`);
     this.#key = Buffer.from(key);
     this.keyId = createHash('sha256').update('mailwright key id').update(key).digest('hex').slice(0, 16);
+  }
+
+  /**
+   * A key for another purpose (`label`), derived from this one (HKDF-SHA256): instances that share the key file
+   * derive the same one, and it tells nothing of the sealing key.
+   */
+  derive(label: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.#key, Buffer.alloc(0), `mailwright ${label}`, KEY_BYTES));
   }
 
   /** Seals a value for the setting at `path` (e.g. `listeners.1.auth.credentials.0.password`); it opens only there. */

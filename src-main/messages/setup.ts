@@ -38,8 +38,11 @@ export type MessagesCapability = Capability<MessagesVerb> & { access: MessageAcc
 
 export function setupMessages(deps: CapabilityDeps): MessagesCapability {
   const { store } = deps;
-  // A new secret each start: keys handed out before a restart stop working, which is the point.
-  const remoteGate = new RemoteContentGate();
+  // Alone (SQLite): a new secret each start, so keys handed out before a restart stop working. Instances that share
+  // a database (and a key file) sit behind one address, so a key one handed out must open the preview on another.
+  const remoteGate = new RemoteContentGate(
+    store.dialect === 'postgres' ? deps.secrets.derive('remote-content gate') : undefined,
+  );
   const importer = new Importer(store, deps.events, () => deps.settings.section('smtp').maxMessageBytes);
   const access: MessageAccess = {
     raw: (id) => store.raw(id),

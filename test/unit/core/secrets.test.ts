@@ -20,6 +20,16 @@ function legacySeal(key: Buffer, plain: string): { sealed: string } {
 }
 
 describe('SecretBox', () => {
+  it('derives the same purpose key from the same key file, another from another key or label', () => {
+    const key = randomBytes(32);
+    const a = new SecretBox(key).derive('remote-content gate');
+    expect(a).toHaveLength(32);
+    expect(new SecretBox(Buffer.from(key)).derive('remote-content gate').equals(a)).toBe(true);
+    expect(new SecretBox(key).derive('another purpose').equals(a)).toBe(false);
+    expect(new SecretBox(randomBytes(32)).derive('remote-content gate').equals(a)).toBe(false);
+    expect(a.equals(key)).toBe(false);
+  });
+
   it('opens what it sealed; the sealed text never holds the plain text and differs each time', () => {
     const box = new SecretBox(Buffer.alloc(32, 1));
     const a = box.seal('hunter2 ünïcode', PATH);
