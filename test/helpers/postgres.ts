@@ -87,6 +87,29 @@ function runPg(tool: string, args: string[], cpus?: string, timeoutMs = START_TI
   }
 }
 
+/** Creates a fresh, empty database on the server `maintenanceUrl` points at; its URL. */
+export async function createDatabaseAt(
+  maintenanceUrl: string,
+  name = `t_${process.pid}_${crypto.randomBytes(6).toString('hex')}`,
+): Promise<string> {
+  const client = new pg.Client({ connectionString: maintenanceUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+  } finally {
+    await client.end();
+  }
+  const u = new URL(maintenanceUrl);
+  u.pathname = `/${encodeURIComponent(name)}`;
+  return u.toString();
+}
+
+/**
+ * The cluster of the `serve-postgres` test project (its global setup sets it): serve suites run against it when
+ * it is set, each serve process in a fresh database of its own.
+ */
+export const SERVE_STORE_ENV = 'MW_TEST_POSTGRES_URL';
+
 /** Starts a private cluster (on the CPUs `cpus` lists, as taskset reads them, when given). Call destroy() in afterAll. */
 export async function startPostgres(options: { cpus?: string } = {}): Promise<PgCluster> {
   if (postgresMissing) throw new Error(postgresMissing);
@@ -161,16 +184,8 @@ export async function startPostgres(options: { cpus?: string } = {}): Promise<Pg
     user: PG_USER,
     password,
     url,
-    async createDatabase(name?: string) {
-      const db = name ?? `t_${process.pid}_${++counter}_${crypto.randomBytes(3).toString('hex')}`;
-      const client = new pg.Client({ connectionString: url() });
-      await client.connect();
-      try {
-        await client.query(`CREATE DATABASE ${pg.escapeIdentifier(db)}`);
-      } finally {
-        await client.end();
-      }
-      return url(db);
+    createDatabase(name?: string) {
+      return createDatabaseAt(url(), name ?? `t_${process.pid}_${++counter}_${crypto.randomBytes(3).toString('hex')}`);
     },
     stop() {
       if (!running) return;
