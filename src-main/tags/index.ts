@@ -61,7 +61,13 @@ export function setupTags(deps: CapabilityDeps): Capability<keyof typeof tagsVer
       for (const id of sorted.slice(0, sorted.length / 2)) ruled.delete(id);
       ruledBelow = Math.max(ruledBelow, sorted[Math.floor(sorted.length / 2) - 1] ?? ruledBelow);
     }
-    const touched = new Set<number>();
+    // Every tag the batch gets, written in one transaction (a statement is a round trip on PostgreSQL).
+    const tagsById = new Map<number, string[]>();
+    const give = (id: number, tags: readonly string[]): void => {
+      const list = tagsById.get(id) ?? [];
+      for (const tag of tags) if (!list.some((t) => t.toLowerCase() === tag.toLowerCase())) list.push(tag);
+      tagsById.set(id, list);
+    };
     if (settings.fromHeader || settings.fromPlusAddress) {
       for (const id of fresh) {
         let raw: Buffer;
@@ -71,16 +77,15 @@ export function setupTags(deps: CapabilityDeps): Capability<keyof typeof tagsVer
           continue; // deleted or pruned meanwhile
         }
         const tags = tagsFromMessage(raw, settings);
-        if (tags.length && (await repo.add([id], tags))) touched.add(id);
+        if (tags.length) give(id, tags);
       }
     }
     for (const rule of settings.rules) {
       const tag = cleanTag(rule.tag);
       if (!tag) continue;
-      const hits = await deps.store.matching(rule.query, fresh);
-      if (hits.length && (await repo.add(hits, [tag]))) for (const id of hits) touched.add(id);
+      for (const id of await deps.store.matching(rule.query, fresh)) give(id, [tag]);
     }
-    changed([...touched]);
+    if (tagsById.size) changed(await repo.addEach(tagsById));
   }
 
   return {

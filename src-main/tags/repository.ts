@@ -38,6 +38,8 @@ interface Statements {
   ids: string;
   /** Every (id, tag) pair of a JSON array of ids and a JSON array of tags, skipping pairs already there. */
   insert: string;
+  /** Each [id, tag] pair of a JSON array, skipping pairs already there. */
+  insertPairs: string;
   /** Tags with their counts, sorted by name whatever the case (as NOCASE orders: ASCII letters folded, then bytes). */
   all: string;
   /** ORDER BY of a message's tags. */
@@ -49,6 +51,8 @@ const SQL: Record<SqlDialect, Statements> = {
     ids: 'SELECT value FROM json_each(?)',
     insert:
       'INSERT OR IGNORE INTO tags_message_tags (message_id, tag) SELECT i.value, t.value FROM json_each(?) i, json_each(?) t',
+    insertPairs: `INSERT OR IGNORE INTO tags_message_tags (message_id, tag)
+                    SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)`,
     all: 'SELECT tag, count(*) AS count FROM tags_message_tags GROUP BY tag ORDER BY tag COLLATE NOCASE',
     tagOrder: 'tag COLLATE NOCASE',
   },
@@ -57,6 +61,9 @@ const SQL: Record<SqlDialect, Statements> = {
     insert: `INSERT INTO tags_message_tags (message_id, tag)
                SELECT i::bigint, t FROM json_array_elements_text(?::json) i, json_array_elements_text(?::json) t
              ON CONFLICT DO NOTHING`,
+    insertPairs: `INSERT INTO tags_message_tags (message_id, tag)
+                    SELECT (v->>0)::bigint, v->>1 FROM json_array_elements(?::json) v
+                  ON CONFLICT DO NOTHING`,
     // min(): one spelling per group whatever the collation; the order is byte order of the lower-cased name.
     all: `SELECT min(tag COLLATE "C") AS tag, count(*)::int AS count FROM tags_message_tags
            GROUP BY tag ORDER BY lower(min(tag COLLATE "C")) COLLATE "C"`,
@@ -110,6 +117,19 @@ export class TagsRepository {
       const existing = await this.#existing(tx, ids);
       await this.#insert(tx, existing, tags);
       return existing.length;
+    });
+  }
+
+  /**
+   * Adds each message its own tags (rules over a batch of new mail), in one transaction whatever the batch size.
+   * Returns the ids that exist among them.
+   */
+  addEach(tagsById: ReadonlyMap<number, readonly string[]>): Promise<number[]> {
+    return this.#sql.transaction(async (tx) => {
+      const existing = await this.#existing(tx, [...tagsById.keys()]);
+      const pairs = existing.flatMap((id) => (tagsById.get(id) ?? []).map((tag) => [id, tag]));
+      if (pairs.length) await tx.run(this.#q.insertPairs, [JSON.stringify(pairs)]);
+      return existing;
     });
   }
 

@@ -93,6 +93,22 @@ describe.each(STORE_KINDS)('%s tags repository', (kind) => {
       expect(await repo.all()).toEqual([]);
     });
 
+    it('adds each message its own tags in one go, skipping gone messages and tags already there', async () => {
+      await repo.set([one], ['Old']);
+      const given = new Map([
+        [one, ['old', 'new']],
+        [two, ['signup', 'Café']],
+        [777_777, ['ghost']],
+      ]);
+      expect(await repo.addEach(given)).toEqual([one, two]);
+      const found = await repo.forMessages([one, two, 777_777]);
+      expect(found.get(one)).toEqual(['new', 'Old']);
+      expect(found.get(two)).toEqual(['Café', 'signup']);
+      expect(found.has(777_777)).toBe(false);
+      expect(await ids(h.store, 'tag:café')).toEqual([two]);
+      expect(await repo.addEach(new Map())).toEqual([]);
+    });
+
     it('rolls a failed write back whole', async () => {
       await repo.set([one], ['first']);
       await expect(
