@@ -62,7 +62,7 @@ export function setupChecks(deps: CapabilityDeps): Capability<keyof typeof check
     return r;
   }
 
-  /** The message's bytes (the store may answer now or later), or not_found naming the id. */
+  /** The message's bytes, or not_found naming the id. */
   async function raw(id: number): Promise<Buffer> {
     try {
       return await deps.store.raw(id);
