@@ -18,7 +18,7 @@ import { checkLinks } from './links/check.js';
 import { extractUrls } from './links/extract.js';
 import { VERSION } from '../core/version.js';
 import { parseForChecks } from './parsed.js';
-import { ChecksRepository, CHECKS_MIGRATIONS } from './repository.js';
+import { ChecksRepository, CHECKS_MIGRATIONS, type StoredBadges } from './repository.js';
 import { checksRoutes } from './routes.js';
 import { parseSpamdAddress, spamReport } from './spam/spamc.js';
 
@@ -33,10 +33,19 @@ interface CachedChecks extends Omit<MessageChecks, 'compat'> {
 const MAX_ORIGINAL_CANDIDATES = 50;
 
 export function setupChecks(deps: CapabilityDeps): Capability<keyof typeof checksVerbs> {
-  const repo = new ChecksRepository(deps.db);
+  const repo = new ChecksRepository(deps.sql);
   const current = (): ChecksSettings => deps.settings.section('checks');
   const resolvers = new Map<string, DnsResolver>();
   const unsubscribe: (() => void)[] = [];
+  /** Tidying started by delete events: badge reads wait for it, failures are reported. */
+  const background = new Set<Promise<void>>();
+
+  function inBackground(what: string, work: () => Promise<void>): void {
+    const done: Promise<void> = work()
+      .catch((err: unknown) => deps.reportProblem(`[checks] ${what}: ${(err as Error).message}`))
+      .finally(() => background.delete(done));
+    background.add(done);
+  }
 
   /** One resolver (and so one cache) per server list and timeout. */
   function resolverFor(servers = current().dnsServers, timeoutMs = current().dnsTimeoutMs): DnsResolver {
@@ -53,12 +62,19 @@ export function setupChecks(deps: CapabilityDeps): Capability<keyof typeof check
     return r;
   }
 
+  /** The message's bytes, or not_found naming the id. */
   async function raw(id: number): Promise<Buffer> {
     try {
       return await deps.store.raw(id);
     } catch {
       throw new MailwrightError('not_found', `message ${id} not found`, 'id');
     }
+  }
+
+  /** Badges of the messages, after the tidying of deletes started before the call (a deleted one has none). */
+  async function badges(ids: readonly number[]): Promise<StoredBadges[]> {
+    await Promise.all([...background]);
+    return repo.badges(ids);
   }
 
   async function findOriginal(messageId: string, subject: string | null): Promise<number | null> {
@@ -160,7 +176,7 @@ export function setupChecks(deps: CapabilityDeps): Capability<keyof typeof check
         const whatIf = a.ip !== undefined || a.helo !== undefined || a.mailFrom !== undefined;
         const customDns = a.dnsServers !== undefined || a.dnsTimeoutMs !== undefined;
         const clients = a.clients ?? current().compatClients;
-        const cached = !a.refresh && !whatIf && !customDns ? repo.read(a.id) : null;
+        const cached = !a.refresh && !whatIf && !customDns ? await repo.read(a.id) : null;
         if (cached?.result) {
           await raw(a.id); // a deleted message's leftover row must not answer
           const stored = JSON.parse(cached.result) as Partial<CachedChecks>;
@@ -178,7 +194,7 @@ export function setupChecks(deps: CapabilityDeps): Capability<keyof typeof check
             : result.auth.dkim.length
               ? 'fail'
               : 'none';
-          repo.write(a.id, result.checkedAt, JSON.stringify(result), {
+          await repo.write(a.id, result.checkedAt, JSON.stringify(result), {
             dkim,
             dmarc: result.auth.dmarc.result,
             compatScore: compatReport(result.compatFindings, current().compatClients).score,
@@ -188,8 +204,8 @@ export function setupChecks(deps: CapabilityDeps): Capability<keyof typeof check
         }
         return view(a.id, result, clients);
       },
-      'checks.badges': (a) => ({
-        badges: repo.badges(a.ids).map((b) => ({
+      'checks.badges': async (a) => ({
+        badges: (await badges(a.ids)).map((b) => ({
           ...b,
           dkim: b.dkim === 'pass' || b.dkim === 'fail' ? b.dkim : 'none',
         })),
@@ -197,7 +213,7 @@ export function setupChecks(deps: CapabilityDeps): Capability<keyof typeof check
       'checks.spam': async (a) => {
         const report = await spamReport(await raw(a.id), a.spamd ?? current().spamd);
         if (report.score !== null) {
-          repo.writeSpamScore(a.id, report.score);
+          await repo.writeSpamScore(a.id, report.score);
           deps.events.emit('checks.updated', { ids: [a.id] });
         }
         return report;
@@ -263,16 +279,19 @@ export function setupChecks(deps: CapabilityDeps): Capability<keyof typeof check
       },
       'checks.address': (a) => verifyAddress(a.address, resolverFor(a.dnsServers, a.dnsTimeoutMs).recorder(), a.probe),
     },
-    start() {
-      repo.forgetOrphans();
+    async start() {
+      await repo.forgetOrphans();
       unsubscribe.push(
-        deps.events.on('messages.deleted', ({ ids }) => repo.forget(ids)),
-        deps.events.on('messages.pruned', ({ ids }) => repo.forget(ids)),
-        deps.events.on('messages.cleared', () => repo.forgetOrphans()),
+        deps.events.on('messages.deleted', ({ ids }) =>
+          inBackground('forgetting deleted mail', () => repo.forget(ids)),
+        ),
+        deps.events.on('messages.pruned', ({ ids }) => inBackground('forgetting pruned mail', () => repo.forget(ids))),
+        deps.events.on('messages.cleared', () => inBackground('forgetting cleared mail', () => repo.forgetOrphans())),
       );
     },
-    stop() {
+    async stop() {
       for (const off of unsubscribe.splice(0)) off();
+      await Promise.all([...background]);
     },
   };
 }

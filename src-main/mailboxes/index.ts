@@ -17,22 +17,37 @@ const DEFAULT_LIST_PAGE = 200;
 const RANDOM_BYTES = 8;
 
 export function setupMailboxes(deps: CapabilityDeps): Capability<keyof typeof mailboxesVerbs> {
-  const repo = new MailboxRepository(deps.db);
+  const repo = new MailboxRepository(deps.sql);
   const fold = (given: boolean | undefined): boolean => given ?? deps.settings.section('mailboxes').foldPlusAddressing;
   const stops: (() => void)[] = [];
+  /** Tidying started by delete events: reads wait for it (a deleted message is not listed), failures are reported. */
+  const background = new Set<Promise<void>>();
+
+  function inBackground(what: string, work: () => Promise<void>): void {
+    const done: Promise<void> = work()
+      .catch((err: unknown) => deps.reportProblem(`[mailboxes] ${what}: ${(err as Error).message}`))
+      .finally(() => background.delete(done));
+    background.add(done);
+  }
+
+  /** Brings the tables up to date: the tidying started before the call, then the catch-up with new mail. */
+  async function current(): Promise<void> {
+    await Promise.all([...background]);
+    await repo.sync();
+  }
   return {
     name: 'mailboxes',
     migrations: MAILBOXES_MIGRATIONS,
     handlers: {
-      'mailboxes.list': (a) => {
-        repo.sync();
+      'mailboxes.list': async (a) => {
+        await current();
         const foldPlus = fold(a.foldPlus);
-        return { ...repo.list(foldPlus, a.limit ?? DEFAULT_LIST_PAGE, a.offset ?? 0), foldPlus };
+        return { ...(await repo.list(foldPlus, a.limit ?? DEFAULT_LIST_PAGE, a.offset ?? 0)), foldPlus };
       },
       'mailboxes.messages': async (a): Promise<MessagePage> => {
-        repo.sync();
+        await current();
         const limit = Math.min(a.limit ?? DEFAULT_PAGE, MAX_PAGE_SIZE);
-        const { rows, total, unread } = repo.page(a.address, fold(a.foldPlus), limit, a.offset ?? 0);
+        const { rows, total, unread } = await repo.page(a.address, fold(a.foldPlus), limit, a.offset ?? 0);
         const messages = await Promise.all(
           rows.map(async (row) => {
             const summary = rowToSummary(row);
@@ -51,13 +66,16 @@ export function setupMailboxes(deps: CapabilityDeps): Capability<keyof typeof ma
     routes: mailboxRoutes(),
     start() {
       stops.push(
-        deps.events.on('messages.deleted', ({ ids }) => repo.forget(ids)),
-        deps.events.on('messages.pruned', ({ ids }) => repo.forget(ids)),
-        deps.events.on('messages.cleared', () => repo.forgetAll()),
+        deps.events.on('messages.deleted', ({ ids }) =>
+          inBackground('forgetting deleted mail', () => repo.forget(ids)),
+        ),
+        deps.events.on('messages.pruned', ({ ids }) => inBackground('forgetting pruned mail', () => repo.forget(ids))),
+        deps.events.on('messages.cleared', () => inBackground('forgetting cleared mail', () => repo.forgetAll())),
       );
     },
-    stop() {
+    async stop() {
       for (const stop of stops.splice(0)) stop();
+      await Promise.all([...background]);
     },
   };
 }

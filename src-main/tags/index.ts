@@ -3,19 +3,33 @@
 // Must not import electron, serve/ or another capability's folder.
 import { cleanTag, MailwrightError, type TagSettings, type tagsVerbs } from '../../src-shared/index.js';
 import type { Capability, CapabilityDeps } from '../core/capability.js';
-import { TAG_CONDITION, TAGGED_CONDITION, TAGS_MIGRATIONS, TagsRepository } from './repository.js';
+import { TAG_OPERATORS, TAGS_MIGRATIONS, TagsRepository } from './repository.js';
 import { tagsFromMessage } from './rules.js';
 
 /** Ids remembered as ruled while the process runs; past this many the oldest half is forgotten (they are done). */
 const MAX_REMEMBERED_RULED = 200_000;
 
 export function setupTags(deps: CapabilityDeps): Capability<keyof typeof tagsVerbs> {
-  const repo = new TagsRepository(deps.db);
+  const repo = new TagsRepository(deps.sql);
   let settings: TagSettings = deps.settings.section('tags');
   /** Messages up to this id existed at start and are never ruled again. */
   let ruledBelow = Number.MAX_SAFE_INTEGER;
   const ruled = new Set<number>();
   const unsubscribe: (() => void)[] = [];
+  /** Work started by events (ruling new mail, tidying after deletes): reads wait for it, failures are reported. */
+  const background = new Set<Promise<void>>();
+
+  function inBackground(what: string, work: () => Promise<void>): void {
+    const done: Promise<void> = work()
+      .catch((err: unknown) => deps.reportProblem(`[tags] ${what}: ${(err as Error).message}`))
+      .finally(() => background.delete(done));
+    background.add(done);
+  }
+
+  /** Resolves when the event work started before the call has ended: a read after a delete no longer sees its tags. */
+  async function settled(): Promise<void> {
+    await Promise.all([...background]);
+  }
 
   const changed = (ids: number[]): void => {
     if (ids.length) deps.events.emit('tags.changed', { ids });
@@ -47,7 +61,13 @@ export function setupTags(deps: CapabilityDeps): Capability<keyof typeof tagsVer
       for (const id of sorted.slice(0, sorted.length / 2)) ruled.delete(id);
       ruledBelow = Math.max(ruledBelow, sorted[Math.floor(sorted.length / 2) - 1] ?? ruledBelow);
     }
-    const touched = new Set<number>();
+    // Every tag the batch gets, written in one transaction (a statement is a round trip on PostgreSQL).
+    const tagsById = new Map<number, string[]>();
+    const give = (id: number, tags: readonly string[]): void => {
+      const list = tagsById.get(id) ?? [];
+      for (const tag of tags) if (!list.some((t) => t.toLowerCase() === tag.toLowerCase())) list.push(tag);
+      tagsById.set(id, list);
+    };
     if (settings.fromHeader || settings.fromPlusAddress) {
       for (const id of fresh) {
         let raw: Buffer;
@@ -57,16 +77,15 @@ export function setupTags(deps: CapabilityDeps): Capability<keyof typeof tagsVer
           continue; // deleted or pruned meanwhile
         }
         const tags = tagsFromMessage(raw, settings);
-        if (tags.length && repo.add([id], tags)) touched.add(id);
+        if (tags.length) give(id, tags);
       }
     }
     for (const rule of settings.rules) {
       const tag = cleanTag(rule.tag);
       if (!tag) continue;
-      const hits = await deps.store.matching(rule.query, fresh);
-      if (hits.length && repo.add(hits, [tag])) for (const id of hits) touched.add(id);
+      for (const id of await deps.store.matching(rule.query, fresh)) give(id, [tag]);
     }
-    changed([...touched]);
+    if (tagsById.size) changed(await repo.addEach(tagsById));
   }
 
   return {
@@ -89,57 +108,55 @@ export function setupTags(deps: CapabilityDeps): Capability<keyof typeof tagsVer
       },
     },
     handlers: {
-      'tags.list': () => {
-        const all = repo.all();
+      'tags.list': async () => {
+        await settled();
+        const all = await repo.all();
         return { tags: all.map((t) => t.tag), counts: Object.fromEntries(all.map((t) => [t.tag, t.count])) };
       },
-      'tags.get': (a) => {
-        const found = repo.forMessages(a.ids);
+      'tags.get': async (a) => {
+        await settled();
+        const found = await repo.forMessages(a.ids);
         return { messages: a.ids.map((id) => ({ id, tags: found.get(id) ?? [] })) };
       },
-      'tags.set': (a) => {
-        const updated = repo.set(a.ids, clean(a.tags));
+      'tags.set': async (a) => {
+        const updated = await repo.set(a.ids, clean(a.tags));
         changed(a.ids);
         return { updated };
       },
-      'tags.add': (a) => {
-        const updated = repo.add(a.ids, clean(a.tags));
+      'tags.add': async (a) => {
+        const updated = await repo.add(a.ids, clean(a.tags));
         changed(a.ids);
         return { updated };
       },
-      'tags.rename': (a) => {
-        const updated = repo.rename(oneTag(a.from, 'from'), oneTag(a.to, 'to'));
+      'tags.rename': async (a) => {
+        const updated = await repo.rename(oneTag(a.from, 'from'), oneTag(a.to, 'to'));
         if (updated) deps.events.emit('tags.changed', { all: true });
         return { updated };
       },
-      'tags.delete': (a) => {
-        const updated = repo.delete(oneTag(a.tag, 'tag'));
+      'tags.delete': async (a) => {
+        await settled();
+        const updated = await repo.delete(oneTag(a.tag, 'tag'));
         if (updated) deps.events.emit('tags.changed', { all: true });
         return { updated };
       },
     },
     async start() {
-      deps.store.addSearchOperator('tag', (value) => {
-        const tag = cleanTag(value);
-        return tag ? { sql: TAG_CONDITION, params: [tag] } : null;
-      });
-      deps.store.addSearchOperator('is', (value) =>
-        /^tagged$/i.test(value) ? { sql: TAGGED_CONDITION, params: [] } : null,
-      );
-      repo.forgetOrphans();
+      for (const [name, operator] of Object.entries(TAG_OPERATORS)) deps.store.addSearchOperator(name, operator);
+      await repo.forgetOrphans();
       const newest = await deps.invoke('messages.list', { limit: 1 });
       ruledBelow = newest.ok ? (newest.value.messages[0]?.id ?? 0) : 0;
       unsubscribe.push(
-        deps.events.on('messages.updated', ({ ids }) => {
-          ruleNew(ids).catch((err: unknown) => deps.reportProblem(`[tags] rules failed: ${(err as Error).message}`));
-        }),
-        deps.events.on('messages.deleted', ({ ids }) => repo.forget(ids)),
-        deps.events.on('messages.pruned', ({ ids }) => repo.forget(ids)),
-        deps.events.on('messages.cleared', () => repo.forgetOrphans()),
+        deps.events.on('messages.updated', ({ ids }) => inBackground('ruling new mail', () => ruleNew(ids))),
+        deps.events.on('messages.deleted', ({ ids }) =>
+          inBackground('forgetting deleted mail', () => repo.forget(ids)),
+        ),
+        deps.events.on('messages.pruned', ({ ids }) => inBackground('forgetting pruned mail', () => repo.forget(ids))),
+        deps.events.on('messages.cleared', () => inBackground('forgetting cleared mail', () => repo.forgetOrphans())),
       );
     },
-    stop() {
+    async stop() {
       for (const off of unsubscribe.splice(0)) off();
+      await settled();
     },
   };
 }
