@@ -359,9 +359,10 @@ export class BulkRuns {
       run.end(signal.aborted ? 'cancelled' : 'done');
       flush(true);
       await writing;
-      this.#d.progress(run.progress());
     }
+    // A failed write ends the run as failed (start's catch stores and announces that), never as cancelled.
     if (store.error) throw store.error;
+    this.#d.progress(run.progress());
   }
 
   async #one(
