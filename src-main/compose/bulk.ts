@@ -320,7 +320,9 @@ export class BulkRuns {
           last,
         );
       } catch (err) {
-        // The store failed: the run stops, and fails with this error once what is in flight has ended.
+        // The store failed: the run stops, and fails with this error once what is in flight has ended. The
+        // history counted the rolled-back batch's bytes as held: it counts again.
+        this.#d.history.forgetHeld();
         store.error = err instanceof Error ? err : new Error(String(err));
         run.abort.abort();
       }

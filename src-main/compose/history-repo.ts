@@ -129,7 +129,21 @@ export class HistoryRepo {
       for (const r of records) ids.push(await this.#insert(db, r));
       return ids;
     };
-    return tx ? write(tx) : this.#sql.transaction(write);
+    if (tx) return write(tx);
+    try {
+      return await this.#sql.transaction(write);
+    } catch (err) {
+      this.forgetHeld();
+      throw err;
+    }
+  }
+
+  /**
+   * Forgets what it counted as held, so the next retention pass counts again: for a transaction that wrote sends
+   * here and was then rolled back (their bytes were counted as they went in).
+   */
+  forgetHeld(): void {
+    this.#held = null;
   }
 
   async #insert(db: SqlClient, r: SendRecord): Promise<number> {

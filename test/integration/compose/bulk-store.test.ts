@@ -22,6 +22,7 @@ import { STORE_KINDS, storeFactory, suiteName, type OpenedStore } from '../store
 const TABLES = ['compose_sends', 'compose_drafts', 'compose_bulk_runs', 'compose_bulk_rows'];
 /** Ceiling for one run to end, in ms: a few hundred loopback messages take well under a second. */
 const RUN_TIMEOUT_MS = 30_000;
+const NO_LIMIT = Number.MAX_SAFE_INTEGER;
 
 let server: SMTPServer;
 let port = 0;
@@ -70,7 +71,7 @@ describe.each(STORE_KINDS)('%s bulk recording', (kind) => {
     });
 
     /** The engine over this store; `afterBatch` runs after each recorded batch, before the next is written. */
-    function engine(afterBatch?: (batch: number) => Promise<void>) {
+    function engine(afterBatch?: (batch: number, history: HistoryRepo) => Promise<void>) {
       const history = new HistoryRepo(sql);
       const runs = new BulkRepo(sql);
       const recorded: { id: number; outcome: SendOutcome }[] = [];
@@ -89,7 +90,7 @@ describe.each(STORE_KINDS)('%s bulk recording', (kind) => {
         runs,
         recorded: async (rows) => {
           recorded.push(...rows);
-          if (rows.length > 0) await afterBatch?.(++batches);
+          if (rows.length > 0) await afterBatch?.(++batches, history);
         },
         progress: (p) => {
           if (p.state !== 'running') ended(p);
@@ -132,9 +133,12 @@ describe.each(STORE_KINDS)('%s bulk recording', (kind) => {
     });
 
     it('stops when the store fails between batches, ends failed, and keeps only whole batches', async () => {
-      const e = engine(async (batch) => {
+      const e = engine(async (batch, history) => {
+        if (batch !== 1) return;
+        // The history counts the bytes it holds from here on (as the capability's retention does).
+        expect(await history.applyRetention(NO_LIMIT, NO_LIMIT)).toBe(0);
         // After the first batch the rows' table goes away: the next batch cannot be written.
-        if (batch === 1) await sql.exec('ALTER TABLE compose_bulk_rows RENAME TO compose_bulk_rows_gone');
+        await sql.exec('ALTER TABLE compose_bulk_rows RENAME TO compose_bulk_rows_gone');
       });
       try {
         // Paced so that the run is still sending when the table goes.
@@ -150,6 +154,8 @@ describe.each(STORE_KINDS)('%s bulk recording', (kind) => {
         expect((await e.history.list({ limit: 10, offset: 0 })).total).toBe(firstBatch);
         const kept = await sql.all<{ n: number }>('SELECT COUNT(*) AS n FROM compose_bulk_rows_gone');
         expect(Number(kept[0]!.n)).toBe(firstBatch);
+        // Retention counts only the sends that were kept: one over the cap drops one.
+        expect(await e.history.applyRetention(firstBatch - 1, NO_LIMIT)).toBe(1);
       } finally {
         await sql.exec('ALTER TABLE compose_bulk_rows_gone RENAME TO compose_bulk_rows');
       }

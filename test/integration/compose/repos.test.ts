@@ -192,6 +192,17 @@ describe.each(STORE_KINDS)('%s compose tables', (kind) => {
         expect((await history.list({ limit: 10, offset: 0 })).total).toBe(0);
       });
 
+      it('counts no bytes of a batch that failed in its own transaction', async () => {
+        const history = new HistoryRepo(sql);
+        await history.insertMany([record(1), record(2)]);
+        expect(await history.applyRetention(NO_LIMIT, NO_LIMIT)).toBe(0);
+        const bad = { ...record(4), subject: null as unknown as string };
+        await expect(history.insertMany([record(3), bad])).rejects.toThrow(/subject/i);
+        expect((await history.list({ limit: 10, offset: 0 })).total).toBe(2);
+        // Two held: a cap of one drops one.
+        expect(await history.applyRetention(1, NO_LIMIT)).toBe(1);
+      });
+
       it('drops the bytes of the oldest sends past the count cap, then past the byte cap', async () => {
         const history = new HistoryRepo(sql);
         const ids = await history.insertMany([1, 2, 3, 4, 5].map((n) => record(n, { size: 100 })));
