@@ -49,7 +49,7 @@ export interface BulkDeps {
   history: HistoryRepo;
   runs: BulkRepo;
   /** After each batch of history rows is written (retention, `compose.sent`); `last` for a run's final batch. */
-  recorded(rows: readonly { id: number; outcome: SendOutcome }[], last: boolean): void;
+  recorded(rows: readonly { id: number; outcome: SendOutcome }[], last: boolean): Promise<void> | void;
   progress(p: BulkProgress): void;
 }
 
@@ -211,15 +211,15 @@ export class BulkRuns {
       }
     }
     const run = new Run(a.profile, profile, source, a.settings);
-    this.#d.runs.save(run.view());
-    this.#d.runs.prune();
+    await this.#d.runs.save(run.view());
+    await this.#d.runs.prune();
     this.#runs.set(run.id, run);
     run.done = this.#run(run, template, address)
-      .catch((err: unknown) => {
+      .catch(async (err: unknown) => {
         run.error = (err as Error).message;
         run.end('failed');
         try {
-          this.#d.runs.save(run.view());
+          await this.#d.runs.save(run.view());
         } catch {
           // The store itself failed; the run stays `running` there and reads as interrupted after a restart.
         }
@@ -229,16 +229,16 @@ export class BulkRuns {
     return run.view();
   }
 
-  get(id: string): BulkRun {
+  async get(id: string): Promise<BulkRun> {
     const live = this.#runs.get(id);
     if (live) return live.view();
-    const stored = this.#d.runs.get(id);
+    const stored = await this.#d.runs.get(id);
     if (!stored) throw new MailwrightError('not_found', `no bulk run ${id}`, 'id');
     return stored;
   }
 
-  list(): BulkRun[] {
-    return this.#d.runs.list().map((r) => this.#runs.get(r.id)?.view() ?? r);
+  async list(): Promise<BulkRun[]> {
+    return (await this.#d.runs.list()).map((r) => this.#runs.get(r.id)?.view() ?? r);
   }
 
   async cancel(id: string): Promise<BulkRun> {
@@ -250,9 +250,12 @@ export class BulkRuns {
   }
 
   /** The run and its rows as stored: every message of a finished run, those of its last batch for a running one. */
-  export(id: string, format: 'csv' | 'json'): { filename: string; contentType: string; content: string } {
-    const run = this.get(id);
-    const rows = this.#d.runs.rows(id);
+  async export(
+    id: string,
+    format: 'csv' | 'json',
+  ): Promise<{ filename: string; contentType: string; content: string }> {
+    const run = await this.get(id);
+    const rows = await this.#d.runs.rows(id);
     if (format === 'json')
       return {
         filename: `bulk-${run.id}.json`,
@@ -284,34 +287,52 @@ export class BulkRuns {
     );
     const pending: { record: SendRecord; row: BulkRow }[] = [];
     let flushTimer: NodeJS.Timeout | null = null;
+    // Batches are written one after another, in order (a batch's rows continue the previous batch's `seq`).
+    let writing: Promise<void> = Promise.resolve();
+    const store: { error: Error | null } = { error: null };
+    const write = async (batch: typeof pending, last: boolean) => {
+      if (store.error) return;
+      try {
+        if (batch.length === 0) {
+          await this.#d.runs.save(run.view());
+          await this.#d.recorded([], true);
+          return;
+        }
+        // The history entries, the run's rows (with their history ids) and its figures, in one transaction.
+        const ids = await this.#d.runs.transaction(async (tx) => {
+          const inserted = await this.#d.history.insertMany(
+            batch.map((b) => b.record),
+            tx,
+          );
+          batch.forEach((b, i) => (b.row.sendId = inserted[i]!));
+          await this.#d.runs.addRows(
+            run.id,
+            run.stored,
+            batch.map((b) => b.row),
+            tx,
+          );
+          await this.#d.runs.save({ ...run.view(), done: run.stored + batch.length }, tx);
+          return inserted;
+        });
+        run.stored += batch.length;
+        await this.#d.recorded(
+          batch.map((b, i) => ({ id: ids[i]!, outcome: b.record.report.outcome })),
+          last,
+        );
+      } catch (err) {
+        // The store failed: the run stops, and fails with this error once what is in flight has ended. The
+        // history counted the rolled-back batch's bytes as held: it counts again.
+        this.#d.history.forgetHeld();
+        store.error = err instanceof Error ? err : new Error(String(err));
+        run.abort.abort();
+      }
+    };
     const flush = (last = false) => {
       if (flushTimer) clearTimeout(flushTimer);
       flushTimer = null;
-      if (pending.length === 0) {
-        if (last) {
-          this.#d.runs.save(run.view());
-          this.#d.recorded([], true);
-        }
-        return;
-      }
+      if (pending.length === 0 && !last) return;
       const batch = pending.splice(0);
-      // The history entries, the run's rows (with their history ids) and its figures, in one transaction.
-      const ids = this.#d.runs.transaction(() => {
-        const inserted = this.#d.history.insertMany(batch.map((b) => b.record));
-        batch.forEach((b, i) => (b.row.sendId = inserted[i]!));
-        this.#d.runs.addRows(
-          run.id,
-          run.stored,
-          batch.map((b) => b.row),
-        );
-        run.stored += batch.length;
-        this.#d.runs.save(run.view());
-        return inserted;
-      });
-      this.#d.recorded(
-        batch.map((b, i) => ({ id: ids[i]!, outcome: b.record.report.outcome })),
-        last,
-      );
+      writing = writing.then(() => write(batch, last));
     };
     const record = (r: SendRecord, row: BulkRow) => {
       pending.push({ record: r, row });
@@ -339,8 +360,11 @@ export class BulkRuns {
       // Ended first, so the last batch stores the final figures with the last rows.
       run.end(signal.aborted ? 'cancelled' : 'done');
       flush(true);
-      this.#d.progress(run.progress());
+      await writing;
     }
+    // A failed write ends the run as failed (start's catch stores and announces that), never as cancelled.
+    if (store.error) throw store.error;
+    this.#d.progress(run.progress());
   }
 
   async #one(

@@ -1,6 +1,7 @@
 // SQL for compose_drafts: one row per saved draft, the draft (message, attachments as base64, envelope, profile)
-// as JSON with a few columns copied out for the list. Plain SQL, like history-repo.ts.
-import type Database from 'better-sqlite3';
+// as JSON with a few columns copied out for the list. Plain SQL through the capability's SqlClient, the same in
+// both dialects.
+import type { SqlClient } from '../store/message-store.js';
 import {
   MAX_DRAFTS,
   MailwrightError,
@@ -24,6 +25,19 @@ export const DRAFTS_MIGRATION = {
       draft TEXT NOT NULL
     ) STRICT;
   `,
+  // COLLATE "C": the list's order by time stamp text compares bytes, as SQLite does.
+  postgres: `
+    CREATE TABLE compose_drafts (
+      id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      created text NOT NULL,
+      updated text COLLATE "C" NOT NULL,
+      subject text NOT NULL,
+      rcpt_to text NOT NULL,
+      profile_id text,
+      attachments integer NOT NULL,
+      draft text NOT NULL
+    );
+  `,
 };
 
 interface Row {
@@ -38,54 +52,73 @@ interface Row {
 
 const SUMMARY_COLUMNS = 'id, created, updated, subject, rcpt_to, profile_id, attachments';
 
-export class DraftsRepo {
-  readonly #db: Database.Database;
+/**
+ * What makes a count-then-insert atomic: SQLite's write transaction (BEGIN IMMEDIATE) already runs alone; on
+ * PostgreSQL, transactions of other connections (or instances) would each count the same, so creates take a lock
+ * that lets readers through and queues other creates behind this one.
+ */
+const LOCK_FOR_CREATE = {
+  sqlite: null,
+  postgres: 'LOCK TABLE compose_drafts IN SHARE ROW EXCLUSIVE MODE',
+} as const;
 
-  constructor(db: Database.Database) {
-    this.#db = db;
+export class DraftsRepo {
+  readonly #sql: SqlClient;
+
+  constructor(sql: SqlClient) {
+    this.#sql = sql;
   }
 
-  list(): DraftSummary[] {
-    const rows = this.#db
-      .prepare(`SELECT ${SUMMARY_COLUMNS} FROM compose_drafts ORDER BY updated DESC, id DESC`)
-      .all() as Row[];
+  async list(): Promise<DraftSummary[]> {
+    const rows = await this.#sql.all<Row>(
+      `SELECT ${SUMMARY_COLUMNS} FROM compose_drafts ORDER BY updated DESC, id DESC`,
+    );
     return rows.map(summary);
   }
 
-  get(id: number): DraftDetail {
-    const row = this.#db.prepare(`SELECT ${SUMMARY_COLUMNS}, draft FROM compose_drafts WHERE id = ?`).get(id) as
-      (Row & { draft: string }) | undefined;
-    if (!row) throw new MailwrightError('not_found', `no draft ${id}`, 'id');
-    return { ...summary(row), draft: JSON.parse(row.draft) as Draft };
+  get(id: number): Promise<DraftDetail> {
+    return this.#get(this.#sql, id);
   }
 
-  create(draft: Draft): DraftDetail {
-    const count = (this.#db.prepare('SELECT COUNT(*) AS n FROM compose_drafts').get() as { n: number }).n;
-    if (count >= MAX_DRAFTS)
-      throw new MailwrightError('conflict', `${MAX_DRAFTS} drafts are kept at most: delete some first`, 'draft');
-    const now = new Date().toISOString();
-    const info = this.#db
-      .prepare(
+  /** Counted and inserted in one transaction, so that drafts saved at once cannot pass the cap together. */
+  create(draft: Draft): Promise<DraftDetail> {
+    return this.#sql.transaction(async (tx) => {
+      const lock = LOCK_FOR_CREATE[tx.dialect];
+      if (lock) await tx.exec(lock);
+      const count = (await tx.get<{ n: number }>('SELECT COUNT(*) AS n FROM compose_drafts'))!.n;
+      if (Number(count) >= MAX_DRAFTS)
+        throw new MailwrightError('conflict', `${MAX_DRAFTS} drafts are kept at most: delete some first`, 'draft');
+      const now = new Date().toISOString();
+      const row = await tx.get<{ id: number }>(
         `INSERT INTO compose_drafts (created, updated, subject, rcpt_to, profile_id, attachments, draft)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(now, now, ...columns(draft));
-    return this.get(Number(info.lastInsertRowid));
+         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+        [now, now, ...columns(draft)],
+      );
+      return this.#get(tx, Number(row!.id));
+    });
   }
 
-  update(id: number, draft: Draft): DraftDetail {
-    const changes = this.#db
-      .prepare(
-        `UPDATE compose_drafts SET updated = ?, subject = ?, rcpt_to = ?, profile_id = ?, attachments = ?, draft = ?
-         WHERE id = ?`,
-      )
-      .run(new Date().toISOString(), ...columns(draft), id).changes;
+  async update(id: number, draft: Draft): Promise<DraftDetail> {
+    const { changes } = await this.#sql.run(
+      `UPDATE compose_drafts SET updated = ?, subject = ?, rcpt_to = ?, profile_id = ?, attachments = ?, draft = ?
+       WHERE id = ?`,
+      [new Date().toISOString(), ...columns(draft), id],
+    );
     if (changes === 0) throw new MailwrightError('not_found', `no draft ${id}`, 'id');
     return this.get(id);
   }
 
-  delete(id: number): boolean {
-    return this.#db.prepare('DELETE FROM compose_drafts WHERE id = ?').run(id).changes > 0;
+  async delete(id: number): Promise<boolean> {
+    return (await this.#sql.run('DELETE FROM compose_drafts WHERE id = ?', [id])).changes > 0;
+  }
+
+  async #get(db: SqlClient, id: number): Promise<DraftDetail> {
+    const row = await db.get<Row & { draft: string }>(
+      `SELECT ${SUMMARY_COLUMNS}, draft FROM compose_drafts WHERE id = ?`,
+      [id],
+    );
+    if (!row) throw new MailwrightError('not_found', `no draft ${id}`, 'id');
+    return { ...summary(row), draft: JSON.parse(row.draft) as Draft };
   }
 }
 

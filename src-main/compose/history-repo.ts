@@ -1,7 +1,7 @@
 // SQL for compose_sends: one row per send attempt, the report as JSON and the message bytes, which are dropped
-// under the same retention caps as captured mail (count and bytes). Plain SQL (window functions exist in both
-// SQLite and PostgreSQL), so issue 13's port is a copy.
-import type Database from 'better-sqlite3';
+// under the same retention caps as captured mail (count and bytes). Through the capability's SqlClient, so on
+// SQLite and PostgreSQL alike; the one difference (LIKE is case-sensitive on PostgreSQL) is in LIKE below.
+import type { SqlClient, SqlValue } from '../store/message-store.js';
 import type { SendKind, SendOutcome, SendReport, SendSummary } from '../../src-shared/index.js';
 
 export const HISTORY_MIGRATION = {
@@ -27,6 +27,28 @@ export const HISTORY_MIGRATION = {
       report TEXT NOT NULL,
       raw BLOB
     ) STRICT;
+    CREATE INDEX compose_sends_outcome ON compose_sends (outcome, id);
+  `,
+  postgres: `
+    CREATE TABLE compose_sends (
+      id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      at text NOT NULL,
+      kind text NOT NULL,
+      profile_id text NOT NULL,
+      profile_name text NOT NULL,
+      host text NOT NULL,
+      port integer NOT NULL,
+      mail_from text NOT NULL,
+      rcpt_to text NOT NULL,
+      subject text NOT NULL,
+      outcome text NOT NULL,
+      reply text,
+      message_id text,
+      ms double precision NOT NULL,
+      size integer NOT NULL,
+      report text NOT NULL,
+      raw bytea
+    );
     CREATE INDEX compose_sends_outcome ON compose_sends (outcome, id);
   `,
 };
@@ -61,69 +83,106 @@ interface Row {
   has_raw: number;
 }
 
+// has_raw as 0/1 in both dialects (a bare IS NOT NULL is a boolean on PostgreSQL).
 const SUMMARY_COLUMNS =
-  'id, at, kind, profile_id, profile_name, host, port, mail_from, rcpt_to, subject, outcome, reply, message_id, ms, size, raw IS NOT NULL AS has_raw';
+  'id, at, kind, profile_id, profile_name, host, port, mail_from, rcpt_to, subject, outcome, reply, message_id, ms, size, CASE WHEN raw IS NULL THEN 0 ELSE 1 END AS has_raw';
+
+/** The case-insensitive LIKE of each dialect (SQLite's LIKE already ignores ASCII case). */
+const LIKE = { sqlite: 'LIKE', postgres: 'ILIKE' } as const;
+
+/** Sends read per query while retention looks for the oldest bytes to drop. */
+const RETENTION_CHUNK = 256;
+
+interface Held {
+  count: number;
+  bytes: number;
+  firstId: number;
+}
 
 export class HistoryRepo {
-  readonly #db: Database.Database;
-  #insertStatement: Database.Statement | undefined;
+  readonly #sql: SqlClient;
   /**
    * Sends that still hold their bytes, and how many bytes: counted once, then kept up to date by each insert, so
    * retention costs nothing while under its caps (counting reads every row, ~130 ms at 26,000 sends), and past
-   * them reads only the oldest sends still holding bytes (`firstId` on).
+   * them reads only the oldest sends still holding bytes (`firstId` on). Kept by this process: sends recorded by
+   * another instance on the same database are counted when this one next starts.
    */
-  #held: { count: number; bytes: number; firstId: number } | null = null;
+  #held: Held | null = null;
+  /** The retention pass under way: passes run one at a time, so two never drop the same bytes twice. */
+  #retaining: Promise<unknown> = Promise.resolve();
 
-  constructor(db: Database.Database) {
-    this.#db = db;
+  constructor(sql: SqlClient) {
+    this.#sql = sql;
   }
 
-  insert(r: SendRecord): number {
-    return this.#insert(r);
+  insert(r: SendRecord): Promise<number> {
+    return this.#insert(this.#sql, r);
   }
 
-  /** Several records in one transaction (bulk runs write their sends in batches); their ids in order. */
-  insertMany(records: readonly SendRecord[]): number[] {
-    return this.#db.transaction(() => records.map((r) => this.#insert(r)))();
+  /**
+   * Several records in one transaction (bulk runs write their sends in batches); their ids in order. Given `tx`
+   * (a transaction's client), they are written in that transaction instead of one of their own.
+   */
+  async insertMany(records: readonly SendRecord[], tx?: SqlClient): Promise<number[]> {
+    const write = async (db: SqlClient) => {
+      const ids: number[] = [];
+      for (const r of records) ids.push(await this.#insert(db, r));
+      return ids;
+    };
+    if (tx) return write(tx);
+    try {
+      return await this.#sql.transaction(write);
+    } catch (err) {
+      this.forgetHeld();
+      throw err;
+    }
   }
 
-  #insert(r: SendRecord): number {
-    // Prepared once, on first use: the table exists only after the capability's migrations ran.
-    this.#insertStatement ??= this.#db.prepare(
+  /**
+   * Forgets what it counted as held, so the next retention pass counts again: for a transaction that wrote sends
+   * here and was then rolled back (their bytes were counted as they went in).
+   */
+  forgetHeld(): void {
+    this.#held = null;
+  }
+
+  async #insert(db: SqlClient, r: SendRecord): Promise<number> {
+    const row = await db.get<{ id: number }>(
       `INSERT INTO compose_sends (at, kind, profile_id, profile_name, host, port, mail_from, rcpt_to, subject, outcome,
-           reply, message_id, ms, size, report, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    const info = this.#insertStatement.run(
-      new Date().toISOString(),
-      r.kind,
-      r.profileId,
-      r.profileName,
-      r.host,
-      r.port,
-      r.report.envelope.from,
-      JSON.stringify(r.report.envelope.to),
-      r.subject,
-      r.report.outcome,
-      r.report.reply,
-      r.report.messageId,
-      r.report.ms,
-      r.report.size,
-      JSON.stringify(r.report),
-      r.raw,
+           reply, message_id, ms, size, report, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         RETURNING id`,
+      [
+        new Date().toISOString(),
+        r.kind,
+        r.profileId,
+        r.profileName,
+        r.host,
+        r.port,
+        r.report.envelope.from,
+        JSON.stringify(r.report.envelope.to),
+        r.subject,
+        r.report.outcome,
+        r.report.reply,
+        r.report.messageId,
+        r.report.ms,
+        r.report.size,
+        JSON.stringify(r.report),
+        r.raw,
+      ],
     );
     if (this.#held && r.raw) {
       this.#held.count++;
       this.#held.bytes += r.raw.length;
     }
-    return Number(info.lastInsertRowid);
+    return Number(row!.id);
   }
 
-  list(a: { query?: string; outcome?: SendOutcome; limit: number; offset: number }): {
+  async list(a: { query?: string; outcome?: SendOutcome; limit: number; offset: number }): Promise<{
     sends: SendSummary[];
     total: number;
-  } {
+  }> {
     const where: string[] = [];
-    const params: unknown[] = [];
+    const params: SqlValue[] = [];
     if (a.outcome) {
       where.push('outcome = ?');
       params.push(a.outcome);
@@ -131,66 +190,87 @@ export class HistoryRepo {
     if (a.query) {
       // A plain substring search: history is small next to the inbox and has no full-text index of its own.
       const like = `%${a.query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      where.push(
-        "(subject LIKE ? ESCAPE '\\' OR rcpt_to LIKE ? ESCAPE '\\' OR mail_from LIKE ? ESCAPE '\\' OR profile_name LIKE ? ESCAPE '\\' OR reply LIKE ? ESCAPE '\\' OR message_id LIKE ? ESCAPE '\\')",
-      );
-      params.push(like, like, like, like, like, like);
+      const op = LIKE[this.#sql.dialect];
+      const columns = ['subject', 'rcpt_to', 'mail_from', 'profile_name', 'reply', 'message_id'];
+      where.push(`(${columns.map((c) => `${c} ${op} ? ESCAPE '\\'`).join(' OR ')})`);
+      params.push(...columns.map(() => like));
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = (
-      this.#db.prepare(`SELECT COUNT(*) AS n FROM compose_sends ${clause}`).get(...params) as { n: number }
-    ).n;
-    const rows = this.#db
-      .prepare(`SELECT ${SUMMARY_COLUMNS} FROM compose_sends ${clause} ORDER BY id DESC LIMIT ? OFFSET ?`)
-      .all(...params, a.limit, a.offset) as Row[];
-    return { sends: rows.map(summary), total };
+    const total = (await this.#sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM compose_sends ${clause}`, params))!.n;
+    const rows = await this.#sql.all<Row>(
+      `SELECT ${SUMMARY_COLUMNS} FROM compose_sends ${clause} ORDER BY id DESC LIMIT ? OFFSET ?`,
+      [...params, a.limit, a.offset],
+    );
+    return { sends: rows.map(summary), total: Number(total) };
   }
 
-  get(id: number): { summary: SendSummary; report: SendReport } | null {
-    const row = this.#db.prepare(`SELECT ${SUMMARY_COLUMNS}, report FROM compose_sends WHERE id = ?`).get(id) as
-      (Row & { report: string }) | undefined;
+  async get(id: number): Promise<{ summary: SendSummary; report: SendReport } | null> {
+    const row = await this.#sql.get<Row & { report: string }>(
+      `SELECT ${SUMMARY_COLUMNS}, report FROM compose_sends WHERE id = ?`,
+      [id],
+    );
     if (!row) return null;
-    return { summary: summary(row), report: { ...(JSON.parse(row.report) as Omit<SendReport, 'id'>), id: row.id } };
+    return {
+      summary: summary(row),
+      report: { ...(JSON.parse(row.report) as Omit<SendReport, 'id'>), id: Number(row.id) },
+    };
   }
 
-  raw(id: number): Buffer | null | undefined {
-    const row = this.#db.prepare('SELECT raw FROM compose_sends WHERE id = ?').get(id) as
-      { raw: Buffer | null } | undefined;
+  async raw(id: number): Promise<Buffer | null | undefined> {
+    const row = await this.#sql.get<{ raw: Buffer | null }>('SELECT raw FROM compose_sends WHERE id = ?', [id]);
     return row ? row.raw : undefined;
   }
 
-  /** Drops the bytes of the oldest sends past the caps; the rows (and their reports) stay. */
-  applyRetention(maxMessages: number, maxBytes: number): number {
-    const held = (this.#held ??= this.#countHeld());
+  /** Drops the bytes of the oldest sends past the caps; the rows (and their reports) stay. How many dropped. */
+  applyRetention(maxMessages: number, maxBytes: number): Promise<number> {
+    const pass = this.#retaining.catch(() => {}).then(() => this.#retain(maxMessages, maxBytes));
+    this.#retaining = pass;
+    return pass;
+  }
+
+  async #retain(maxMessages: number, maxBytes: number): Promise<number> {
+    const held = (this.#held ??= await this.#countHeld());
     if (held.count <= maxMessages && held.bytes <= maxBytes) return 0;
     // Past a cap: the oldest sends holding bytes go first until both caps hold again (what ranking every send from
-    // the newest would drop), read from the oldest held id on, so a run at the cap costs a few rows per call.
-    let count = held.count;
-    let bytes = held.bytes;
+    // the newest would drop), read from the oldest held id on, a chunk at a time, so a run at the cap costs a few
+    // rows per call. Inserts meanwhile add to `held`; what this pass drops is taken off it at the end.
+    const start = { count: held.count, bytes: held.bytes };
+    let count = start.count;
+    let bytes = start.bytes;
     let last = -1;
-    for (const row of this.#db
-      .prepare('SELECT id, LENGTH(raw) AS size FROM compose_sends WHERE id >= ? AND raw IS NOT NULL ORDER BY id')
-      .iterate(held.firstId) as IterableIterator<{ id: number; size: number }>) {
-      if (count <= maxMessages && bytes <= maxBytes) break;
-      count--;
-      bytes -= row.size;
-      last = row.id;
+    let from = held.firstId;
+    scan: for (;;) {
+      const rows = await this.#sql.all<{ id: number; size: number }>(
+        'SELECT id, LENGTH(raw) AS size FROM compose_sends WHERE id >= ? AND raw IS NOT NULL ORDER BY id LIMIT ?',
+        [from, RETENTION_CHUNK],
+      );
+      for (const row of rows) {
+        if (count <= maxMessages && bytes <= maxBytes) break scan;
+        count--;
+        bytes -= Number(row.size);
+        last = Number(row.id);
+      }
+      if (rows.length < RETENTION_CHUNK) break;
+      from = last + 1;
     }
     if (last < 0) return 0;
-    const dropped = this.#db
-      .prepare('UPDATE compose_sends SET raw = NULL WHERE id >= ? AND id <= ? AND raw IS NOT NULL')
-      .run(held.firstId, last).changes;
-    this.#held = { count, bytes, firstId: last + 1 };
+    const dropped = (
+      await this.#sql.run('UPDATE compose_sends SET raw = NULL WHERE id >= ? AND id <= ? AND raw IS NOT NULL', [
+        held.firstId,
+        last,
+      ])
+    ).changes;
+    held.count -= start.count - count;
+    held.bytes -= start.bytes - bytes;
+    held.firstId = last + 1;
     return dropped;
   }
 
-  #countHeld(): { count: number; bytes: number; firstId: number } {
-    const row = this.#db
-      .prepare(
-        'SELECT COUNT(raw) AS count, COALESCE(SUM(LENGTH(raw)), 0) AS bytes, MIN(CASE WHEN raw IS NOT NULL THEN id END) AS first FROM compose_sends',
-      )
-      .get() as { count: number; bytes: number; first: number | null };
-    return { count: row.count, bytes: row.bytes, firstId: row.first ?? 0 };
+  async #countHeld(): Promise<Held> {
+    const row = (await this.#sql.get<{ count: number; bytes: number; first: number | null }>(
+      'SELECT COUNT(raw) AS count, COALESCE(SUM(LENGTH(raw)), 0) AS bytes, MIN(CASE WHEN raw IS NOT NULL THEN id END) AS first FROM compose_sends',
+    ))!;
+    return { count: Number(row.count), bytes: Number(row.bytes), firstId: row.first === null ? 0 : Number(row.first) };
   }
 }
 

@@ -36,9 +36,9 @@ export function setupCompose(deps: CapabilityDeps): Capability<ComposeVerb | Bul
     const result = await deps.invoke('settings.update', { profiles: list });
     if (!result.ok) throw new MailwrightError(result.error.code, result.error.message, result.error.field);
   });
-  const history = new HistoryRepo(deps.db);
-  const drafts = new DraftsRepo(deps.db);
-  const bulkRuns = new BulkRepo(deps.db);
+  const history = new HistoryRepo(deps.sql);
+  const drafts = new DraftsRepo(deps.sql);
+  const bulkRuns = new BulkRepo(deps.sql);
   const draftChanged = (id: number) => deps.events.emit('compose.drafts.changed', { id });
   let resolver: { servers: string; resolve: HostResolver } | null = null;
   const currentResolver = (): HostResolver => {
@@ -47,14 +47,17 @@ export function setupCompose(deps: CapabilityDeps): Capability<ComposeVerb | Bul
     if (resolver?.servers !== servers) resolver = { servers, resolve: hostResolver(dnsServers) };
     return resolver.resolve;
   };
+  /** The history keeps the bytes of sends under the same caps as captured mail (0 is "no limit" there). */
+  const retain = async () => {
+    const r = deps.settings.section('retention');
+    await history.applyRetention(r.maxMessages || Number.MAX_SAFE_INTEGER, r.maxBytes || Number.MAX_SAFE_INTEGER);
+  };
   const sender = new Sender({
     resolver: currentResolver,
     allowRecipientDomains: () => options().allowRecipientDomains,
     history,
-    recorded: (id, outcome) => {
-      const r = deps.settings.section('retention');
-      // 0 is "no limit" in the retention settings.
-      history.applyRetention(r.maxMessages || Number.MAX_SAFE_INTEGER, r.maxBytes || Number.MAX_SAFE_INTEGER);
+    recorded: async (id, outcome) => {
+      await retain();
       deps.events.emit('compose.sent', { id, outcome });
     },
   });
@@ -66,12 +69,11 @@ export function setupCompose(deps: CapabilityDeps): Capability<ComposeVerb | Bul
     maxMessages: () => options().bulkMaxMessages,
     history,
     runs: bulkRuns,
-    recorded: (rows, last) => {
+    recorded: async (rows, last) => {
       // Retention scans the history: once a second during a run, and after its last batch.
       if (last || performance.now() - retainedAt >= BULK_RETENTION_EVERY_MS) {
         retainedAt = performance.now();
-        const r = deps.settings.section('retention');
-        history.applyRetention(r.maxMessages || Number.MAX_SAFE_INTEGER, r.maxBytes || Number.MAX_SAFE_INTEGER);
+        await retain();
       }
       for (const row of rows) deps.events.emit('compose.sent', row);
     },
@@ -193,20 +195,20 @@ export function setupCompose(deps: CapabilityDeps): Capability<ComposeVerb | Bul
         confirm: a.confirm ?? false,
       });
     },
-    'compose.drafts.list': () => ({ drafts: drafts.list() }),
+    'compose.drafts.list': async () => ({ drafts: await drafts.list() }),
     'compose.drafts.get': (a) => drafts.get(a.id),
-    'compose.drafts.create': (a) => {
-      const saved = drafts.create(a.draft);
+    'compose.drafts.create': async (a) => {
+      const saved = await drafts.create(a.draft);
       draftChanged(saved.id);
       return saved;
     },
-    'compose.drafts.update': (a) => {
-      const saved = drafts.update(a.id, a.draft);
+    'compose.drafts.update': async (a) => {
+      const saved = await drafts.update(a.id, a.draft);
       draftChanged(saved.id);
       return saved;
     },
-    'compose.drafts.delete': (a) => {
-      const deleted = drafts.delete(a.id);
+    'compose.drafts.delete': async (a) => {
+      const deleted = await drafts.delete(a.id);
       if (deleted) draftChanged(a.id);
       return { deleted };
     },
@@ -216,13 +218,13 @@ export function setupCompose(deps: CapabilityDeps): Capability<ComposeVerb | Bul
     },
     'compose.dkim.generate': (a) => generateDkimKey(a.algorithm, a.domain, a.selector),
     'compose.sends.list': (a) => history.list({ ...a, limit: a.limit ?? 100, offset: a.offset ?? 0 }),
-    'compose.sends.get': (a) => {
-      const found = history.get(a.id);
+    'compose.sends.get': async (a) => {
+      const found = await history.get(a.id);
       if (!found) throw new MailwrightError('not_found', `no send ${a.id}`, 'id');
       return { ...found.summary, report: found.report };
     },
-    'compose.sends.raw': (a) => {
-      const raw = history.raw(a.id);
+    'compose.sends.raw': async (a) => {
+      const raw = await history.raw(a.id);
       if (raw === undefined) throw new MailwrightError('not_found', `no send ${a.id}`, 'id');
       if (raw === null)
         throw new MailwrightError('not_found', `the bytes of send ${a.id} were dropped by retention`, 'id');
@@ -230,7 +232,7 @@ export function setupCompose(deps: CapabilityDeps): Capability<ComposeVerb | Bul
     },
     'compose.bulk.start': (a) => bulk.start(a),
     'compose.bulk.get': (a) => bulk.get(a.id),
-    'compose.bulk.list': () => ({ runs: bulk.list() }),
+    'compose.bulk.list': async () => ({ runs: await bulk.list() }),
     'compose.bulk.cancel': (a) => bulk.cancel(a.id),
     'compose.bulk.export': (a) => bulk.export(a.id, a.format),
   };
@@ -241,9 +243,9 @@ export function setupCompose(deps: CapabilityDeps): Capability<ComposeVerb | Bul
     routes: composeRoutes(),
     settings: { key: 'profiles', validate: validateProfiles },
     migrations: [HISTORY_MIGRATION, DRAFTS_MIGRATION, BULK_MIGRATION],
-    start: () => {
+    start: async () => {
       // Runs the last process left running were cut off with it.
-      bulkRuns.interruptLeftovers();
+      await bulkRuns.interruptLeftovers();
     },
     stop: () => bulk.stop(),
   };

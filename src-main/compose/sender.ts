@@ -25,7 +25,7 @@ export interface SenderOptions {
   allowRecipientDomains: () => readonly string[] | undefined;
   history: HistoryRepo;
   /** Called after each recorded attempt (events, retention). */
-  recorded(id: number, outcome: SendOutcome): void;
+  recorded(id: number, outcome: SendOutcome): Promise<void> | void;
 }
 
 interface NodeError extends Error {
@@ -123,7 +123,7 @@ export class Sender {
       explanation,
       error,
     };
-    const id = this.#o.history.insert({
+    const id = await this.#o.history.insert({
       kind: job.kind,
       profileId: job.profileId,
       profileName: job.profile.name,
@@ -133,7 +133,7 @@ export class Sender {
       report,
       raw: job.raw,
     });
-    this.#o.recorded(id, outcome);
+    await this.#o.recorded(id, outcome);
     return { ...report, id };
   }
 

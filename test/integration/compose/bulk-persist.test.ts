@@ -1,12 +1,10 @@
 // Bulk runs outlive the process: a real `serve` sends a run into its own capture listener, is killed (SIGKILL)
 // in the middle of a second run, and a new `serve` on the same data folder lists both, exports the first byte for
-// byte, and shows the second as `interrupted` with the rows it stored. Then the store's pruning of old runs.
+// byte, and shows the second as `interrupted` with the rows it stored. (The repository on both stores: repos.test.ts.)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BULK_MIGRATION, BulkRepo } from '../../../src-main/compose/bulk-repo.js';
 import type { BulkRun, ProfileView } from '../../../src-shared/index.js';
 import { LOOPBACK_PORT_0, startServe, type ServeProcess } from '../../helpers/serve-process.js';
 import { request } from '../serve/helpers.js';
@@ -99,43 +97,5 @@ describe('bulk runs in the store', () => {
     const cancel = await request(second.http, `/api/bulk/${slow.id}`, { method: 'DELETE', headers: JSON_HEADERS });
     expect(cancel.json<BulkRun>().state).toBe('interrupted');
     await second.stop();
-  });
-
-  it('prunes the oldest finished runs with their rows, never a running one', () => {
-    const db = new Database(':memory:');
-    db.exec(BULK_MIGRATION.sqlite);
-    const repo = new BulkRepo(db);
-    const run = (i: number, state: BulkRun['state']) =>
-      ({
-        id: `b-${i}`,
-        state,
-        startedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
-        finishedAt: null,
-        etaMs: 5,
-      }) as BulkRun;
-    repo.save(run(0, 'running'));
-    for (let i = 1; i <= 5; i++) {
-      repo.save(run(i, 'done'));
-      repo.addRows(`b-${i}`, 0, [
-        {
-          n: 1,
-          recipient: 'a@x.test',
-          outcome: 'delivered',
-          reply: '250 ok',
-          latencyMs: 1,
-          attempts: 1,
-          sendId: i,
-          recipients: [{ address: 'a@x.test', outcome: 'accepted', reply: '250 ok', attempts: 1 }],
-        },
-      ]);
-    }
-    expect(repo.prune(3)).toBe(2);
-    expect(repo.list().map((r) => r.id)).toEqual(['b-5', 'b-4', 'b-3', 'b-0']);
-    expect(repo.rows('b-1')).toEqual([]);
-    expect(repo.rows('b-5')).toMatchObject([{ sendId: 5, recipients: [{ address: 'a@x.test', outcome: 'accepted' }] }]);
-    expect(repo.interruptLeftovers()).toBe(1);
-    expect(repo.get('b-0')).toMatchObject({ state: 'interrupted', etaMs: null });
-    expect(repo.prune(3)).toBe(1);
-    db.close();
   });
 });
