@@ -9,6 +9,8 @@ import type { DialectMigration } from '../message-store.js';
 export const LOCK_SPACE = 0x4d57_5254;
 export const LOCK_MIGRATE = 1;
 export const LOCK_RETENTION = 2;
+/** Held by each ingest commit from its first id to COMMIT, so that ids commit in order across instances. */
+export const LOCK_INGEST = 3;
 
 export interface PgMigration {
   version: number;

@@ -39,7 +39,7 @@ import {
   PgClient,
   type PgTarget,
 } from './connection.js';
-import { LOCK_RETENTION, LOCK_SPACE, migrateCapabilityPg, migratePg } from './schema.js';
+import { LOCK_INGEST, LOCK_RETENTION, LOCK_SPACE, migrateCapabilityPg, migratePg } from './schema.js';
 import { compilePgQuery, foldText } from './search.js';
 import { PgSessions } from './sessions.js';
 
@@ -105,11 +105,16 @@ interface Pending {
 /**
  * One statement commits a batch: ids drawn from the sequence, both tables written, and the NOTIFY for other
  * instances sent, atomically (a data-modifying CTE is one implicit transaction). The result arrives after COMMIT.
+ * The ingest lock, taken before the first id is drawn and held to COMMIT, makes ids become visible in order
+ * across instances: without it instance B could commit id 11 while A's id 10 is in flight, and everything that
+ * reads new mail by id (mailbox catch-up, tag rules, waits, webhooks) could step past 10 for good. Each instance
+ * commits whole batches, so the lock is taken once per batch, not per message.
  */
 const INGEST_SQL = `
-WITH input AS MATERIALIZED (
+WITH ordered AS MATERIALIZED (SELECT pg_advisory_xact_lock(${LOCK_SPACE}, ${LOCK_INGEST})),
+input AS MATERIALIZED (
   SELECT nextval('messages_id_seq') AS id, t.size, t.envelope, t.data, t.ord
-  FROM unnest($2::bigint[], $3::text[], $4::bytea[]) WITH ORDINALITY AS t(size, envelope, data, ord)
+  FROM ordered, unnest($2::bigint[], $3::text[], $4::bytea[]) WITH ORDINALITY AS t(size, envelope, data, ord)
 ),
 m AS (INSERT INTO messages (id, received_at, size, envelope) SELECT id, $1, size, envelope FROM input),
 r AS (INSERT INTO message_raw (id, data) SELECT id, data FROM input),
