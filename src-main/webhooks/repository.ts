@@ -2,7 +2,8 @@
 // per attempt, and the cursor of messages already queued. The same SQL on SQLite and PostgreSQL except where the
 // dialect table (SQL below) says otherwise. With several instances on one PostgreSQL database, each instance
 // claims the deliveries it sends (FOR UPDATE SKIP LOCKED, held by a lease), so each is sent by one instance only,
-// and queuing new mail locks the cursor row, so each message is queued once.
+// and queuing new mail locks the cursor row, so each message is queued once. Ids another instance commits late
+// (below one already passed) are looked for again for a minute, so none is skipped.
 import type { WebhookAttempt, WebhookDelivery, WebhookEvent } from '../../src-shared/contract/webhooks.js';
 import type { CapabilityMigration } from '../core/capability.js';
 import type { SqlClient, SqlDialect, SqlValue } from '../store/message-store.js';
@@ -92,6 +93,15 @@ export interface DueDelivery {
 const ENQUEUE_STEP = 1000;
 /** Rows per INSERT: 5 parameters each stays far below either database's limit on parameters. */
 const INSERT_ROWS = 500;
+/**
+ * Ids the cursor passed while they were not visible (PostgreSQL), looked for again for this long: another instance's
+ * commit lands within a round trip, or fails (its client gets a 451 and the id is never used).
+ */
+const LATE_COMMIT_MS = 60_000;
+/** Missing ids looked for below each visible one: more than any number of instances' group commits in flight. */
+const LATE_RUN = 1024;
+/** Passed-over ids remembered at most; past this the oldest are given up (a jump of the sequence, not late mail). */
+const MAX_LATE_IDS = 10_000;
 /** Delivery log rows kept; older finished ones go first. Bounded so a busy webhook cannot fill the disk. */
 export const MAX_LOG_ROWS = 10_000;
 /**
@@ -106,6 +116,11 @@ const DUE_COLUMNS = `d.id, d.webhook_id AS "webhookId", d.event, d.message_id AS
 interface DialectSql {
   /** The cursor row, locked until the transaction ends where the database can (instances queue each message once). */
   cursor: string;
+  /**
+   * Whether message ids can become visible out of order: on PostgreSQL several instances commit mail, and one may
+   * commit id 7 after another's id 8 was seen. SQLite has one writer, committing ids in order.
+   */
+  lateCommits: boolean;
   /** A condition: `column` is one of the values of a JSON array given as the one parameter. */
   inJson(column: string, cast: 'text' | 'bigint'): string;
   /**
@@ -118,6 +133,7 @@ interface DialectSql {
 const SQL: Record<SqlDialect, DialectSql> = {
   sqlite: {
     cursor: 'SELECT message_id AS id FROM webhooks_cursor WHERE id = 1',
+    lateCommits: false,
     inJson: (column) => `${column} IN (SELECT value FROM json_each(?))`,
     // One instance owns a SQLite file: reading what is due is enough, and nothing is claimed.
     due: (now, limit, exclude) => ({
@@ -129,6 +145,7 @@ const SQL: Record<SqlDialect, DialectSql> = {
   },
   postgres: {
     cursor: 'SELECT message_id AS id FROM webhooks_cursor WHERE id = 1 FOR UPDATE',
+    lateCommits: true,
     inJson: (column, cast) => `${column} IN (SELECT value::${cast} FROM jsonb_array_elements_text(?::jsonb))`,
     // Rows another instance is claiming are skipped, not waited for; the claim moves next_attempt_at past the lease,
     // so they are not due for anyone else until the sender records its attempt (or dies and the lease runs out).
@@ -150,6 +167,8 @@ type DeliveryRow = Omit<WebhookDelivery, 'attempts' | 'nextAttemptAt'> & { nextA
 export class WebhookRepository {
   readonly #sql: SqlClient;
   readonly #d: DialectSql;
+  /** Ids the cursor passed while they were not visible, and when (lateCommits only; this instance's passes). */
+  readonly #passed = new Map<number, number>();
 
   constructor(sql: SqlClient) {
     this.#sql = sql;
@@ -162,24 +181,48 @@ export class WebhookRepository {
    */
   async enqueueReceived(webhookIds: readonly string[], now: number): Promise<number[]> {
     const queued: number[] = [];
-    for (;;) {
-      const { ids, messages } = await this.#sql.transaction(async (tx) => {
+    for (let step = 0; ; step++) {
+      const { ids, messages, late, passed } = await this.#sql.transaction(async (tx) => {
         const cursor = await tx.get<{ id: number }>(this.#d.cursor);
+        const after = Number(cursor?.id ?? 0);
+        const late = step === 0 ? await this.#landed(tx) : [];
         const batch = (
           await tx.all<{ id: number }>('SELECT id FROM messages WHERE id > ? ORDER BY id LIMIT ?', [
-            Number(cursor?.id ?? 0),
+            after,
             ENQUEUE_STEP,
           ])
         ).map((r) => Number(r.id));
-        const rows = batch.flatMap((messageId) =>
+        const rows = [...late, ...batch].flatMap((messageId) =>
           webhookIds.map((hook) => ({ hook, event: 'message.received' as const, messageId })),
         );
         const inserted = await insert(tx, rows, now);
         if (batch.length) await tx.run('UPDATE webhooks_cursor SET message_id = ? WHERE id = 1', [batch.at(-1)!]);
-        return { ids: inserted, messages: batch.length };
+        return { ids: inserted, messages: batch.length, late, passed: this.#d.lateCommits ? gaps(after, batch) : [] };
       });
+      // Only once committed: a rolled-back step left the cursor where it was, so nothing was passed over.
+      for (const id of late) this.#passed.delete(id);
+      this.#remember(passed, now);
       queued.push(...ids);
       if (messages < ENQUEUE_STEP) return queued;
+    }
+  }
+
+  /** Passed-over ids that are visible now (committed late by another instance): they are owed like the rest. */
+  async #landed(tx: SqlClient): Promise<number[]> {
+    if (this.#passed.size === 0) return [];
+    const rows = await tx.all<{ id: number }>(`SELECT id FROM messages WHERE ${this.#d.inJson('id', 'bigint')}`, [
+      JSON.stringify([...this.#passed.keys()]),
+    ]);
+    return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+  }
+
+  #remember(passed: readonly number[], now: number): void {
+    for (const [id, at] of this.#passed) if (now - at > LATE_COMMIT_MS) this.#passed.delete(id);
+    for (const id of passed) this.#passed.set(id, now);
+    // A Map iterates in insertion order: the oldest go first.
+    for (const id of this.#passed.keys()) {
+      if (this.#passed.size <= MAX_LATE_IDS) break;
+      this.#passed.delete(id);
     }
   }
 
@@ -329,6 +372,22 @@ export class WebhookRepository {
       })),
     };
   }
+}
+
+/**
+ * The ids between `after` and the last of `batch` (ascending) that `batch` lacks: of each run only the last
+ * LATE_RUN (ids still being committed are just below a visible one; a longer run is mail deleted or a purge), and
+ * at most MAX_LATE_IDS in all.
+ */
+function gaps(after: number, batch: readonly number[]): number[] {
+  const out: number[] = [];
+  let previous = after;
+  for (const id of batch) {
+    const from = Math.max(previous + 1, id - LATE_RUN);
+    for (let missing = from; missing < id && out.length < MAX_LATE_IDS; missing++) out.push(missing);
+    previous = id;
+  }
+  return out;
 }
 
 /** Inserts pending deliveries, due now, a few hundred rows per statement; returns their ids. */

@@ -278,6 +278,37 @@ describe.skipIf(pg.skip !== null)(suiteName(pg, 'webhooks on two instances'), ()
     expect(log.deliveries.map((d) => d.messageId).sort((x, y) => x - y)).toEqual(ids);
   });
 
+  it('queues a message another instance committed after a later one was queued', async () => {
+    await repoA.arm(true);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let reserved!: (id: number) => void;
+    const taken = new Promise<number>((resolve) => (reserved = resolve));
+    // Instance B takes an id from the sequence and commits late, as a slow group commit does.
+    const slow = b.sql.transaction(async (tx) => {
+      const row = await tx.get<{ id: number }>("SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS id");
+      reserved(Number(row!.id));
+      await gate;
+      await tx.run('INSERT INTO messages (id, received_at, size, envelope) VALUES (?, ?, ?, ?)', [
+        Number(row!.id),
+        new Date(NOW).toISOString(),
+        1,
+        JSON.stringify(envelope()),
+      ]);
+    });
+    const early = await taken;
+    const [later] = await ingest(a, 1);
+    expect(later).toBeGreaterThan(early);
+    expect(await repoA.enqueueReceived(['h'], NOW)).toHaveLength(1);
+    release();
+    await slow;
+    expect(await repoA.enqueueReceived(['h'], NOW + 1000)).toHaveLength(1);
+    expect(await repoB.enqueueReceived(['h'], NOW + 1000)).toEqual([]);
+    expect(await repoA.enqueueReceived(['h'], NOW + 2000)).toEqual([]);
+    const log = await repoA.list('h', 10, 0);
+    expect(log.deliveries.map((d) => d.messageId).sort((x, y) => x - y)).toEqual([early, later]);
+  });
+
   it('two dispatchers send each delivery to the receiver exactly once', async () => {
     const target = await receiver();
     const hook: WebhookConfig = {
