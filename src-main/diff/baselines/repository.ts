@@ -151,10 +151,13 @@ export class BaselineRepository {
     };
   }
 
-  /** Replaces the key's baseline and its screenshots in one transaction. */
+  /**
+   * Replaces the key's baseline and its screenshots in one transaction. The baseline row is written first: on
+   * PostgreSQL that locks the key, so a put of the same key on another connection waits and then replaces these
+   * screenshots instead of colliding with them.
+   */
   async put(b: StoredBaseline): Promise<void> {
     await this.#sql.transaction(async (tx) => {
-      await tx.run('DELETE FROM diff_baseline_screenshots WHERE key = ?', [b.key]);
       await tx.run(
         `INSERT INTO diff_baselines (key, message_id, subject, raw, envelope, widths, approved_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -163,6 +166,7 @@ export class BaselineRepository {
            approved_at = excluded.approved_at`,
         [b.key, b.messageId, b.subject, b.raw, JSON.stringify(b.envelope), JSON.stringify(b.widths), b.approvedAt],
       );
+      await tx.run('DELETE FROM diff_baseline_screenshots WHERE key = ?', [b.key]);
       for (const [width, png] of b.screenshots)
         await tx.run('INSERT INTO diff_baseline_screenshots (key, width, png) VALUES (?, ?, ?)', [b.key, width, png]);
     });
@@ -170,8 +174,9 @@ export class BaselineRepository {
 
   async delete(key: string): Promise<boolean> {
     return this.#sql.transaction(async (tx) => {
+      const deleted = (await tx.run('DELETE FROM diff_baselines WHERE key = ?', [key])).changes > 0;
       await tx.run('DELETE FROM diff_baseline_screenshots WHERE key = ?', [key]);
-      return (await tx.run('DELETE FROM diff_baselines WHERE key = ?', [key])).changes > 0;
+      return deleted;
     });
   }
 

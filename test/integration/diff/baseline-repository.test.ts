@@ -119,6 +119,19 @@ describe.each(STORE_KINDS)('%s baselines repository', (kind) => {
       expect(Number(left!.n)).toBe(0);
     });
 
+    it('approving one key from several connections at once leaves one whole baseline', async () => {
+      const puts = [320, 375, 480, 600, 720, 800].map((width, i) =>
+        baseline('race', { messageId: i, widths: [width], screenshots: new Map([[width, png(width, i)]]) }),
+      );
+      await Promise.all(puts.map((b) => repo.put(b)));
+      const got = await repo.get('race');
+      // Whichever came last, its row and its screenshots, nothing of the others.
+      const winner = puts[got!.messageId]!;
+      expect(got!.widths).toEqual(winner.widths);
+      expect([...got!.screenshots.keys()]).toEqual(winner.widths);
+      expect(got!.screenshots.get(winner.widths[0]!)!.equals(winner.screenshots.get(winner.widths[0]!)!)).toBe(true);
+    });
+
     it('keeps one verdict per message, the newest, and forgets them by id or all at once', async () => {
       expect(await repo.verdicts([])).toEqual([]);
       await repo.putVerdict({ messageId: 1, key: 'k', verdict: 'changed', detail: 'text: 2 changed lines' }, 'T1');
