@@ -78,6 +78,13 @@ CREATE TABLE webhooks_cursor (
 INSERT INTO webhooks_cursor (id, message_id) SELECT 1, coalesce(max(id), 0) FROM messages;
 `,
   },
+  {
+    // Whether a message's deletion is already queued: every instance on a shared database hears of it.
+    version: 2,
+    name: '002_deliveries_by_message',
+    sqlite: 'CREATE INDEX webhooks_deliveries_message ON webhooks_deliveries (message_id);',
+    postgres: 'CREATE INDEX webhooks_deliveries_message ON webhooks_deliveries (message_id);',
+  },
 ];
 
 export interface DueDelivery {
@@ -240,14 +247,29 @@ export class WebhookRepository {
     );
   }
 
+  /**
+   * Queues `event` for each message and webhook, unless it is queued already: on a shared database every instance
+   * hears of a deletion, and the first to queue it does it for all (the cursor row's lock orders them).
+   */
   async enqueue(
     webhookIds: readonly string[],
     event: WebhookEvent,
     messageIds: readonly number[],
     now: number,
   ): Promise<number[]> {
-    const rows = messageIds.flatMap((messageId) => webhookIds.map((hook) => ({ hook, event, messageId })));
-    return this.#sql.transaction((tx) => insert(tx, rows, now));
+    return this.#sql.transaction(async (tx) => {
+      await tx.get(this.#d.cursor);
+      const known = await tx.all<{ webhookId: string; messageId: number }>(
+        `SELECT webhook_id AS "webhookId", message_id AS "messageId" FROM webhooks_deliveries
+          WHERE event = ? AND ${this.#d.inJson('message_id', 'bigint')}`,
+        [event, JSON.stringify(messageIds)],
+      );
+      const queued = new Set(known.map((k) => `${Number(k.messageId)} ${k.webhookId}`));
+      const rows = messageIds
+        .flatMap((messageId) => webhookIds.map((hook) => ({ hook, event, messageId })))
+        .filter((r) => !queued.has(`${r.messageId} ${r.hook}`));
+      return insert(tx, rows, now);
+    });
   }
 
   /**

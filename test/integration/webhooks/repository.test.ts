@@ -43,7 +43,7 @@ describe.each(STORE_KINDS)('%s webhooks repository', (kind) => {
     beforeAll(async () => {
       await f.setup();
       h = await f.open();
-      expect(await h.store.migrateCapability('webhooks', WEBHOOKS_MIGRATIONS)).toEqual([1]);
+      expect(await h.store.migrateCapability('webhooks', WEBHOOKS_MIGRATIONS)).toEqual([1, 2]);
       repo = new WebhookRepository(h.store.sql);
     });
     afterAll(async () => {
@@ -262,6 +262,19 @@ describe.skipIf(pg.skip !== null)(suiteName(pg, 'webhooks on two instances'), ()
         .map((d) => d.id)
         .sort((x, y) => x - y),
     ).toEqual(ids);
+  });
+
+  it('queues a deletion once though every instance hears of it', async () => {
+    const gone = Array.from({ length: 50 }, (_, i) => 1000 + i);
+    const queued = await Promise.all([
+      repoA.enqueue(['h', 'k'], 'message.deleted', gone, NOW),
+      repoB.enqueue(['h', 'k'], 'message.deleted', gone, NOW),
+      repoB.enqueue(['h'], 'message.deleted', gone.slice(0, 10), NOW),
+    ]);
+    expect(queued.flat()).toHaveLength(100);
+    const log = await repoA.list(undefined, 1000, 0);
+    expect(log.total).toBe(100);
+    expect(new Set(log.deliveries.map((d) => `${d.webhookId} ${d.messageId}`)).size).toBe(100);
   });
 
   it('queues each new message once when both instances look at the same time', async () => {
