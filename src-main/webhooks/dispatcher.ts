@@ -1,6 +1,7 @@
 // Sends queued webhook deliveries: a few at a time, each retried with exponential backoff until it gets a 2xx
 // or runs out of attempts, every attempt logged. Work is found by polling the tables (no event payload is built
-// on the commit path), so capture never waits on a webhook, however slow its receiver.
+// on the commit path), so capture never waits on a webhook, however slow its receiver. One look at the tables runs
+// at a time; a poke meanwhile makes another follow it.
 // Requests go through node:http on kept-alive connections: fetch (undici) cost several times the CPU per request,
 // and that CPU is taken from the process that captures mail.
 import { createHmac } from 'node:crypto';
@@ -50,6 +51,11 @@ export class Dispatcher {
   readonly #inFlight = new Map<number, Promise<void>>();
   #timer: NodeJS.Timeout | null = null;
   #stopped = false;
+  /** The look at the tables under way, and whether a poke came meanwhile. */
+  #ticking: Promise<void> | null = null;
+  #again = false;
+  /** configure() and deleted() in the order they were called, so the tables see them in that order. */
+  #changes: Promise<void> = Promise.resolve();
   /** One kept-alive connection per request slot, reused from delivery to delivery. */
   readonly #agents = {
     'http:': new http.Agent({ keepAlive: true, maxSockets: MAX_IN_FLIGHT }),
@@ -62,22 +68,34 @@ export class Dispatcher {
   }
 
   /** The running webhooks; pending deliveries of removed or disabled ones end as failed. */
-  configure(hooks: readonly WebhookConfig[]): void {
+  configure(hooks: readonly WebhookConfig[]): Promise<void> {
     this.#hooks = hooks.filter((h) => h.enabled);
-    this.#o.repo.arm(this.#wanting('message.received').length > 0);
-    this.#o.repo.failOrphans(
-      this.#hooks.map((h) => h.id),
-      this.#now(),
-    );
-    this.poke();
+    const armed = this.#wanting('message.received').length > 0;
+    const known = this.#hooks.map((h) => h.id);
+    return this.#change(async () => {
+      await this.#o.repo.arm(armed);
+      await this.#o.repo.failOrphans(known, this.#now());
+    });
   }
 
   /** Queues deliveries for deleted messages (their ids come with the event). */
-  deleted(messageIds: readonly number[]): void {
+  deleted(messageIds: readonly number[]): Promise<void> {
     const hooks = this.#wanting('message.deleted');
-    if (hooks.length === 0 || messageIds.length === 0) return;
-    this.#o.onDelivery(this.#o.repo.enqueue(hooks, 'message.deleted', messageIds, this.#now()), 'pending');
-    this.poke();
+    if (hooks.length === 0 || messageIds.length === 0) return Promise.resolve();
+    const now = this.#now();
+    return this.#change(async () => {
+      this.#o.onDelivery(await this.#o.repo.enqueue(hooks, 'message.deleted', messageIds, now), 'pending');
+    });
+  }
+
+  /** Runs a change of the tables after those before it, then looks for work; a failure is reported, not thrown. */
+  #change(fn: () => Promise<void>): Promise<void> {
+    const run = this.#changes.then(fn).then(
+      () => this.poke(),
+      (err: unknown) => this.#o.onProblem(`webhook queue: ${describe(err)}`),
+    );
+    this.#changes = run;
+    return run;
   }
 
   /** Looks for work now rather than at the next timer. */
@@ -92,6 +110,8 @@ export class Dispatcher {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     // A request in flight finishes (or times out) and is logged; what is still pending resumes at the next start.
+    // Nothing touches the tables once this resolves (the store closes next).
+    await Promise.allSettled([this.#changes, this.#ticking]);
     await Promise.allSettled([...this.#inFlight.values()]);
     this.#agents['http:'].destroy();
     this.#agents['https:'].destroy();
@@ -104,38 +124,58 @@ export class Dispatcher {
   #tick(): void {
     this.#timer = null;
     if (this.#stopped) return;
+    if (this.#ticking) {
+      this.#again = true;
+      return;
+    }
+    this.#ticking = this.#look().finally(() => {
+      this.#ticking = null;
+      if (this.#again) {
+        this.#again = false;
+        this.poke();
+      }
+    });
+  }
+
+  async #look(): Promise<void> {
     const now = this.#now();
     try {
       const receivers = this.#wanting('message.received');
       if (receivers.length) {
-        const queued = this.#o.repo.enqueueReceived(receivers, now);
+        const queued = await this.#o.repo.enqueueReceived(receivers, now);
         if (queued.length) this.#o.onDelivery(queued, 'pending');
       }
       const free = MAX_IN_FLIGHT - this.#inFlight.size;
-      if (free > 0)
-        for (const d of this.#o.repo.due(now, free, new Set(this.#inFlight.keys()))) {
+      if (free > 0 && !this.#stopped)
+        for (const d of await this.#o.repo.due(now, free, new Set(this.#inFlight.keys()))) {
           const run = this.#send(d).finally(() => {
             this.#inFlight.delete(d.id);
             this.poke();
           });
           this.#inFlight.set(d.id, run);
         }
-      this.#o.repo.trim();
+      await this.#o.repo.trim();
+      await this.#schedule(now);
     } catch (err) {
-      // The database failed (closing, disk): try again at the next poll.
-      this.#o.onProblem(`webhook queue: ${err instanceof Error ? err.message : String(err)}`);
+      // The database failed (closing, disk, unreachable): try again at the next poll.
+      this.#o.onProblem(`webhook queue: ${describe(err)}`);
+      this.#later(now + POLL_MS, now);
     }
-    this.#schedule(now);
   }
 
-  #schedule(now: number): void {
-    if (this.#stopped || this.#timer) return;
+  async #schedule(now: number): Promise<void> {
     let next = this.#wanting('message.received').length ? now + POLL_MS : Infinity;
     if (this.#inFlight.size < MAX_IN_FLIGHT) {
-      const due = this.#o.repo.nextDue();
+      const due = await this.#o.repo.nextDue();
       if (due !== null) next = Math.min(next, Math.max(due, now + 1));
     }
-    if (next !== Infinity) this.#timer = setTimeout(() => this.#tick(), next - now);
+    this.#later(next, now);
+  }
+
+  /** The next look at `at`, unless one is already set (a poke) or we stopped. */
+  #later(at: number, now: number): void {
+    if (this.#stopped || this.#timer || at === Infinity) return;
+    this.#timer = setTimeout(() => this.#tick(), at - now);
   }
 
   async #send(d: DueDelivery): Promise<void> {
@@ -143,13 +183,18 @@ export class Dispatcher {
     const attempt = d.attempts + 1;
     const at = this.#now();
     if (!hook) {
-      this.#o.repo.recordAttempt(
-        d.id,
-        { attempt, at, status: null, error: 'the webhook was removed or disabled', durationMs: 0 },
-        'failed',
-        null,
-      );
-      return this.#o.onDelivery([d.id], 'failed');
+      try {
+        await this.#o.repo.recordAttempt(
+          d.id,
+          { attempt, at, status: null, error: 'the webhook was removed or disabled', durationMs: 0 },
+          'failed',
+          null,
+        );
+        this.#o.onDelivery([d.id], 'failed');
+      } catch (err) {
+        this.#o.onProblem(`webhook log: ${describe(err)}`);
+      }
+      return;
     }
     let status: number | null = null;
     let error: string | null = null;
@@ -158,7 +203,7 @@ export class Dispatcher {
       let body = d.payload;
       if (body === null) {
         body = await this.#o.payload(d, hook.format);
-        this.#o.repo.savePayload(d.id, body);
+        await this.#o.repo.savePayload(d.id, body);
       }
       const headers: Record<string, string> = {
         'Content-Type': 'application/json',
@@ -177,7 +222,7 @@ export class Dispatcher {
     const state = delivered ? 'delivered' : attempt >= MAX_ATTEMPTS ? 'failed' : 'pending';
     const next = state === 'pending' ? this.#now() + backoffMs(attempt, this.#o.backoffBaseMs) : null;
     try {
-      this.#o.repo.recordAttempt(d.id, { attempt, at, status, error, durationMs }, state, next);
+      await this.#o.repo.recordAttempt(d.id, { attempt, at, status, error, durationMs }, state, next);
       this.#o.onDelivery([d.id], state);
     } catch (err) {
       this.#o.onProblem(`webhook log: ${describe(err)}`);

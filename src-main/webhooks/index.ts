@@ -13,7 +13,7 @@ import { WEBHOOKS_MIGRATIONS, WebhookRepository } from './repository.js';
 const DEFAULT_LOG_PAGE = 50;
 
 export function setupWebhooks(deps: CapabilityDeps): Capability<keyof typeof webhooksVerbs> {
-  const repo = new WebhookRepository(deps.db);
+  const repo = new WebhookRepository(deps.sql);
   const dispatcher = new Dispatcher({
     repo,
     userAgent: `Mailwright/${VERSION}`,
@@ -87,10 +87,11 @@ export function setupWebhooks(deps: CapabilityDeps): Capability<keyof typeof web
     ],
     start() {
       stops.push(
-        deps.events.on('messages.deleted', ({ ids }) => dispatcher.deleted(ids)),
-        deps.events.on('messages.pruned', ({ ids }) => dispatcher.deleted(ids)),
+        // deleted() reports its own failures.
+        deps.events.on('messages.deleted', ({ ids }) => void dispatcher.deleted(ids)),
+        deps.events.on('messages.pruned', ({ ids }) => void dispatcher.deleted(ids)),
       );
-      dispatcher.configure(deps.settings.section('webhooks'));
+      return dispatcher.configure(deps.settings.section('webhooks'));
     },
     async stop() {
       for (const stop of stops.splice(0)) stop();

@@ -1,7 +1,8 @@
 // Golden baselines: a message approved for a key (a template name), and every later message with that key compared
 // with it — text, links and pixels at the baseline's widths — into a verdict, `same` or `changed`, under the user's
 // thresholds. New mail is compared off the ingest path: ids are queued when `messages.added` fires and worked one
-// at a time from a later turn, and nothing listens at all while there is no baseline.
+// at a time from a later turn, and nothing listens at all while there is no baseline. The tables are reached through
+// deps.sql (repository.ts), so they live on SQLite or PostgreSQL alike.
 import {
   MailwrightError,
   type Baseline,
@@ -26,7 +27,7 @@ const MAX_QUEUED = 1000;
 /** The key header is looked for in this much of the message: headers past 64 KiB are not a template's. */
 const HEADER_SCAN_BYTES = 64 * 1024;
 
-type Deps = Pick<CapabilityDeps, 'store' | 'events' | 'db' | 'reportProblem'>;
+type Deps = Pick<CapabilityDeps, 'store' | 'events' | 'sql' | 'reportProblem'>;
 
 export class Baselines {
   readonly #deps: Deps;
@@ -37,6 +38,10 @@ export class Baselines {
   #offAdded: (() => void) | null = null;
   readonly #offs: Array<() => void> = [];
   #draining: Promise<void> | null = null;
+  /** Whether to listen for new mail, decided one at a time in call order (each reads the count of baselines). */
+  #listening: Promise<void> = Promise.resolve();
+  /** Forgetting verdicts of deleted messages, in event order. */
+  #forgetting: Promise<void> = Promise.resolve();
   #stopped = false;
   #skipped = false;
 
@@ -44,17 +49,17 @@ export class Baselines {
     this.#deps = deps;
     this.#renderer = renderer;
     this.#settings = settings;
-    this.#repo = new BaselineRepository(deps.db);
+    this.#repo = new BaselineRepository(deps.sql);
   }
 
-  start(): void {
+  start(): Promise<void> {
     const { events } = this.#deps;
     this.#offs.push(
-      events.on('messages.deleted', (d) => this.#repo.forgetVerdicts(d.ids)),
-      events.on('messages.pruned', (d) => this.#repo.forgetVerdicts(d.ids)),
-      events.on('messages.cleared', () => this.#repo.forgetVerdicts('all')),
+      events.on('messages.deleted', (d) => this.#forget(d.ids)),
+      events.on('messages.pruned', (d) => this.#forget(d.ids)),
+      events.on('messages.cleared', () => this.#forget('all')),
     );
-    this.#listen();
+    return this.#listen();
   }
 
   async stop(): Promise<void> {
@@ -63,11 +68,12 @@ export class Baselines {
     this.#offAdded?.();
     this.#offAdded = null;
     for (const off of this.#offs.splice(0)) off();
-    await this.#draining;
+    // Nothing touches the tables once this resolves (the store closes next).
+    await Promise.allSettled([this.#draining, this.#listening, this.#forgetting]);
   }
 
-  list(): Baseline[] {
-    return this.#repo.list().map(({ screenshotWidths, ...b }) => ({ ...b, screenshots: screenshotWidths }));
+  async list(): Promise<Baseline[]> {
+    return (await this.#repo.list()).map(({ screenshotWidths, ...b }) => ({ ...b, screenshots: screenshotWidths }));
   }
 
   async approve(args: {
@@ -104,29 +110,29 @@ export class Baselines {
       approvedAt: new Date().toISOString(),
       screenshots,
     };
-    this.put(stored);
-    return this.list().find((b) => b.key === key)!;
+    await this.put(stored);
+    return (await this.list()).find((b) => b.key === key)!;
   }
 
   /** Stores a baseline (approved or imported) and announces it. */
-  put(baseline: StoredBaseline): void {
-    this.#repo.put(baseline);
+  async put(baseline: StoredBaseline): Promise<void> {
+    await this.#repo.put(baseline);
     this.#deps.events.emit('diff.baselinesChanged', { keys: [baseline.key] });
-    this.#listen();
+    await this.#listen();
   }
 
-  delete(key: string): boolean {
-    const deleted = this.#repo.delete(key);
+  async delete(key: string): Promise<boolean> {
+    const deleted = await this.#repo.delete(key);
     if (deleted) this.#deps.events.emit('diff.baselinesChanged', { keys: [key] });
-    this.#listen();
+    await this.#listen();
     return deleted;
   }
 
-  get(key: string): StoredBaseline | null {
+  get(key: string): Promise<StoredBaseline | null> {
     return this.#repo.get(key);
   }
 
-  verdicts(ids: readonly number[]): Verdict[] {
+  verdicts(ids: readonly number[]): Promise<Verdict[]> {
     return this.#repo.verdicts(ids);
   }
 
@@ -145,7 +151,7 @@ export class Baselines {
   }
 
   async compare(key: string, messageId: number): Promise<BaselineComparison> {
-    const baseline = this.#repo.get(key);
+    const baseline = await this.#repo.get(key);
     if (!baseline) throw new MailwrightError('not_found', `no baseline for the key "${key}"`, 'key');
     const { store } = this.#deps;
     const raw = await store.raw(messageId);
@@ -214,29 +220,43 @@ export class Baselines {
       pixelRatio,
       comparedAt,
     };
-    this.#record({ messageId, key, verdict: result.verdict, detail: reasons[0] ?? null }, comparedAt);
+    await this.#record({ messageId, key, verdict: result.verdict, detail: reasons[0] ?? null }, comparedAt);
     return result;
   }
 
-  #record(verdict: Verdict, comparedAt: string): void {
-    this.#repo.putVerdict(verdict, comparedAt);
+  async #record(verdict: Verdict, comparedAt: string): Promise<void> {
+    await this.#repo.putVerdict(verdict, comparedAt);
     this.#deps.events.emit('diff.verdict', verdict);
   }
 
+  /** Drops the verdicts of deleted messages; a failure is reported (an event handler has no caller to tell). */
+  #forget(ids: readonly number[] | 'all'): void {
+    this.#forgetting = this.#forgetting
+      .then(() => this.#repo.forgetVerdicts(ids))
+      .catch((err: unknown) =>
+        this.#deps.reportProblem(`[diff] forgetting verdicts: ${err instanceof Error ? err.message : String(err)}`),
+      );
+  }
+
   /** Listens for new mail only while there is something to compare it with. */
-  #listen(): void {
-    const wanted = !this.#stopped && this.#settings().compareOnArrival && this.#repo.count() > 0;
-    if (wanted && !this.#offAdded) {
-      this.#offAdded = this.#deps.events.on('messages.added', (d) => this.#enqueue(d.messages.map((m) => m.id)));
-    } else if (!wanted && this.#offAdded) {
-      this.#offAdded();
-      this.#offAdded = null;
-    }
+  #listen(): Promise<void> {
+    const decide = async (): Promise<void> => {
+      const wanted = !this.#stopped && this.#settings().compareOnArrival && (await this.#repo.count()) > 0;
+      if (wanted && !this.#stopped && !this.#offAdded) {
+        this.#offAdded = this.#deps.events.on('messages.added', (d) => this.#enqueue(d.messages.map((m) => m.id)));
+      } else if (!wanted && this.#offAdded) {
+        this.#offAdded();
+        this.#offAdded = null;
+      }
+    };
+    const run = this.#listening.catch(() => {}).then(decide);
+    this.#listening = run;
+    return run;
   }
 
   /** Settings changed: start or stop listening. */
-  settingsChanged(): void {
-    this.#listen();
+  settingsChanged(): Promise<void> {
+    return this.#listen();
   }
 
   #enqueue(ids: number[]): void {
@@ -256,7 +276,12 @@ export class Baselines {
   async #drain(): Promise<void> {
     try {
       for (let id = this.#queue.shift(); id !== undefined && !this.#stopped; id = this.#queue.shift()) {
-        await this.#compareOnArrival(id);
+        // The database failing (closing, unreachable) costs this message its verdict, not the queue.
+        await this.#compareOnArrival(id).catch((err: unknown) =>
+          this.#deps.reportProblem(
+            `[diff] baseline check of message ${id}: ${err instanceof Error ? err.message : String(err)}`,
+          ),
+        );
       }
     } finally {
       this.#draining = null;
@@ -271,13 +296,13 @@ export class Baselines {
     } catch {
       return; // deleted before its turn
     }
-    if (!key || !this.#repo.get(key)) return;
+    if (!key || !(await this.#repo.get(key))) return;
     try {
       await this.compare(key, id);
     } catch (err) {
       const text = err instanceof Error ? err.message : String(err);
       if (err instanceof MailwrightError && err.code === 'not_found') return;
-      this.#record({ messageId: id, key, verdict: 'error', detail: text }, new Date().toISOString());
+      await this.#record({ messageId: id, key, verdict: 'error', detail: text }, new Date().toISOString());
     }
   }
 }

@@ -53,8 +53,8 @@ export async function exportBaselines(
   await fs.mkdir(root, { recursive: true });
   const used = new Set<string>();
   let exported = 0;
-  for (const { key } of baselines.list()) {
-    const b = baselines.get(key);
+  for (const { key } of await baselines.list()) {
+    const b = await baselines.get(key);
     if (!b) continue;
     const dir = safeJoin(root, key, used);
     await fs.mkdir(dir, { recursive: true });
@@ -91,7 +91,7 @@ export async function importBaselines(
       continue;
     }
     try {
-      baselines.put(await readEntry(path.join(root, entry.name)));
+      await baselines.put(await readEntry(path.join(root, entry.name)));
       imported++;
     } catch (err) {
       failed.push({ entry: entry.name, error: err instanceof Error ? err.message : String(err) });

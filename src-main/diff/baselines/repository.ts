@@ -1,8 +1,9 @@
-// The baselines' own tables, in plain SQL (issue 13 ports every table to PostgreSQL). A baseline keeps its own copy
-// of the approved message and its screenshots, so deleting or pruning the message never loses the baseline.
-import type Database from 'better-sqlite3';
+// The baselines' own tables, the same SQL on SQLite and PostgreSQL except where the dialect table (SQL below)
+// says otherwise. A baseline keeps its own copy of the approved message and its screenshots (PNG bytes: BLOB, bytea),
+// so deleting or pruning the message never loses the baseline.
 import type { Envelope, Verdict } from '../../../src-shared/index.js';
 import type { CapabilityMigration } from '../../core/capability.js';
+import type { SqlClient, SqlDialect } from '../../store/message-store.js';
 
 export const BASELINE_MIGRATIONS: readonly CapabilityMigration[] = [
   {
@@ -32,6 +33,31 @@ export const BASELINE_MIGRATIONS: readonly CapabilityMigration[] = [
         compared_at TEXT NOT NULL
       ) STRICT;
     `,
+    // Keys compare and sort bytewise (COLLATE "C"), as SQLite's TEXT does, whatever the database's locale.
+    postgres: `
+      CREATE TABLE diff_baselines (
+        key text COLLATE "C" PRIMARY KEY,
+        message_id bigint NOT NULL,
+        subject text NOT NULL,
+        raw bytea NOT NULL,
+        envelope text NOT NULL,
+        widths text NOT NULL,
+        approved_at text NOT NULL
+      );
+      CREATE TABLE diff_baseline_screenshots (
+        key text COLLATE "C" NOT NULL REFERENCES diff_baselines(key) ON DELETE CASCADE,
+        width integer NOT NULL,
+        png bytea NOT NULL,
+        PRIMARY KEY (key, width)
+      );
+      CREATE TABLE diff_verdicts (
+        message_id bigint PRIMARY KEY,
+        key text COLLATE "C" NOT NULL,
+        verdict text NOT NULL,
+        detail text,
+        compared_at text NOT NULL
+      );
+    `,
   },
 ];
 
@@ -56,111 +82,129 @@ interface BaselineRow {
   approved_at: string;
 }
 
-export class BaselineRepository {
-  readonly #db: Database.Database;
+/** Where the two dialects differ. */
+interface DialectSql {
+  /** A condition: message_id is one of the numbers of a JSON array given as the one parameter. */
+  messageIdIn: string;
+}
 
-  constructor(db: Database.Database) {
-    this.#db = db;
+const SQL: Record<SqlDialect, DialectSql> = {
+  sqlite: { messageIdIn: 'message_id IN (SELECT value FROM json_each(?))' },
+  postgres: { messageIdIn: 'message_id IN (SELECT value::bigint FROM jsonb_array_elements_text(?::jsonb))' },
+};
+
+export class BaselineRepository {
+  readonly #sql: SqlClient;
+  readonly #d: DialectSql;
+
+  constructor(sql: SqlClient) {
+    this.#sql = sql;
+    this.#d = SQL[sql.dialect];
   }
 
-  count(): number {
-    return (this.#db.prepare('SELECT count(*) AS n FROM diff_baselines').get() as { n: number }).n;
+  async count(): Promise<number> {
+    return Number((await this.#sql.get<{ n: number }>('SELECT count(*) AS n FROM diff_baselines'))?.n ?? 0);
   }
 
   /** Every baseline without its bytes (the list view). */
-  list(): Array<Omit<StoredBaseline, 'raw' | 'screenshots' | 'envelope'> & { screenshotWidths: number[] }> {
-    const rows = this.#db
-      .prepare(
-        `SELECT b.key, b.message_id, b.subject, b.widths, b.approved_at,
-                (SELECT json_group_array(width) FROM diff_baseline_screenshots s WHERE s.key = b.key) AS shots
-         FROM diff_baselines b ORDER BY b.key`,
-      )
-      .all() as Array<Omit<BaselineRow, 'raw' | 'envelope'> & { shots: string }>;
+  async list(): Promise<
+    Array<Omit<StoredBaseline, 'raw' | 'screenshots' | 'envelope'> & { screenshotWidths: number[] }>
+  > {
+    const [rows, shots] = await Promise.all([
+      this.#sql.all<Omit<BaselineRow, 'raw' | 'envelope'>>(
+        'SELECT key, message_id, subject, widths, approved_at FROM diff_baselines ORDER BY key',
+      ),
+      this.#sql.all<{ key: string; width: number }>('SELECT key, width FROM diff_baseline_screenshots'),
+    ]);
+    const widths = new Map<string, number[]>();
+    for (const s of shots) widths.set(s.key, [...(widths.get(s.key) ?? []), Number(s.width)]);
     return rows.map((r) => ({
       key: r.key,
-      messageId: r.message_id,
+      messageId: Number(r.message_id),
       subject: r.subject,
       widths: JSON.parse(r.widths) as number[],
       approvedAt: r.approved_at,
-      screenshotWidths: (JSON.parse(r.shots) as number[]).sort((a, b) => a - b),
+      screenshotWidths: (widths.get(r.key) ?? []).sort((a, b) => a - b),
     }));
   }
 
-  get(key: string): StoredBaseline | null {
-    const row = this.#db.prepare('SELECT * FROM diff_baselines WHERE key = ?').get(key) as BaselineRow | undefined;
+  async get(key: string): Promise<StoredBaseline | null> {
+    const [row, shots] = await Promise.all([
+      this.#sql.get<BaselineRow>(
+        'SELECT key, message_id, subject, raw, envelope, widths, approved_at FROM diff_baselines WHERE key = ?',
+        [key],
+      ),
+      this.#sql.all<{ width: number; png: Buffer }>('SELECT width, png FROM diff_baseline_screenshots WHERE key = ?', [
+        key,
+      ]),
+    ]);
     if (!row) return null;
-    const shots = this.#db.prepare('SELECT width, png FROM diff_baseline_screenshots WHERE key = ?').all(key) as Array<{
-      width: number;
-      png: Buffer;
-    }>;
     return {
       key: row.key,
-      messageId: row.message_id,
+      messageId: Number(row.message_id),
       subject: row.subject,
       raw: row.raw,
       envelope: JSON.parse(row.envelope) as Envelope,
       widths: JSON.parse(row.widths) as number[],
       approvedAt: row.approved_at,
-      screenshots: new Map(shots.map((s) => [s.width, s.png])),
+      screenshots: new Map(shots.map((s) => [Number(s.width), s.png])),
     };
   }
 
-  /** Replaces the key's baseline and its screenshots in one transaction. */
-  put(b: StoredBaseline): void {
-    this.#db.transaction(() => {
-      this.#db.prepare('DELETE FROM diff_baseline_screenshots WHERE key = ?').run(b.key);
-      this.#db
-        .prepare(
-          `INSERT INTO diff_baselines (key, message_id, subject, raw, envelope, widths, approved_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (key) DO UPDATE SET message_id = excluded.message_id, subject = excluded.subject,
-             raw = excluded.raw, envelope = excluded.envelope, widths = excluded.widths,
-             approved_at = excluded.approved_at`,
-        )
-        .run(b.key, b.messageId, b.subject, b.raw, JSON.stringify(b.envelope), JSON.stringify(b.widths), b.approvedAt);
-      const insert = this.#db.prepare('INSERT INTO diff_baseline_screenshots (key, width, png) VALUES (?, ?, ?)');
-      for (const [width, png] of b.screenshots) insert.run(b.key, width, png);
-    })();
+  /**
+   * Replaces the key's baseline and its screenshots in one transaction. The baseline row is written first: on
+   * PostgreSQL that locks the key, so a put of the same key on another connection waits and then replaces these
+   * screenshots instead of colliding with them.
+   */
+  async put(b: StoredBaseline): Promise<void> {
+    await this.#sql.transaction(async (tx) => {
+      await tx.run(
+        `INSERT INTO diff_baselines (key, message_id, subject, raw, envelope, widths, approved_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (key) DO UPDATE SET message_id = excluded.message_id, subject = excluded.subject,
+           raw = excluded.raw, envelope = excluded.envelope, widths = excluded.widths,
+           approved_at = excluded.approved_at`,
+        [b.key, b.messageId, b.subject, b.raw, JSON.stringify(b.envelope), JSON.stringify(b.widths), b.approvedAt],
+      );
+      await tx.run('DELETE FROM diff_baseline_screenshots WHERE key = ?', [b.key]);
+      for (const [width, png] of b.screenshots)
+        await tx.run('INSERT INTO diff_baseline_screenshots (key, width, png) VALUES (?, ?, ?)', [b.key, width, png]);
+    });
   }
 
-  delete(key: string): boolean {
-    return this.#db.transaction(() => {
-      this.#db.prepare('DELETE FROM diff_baseline_screenshots WHERE key = ?').run(key);
-      return this.#db.prepare('DELETE FROM diff_baselines WHERE key = ?').run(key).changes > 0;
-    })();
+  async delete(key: string): Promise<boolean> {
+    return this.#sql.transaction(async (tx) => {
+      const deleted = (await tx.run('DELETE FROM diff_baselines WHERE key = ?', [key])).changes > 0;
+      await tx.run('DELETE FROM diff_baseline_screenshots WHERE key = ?', [key]);
+      return deleted;
+    });
   }
 
-  putVerdict(v: Verdict, comparedAt: string): void {
-    this.#db
-      .prepare(
-        `INSERT INTO diff_verdicts (message_id, key, verdict, detail, compared_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (message_id) DO UPDATE SET key = excluded.key, verdict = excluded.verdict,
-           detail = excluded.detail, compared_at = excluded.compared_at`,
-      )
-      .run(v.messageId, v.key, v.verdict, v.detail, comparedAt);
+  async putVerdict(v: Verdict, comparedAt: string): Promise<void> {
+    await this.#sql.run(
+      `INSERT INTO diff_verdicts (message_id, key, verdict, detail, compared_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (message_id) DO UPDATE SET key = excluded.key, verdict = excluded.verdict,
+         detail = excluded.detail, compared_at = excluded.compared_at`,
+      [v.messageId, v.key, v.verdict, v.detail, comparedAt],
+    );
   }
 
-  verdicts(ids: readonly number[]): Verdict[] {
+  async verdicts(ids: readonly number[]): Promise<Verdict[]> {
     if (ids.length === 0) return [];
-    const rows = this.#db
-      .prepare(
-        `SELECT message_id, key, verdict, detail FROM diff_verdicts
-         WHERE message_id IN (SELECT value FROM json_each(?))`,
-      )
-      .all(JSON.stringify(ids)) as Array<{
+    const rows = await this.#sql.all<{
       message_id: number;
       key: string;
       verdict: Verdict['verdict'];
       detail: string | null;
-    }>;
-    return rows.map((r) => ({ messageId: r.message_id, key: r.key, verdict: r.verdict, detail: r.detail }));
+    }>(`SELECT message_id, key, verdict, detail FROM diff_verdicts WHERE ${this.#d.messageIdIn}`, [
+      JSON.stringify(ids),
+    ]);
+    return rows.map((r) => ({ messageId: Number(r.message_id), key: r.key, verdict: r.verdict, detail: r.detail }));
   }
 
-  forgetVerdicts(ids: readonly number[] | 'all'): void {
-    if (ids === 'all') this.#db.prepare('DELETE FROM diff_verdicts').run();
+  async forgetVerdicts(ids: readonly number[] | 'all'): Promise<void> {
+    if (ids === 'all') await this.#sql.run('DELETE FROM diff_verdicts');
     else if (ids.length > 0)
-      this.#db
-        .prepare('DELETE FROM diff_verdicts WHERE message_id IN (SELECT value FROM json_each(?))')
-        .run(JSON.stringify(ids));
+      await this.#sql.run(`DELETE FROM diff_verdicts WHERE ${this.#d.messageIdIn}`, [JSON.stringify(ids)]);
   }
 }
