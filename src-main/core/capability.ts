@@ -3,7 +3,6 @@
 // tables' migrations and a stop(). The Core is the ordered list of these (capabilities.ts).
 // Must not import electron or any binding.
 import type { HtmlRenderer } from '../diff/render/renderer.js';
-import type Database from 'better-sqlite3';
 import type { CallName, CallResult, ParsedCallArgs, Result, SectionKey, ServerStatus } from '../../src-shared/index.js';
 import type { CaptureServer } from '../capture/index.js';
 import type { DialectMigration, MessageStore, SqlClient } from '../store/message-store.js';
@@ -28,11 +27,9 @@ export interface CapabilityDeps {
   dataDir: string;
   events: EventBus;
   store: MessageStore;
-  /** The store's connection, for a capability's own tables (created by its migrations, never by setup). */
-  db: Database.Database;
   /**
-   * SQL for a capability's own tables in whichever database the store is (`sql.dialect`): the way every
-   * capability reaches its tables, so that it runs on SQLite and PostgreSQL alike.
+   * SQL for a capability's own tables (created by its migrations, never by setup) in whichever database the store
+   * is (`sql.dialect`), so that every capability runs on SQLite and PostgreSQL alike.
    */
   sql: SqlClient;
   capture: CaptureServer;
@@ -45,7 +42,7 @@ export interface CapabilityDeps {
   /** Lists a problem met while running with the settings (the details go to stderr). */
   reportProblem(text: string): void;
   /** Listeners, certificate and store figures, as `server.status` reports them. */
-  status(): ServerStatus;
+  status(): Promise<ServerStatus>;
   /** The shell's HTML renderer for screenshots (the desktop app's offscreen window); absent: the diff's default. */
   htmlRenderer?: HtmlRenderer;
 }

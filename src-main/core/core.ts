@@ -168,18 +168,13 @@ export class Core {
         events: this.events,
         store,
         sql: store.sql,
-        // Until every capability reaches its tables through `sql`: the SQLite connection, or a clear error.
-        get db() {
-          if (store instanceof SqliteMessageStore) return store.store.database;
-          throw new MailwrightError('internal', 'this capability has no PostgreSQL form yet');
-        },
         capture: this.#capture,
         settings: this.#settings,
         metrics: this.#metrics,
         secrets: box,
         invoke: (name, args) => this.invoke(name, args),
         reportProblem: (text) => this.reportProblem(text),
-        status: () => this.status(),
+        status: () => this.currentStatus(),
         ...(options.htmlRenderer ? { htmlRenderer: options.htmlRenderer } : {}),
       };
       this.#capabilities = (CAPABILITIES as readonly CapabilitySetup[]).map((setup) => setup(deps));
@@ -349,6 +344,12 @@ export class Core {
     } catch (err) {
       return { ok: false, error: toApiError(err, String(name)) };
     }
+  }
+
+  /** Status with store figures read now (status() may give figures a moment old where the store is PostgreSQL). */
+  async currentStatus(): Promise<ServerStatus> {
+    await this.#refreshStats();
+    return this.status();
   }
 
   status(): ServerStatus {

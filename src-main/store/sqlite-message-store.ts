@@ -25,6 +25,9 @@ import {
 import type { Store } from './store.js';
 import type { StoredMessage } from './writer.js';
 
+/** Prepared statements SqliteClient keeps; past this it starts again (SQL built per call would otherwise grow it). */
+const MAX_CACHED_STATEMENTS = 500;
+
 export class SqliteMessageStore implements MessageStore {
   readonly dialect = 'sqlite' as const;
   readonly location = 'SQLite in the data folder';
@@ -119,12 +122,16 @@ export class SqliteMessageStore implements MessageStore {
 }
 
 /**
- * SqlClient over one better-sqlite3 connection. Statements run synchronously and resolve at once. A transaction
- * holds the connection for the client's other callers (they wait for it), so keep the awaits inside it short.
+ * SqlClient over one better-sqlite3 connection (the store's own). Statements run synchronously and resolve at once;
+ * prepared statements are kept per SQL text. A transaction holds the connection for the client's other callers
+ * (they wait for it). Its function must await only its own statements: the store's writer shares the connection,
+ * and a batch it committed while a capability's transaction waited on other I/O would become part of that
+ * transaction (and be rolled back with it).
  */
 export class SqliteClient implements SqlClient {
   readonly dialect = 'sqlite' as const;
   readonly #db: Database.Database;
+  readonly #statements = new Map<string, Database.Statement>();
   /** The open transaction's end, which other callers of this client wait for. */
   #busy: Promise<unknown> = Promise.resolve();
 
@@ -134,15 +141,26 @@ export class SqliteClient implements SqlClient {
 
   async all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
     await this.#busy;
-    return this.#db.prepare(sql).all(...params) as T[];
+    return this.#prepare(sql).all(...params) as T[];
   }
   async get<T>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
     await this.#busy;
-    return this.#db.prepare(sql).get(...params) as T | undefined;
+    return this.#prepare(sql).get(...params) as T | undefined;
   }
   async run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
     await this.#busy;
-    return { changes: this.#db.prepare(sql).run(...params).changes };
+    return { changes: this.#prepare(sql).run(...params).changes };
+  }
+
+  /** A prepared statement per SQL text (capabilities use a few dozen fixed texts; the cap guards against more). */
+  #prepare(sql: string): Database.Statement {
+    let s = this.#statements.get(sql);
+    if (!s) {
+      if (this.#statements.size >= MAX_CACHED_STATEMENTS) this.#statements.clear();
+      s = this.#db.prepare(sql);
+      this.#statements.set(sql, s);
+    }
+    return s;
   }
   async exec(sql: string): Promise<void> {
     await this.#busy;
@@ -155,12 +173,13 @@ export class SqliteClient implements SqlClient {
     this.#busy = new Promise<void>((resolve) => (done = resolve));
     await previous.catch(() => {});
     const db = this.#db;
+    const prepare = (sql: string): Database.Statement => this.#prepare(sql);
     const tx: SqlClient = {
       dialect: 'sqlite',
-      all: <R>(sql: string, params: readonly SqlValue[] = []) => settle(() => db.prepare(sql).all(...params) as R[]),
+      all: <R>(sql: string, params: readonly SqlValue[] = []) => settle(() => prepare(sql).all(...params) as R[]),
       get: <R>(sql: string, params: readonly SqlValue[] = []) =>
-        settle(() => db.prepare(sql).get(...params) as R | undefined),
-      run: (sql, params = []) => settle(() => ({ changes: db.prepare(sql).run(...params).changes })),
+        settle(() => prepare(sql).get(...params) as R | undefined),
+      run: (sql, params = []) => settle(() => ({ changes: prepare(sql).run(...params).changes })),
       exec: (sql) => settle(() => void db.exec(sql)),
       transaction: () => Promise.reject(new MailwrightError('internal', 'transactions do not nest')),
     };
