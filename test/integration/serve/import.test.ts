@@ -107,7 +107,7 @@ describe('streamed import over REST', () => {
   });
 
   it('ends an import whose client hangs up mid-body, keeps what was complete, and frees the line for the next', async () => {
-    const before = stack.core.status().messageCount;
+    const before = (await stack.core.currentStatus()).messageCount;
     let reading!: () => void;
     const started = new Promise<void>((resolve) => (reading = resolve));
     const ended = new Promise<ImportProgress>((resolve) => {
@@ -141,7 +141,7 @@ describe('streamed import over REST', () => {
     const last = await ended;
     // The 50th message's end was never confirmed (no next From_ line, no end of file), so 49 are kept.
     expect(last).toMatchObject({ done: true, imported: 49, bytesRead: body.length });
-    expect(stack.core.status().messageCount).toBe(before + 49);
+    expect((await stack.core.currentStatus()).messageCount).toBe(before + 49);
 
     const next = await request(stack.http.url, '/api/messages/import?filename=next.eml', {
       method: 'POST',

@@ -115,11 +115,11 @@ describe.skipIf(postgresMissing !== null)('two instances on one database', () =>
       const listed = await getJson<MessagePage>(b, '/api/messages?limit=10');
       expect(listed.messages.map((m) => m.subject)).toContain(subject);
       // Searchable once indexed (by whichever instance claimed it): B waits for the match.
-      const waited = await getJson<{ message: { subject: string } | null }>(
+      const waited = await getJson<{ subject: string }>(
         b,
-        `/api/wait?query=${encodeURIComponent('quartzite')}&timeoutMs=${EVENT_TIMEOUT_MS}`,
+        `/api/wait?query=${encodeURIComponent('quartzite')}&timeout=${EVENT_TIMEOUT_MS}ms`,
       );
-      expect(waited.message?.subject).toBe(subject);
+      expect(waited.subject).toBe(subject);
     } finally {
       onB.close();
     }
@@ -137,7 +137,7 @@ describe.skipIf(postgresMissing !== null)('two instances on one database', () =>
       const settings = await getJson<{ listeners: unknown[] }>(b, '/api/settings');
       const listeners = [...settings.listeners, { id: 'team-extra', host: '127.0.0.1', port: 0, tls: 'none' }];
       await getJson(b, '/api/settings', {
-        method: 'PATCH',
+        method: 'PUT',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ listeners }),
       });
