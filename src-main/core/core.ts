@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type {
   CallName,
   CallResult,
+  EventName,
   ImportResult,
   ListenerStatus,
   RetentionSettings,
@@ -69,6 +70,24 @@ export interface CoreOptions {
   warnings?: string[];
 }
 
+/**
+ * Capability events that cross instances on a shared database, so that a browser on instance B sees what a
+ * person or a run did on A. Not relayed: the store's own events (the store passes those), settings (each instance
+ * re-reads them), status, import progress and the template folder (each instance's own), and diff verdicts
+ * (every instance compares new mail itself).
+ */
+const RELAYED_EVENTS = [
+  'checks.updated',
+  'compose.bulk.progress',
+  'compose.drafts.changed',
+  'compose.profiles.changed',
+  'compose.sent',
+  'diff.baselinesChanged',
+  'tags.changed',
+  'webhooks.delivery',
+] as const satisfies readonly EventName[];
+type RelayedEvent = (typeof RELAYED_EVENTS)[number];
+
 /** How soon status figures are read again after the store changed (PostgreSQL counts with a query). */
 const STATS_REFRESH_MS = 250;
 
@@ -98,6 +117,8 @@ export class Core {
   /** The database is reachable (always, for SQLite); shown in status while it is not. */
   #storeAvailable = true;
   #storeOutage: string | null = null;
+  /** Emitting an event another instance relayed (so that it is not relayed back). */
+  #relaying = false;
 
   private constructor(options: CoreOptions, opened: OpenedStore) {
     const { store, lock, events } = opened;
@@ -187,6 +208,7 @@ export class Core {
       throw err;
     }
     this.#box = box;
+    this.#startRelay();
     this.#handlers = Object.assign({}, ...this.#capabilities.map((c) => c.handlers)) as Handlers;
   }
 
@@ -216,6 +238,9 @@ export class Core {
       },
       availability: (available, reason) => {
         if (ref.core) ref.core.#availability(available, reason);
+      },
+      relayed: (event, data) => {
+        if (ref.core) ref.core.#relayed(event, data);
       },
     });
     const core = new Core(options, opened);
@@ -272,6 +297,28 @@ export class Core {
     if (r.maxMessages === this.#retention.maxMessages && r.maxBytes === this.#retention.maxBytes) return;
     this.#retention = r;
     this.events.emit('settings.changed', this.#settings.view());
+  }
+
+  /** Capability events this instance raised, passed to the other instances on the database (see RELAYED_EVENTS). */
+  #startRelay(): void {
+    const relay = this.#store.relay?.bind(this.#store);
+    if (!relay) return;
+    for (const name of RELAYED_EVENTS) {
+      this.events.on(name, (data) => {
+        if (!this.#relaying) relay(name, data);
+      });
+    }
+  }
+
+  /** Another instance's capability event: emitted here as if raised here, and not passed on again. */
+  #relayed(event: string, data: unknown): void {
+    if (!(RELAYED_EVENTS as readonly string[]).includes(event)) return;
+    this.#relaying = true;
+    try {
+      this.events.emit(event as RelayedEvent, data as never);
+    } finally {
+      this.#relaying = false;
+    }
   }
 
   /** The shared database went away or came back: status says so, and every window shows it. */
@@ -446,6 +493,7 @@ async function openStore(
     problem: (text: string) => void;
     settingChanged: (key: string) => void;
     availability: (available: boolean, reason?: string) => void;
+    relayed: (event: string, data: unknown) => void;
   },
 ): Promise<OpenedStore> {
   const warnings = prepareDataFolder(options.dataDir);
@@ -460,6 +508,7 @@ async function openStore(
           onProblem: on.problem,
           onSettingChanged: on.settingChanged,
           onAvailability: on.availability,
+          onRelay: on.relayed,
         })
       : new SqliteMessageStore(
           Store.open({

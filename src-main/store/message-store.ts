@@ -96,6 +96,11 @@ export interface MessageStore {
   idle(): Promise<void>;
   close(): Promise<void>;
   addSearchOperator(name: string, operator: DialectSearchOperator): void;
+  /**
+   * Passes a capability's event to the other instances on this database (they get it through their `onRelay`).
+   * Absent where there are no others (SQLite). Events too large for one notification are not passed.
+   */
+  relay?(event: string, data: unknown): void;
   /** Applies a capability's migrations (its dialect's form) to its own tables; returns the versions applied. */
   migrateCapability(capability: string, migrations: readonly DialectMigration[]): Promise<number[]>;
 }

@@ -55,6 +55,8 @@ export interface PgStoreOptions {
   onAvailability?: (available: boolean, reason?: string) => void;
   /** Another instance (or this one) saved a setting: the wiring re-reads it and re-applies what changed. */
   onSettingChanged?: (key: string) => void;
+  /** A capability event another instance relayed (`relay`). */
+  onRelay?: (event: string, data: unknown) => void;
   /** Connections per instance (default 6): the writer, the indexer and readers share them. */
   poolSize?: number;
 }
@@ -83,6 +85,7 @@ const ANALYZE_AFTER_ROWS = 2000;
 /** The LISTEN/NOTIFY channel; payloads stay under PostgreSQL's 8000-byte limit by sending ids in slices. */
 const CHANNEL = 'mailwright_store';
 const NOTIFY_IDS = 500;
+const MAX_NOTIFY_BYTES = 7900;
 /** Reconnect backoff after the database was lost (ms): doubles from the first to the last. */
 const BACKOFF_FIRST_MS = 100;
 const BACKOFF_MAX_MS = 5000;
@@ -93,7 +96,8 @@ type Notice =
   | { o: string; e: 'messages.added' | 'messages.updated' | 'messages.deleted' | 'sessions.added'; ids: number[] }
   | { o: string; e: 'messages.pruned'; ids: number[]; reason: 'maxMessages' | 'maxBytes'; total: number }
   | { o: string; e: 'messages.cleared'; deleted: number }
-  | { o: string; e: 'settings.changed'; key: string };
+  | { o: string; e: 'settings.changed'; key: string }
+  | { o: string; e: 'relay'; name: string; data: unknown };
 
 interface Pending {
   raw: Buffer;
@@ -579,6 +583,16 @@ export class PgStore implements MessageStore {
     return rows.map((r) => r.id).sort((a, b) => a - b);
   }
 
+  relay(event: string, data: unknown): void {
+    if (this.#closed || !this.#available) return;
+    const payload = JSON.stringify({ o: this.#instance, e: 'relay', name: event, data });
+    // PostgreSQL refuses payloads of 8000 bytes or more; such an event stays on this instance.
+    if (Buffer.byteLength(payload) >= MAX_NOTIFY_BYTES) return;
+    this.sql.get('SELECT pg_notify(?, ?)', [CHANNEL, payload]).catch((err: unknown) => {
+      this.#problem(`could not tell other instances (${event}): ${err instanceof Error ? err.message : String(err)}`);
+    });
+  }
+
   async #notifyIds(e: 'messages.updated' | 'messages.deleted' | 'sessions.added', ids: number[]): Promise<void> {
     for (let i = 0; i < ids.length; i += NOTIFY_IDS) {
       const payload = JSON.stringify({ o: this.#instance, e, ids: ids.slice(i, i + NOTIFY_IDS) });
@@ -848,6 +862,9 @@ export class PgStore implements MessageStore {
           break;
         case 'settings.changed':
           this.#settingChanged(n.key);
+          break;
+        case 'relay':
+          this.#options.onRelay?.(n.name, n.data);
           break;
       }
     } catch (err) {
