@@ -117,7 +117,7 @@ export class FaultEngine {
       const sig = signatureKey(compiled.signature);
       const { nth, every } = rule.match;
       const limit = nth !== undefined ? { nth } : every !== undefined ? { every } : null;
-      if (limit && !(await shared.count(ruleScope(rule.id), [sig, 'n'].join(SEP), limit, now))) continue;
+      if (limit && !(await shared.count(ruleScope(rule.id), sharedKey(sig, 'n'), limit, now))) continue;
       if (!this.#chanceAllows(compiled)) continue;
       let outcome = this.#act(rule, ctx, true);
       if (outcome === 'stateful') {
@@ -127,7 +127,7 @@ export class FaultEngine {
           a.kind === 'greylist'
             ? await this.#greylistedShared(shared, rule.id, sig, a.seconds, ctx, now)
             : a.kind === 'throttle' &&
-              (await shared.throttle(ruleScope(rule.id), [sig, client].join(SEP), a.perMinute, now));
+              (await shared.throttle(ruleScope(rule.id), sharedKey(sig, client), a.perMinute, now));
         outcome = refuse ? { ...(a.kind === 'greylist' ? GREYLIST_REPLY : THROTTLE_REPLY) } : 'pass';
       }
       if (this.#record(decision, rule.id, outcome)) break;
@@ -240,7 +240,7 @@ export class FaultEngine {
     const client = clientKey(ctx.clientAddress);
     let refuse = false;
     for (const rcpt of new Set((ctx.rcptTo ?? []).map((r) => r.toLowerCase()))) {
-      if (await shared.greylist(ruleScope(ruleId), [sig, sender, rcpt, client].join(SEP), seconds, now)) refuse = true;
+      if (await shared.greylist(ruleScope(ruleId), sharedKey(sig, sender, rcpt, client), seconds, now)) refuse = true;
     }
     return refuse;
   }
@@ -253,7 +253,10 @@ export class FaultEngine {
     const shared = this.#shared;
     if (!shared) return;
     shared
-      .forget(ruleScope(id), signature === undefined ? undefined : signatureKey(signature) + SEP)
+      .forget(
+        ruleScope(id),
+        signature === undefined ? undefined : sharedKey(signatureKey(signature)).slice(0, -1) + ',',
+      )
       .catch((err: unknown) =>
         this.#warn(`[faults] could not reset the shared state of rule "${id}": ${(err as Error).message}`),
       );
@@ -264,6 +267,11 @@ export class FaultEngine {
 function usesState(rule: FaultRule): boolean {
   const { nth, every } = rule.match;
   return nth !== undefined || every !== undefined || rule.action.kind === 'greylist' || rule.action.kind === 'throttle';
+}
+
+/** A key of the shared state: JSON, so no part can run into the next and every byte is text a database takes. */
+function sharedKey(...parts: string[]): string {
+  return JSON.stringify(parts);
 }
 
 function ruleScope(id: string): string {
