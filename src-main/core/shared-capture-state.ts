@@ -54,6 +54,8 @@ const SQL = {
 
 export class SqlCaptureState implements SharedCaptureState {
   #lastPrune = 0;
+  /** The latest prune of expired rows (resolves, never rejects): what a test or a shutdown may wait for. */
+  pruning: Promise<void> = Promise.resolve();
 
   constructor(
     readonly sql: SqlClient,
@@ -142,8 +144,9 @@ export class SqlCaptureState implements SharedCaptureState {
   #prune(now: number): void {
     if (now - this.#lastPrune < PRUNE_EVERY_MS) return;
     this.#lastPrune = now;
-    this.sql
+    this.pruning = this.sql
       .run(SQL.prune, [now])
+      .then(() => undefined)
       .catch((err: unknown) =>
         this.onProblem(`[capture] could not delete expired shared capture state: ${(err as Error).message}`),
       );

@@ -9,7 +9,7 @@ import nodemailer from 'nodemailer';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FaultEngine, type FaultRule } from '../../../src-main/capture/faults/index.js';
 import { CaptureServer, type CaptureLogger, type ListenerConfig } from '../../../src-main/capture/index.js';
-import { SqlCaptureState } from '../../../src-main/core/shared-capture-state.js';
+import { COUNTER_TTL_MS, SqlCaptureState } from '../../../src-main/core/shared-capture-state.js';
 import { PgStore } from '../../../src-main/store/postgres/index.js';
 import { postgresMissing, startPostgres, type PgCluster } from '../../helpers/postgres.js';
 import { RawClient, expectCode } from '../capture/helpers.js';
@@ -187,6 +187,25 @@ describe.skipIf(postgresMissing !== null)(postgresMissing ?? 'capture state shar
     expect(again[2]).toMatchObject({ response: expect.stringMatching(/^451 4\.3\.0 Third again/) as unknown });
   });
 
+  it('every: 2 fires on every 2nd message overall, whichever instance takes it', async () => {
+    const [a, b] = await pair([
+      rule('second', { stage: 'mail', every: 2 }, { kind: 'reply', code: 452, enhanced: '4.3.1', text: 'Every 2nd' }),
+    ]);
+    const results = [];
+    for (const [to, subject] of [
+      [a, '1'],
+      [a, '2'],
+      [b, '3'],
+      [a, '4'],
+      [b, '5'],
+      [b, '6'],
+    ] as const)
+      results.push(await send(to, subject));
+    expect(results.map((r) => (r.ok ? 250 : r.code))).toEqual([250, 452, 250, 452, 250, 452]);
+    expect(a.faults.hits()).toEqual({ second: 2 });
+    expect(b.faults.hits()).toEqual({ second: 1 });
+  });
+
   it('a triple greylisted on A is remembered by B: refused until the wait has passed, then accepted', async () => {
     const grey = rule('grey', { stage: 'rcpt' }, { kind: 'greylist', seconds: 60 });
     const [a, b] = await pair([grey]);
@@ -208,5 +227,44 @@ describe.skipIf(postgresMissing !== null)(postgresMissing ?? 'capture state shar
     expect(results.map((r) => (r.ok ? 250 : r.code))).toEqual([250, 250, 421]);
     clock += 61_000;
     expect(await send(b, 'next minute')).toEqual({ ok: true });
+  });
+  it('with the database gone, capture carries on as if the stateful rules did not match, and says why', async () => {
+    const [a] = await pair([THIRD]);
+    cluster.stop();
+    try {
+      const results = [];
+      for (let i = 0; i < 3; i++) results.push(await send(a, `outage ${i}`));
+      expect(results).toEqual([{ ok: true }, { ok: true }, { ok: true }]);
+      // A wrong password is still 535; a lockout that cannot be read refuses no one.
+      expect(await send(a, 'bad', { user: 'alice', pass: 'guess' })).toMatchObject({ ok: false, code: 535 });
+      expect(await send(a, 'good', { user: 'alice', pass: 's3cret' })).toEqual({ ok: true });
+      expect(problems.some((p) => /fault engine failed at mail/.test(p))).toBe(true);
+      expect(problems.some((p) => /shared AUTH lockout/.test(p))).toBe(true);
+    } finally {
+      cluster.start();
+      problems.length = 0;
+    }
+  });
+  it('rows past their lifetime are deleted once the state is used again', async () => {
+    url = await cluster.createDatabase();
+    const store = await PgStore.open({ url });
+    try {
+      const state = new SqlCaptureState(store.sql);
+      const t0 = Date.now();
+      await state.count('rule:old', 'k', { nth: 5 }, t0);
+      await state.greylist('rule:grey', 'triple', 60, t0);
+      const rows = async () =>
+        (await store.sql.all<{ scope: string }>('SELECT scope FROM capture_shared ORDER BY scope')).map((r) => r.scope);
+      expect(await rows()).toEqual(['rule:grey', 'rule:old']);
+      // A day and a bit later the greylist triple has expired, the counter (30 days) has not.
+      await state.count('rule:new', 'k', { nth: 5 }, t0 + 25 * 60 * 60 * 1000);
+      await state.pruning; // the prune runs off the caller's path
+      expect(await rows()).toEqual(['rule:new', 'rule:old']);
+      await state.count('rule:new', 'k', { nth: 5 }, t0 + COUNTER_TTL_MS + 26 * 60 * 60 * 1000);
+      await state.pruning;
+      expect(await rows()).toEqual(['rule:new']);
+    } finally {
+      await store.close();
+    }
   });
 });
