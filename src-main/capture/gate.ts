@@ -200,10 +200,6 @@ export class ListenerGate {
     const user = session.user as { username?: unknown } | false | undefined;
     const faults = this.#o.faults;
     let decision: FaultDecision | Promise<FaultDecision>;
-    const warn = (err: unknown) =>
-      this.#o.logger.warn(
-        `listener "${this.#o.config.id}": fault engine failed at ${stage}: ${(err as Error).message}`,
-      );
     try {
       decision = (faults.decide ?? faults.evaluate).call(faults, {
         listenerId: this.#o.config.id,
@@ -215,7 +211,7 @@ export class ListenerGate {
       });
     } catch (err) {
       // A broken rule must not break capture; the session carries on as if no rule matched.
-      warn(err);
+      this.#faultFailed(stage, err);
       return next();
     }
     if (decision instanceof Promise) {
@@ -223,13 +219,17 @@ export class ListenerGate {
       void decision.then(
         (d) => carryOut(d, this.#o.connectionOf(session)?._socket, next, drop),
         (err: unknown) => {
-          warn(err);
+          this.#faultFailed(stage, err);
           next();
         },
       );
       return;
     }
     carryOut(decision, this.#o.connectionOf(session)?._socket, next, drop);
+  }
+
+  #faultFailed(stage: FaultStage, err: unknown): void {
+    this.#o.logger.warn(`listener "${this.#o.config.id}": fault engine failed at ${stage}: ${(err as Error).message}`);
   }
 }
 
