@@ -1,9 +1,13 @@
 // AUTH for one listener: checks PLAIN/LOGIN/CRAM-MD5/XOAUTH2 against the credential list (or accepts anyone),
 // and counts failures per client address for the lockout. Must not import the store or electron.
+// With a shared state (several instances on one database) the lockout lives there, keyed by listener id and client,
+// so a client locked out on one instance is refused by all; without one it is this listener's memory, synchronous.
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { SMTPServerAuthentication, SMTPServerAuthenticationResponse, SMTPServerSession } from 'smtp-server';
 import type { AuthConfig, Credential } from './listener-config.js';
+import type { CaptureLogger } from './log.js';
 import { AuthLockout } from './policy.js';
+import type { SharedCaptureState } from './shared-state.js';
 import { SmtpReply } from './transaction.js';
 
 type AuthCallback = (err: Error | null | undefined, response?: SMTPServerAuthenticationResponse) => void;
@@ -34,23 +38,82 @@ function verify(auth: SMTPServerAuthentication, credentials: Credential[] | unde
   });
 }
 
+/** Where a listener's lockout lives when it is shared: the state, the listener's id, a clock and a logger. */
+export interface SharedLockout {
+  state: SharedCaptureState;
+  listenerId: string;
+  logger: CaptureLogger;
+  now?: () => number;
+}
+
 export class AuthPolicy {
   readonly lockout: AuthLockout | null;
+  readonly #shared: SharedLockout | null;
 
-  constructor(readonly config: AuthConfig | undefined) {
+  constructor(
+    readonly config: AuthConfig | undefined,
+    shared?: SharedLockout,
+  ) {
     this.lockout = config?.lockout ? new AuthLockout(config.lockout) : null;
+    this.#shared = config?.lockout && shared ? shared : null;
   }
 
-  /** A refusal for a client under lockout (sent before any AUTH exchange), or null. */
-  refusal(client: string): SmtpReply | null {
+  /**
+   * A refusal for a client under lockout (sent before any AUTH exchange), or null; a promise when the lockout is
+   * shared. A shared state that cannot be read refuses no one (capture goes on; the problem is logged).
+   */
+  refusal(client: string): SmtpReply | null | Promise<SmtpReply | null> {
+    const shared = this.#shared;
+    if (shared) {
+      return shared.state.lockedFor(this.#scope, client, (shared.now ?? Date.now)()).then(
+        (left) => (left > 0 ? lockedOut(left) : null),
+        (err: unknown) => {
+          this.#warn('read', err);
+          return null;
+        },
+      );
+    }
     const left = this.lockout?.lockedFor(client) ?? 0;
     return left > 0 ? lockedOut(left) : null;
+  }
+
+  get #scope(): string {
+    return `auth:${this.#shared?.listenerId ?? ''}`;
+  }
+
+  #warn(what: string, err: unknown): void {
+    this.#shared?.logger.warn(
+      `listener "${this.#shared.listenerId}": could not ${what} the shared AUTH lockout: ${(err as Error).message}`,
+    );
+  }
+
+  async #onAuthShared(
+    shared: SharedLockout,
+    auth: SMTPServerAuthentication,
+    client: string,
+    callback: AuthCallback,
+  ): Promise<void> {
+    const refused = await this.refusal(client);
+    if (refused) return callback(refused);
+    if (verify(auth, this.config?.credentials)) {
+      await shared.state.authSucceeded(this.#scope, client).catch((err: unknown) => this.#warn('update', err));
+      return callback(null, { user: { username: auth.username ?? '' } });
+    }
+    // Recorded before the 535 goes out, so the client's next connection (to any instance) sees the lock.
+    await shared.state
+      .authFailed(this.#scope, client, this.config!.lockout!, (shared.now ?? Date.now)())
+      .catch((err: unknown) => this.#warn('update', err));
+    callback(AUTH_INVALID());
   }
 
   /** The smtp-server onAuth hook. */
   readonly onAuth = (auth: SMTPServerAuthentication, session: SMTPServerSession, callback: AuthCallback): void => {
     const client = session.remoteAddress;
-    const refused = this.refusal(client);
+    if (this.#shared) {
+      void this.#onAuthShared(this.#shared, auth, client, callback);
+      return;
+    }
+    const refused = this.refusal(client) as SmtpReply | null; // not shared: synchronous
     if (refused) return callback(refused);
     if (verify(auth, this.config?.credentials)) {
       this.lockout?.succeed(client);

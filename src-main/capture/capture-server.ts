@@ -11,6 +11,7 @@ import { Listener, type ListenerRuntime } from './listener.js';
 import { canonicalJson, certificateKey, validateListener, type ListenerConfig } from './listener-config.js';
 import { stderrLogger, type CaptureLogger } from './log.js';
 import type { SessionObserver } from './session-log.js';
+import type { SharedCaptureState } from './shared-state.js';
 import type { MessageSink } from './transaction.js';
 
 /** SIZE default: 50 MB, what large-attachment test mail needs and well under what a desktop can buffer. */
@@ -67,6 +68,11 @@ export interface CaptureOptions {
   onStatus?: (listeners: ListenerStatus[]) => void;
   /** Fault rules evaluated at every stage (a FaultEngine). Default: an engine with no rules. */
   faults?: FaultEvaluator;
+  /**
+   * State several instances on one database share: AUTH lockout, and (handed to `faults`) fault-rule counters,
+   * greylisting and throttles. Absent: all of it stays in this process's memory, synchronous (one instance).
+   */
+  shared?: SharedCaptureState;
   /** Session recording and live counts: called on the SMTP path, so every hook must be cheap. */
   sessions?: SessionObserver;
 }
@@ -86,6 +92,7 @@ export class CaptureServer {
     validate(options);
     this.#options = options;
     this.#faults = options.faults ?? new FaultEngine([]);
+    if (options.shared) this.#faults.shareState?.(options.shared);
     this.#budget = new InFlightBudget(options.maxInFlightBytes ?? DEFAULT_MAX_IN_FLIGHT_BYTES);
     this.#listeners = buildListeners(options.listeners);
   }
@@ -251,6 +258,7 @@ export class CaptureServer {
       sink: o.sink,
       logger: o.logger ?? stderrLogger,
       faults: this.#faults,
+      shared: o.shared,
       sessions: o.sessions,
     };
   }

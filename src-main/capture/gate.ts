@@ -21,8 +21,12 @@ const MINUTE_MS = 60_000;
  */
 export const DEFAULT_SESSION_TIMEOUT_SECONDS = 60 * 60;
 
-/** What the gate needs of the fault engine; a FaultEngine is one. */
-export type FaultEvaluator = Pick<FaultEngine, 'evaluate'> & Partial<Pick<FaultEngine, 'active'>>;
+/**
+ * What the gate needs of the fault engine; a FaultEngine is one. `decide` (when present) is called instead of
+ * `evaluate`, and may answer with a promise (shared state); `shareState` is how CaptureServer hands it that state.
+ */
+export type FaultEvaluator = Pick<FaultEngine, 'evaluate'> &
+  Partial<Pick<FaultEngine, 'active' | 'decide' | 'shareState'>>;
 
 export interface GateOptions {
   config: ListenerConfig;
@@ -102,16 +106,18 @@ export class ListenerGate {
     wrap('handler_HELO', faultStep('ehlo'));
     wrap('handler_DATA', faultStep('data'));
     wrap('handler_AUTH', (cb, go) => {
-      const refusal = this.#authRefusal(connection);
-      if (refusal) {
+      const answer = (refusal: SmtpReply | null) => {
+        if (!refusal) return faultStep('auth')(cb, go);
         connection.send(refusal.responseCode, refusal.message);
-        return cb();
-      }
-      faultStep('auth')(cb, go);
+        cb();
+      };
+      const refusal = this.#authRefusal(connection);
+      if (refusal instanceof Promise) void refusal.then(answer);
+      else answer(refusal);
     });
   }
 
-  #authRefusal(connection: SMTPConnection): SmtpReply | null {
+  #authRefusal(connection: SMTPConnection): SmtpReply | null | Promise<SmtpReply | null> {
     if (this.#o.config.tls === 'starttls-required' && !connection.secure)
       return new SmtpReply(530, '5.7.0 Must issue a STARTTLS command first');
     if (!connection.secure && !this.#allowPlaintextAuth)
@@ -126,12 +132,22 @@ export class ListenerGate {
     if (allowClients && !clientAllowed(allowClients, client))
       return next(new SmtpReply(554, `5.7.1 Access denied: ${client} is not on this listener's allow-list`));
     const locked = this.#o.auth.refusal(client);
+    if (locked instanceof Promise) {
+      void locked.then((refusal) => (refusal ? next(refusal) : this.#connectAllowed(session, next)));
+      return;
+    }
     if (locked) return next(locked);
+    this.#connectAllowed(session, next);
+  };
+
+  /** The rest of onConnect, once the client is known not to be locked out. */
+  #connectAllowed(session: SMTPServerSession, next: Next): void {
+    const client = session.remoteAddress;
     if (this.#connections && !this.#connections.take(client)) {
       return next(new SmtpReply(421, `4.7.0 Too many connections from ${client}; try again later`));
     }
     this.#fault('connect', session, next);
-  };
+  }
 
   readonly onMailFrom = (address: SMTPServerAddress, session: SMTPServerSession, next: Next): void => {
     const { config, policy } = this.#o;
@@ -182,9 +198,10 @@ export class ListenerGate {
     if (this.#o.faults.active?.(stage) === false) return next();
     const env = session.envelope;
     const user = session.user as { username?: unknown } | false | undefined;
-    let decision: FaultDecision;
+    const faults = this.#o.faults;
+    let decision: FaultDecision | Promise<FaultDecision>;
     try {
-      decision = this.#o.faults.evaluate({
+      decision = (faults.decide ?? faults.evaluate).call(faults, {
         listenerId: this.#o.config.id,
         stage,
         clientAddress: session.remoteAddress,
@@ -194,13 +211,25 @@ export class ListenerGate {
       });
     } catch (err) {
       // A broken rule must not break capture; the session carries on as if no rule matched.
-      this.#o.logger.warn(
-        `listener "${this.#o.config.id}": fault engine failed at ${stage}: ${(err as Error).message}`,
-      );
+      this.#faultFailed(stage, err);
       return next();
     }
-    const socket = this.#o.connectionOf(session)?._socket;
-    carryOut(decision, socket, next, drop);
+    if (decision instanceof Promise) {
+      // Shared state (another instance's database) unreachable: as a broken rule, the session carries on.
+      void decision.then(
+        (d) => carryOut(d, this.#o.connectionOf(session)?._socket, next, drop),
+        (err: unknown) => {
+          this.#faultFailed(stage, err);
+          next();
+        },
+      );
+      return;
+    }
+    carryOut(decision, this.#o.connectionOf(session)?._socket, next, drop);
+  }
+
+  #faultFailed(stage: FaultStage, err: unknown): void {
+    this.#o.logger.warn(`listener "${this.#o.config.id}": fault engine failed at ${stage}: ${(err as Error).message}`);
   }
 }
 

@@ -13,6 +13,7 @@ export type {
 export type { FaultEvaluator } from './gate.js';
 export { DEFAULT_SESSION_TIMEOUT_SECONDS } from './gate.js';
 export type { MessageSink } from './transaction.js';
+export { MemoryCaptureState, type CountLimit, type LockoutLimits, type SharedCaptureState } from './shared-state.js';
 export type { CaptureLogger } from './log.js';
 export type { RecordedLine, SessionObserver, SessionRecord } from './session-log.js';
 export { MAX_LINE_CHARS, MAX_TRANSCRIPT_CHARS, MAX_TRANSCRIPT_LINES } from './session-log.js';

@@ -10,6 +10,7 @@ import { ListenerGate, type FaultEvaluator } from './gate.js';
 import type { AuthMechanism, CompiledPolicy, ListenerConfig } from './listener-config.js';
 import type { CaptureLogger } from './log.js';
 import { SessionLog, type SessionObserver } from './session-log.js';
+import type { SharedCaptureState } from './shared-state.js';
 import type { TlsMaterial } from './certificate.js';
 import { TlsRegistry, createDataHandler, type MessageSink } from './transaction.js';
 
@@ -29,6 +30,8 @@ export interface ListenerRuntime {
   sink: MessageSink;
   logger: CaptureLogger;
   faults: FaultEvaluator;
+  /** State shared with other instances (AUTH lockout); none keeps it in this listener's memory. */
+  shared?: SharedCaptureState | undefined;
   /** Receives every session's record when it ends, and the live counts; none means nothing is recorded. */
   sessions?: SessionObserver | undefined;
 }
@@ -87,7 +90,7 @@ export class Listener {
     const c = this.config;
     const lim = c.limits ?? {};
     const maxMessageBytes = lim.maxMessageBytes ?? s.maxMessageBytes;
-    const auth = new AuthPolicy(c.auth);
+    const auth = new AuthPolicy(c.auth, s.shared ? { state: s.shared, listenerId: c.id, logger: s.logger } : undefined);
     const gate = new ListenerGate({
       config: c,
       policy: this.#policy,

@@ -17,6 +17,7 @@ import { MailwrightError, callArgs, isCallName, toApiError, type PreviewView } f
 import type { AttachmentContent, PreviewDocument } from '../message/index.js';
 import { CaptureServer, type ListenerConfig } from '../capture/index.js';
 import { FaultEngine } from '../capture/faults/index.js';
+import { SqlCaptureState } from './shared-capture-state.js';
 import type { MessagesCapability, MessageAccess } from '../messages/setup.js';
 import { SqliteMessageStore, Store, type ImportSource, type MessageStore, type StoreEvent } from '../store/index.js';
 import type { StoreStats } from '../store/message-store.js';
@@ -153,6 +154,10 @@ export class Core {
         maxInFlightBytes: doc.smtp.maxInFlightBytes,
         earlyTalkerDelayMs: doc.smtp.earlyTalkerDelayMs,
         faults,
+        // Several instances may share a PostgreSQL database: lockouts and stateful fault rules are kept there.
+        ...(store.dialect === 'postgres'
+          ? { shared: new SqlCaptureState(store.sql, (text) => this.reportProblem(text)) }
+          : {}),
         sink: { ingest: async (raw, envelope) => ({ id: (await store.ingest(raw, envelope)).id }) },
         onStatus: () => this.events.emit('server.status', this.status()),
         sessions: {

@@ -5,6 +5,7 @@ import { MailwrightError } from '../../src-shared/index.js';
 import m001 from './migrations/001_initial.js';
 import m002 from './migrations/002_sessions.js';
 import m003 from './migrations/003_capability_schema.js';
+import m004 from './migrations/004_capture_shared.js';
 
 export interface Migration {
   /** 1, 2, 3…: the user_version the database has once this migration is applied. */
@@ -18,6 +19,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: '001_initial', sql: m001 },
   { version: 2, name: '002_sessions', sql: m002 },
   { version: 3, name: '003_capability_schema', sql: m003 },
+  { version: 4, name: '004_capture_shared', sql: m004 },
 ];
 
 /**

@@ -83,6 +83,10 @@ export class GreylistStore {
   forgetRule(ruleId: string): void {
     this.#entries.deleteWhere((key) => key.startsWith(`${ruleId}\u0000`));
   }
+
+  forgetWhere(predicate: (key: string) => boolean): void {
+    this.#entries.deleteWhere(predicate);
+  }
 }
 
 /** Sliding one-minute log of accepted events per key; refused events are not logged, so a key holds ≤ perMinute stamps. */
@@ -110,5 +114,9 @@ export class ThrottleStore {
 
   forgetRule(ruleId: string): void {
     this.#windows.deleteWhere((key) => key.startsWith(`${ruleId}\u0000`));
+  }
+
+  forgetWhere(predicate: (key: string) => boolean): void {
+    this.#windows.deleteWhere(predicate);
   }
 }

@@ -33,4 +33,6 @@ export interface FaultDecision {
 export interface FaultEngineOptions {
   now?: () => number;
   random?: () => number;
+  /** Problems with the shared state that no event is waiting on (a reset that failed). Default: console.warn. */
+  warn?: (text: string) => void;
 }

@@ -1,4 +1,4 @@
-// The PostgreSQL schema: migrations 001-003 numbered as SQLite's (store/migrations/), applied under an advisory
+// The PostgreSQL schema: migrations 001-004 numbered as SQLite's (store/migrations/), applied under an advisory
 // lock so instances starting together migrate once; a database newer than this code is refused.
 // Released migrations are never edited: add a new numbered entry instead, in both dialects.
 import type pg from 'pg';
@@ -114,6 +114,29 @@ CREATE TABLE capability_schema (
   capability text    PRIMARY KEY,
   version    integer NOT NULL
 );
+`,
+  },
+  {
+    version: 4,
+    name: '004_capture_shared',
+    sql: /* sql */ `
+-- Capture state every instance must agree on (core/shared-capture-state.ts): AUTH lockouts (scope 'auth:<listener>',
+-- key the client), fault-rule counters, greylist triples and throttle windows (scope 'rule:<id>', keys led by a
+-- hash of the rule's form). Each kind uses its own columns; times are epoch ms; a row past expires_at is dead.
+-- SQLite's 004 is empty: one instance keeps this state in memory.
+CREATE TABLE capture_shared (
+  scope      text     NOT NULL,
+  key        text     NOT NULL,
+  n          bigint   NOT NULL DEFAULT 0,     -- nth/every: matching events seen
+  first_at   bigint,                          -- greylist: first attempt of the triple
+  last_at    bigint,                          -- greylist: latest attempt
+  until_at   bigint,                          -- lockout: locked until
+  stamps     bigint[] NOT NULL DEFAULT '{}',  -- throttle: accepted events; lockout: failures, in the window
+  refused    boolean  NOT NULL DEFAULT false, -- throttle: the latest event was over the limit
+  expires_at bigint   NOT NULL,
+  PRIMARY KEY (scope, key)
+);
+CREATE INDEX capture_shared_expires ON capture_shared (expires_at);
 `,
   },
 ];

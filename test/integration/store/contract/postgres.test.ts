@@ -220,7 +220,7 @@ describe.skipIf(postgresMissing !== null)(postgresMissing ?? 'PostgreSQL store',
     await c.connect();
     await c.query('UPDATE mailwright_schema SET version = 99');
     await c.end();
-    await expect(PgStore.open({ url })).rejects.toThrow(/schema version 99, newer than this Mailwright knows \(3\)/);
+    await expect(PgStore.open({ url })).rejects.toThrow(/schema version 99, newer than this Mailwright knows \(4\)/);
   });
 
   it('connection errors name host and port, a wrong password as such, and never print the password', async () => {
