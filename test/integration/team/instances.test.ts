@@ -125,6 +125,32 @@ describe.skipIf(postgresMissing !== null)('two instances on one database', () =>
     }
   });
 
+  it("a tag added on A reaches B's WebSocket (capability events cross instances too)", async () => {
+    const page = await getJson<MessagePage>(a, '/api/messages?limit=1');
+    const id = page.messages[0]!.id;
+    const onB = await events(b);
+    try {
+      const changed = onB.next(
+        (e) => e.event === 'tags.changed' && JSON.stringify(e.data) === JSON.stringify({ ids: [id] }),
+        "A's tags.changed on B",
+      );
+      await getJson(a, '/api/call/tags.add', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ ids: [id], tags: ['team-reviewed'] }),
+      });
+      await changed;
+      const onBNow = await getJson<{ ok: boolean; value: { messages: { id: number; tags: string[] }[] } }>(
+        b,
+        '/api/call/tags.get',
+        { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ids: [id] }) },
+      );
+      expect(onBNow.value.messages[0]?.tags).toContain('team-reviewed');
+    } finally {
+      onB.close();
+    }
+  });
+
   it('a settings change made on B re-binds a listener on A', async () => {
     const onA = await events(a);
     try {
@@ -150,6 +176,66 @@ describe.skipIf(postgresMissing !== null)('two instances on one database', () =>
       expect(after.listeners.find((l) => l.id === 'smtp')?.port).toBe(a.smtpPort);
     } finally {
       onA.close();
+    }
+  });
+
+  it('a client locked out on A is refused on B', async () => {
+    const onB = await events(b);
+    try {
+      const arrived = onB.next(
+        (e) => e.event === 'settings.changed' && JSON.stringify(e.data).includes('team-auth'),
+        "A's new listener on B",
+      );
+      const settings = await getJson<{ listeners: { id: string }[] }>(a, '/api/settings');
+      const listeners = [
+        ...settings.listeners.filter((l) => l.id !== 'team-auth'),
+        {
+          id: 'team-auth',
+          host: '127.0.0.1',
+          port: 0,
+          tls: 'none',
+          auth: {
+            policy: 'optional',
+            mechanisms: ['PLAIN'],
+            credentials: [{ username: 'alice', password: 's3cret' }],
+            allowPlaintext: true,
+            lockout: { maxFailures: 3, windowSeconds: 600, lockSeconds: 300 },
+          },
+        },
+      ];
+      await getJson(a, '/api/settings', {
+        method: 'PUT',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ listeners }),
+      });
+      await arrived;
+      const port = async (instance: ServeProcess): Promise<number> =>
+        (await getJson<ServerStatus>(instance, '/api/status')).listeners.find((l) => l.id === 'team-auth')!.port;
+      const [portA, portB] = [await port(a), await port(b)];
+      const attempt = async (p: number, pass: string): Promise<number> => {
+        const transport = nodemailer.createTransport({
+          host: '127.0.0.1',
+          port: p,
+          secure: false,
+          ignoreTLS: true,
+          auth: { user: 'alice', pass },
+        });
+        try {
+          await transport.sendMail({ from: 'app@example.test', to: 'qa@example.test', subject: 'auth', text: 'x' });
+          return 250;
+        } catch (err) {
+          return (err as { responseCode?: number }).responseCode ?? -1;
+        } finally {
+          transport.close();
+        }
+      };
+      // The right password works on B before the lockout, so the refusal after it is the lockout's.
+      expect(await attempt(portB, 's3cret')).toBe(250);
+      const failures = [await attempt(portA, 'guess'), await attempt(portA, 'guess'), await attempt(portA, 'guess')];
+      expect(failures).toEqual([535, 535, 535]);
+      expect(await attempt(portB, 's3cret')).toBe(421);
+    } finally {
+      onB.close();
     }
   });
 
