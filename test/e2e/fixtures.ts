@@ -9,6 +9,7 @@ import { httpRoutes } from '../../src-shared/bridge.js';
 import { CHROMIUM_ARGS, findChromium } from './browser.js';
 import { LOOPBACK_PORT_0, startServe, type ServeProcess } from '../helpers/serve-process.js';
 import { startDnsServer, type TestDnsServer } from '../helpers/dns-server.js';
+import { postgresMissing, SERVE_STORE_ENV, startPostgres } from '../helpers/postgres.js';
 
 export interface MailOptions {
   from?: string;
@@ -26,7 +27,28 @@ export interface Mailwright extends ServeProcess {
   importFile(filename: string, body: Buffer): Promise<ImportResult>;
 }
 
-export const test = base.extend<{ mw: Mailwright }, { browser: Browser; emptyDns: TestDnsServer }>({
+export const test = base.extend<
+  { mw: Mailwright },
+  { browser: Browser; emptyDns: TestDnsServer; storeKind: 'sqlite' | 'postgres'; storeCluster: string | null }
+>({
+  /** Which store each serve keeps its mail in (the browser-postgres project sets postgres). */
+  storeKind: ['sqlite', { option: true, scope: 'worker' }],
+  // One private cluster per worker for the postgres project; startServe gives each serve a fresh database of it.
+  storeCluster: [
+    async ({ storeKind }, use) => {
+      if (storeKind !== 'postgres') return use(null);
+      if (postgresMissing) throw new Error(postgresMissing);
+      const cluster = await startPostgres();
+      process.env[SERVE_STORE_ENV] = cluster.url('postgres');
+      try {
+        await use(cluster.url('postgres'));
+      } finally {
+        delete process.env[SERVE_STORE_ENV];
+        cluster.destroy();
+      }
+    },
+    { scope: 'worker' },
+  ],
   // Opening a message's Checks looks names up; this empty zone (NXDOMAIN for all) keeps every lookup on loopback.
   emptyDns: [
     async ({}, use) => {
@@ -44,7 +66,8 @@ export const test = base.extend<{ mw: Mailwright }, { browser: Browser; emptyDns
     },
     { scope: 'worker' },
   ],
-  mw: async ({ emptyDns }, use) => {
+  mw: async ({ emptyDns, storeCluster }, use) => {
+    void storeCluster; // started (and named in the environment) before this serve
     const serve = await startServe(LOOPBACK_PORT_0, {}, { built: true, freshDataDir: true });
     const transport = nodemailer.createTransport({
       host: serve.smtpHost,
