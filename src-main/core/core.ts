@@ -111,6 +111,8 @@ export class Core {
   #stats: StoreStats = { count: 0, bytes: 0, pending: 0 };
   #statsTimer: NodeJS.Timeout | null = null;
   #prunedSinceStart = 0;
+  /** The retention the layers resolve to at start; written to the store if it differs from the saved row. */
+  readonly #startRetention: RetentionSettings;
   /** What re-resolving settings another instance saved needs: the start's layers and the sealing key. */
   readonly #layers: SettingsLayer[];
   readonly #box: SecretBox;
@@ -141,6 +143,7 @@ export class Core {
       resolved.warnings.unshift(...(options.warnings ?? []), ...opened.warnings);
       for (const w of resolved.warnings) console.warn(`[settings] ${w}`);
       const doc = resolved.document;
+      this.#startRetention = doc.retention;
       this.#faults = options.faults ?? new FaultEngine([]);
       this.#faults.setRules(doc.faults);
       const faults = this.#faults;
@@ -251,11 +254,10 @@ export class Core {
     const core = new Core(options, opened);
     ref.core = core;
     try {
-      if (
-        core.#settings.section('retention').maxMessages !== opened.retention.maxMessages ||
-        core.#settings.section('retention').maxBytes !== opened.retention.maxBytes
-      ) {
-        await core.#store.setRetention(core.#settings.section('retention'));
+      const wanted = core.#startRetention;
+      if (wanted.maxMessages !== opened.retention.maxMessages || wanted.maxBytes !== opened.retention.maxBytes) {
+        await core.#store.setRetention(wanted);
+        core.#retention = { ...wanted };
       }
       for (const capability of core.#capabilities) {
         await core.#store.migrateCapability(capability.name, capability.migrations ?? []);
