@@ -85,6 +85,8 @@ const ANALYZE_AFTER_ROWS = 2000;
 /** The LISTEN/NOTIFY channel; payloads stay under PostgreSQL's 8000-byte limit by sending ids in slices. */
 const CHANNEL = 'mailwright_store';
 const NOTIFY_IDS = 500;
+/** Distinct list counts kept at once (queries people run); past this they start again. */
+const MAX_KEPT_COUNTS = 64;
 const MAX_NOTIFY_BYTES = 7900;
 /** Reconnect backoff after the database was lost (ms): doubles from the first to the last. */
 const BACKOFF_FIRST_MS = 100;
@@ -138,6 +140,9 @@ export class PgStore implements MessageStore {
   readonly #searchOperators = new Map<string, SearchOperator>();
   readonly #imports = new ImportQueue();
   #listener: pg.Client | null = null;
+  /** List counts by query, until the messages change (see #count). */
+  readonly #counts = new Map<string, number>();
+  #countGeneration = 0;
   #queue: Pending[] = [];
   #committing: Promise<void> | null = null;
   #scheduled = false;
@@ -319,11 +324,37 @@ export class PgStore implements MessageStore {
       ]),
       // Every indexed document is a live message (delete removes both), so words alone are counted in the index.
       match !== null && !where
-        ? this.sql.get<{ n: number }>('SELECT count(*) AS n FROM message_search s WHERE s.doc @@ ?::tsquery', [match])
-        : this.sql.get<{ n: number }>(`SELECT count(*) AS n ${from} ${cond}`, args as never[]),
-      this.sql.get<{ n: number }>('SELECT count(*) AS n FROM messages m WHERE m.read = 0'),
+        ? this.#count('SELECT count(*) AS n FROM message_search s WHERE s.doc @@ ?::tsquery', [match])
+        : this.#count(`SELECT count(*) AS n ${from} ${cond}`, args),
+      this.#count('SELECT count(*) AS n FROM messages m WHERE m.read = 0', []),
     ]);
-    return { total: total?.n ?? 0, unread: unread?.n ?? 0, messages: await this.#summaries(rows) };
+    return { total, unread, messages: await this.#summaries(rows) };
+  }
+
+  /**
+   * A count for a list page, kept until the messages change. PostgreSQL counts by visiting every matching row
+   * (100,000 rows: 80-300 ms), while the page itself takes under a millisecond; paging, re-fetching after events and
+   * several windows ask the same counts again and again. Every change to messages, here or on another instance,
+   * reaches #emit and drops them all; a count that was running while something changed is not kept.
+   */
+  async #count(sql: string, params: readonly unknown[]): Promise<number> {
+    const key = `${sql}\u0000${JSON.stringify(params)}`;
+    const kept = this.#counts.get(key);
+    if (kept !== undefined) return kept;
+    const generation = this.#countGeneration;
+    const row = await this.sql.get<{ n: number }>(sql, params as never[]);
+    const n = row?.n ?? 0;
+    if (generation === this.#countGeneration) {
+      if (this.#counts.size >= MAX_KEPT_COUNTS) this.#counts.clear();
+      this.#counts.set(key, n);
+    }
+    return n;
+  }
+
+  /** The messages changed (or may have, while the database was away): counts are read again. */
+  #forgetCounts(): void {
+    this.#countGeneration++;
+    this.#counts.clear();
   }
 
   async matching(query: string, ids: readonly MessageId[]): Promise<MessageId[]> {
@@ -828,6 +859,8 @@ export class PgStore implements MessageStore {
       return;
     }
     if (n.o === this.#instance || this.#closed) return;
+    // Another instance changed messages: counts go at once, before the event is read and passed on.
+    if (n.e.startsWith('messages.')) this.#forgetCounts();
     try {
       switch (n.e) {
         case 'messages.added': {
@@ -921,6 +954,7 @@ export class PgStore implements MessageStore {
       return;
     }
     this.#available = true;
+    this.#forgetCounts();
     this.#problem(`the database is back (${this.target}); mail is accepted again`);
     try {
       this.#options.onAvailability?.(true);
@@ -951,6 +985,7 @@ export class PgStore implements MessageStore {
   }
 
   #emit(e: StoreEvent): void {
+    if (e.event.startsWith('messages.')) this.#forgetCounts();
     try {
       this.#options.onEvent?.(e);
     } catch (err) {

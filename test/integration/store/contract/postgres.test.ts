@@ -118,6 +118,37 @@ describe.skipIf(postgresMissing !== null)(postgresMissing ?? 'PostgreSQL store',
     }
   });
 
+  it('list counts kept by one instance follow changes made on the other', async () => {
+    const url = await cluster.createDatabase();
+    const a = await openWithEvents(url);
+    const b = await openWithEvents(url);
+    try {
+      await a.store.ingest(message({ subject: 'first', body: 'kept' }), envelope());
+      await a.store.idle();
+      const before = await b.store.list({});
+      const again = await b.store.list({}); // answered from the kept counts
+      expect(again).toMatchObject({ total: before.total, unread: before.unread });
+
+      const added = nextEvent(b.on, (e) => (e.event === 'messages.added' ? true : undefined), 5000);
+      const stored = await a.store.ingest(message({ subject: 'second', body: 'kept' }), envelope());
+      await added;
+      expect(await b.store.list({})).toMatchObject({ total: before.total + 1, unread: before.unread + 1 });
+
+      const updated = nextEvent(b.on, (e) => (e.event === 'messages.updated' ? true : undefined), 5000);
+      await a.store.markRead([stored.id], true);
+      await updated;
+      expect((await b.store.list({})).unread).toBe(before.unread);
+
+      const deleted = nextEvent(b.on, (e) => (e.event === 'messages.deleted' ? true : undefined), 5000);
+      await a.store.delete([stored.id]);
+      await deleted;
+      expect((await b.store.list({})).total).toBe(before.total);
+    } finally {
+      await a.store.close();
+      await b.store.close();
+    }
+  });
+
   it('two instances ingesting at once: every message stored once, indexed once, ids distinct', async () => {
     const url = await cluster.createDatabase();
     const a = await openWithEvents(url);
