@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgStore, probeStore } from '../../../src-main/store/postgres/index.js';
 import { PG_MIGRATIONS } from '../../../src-main/store/postgres/schema.js';
 import { postgresMissing, startPostgres, type PgCluster } from '../../helpers/postgres.js';
+import { LOOPBACK_PORT_0, startServe } from '../../helpers/serve-process.js';
 import { startCore, type SessionHarness } from '../../helpers/session-core.js';
 
 const EXPECTED = PG_MIGRATIONS.at(-1)!.version;
@@ -153,4 +154,28 @@ describe.skipIf(postgresMissing)('settings.testStore on a real PostgreSQL', () =
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error).toMatchObject({ code: 'invalid_argument', field: 'url' });
   });
+
+  it('answers on POST /api/settings/store/test of a real serve, and a bad URL is a 400 naming url', async () => {
+    const serve = await startServe(LOOPBACK_PORT_0, {}, { freshDataDir: true });
+    try {
+      const url = await cluster.createDatabase();
+      const database = new URL(url).pathname.slice(1);
+      const post = (body: unknown) =>
+        fetch(`${serve.http}/api/settings/store/test`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const ok = await post({ url: bareUrl(cluster, database), password: cluster.password });
+      expect(ok.status).toBe(200);
+      const text = await ok.text();
+      expect(JSON.parse(text)).toMatchObject({ reachable: true, database, schema: { state: 'none' } });
+      expect(text).not.toContain(cluster.password);
+      const bad = await post({ url: 'http://example.test/db' });
+      expect(bad.status).toBe(400);
+      expect(await bad.json()).toMatchObject({ error: { code: 'invalid_argument', field: 'url' } });
+    } finally {
+      await serve.stop();
+    }
+  }, 60_000);
 });
