@@ -2,7 +2,11 @@
 // (reachable with no, the current, an older or a newer Mailwright schema; wrong password; no such database; TLS
 // refused; nothing listening; a server that never answers), worded as the store words them at start-up, and the
 // password never in the answer. One cluster for the file, a fresh database per case.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgStore, probeStore } from '../../../src-main/store/postgres/index.js';
@@ -115,8 +119,63 @@ describe.skipIf(postgresMissing)('settings.testStore on a real PostgreSQL', () =
   it('reports a TLS problem: the server does not offer TLS but the URL requires it', async () => {
     const r = await probeStore({ url: `${cluster.url('postgres')}?sslmode=require` });
     expect(r.reachable).toBe(false);
-    expect(r.problem).toMatch(/PostgreSQL at 127\.0\.0\.1:\d+ .*SSL/);
-    expect(r.problem).not.toContain(cluster.password);
+    expect(r.problem).toBe(
+      `[store] PostgreSQL at 127.0.0.1:${cluster.port} does not offer TLS, but the URL asks for it (sslmode); turn ssl on there or drop sslmode`,
+    );
+  });
+
+  it('reports a TLS problem: the server offers a certificate nobody trusts', async () => {
+    // A self-signed certificate made with openssl, readable by the server's user, and ssl turned on by reload.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mw-pg-tls-'));
+    const [crt, key] = [path.join(dir, 'server.crt'), path.join(dir, 'server.key')];
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost'].concat([
+        '-keyout',
+        key,
+        '-out',
+        crt,
+      ]),
+      { stdio: 'ignore' },
+    );
+    fs.chmodSync(key, 0o600);
+    if (process.getuid?.() === 0) {
+      const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+      for (const f of [dir, crt, key]) fs.chownSync(f, uid, -1);
+    }
+    const admin = new pg.Client({ connectionString: cluster.url('postgres') });
+    await admin.connect();
+    const setSsl = async (on: boolean): Promise<void> => {
+      if (on) {
+        await admin.query(`ALTER SYSTEM SET ssl_cert_file = ${pg.escapeLiteral(crt)}`);
+        await admin.query(`ALTER SYSTEM SET ssl_key_file = ${pg.escapeLiteral(key)}`);
+        await admin.query('ALTER SYSTEM SET ssl = on');
+      } else {
+        await admin.query('ALTER SYSTEM RESET ALL');
+      }
+      await admin.query('SELECT pg_reload_conf()');
+    };
+    try {
+      await setSsl(true);
+      // pg_reload_conf only signals the server: wait (bounded) until a new connection sees ssl on.
+      const deadline = Date.now() + 10_000;
+      for (let i = 0; i < 200; i++) {
+        const c = new pg.Client({ connectionString: cluster.url('postgres') });
+        await c.connect();
+        const on = (await c.query<{ ssl: string }>('SHOW ssl')).rows[0]?.ssl === 'on';
+        await c.end();
+        if (on) break;
+        if (Date.now() > deadline) throw new Error('ssl did not turn on after pg_reload_conf');
+      }
+      const r = await probeStore({ url: `${cluster.url('postgres')}?sslmode=require` });
+      expect(r.reachable).toBe(false);
+      expect(r.problem).toContain(`PostgreSQL at 127.0.0.1:${cluster.port}: TLS certificate not trusted`);
+      expect(r.problem).not.toContain(cluster.password);
+    } finally {
+      await setSsl(false);
+      await admin.end();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('says it cannot reach a port nobody listens on', async () => {
