@@ -7,6 +7,7 @@ import type { Core } from '../core/core.js';
 import { importMailFiles, saveAttachments, saveRaw } from './desktop-files.js';
 import type { DesktopHandlers } from './dispatch.js';
 import { externalUrl, openExternalQuestion } from './security.js';
+import type { StoreChoice } from './store-choice.js';
 
 // One confirm at a time: a hostile preview that keeps trying to navigate must not stack up dialogs.
 let confirmOpen = false;
@@ -45,8 +46,11 @@ async function invoke<K extends CallName>(core: Core, name: K, args: unknown): P
   return r.value;
 }
 
-export function createDesktopHandlers(core: Core): DesktopHandlers<BrowserWindow | null> {
+export function createDesktopHandlers(core: Core, storeChoice: StoreChoice): DesktopHandlers<BrowserWindow | null> {
   return {
+    // The running store does not change: the choice is read at the next start (Settings → Storage says so).
+    'desktop.getStore': () => Promise.resolve(storeChoice.view()),
+    'desktop.setStore': (args) => Promise.resolve().then(() => storeChoice.set(args)),
     'desktop.saveRaw': async ({ id }, win) => {
       const raw = await core.raw(id); // not_found before any dialog opens
       const options = { defaultPath: `message-${id}.eml`, filters: [{ name: 'Email message', extensions: ['eml'] }] };

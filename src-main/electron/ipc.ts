@@ -7,13 +7,19 @@ import type { Core } from '../core/core.js';
 import { createDesktopHandlers } from './desktop.js';
 import { createDispatcher } from './dispatch.js';
 import { isAppPageUrl, type RendererLocation } from './security.js';
+import type { StoreChoice } from './store-choice.js';
 
 export type WindowList = () => BrowserWindow[];
 
-export function setupIpc(core: Core, where: RendererLocation, windows: WindowList): () => void {
+export function setupIpc(
+  core: Core,
+  storeChoice: StoreChoice,
+  where: RendererLocation,
+  windows: WindowList,
+): () => void {
   const dispatch = createDispatcher<BrowserWindow | null>({
     invoke: (name, args) => core.invoke(name as CallName, args),
-    desktop: createDesktopHandlers(core),
+    desktop: createDesktopHandlers(core, storeChoice),
   });
   ipcMain.handle(IPC_INVOKE_CHANNEL, (event, name: unknown, args: unknown) => {
     const trusted = isTrustedSender(event, where, windows);

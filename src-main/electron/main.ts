@@ -11,7 +11,9 @@ import { importMailFiles } from './desktop-files.js';
 import { setupEventForwarding, setupIpc } from './ipc.js';
 import { locateNativeBinding } from './native.js';
 import { registerPreviewScheme, setupPreviewProtocol } from './protocol.js';
+import { SecretBox } from '../core/secrets.js';
 import { loadDesktopSecretKey } from './secret-key.js';
+import { StoreChoice } from './store-choice.js';
 import type { RendererLocation } from './security.js';
 import { mailFilesFromArgv, readShellConfig, type ShellConfig } from './shell-config.js';
 import { OffscreenRenderer } from './offscreen-renderer.js';
@@ -75,15 +77,21 @@ async function start(cfg: ShellConfig): Promise<void> {
     projectDir,
   });
   let core: Core;
+  let storeChoice: StoreChoice;
   try {
     // A listener that cannot bind (port in use) does not throw: core.status() carries the error to the UI.
     const dataDir = app.getPath('userData');
     const secret = loadDesktopSecretKey(dataDir, safeStorage);
+    // Settings → Storage's choice (or MAILWRIGHT_STORE): read once, so a change applies at the next start.
+    storeChoice = new StoreChoice(dataDir, secret.key ? new SecretBox(secret.key) : null);
+    const store = storeChoice.forStart();
+    const warnings = [secret.warning, store.warning].filter((w): w is string => w !== null);
     core = await Core.start({
       dataDir,
       layers: cfg.layers,
+      ...(store.url ? { store: { url: store.url } } : {}),
       ...(secret.key ? { secretKey: secret.key } : { secretsLocked: true }),
-      ...(secret.warning ? { warnings: [secret.warning] } : {}),
+      ...(warnings.length > 0 ? { warnings } : {}),
       ...(native.ok ? { nativeBinding: native.path } : {}),
       // Screenshots and visual diffs in an offscreen window: no separate browser to find or ship.
       htmlRenderer: new OffscreenRenderer(),
@@ -96,7 +104,7 @@ async function start(cfg: ShellConfig): Promise<void> {
   setupLastResort(core);
   setupPreviewProtocol(core);
   const windows = (): BrowserWindow[] => BrowserWindow.getAllWindows();
-  setupIpc(core, where, windows);
+  setupIpc(core, storeChoice, where, windows);
   setupEventForwarding(core, where, windows);
   setupQuit(core);
   setupFileOpening(core);

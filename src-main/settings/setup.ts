@@ -6,6 +6,8 @@ import { canBindLowPorts, listenerPresets } from '../capture/index.js';
 import { FAULT_PRESETS, ruleFromPreset } from '../capture/faults/index.js';
 import type { Capability, CapabilityDeps } from '../core/capability.js';
 import { readJson, restCall, verbBody, verbResponses } from '../core/rest.js';
+// Only the connection test: which store this instance runs on is Core's business, never this capability's.
+import { probeStore } from '../store/postgres/index.js';
 
 type SettingsVerb = Extract<CallName, `settings.${string}`>;
 
@@ -29,6 +31,7 @@ export function setupSettings(deps: CapabilityDeps): Capability<SettingsVerb> {
           })),
         };
       },
+      'settings.testStore': (a) => probeStore(a),
     },
     routes: [
       {
@@ -65,6 +68,19 @@ export function setupSettings(deps: CapabilityDeps): Capability<SettingsVerb> {
           responses: verbResponses('settings.presets'),
         },
         handler: (c) => restCall(c, 'settings.presets', {}),
+      },
+      {
+        method: 'POST',
+        path: '/api/settings/store/test',
+        operation: {
+          operationId: 'testStore',
+          summary:
+            'Connect to a PostgreSQL database (5 s connect timeout) and report reachability, the server version and the Mailwright schema version; the password is never echoed',
+          tags: ['settings'],
+          requestBody: verbBody('settings.testStore'),
+          responses: verbResponses('settings.testStore'),
+        },
+        handler: async (c) => restCall(c, 'settings.testStore', await readJson(c.req)),
       },
     ],
   };

@@ -8,6 +8,24 @@ import { importResultSchema } from './messages.js';
 /** A multi-select in the attachment list; a message with more parts than this is not one to save by hand. */
 const MAX_SAVED_PARTS = 1000;
 
+/**
+ * The store the desktop app starts on next time: a PostgreSQL URL (without its password, which is sealed at rest
+ * and shown only as `{ stored: true }`), or null for SQLite in the data folder.
+ */
+export const desktopStoreChoiceSchema = z.object({
+  url: z.string().nullable(),
+  password: z.object({ stored: z.literal(true) }).nullable(),
+  /** MAILWRIGHT_STORE is set: it wins over this choice at every start. */
+  pinnedBy: z.string().nullable(),
+});
+
+const storeUrl = z
+  .string()
+  .max(2048)
+  .refine((u) => /^postgres(ql)?:\/\/[^/]+\/[^/?#]+/.test(u), {
+    message: 'a store URL reads postgres://USER@HOST:PORT/DB',
+  });
+
 export const desktopVerbs = {
   /** Null when the user cancelled the save dialog. */
   'desktop.saveRaw': verb(z.object({ id: rowId }).strict(), z.object({ path: z.string().nullable() })),
@@ -46,6 +64,16 @@ export const desktopVerbs = {
             ctx.addIssue({ code: 'custom', path: [field], message: `a bulk export needs ${field}` });
       }),
     z.object({ path: z.string().nullable() }),
+  ),
+  /** The store chosen for the next start (Settings → Storage). */
+  'desktop.getStore': verb(z.object({}).strict(), desktopStoreChoiceSchema),
+  /**
+   * Chooses the store for the next start (the running one does not change): a PostgreSQL URL, or null for SQLite
+   * in the data folder. `password` replaces the sealed one; null removes it; absent keeps it (for the same URL).
+   */
+  'desktop.setStore': verb(
+    z.object({ url: storeUrl.nullable(), password: z.string().max(1024).nullable().optional() }).strict(),
+    desktopStoreChoiceSchema,
   ),
 } as const;
 

@@ -66,11 +66,55 @@ export const settingsPresetsSchema = z.object({
   faults: z.array(faultPresetInfoSchema),
 });
 
+/** `settings.testStore`: a PostgreSQL URL to try before using it (the password may come in its own field). */
+export const storeTestArgsSchema = z
+  .object({
+    /** `postgres://USER@HOST:PORT/DB` (a password in it is used, never echoed). */
+    url: z.string().min(1).max(2048),
+    /** Overrides a password in the URL; never sent back. */
+    password: z.string().max(1024).optional(),
+  })
+  .strict();
+
+/** What a connection test found; a failure is an answer (`reachable: false` and why), not an error. */
+export const storeTestResultSchema = z.object({
+  /** "PostgreSQL at db.example:5432" (never a password). */
+  location: z.string(),
+  database: z.string(),
+  user: z.string(),
+  /** Connected and logged in. */
+  reachable: z.boolean(),
+  /** Why not, worded as the store words it at start-up (wrong password, no such database, TLS, unreachable). */
+  problem: z.string().nullable(),
+  /** `SHOW server_version`, once connected. */
+  serverVersion: z.string().nullable(),
+  /**
+   * Mailwright's schema in that database: `none` (empty, will be set up), `current`, `older` (will be migrated at
+   * the next start), `newer` (refused: a newer Mailwright made it); null when not connected.
+   */
+  schema: z
+    .object({
+      state: z.enum(['none', 'current', 'older', 'newer']),
+      /** The version found (0 when none). */
+      found: z.number().int().nonnegative(),
+      /** The version this Mailwright runs. */
+      expected: z.number().int().nonnegative(),
+    })
+    .nullable(),
+  /** Whether this Mailwright could use it as it stands (reachable and not newer). */
+  usable: z.boolean(),
+  elapsedMs: z.number().nonnegative(),
+});
+
+export type StoreTestResult = z.output<typeof storeTestResultSchema>;
+
 export const settingsVerbs = {
   'settings.get': verb(z.object({}).strict(), settingsViewSchema),
   /** Validates every section, applies it (restarting only listeners that changed) and saves it; on error nothing changes. */
   'settings.update': verb(settingsUpdateSchema, settingsViewSchema),
   'settings.presets': verb(z.object({}).strict(), settingsPresetsSchema),
+  /** Connects to a PostgreSQL database (bounded by a connect timeout) and says whether Mailwright could use it. */
+  'settings.testStore': verb(storeTestArgsSchema, storeTestResultSchema),
 } as const;
 
 export interface SettingsEvents {

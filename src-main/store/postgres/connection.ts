@@ -70,6 +70,10 @@ export function isConnectionLoss(err: unknown): boolean {
   );
 }
 
+/** Node's TLS verification failures (self-signed, unknown issuer, expired, wrong host name). */
+const TLS_CODES =
+  /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(GET_ISSUER_CERT|GET_ISSUER_CERT_LOCALLY|VERIFY_LEAF_SIGNATURE)|CERT_(HAS_EXPIRED|NOT_YET_VALID|UNTRUSTED|REJECTED)|ERR_TLS_CERT_ALTNAME_INVALID)$/;
+
 /** An error met while connecting or querying, as the user should read it: what failed, where, never the password. */
 export function explainPgError(err: unknown, t: PgTarget): MailwrightError {
   if (err instanceof MailwrightError) return err;
@@ -88,6 +92,15 @@ export function explainPgError(err: unknown, t: PgTarget): MailwrightError {
   }
   if (code === '3D000') {
     return new MailwrightError('unavailable', `[store] ${where} has no database "${t.database}"; create it first`);
+  }
+  if (/does not support SSL/i.test(reason)) {
+    return new MailwrightError(
+      'unavailable',
+      `[store] ${where} does not offer TLS, but the URL asks for it (sslmode); turn ssl on there or drop sslmode`,
+    );
+  }
+  if (TLS_CODES.test(code)) {
+    return new MailwrightError('unavailable', `[store] ${where}: TLS certificate not trusted (${code}): ${reason}`);
   }
   if (isConnectionLoss(err)) {
     return new MailwrightError('unavailable', `[store] cannot reach ${where}: ${reason}`);

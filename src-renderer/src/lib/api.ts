@@ -62,6 +62,15 @@ export const api = {
     get: () => call('settings.get', {}),
     update: (args: CallArgs<'settings.update'>) => call('settings.update', args),
     presets: () => call('settings.presets', {}),
+    /** Tries a PostgreSQL database (the password in its own field, never sent back). */
+    testStore: (url: string, password: string) => call('settings.testStore', password ? { url, password } : { url }),
+  },
+  /** The store the desktop app starts on next time (desktop only; serve mode names --store instead). */
+  storeChoice: {
+    get: () => desktopCall('desktop.getStore', {}),
+    /** `password` undefined keeps the saved one for the same URL; null (or '') removes it. */
+    set: (url: string | null, password?: string | null) =>
+      desktopCall('desktop.setStore', password === undefined ? { url } : { url, password }),
   },
   listeners: {
     certificate: (id: string) => call('listeners.certificate', { id }),

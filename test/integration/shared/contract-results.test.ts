@@ -165,6 +165,9 @@ describe('contract results against their schemas', () => {
     const settings = await call('settings.get', {});
     expect(settings.listeners[0]!.auth?.credentials?.[0]?.password).toEqual({ stored: true });
     await call('settings.presets', {});
+    // Nothing listens on port 1: a failed test is an answer too.
+    const probe = await call('settings.testStore', { url: 'postgres://u:pw@127.0.0.1:1/db' });
+    expect(probe).toMatchObject({ reachable: false, usable: false, schema: null });
   });
 
   it('answers every diff verb with what its schema says, over the corpus', async () => {

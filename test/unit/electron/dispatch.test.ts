@@ -22,6 +22,8 @@ function setup() {
     'desktop.importFiles': async () => null,
     'desktop.saveCertificate': async () => ({ path: null }),
     'desktop.saveExport': async () => ({ path: null }),
+    'desktop.getStore': async () => ({ url: null, password: null, pinnedBy: null }),
+    'desktop.setStore': async (args) => ({ url: args.url, password: null, pinnedBy: null }),
     'desktop.openExternal': async (args, ctx) => {
       desktopCalls.push({ name: 'desktop.openExternal', args, ctx });
       return { opened: false };

@@ -52,7 +52,7 @@ function setup() {
   };
   const main = fakeWindow();
   const windows = [main.win];
-  const stop = setupIpc(core as never, where, () => windows as never);
+  const stop = setupIpc(core as never, null as never, where, () => windows as never);
   const handler = fake.handlers.get(IPC_INVOKE_CHANNEL)!;
   return { core, calls, main, windows, handler, stop };
 }

@@ -222,6 +222,27 @@ describe('main.ts with the real core', () => {
     expect(saved).toBeGreaterThan(0); // evil-filenames.eml has attachments
   });
 
+  it('keeps the Settings → Storage choice for the next start, its password sealed and never sent back', async () => {
+    const password = `pw-${process.pid}-secret`;
+    const url = 'postgres://team@db.example.test:5433/mail';
+    const set = await call('desktop.setStore', { url, password });
+    expect(set).toEqual({ ok: true, value: { url, password: { stored: true }, pinnedBy: null } });
+    expect(await call('desktop.getStore', {})).toEqual(set);
+    const file = fs.readFileSync(path.join(profile, 'store.json'), 'utf8');
+    expect(file).toContain('db.example.test:5433');
+    expect(file).not.toContain(password);
+    // The running store stays as it started: the choice applies at the next start.
+    const status = (await call('server.status', {})) as Result<ServerStatus>;
+    expect(status.ok && status.value.store.kind).toBe('sqlite');
+    const bad = await call('desktop.setStore', { url: 'mysql://h/db' });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_argument', field: 'url' } });
+    expect(await call('desktop.setStore', { url: null })).toEqual({
+      ok: true,
+      value: { url: null, password: null, pinnedBy: null },
+    });
+    expect(fs.existsSync(path.join(profile, 'store.json'))).toBe(false);
+  });
+
   it('refuses a call from a frame that is not our main frame', async () => {
     const win = state.windows[0];
     const handler = state.handlers.get(IPC_INVOKE_CHANNEL)!;

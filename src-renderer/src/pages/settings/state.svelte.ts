@@ -1,9 +1,9 @@
 // The settings page: one draft of every setting (SettingsState), and which part of it the address names.
-// Address: `#/settings`, `#/settings/<section>`, `#/settings/listeners/<listener id>` (the id it runs under).
+// Address: `#/settings`, `#/settings/<section>` (`storage` included), `#/settings/listeners/<listener id>` (the id it runs under).
 import type { PageState } from '../../lib/page.js';
 import { SettingsState } from '../../lib/settings.svelte.js';
 
-export const SETTINGS_SECTIONS = ['listeners', 'faults', 'general', 'checks'] as const;
+export const SETTINGS_SECTIONS = ['listeners', 'faults', 'general', 'checks', 'storage'] as const;
 export type SettingsSection = (typeof SETTINGS_SECTIONS)[number];
 
 function isSection(value: string | undefined): value is SettingsSection {

@@ -89,6 +89,7 @@ describe('the settings page', () => {
   it('reads sections and a listener id', () => {
     expect(parseSettingsPath([])).toEqual({ section: null, listener: null });
     expect(parseSettingsPath(['faults'])).toEqual({ section: 'faults', listener: null });
+    expect(parseSettingsPath(['storage'])).toEqual({ section: 'storage', listener: null });
     expect(parseSettingsPath(['listeners', 'submission'])).toEqual({ section: 'listeners', listener: 'submission' });
     for (const bad of [['nope'], ['faults', 'x'], ['listeners', 'a', 'b']]) expect(parseSettingsPath(bad)).toBeNull();
   });
