@@ -14,6 +14,7 @@ import { runFlood, type FloodResult } from './flood.js';
 import { diffTargets, runDiffBench, type DiffBenchResult } from './diff.js';
 import { runTemplatesBench, templatesTargets, type TemplatesBenchResult } from './templates.js';
 import { postgresTargets, runPostgresBench, type PostgresBenchResult } from './postgres.js';
+import { runTeamBench, teamTargets, type TeamResult } from './team.js';
 import { FUZZ_TARGET_NAMES, runFuzz, type FuzzBenchResult } from './fuzz.js';
 import { runChecksBench, type ChecksBenchRow } from './checks.js';
 import { runCompat, type CompatResult } from './compat.js';
@@ -63,7 +64,8 @@ type Part =
   | 'diff'
   | 'bulk'
   | 'templates'
-  | 'postgres';
+  | 'postgres'
+  | 'team';
 const ALL_PARTS: Part[] = [
   'ingest',
   'latency',
@@ -79,12 +81,13 @@ const ALL_PARTS: Part[] = [
   'bulk',
   'templates',
   'postgres',
+  'team',
 ];
 /** The memory run (10,000 x 100 KB), the 1 GB import, the flood (200 x 45 MB) and the long fuzz take minutes each: their own modes. */
 const DEFAULT_PARTS: Part[] = ['ingest', 'latency', 'inbox'];
 
 const USAGE = `Usage: npm run bench -- [options]
-  --only PARTS        comma list of ingest,memory,inbox,latency,import,flood,fuzz,compat,automation,checks,diff,bulk,templates,postgres (default: ingest,latency,inbox)
+  --only PARTS        comma list of ingest,memory,inbox,latency,import,flood,fuzz,compat,automation,checks,diff,bulk,templates,postgres,team (default: ingest,latency,inbox)
   --all               every part, memory, import, flood and fuzz included
   --n N               messages per ingest run, both sizes (default 2000 for 5 KB, 400 for 100 KB;
                       one-connection-per-message runs against servers with the stock
@@ -95,7 +98,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --clients LIST      comma list of nodemailer,source-reuse,source-conn (default: all)
   --concurrency LIST  comma list (default 1,4,16)
   --memory-n N        100 KB messages for the memory run (default 10000)
-  --inbox-n N         stored messages for the inbox and compat figures (default 100000)
+  --inbox-n N         stored messages for the inbox, compat and team figures (default 100000)
   --import-mb N       size of the generated mbox the import run streams in (default 1024)
   --flood-streams S   concurrent slow DATA streams in the flood run (default 200)
   --flood-mb M        size of each flood stream in MB (default 45)
@@ -230,6 +233,7 @@ async function main(): Promise<number> {
   let bulk: BulkBenchResult | null = null;
   let templates: TemplatesBenchResult | null = null;
   let postgres: PostgresBenchResult | null = null;
+  let team: TeamResult | null = null;
   const timings: Record<string, number> = {};
   const part = async (name: Part, needsMailwright: boolean, fn: () => Promise<void>): Promise<void> => {
     if (!parts.includes(name)) return;
@@ -352,6 +356,16 @@ async function main(): Promise<number> {
     if (postgres.skipped) log(`  skipped: ${postgres.skipped}`);
     targets.push(...postgresTargets(postgres));
   });
+  await part('team', true, async () => {
+    // Two instances split the messages and the connections: an even N.
+    const n = 2 * Math.ceil((nFlag ?? (quick ? 200 : 2000)) / 2);
+    log(
+      `\n== team: ${n} x 5 KB over SMTP at c=4 into serve on SQLite, on PostgreSQL, and two serves on one database (${rounds} round(s), alternating); then ${inboxN} messages listed and searched over HTTP on PostgreSQL (issue 13)`,
+    );
+    team = await runTeamBench({ n, rounds, inboxN, samples: quick ? 10 : 30, log });
+    if (team.skipped) log(`  skipped: ${team.skipped}`);
+    targets.push(...teamTargets(team));
+  });
   cleanupClientFiles();
 
   const summary = summarize(ingest);
@@ -415,6 +429,7 @@ async function main(): Promise<number> {
         bulk,
         templates,
         postgres,
+        team,
         targets,
         errors,
       },

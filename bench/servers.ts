@@ -103,7 +103,8 @@ export function mailwrightBuilt(): boolean {
   return fs.existsSync(SERVE_JS);
 }
 
-export async function startServer(name: ServerName): Promise<ServerHandle> {
+/** `serveArgs`: more flags for a Mailwright `serve` (the team part's `--store URL` and `--config FILE`). */
+export async function startServer(name: ServerName, serveArgs: string[] = []): Promise<ServerHandle> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `wrbench-${name}-`));
   let proc: Proc | null = null;
   try {
@@ -116,7 +117,7 @@ export async function startServer(name: ServerName): Promise<ServerHandle> {
         proc = spawnPinned(
           SERVER_CORE,
           process.execPath,
-          [SERVE_JS, ...config, '--smtp', '127.0.0.1:0', '--http', '127.0.0.1:0', '--data', dataDir],
+          [SERVE_JS, ...config, ...serveArgs, '--smtp', '127.0.0.1:0', '--http', '127.0.0.1:0', '--data', dataDir],
           { cwd: ROOT },
         );
         const info = JSON.parse(await waitForLine(proc, READY_PREFIX, START_TIMEOUT_MS)) as ReadyInfo;

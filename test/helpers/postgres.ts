@@ -110,8 +110,12 @@ export async function createDatabaseAt(
  */
 export const SERVE_STORE_ENV = 'MW_TEST_POSTGRES_URL';
 
-/** Starts a private cluster (on the CPUs `cpus` lists, as taskset reads them, when given). Call destroy() in afterAll. */
-export async function startPostgres(options: { cpus?: string } = {}): Promise<PgCluster> {
+/**
+ * Starts a private cluster (on the CPUs `cpus` lists, as taskset reads them, when given). Call destroy() in afterAll.
+ * `durable` keeps PostgreSQL's own fsync and full-page writes on (a production server; the benchmark), where tests
+ * turn them off.
+ */
+export async function startPostgres(options: { cpus?: string; durable?: boolean } = {}): Promise<PgCluster> {
   if (postgresMissing) throw new Error(postgresMissing);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailwright-pg-'));
   const data = path.join(dir, 'data');
@@ -138,8 +142,8 @@ export async function startPostgres(options: { cpus?: string } = {}): Promise<Pg
         String(START_TIMEOUT_S),
         '-o',
         // The socket lives in the private folder (never /var/run/postgresql); TCP on loopback only; fsync off
-        // because a test cluster's data dies with it anyway.
-        `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=100`,
+        // because a test cluster's data dies with it anyway (unless `durable` asks for a production server).
+        `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1${options.durable ? '' : ' -c fsync=off -c full_page_writes=off'} -c max_connections=100`,
         'start',
       ],
       options.cpus,
