@@ -41,8 +41,8 @@ afterAll(async () => {
 });
 
 /** Every column of every stored session row, as one string. */
-function allStoredText(): string {
-  h.core.flushSessions();
+async function allStoredText(): Promise<string> {
+  await h.core.flushSessions();
   const db = new Database(path.join(h.dir, 'mailwright.db'), { readonly: true });
   try {
     return JSON.stringify(db.prepare('SELECT * FROM sessions').all());
@@ -102,7 +102,7 @@ describe('session transcript', () => {
     expect(detail.transcript.every((l, i, all) => i === 0 || l.at >= all[i - 1]!.at)).toBe(true);
     expect(detail.truncatedLines).toBe(0);
 
-    const stored = allStoredText();
+    const stored = await allStoredText();
     const plainBlob = Buffer.from(`\0alice\0${PASSWORD}`).toString('base64');
     expect(stored).not.toContain(PASSWORD);
     expect(stored).not.toContain(plainBlob);
@@ -132,7 +132,7 @@ describe('session transcript', () => {
     expect(loginLines.filter((l) => l === 'C: ***').length).toBeGreaterThanOrEqual(1);
     const xLines = (await h.get(xoauth!.id)).transcript.map((l) => `${l.dir}: ${l.text}`);
     expect(xLines).toContain('C: AUTH XOAUTH2 ***');
-    const stored = allStoredText();
+    const stored = await allStoredText();
     for (const secret of [
       PASSWORD,
       TOKEN,
@@ -158,7 +158,7 @@ describe('session transcript', () => {
     expect(failed).toMatchObject({ outcome: 'authFailed', outcomeCode: 535, authUser: null, messageIds: [] });
     const lines = (await h.get(failed.id)).transcript.map((l) => `${l.dir}: ${l.text}`);
     expect(lines).toContain('S: 535 5.7.8 Authentication credentials invalid');
-    expect(allStoredText()).not.toContain('guess-1');
+    expect(await allStoredText()).not.toContain('guess-1');
     const all = await h.list({ filter: 'all', listener: 'sub' });
     expect(all.total).toBeGreaterThan(page.total);
   });

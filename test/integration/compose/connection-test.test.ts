@@ -247,7 +247,7 @@ describe('secrets', () => {
       for (const out of outputs) expect(out).not.toContain(secret);
     }
     expect(JSON.stringify(r.transcript)).toMatch(/AUTH PLAIN \*\*\*/);
-    far.core.flushSessions();
+    await far.core.flushSessions();
     for (const f of fs.readdirSync(far.dir).filter((n) => n.startsWith('mailwright.db'))) {
       const bytes = fs.readFileSync(path.join(far.dir, f)).toString('latin1');
       expect(bytes.includes(TOKEN), f).toBe(false);

@@ -267,7 +267,7 @@ describe('secrets canary over sends', () => {
       const b64 = (s: string) => Buffer.from(s).toString('base64');
       const secrets = [CANARY, b64(CANARY), b64(`\0${USER}\0${CANARY}`), b64(`${USER}\0${USER}\0${CANARY}`)];
       for (const secret of secrets) for (const out of outputs) expect(out).not.toContain(secret);
-      far.core.flushSessions();
+      await far.core.flushSessions();
       for (const f of fs.readdirSync(far.dir).filter((n) => n.startsWith('mailwright.db'))) {
         const bytes = fs.readFileSync(path.join(far.dir, f)).toString('latin1');
         for (const secret of secrets) expect(bytes.includes(secret), `${f} holds ${secret}`).toBe(false);

@@ -57,7 +57,7 @@ async function stored(): Promise<number> {
 
 /** The newest recorded session's transcript. */
 async function lastTranscript() {
-  core.flushSessions();
+  await core.flushSessions();
   const page = await call('sessions.list', { limit: 1 });
   return call('sessions.get', { id: page.sessions[0]!.id });
 }

@@ -163,7 +163,7 @@ describe('settings', () => {
   });
 
   it('seals secrets at rest: the password is nowhere in the data folder', async () => {
-    core.flushSessions();
+    await core.flushSessions();
     const needle = Buffer.from('s3cret-pw-123');
     for (const name of fs.readdirSync(dir)) {
       const file = path.join(dir, name);

@@ -116,7 +116,7 @@ describe('/metrics', () => {
     expect(figures.messagesAccepted).toBeGreaterThanOrEqual(1);
     expect(figures.perMinute).toHaveLength(15);
     expect(figures.perMinute.at(-1)!.accepted).toBeGreaterThanOrEqual(1);
-    core.flushSessions();
+    await core.flushSessions();
     const failures = (
       await request(binding.url, '/api/sessions?filter=authFailures', { headers: auth })
     ).json<SessionPage>();

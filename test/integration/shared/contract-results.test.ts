@@ -128,7 +128,7 @@ describe('contract results against their schemas', () => {
     expect(bad.failedCount).toBe(1);
     expect(bad.failed[0]!.offset).toBe(mbox.indexOf('not a header'));
     await h.core.idle();
-    h.core.flushSessions();
+    await h.core.flushSessions();
     await h.waitFor((p) => p.total >= 3);
   });
 
