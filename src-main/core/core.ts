@@ -250,6 +250,7 @@ export class Core {
       relayed: (event, data) => {
         if (ref.core) ref.core.#relayed(event, data);
       },
+      wantsAdded: () => ref.core?.events.hasListeners('messages.added') ?? false,
     });
     const core = new Core(options, opened);
     ref.core = core;
@@ -501,6 +502,7 @@ async function openStore(
     settingChanged: (key: string) => void;
     availability: (available: boolean, reason?: string) => void;
     relayed: (event: string, data: unknown) => void;
+    wantsAdded: () => boolean;
   },
 ): Promise<OpenedStore> {
   const warnings = prepareDataFolder(options.dataDir);
@@ -516,6 +518,7 @@ async function openStore(
           onSettingChanged: on.settingChanged,
           onAvailability: on.availability,
           onRelay: on.relayed,
+          wantsAdded: on.wantsAdded,
         })
       : new SqliteMessageStore(
           Store.open({

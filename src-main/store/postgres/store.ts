@@ -55,6 +55,11 @@ export interface PgStoreOptions {
   onAvailability?: (available: boolean, reason?: string) => void;
   /** Another instance (or this one) saved a setting: the wiring re-reads it and re-applies what changed. */
   onSettingChanged?: (key: string) => void;
+  /**
+   * Whether anyone here would use the summaries of mail another instance took (a window, a wait); absent: always.
+   * Reading them costs every instance a query per batch of the others' mail.
+   */
+  wantsAdded?: () => boolean;
   /** A capability event another instance relayed (`relay`). */
   onRelay?: (event: string, data: unknown) => void;
   /** Connections per instance (default 6): the writer, the indexer and readers share them. */
@@ -85,6 +90,8 @@ const ANALYZE_AFTER_ROWS = 2000;
 /** The LISTEN/NOTIFY channel; payloads stay under PostgreSQL's 8000-byte limit by sending ids in slices. */
 const CHANNEL = 'mailwright_store';
 const NOTIFY_IDS = 500;
+/** How long another instance's new mail is left to that instance's indexer before this one helps (ms). */
+const REMOTE_INDEX_GRACE_MS = 2000;
 /** Distinct list counts kept at once (queries people run); past this they start again. */
 const MAX_KEPT_COUNTS = 64;
 const MAX_NOTIFY_BYTES = 7900;
@@ -140,6 +147,7 @@ export class PgStore implements MessageStore {
   readonly #searchOperators = new Map<string, SearchOperator>();
   readonly #imports = new ImportQueue();
   #listener: pg.Client | null = null;
+  #indexSoon: NodeJS.Timeout | null = null;
   /** List counts by query, until the messages change (see #count). */
   readonly #counts = new Map<string, number>();
   #countGeneration = 0;
@@ -559,6 +567,7 @@ export class PgStore implements MessageStore {
     await this.sessions.close();
     this.#closed = true;
     if (this.#pruneTimer) clearTimeout(this.#pruneTimer);
+    if (this.#indexSoon) clearTimeout(this.#indexSoon);
     await this.#indexing;
     for (const p of this.#queue.splice(0)) p.reject(new MailwrightError('unavailable', '[store] the store is closed'));
     const listener = this.#listener;
@@ -704,6 +713,16 @@ export class PgStore implements MessageStore {
   }
 
   // The indexer: claims pending rows with FOR UPDATE SKIP LOCKED, so instances share the work without doing it twice.
+  /** Wakes the indexer after REMOTE_INDEX_GRACE_MS, once for however many notices arrive meanwhile. */
+  #wakeIndexerSoon(): void {
+    if (this.#indexSoon) return;
+    this.#indexSoon = setTimeout(() => {
+      this.#indexSoon = null;
+      this.#wakeIndexer();
+    }, REMOTE_INDEX_GRACE_MS);
+    this.#indexSoon.unref();
+  }
+
   #wakeIndexer(): void {
     if (this.#closed || !this.#available) return;
     if (this.#indexing) {
@@ -864,14 +883,17 @@ export class PgStore implements MessageStore {
     try {
       switch (n.e) {
         case 'messages.added': {
+          // The instance that took them indexes them; if it died meanwhile, this one picks them up a little later
+          // (claiming at once would split the owner's batches and double the commits per message).
+          this.#wakeIndexerSoon();
+          // Reading the new rows costs every instance per message; only for someone listening (a window, a wait).
+          if (this.#options.wantsAdded && !this.#options.wantsAdded()) break;
           const rows = await this.sql.all<MessageRow>(
             `SELECT ${SUMMARY_COLUMNS} FROM messages m WHERE m.id = ANY(?::bigint[]) ORDER BY m.id`,
             [n.ids] as never[],
           );
           const messages = await this.#summaries(rows);
           if (messages.length) this.#emit({ event: 'messages.added', data: () => ({ messages }) });
-          // The instance that took them indexes them; if it died meanwhile, this one picks them up.
-          this.#wakeIndexer();
           break;
         }
         case 'messages.updated':
