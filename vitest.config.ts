@@ -36,6 +36,8 @@ export default defineConfig({
           name: 'serve-postgres',
           include: SERVE_STORE_SUITES,
           globalSetup: ['test/helpers/postgres-global-setup.ts'],
+          // Only this project's workers use the cluster (its URL reaches every project's workers).
+          env: { MW_TEST_STORE: 'postgres' },
         },
       },
       {

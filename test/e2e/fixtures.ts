@@ -9,7 +9,7 @@ import { httpRoutes } from '../../src-shared/bridge.js';
 import { CHROMIUM_ARGS, findChromium } from './browser.js';
 import { LOOPBACK_PORT_0, startServe, type ServeProcess } from '../helpers/serve-process.js';
 import { startDnsServer, type TestDnsServer } from '../helpers/dns-server.js';
-import { postgresMissing, SERVE_STORE_ENV, startPostgres } from '../helpers/postgres.js';
+import { postgresMissing, SERVE_STORE_ENV, SERVE_STORE_SELECT, startPostgres } from '../helpers/postgres.js';
 
 export interface MailOptions {
   from?: string;
@@ -40,10 +40,12 @@ export const test = base.extend<
       if (postgresMissing) throw new Error(postgresMissing);
       const cluster = await startPostgres();
       process.env[SERVE_STORE_ENV] = cluster.url('postgres');
+      process.env[SERVE_STORE_SELECT] = 'postgres';
       try {
         await use(cluster.url('postgres'));
       } finally {
         delete process.env[SERVE_STORE_ENV];
+        delete process.env[SERVE_STORE_SELECT];
         cluster.destroy();
       }
     },

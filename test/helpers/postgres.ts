@@ -105,10 +105,17 @@ export async function createDatabaseAt(
 }
 
 /**
- * The cluster of the `serve-postgres` test project (its global setup sets it): serve suites run against it when
- * it is set, each serve process in a fresh database of its own.
+ * The cluster of the `serve-postgres` test project (its global setup sets it). Global setup runs in the main vitest
+ * process, so every project's workers inherit it: only workers that also have SERVE_STORE_SELECT = postgres (the
+ * project's own `env`, or the Playwright fixture) use it, each serve process in a fresh database of its own.
  */
 export const SERVE_STORE_ENV = 'MW_TEST_POSTGRES_URL';
+export const SERVE_STORE_SELECT = 'MW_TEST_STORE';
+
+/** The cluster this worker's serve processes keep their mail in, or undefined for SQLite. */
+export function serveStoreCluster(): string | undefined {
+  return process.env[SERVE_STORE_SELECT] === 'postgres' ? process.env[SERVE_STORE_ENV] || undefined : undefined;
+}
 
 /**
  * Starts a private cluster (on the CPUs `cpus` lists, as taskset reads them, when given). Call destroy() in afterAll.

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { READY_PREFIX, type ReadyInfo } from '../../src-shared/bridge.js';
-import { createDatabaseAt, SERVE_STORE_ENV } from './postgres.js';
+import { createDatabaseAt, serveStoreCluster } from './postgres.js';
 
 const root = path.resolve(new URL('../..', import.meta.url).pathname);
 /** How long start-up may take before the test gives up (a cold tsx compile is the slow part). */
@@ -68,7 +68,7 @@ export async function startServe(
     throw new Error(`${BUILT_SERVE_JS} is missing: run \`npx electron-vite build\` first`);
   const dataDir = options.freshDataDir ? fs.mkdtempSync(path.join(os.tmpdir(), 'mailwright-serve-')) : undefined;
   // The serve-postgres project: this instance keeps its mail in a fresh database of the project's cluster.
-  const pgCluster = process.env[SERVE_STORE_ENV];
+  const pgCluster = serveStoreCluster();
   if (pgCluster && !args.includes('--store')) args = [...args, '--store', await createDatabaseAt(pgCluster)];
   const child = spawn(
     process.execPath,

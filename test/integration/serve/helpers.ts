@@ -10,7 +10,7 @@ import { startHttpBinding, type HttpBinding, type HttpBindingOptions } from '../
 
 export { CORPUS_DIR as CORPUS } from '../../helpers/corpus.js';
 import { CORPUS_DIR as CORPUS } from '../../helpers/corpus.js';
-import { createDatabaseAt, SERVE_STORE_ENV } from '../../helpers/postgres.js';
+import { createDatabaseAt, serveStoreCluster } from '../../helpers/postgres.js';
 
 export interface Stack {
   core: Core;
@@ -23,7 +23,7 @@ export interface Stack {
 export async function startStack(httpOptions: Partial<HttpBindingOptions> = {}): Promise<Stack> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailwright-serve-'));
   // The serve-postgres project: this core keeps its mail in a fresh database of the project's cluster.
-  const cluster = process.env[SERVE_STORE_ENV];
+  const cluster = serveStoreCluster();
   const core = await Core.start({
     dataDir,
     listeners: [{ id: 'smtp', host: '127.0.0.1', port: 0, tls: 'starttls' }],

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImportResult, MessageDetail, MessagePage, Result, Settings } from '../../../src-shared/index.js';
 import { ROUTES } from '../../../src-main/serve/routes.js';
 import { APP_CSP } from '../../../src-main/serve/security.js';
+import { serveStoreCluster } from '../../helpers/postgres.js';
 import { readCorpus, request, sendRaw, sendSimple, startStack, type Stack } from './helpers.js';
 
 let stack: Stack;
@@ -31,6 +32,13 @@ async function idBySubject(subject: string): Promise<number> {
 }
 
 describe('REST over a real core', () => {
+  it('runs on the store its project chose (SQLite, or PostgreSQL in serve-postgres)', async () => {
+    const res = await request(stack.http.url, '/api/status');
+    const status = JSON.parse(res.body.toString()) as { store: { kind: string } };
+    expect(status.store.kind).toBe(serveStoreCluster() ? 'postgres' : 'sqlite');
+    expect(status.store.kind).toBe(process.env.MW_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite');
+  });
+
   it('lists sent mail with the issue-required fields', async () => {
     await sendSimple(stack.smtpPort, 'hello rest');
     await stack.core.idle();
